@@ -1,0 +1,80 @@
+# Makefile: builds khabar, runs it with a private PostgreSQL, and runs its tests.
+# make            build build/khabar
+# make run        install what is missing, start a private PostgreSQL, migrate, load the sample, serve :8080
+# make test       build and run every test (plain and under ASan+UBSan); ends with "N passed, M failed"
+# make SANITIZE=address,undefined   build with sanitizers (into build/san/)
+
+CC      ?= cc
+PKGS    := libmicrohttpd jansson libpq libutf8proc
+WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=c11 -D_GNU_SOURCE $(WARN) -Iinclude -MMD -MP
+ifneq ($(shell pkg-config --exists $(PKGS) 2>/dev/null && echo yes),)
+CFLAGS  += $(shell pkg-config --cflags $(PKGS))
+LDLIBS  += $(shell pkg-config --libs $(PKGS))
+else
+CFLAGS  += -I/usr/include/postgresql
+LDLIBS  += -lmicrohttpd -ljansson -lpq -lutf8proc
+endif
+LDLIBS  += -lpthread
+
+ifdef SANITIZE
+BUILD   := build/san
+CFLAGS  += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all -O1
+LDFLAGS += -fsanitize=$(SANITIZE)
+else
+BUILD   := build
+endif
+
+SRC       := $(wildcard server/*.c)
+OBJ       := $(SRC:server/%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/embedded.o
+LIB_OBJ   := $(filter-out $(BUILD)/obj/main.o,$(OBJ))
+UNIT_SRC  := $(wildcard tests/unit/test_*.c)
+UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+.PHONY: all deps run stop-db test test-plain unit integration clean format bench
+all: $(BUILD)/khabar
+
+$(BUILD)/khabar: $(OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/obj/%.o: server/%.c | $(BUILD)/obj
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+# migrations and openapi.yaml are compiled in: the binary needs no files beside it.
+$(BUILD)/gen/embedded.c: scripts/embed.sh $(wildcard migrations/*.sql) openapi.yaml | $(BUILD)/gen
+	scripts/embed.sh $@
+
+$(BUILD)/obj/embedded.o: $(BUILD)/gen/embedded.c | $(BUILD)/obj
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJ) | $(BUILD)/tests
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_OBJ) $(LDLIBS)
+
+$(BUILD)/obj $(BUILD)/tests $(BUILD)/gen:
+	mkdir -p $@
+
+# Installs the Debian packages khabar needs when any is missing (as root; no-op otherwise).
+deps:
+	@scripts/install-deps.sh
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/run.sh
+
+stop-db:
+	@scripts/pg.sh stop
+
+# Unit and integration tests, then the same under AddressSanitizer + UndefinedBehaviorSanitizer.
+test: deps
+	@scripts/test.sh
+
+unit: $(BUILD)/khabar $(UNIT_BIN)
+
+clean:
+	rm -rf build
+
+format:
+	clang-format -i server/*.c include/*.h tests/unit/*.c tests/unit/*.h
+
+-include $(OBJ:.o=.d) $(UNIT_BIN:=.d)

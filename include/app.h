@@ -1,0 +1,16 @@
+/* app.h: what every handler may use: the settings, the database pool, the metrics. */
+#ifndef KHABAR_APP_H
+#define KHABAR_APP_H
+
+#include <stdatomic.h>
+
+#include "config.h"
+#include "db.h"
+
+struct app {
+    struct config config;
+    db_pool *db;
+    atomic_int shutting_down; /* set once SIGTERM arrives: /readyz answers 503 */
+};
+
+#endif

@@ -1,0 +1,87 @@
+/* db.h: the database layer: a pool of PostgreSQL connections and one function per
+ * question or change the service asks of the data. It knows nothing of HTTP. */
+#ifndef KHABAR_DB_H
+#define KHABAR_DB_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* What a database call came to; one switch in the HTTP layer maps it to a status. */
+typedef enum db_status {
+    DB_OK = 0,
+    DB_NOT_FOUND,     /* the row asked for does not exist */
+    DB_CONFLICT,      /* a unique value (a slug) is taken */
+    DB_BAD_REFERENCE, /* the input names something that does not exist */
+    DB_STALE,         /* the row changed since the version the caller expected */
+    DB_UNAVAILABLE,   /* no connection, a lost connection or a timeout: try again later */
+    DB_ERROR,         /* anything else: a bug or a broken database */
+} db_status;
+
+/* Where an input value was refused (DB_CONFLICT, DB_BAD_REFERENCE). */
+struct db_problem {
+    char field[64];
+    char message[192];
+};
+
+typedef struct db_pool db_pool;
+typedef struct db_conn db_conn;
+
+/*
+ * A pool of size connections to conninfo, opened lazily. Every query runs under
+ * statement_timeout_ms; acquiring waits at most wait_ms. Returns NULL on no memory.
+ */
+db_pool *db_pool_new(const char *conninfo, unsigned size, unsigned wait_ms,
+                     unsigned statement_timeout_ms);
+void db_pool_free(db_pool *pool);
+
+/*
+ * A connection for the caller's exclusive use until db_release, (re)connected and
+ * with every statement prepared; NULL when none can be had in time (unavailable).
+ */
+db_conn *db_acquire(db_pool *pool);
+void db_release(db_pool *pool, db_conn *conn);
+
+/* Counts for /metrics. */
+struct db_pool_stats {
+    unsigned size, in_use;
+    unsigned long long connects, connect_failures, errors;
+};
+void db_pool_stats(db_pool *pool, struct db_pool_stats *out);
+
+/* A checked article to write, as made by article_input_from_json (article_input.h). */
+struct article_input;
+
+/* Article reads. *article_out (caller owns) is the full article object of api.md;
+ * *last_modified_out, when not NULL, its Last-Modified time in seconds since the epoch. */
+db_status db_article_get(db_conn *c, int64_t id, json_t **article_out, int64_t *last_modified_out);
+db_status db_article_get_by_slug_key(db_conn *c, const char *slug_key, json_t **article_out,
+                                     int64_t *last_modified_out);
+/* The newest limit articles (without body), as a JSON array the caller owns. */
+db_status db_article_list(db_conn *c, unsigned limit, json_t **items_out);
+/* The "read also" list of article id, as a JSON array the caller owns. */
+db_status db_related_list(db_conn *c, int64_t id, json_t **items_out);
+
+/* Article writes: each runs in one transaction; on any error nothing is changed.
+ * expected_version 0 means any version; otherwise a different one gives DB_STALE. */
+db_status db_article_create(db_conn *c, const struct article_input *in, json_t **article_out,
+                            struct db_problem *problem);
+db_status db_article_replace(db_conn *c, int64_t id, int64_t expected_version,
+                             const struct article_input *in, json_t **article_out,
+                             struct db_problem *problem);
+db_status db_article_delete(db_conn *c, int64_t id, int64_t expected_version);
+/* Adds the link id -> other (idempotent); DB_NOT_FOUND when either is missing. */
+db_status db_related_add(db_conn *c, int64_t id, int64_t other);
+/* Removes the link id -> other; DB_NOT_FOUND when there is no such link. */
+db_status db_related_remove(db_conn *c, int64_t id, int64_t other);
+
+/* Tags and sources. */
+db_status db_tag_get(db_conn *c, const char *slug_key, json_t **tag_out);
+db_status db_tag_list(db_conn *c, unsigned limit, json_t **items_out);
+db_status db_source_list(db_conn *c, unsigned limit, json_t **items_out);
+
+/* True when the database answers and every migration in the binary is applied. */
+db_status db_ready(db_conn *c);
+
+#endif

@@ -1,0 +1,63 @@
+/* db_internal.h: what the database layer's files share: the named statements and
+ * the helpers that run them. Nothing outside server/db*.c includes this. */
+#ifndef KHABAR_DB_INTERNAL_H
+#define KHABAR_DB_INTERNAL_H
+
+#include <libpq-fe.h>
+
+#include "db.h"
+
+/* Every statement khabar runs, prepared on each connection when it opens. */
+enum db_stmt {
+    STMT_PING,
+    STMT_ARTICLE_BY_ID,
+    STMT_ARTICLE_BY_SLUG_KEY,
+    STMT_ARTICLE_LIST,
+    STMT_RELATED_OF,
+    STMT_RELATED_RESOLVE,
+    STMT_ARTICLE_INSERT,
+    STMT_ARTICLE_LOCK,
+    STMT_ARTICLE_UPDATE,
+    STMT_ARTICLE_DELETE,
+    STMT_ARTICLE_TOUCH,
+    STMT_LINKERS_TOUCH,
+    STMT_TAGS_UPSERT,
+    STMT_ARTICLE_TAGS_CLEAR,
+    STMT_ARTICLE_TAGS_ADD,
+    STMT_SOURCES_UPSERT,
+    STMT_ARTICLE_SOURCES_CLEAR,
+    STMT_ARTICLE_SOURCES_ADD,
+    STMT_ARTICLE_RELATED_CLEAR,
+    STMT_ARTICLE_RELATED_ADD_ALL,
+    STMT_RELATED_ADD,
+    STMT_RELATED_REMOVE,
+    STMT_ARTICLE_EXISTS,
+    STMT_TAG_BY_SLUG,
+    STMT_TAG_LIST,
+    STMT_SOURCE_LIST,
+    STMT_COUNT
+};
+
+struct db_statement {
+    const char *sql;
+    int nparams;
+};
+extern const struct db_statement db_statements[STMT_COUNT];
+
+struct db_conn {
+    PGconn *pg;
+    int in_use;
+};
+
+/*
+ * Runs a prepared statement with text parameters (NULL = SQL NULL). Returns the
+ * result when its status is want, else NULL with *st saying why (the result cleared).
+ */
+PGresult *db_run(db_conn *c, enum db_stmt stmt, const char *const *params, ExecStatusType want,
+                 db_status *st);
+/* Runs BEGIN, COMMIT or ROLLBACK. */
+db_status db_tx(db_conn *c, const char *command);
+/* The db_status for a failed result (SQLSTATE and connection state); counts the error. */
+db_status db_classify(db_conn *c, const PGresult *res);
+
+#endif

@@ -1,0 +1,21 @@
+/* migrate.h: applies the migrations compiled into the binary, in order, once each. */
+#ifndef KHABAR_MIGRATE_H
+#define KHABAR_MIGRATE_H
+
+#include <libpq-fe.h>
+#include <stddef.h>
+#include <stdio.h>
+
+/*
+ * Applies every pending migration to the database at conninfo, each in its own
+ * transaction, recorded with its checksum in schema_migrations, under an advisory
+ * lock so that instances starting together cannot race. Prints one line per applied
+ * migration to out. Returns 0, or -1 with the reason in err (err_size bytes); a
+ * migration changed after it was applied is refused.
+ */
+int migrate_run(const char *conninfo, FILE *out, char *err, size_t err_size);
+
+/* 1 when every compiled-in migration is applied unchanged, 0 when not, -1 on error. */
+int migrate_is_current(PGconn *conn);
+
+#endif

@@ -1,0 +1,43 @@
+/* routes.h: the route table (method, path pattern, handler) and its matcher. */
+#ifndef KHABAR_ROUTES_H
+#define KHABAR_ROUTES_H
+
+#include <stddef.h>
+
+struct request;
+struct app;
+
+/* A handler answers one request; it returns MHD_YES or MHD_NO (enum MHD_Result). */
+typedef int (*route_handler)(struct request *req, const struct app *app);
+
+/* Path patterns are literal segments and ":name" segments, one path parameter each. */
+#define ROUTE_MAX_PARAMS 2
+
+struct route {
+    const char *method;
+    const char *path;
+    const char *name; /* label for logs and metrics */
+    route_handler handler;
+    int write;        /* 1: needs a bearer token */
+};
+
+/* The table, ended by an entry whose method is NULL. */
+extern const struct route route_table[];
+
+enum route_match {
+    ROUTE_FOUND,
+    ROUTE_WRONG_METHOD, /* the path exists with other methods: answer 405 with Allow */
+    ROUTE_NOT_FOUND,
+};
+
+/*
+ * Finds the route for method and path. On ROUTE_FOUND, *found is the route and
+ * params[i] point into path_buf (a writable copy of the path, which this cuts into
+ * segments). On ROUTE_WRONG_METHOD, allow (allow_size bytes) receives the allowed
+ * methods, comma separated (HEAD added where GET is, OPTIONS always).
+ */
+enum route_match route_find(const char *method, char *path_buf, const struct route **found,
+                            const char *params[ROUTE_MAX_PARAMS], char *allow,
+                            size_t allow_size);
+
+#endif

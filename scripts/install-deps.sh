@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# install-deps.sh: installs the Debian packages khabar needs to build, run and test, when any is missing.
+set -euo pipefail
+
+# One place for the list: add packages here.
+PACKAGES="build-essential pkg-config libmicrohttpd-dev libjansson-dev libpq-dev libutf8proc-dev postgresql python3 curl"
+
+if ! command -v dpkg-query >/dev/null 2>&1; then
+    echo "install-deps: dpkg-query not found (not Debian?); make sure these or their equivalents are installed: $PACKAGES" >&2
+    exit 0
+fi
+
+missing=()
+for pkg in $PACKAGES; do
+    status=$(dpkg-query -W -f='${db:Status-Abbrev}' "$pkg" 2>/dev/null || true)
+    # "ii " is installed; anything else (absent, removed, half-configured) needs installing
+    [[ $status == ii* ]] || missing+=("$pkg")
+done
+
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+    echo "install-deps: missing Debian packages: ${missing[*]}" >&2
+    echo "install-deps: install them as root, then run this again:" >&2
+    echo "  sudo apt-get update && sudo apt-get install -y --no-install-recommends ${missing[*]}" >&2
+    exit 1
+fi
+
+echo "install-deps: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}"
+echo "install-deps: done" >&2

@@ -1,0 +1,146 @@
+/* config.c: reads and checks khabar's environment variables. */
+#include "config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Reads an unsigned integer variable within [min, max]; absent or empty gives def. */
+static int env_unsigned(const char *name, unsigned long long def, unsigned long long min,
+                        unsigned long long max, unsigned long long *out, char *err,
+                        size_t err_size)
+{
+    const char *v = getenv(name);
+    if (v == NULL || *v == '\0') {
+        *out = def;
+        return 0;
+    }
+    char *end = NULL;
+    errno = 0;
+    unsigned long long n = strtoull(v, &end, 10);
+    if (errno != 0 || end == v || *end != '\0' || v[0] == '-' || n < min || n > max) {
+        snprintf(err, err_size, "%s must be a whole number from %llu to %llu, not \"%s\"", name,
+                 min, max, v);
+        return -1;
+    }
+    *out = n;
+    return 0;
+}
+
+static char *env_string_new(const char *name, const char *def)
+{
+    const char *v = getenv(name);
+    return strdup(v != NULL ? v : def);
+}
+
+/* Splits a comma-separated list into trimmed, non-empty, owned strings. */
+static int split_list(const char *name, char **items, size_t max, size_t *count, char *err,
+                      size_t err_size)
+{
+    const char *v = getenv(name);
+    *count = 0;
+    if (v == NULL)
+        return 0;
+    const char *p = v;
+    while (*p != '\0') {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        const char *s = p;
+        while (len > 0 && (*s == ' ' || *s == '\t'))
+            s++, len--;
+        while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+            len--;
+        if (len > 0) {
+            if (*count == max) {
+                snprintf(err, err_size, "%s holds more than %zu entries", name, max);
+                return -1;
+            }
+            items[*count] = strndup(s, len);
+            if (items[*count] == NULL) {
+                snprintf(err, err_size, "out of memory");
+                return -1;
+            }
+            (*count)++;
+        }
+        if (comma == NULL)
+            break;
+        p = comma + 1;
+    }
+    return 0;
+}
+
+int config_load(struct config *cfg, char *err, size_t err_size)
+{
+    unsigned long long n;
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    memset(cfg, 0, sizeof *cfg);
+    if (cores < 1)
+        cores = 1;
+
+    cfg->database_url = env_string_new("DATABASE_URL", "");
+    cfg->listen_addr = env_string_new("LISTEN_ADDR", "0.0.0.0");
+    if (!cfg->database_url || !cfg->listen_addr) {
+        snprintf(err, err_size, "out of memory");
+        goto fail;
+    }
+    if (env_unsigned("PORT", 8080, 0, 65535, &n, err, err_size) < 0)
+        goto fail;
+    cfg->port = (unsigned)n;
+    if (env_unsigned("MAX_BODY_BYTES", 1024 * 1024, 1, 1024ULL * 1024 * 1024, &n, err, err_size) < 0)
+        goto fail;
+    cfg->max_body_bytes = (size_t)n;
+    if (env_unsigned("THREADS", (unsigned long long)cores, 1, 256, &n, err, err_size) < 0)
+        goto fail;
+    cfg->threads = (unsigned)n;
+    if (env_unsigned("DB_POOL_SIZE", cfg->threads, 1, 256, &n, err, err_size) < 0)
+        goto fail;
+    cfg->db_pool_size = (unsigned)n;
+    if (env_unsigned("DB_TIMEOUT", 5000, 1, 600000, &n, err, err_size) < 0)
+        goto fail;
+    cfg->db_timeout_ms = (unsigned)n;
+    if (env_unsigned("STATEMENT_TIMEOUT", 5000, 1, 3600000, &n, err, err_size) < 0)
+        goto fail;
+    cfg->statement_timeout_ms = (unsigned)n;
+    if (env_unsigned("CONNECTION_TIMEOUT", 30, 1, 3600, &n, err, err_size) < 0)
+        goto fail;
+    cfg->connection_timeout_s = (unsigned)n;
+    if (env_unsigned("MAX_CONNECTIONS", 1024, 1, 65536, &n, err, err_size) < 0)
+        goto fail;
+    cfg->max_connections = (unsigned)n;
+
+    const char *fmt = getenv("LOG_FORMAT");
+    if (fmt != NULL && *fmt != '\0' && strcmp(fmt, "json") != 0 && strcmp(fmt, "text") != 0) {
+        snprintf(err, err_size, "LOG_FORMAT must be json or text, not \"%s\"", fmt);
+        goto fail;
+    }
+    cfg->log_text = fmt != NULL && strcmp(fmt, "text") == 0;
+    const char *mig = getenv("MIGRATE_ON_START");
+    cfg->migrate_on_start = mig != NULL && (strcmp(mig, "1") == 0 || strcmp(mig, "true") == 0);
+
+    if (split_list("API_TOKENS", cfg->tokens, CONFIG_MAX_TOKENS, &cfg->token_count, err,
+                   err_size) < 0)
+        goto fail;
+    if (split_list("CORS_ORIGINS", cfg->origins, CONFIG_MAX_ORIGINS, &cfg->origin_count, err,
+                   err_size) < 0)
+        goto fail;
+    return 0;
+fail:
+    config_free(cfg);
+    return -1;
+}
+
+void config_free(struct config *cfg)
+{
+    if (cfg == NULL)
+        return;
+    free(cfg->database_url);
+    free(cfg->listen_addr);
+    for (size_t i = 0; i < cfg->token_count; i++)
+        free(cfg->tokens[i]);
+    for (size_t i = 0; i < cfg->origin_count; i++)
+        free(cfg->origins[i]);
+    memset(cfg, 0, sizeof *cfg);
+}

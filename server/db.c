@@ -1,0 +1,246 @@
+/* db.c: the connection pool: lazy connects, reconnects after loss, statements prepared per connection. */
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "db_internal.h"
+#include "log.h"
+#include "migrate.h"
+
+struct db_pool {
+    pthread_mutex_t mu;
+    pthread_cond_t freed;
+    char *conninfo;
+    unsigned size, wait_ms, statement_timeout_ms;
+    struct db_conn *slots;
+    unsigned in_use;
+    unsigned long long connects, connect_failures;
+};
+
+/* Failed database calls, over every pool (for /metrics). */
+static atomic_ullong db_error_count;
+
+
+db_pool *db_pool_new(const char *conninfo, unsigned size, unsigned wait_ms,
+                     unsigned statement_timeout_ms)
+{
+    db_pool *pool = calloc(1, sizeof *pool);
+    if (pool == NULL)
+        return NULL;
+    pool->conninfo = strdup(conninfo);
+    pool->slots = calloc(size, sizeof *pool->slots);
+    if (pool->conninfo == NULL || pool->slots == NULL) {
+        free(pool->conninfo);
+        free(pool->slots);
+        free(pool);
+        return NULL;
+    }
+    pthread_mutex_init(&pool->mu, NULL);
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&pool->freed, &attr);
+    pthread_condattr_destroy(&attr);
+    pool->size = size;
+    pool->wait_ms = wait_ms;
+    pool->statement_timeout_ms = statement_timeout_ms;
+    return pool;
+}
+
+void db_pool_free(db_pool *pool)
+{
+    if (pool == NULL)
+        return;
+    for (unsigned i = 0; i < pool->size; i++)
+        PQfinish(pool->slots[i].pg);
+    pthread_mutex_destroy(&pool->mu);
+    pthread_cond_destroy(&pool->freed);
+    free(pool->slots);
+    free(pool->conninfo);
+    free(pool);
+}
+
+/* Opens a connection with the statement timeout set and every statement prepared. */
+static PGconn *connect_prepared(const db_pool *pool)
+{
+    char connect_timeout[16], stmt_timeout[16], name[16];
+    /* libpq counts connect_timeout in whole seconds and treats 1 as 2. */
+    snprintf(connect_timeout, sizeof connect_timeout, "%u", pool->wait_ms / 1000 + 2);
+    snprintf(stmt_timeout, sizeof stmt_timeout, "%u", pool->statement_timeout_ms);
+    const char *keys[] = { "dbname", "connect_timeout", "application_name", NULL };
+    const char *values[] = { pool->conninfo, connect_timeout, "khabar", NULL };
+    PGconn *pg = PQconnectdbParams(keys, values, 1);
+    if (PQstatus(pg) != CONNECTION_OK) {
+        log_message("warning", "cannot connect to the database: %s", PQerrorMessage(pg));
+        PQfinish(pg);
+        return NULL;
+    }
+    const char *params[1] = { stmt_timeout };
+    PGresult *res = PQexecParams(pg, "SELECT set_config('statement_timeout', $1, false)", 1, NULL,
+                                 params, NULL, NULL, 0);
+    bool ok = PQresultStatus(res) == PGRES_TUPLES_OK;
+    PQclear(res);
+    for (int i = 0; ok && i < STMT_COUNT; i++) {
+        snprintf(name, sizeof name, "s%d", i);
+        res = PQprepare(pg, name, db_statements[i].sql, db_statements[i].nparams, NULL);
+        ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+        if (!ok)
+            log_message("error", "cannot prepare statement %d: %s", i, PQresultErrorMessage(res));
+        PQclear(res);
+    }
+    if (!ok) {
+        PQfinish(pg);
+        return NULL;
+    }
+    return pg;
+}
+
+static struct timespec deadline_after(unsigned ms)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    t.tv_sec += ms / 1000;
+    t.tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (t.tv_nsec >= 1000000000L) {
+        t.tv_sec++;
+        t.tv_nsec -= 1000000000L;
+    }
+    return t;
+}
+
+/* A free slot, waiting until one is released or the deadline passes; NULL on timeout. */
+static struct db_conn *take_slot(db_pool *pool)
+{
+    struct timespec deadline = deadline_after(pool->wait_ms);
+    struct db_conn *slot = NULL;
+    pthread_mutex_lock(&pool->mu);
+    while (slot == NULL) {
+        /* Prefer a slot that is already connected. */
+        for (unsigned i = 0; i < pool->size && (slot == NULL || slot->pg == NULL); i++)
+            if (!pool->slots[i].in_use)
+                slot = &pool->slots[i];
+        if (slot != NULL)
+            break;
+        if (pthread_cond_timedwait(&pool->freed, &pool->mu, &deadline) == ETIMEDOUT)
+            break;
+    }
+    if (slot != NULL) {
+        slot->in_use = 1;
+        pool->in_use++;
+    }
+    pthread_mutex_unlock(&pool->mu);
+    return slot;
+}
+
+db_conn *db_acquire(db_pool *pool)
+{
+    struct db_conn *slot = take_slot(pool);
+    if (slot == NULL)
+        return NULL;
+    if (slot->pg != NULL && PQstatus(slot->pg) == CONNECTION_OK)
+        return slot;
+    /* Connecting happens outside the lock: a slow database must not block the pool. */
+    PQfinish(slot->pg);
+    slot->pg = connect_prepared(pool);
+    pthread_mutex_lock(&pool->mu);
+    if (slot->pg != NULL)
+        pool->connects++;
+    else
+        pool->connect_failures++;
+    pthread_mutex_unlock(&pool->mu);
+    if (slot->pg == NULL) {
+        db_release(pool, slot);
+        return NULL;
+    }
+    return slot;
+}
+
+void db_release(db_pool *pool, db_conn *conn)
+{
+    if (conn == NULL)
+        return;
+    if (conn->pg != NULL && PQstatus(conn->pg) == CONNECTION_OK &&
+        PQtransactionStatus(conn->pg) != PQTRANS_IDLE)
+        PQclear(PQexec(conn->pg, "ROLLBACK")); /* a handler that left a transaction open */
+    if (conn->pg != NULL && PQstatus(conn->pg) != CONNECTION_OK) {
+        PQfinish(conn->pg); /* lost: the next user reconnects and prepares again */
+        conn->pg = NULL;
+    }
+    pthread_mutex_lock(&pool->mu);
+    conn->in_use = 0;
+    pool->in_use--;
+    pthread_cond_signal(&pool->freed);
+    pthread_mutex_unlock(&pool->mu);
+}
+
+void db_pool_stats(db_pool *pool, struct db_pool_stats *out)
+{
+    memset(out, 0, sizeof *out);
+    if (pool == NULL)
+        return;
+    pthread_mutex_lock(&pool->mu);
+    out->size = pool->size;
+    out->in_use = pool->in_use;
+    out->connects = pool->connects;
+    out->connect_failures = pool->connect_failures;
+    out->errors = atomic_load(&db_error_count);
+    pthread_mutex_unlock(&pool->mu);
+}
+
+db_status db_classify(db_conn *c, const PGresult *res)
+{
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    atomic_fetch_add(&db_error_count, 1);
+    if (PQstatus(c->pg) != CONNECTION_OK || state == NULL)
+        return DB_UNAVAILABLE;
+    if (strcmp(state, "23505") == 0)
+        return DB_CONFLICT;
+    if (strcmp(state, "23503") == 0)
+        return DB_NOT_FOUND;
+    /* connection trouble, shutdown, statement timeout, serialization failure, deadlock */
+    if (strncmp(state, "08", 2) == 0 || strncmp(state, "57", 2) == 0 ||
+        strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0 || strcmp(state, "53300") == 0)
+        return DB_UNAVAILABLE;
+    log_message("error", "database error %s: %s", state, PQresultErrorMessage(res));
+    return DB_ERROR;
+}
+
+PGresult *db_run(db_conn *c, enum db_stmt stmt, const char *const *params, ExecStatusType want,
+                 db_status *st)
+{
+    char name[16];
+    snprintf(name, sizeof name, "s%d", (int)stmt);
+    PGresult *res = PQexecPrepared(c->pg, name, db_statements[stmt].nparams, params, NULL, NULL, 0);
+    if (PQresultStatus(res) == want) {
+        *st = DB_OK;
+        return res;
+    }
+    *st = db_classify(c, res);
+    PQclear(res);
+    return NULL;
+}
+
+db_status db_tx(db_conn *c, const char *command)
+{
+    PGresult *res = PQexec(c->pg, command);
+    db_status st = PQresultStatus(res) == PGRES_COMMAND_OK ? DB_OK : db_classify(c, res);
+    PQclear(res);
+    return st;
+}
+
+db_status db_ready(db_conn *c)
+{
+    db_status st;
+    PGresult *res = db_run(c, STMT_PING, NULL, PGRES_TUPLES_OK, &st);
+    PQclear(res);
+    if (st != DB_OK)
+        return st;
+    int current = migrate_is_current(c->pg);
+    if (current < 0)
+        return DB_UNAVAILABLE;
+    return current ? DB_OK : DB_NOT_FOUND;
+}

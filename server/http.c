@@ -1,0 +1,728 @@
+/* http.c: libmicrohttpd glue: request life cycle, routing, auth, CORS, and the reply helpers. */
+#include "http.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+
+#include "app.h"
+#include "article_input.h"
+#include "log.h"
+#include "metrics.h"
+#include "text.h"
+
+#define EXPOSED_HEADERS "ETag, Link, Location, X-Request-Id, Retry-After, Last-Modified"
+#define PREFLIGHT_HEADERS "Authorization, Content-Type, If-Match, If-None-Match, X-Request-Id"
+#define PREFLIGHT_MAX_AGE "600"
+
+static double seconds_since(const struct timespec *start)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_nsec - start->tv_nsec) / 1e9;
+}
+
+/* ---- request state ---- */
+
+/* A client's X-Request-Id is kept when it is 1..64 characters of [A-Za-z0-9._:-]. */
+static bool request_id_is_sane(const char *id)
+{
+    size_t n = strlen(id);
+    if (n == 0 || n > 64)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        char ch = id[i];
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+              ch == '.' || ch == '_' || ch == ':' || ch == '-'))
+            return false;
+    }
+    return true;
+}
+
+static void request_id_generate(char *out, size_t size)
+{
+    unsigned char raw[16];
+    if (getrandom(raw, sizeof raw, 0) != (ssize_t)sizeof raw) {
+        static atomic_ullong counter;
+        unsigned long long n = atomic_fetch_add(&counter, 1);
+        memcpy(raw, &n, sizeof n);
+        memset(raw + sizeof n, 0, sizeof raw - sizeof n);
+    }
+    for (size_t i = 0; i < sizeof raw && 2 * i + 2 < size; i++)
+        snprintf(out + 2 * i, 3, "%02x", raw[i]);
+}
+
+static void client_address(struct MHD_Connection *connection, char *out, size_t size)
+{
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    snprintf(out, size, "-");
+    if (info == NULL || info->client_addr == NULL)
+        return;
+    const struct sockaddr *sa = info->client_addr;
+    if (sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out,
+                  (socklen_t)size);
+    else if (sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out,
+                  (socklen_t)size);
+}
+
+/* The Access-Control-Allow-Origin value for this request's Origin, or NULL. */
+static const char *cors_origin_for(const struct app *app, const char *origin)
+{
+    if (origin == NULL)
+        return NULL;
+    for (size_t i = 0; i < app->config.origin_count; i++) {
+        if (strcmp(app->config.origins[i], "*") == 0)
+            return "*";
+        if (strcmp(app->config.origins[i], origin) == 0)
+            return app->config.origins[i];
+    }
+    return NULL;
+}
+
+static struct request *request_new(const struct app *app, struct MHD_Connection *connection,
+                                   const char *url, const char *method)
+{
+    struct request *req = calloc(1, sizeof *req);
+    if (req == NULL)
+        return NULL;
+    clock_gettime(CLOCK_MONOTONIC, &req->started);
+    req->connection = connection;
+    req->app = app;
+    req->method = method;
+    req->path = strdup(url);
+    if (req->path == NULL) {
+        free(req);
+        return NULL;
+    }
+    const char *id = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "X-Request-Id");
+    if (id != NULL && request_id_is_sane(id))
+        snprintf(req->request_id, sizeof req->request_id, "%s", id);
+    else
+        request_id_generate(req->request_id, sizeof req->request_id);
+    client_address(connection, req->client_addr, sizeof req->client_addr);
+    req->cors_origin = cors_origin_for(app, request_header(req, "Origin"));
+    metrics_in_flight_add(1);
+    return req;
+}
+
+static void request_free(struct request *req)
+{
+    if (req == NULL)
+        return;
+    free(req->path);
+    free(req->route_buf);
+    free(req->body);
+    free(req);
+}
+
+const char *request_header(const struct request *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->connection, MHD_HEADER_KIND, name);
+}
+
+const char *request_query(const struct request *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->connection, MHD_GET_ARGUMENT_KIND, name);
+}
+
+/* ---- replies ---- */
+
+/* Adds the headers every answer carries, queues it, and records its status. */
+static int queue(struct request *req, unsigned status, struct MHD_Response *resp,
+                 const char *cache_control, size_t body_len)
+{
+    if (resp == NULL)
+        return MHD_NO;
+    MHD_add_response_header(resp, "X-Request-Id", req->request_id);
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, cache_control);
+    if (req->cors_origin != NULL) {
+        MHD_add_response_header(resp, "Access-Control-Allow-Origin", req->cors_origin);
+        MHD_add_response_header(resp, "Access-Control-Expose-Headers", EXPOSED_HEADERS);
+    }
+    /* The answer depends on Origin whenever specific origins are configured. */
+    if (req->app->config.origin_count > 0 && (req->cors_origin == NULL || strcmp(req->cors_origin, "*") != 0))
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_VARY, "Origin");
+    enum MHD_Result rc = MHD_queue_response(req->connection, status, resp);
+    MHD_destroy_response(resp);
+    if (rc == MHD_YES) {
+        req->answered = true;
+        req->status = status;
+        req->bytes_out = body_len;
+    }
+    return rc;
+}
+
+int reply_text(struct request *req, unsigned status, const char *content_type, const char *text,
+               size_t len, bool copy, const char *cache_control)
+{
+    struct MHD_Response *resp = MHD_create_response_from_buffer(
+        len, (void *)text, copy ? MHD_RESPMEM_MUST_COPY : MHD_RESPMEM_PERSISTENT);
+    if (resp != NULL && content_type != NULL)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
+    return queue(req, status, resp, cache_control, len);
+}
+
+int reply_empty(struct request *req, unsigned status)
+{
+    struct MHD_Response *resp = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+    return queue(req, status, resp, CACHE_NO_STORE, 0);
+}
+
+/* A response owning text (malloc'd), which it frees. */
+static struct MHD_Response *json_response_new(char *text, size_t len, const char *content_type)
+{
+    struct MHD_Response *resp = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
+    if (resp == NULL) {
+        free(text);
+        return NULL;
+    }
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
+    return resp;
+}
+
+int reply_json(struct request *req, unsigned status, const json_t *doc, const char *cache_control)
+{
+    char *text = json_dumps(doc, JSON_COMPACT);
+    if (text == NULL)
+        return MHD_NO;
+    size_t len = strlen(text);
+    return queue(req, status, json_response_new(text, len, "application/json"), cache_control, len);
+}
+
+static const char *problem_title(unsigned status)
+{
+    switch (status) {
+    case 400: return "bad request";
+    case 401: return "authentication required";
+    case 404: return "not found";
+    case 405: return "method not allowed";
+    case 409: return "conflict";
+    case 412: return "precondition failed";
+    case 413: return "request body too large";
+    case 415: return "unsupported media type";
+    case 422: return "invalid fields";
+    case 503: return "service unavailable";
+    default: return "internal error";
+    }
+}
+
+int reply_problem(struct request *req, unsigned status, const char *type, const char *detail,
+                  json_t *errors)
+{
+    json_t *doc = json_pack("{s:s, s:s, s:i, s:s}", "type", type, "title", problem_title(status),
+                            "status", (int)status, "detail", detail);
+    if (doc == NULL) {
+        json_decref(errors);
+        return MHD_NO;
+    }
+    if (errors != NULL)
+        json_object_set_new(doc, "errors", errors);
+    char *text = json_dumps(doc, JSON_COMPACT);
+    json_decref(doc);
+    if (text == NULL)
+        return MHD_NO;
+    size_t len = strlen(text);
+    struct MHD_Response *resp = json_response_new(text, len, "application/problem+json");
+    if (resp == NULL)
+        return MHD_NO;
+    if (status == 401)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"khabar\"");
+    if (status == 503)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, "1");
+    return queue(req, status, resp, CACHE_NO_STORE, len);
+}
+
+int reply_db_status(struct request *req, db_status st, const char *what,
+                    const struct db_problem *problem)
+{
+    char detail[256];
+    json_t *errors = NULL;
+    switch (st) {
+    case DB_NOT_FOUND:
+        snprintf(detail, sizeof detail, "no such %s", what);
+        return reply_problem(req, 404, PROBLEM_NOT_FOUND, detail, NULL);
+    case DB_CONFLICT:
+        return reply_problem(req, 409, PROBLEM_SLUG_CONFLICT,
+                             problem ? problem->message : "the slug is taken", NULL);
+    case DB_BAD_REFERENCE:
+        if (problem != NULL)
+            errors = json_pack("[{s:s, s:s}]", "field", problem->field, "message", problem->message);
+        return reply_problem(req, 422, PROBLEM_VALIDATION_FAILED, "a referenced article does not exist",
+                             errors);
+    case DB_STALE:
+        return reply_problem(req, 412, PROBLEM_PRECONDITION_FAILED,
+                             "the article changed since the version in If-Match", NULL);
+    case DB_UNAVAILABLE:
+        return reply_problem(req, 503, PROBLEM_DATABASE_UNAVAILABLE,
+                             "the database is not answering; try again shortly", NULL);
+    case DB_OK:
+    case DB_ERROR:
+    default:
+        return reply_problem(req, 500, PROBLEM_INTERNAL_ERROR, "the request could not be completed",
+                             NULL);
+    }
+}
+
+/* FNV-1a, 64 bits: enough to tell representations apart, and cheap. */
+static uint64_t fnv1a64(const char *s, size_t len)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (size_t i = 0; i < len; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 0x100000001b3ULL;
+    }
+    return h;
+}
+
+static void etag_of_text(const char *text, size_t len, char *etag, size_t size)
+{
+    snprintf(etag, size, "\"%016llx\"", (unsigned long long)fnv1a64(text, len));
+}
+
+void etag_of_json(const json_t *doc, char *etag, size_t size)
+{
+    char *text = json_dumps(doc, JSON_COMPACT);
+    etag_of_text(text ? text : "", text ? strlen(text) : 0, etag, size);
+    free(text);
+}
+
+/* True when a list of entity tags (If-Match / If-None-Match) holds etag or "*". */
+static bool etag_list_has(const char *list, const char *etag, bool weak_ok)
+{
+    size_t elen = strlen(etag);
+    const char *p = list;
+    while (*p != '\0') {
+        while (*p == ' ' || *p == '\t' || *p == ',')
+            p++;
+        if (*p == '*')
+            return true;
+        bool weak = strncmp(p, "W/", 2) == 0;
+        if (weak)
+            p += 2;
+        if (*p != '"')
+            return false;
+        const char *end = strchr(p + 1, '"');
+        if (end == NULL)
+            return false;
+        if ((!weak || weak_ok) && (size_t)(end + 1 - p) == elen && memcmp(p, etag, elen) == 0)
+            return true;
+        p = end + 1;
+    }
+    return false;
+}
+
+bool request_if_match(const struct request *req, const char *etag)
+{
+    const char *h = request_header(req, MHD_HTTP_HEADER_IF_MATCH);
+    return h == NULL || etag_list_has(h, etag, false);
+}
+
+static void http_date(int64_t t, char *buf, size_t size)
+{
+    struct tm tm;
+    time_t tt = (time_t)t;
+    gmtime_r(&tt, &tm);
+    strftime(buf, size, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+}
+
+/* True when If-Modified-Since is a valid date no earlier than last_modified. */
+static bool not_modified_since(const char *h, int64_t last_modified)
+{
+    struct tm tm;
+    memset(&tm, 0, sizeof tm);
+    const char *end = strptime(h, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    if (end == NULL || *end != '\0')
+        return false;
+    return last_modified > 0 && (int64_t)timegm(&tm) >= last_modified;
+}
+
+int reply_entity(struct request *req, unsigned status, const json_t *doc, int64_t last_modified,
+                 const char *cache_control, const char *location)
+{
+    char etag[40], date[64];
+    char *text = json_dumps(doc, JSON_COMPACT);
+    if (text == NULL)
+        return MHD_NO;
+    size_t len = strlen(text);
+    etag_of_text(text, len, etag, sizeof etag);
+    if (last_modified > 0)
+        http_date(last_modified, date, sizeof date);
+    if (status == 200) {
+        const char *inm = request_header(req, MHD_HTTP_HEADER_IF_NONE_MATCH);
+        const char *ims = request_header(req, MHD_HTTP_HEADER_IF_MODIFIED_SINCE);
+        if ((inm != NULL && etag_list_has(inm, etag, true)) ||
+            (inm == NULL && ims != NULL && not_modified_since(ims, last_modified))) {
+            free(text);
+            struct MHD_Response *resp =
+                MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+            if (resp != NULL) {
+                MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, etag);
+                if (last_modified > 0)
+                    MHD_add_response_header(resp, MHD_HTTP_HEADER_LAST_MODIFIED, date);
+            }
+            return queue(req, 304, resp, cache_control, 0);
+        }
+    }
+    struct MHD_Response *resp = json_response_new(text, len, "application/json");
+    if (resp != NULL) {
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, etag);
+        if (last_modified > 0)
+            MHD_add_response_header(resp, MHD_HTTP_HEADER_LAST_MODIFIED, date);
+        if (location != NULL)
+            MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION, location);
+    }
+    return queue(req, status, resp, cache_control, len);
+}
+
+/* ---- request bodies and parameters ---- */
+
+/* The media type of Content-Type, lower case, without parameters. */
+static void media_type_of(const char *header, char *out, size_t size)
+{
+    size_t n = 0;
+    out[0] = '\0';
+    if (header == NULL)
+        return;
+    while (*header == ' ')
+        header++;
+    while (header[n] != '\0' && header[n] != ';' && header[n] != ' ' && n + 1 < size) {
+        out[n] = (char)((header[n] >= 'A' && header[n] <= 'Z') ? header[n] + 32 : header[n]);
+        n++;
+    }
+    out[n] = '\0';
+}
+
+json_t *request_json_body(struct request *req, const char *const *media_types,
+                          int *answered_result)
+{
+    char type[96], detail[256];
+    json_t *doc = NULL;
+    media_type_of(request_header(req, MHD_HTTP_HEADER_CONTENT_TYPE), type, sizeof type);
+    bool accepted = false;
+    for (const char *const *m = media_types; *m != NULL; m++)
+        accepted |= strcmp(type, *m) == 0;
+    if (!accepted) {
+        snprintf(detail, sizeof detail, "send the body as %s", media_types[0]);
+        *answered_result = reply_problem(req, 415, PROBLEM_UNSUPPORTED_MEDIA_TYPE, detail, NULL);
+        return NULL;
+    }
+    switch (json_body_parse(req->body ? req->body : "", req->body_len, &doc, detail, sizeof detail)) {
+    case JSON_BODY_OK:
+        return doc;
+    case JSON_BODY_INVALID_UTF8:
+        *answered_result = reply_problem(req, 400, PROBLEM_INVALID_UTF8, detail, NULL);
+        return NULL;
+    case JSON_BODY_MALFORMED:
+    case JSON_BODY_TOO_DEEP:
+    default:
+        *answered_result = reply_problem(req, 400, PROBLEM_MALFORMED_JSON, detail, NULL);
+        return NULL;
+    }
+}
+
+int64_t request_param_id(const struct request *req, int index)
+{
+    const char *s = req->params[index];
+    int64_t v = 0;
+    if (s == NULL || *s == '\0' || strlen(s) > 16)
+        return -1;
+    for (const char *p = s; *p; p++) {
+        if (*p < '0' || *p > '9')
+            return -1;
+        v = v * 10 + (*p - '0');
+    }
+    return v >= 1 && v <= (INT64_C(1) << 53) ? v : -1;
+}
+
+bool request_query_limit(const struct request *req, unsigned def, unsigned max, unsigned *out)
+{
+    const char *s = request_query(req, "limit");
+    unsigned v = 0;
+    *out = def;
+    if (s == NULL)
+        return true;
+    if (*s == '\0' || strlen(s) > 6)
+        return false;
+    for (const char *p = s; *p; p++) {
+        if (*p < '0' || *p > '9')
+            return false;
+        v = v * 10 + (unsigned)(*p - '0');
+    }
+    if (v < 1 || v > max)
+        return false;
+    *out = v;
+    return true;
+}
+
+db_conn *request_db(struct request *req, int *answered_result)
+{
+    db_conn *c = db_acquire(req->app->db);
+    if (c == NULL)
+        *answered_result = reply_db_status(req, DB_UNAVAILABLE, NULL, NULL);
+    return c;
+}
+
+/* Appends upload bytes, or only counts them once the body is over the limit. */
+static void request_take_body(struct request *req, const char *data, size_t size)
+{
+    size_t limit = req->app->config.max_body_bytes;
+    if (req->body_too_large || size > limit - req->body_len) {
+        req->body_too_large = true;
+        free(req->body);
+        req->body = NULL;
+        req->body_len = 0;
+        return;
+    }
+    if (req->body_len + size + 1 > req->body_cap) {
+        size_t cap = req->body_cap ? req->body_cap : 4096;
+        while (cap < req->body_len + size + 1)
+            cap *= 2;
+        char *grown = realloc(req->body, cap);
+        if (grown == NULL) {
+            req->body_too_large = true; /* cannot hold it: refuse it the same way */
+            return;
+        }
+        req->body = grown;
+        req->body_cap = cap;
+    }
+    memcpy(req->body + req->body_len, data, size);
+    req->body_len += size;
+    req->body[req->body_len] = '\0';
+}
+
+/* ---- authentication ---- */
+
+/* Compares in time that depends only on the lengths, not on where the bytes differ. */
+static bool constant_time_equal(const char *a, size_t alen, const char *b, size_t blen)
+{
+    unsigned char diff = (unsigned char)(alen != blen);
+    size_t n = alen > blen ? alen : blen;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char x = i < alen ? (unsigned char)a[i] : 0;
+        unsigned char y = i < blen ? (unsigned char)b[i] : 0;
+        diff |= x ^ y;
+    }
+    return diff == 0;
+}
+
+static bool request_is_authorized(const struct request *req)
+{
+    const char *h = request_header(req, MHD_HTTP_HEADER_AUTHORIZATION);
+    if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0)
+        return false;
+    const char *token = h + 7;
+    while (*token == ' ')
+        token++;
+    size_t len = strlen(token);
+    bool ok = false;
+    /* Every configured token is compared, so timing does not tell which one nearly matched. */
+    for (size_t i = 0; i < req->app->config.token_count; i++)
+        ok |= constant_time_equal(token, len, req->app->config.tokens[i],
+                                  strlen(req->app->config.tokens[i]));
+    return ok;
+}
+
+/* ---- dispatch ---- */
+
+static int reply_preflight(struct request *req, const char *allow)
+{
+    struct MHD_Response *resp = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+    if (resp == NULL)
+        return MHD_NO;
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, allow);
+    if (req->cors_origin != NULL) {
+        MHD_add_response_header(resp, "Access-Control-Allow-Methods", allow);
+        MHD_add_response_header(resp, "Access-Control-Allow-Headers", PREFLIGHT_HEADERS);
+        MHD_add_response_header(resp, "Access-Control-Max-Age", PREFLIGHT_MAX_AGE);
+    }
+    return queue(req, 204, resp, CACHE_NO_STORE, 0);
+}
+
+static int reply_method_not_allowed(struct request *req, const char *allow)
+{
+    char detail[192];
+    snprintf(detail, sizeof detail, "%s is not allowed here; allowed: %s", req->method, allow);
+    json_t *doc = json_pack("{s:s, s:s, s:i, s:s}", "type", PROBLEM_METHOD_NOT_ALLOWED, "title",
+                            problem_title(405), "status", 405, "detail", detail);
+    char *text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+    json_decref(doc);
+    if (text == NULL)
+        return MHD_NO;
+    size_t len = strlen(text);
+    struct MHD_Response *resp = json_response_new(text, len, "application/problem+json");
+    if (resp != NULL)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, allow);
+    return queue(req, 405, resp, CACHE_NO_STORE, len);
+}
+
+static int dispatch(struct request *req)
+{
+    char allow[128];
+    char detail[160];
+    req->route_buf = strdup(req->path);
+    if (req->route_buf == NULL)
+        return MHD_NO;
+    bool options = strcmp(req->method, MHD_HTTP_METHOD_OPTIONS) == 0;
+    enum route_match m = route_find(req->method, req->route_buf, &req->route, req->params, allow,
+                                    sizeof allow);
+    if (m == ROUTE_NOT_FOUND) {
+        snprintf(detail, sizeof detail, "nothing is served at this path");
+        return reply_problem(req, 404, PROBLEM_NOT_FOUND, detail, NULL);
+    }
+    if (options)
+        return reply_preflight(req, allow);
+    if (m == ROUTE_WRONG_METHOD)
+        return reply_method_not_allowed(req, allow);
+    if (req->body_too_large) {
+        snprintf(detail, sizeof detail, "the body is over %zu bytes", req->app->config.max_body_bytes);
+        return reply_problem(req, 413, PROBLEM_BODY_TOO_LARGE, detail, NULL);
+    }
+    if (req->route->write && !request_is_authorized(req))
+        return reply_problem(req, 401, PROBLEM_UNAUTHORIZED,
+                             request_header(req, MHD_HTTP_HEADER_AUTHORIZATION)
+                                 ? "the bearer token is not valid"
+                                 : "send Authorization: Bearer <token> to write",
+                             NULL);
+    return req->route->handler(req, req->app);
+}
+
+/* True when Content-Length announces more than the limit: refused before reading. */
+static bool declared_too_large(const struct request *req)
+{
+    const char *cl = request_header(req, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    if (cl == NULL)
+        return false;
+    errno = 0;
+    char *end = NULL;
+    unsigned long long n = strtoull(cl, &end, 10);
+    return errno != 0 || n > req->app->config.max_body_bytes;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload_data, size_t *upload_data_size,
+                                  void **req_cls)
+{
+    struct request *req = *req_cls;
+    (void)version;
+    if (req == NULL) {
+        req = request_new(cls, connection, url, method);
+        if (req == NULL)
+            return MHD_NO;
+        *req_cls = req;
+        if (declared_too_large(req)) {
+            char detail[96];
+            req->body_too_large = true;
+            snprintf(detail, sizeof detail, "the body is over %zu bytes",
+                     req->app->config.max_body_bytes);
+            return (enum MHD_Result)reply_problem(req, 413, PROBLEM_BODY_TOO_LARGE, detail, NULL);
+        }
+        return MHD_YES;
+    }
+    if (*upload_data_size > 0) {
+        if (!req->answered)
+            request_take_body(req, upload_data, *upload_data_size);
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    if (req->answered)
+        return MHD_YES;
+    return (enum MHD_Result)dispatch(req);
+}
+
+/* A printable copy of the path for the log: invalid UTF-8 would break a JSON line. */
+static const char *loggable_path(const struct request *req)
+{
+    return text_is_valid_utf8(req->path, strlen(req->path)) ? req->path : "(invalid UTF-8)";
+}
+
+static void on_completed(void *cls, struct MHD_Connection *connection, void **req_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    struct request *req = *req_cls;
+    (void)cls;
+    (void)connection;
+    if (req == NULL)
+        return;
+    double seconds = seconds_since(&req->started);
+    unsigned status = req->answered ? req->status : 0;
+    if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK && status == 0)
+        status = 499; /* the client went away before an answer */
+    struct access_entry e = {
+        .request_id = req->request_id,
+        .client = req->client_addr,
+        .method = req->method,
+        .path = loggable_path(req),
+        .route = req->route ? req->route->name : NULL,
+        .status = status,
+        .bytes = req->bytes_out,
+        .duration_ms = seconds * 1000.0,
+    };
+    log_access(&e);
+    metrics_observe(req->route, status, seconds);
+    metrics_in_flight_add(-1);
+    request_free(req);
+    *req_cls = NULL;
+}
+
+/* Fills addr for LISTEN_ADDR (IPv4 or IPv6); returns its length, or 0 when invalid. */
+static socklen_t listen_address(const char *host, unsigned port, struct sockaddr_storage *addr)
+{
+    memset(addr, 0, sizeof *addr);
+    struct sockaddr_in *v4 = (struct sockaddr_in *)addr;
+    struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)addr;
+    if (inet_pton(AF_INET, host, &v4->sin_addr) == 1) {
+        v4->sin_family = AF_INET;
+        v4->sin_port = htons((uint16_t)port);
+        return sizeof *v4;
+    }
+    if (inet_pton(AF_INET6, host, &v6->sin6_addr) == 1) {
+        v6->sin6_family = AF_INET6;
+        v6->sin6_port = htons((uint16_t)port);
+        return sizeof *v6;
+    }
+    return 0;
+}
+
+struct MHD_Daemon *http_start(const struct app *app)
+{
+    struct sockaddr_storage addr;
+    const struct config *cfg = &app->config;
+    if (listen_address(cfg->listen_addr, cfg->port, &addr) == 0) {
+        log_message("error", "LISTEN_ADDR is not an IPv4 or IPv6 address: %s", cfg->listen_addr);
+        return NULL;
+    }
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
+                     MHD_USE_ERROR_LOG;
+    if (addr.ss_family == AF_INET6)
+        flags |= MHD_USE_IPv6;
+    struct MHD_Daemon *d = MHD_start_daemon(
+        flags, (uint16_t)cfg->port, NULL, NULL, on_request, (void *)app, MHD_OPTION_SOCK_ADDR,
+        (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->connection_timeout_s,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, (void *)app, MHD_OPTION_END);
+    if (d == NULL)
+        log_message("error", "cannot listen on %s:%u: %s", cfg->listen_addr, cfg->port,
+                    strerror(errno));
+    return d;
+}
+
+void http_stop(struct MHD_Daemon *daemon)
+{
+    if (daemon == NULL)
+        return;
+    MHD_socket listener = MHD_quiesce_daemon(daemon);
+    MHD_stop_daemon(daemon);
+    if (listener != MHD_INVALID_SOCKET)
+        close(listener);
+}

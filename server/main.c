@@ -1,0 +1,113 @@
+/* main.c: start-up only: reads the command line and runs serve, migrate or import. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "http.h"
+#include "import.h"
+#include "log.h"
+#include "migrate.h"
+
+#define KHABAR_VERSION "0.1.0"
+
+static void usage(FILE *f)
+{
+    fputs("usage: khabar COMMAND\n"
+          "\n"
+          "commands:\n"
+          "  serve               serve the HTTP API (PORT, default 8080)\n"
+          "  migrate             apply pending database migrations\n"
+          "  import FILE.ndjson  load articles, one JSON object a line (- for stdin)\n"
+          "  --help, --version\n"
+          "\n"
+          "configuration (environment): DATABASE_URL, PORT, LISTEN_ADDR, API_TOKENS,\n"
+          "CORS_ORIGINS, MAX_BODY_BYTES, THREADS, DB_POOL_SIZE, DB_TIMEOUT, STATEMENT_TIMEOUT,\n"
+          "CONNECTION_TIMEOUT, MAX_CONNECTIONS, LOG_FORMAT (json|text), MIGRATE_ON_START\n",
+          f);
+}
+
+static int run_migrate(const struct config *cfg)
+{
+    char err[1024];
+    if (migrate_run(cfg->database_url, stdout, err, sizeof err) < 0) {
+        fprintf(stderr, "khabar: %s\n", err);
+        return 1;
+    }
+    return 0;
+}
+
+/* Serves until SIGTERM or SIGINT, then stops taking connections and exits 0. */
+static int run_serve(struct app *app)
+{
+    int rc = 1, sig = 0;
+    sigset_t stop_signals;
+    struct MHD_Daemon *daemon = NULL;
+    log_init(app->config.log_text);
+    if (app->config.token_count == 0)
+        log_message("warning", "API_TOKENS is not set: every write will be refused with 401");
+    if (app->config.migrate_on_start && run_migrate(&app->config) != 0)
+        return 1;
+    app->db = db_pool_new(app->config.database_url, app->config.db_pool_size,
+                          app->config.db_timeout_ms, app->config.statement_timeout_ms);
+    if (app->db == NULL)
+        return 1;
+    /* Blocked before any thread starts, so that only sigwait below receives them. */
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGTERM);
+    sigaddset(&stop_signals, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    daemon = http_start(app);
+    if (daemon == NULL)
+        goto out;
+    log_message("info", "listening on %s:%u with %u threads", app->config.listen_addr,
+                app->config.port, app->config.threads);
+    sigwait(&stop_signals, &sig);
+    atomic_store(&app->shutting_down, 1);
+    log_message("info", "stopping on signal %d", sig);
+    http_stop(daemon);
+    rc = 0;
+out:
+    db_pool_free(app->db);
+    app->db = NULL;
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    static struct app app;
+    char err[512];
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("khabar %s\n", KHABAR_VERSION);
+        return 0;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "serve") != 0 && strcmp(cmd, "migrate") != 0 && strcmp(cmd, "import") != 0) {
+        fprintf(stderr, "khabar: unknown command \"%s\"\n", cmd);
+        usage(stderr);
+        return 2;
+    }
+    if (strcmp(cmd, "import") == 0 && argc != 3) {
+        fprintf(stderr, "khabar: import needs one file name\n");
+        return 2;
+    }
+    if (config_load(&app.config, err, sizeof err) < 0) {
+        fprintf(stderr, "khabar: %s\n", err);
+        return 2;
+    }
+    int rc;
+    if (strcmp(cmd, "serve") == 0)
+        rc = run_serve(&app);
+    else if (strcmp(cmd, "migrate") == 0)
+        rc = run_migrate(&app.config);
+    else
+        rc = import_file(argv[2], app.config.database_url, stdout, stderr);
+    config_free(&app.config);
+    return rc;
+}

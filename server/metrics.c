@@ -1,0 +1,158 @@
+/* metrics.c: request counts and latency per route, kept with atomics, rendered as Prometheus text. */
+#include "metrics.h"
+
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_ROUTES 32
+/* The statuses khabar answers with; anything else is counted under "other". */
+static const unsigned known_statuses[] = { 200, 201, 204, 304, 400, 401, 404, 405, 409,
+                                           412, 413, 414, 415, 422, 429, 431, 500, 503 };
+#define N_STATUSES (sizeof known_statuses / sizeof known_statuses[0] + 1)
+static const double bucket_bounds[] = { 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+                                        0.05,   0.1,   0.25,   0.5,   1,    2.5 };
+#define N_BUCKETS (sizeof bucket_bounds / sizeof bucket_bounds[0])
+
+struct route_metrics {
+    atomic_ullong requests[N_STATUSES];
+    atomic_ullong buckets[N_BUCKETS]; /* not cumulative; summed when rendered */
+    atomic_ullong count;
+    atomic_ullong sum_us;
+};
+
+/* Index MAX_ROUTES holds requests that matched no route. */
+static struct route_metrics per_route[MAX_ROUTES + 1];
+static atomic_llong in_flight;
+
+static size_t route_index(const struct route *route)
+{
+    if (route == NULL)
+        return MAX_ROUTES;
+    size_t i = (size_t)(route - route_table);
+    return i < MAX_ROUTES ? i : MAX_ROUTES;
+}
+
+static size_t status_index(unsigned status)
+{
+    for (size_t i = 0; i < N_STATUSES - 1; i++)
+        if (known_statuses[i] == status)
+            return i;
+    return N_STATUSES - 1;
+}
+
+void metrics_observe(const struct route *route, unsigned status, double seconds)
+{
+    struct route_metrics *m = &per_route[route_index(route)];
+    atomic_fetch_add_explicit(&m->requests[status_index(status)], 1, memory_order_relaxed);
+    size_t b = 0;
+    while (b < N_BUCKETS && seconds > bucket_bounds[b])
+        b++;
+    if (b < N_BUCKETS)
+        atomic_fetch_add_explicit(&m->buckets[b], 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&m->count, 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&m->sum_us, (unsigned long long)(seconds * 1e6),
+                              memory_order_relaxed);
+}
+
+void metrics_in_flight_add(int delta)
+{
+    atomic_fetch_add_explicit(&in_flight, delta, memory_order_relaxed);
+}
+
+static const char *route_label(size_t i)
+{
+    return i == MAX_ROUTES ? "unmatched" : route_table[i].name;
+}
+
+static size_t route_count(void)
+{
+    size_t n = 0;
+    while (route_table[n].method != NULL && n < MAX_ROUTES)
+        n++;
+    return n;
+}
+
+static void render_requests(FILE *f, size_t nroutes)
+{
+    fputs("# HELP khabar_http_requests_total HTTP requests answered, by route and status.\n"
+          "# TYPE khabar_http_requests_total counter\n", f);
+    for (size_t r = 0; r <= MAX_ROUTES; r++) {
+        if (r >= nroutes && r != MAX_ROUTES)
+            continue;
+        for (size_t s = 0; s < N_STATUSES; s++) {
+            unsigned long long n = atomic_load(&per_route[r].requests[s]);
+            if (n == 0)
+                continue;
+            if (s < N_STATUSES - 1)
+                fprintf(f, "khabar_http_requests_total{route=\"%s\",status=\"%u\"} %llu\n",
+                        route_label(r), known_statuses[s], n);
+            else
+                fprintf(f, "khabar_http_requests_total{route=\"%s\",status=\"other\"} %llu\n",
+                        route_label(r), n);
+        }
+    }
+}
+
+static void render_latency(FILE *f, size_t nroutes)
+{
+    fputs("# HELP khabar_http_request_duration_seconds Time to answer a request, by route.\n"
+          "# TYPE khabar_http_request_duration_seconds histogram\n", f);
+    for (size_t r = 0; r <= MAX_ROUTES; r++) {
+        if (r >= nroutes && r != MAX_ROUTES)
+            continue;
+        unsigned long long count = atomic_load(&per_route[r].count), cumulative = 0;
+        if (count == 0)
+            continue;
+        for (size_t b = 0; b < N_BUCKETS; b++) {
+            cumulative += atomic_load(&per_route[r].buckets[b]);
+            fprintf(f, "khabar_http_request_duration_seconds_bucket{route=\"%s\",le=\"%g\"} %llu\n",
+                    route_label(r), bucket_bounds[b], cumulative);
+        }
+        fprintf(f, "khabar_http_request_duration_seconds_bucket{route=\"%s\",le=\"+Inf\"} %llu\n",
+                route_label(r), count);
+        fprintf(f, "khabar_http_request_duration_seconds_sum{route=\"%s\"} %.6f\n", route_label(r),
+                (double)atomic_load(&per_route[r].sum_us) / 1e6);
+        fprintf(f, "khabar_http_request_duration_seconds_count{route=\"%s\"} %llu\n",
+                route_label(r), count);
+    }
+}
+
+char *metrics_render_new(db_pool *pool)
+{
+    char *text = NULL;
+    size_t len = 0;
+    struct db_pool_stats st;
+    FILE *f = open_memstream(&text, &len);
+    if (f == NULL)
+        return NULL;
+    size_t nroutes = route_count();
+    render_requests(f, nroutes);
+    render_latency(f, nroutes);
+    db_pool_stats(pool, &st);
+    fprintf(f,
+            "# HELP khabar_http_requests_in_flight Requests being answered now.\n"
+            "# TYPE khabar_http_requests_in_flight gauge\n"
+            "khabar_http_requests_in_flight %lld\n"
+            "# HELP khabar_db_connections Database connections in the pool.\n"
+            "# TYPE khabar_db_connections gauge\n"
+            "khabar_db_connections{state=\"in_use\"} %u\n"
+            "khabar_db_connections{state=\"idle\"} %u\n"
+            "# HELP khabar_db_connects_total Connections opened to the database, first ones and reconnects.\n"
+            "# TYPE khabar_db_connects_total counter\n"
+            "khabar_db_connects_total %llu\n"
+            "# HELP khabar_db_connect_failures_total Attempts to connect that failed.\n"
+            "# TYPE khabar_db_connect_failures_total counter\n"
+            "khabar_db_connect_failures_total %llu\n"
+            "# HELP khabar_db_errors_total Database calls that failed.\n"
+            "# TYPE khabar_db_errors_total counter\n"
+            "khabar_db_errors_total %llu\n",
+            (long long)atomic_load(&in_flight), st.in_use, st.size - st.in_use, st.connects,
+            st.connect_failures, st.errors);
+    if (fclose(f) != 0) {
+        free(text);
+        return NULL;
+    }
+    return text;
+}

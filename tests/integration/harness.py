@@ -1,0 +1,643 @@
+"""harness.py: runs khabar for black-box tests: a private PostgreSQL, the server, HTTP helpers, TAP-like checks.
+
+Python 3 standard library only. Used by test_api.py:
+
+    h = Harness("build/khabar")
+    h.setup()                      # PostgreSQL, `khabar migrate`, `khabar serve`, wait for /healthz
+    r = request("GET", "/v1/articles")
+    check(r.status == 200, "list answers 200", r.brief())
+    ...
+    h.cleanup(); sys.exit(report())
+
+Everything started here (servers, PostgreSQL, temp dirs) is stopped and removed at the end,
+on failure too (try/finally in the caller plus atexit here).
+"""
+import atexit
+import http.client
+import json
+import os
+import select
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+import urllib.parse
+
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+PG_SH = os.path.join(REPO_ROOT, "scripts", "pg.sh")
+
+# The tokens and limits the default server is started with.
+TOKEN_1 = "test-token-1"
+TOKEN_2 = "test-token-2"
+MAX_BODY_BYTES = 65536
+CORS_ORIGIN = "https://front.example"
+
+# Configuration variables of khabar; removed from the inherited environment so that the
+# caller's shell cannot change what the tests see.
+CONFIG_VARS = ("DATABASE_URL", "PORT", "LISTEN_ADDR", "API_TOKENS", "CORS_ORIGINS",
+               "TRUSTED_PROXIES", "MAX_BODY_BYTES", "THREADS", "DB_POOL_SIZE", "LOG_FORMAT")
+
+
+class HarnessError(Exception):
+    """Something the tests depend on (PostgreSQL, migrate, the server) could not be set up."""
+
+
+def log(msg):
+    print("# " + msg.replace("\n", "\n# "), flush=True)
+
+
+def free_port():
+    """A TCP port that was free a moment ago on 127.0.0.1 (bind port 0, read it, close)."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+    finally:
+        s.close()
+
+
+def tail(text, lines=40):
+    return "\n".join(text.splitlines()[-lines:])
+
+
+# ---------------------------------------------------------------------------------------
+# checks and report
+
+_passed = 0
+_failed = 0
+_failures = []
+
+
+def check(cond, name, detail=""):
+    """Records one assertion: prints `ok - name` or `FAIL - name: detail`; returns bool(cond)."""
+    global _passed, _failed
+    if cond:
+        _passed += 1
+        print("ok - " + name, flush=True)
+        return True
+    _failed += 1
+    detail = str(detail)
+    if len(detail) > 1500:
+        detail = detail[:1500] + "...(cut)"
+    _failures.append(name)
+    print("FAIL - " + name + (": " + detail if detail else ""), flush=True)
+    return False
+
+
+def failures():
+    return list(_failures)
+
+
+def report():
+    """Prints the failed names and `# N passed, M failed`; returns the exit code (1 if any failed)."""
+    if _failures:
+        print("# failed checks:")
+        for name in _failures:
+            print("#   " + name)
+    print("# %d passed, %d failed" % (_passed, _failed), flush=True)
+    return 1 if _failed else 0
+
+
+def run_section(fn):
+    """Runs one test section; an exception in it is one FAIL (with a traceback summary) and the run goes on."""
+    name = fn.__name__
+    log("section " + name)
+    t0 = time.monotonic()
+    try:
+        fn()
+    except Exception as e:  # noqa: BLE001 - a crashing section is a failure, not the end of the run
+        frames = traceback.extract_tb(e.__traceback__)
+        where = " <- ".join("%s:%d %s" % (os.path.basename(f.filename), f.lineno, f.name)
+                            for f in reversed(frames[-4:]))
+        check(False, "section %s ran without an exception" % name,
+              "%s: %s at %s" % (type(e).__name__, e, where))
+    log("section %s took %.1f s" % (name, time.monotonic() - t0))
+
+
+# ---------------------------------------------------------------------------------------
+# HTTP responses
+
+class Response:
+    """status, headers (lower-case names; repeated headers joined by ", "), body bytes, json (or None).
+
+    Unpacks as the 4-tuple (status, headers, body, json). raw is the whole response as received
+    (raw socket requests only).
+    """
+
+    def __init__(self, status, headers, body, raw=None):
+        self.status = status
+        self.headers = headers
+        self.body = body
+        self.raw = raw
+        self.json = None
+        if body:
+            try:
+                self.json = json.loads(body.decode("utf-8"))
+            except (ValueError, UnicodeDecodeError):
+                self.json = None
+
+    def __iter__(self):
+        return iter((self.status, self.headers, self.body, self.json))
+
+    def header(self, name, default=""):
+        return self.headers.get(name.lower(), default)
+
+    @property
+    def text(self):
+        return self.body.decode("utf-8", "replace")
+
+    def brief(self, n=400):
+        """A short description for failure messages."""
+        body = self.text
+        if len(body) > n:
+            body = body[:n] + "..."
+        return "status %s, body %r" % (self.status, body)
+
+
+def _join_headers(pairs):
+    out = {}
+    for k, v in pairs:
+        k = k.lower()
+        out[k] = out[k] + ", " + v if k in out else v
+    return out
+
+
+def parse_response(data, head=False):
+    """Parses raw HTTP/1.1 response bytes (skipping 1xx answers) into a Response.
+
+    For chunked answers the body is de-chunked; otherwise it is every byte after the header
+    block (so extra bytes after a 204/304/HEAD answer show up as a non-empty body).
+    """
+    if not data:
+        raise ConnectionError("no response bytes (the server closed the connection without answering)")
+    rest = data
+    while True:
+        end = rest.find(b"\r\n\r\n")
+        if end < 0:
+            raise ConnectionError("incomplete response header: %r" % rest[:300])
+        head_block, rest_body = rest[:end], rest[end + 4:]
+        lines = head_block.split(b"\r\n")
+        parts = lines[0].split(b" ", 2)
+        status = int(parts[1])
+        pairs = []
+        for line in lines[1:]:
+            if b":" in line:
+                k, v = line.split(b":", 1)
+                pairs.append((k.decode("latin-1").strip(), v.decode("latin-1").strip()))
+        if 100 <= status < 200 and status != 101:
+            rest = rest_body
+            continue
+        break
+    headers = _join_headers(pairs)
+    body = rest_body
+    if "chunked" in headers.get("transfer-encoding", "").lower() and not head and status not in (204, 304):
+        body = _dechunk(rest_body)
+    return Response(status, headers, body, raw=data)
+
+
+def _dechunk(data):
+    out = bytearray()
+    pos = 0
+    while True:
+        eol = data.find(b"\r\n", pos)
+        if eol < 0:
+            break
+        size = int(data[pos:eol].split(b";")[0].strip() or b"0", 16)
+        if size == 0:
+            break
+        out += data[eol + 2:eol + 2 + size]
+        pos = eol + 2 + size + 2
+    return bytes(out)
+
+
+def _response_complete(data, head):
+    """True when data holds a whole response (used to stop waiting when a server keeps the connection)."""
+    end = data.find(b"\r\n\r\n")
+    while end >= 0:
+        try:
+            status = int(data[:end].split(b"\r\n")[0].split(b" ")[1])
+        except (IndexError, ValueError):
+            return False
+        if 100 <= status < 200 and status != 101:
+            data = data[end + 4:]
+            end = data.find(b"\r\n\r\n")
+            continue
+        headers = _join_headers(
+            (k.decode("latin-1").strip(), v.decode("latin-1").strip())
+            for k, v in (line.split(b":", 1) for line in data[:end].split(b"\r\n")[1:] if b":" in line))
+        body = data[end + 4:]
+        if head or status in (204, 304):
+            return True
+        if "chunked" in headers.get("transfer-encoding", "").lower():
+            return body.startswith(b"0\r\n") or b"\r\n0\r\n" in body
+        if "content-length" in headers:
+            try:
+                return len(body) >= int(headers["content-length"].split(",")[0])
+            except ValueError:
+                return False
+        return False
+    return False
+
+
+# ---------------------------------------------------------------------------------------
+# PostgreSQL through scripts/pg.sh
+
+class Postgres:
+    """A private cluster in a temp dir, on a free port, started and stopped by scripts/pg.sh."""
+
+    def __init__(self):
+        self.dir = None
+        self.port = None
+        self.url = None
+        self.running = False
+
+    def _pg_sh(self, *args, timeout=180):
+        if not os.path.exists(PG_SH):
+            raise HarnessError("%s does not exist" % PG_SH)
+        cmd = [PG_SH] if os.access(PG_SH, os.X_OK) else ["bash", PG_SH]
+        return subprocess.run(cmd + list(args), cwd=REPO_ROOT, stdin=subprocess.DEVNULL,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout)
+
+    def start(self):
+        """Starts the cluster (initialising it the first time); returns the DATABASE_URL."""
+        if self.dir is None:
+            self.dir = tempfile.mkdtemp(prefix="khabar-pg-")
+            os.chmod(self.dir, 0o755)  # the postgres user must reach it when we are root
+            self.port = free_port()
+        self.running = True  # even a half-started cluster must be stopped
+        r = self._pg_sh("start", self.dir, str(self.port))
+        out = r.stdout.decode("utf-8", "replace")
+        err = r.stderr.decode("utf-8", "replace")
+        if r.returncode != 0:
+            raise HarnessError("scripts/pg.sh start %s %s exited %d\nstdout:\n%s\nstderr:\n%s"
+                               % (self.dir, self.port, r.returncode, tail(out), tail(err)))
+        lines = [line.strip() for line in out.splitlines() if line.strip()]
+        if not lines:
+            raise HarnessError("scripts/pg.sh start printed no DATABASE_URL\nstderr:\n%s" % tail(err))
+        self.url = lines[-1]
+        return self.url
+
+    def stop(self):
+        """Stops the cluster; returns (exit status, output)."""
+        if self.dir is None:
+            return 0, ""
+        r = self._pg_sh("stop", self.dir, timeout=120)
+        self.running = False
+        return r.returncode, (r.stdout + r.stderr).decode("utf-8", "replace")
+
+    def cleanup(self):
+        if self.dir is None:
+            return
+        if self.running:
+            try:
+                self.stop()
+            except Exception as e:  # noqa: BLE001 - cleanup goes on
+                log("pg.sh stop failed: %s" % e)
+        shutil.rmtree(self.dir, ignore_errors=True)
+        self.dir = None
+
+
+# ---------------------------------------------------------------------------------------
+# a khabar server process
+
+class Server:
+    """One `khabar serve` process on its own port, logging to a file."""
+
+    def __init__(self, khabar, env, log_path, name, timeout):
+        self.khabar = khabar
+        self.env = env
+        self.port = int(env["PORT"])
+        self.log_path = log_path
+        self.name = name
+        self.timeout = timeout
+        self.proc = None
+        self.exit_status = None
+        self._log_file = None
+
+    def start(self, wait=30.0):
+        self._log_file = open(self.log_path, "ab")
+        self.proc = subprocess.Popen([self.khabar, "serve"], env=self.env, stdin=subprocess.DEVNULL,
+                                     stdout=self._log_file, stderr=subprocess.STDOUT, cwd=REPO_ROOT)
+        deadline = time.monotonic() + wait
+        last = "no answer yet"
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise HarnessError("server %s exited with status %s during start-up; log tail:\n%s"
+                                   % (self.name, self.proc.returncode, self.log_tail()))
+            try:
+                r = self.request("GET", "/healthz", timeout=2)
+                if r.status == 200:
+                    return self
+                last = r.brief()
+            except (OSError, http.client.HTTPException) as e:
+                last = repr(e)
+            time.sleep(0.1)
+        raise HarnessError("server %s: GET /healthz did not answer 200 within %.0f s (last: %s); log tail:\n%s"
+                           % (self.name, wait, last, self.log_tail()))
+
+    def alive(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def log_text(self):
+        try:
+            with open(self.log_path, "rb") as f:
+                return f.read().decode("utf-8", "replace")
+        except OSError:
+            return ""
+
+    def log_tail(self, lines=40):
+        return tail(self.log_text(), lines)
+
+    def stop(self, timeout=10.0):
+        """SIGTERM, wait up to timeout; then SIGKILL. Returns (exit status or None if it had to be killed, seconds)."""
+        if self.proc is None:
+            return None, 0.0
+        t0 = time.monotonic()
+        if self.proc.poll() is None:
+            try:
+                self.proc.send_signal(signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+                self.exit_status = None
+                self._close_log()
+                return None, time.monotonic() - t0
+        self.exit_status = self.proc.returncode
+        self._close_log()
+        return self.exit_status, time.monotonic() - t0
+
+    def _close_log(self):
+        if self._log_file is not None:
+            self._log_file.close()
+            self._log_file = None
+
+    # --- HTTP -----------------------------------------------------------------------
+
+    def request(self, method, path, body=None, headers=None, token=None, encoded=False, timeout=None):
+        """One request over http.client on a new connection; returns a Response.
+
+        body: bytes or str (sent as is) or any JSON-able object (serialized as UTF-8 JSON and,
+        unless headers name a Content-Type, sent with Content-Type: application/json).
+        path: raw Arabic allowed; it is percent-encoded with quote(path, safe="/?&=") unless
+        encoded=True (then sent as given). token: adds Authorization: Bearer token.
+        """
+        hdrs = dict(headers or {})
+        has_ct = any(k.lower() == "content-type" for k in hdrs)
+        if body is None:
+            data = None
+        elif isinstance(body, bytes):
+            data = body
+        elif isinstance(body, str):
+            data = body.encode("utf-8")
+        else:
+            data = json.dumps(body, ensure_ascii=False).encode("utf-8")
+            if not has_ct:
+                hdrs["Content-Type"] = "application/json"
+        if token is not None:
+            hdrs["Authorization"] = "Bearer " + token
+        target = path if encoded else urllib.parse.quote(path, safe="/?&=")
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout or self.timeout)
+        try:
+            conn.request(method, target, body=data, headers=hdrs)
+            resp = conn.getresponse()
+            rbody = resp.read()
+            return Response(resp.status, _join_headers(resp.getheaders()), rbody)
+        finally:
+            conn.close()
+
+    def raw_request(self, data, timeout=None, head=False):
+        """Sends data over a plain socket and returns every response byte received.
+
+        Sending and receiving are interleaved, so an early answer (413 before the body is read)
+        is received even if the server then stops reading or resets the connection. Reading
+        ends at EOF, or shortly after a complete response if the server keeps the connection.
+        """
+        timeout = timeout or self.timeout
+        s = socket.create_connection(("127.0.0.1", self.port), timeout=timeout)
+        s.setblocking(False)
+        out = memoryview(data)
+        got = bytearray()
+        deadline = time.monotonic() + timeout
+        sending = len(out) > 0
+        try:
+            while True:
+                now = time.monotonic()
+                if now >= deadline:
+                    break
+                wlist = [s] if sending else []
+                r, w, _ = select.select([s], wlist, [], deadline - now)
+                if r:
+                    try:
+                        chunk = s.recv(65536)
+                    except BlockingIOError:
+                        chunk = None
+                    except OSError:  # reset after the answer: keep what arrived
+                        break
+                    if chunk is not None:
+                        if not chunk:
+                            break
+                        got += chunk
+                        sending = False  # the server answered: a client stops sending
+                        if _response_complete(bytes(got), head):
+                            deadline = min(deadline, time.monotonic() + 0.5)
+                if w and sending:
+                    try:
+                        n = s.send(out[:65536])
+                        out = out[n:]
+                        if len(out) == 0:
+                            sending = False
+                    except BlockingIOError:
+                        pass
+                    except OSError:
+                        sending = False
+        finally:
+            s.close()
+        return bytes(got)
+
+    def raw(self, method, target, headers=None, body=None, chunked=False, chunk_size=4096, timeout=None):
+        """Builds an HTTP/1.1 request by hand (target sent byte for byte: str targets as raw UTF-8),
+        with Host and Connection: close, sends it with raw_request and parses the answer."""
+        if isinstance(target, str):
+            target = target.encode("utf-8")
+        lines = [method.encode("ascii") + b" " + target + b" HTTP/1.1",
+                 b"Host: 127.0.0.1:%d" % self.port]
+        items = headers.items() if isinstance(headers, dict) else (headers or [])
+        for k, v in items:
+            if isinstance(v, str):
+                v = v.encode("utf-8")
+            lines.append(k.encode("ascii") + b": " + v)
+        payload = b""
+        if body is not None:
+            if isinstance(body, str):
+                body = body.encode("utf-8")
+            if chunked:
+                lines.append(b"Transfer-Encoding: chunked")
+                parts = []
+                for i in range(0, len(body), chunk_size):
+                    piece = body[i:i + chunk_size]
+                    parts.append(b"%x\r\n" % len(piece) + piece + b"\r\n")
+                parts.append(b"0\r\n\r\n")
+                payload = b"".join(parts)
+            else:
+                lines.append(b"Content-Length: %d" % len(body))
+                payload = body
+        lines.append(b"Connection: close")
+        data = b"\r\n".join(lines) + b"\r\n\r\n" + payload
+        head = method == "HEAD"
+        return parse_response(self.raw_request(data, timeout=timeout, head=head), head=head)
+
+
+# ---------------------------------------------------------------------------------------
+# the whole set-up
+
+_default_server = None
+
+
+def request(method, path, body=None, headers=None, token=None, encoded=False, timeout=None):
+    """request() on the default server (see Server.request)."""
+    return _default_server.request(method, path, body=body, headers=headers, token=token,
+                                   encoded=encoded, timeout=timeout)
+
+
+def raw_request(data, timeout=None, head=False):
+    """raw_request() on the default server: bytes in, all response bytes out."""
+    return _default_server.raw_request(data, timeout=timeout, head=head)
+
+
+def raw(method, target, headers=None, body=None, chunked=False, chunk_size=4096, timeout=None):
+    """raw() on the default server: a hand-built request, parsed answer."""
+    return _default_server.raw(method, target, headers=headers, body=body, chunked=chunked,
+                               chunk_size=chunk_size, timeout=timeout)
+
+
+class Harness:
+    def __init__(self, khabar):
+        self.khabar = os.path.abspath(khabar)
+        # A sanitizer build starts and answers more slowly.
+        self.sanitized = "san" in os.path.relpath(self.khabar, REPO_ROOT).split(os.sep)[:-1] or \
+            "/san/" in self.khabar
+        self.http_timeout = 30.0 if self.sanitized else 15.0
+        self.start_wait = 60.0 if self.sanitized else 30.0
+        self.pg = Postgres()
+        self.workdir = tempfile.mkdtemp(prefix="khabar-it-")
+        os.chmod(self.workdir, 0o755)
+        self.servers = []
+        self.server = None
+        self._cleaned = False
+        atexit.register(self.cleanup)
+
+    def env(self, extra=None, unset=()):
+        """The inherited environment without khabar's settings, plus DATABASE_URL and extra."""
+        env = {k: v for k, v in os.environ.items() if k not in CONFIG_VARS}
+        if self.pg.url:
+            env["DATABASE_URL"] = self.pg.url
+        env.update(extra or {})
+        for k in unset:
+            env.pop(k, None)
+        return env
+
+    def run_cli(self, args, timeout=120, env_extra=None, unset=()):
+        """Runs `khabar ARGS`; returns a CompletedProcess with text stdout/stderr."""
+        return subprocess.run([self.khabar] + list(args), env=self.env(env_extra, unset), cwd=REPO_ROOT,
+                              stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              timeout=timeout, text=True, encoding="utf-8", errors="replace")
+
+    def default_server_env(self):
+        return {
+            "PORT": str(free_port()),
+            "LISTEN_ADDR": "127.0.0.1",
+            "API_TOKENS": "%s,%s" % (TOKEN_1, TOKEN_2),
+            "MAX_BODY_BYTES": str(MAX_BODY_BYTES),
+            "CORS_ORIGINS": CORS_ORIGIN,
+            "LOG_FORMAT": "json",
+        }
+
+    def start_server(self, extra=None, unset=(), name=None):
+        """Starts `khabar serve` with the default settings changed by extra and without unset;
+        waits for GET /healthz to answer 200. The server is stopped by cleanup() if still running."""
+        extra_env = self.default_server_env()
+        extra_env.update(extra or {})
+        for k in unset:
+            extra_env.pop(k, None)
+        name = name or "server%d" % (len(self.servers) + 1)
+        env = self.env(extra_env, unset)
+        srv = Server(self.khabar, env, os.path.join(self.workdir, name + ".log"), name, self.http_timeout)
+        self.servers.append(srv)
+        return srv.start(self.start_wait)
+
+    def setup(self):
+        """PostgreSQL, `khabar migrate` (must exit 0), the default server. Raises HarnessError."""
+        global _default_server
+        if not os.path.exists(self.khabar):
+            raise HarnessError("%s does not exist (build it first)" % self.khabar)
+        t0 = time.monotonic()
+        self.pg.start()
+        log("PostgreSQL on port %d in %s (%.1f s)" % (self.pg.port, self.pg.dir, time.monotonic() - t0))
+        r = self.run_cli(["migrate"])
+        if not check(r.returncode == 0, "khabar migrate exits 0",
+                     "exit %d\nstdout:\n%s\nstderr:\n%s" % (r.returncode, tail(r.stdout), tail(r.stderr))):
+            raise HarnessError("khabar migrate failed")
+        self.server = self.start_server(name="main")
+        _default_server = self.server
+        log("khabar serving on 127.0.0.1:%d (log %s)" % (self.server.port, self.server.log_path))
+        return self.server
+
+    def cleanup(self):
+        """Stops every server still running and PostgreSQL, removes the temp dirs. Idempotent."""
+        if self._cleaned:
+            return
+        self._cleaned = True
+        for srv in self.servers:
+            try:
+                if srv.alive():
+                    srv.stop(5.0)
+            except Exception as e:  # noqa: BLE001 - cleanup goes on
+                log("stopping %s: %s" % (srv.name, e))
+        self.pg.cleanup()
+        if os.environ.get("KHABAR_TEST_KEEP"):
+            log("kept %s" % self.workdir)
+        else:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+def _sigterm(signum, frame):
+    raise SystemExit(128 + signum)
+
+
+def install_signal_handlers():
+    """SIGTERM/SIGHUP to the test run unwind through finally blocks so everything is cleaned up."""
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        try:
+            signal.signal(sig, _sigterm)
+        except (ValueError, OSError):
+            pass
+
+
+if __name__ == "__main__":
+    # Self-test of the PostgreSQL part: start, print the URL, stop, clean.
+    pg = Postgres()
+    atexit.register(pg.cleanup)
+    install_signal_handlers()
+    try:
+        url = pg.start()
+        print("DATABASE_URL=" + url)
+        if shutil.which("psql"):
+            r = subprocess.run(["psql", url, "-Atc", "select version()"], stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True, timeout=30)
+            print(r.stdout.strip())
+            check(r.returncode == 0, "psql connects with the DATABASE_URL", r.stdout)
+        rc, out = pg.stop()
+        check(rc == 0, "pg.sh stop exits 0", out)
+        url2 = pg.start()
+        check(url2 == url, "pg.sh start again on the same dir and port gives the same URL", url2)
+    finally:
+        pg.cleanup()
+    sys.exit(report())
