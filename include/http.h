@@ -28,6 +28,7 @@ struct request {
     const char *params[ROUTE_MAX_PARAMS];
     char *body;           /* the request body, owned, NUL-terminated */
     size_t body_len, body_cap;
+    size_t body_seen;     /* bytes received, kept or dropped */
     bool body_too_large;  /* the body passed MAX_BODY_BYTES: answer 413 */
     bool answered;        /* a response is queued */
     unsigned status;

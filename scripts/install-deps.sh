@@ -26,8 +26,13 @@ if [ "$(id -u)" -ne 0 ]; then
     exit 1
 fi
 
-echo "install-deps: installing ${missing[*]}" >&2
+echo "install-deps: installing ${missing[*]} (this can take a few minutes)" >&2
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${missing[@]}"
+log=$(mktemp /tmp/khabar-install-deps.XXXXXX.log)
+if ! { apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing[@]}"; } >"$log" 2>&1; then
+    tail -n 30 "$log" >&2
+    echo "install-deps: apt-get failed (full output in $log)" >&2
+    exit 1
+fi
+rm -f "$log"
 echo "install-deps: done" >&2

@@ -30,7 +30,7 @@ static void now_rfc3339(char *buf, size_t size)
 /* Writes a JSON object as one line; the object is released. */
 static void emit_json(json_t *line)
 {
-    char *text = json_dumps(line, JSON_COMPACT);
+    char *text = json_dumps(line, JSON_COMPACT | JSON_REAL_PRECISION(6));
     if (text != NULL)
         printf("%s\n", text);
     free(text);

@@ -590,6 +590,15 @@ class Harness:
         log("khabar serving on 127.0.0.1:%d (log %s)" % (self.server.port, self.server.log_path))
         return self.server
 
+    def restart_main(self):
+        """Starts a new default server (after the old one died); returns it."""
+        global _default_server
+        n = sum(1 for s in self.servers if s.name.startswith("main"))
+        self.server = self.start_server(name="main%d" % (n + 1))
+        _default_server = self.server
+        log("khabar restarted on 127.0.0.1:%d (log %s)" % (self.server.port, self.server.log_path))
+        return self.server
+
     def cleanup(self):
         """Stops every server still running and PostgreSQL, removes the temp dirs. Idempotent."""
         if self._cleaned:
