@@ -55,7 +55,8 @@ enum json_body_status json_body_parse(const char *buf, size_t len, json_t **out,
         snprintf(detail, detail_size, "JSON nested deeper than %d levels", JSON_MAX_DEPTH);
         return JSON_BODY_TOO_DEEP;
     }
-    *out = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
+    /* Any JSON value parses; whether it is the right shape is the caller's 422. */
+    *out = json_loadb(buf, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
     if (*out == NULL) {
         snprintf(detail, detail_size, "%s (line %d, column %d)", jerr.text, jerr.line,
                  jerr.column);

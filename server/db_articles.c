@@ -360,6 +360,7 @@ static db_status change_link(db_conn *c, enum db_stmt stmt, int64_t id, int64_t 
         if (res != NULL && PQntuples(res) == 0)
             st = DB_NOT_FOUND;
         PQclear(res);
+        res = NULL;
     }
     if (st == DB_OK)
         res = db_run(c, stmt, params, PGRES_COMMAND_OK, &st);
