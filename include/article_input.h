@@ -53,6 +53,7 @@ struct article_input {
     json_t *tags;             /* [{"name": ..., "slug": ...}], one per tag */
     json_t *sources;          /* [{"name": ..., "key": ...}], one per source, in order */
     json_t *related;          /* [{"id": n} or {"slug_key": ...}], in order */
+    const char *search;       /* the tsvector text of title, summary and body (search.h) */
 };
 
 /*
@@ -76,6 +77,9 @@ void json_merge_patch(json_t *target, const json_t *patch);
 
 /* True when s is an RFC 3339 date-time ("2024-05-19T00:00:00Z", offsets, fractions). */
 bool rfc3339_is_valid(const char *s);
+
+/* True when s has the shape of a BCP 47 language tag (ar, en-GB, zh-Hant-TW). */
+bool lang_is_valid(const char *s);
 
 /* The text direction of a BCP 47 language tag: "rtl" or "ltr". */
 const char *lang_direction(const char *lang);

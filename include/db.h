@@ -58,8 +58,30 @@ struct article_input;
 db_status db_article_get(db_conn *c, int64_t id, json_t **article_out, int64_t *last_modified_out);
 db_status db_article_get_by_slug_key(db_conn *c, const char *slug_key, json_t **article_out,
                                      int64_t *last_modified_out);
-/* The newest limit articles (without body), as a JSON array the caller owns. */
-db_status db_article_list(db_conn *c, unsigned limit, json_t **items_out);
+/* What a list of articles asks for; NULL members do not filter. */
+struct article_query {
+    const char *tag_key;    /* a tag's slug key */
+    const char *source_key; /* a source's normalized name */
+    const char *from, *to;  /* RFC 3339 bounds on published_at, both inclusive */
+    const char *lang;
+    const char *tsquery;    /* a search (ranked, items keep "body" for snippets); NULL: newest first */
+    unsigned limit;
+    /* The page starts after this item; after_id 0 means the first page. */
+    const char *after_time; /* published_at of the item (newest-first lists) */
+    const char *after_rank; /* its rank (searches) */
+    int64_t after_id;
+};
+
+/* One page of a list; release items with json_decref. */
+struct list_page {
+    json_t *items;
+    bool more;           /* there is a next page, which starts after the last item */
+    char last_key[48];   /* the last item's published_at, rank or article count */
+    int64_t last_id;
+};
+
+/* A page of articles (summaries: no body, except for searches) newest first or ranked. */
+db_status db_article_list(db_conn *c, const struct article_query *q, struct list_page *page);
 /* The "read also" list of article id, as a JSON array the caller owns. */
 db_status db_related_list(db_conn *c, int64_t id, json_t **items_out);
 
@@ -78,8 +100,15 @@ db_status db_related_remove(db_conn *c, int64_t id, int64_t other);
 
 /* Tags and sources. */
 db_status db_tag_get(db_conn *c, const char *slug_key, json_t **tag_out);
-db_status db_tag_list(db_conn *c, unsigned limit, json_t **items_out);
-db_status db_source_list(db_conn *c, unsigned limit, json_t **items_out);
+/* Tags or sources, most used first: prefix (a slug key or normalized name start) may
+ * be NULL; the page starts after (after_count, after_id) unless after_id is 0. */
+struct name_query {
+    const char *prefix;
+    unsigned limit;
+    int64_t after_count, after_id;
+};
+db_status db_tag_list(db_conn *c, const struct name_query *q, struct list_page *page);
+db_status db_source_list(db_conn *c, const struct name_query *q, struct list_page *page);
 
 /* True when the database answers and every migration in the binary is applied. */
 db_status db_ready(db_conn *c);

@@ -12,7 +12,12 @@ enum db_stmt {
     STMT_PING,
     STMT_ARTICLE_BY_ID,
     STMT_ARTICLE_BY_SLUG_KEY,
-    STMT_ARTICLE_LIST,
+    STMT_LIST_NEWEST,
+    STMT_LIST_BY_TAG,
+    STMT_LIST_BY_SOURCE,
+    STMT_LIST_SEARCH,
+    STMT_TAG_FIND,
+    STMT_SOURCE_FIND,
     STMT_RELATED_OF,
     STMT_RELATED_RESOLVE,
     STMT_ARTICLE_INSERT,
@@ -55,6 +60,12 @@ struct db_conn {
  */
 PGresult *db_run(db_conn *c, enum db_stmt stmt, const char *const *params, ExecStatusType want,
                  db_status *st);
+/*
+ * Fills a page from rows fetched with limit + 1 (one more row means a next page): an
+ * item per row, and the last item's key_col and id_col for the next page's start.
+ */
+void db_page_fill(const PGresult *res, unsigned limit, int key_col, int id_col,
+                  json_t *(*item_of)(const PGresult *res, int row), struct list_page *page);
 /* Runs BEGIN, COMMIT or ROLLBACK. */
 db_status db_tx(db_conn *c, const char *command);
 /* The db_status for a failed result (SQLSTATE and connection state); counts the error. */

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "cursor.h"
 #include "db.h"
 #include "routes.h"
 
@@ -56,10 +57,19 @@ int reply_json(struct request *req, unsigned status, const json_t *doc, const ch
 int reply_empty(struct request *req, unsigned status);
 int reply_text(struct request *req, unsigned status, const char *content_type, const char *text,
                size_t len, bool copy, const char *cache_control);
-/* A GET answer with a strong ETag made from its bytes: 304 when If-None-Match (or,
- * without it, If-Modified-Since) says the client has it. last_modified 0 = unknown. */
+/* An answer with a strong ETag made from its bytes; for 200, 304 instead when
+ * If-None-Match (or, without it, If-Modified-Since) says the client has it.
+ * last_modified 0 = unknown; header/value, when not NULL, one more header. */
 int reply_entity(struct request *req, unsigned status, const json_t *doc, int64_t last_modified,
-                 const char *cache_control, const char *location);
+                 const char *cache_control, const char *header, const char *value);
+
+/* The Link header value for the next page: this request's path and query with
+ * cursor replaced, as <...>; rel="next". Caller frees; NULL on no memory. */
+char *request_next_link_new(const struct request *req, const char *cursor);
+
+/* A page of a list as {"data": [...], "next_cursor": ...} with Link rel="next" when
+ * there is more; the page's items are taken over. */
+int reply_page(struct request *req, struct list_page *page, enum cursor_kind kind);
 
 /* Problem types (RFC 9457), one per kind of error. */
 #define PROBLEM_MALFORMED_JSON "/problems/malformed-json"

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "search.h"
 #include "text.h"
 
 /* Nesting depth of JSON text, counted outside strings, stopping once over the limit. */
@@ -170,7 +171,7 @@ bool rfc3339_is_valid(const char *s)
 }
 
 /* BCP 47 in its common shape: a 2-3 (or 4-8) letter language, then 1-8 character subtags. */
-static bool lang_is_valid(const char *s)
+bool lang_is_valid(const char *s)
 {
     size_t len = strlen(s), run = 0, i;
     if (len == 0 || len > ARTICLE_LANG_MAX_CHARS)
@@ -415,6 +416,11 @@ int article_input_from_json(const json_t *obj, int64_t self_id, struct article_i
     set_string(doc, "body", body_in);
     set_string(doc, "lang", lang_in ? lang_in : "ar");
     set_string(doc, "published_at", published_in);
+    char *search = search_vector_new(title, summary, body_in);
+    if (search == NULL)
+        goto fail;
+    json_object_set_new(doc, "search", json_string(search));
+    free(search);
     in->doc = doc;
     in->slug = json_string_value(json_object_get(doc, "slug"));
     in->slug_key = json_string_value(json_object_get(doc, "slug_key"));
@@ -427,6 +433,7 @@ int article_input_from_json(const json_t *obj, int64_t self_id, struct article_i
     in->tags = json_object_get(doc, "tags");
     in->sources = json_object_get(doc, "sources");
     in->related = json_object_get(doc, "related");
+    in->search = json_string_value(json_object_get(doc, "search"));
     free(title);
     free(summary);
     free(slug);

@@ -244,3 +244,19 @@ db_status db_ready(db_conn *c)
         return DB_UNAVAILABLE;
     return current ? DB_OK : DB_NOT_FOUND;
 }
+
+void db_page_fill(const PGresult *res, unsigned limit, int key_col, int id_col,
+                  json_t *(*item_of)(const PGresult *res, int row), struct list_page *page)
+{
+    int rows = PQntuples(res);
+    page->more = rows > (int)limit;
+    if (page->more)
+        rows = (int)limit;
+    page->items = json_array();
+    for (int i = 0; i < rows; i++)
+        json_array_append_new(page->items, item_of(res, i));
+    if (rows > 0) {
+        snprintf(page->last_key, sizeof page->last_key, "%s", PQgetvalue(res, rows - 1, key_col));
+        page->last_id = strtoll(PQgetvalue(res, rows - 1, id_col), NULL, 10);
+    }
+}

@@ -11,7 +11,8 @@
 /* Columns of the article statements (see db_sql.c). */
 enum {
     COL_ID, COL_SLUG, COL_TITLE, COL_SUMMARY, COL_BODY, COL_LANG, COL_PUBLISHED, COL_CREATED,
-    COL_UPDATED, COL_VERSION, COL_SOURCES, COL_TAGS, COL_RELATED, COL_LAST_MODIFIED
+    COL_UPDATED, COL_VERSION, COL_SOURCES, COL_TAGS, COL_RELATED, COL_LAST_MODIFIED,
+    COL_RANK /* searches only */
 };
 
 static json_t *text_or_null(const PGresult *res, int row, int col)
@@ -84,21 +85,65 @@ db_status db_article_get_by_slug_key(db_conn *c, const char *slug_key, json_t **
     return article_by(c, STMT_ARTICLE_BY_SLUG_KEY, slug_key, article_out, last_modified_out);
 }
 
-db_status db_article_list(db_conn *c, unsigned limit, json_t **items_out)
+/* The id and article count of a tag or source by key; *id 0 when there is none. */
+static db_status find_name(db_conn *c, enum db_stmt stmt, const char *key, int64_t *id,
+                           int64_t *count)
 {
     db_status st;
-    char limit_text[16];
-    snprintf(limit_text, sizeof limit_text, "%u", limit);
-    const char *params[1] = { limit_text };
-    *items_out = NULL;
-    PGresult *res = db_run(c, STMT_ARTICLE_LIST, params, PGRES_TUPLES_OK, &st);
+    const char *params[1] = { key };
+    *id = 0;
+    *count = 0;
+    PGresult *res = db_run(c, stmt, params, PGRES_TUPLES_OK, &st);
     if (res == NULL)
         return st;
-    json_t *items = json_array();
-    for (int i = 0; i < PQntuples(res); i++)
-        json_array_append_new(items, article_from_row(res, i));
+    if (PQntuples(res) == 1) {
+        *id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+        *count = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
+    }
     PQclear(res);
-    *items_out = items;
+    return DB_OK;
+}
+
+db_status db_article_list(db_conn *c, const struct article_query *q, struct list_page *page)
+{
+    db_status st;
+    int64_t tag_id = 0, tag_count = 0, source_id = 0, source_count = 0;
+    char limit_text[16], after_id[24], tag_text[24], source_text[24];
+    memset(page, 0, sizeof *page);
+    if (q->tag_key && (st = find_name(c, STMT_TAG_FIND, q->tag_key, &tag_id, &tag_count)) != DB_OK)
+        return st;
+    if (q->source_key &&
+        (st = find_name(c, STMT_SOURCE_FIND, q->source_key, &source_id, &source_count)) != DB_OK)
+        return st;
+    if ((q->tag_key && tag_id == 0) || (q->source_key && source_id == 0)) {
+        page->items = json_array(); /* an unknown tag or source has no articles */
+        return DB_OK;
+    }
+    snprintf(limit_text, sizeof limit_text, "%u", q->limit + 1);
+    snprintf(after_id, sizeof after_id, "%" PRId64, q->after_id);
+    snprintf(tag_text, sizeof tag_text, "%" PRId64, tag_id);
+    snprintf(source_text, sizeof source_text, "%" PRId64, source_id);
+    const char *after = q->tsquery ? q->after_rank : q->after_time;
+    const char *tag = tag_id ? tag_text : NULL, *source = source_id ? source_text : NULL;
+    enum db_stmt stmt = STMT_LIST_NEWEST;
+    /* The rarer of tag and source drives the scan; the other filters it. */
+    bool by_tag = tag && (!source || tag_count <= source_count);
+    if (q->tsquery)
+        stmt = STMT_LIST_SEARCH;
+    else if (by_tag)
+        stmt = STMT_LIST_BY_TAG;
+    else if (source)
+        stmt = STMT_LIST_BY_SOURCE;
+    const char *params[9] = { q->after_id ? after : NULL, q->after_id ? after_id : NULL,
+                              q->from, q->to, q->lang, limit_text,
+                              stmt == STMT_LIST_BY_SOURCE ? source : tag,
+                              stmt == STMT_LIST_BY_SOURCE ? tag : source, q->tsquery };
+    PGresult *res = db_run(c, stmt, params, PGRES_TUPLES_OK, &st);
+    if (res == NULL)
+        return st;
+    db_page_fill(res, q->limit, q->tsquery ? COL_RANK : COL_PUBLISHED, COL_ID, article_from_row,
+                 page);
+    PQclear(res);
     return DB_OK;
 }
 
@@ -183,8 +228,8 @@ static db_status insert_row(db_conn *c, const struct article_input *in, const ch
                             const char *key, int64_t *id_out)
 {
     db_status st;
-    const char *params[7] = { slug, key, in->title, in->summary, in->body, in->lang,
-                              in->published_at };
+    const char *params[8] = { slug, key, in->title, in->summary, in->body, in->lang,
+                              in->published_at, in->search };
     *id_out = 0;
     PGresult *res = db_run(c, STMT_ARTICLE_INSERT, params, PGRES_TUPLES_OK, &st);
     if (res == NULL)
@@ -306,8 +351,8 @@ db_status db_article_replace(db_conn *c, int64_t id, int64_t expected_version,
     if (st == DB_OK)
         st = resolve_related(c, in->related, id, &related_ids, problem);
     if (st == DB_OK) {
-        const char *params[8] = { idtext,   in->slug, in->slug_key, in->title,
-                                  in->summary, in->body, in->lang,  in->published_at };
+        const char *params[9] = { idtext,      in->slug, in->slug_key, in->title,      in->summary,
+                                  in->body,    in->lang, in->published_at, in->search };
         PQclear(db_run(c, STMT_ARTICLE_UPDATE, params, PGRES_COMMAND_OK, &st));
         if (st == DB_CONFLICT) {
             snprintf(problem->field, sizeof problem->field, "slug");

@@ -1,11 +1,10 @@
 /* db_sql.c: every SQL statement khabar runs, in one place, as named prepared statements. */
 #include "db_internal.h"
 
-/* The columns of an article; the list leaves body out (NULL), single reads keep it. */
-#define ARTICLE_HEAD "SELECT a.id, a.slug, a.title, a.summary, "
-#define ARTICLE_TAIL                                                                            \
-    " a.lang, khabar_time(a.published_at), khabar_time(a.created_at), khabar_time(a.updated_at),"\
-    " a.version,"                                                                               \
+/* The columns of an article (see db_articles.c); lists pass NULL for the body. */
+#define ARTICLE_COLUMNS(body)                                                                   \
+    "a.id, a.slug, a.title, a.summary, " body ", a.lang, khabar_time(a.published_at),"          \
+    " khabar_time(a.created_at), khabar_time(a.updated_at), a.version,"                         \
     " (SELECT COALESCE(json_agg(s.name ORDER BY x.position), '[]') FROM article_sources x"      \
     "   JOIN sources s ON s.id = x.source_id WHERE x.article_id = a.id),"                       \
     " (SELECT COALESCE(json_agg(json_build_object('slug', t.slug, 'name', t.name)"              \
@@ -14,19 +13,62 @@
     " (" RELATED_JSON "),"                                                                      \
     " floor(extract(epoch FROM GREATEST(a.updated_at, (SELECT max(r.updated_at)"                \
     "   FROM article_related x JOIN articles r ON r.id = x.related_id"                          \
-    "   WHERE x.article_id = a.id))))::bigint"                                                  \
-    " FROM articles a"
+    "   WHERE x.article_id = a.id))))::bigint"
 #define RELATED_JSON                                                                            \
     "SELECT COALESCE(json_agg(json_build_object('id', r.id, 'slug', r.slug, 'title', r.title,"  \
     " 'published_at', khabar_time(r.published_at)) ORDER BY x.position), '[]')"                 \
     " FROM article_related x JOIN articles r ON r.id = x.related_id WHERE x.article_id = a.id"
 
+/*
+ * Lists newest first share their parameters: $1 $2 the last item seen (published_at,
+ * id; NULL for the first page), $3 $4 from and to, $5 lang, $6 how many rows, and for
+ * the tag and source lists $7 the id whose index drives the scan and $8 the other filter.
+ * The position and the bounds are ranges on the driving index, so a page is one index
+ * scan of limit rows and never a sort.
+ */
+#define AFTER(ts, id) \
+    " (" ts ", " id ") < (COALESCE($1::timestamptz, 'infinity'), COALESCE($2::bigint, 0))"
+#define BOUNDS(ts) \
+    " AND " ts " >= COALESCE($3::timestamptz, '-infinity')" \
+    " AND " ts " <= COALESCE($4::timestamptz, 'infinity')" \
+    " AND ($5::text IS NULL OR a.lang = $5)"
+#define HAS_TAG(param) \
+    " AND (" param "::bigint IS NULL OR EXISTS (SELECT 1 FROM article_tags ft" \
+    " WHERE ft.article_id = a.id AND ft.tag_id = " param "))"
+#define HAS_SOURCE(param) \
+    " AND (" param "::bigint IS NULL OR EXISTS (SELECT 1 FROM article_sources fs" \
+    " WHERE fs.article_id = a.id AND fs.source_id = " param "))"
+
 const struct db_statement db_statements[STMT_COUNT] = {
     [STMT_PING] = { "SELECT 1", 0 },
-    [STMT_ARTICLE_BY_ID] = { ARTICLE_HEAD "a.body," ARTICLE_TAIL " WHERE a.id = $1", 1 },
-    [STMT_ARTICLE_BY_SLUG_KEY] = { ARTICLE_HEAD "a.body," ARTICLE_TAIL " WHERE a.slug_key = $1", 1 },
-    [STMT_ARTICLE_LIST] = { ARTICLE_HEAD "NULL," ARTICLE_TAIL
-                            " ORDER BY a.published_at DESC, a.id DESC LIMIT $1", 1 },
+    [STMT_ARTICLE_BY_ID] = { "SELECT " ARTICLE_COLUMNS("a.body") " FROM articles a WHERE a.id = $1", 1 },
+    [STMT_ARTICLE_BY_SLUG_KEY] = {
+        "SELECT " ARTICLE_COLUMNS("a.body") " FROM articles a WHERE a.slug_key = $1", 1 },
+    [STMT_LIST_NEWEST] = {
+        "SELECT " ARTICLE_COLUMNS("NULL") " FROM articles a WHERE" AFTER("a.published_at", "a.id")
+        BOUNDS("a.published_at") " ORDER BY a.published_at DESC, a.id DESC LIMIT $6", 6 },
+    [STMT_LIST_BY_TAG] = {
+        "SELECT " ARTICLE_COLUMNS("NULL") " FROM article_tags x JOIN articles a ON a.id = x.article_id"
+        " WHERE x.tag_id = $7 AND" AFTER("x.published_at", "x.article_id") BOUNDS("x.published_at")
+        HAS_SOURCE("$8") " ORDER BY x.published_at DESC, x.article_id DESC LIMIT $6", 8 },
+    [STMT_LIST_BY_SOURCE] = {
+        "SELECT " ARTICLE_COLUMNS("NULL") " FROM article_sources x JOIN articles a ON a.id = x.article_id"
+        " WHERE x.source_id = $7 AND" AFTER("x.published_at", "x.article_id") BOUNDS("x.published_at")
+        HAS_TAG("$8") " ORDER BY x.published_at DESC, x.article_id DESC LIMIT $6", 8 },
+    /* Ranked: $1 $2 the last item seen (rank, id), $7 tag, $8 source, $9 the tsquery.
+     * Title words weigh most (A), then summary (B), then body (C). */
+    [STMT_LIST_SEARCH] = {
+        "WITH hit AS (SELECT a.id, ts_rank('{0, 0.1, 0.3, 1}', a.search, $9::tsquery) AS rank"
+        " FROM articles a WHERE a.search @@ $9::tsquery" BOUNDS("a.published_at")
+        HAS_TAG("$7") HAS_SOURCE("$8") "),"
+        " page AS (SELECT id, rank FROM hit"
+        " WHERE (rank, id) < (COALESCE($1::real, 'Infinity'), COALESCE($2::bigint, 0))"
+        " ORDER BY rank DESC, id DESC LIMIT $6)"
+        " SELECT " ARTICLE_COLUMNS("a.body") ", page.rank FROM page JOIN articles a ON a.id = page.id"
+        " ORDER BY page.rank DESC, page.id DESC", 9 },
+    /* A tag or source by key, with its id and how many articles it has. */
+    [STMT_TAG_FIND] = { "SELECT id, article_count FROM tags WHERE slug = $1", 1 },
+    [STMT_SOURCE_FIND] = { "SELECT id, article_count FROM sources WHERE key = $1", 1 },
     [STMT_RELATED_OF] = { "SELECT (" RELATED_JSON ") FROM articles a WHERE a.id = $1", 1 },
     /* Each reference ({"id": n} or {"slug_key": s}) with the id it names, or NULL. */
     [STMT_RELATED_RESOLVE] = {
@@ -35,15 +77,15 @@ const struct db_statement db_statements[STMT_COUNT] = {
         " ORDER BY x.ord", 1 },
     /* No row back means the slug is taken. */
     [STMT_ARTICLE_INSERT] = {
-        "INSERT INTO articles (slug, slug_key, title, summary, body, lang, published_at)"
-        " VALUES ($1, $2, $3, $4, $5, $6, COALESCE($7::timestamptz, now()))"
-        " ON CONFLICT (slug_key) DO NOTHING RETURNING id", 7 },
+        "INSERT INTO articles (slug, slug_key, title, summary, body, lang, published_at, search)"
+        " VALUES ($1, $2, $3, $4, $5, $6, COALESCE($7::timestamptz, now()), $8::tsvector)"
+        " ON CONFLICT (slug_key) DO NOTHING RETURNING id", 8 },
     [STMT_ARTICLE_LOCK] = { "SELECT version FROM articles WHERE id = $1 FOR UPDATE", 1 },
     [STMT_ARTICLE_UPDATE] = {
         "UPDATE articles SET slug = COALESCE($2, slug), slug_key = COALESCE($3, slug_key),"
         " title = $4, summary = $5, body = $6, lang = $7,"
-        " published_at = COALESCE($8::timestamptz, published_at),"
-        " version = version + 1, updated_at = now() WHERE id = $1", 8 },
+        " published_at = COALESCE($8::timestamptz, published_at), search = $9::tsvector,"
+        " version = version + 1, updated_at = now() WHERE id = $1", 9 },
     [STMT_ARTICLE_DELETE] = { "DELETE FROM articles WHERE id = $1", 1 },
     [STMT_ARTICLE_TOUCH] = {
         "UPDATE articles SET version = version + 1, updated_at = now() WHERE id = $1", 1 },
@@ -84,14 +126,17 @@ const struct db_statement db_statements[STMT_COUNT] = {
         "DELETE FROM article_related WHERE article_id = $1 AND related_id = $2", 2 },
     [STMT_ARTICLE_EXISTS] = { "SELECT 1 FROM articles WHERE id = $1", 1 },
     [STMT_TAG_BY_SLUG] = {
-        "SELECT t.slug, t.name, (SELECT count(*) FROM article_tags x WHERE x.tag_id = t.id)"
-        " FROM tags t WHERE t.slug = $1", 1 },
+        "SELECT t.slug, t.name, t.article_count, t.id FROM tags t WHERE t.slug = $1", 1 },
+    /* Most used first: $1 $2 the last item seen (count, id), $3 a prefix, $4 how many.
+     * The prefix is a range on the text_pattern_ops index: byte order, any collation. */
     [STMT_TAG_LIST] = {
-        "SELECT t.slug, t.name, count(x.article_id) AS n FROM tags t"
-        " LEFT JOIN article_tags x ON x.tag_id = t.id GROUP BY t.id ORDER BY n DESC, t.slug"
-        " LIMIT $1", 1 },
+        "SELECT t.slug, t.name, t.article_count, t.id FROM tags t"
+        " WHERE (t.article_count, t.id) < (COALESCE($1::int, 2147483647), COALESCE($2::bigint, 0))"
+        " AND ($3::text IS NULL OR (t.slug ~>=~ $3 AND t.slug ~<~ ($3 || U&'\\+10FFFF')))"
+        " ORDER BY t.article_count DESC, t.id DESC LIMIT $4", 4 },
     [STMT_SOURCE_LIST] = {
-        "SELECT s.name, count(x.article_id) AS n FROM sources s"
-        " LEFT JOIN article_sources x ON x.source_id = s.id GROUP BY s.id ORDER BY n DESC, s.key"
-        " LIMIT $1", 1 },
+        "SELECT s.name, s.article_count, s.id FROM sources s"
+        " WHERE (s.article_count, s.id) < (COALESCE($1::int, 2147483647), COALESCE($2::bigint, 0))"
+        " AND ($3::text IS NULL OR (s.key ~>=~ $3 AND s.key ~<~ ($3 || U&'\\+10FFFF')))"
+        " ORDER BY s.article_count DESC, s.id DESC LIMIT $4", 4 },
 };

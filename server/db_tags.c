@@ -1,5 +1,7 @@
 /* db_tags.c: reading tags and sources with their article counts. */
+#include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 #include <stdlib.h>
 
 #include "db_internal.h"
@@ -36,32 +38,32 @@ db_status db_tag_get(db_conn *c, const char *slug_key, json_t **tag_out)
     return *tag_out ? DB_OK : DB_NOT_FOUND;
 }
 
-/* Runs a list statement and turns each row into an item. */
-static db_status list_of(db_conn *c, enum db_stmt stmt, unsigned limit,
-                         json_t *(*item_of)(const PGresult *, int), json_t **items_out)
+/* Runs a most-used-first list; count_col and count_col + 1 hold each row's count and id. */
+static db_status list_of(db_conn *c, enum db_stmt stmt, const struct name_query *q, int count_col,
+                         json_t *(*item_of)(const PGresult *, int), struct list_page *page)
 {
     db_status st;
-    char limit_text[16];
-    snprintf(limit_text, sizeof limit_text, "%u", limit);
-    const char *params[1] = { limit_text };
-    *items_out = NULL;
+    char limit_text[16], count_text[24], id_text[24];
+    snprintf(limit_text, sizeof limit_text, "%u", q->limit + 1);
+    snprintf(count_text, sizeof count_text, "%" PRId64, q->after_count);
+    snprintf(id_text, sizeof id_text, "%" PRId64, q->after_id);
+    const char *params[4] = { q->after_id ? count_text : NULL, q->after_id ? id_text : NULL,
+                              q->prefix, limit_text };
+    memset(page, 0, sizeof *page);
     PGresult *res = db_run(c, stmt, params, PGRES_TUPLES_OK, &st);
     if (res == NULL)
         return st;
-    json_t *items = json_array();
-    for (int i = 0; i < PQntuples(res); i++)
-        json_array_append_new(items, item_of(res, i));
+    db_page_fill(res, q->limit, count_col, count_col + 1, item_of, page);
     PQclear(res);
-    *items_out = items;
     return DB_OK;
 }
 
-db_status db_tag_list(db_conn *c, unsigned limit, json_t **items_out)
+db_status db_tag_list(db_conn *c, const struct name_query *q, struct list_page *page)
 {
-    return list_of(c, STMT_TAG_LIST, limit, tag_from_row, items_out);
+    return list_of(c, STMT_TAG_LIST, q, 2, tag_from_row, page);
 }
 
-db_status db_source_list(db_conn *c, unsigned limit, json_t **items_out)
+db_status db_source_list(db_conn *c, const struct name_query *q, struct list_page *page)
 {
-    return list_of(c, STMT_SOURCE_LIST, limit, source_from_row, items_out);
+    return list_of(c, STMT_SOURCE_LIST, q, 1, source_from_row, page);
 }

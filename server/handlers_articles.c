@@ -7,6 +7,7 @@
 #include "app.h"
 #include "article_input.h"
 #include "handlers.h"
+#include "search.h"
 #include "http.h"
 #include "text.h"
 
@@ -52,31 +53,117 @@ int articles_get(struct request *req, const struct app *app)
     db_status st = find_article(req, c, &article, &last_modified);
     db_release(app->db, c);
     if (st == DB_OK)
-        rc = reply_entity(req, 200, article, last_modified, CACHE_ARTICLE, NULL);
+        rc = reply_entity(req, 200, article, last_modified, CACHE_ARTICLE, NULL, NULL);
     else
         rc = reply_db_status(req, st, "article", NULL);
     json_decref(article);
     return rc;
 }
 
+/* Owned strings behind an article_query, released together. */
+struct list_args {
+    struct article_query q;
+    char *tag_key, *source_key;
+    struct search_query *search;
+    char after[48];
+};
+
+static void list_args_free(struct list_args *a)
+{
+    free(a->tag_key);
+    free(a->source_key);
+    search_query_free(a->search);
+}
+
+/* A query argument that must be an RFC 3339 time when present. */
+static bool time_arg(const struct request *req, const char *name, const char **out)
+{
+    *out = request_query(req, name);
+    return *out == NULL || rfc3339_is_valid(*out);
+}
+
+/* Reads the list's query arguments; false with why in detail (a 400). */
+static bool read_list_args(const struct request *req, struct list_args *a, char *detail,
+                           size_t size)
+{
+    const char *tag = request_query(req, "tag"), *source = request_query(req, "source");
+    const char *q = request_query(req, "q"), *cursor = request_query(req, "cursor");
+    memset(a, 0, sizeof *a);
+    if (!request_query_limit(req, 20, 100, &a->q.limit))
+        return snprintf(detail, size, "limit must be a whole number from 1 to 100"), false;
+    if (!time_arg(req, "from", &a->q.from) || !time_arg(req, "to", &a->q.to))
+        return snprintf(detail, size, "from and to must be RFC 3339 times such as "
+                                      "2024-05-19T00:00:00Z"), false;
+    a->q.lang = request_query(req, "lang");
+    if (a->q.lang != NULL && !lang_is_valid(a->q.lang))
+        return snprintf(detail, size, "lang must be a BCP 47 language tag such as ar"), false;
+    if (q != NULL) {
+        if (q[0] == '\0' || !text_is_valid_utf8(q, strlen(q)) || text_is_blank(q) ||
+            text_char_count(q) > SEARCH_QUERY_MAX_CHARS)
+            return snprintf(detail, size, "q must be 1 to %d characters of text",
+                            SEARCH_QUERY_MAX_CHARS), false;
+        if ((a->search = search_query_new(q, detail, size)) == NULL)
+            return false;
+        a->q.tsquery = search_query_tsquery(a->search);
+    }
+    /* An unknown tag or source is an empty page, not an error: keys that fit nothing. */
+    if (tag != NULL && (a->tag_key = text_slug_key_new(tag)) == NULL)
+        a->tag_key = strdup("-");
+    if (source != NULL && (a->source_key = text_normalize_new(source)) == NULL)
+        a->source_key = strdup("-");
+    a->q.tag_key = a->tag_key;
+    a->q.source_key = a->source_key;
+    if (cursor != NULL) {
+        enum cursor_kind kind = a->search ? CURSOR_RANKED : CURSOR_NEWEST;
+        if (cursor_decode(cursor, kind, a->after, sizeof a->after, &a->q.after_id) < 0)
+            return snprintf(detail, size, "cursor is not one this list gave out"), false;
+        a->q.after_time = a->after;
+        a->q.after_rank = a->after;
+    }
+    return true;
+}
+
+/* Search results carry a snippet of the matched text instead of the body. */
+static void add_snippets(json_t *items, const struct search_query *search)
+{
+    size_t i;
+    json_t *item;
+    json_array_foreach(items, i, item) {
+        const char *texts[3] = { json_string_value(json_object_get(item, "title")),
+                                 json_string_value(json_object_get(item, "summary")),
+                                 json_string_value(json_object_get(item, "body")) };
+        char *snippet = search_snippet_new(search, texts, 3);
+        json_object_set_new(item, "snippet", snippet ? json_string(snippet) : json_null());
+        json_object_del(item, "body");
+        free(snippet);
+    }
+}
+
 int articles_list(struct request *req, const struct app *app)
 {
     int rc = MHD_NO;
-    unsigned limit;
-    json_t *items = NULL;
-    if (!request_query_limit(req, 20, 100, &limit))
-        return reply_problem(req, 400, PROBLEM_INVALID_PARAMETER,
-                             "limit must be a whole number from 1 to 100", NULL);
+    char detail[192];
+    struct list_args args;
+    struct list_page page = { 0 };
+    if (!read_list_args(req, &args, detail, sizeof detail)) {
+        list_args_free(&args);
+        return reply_problem(req, 400, PROBLEM_INVALID_PARAMETER, detail, NULL);
+    }
     db_conn *c = request_db(req, &rc);
     if (c == NULL)
-        return rc;
-    db_status st = db_article_list(c, limit, &items);
+        goto out;
+    db_status st = db_article_list(c, &args.q, &page);
     db_release(app->db, c);
-    if (st != DB_OK)
-        return reply_db_status(req, st, "article", NULL);
-    json_t *page = json_pack("{s:o, s:n}", "data", items, "next_cursor");
-    rc = reply_entity(req, 200, page, 0, CACHE_LIST, NULL);
-    json_decref(page);
+    if (st != DB_OK) {
+        rc = reply_db_status(req, st, "article", NULL);
+        goto out;
+    }
+    if (args.search != NULL)
+        add_snippets(page.items, args.search);
+    rc = reply_page(req, &page, args.search ? CURSOR_RANKED : CURSOR_NEWEST);
+out:
+    json_decref(page.items);
+    list_args_free(&args);
     return rc;
 }
 
@@ -86,7 +173,8 @@ static int reply_written(struct request *req, unsigned status, const json_t *art
     char location[64];
     snprintf(location, sizeof location, "/v1/articles/%" JSON_INTEGER_FORMAT,
              json_integer_value(json_object_get(article, "id")));
-    return reply_entity(req, status, article, 0, CACHE_NO_STORE, status == 201 ? location : NULL);
+    return reply_entity(req, status, article, 0, CACHE_NO_STORE, status == 201 ? "Location" : NULL,
+                        location);
 }
 
 int articles_create(struct request *req, const struct app *app)

@@ -19,7 +19,7 @@ int related_list(struct request *req, const struct app *app)
     if (st != DB_OK)
         return reply_db_status(req, st, "article", NULL);
     json_t *doc = json_pack("{s:o}", "data", items);
-    rc = reply_entity(req, 200, doc, 0, CACHE_LIST, NULL);
+    rc = reply_entity(req, 200, doc, 0, CACHE_LIST, NULL, NULL);
     json_decref(doc);
     return rc;
 }

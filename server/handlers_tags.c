@@ -1,5 +1,6 @@
 /* handlers_tags.c: tags (found by slug or name in any letter variant) and sources, with counts. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "app.h"
 #include "handlers.h"
@@ -21,7 +22,7 @@ int tags_get(struct request *req, const struct app *app)
     if (c != NULL) {
         db_status st = db_tag_get(c, key, &tag);
         db_release(app->db, c);
-        rc = st == DB_OK ? reply_entity(req, 200, tag, 0, CACHE_LIST, NULL)
+        rc = st == DB_OK ? reply_entity(req, 200, tag, 0, CACHE_LIST, NULL, NULL)
                          : reply_db_status(req, st, "tag", NULL);
     }
     free(key);
@@ -29,35 +30,54 @@ int tags_get(struct request *req, const struct app *app)
     return rc;
 }
 
-/* A {"data": [...], "next_cursor": null} list from one of the list functions. */
-static int list(struct request *req, const struct app *app,
-                db_status (*fetch)(db_conn *, unsigned, json_t **))
+#define NAME_QUERY_MAX_CHARS 100
+
+/*
+ * A most-used-first list of tags or sources: q matches the start of the name in any
+ * letter variant (key_of gives the form it is stored under), cursor continues a page.
+ */
+static int list(struct request *req, const struct app *app, enum cursor_kind kind,
+                char *(*key_of)(const char *),
+                db_status (*fetch)(db_conn *, const struct name_query *, struct list_page *))
 {
     int rc = MHD_NO;
-    unsigned limit;
-    json_t *items = NULL;
-    if (!request_query_limit(req, TAGS_DEFAULT_LIMIT, 100, &limit))
+    char after[48];
+    struct name_query q = { 0 };
+    struct list_page page = { 0 };
+    const char *prefix = request_query(req, "q"), *cursor = request_query(req, "cursor");
+    char *key = NULL;
+    if (!request_query_limit(req, TAGS_DEFAULT_LIMIT, 100, &q.limit))
         return reply_problem(req, 400, PROBLEM_INVALID_PARAMETER,
                              "limit must be a whole number from 1 to 100", NULL);
+    if (prefix != NULL && (!text_is_valid_utf8(prefix, strlen(prefix)) ||
+                           text_char_count(prefix) > NAME_QUERY_MAX_CHARS))
+        return reply_problem(req, 400, PROBLEM_INVALID_PARAMETER,
+                             "q must be at most 100 characters of text", NULL);
+    if (cursor != NULL && cursor_decode(cursor, kind, after, sizeof after, &q.after_id) < 0)
+        return reply_problem(req, 400, PROBLEM_INVALID_PARAMETER,
+                             "cursor is not one this list gave out", NULL);
+    q.after_count = q.after_id ? strtoll(after, NULL, 10) : 0;
+    if (prefix != NULL && (key = key_of(prefix)) == NULL)
+        return reply_db_status(req, DB_ERROR, "list", NULL);
+    q.prefix = key && key[0] ? key : NULL;
     db_conn *c = request_db(req, &rc);
     if (c == NULL)
-        return rc;
-    db_status st = fetch(c, limit, &items);
+        goto out;
+    db_status st = fetch(c, &q, &page);
     db_release(app->db, c);
-    if (st != DB_OK)
-        return reply_db_status(req, st, "list", NULL);
-    json_t *page = json_pack("{s:o, s:n}", "data", items, "next_cursor");
-    rc = reply_entity(req, 200, page, 0, CACHE_LIST, NULL);
-    json_decref(page);
+    rc = st == DB_OK ? reply_page(req, &page, kind) : reply_db_status(req, st, "list", NULL);
+out:
+    json_decref(page.items);
+    free(key);
     return rc;
 }
 
 int tags_list(struct request *req, const struct app *app)
 {
-    return list(req, app, db_tag_list);
+    return list(req, app, CURSOR_TAGS, text_slug_key_new, db_tag_list);
 }
 
 int sources_list(struct request *req, const struct app *app)
 {
-    return list(req, app, db_source_list);
+    return list(req, app, CURSOR_SOURCES, text_normalize_new, db_source_list);
 }

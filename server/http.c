@@ -13,6 +13,8 @@
 
 #include "app.h"
 #include "article_input.h"
+#include "cursor.h"
+#include "hash.h"
 #include "log.h"
 #include "metrics.h"
 #include "text.h"
@@ -274,20 +276,11 @@ int reply_db_status(struct request *req, db_status st, const char *what,
     }
 }
 
-/* FNV-1a, 64 bits: enough to tell representations apart, and cheap. */
-static uint64_t fnv1a64(const char *s, size_t len)
-{
-    uint64_t h = 0xcbf29ce484222325ULL;
-    for (size_t i = 0; i < len; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 0x100000001b3ULL;
-    }
-    return h;
-}
-
 static void etag_of_text(const char *text, size_t len, char *etag, size_t size)
 {
-    snprintf(etag, size, "\"%016llx\"", (unsigned long long)fnv1a64(text, len));
+    /* 64 bits of the representation's bytes: changes with anything that is served */
+    snprintf(etag, size, "\"%016llx\"",
+             (unsigned long long)hash_fnv1a64(HASH_FNV1A64_INIT, text, len));
 }
 
 void etag_of_json(const json_t *doc, char *etag, size_t size)
@@ -348,7 +341,7 @@ static bool not_modified_since(const char *h, int64_t last_modified)
 }
 
 int reply_entity(struct request *req, unsigned status, const json_t *doc, int64_t last_modified,
-                 const char *cache_control, const char *location)
+                 const char *cache_control, const char *header, const char *value)
 {
     char etag[40], date[64];
     char *text = json_dumps(doc, JSON_COMPACT);
@@ -379,10 +372,23 @@ int reply_entity(struct request *req, unsigned status, const json_t *doc, int64_
         MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, etag);
         if (last_modified > 0)
             MHD_add_response_header(resp, MHD_HTTP_HEADER_LAST_MODIFIED, date);
-        if (location != NULL)
-            MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION, location);
+        if (header != NULL && value != NULL)
+            MHD_add_response_header(resp, header, value);
     }
     return queue(req, status, resp, cache_control, len);
+}
+
+int reply_page(struct request *req, struct list_page *page, enum cursor_kind kind)
+{
+    char *cursor = page->more ? cursor_encode_new(kind, page->last_key, page->last_id) : NULL;
+    char *link = cursor ? request_next_link_new(req, cursor) : NULL;
+    json_t *doc = json_pack("{s:o, s:s?}", "data", page->items, "next_cursor", cursor);
+    page->items = NULL; /* taken over by doc */
+    int rc = doc ? reply_entity(req, 200, doc, 0, CACHE_LIST, link ? "Link" : NULL, link) : MHD_NO;
+    json_decref(doc);
+    free(link);
+    free(cursor);
+    return rc;
 }
 
 /* ---- request bodies and parameters ---- */
@@ -471,6 +477,71 @@ db_conn *request_db(struct request *req, int *answered_result)
     if (c == NULL)
         *answered_result = reply_db_status(req, DB_UNAVAILABLE, NULL, NULL);
     return c;
+}
+
+/* The path as sent: '/' kept, everything else outside the unreserved set encoded. */
+static void put_encoded_path(FILE *f, const char *path)
+{
+    for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+        if (*p == '/' || (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+            (*p >= '0' && *p <= '9') || *p == '-' || *p == '.' || *p == '_' || *p == '~')
+            fputc(*p, f);
+        else
+            fprintf(f, "%%%02X", *p);
+    }
+}
+
+/* Percent-encodes s onto f, leaving RFC 3986 unreserved characters as they are. */
+static void put_encoded(FILE *f, const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+            *p == '-' || *p == '.' || *p == '_' || *p == '~')
+            fputc(*p, f);
+        else
+            fprintf(f, "%%%02X", *p);
+    }
+}
+
+struct link_state {
+    FILE *out;
+    int count;
+};
+
+static enum MHD_Result put_argument(void *cls, enum MHD_ValueKind kind, const char *key,
+                                    const char *value)
+{
+    struct link_state *st = cls;
+    (void)kind;
+    if (strcmp(key, "cursor") == 0)
+        return MHD_YES;
+    fputc(st->count++ ? '&' : '?', st->out);
+    put_encoded(st->out, key);
+    if (value != NULL) {
+        fputc('=', st->out);
+        put_encoded(st->out, value);
+    }
+    return MHD_YES;
+}
+
+char *request_next_link_new(const struct request *req, const char *cursor)
+{
+    char *text = NULL;
+    size_t len = 0;
+    struct link_state st = { .out = open_memstream(&text, &len) };
+    if (st.out == NULL)
+        return NULL;
+    fputc('<', st.out);
+    put_encoded_path(st.out, req->path);
+    MHD_get_connection_values(req->connection, MHD_GET_ARGUMENT_KIND, put_argument, &st);
+    fprintf(st.out, "%ccursor=", st.count ? '&' : '?');
+    put_encoded(st.out, cursor);
+    fputs(">; rel=\"next\"", st.out);
+    if (fclose(st.out) != 0) {
+        free(text);
+        return NULL;
+    }
+    return text;
 }
 
 /* Appends upload bytes, or only counts them once the body is over the limit. */

@@ -25,8 +25,14 @@ enum {
     ALEF_HAMZA_ABOVE = 0x0623,
     ALEF_HAMZA_BELOW = 0x0625,
     ALEF = 0x0627,
+    BEH = 0x0628,
+    TEH_MARBUTA = 0x0629,
     TATWEEL = 0x0640,
+    FEH = 0x0641,
     KAF = 0x0643,
+    LAM = 0x0644,
+    HEH = 0x0647,
+    WAW = 0x0648,
     ALEF_MAKSURA = 0x0649,
     YEH = 0x064A,
     TASHKEEL_FIRST = 0x064B,
@@ -150,6 +156,15 @@ static enum cp_action slug_rule(utf8proc_int32_t cp, utf8proc_int32_t *out)
     return CP_KEEP;
 }
 
+/* Rule of search words: text_normalize_new's, plus teh marbuta read as heh (search only). */
+static enum cp_action search_rule(utf8proc_int32_t cp, utf8proc_int32_t *out)
+{
+    enum cp_action action = key_rule(cp, out);
+    if (*out == TEH_MARBUTA)
+        *out = HEH;
+    return action;
+}
+
 /*
  * Applies rule to the len valid bytes at in, writing to out (NUL-terminated) and
  * returning its length. Every rule maps a character to one of no more bytes and a
@@ -202,20 +217,16 @@ done:
 }
 
 /*
- * NFC, case fold and rule, repeated until a pass changes nothing. One pass is not
- * enough: removing a mark or a ZWNJ can let NFC compose (or reorder) what it could
- * not before, e.g. "e" U+0653 U+0301 becomes "e" U+0301, which NFC makes "é". The
- * fixed point is what makes the result NFC and the functions idempotent.
- * Returns a new string, or NULL on NULL input, invalid UTF-8 or no memory.
+ * NFC, case fold and rule over the len valid bytes at s, repeated until a pass
+ * changes nothing. One pass is not enough: removing a mark or a ZWNJ can let NFC
+ * compose (or reorder) what it could not before, e.g. "e" U+0653 U+0301 becomes
+ * "e" U+0301, which NFC makes "é". The fixed point is what makes the result NFC and
+ * the functions idempotent. Returns a new string and its length in *out_len, or
+ * NULL on no memory.
  */
-static char *fold_new(const char *s, cp_rule rule, char sep)
+static char *fold_bytes_new(const char *s, size_t len, cp_rule rule, char sep, size_t *out_len)
 {
     char *cur = NULL;
-    if (s == NULL)
-        goto done;
-    size_t len = strlen(s);
-    if (!text_is_valid_utf8(s, len))
-        goto done;
     const char *in = s;
     for (int pass = 0; pass < MAX_PASSES; pass++) {
         size_t next_len = 0;
@@ -228,8 +239,17 @@ static char *fold_new(const char *s, cp_rule rule, char sep)
         in = cur;
         len = next_len;
     }
-done:
+    *out_len = len;
     return cur;
+}
+
+/* fold_bytes_new on a whole string; NULL on NULL input, invalid UTF-8 or no memory. */
+static char *fold_new(const char *s, cp_rule rule, char sep)
+{
+    size_t out_len;
+    if (s == NULL || !text_is_valid_utf8(s, strlen(s)))
+        return NULL;
+    return fold_bytes_new(s, strlen(s), rule, sep, &out_len);
 }
 
 /* Byte length of the first max_chars characters of the valid UTF-8 string s. */
@@ -365,4 +385,403 @@ char *text_trim_new(const char *s)
     if (start == NO_POS)
         start = end = 0;
     return strndup(s + start, end - start);
+}
+
+/* ---- search ---- */
+
+/* At most this many proclitic sequences fit one word: 2 conjunctions x 2 prepositions x 2 articles. */
+#define MAX_PROCLITIC_ENDS 8
+
+/* "…", the mark of a cut in a snippet. */
+#define ELLIPSIS "\u2026"
+
+/* A word's bytes in a string: [start, end). */
+struct span {
+    size_t start, end;
+};
+
+/* How the search tokenizer treats a code point. */
+enum word_class {
+    WC_LETTER, /* letters and digits (L*, N*): start or continue a word */
+    WC_MARK,   /* combining marks (M*): continue a word, never start one */
+    WC_JOIN,   /* invisibles (format, controls, tatweel): vanish, the word goes on */
+    WC_SEP,    /* everything else (white space, punctuation, symbols...): ends a word */
+};
+
+/* The word_class of a code point; invisibles first, since tatweel is a letter (Lm). */
+static enum word_class word_class_of(utf8proc_int32_t cp)
+{
+    if (is_invisible(cp))
+        return WC_JOIN;
+    switch (utf8proc_category(cp)) {
+    case UTF8PROC_CATEGORY_LU: case UTF8PROC_CATEGORY_LL: case UTF8PROC_CATEGORY_LT:
+    case UTF8PROC_CATEGORY_LM: case UTF8PROC_CATEGORY_LO: case UTF8PROC_CATEGORY_ND:
+    case UTF8PROC_CATEGORY_NL: case UTF8PROC_CATEGORY_NO:
+        return WC_LETTER;
+    case UTF8PROC_CATEGORY_MN: case UTF8PROC_CATEGORY_MC: case UTF8PROC_CATEGORY_ME:
+        return WC_MARK;
+    default:
+        return WC_SEP;
+    }
+}
+
+/*
+ * Finds the first word at or after *pos in the len valid bytes at s: it starts at a
+ * letter or digit and runs to the next separator (marks and invisibles inside or at
+ * its end included). Sets *w, moves *pos past it and returns true; false when none.
+ */
+static bool next_word(const char *s, size_t len, size_t *pos, struct span *w)
+{
+    size_t p = *pos;
+    bool in_word = false;
+    while (p < len) {
+        utf8proc_int32_t cp;
+        size_t step = decode_at(s + p, len - p, &cp);
+        enum word_class cls = word_class_of(cp);
+        if (in_word && cls == WC_SEP)
+            break;
+        if (!in_word && cls == WC_LETTER) {
+            in_word = true;
+            w->start = p;
+        }
+        p += step;
+        if (in_word)
+            w->end = p;
+    }
+    *pos = p;
+    return in_word;
+}
+
+/* True when the len bytes at s hold at least two characters. */
+static bool has_two_chars(const char *s, size_t len)
+{
+    size_t chars = 0;
+    for (size_t i = 0; i < len && chars < 2; i++)
+        chars += ((unsigned char)s[i] & 0xC0) != 0x80;
+    return chars >= 2;
+}
+
+/*
+ * When the character at w[pos] (w is len bytes) is in set (0-terminated), stores it
+ * in *found and returns its byte length; else returns 0.
+ */
+static size_t letter_in(const char *w, size_t len, size_t pos, const utf8proc_int32_t *set,
+                        utf8proc_int32_t *found)
+{
+    if (pos >= len)
+        return 0;
+    utf8proc_int32_t cp;
+    size_t step = decode_at(w + pos, len - pos, &cp);
+    for (; *set != 0; set++)
+        if (*set == cp) {
+            *found = cp;
+            return step;
+        }
+    return 0;
+}
+
+/*
+ * End of the article starting at w[pos], or 0 when there is none: ال, but after the
+ * preposition ل only its ل (ل + ال is written لل).
+ */
+static size_t article_end(const char *w, size_t len, size_t pos, bool after_lam)
+{
+    static const utf8proc_int32_t alef[] = {ALEF, 0}, lam[] = {LAM, 0};
+    utf8proc_int32_t cp;
+    size_t a = after_lam ? 0 : letter_in(w, len, pos, alef, &cp);
+    if (!after_lam && a == 0)
+        return 0;
+    size_t l = letter_in(w, len, pos + a, lam, &cp);
+    return l > 0 ? pos + a + l : 0;
+}
+
+/*
+ * Adds end to ends (n entries, ascending) unless it is there already or leaves fewer
+ * than two characters of w (len bytes). Returns the new count.
+ */
+static size_t add_end(size_t *ends, size_t n, size_t end, const char *w, size_t len)
+{
+    size_t i = 0;
+    if (end == 0 || !has_two_chars(w + end, len - end))
+        return n;
+    while (i < n && ends[i] < end)
+        i++;
+    if (i < n && ends[i] == end)
+        return n;
+    memmove(ends + i + 1, ends + i, (n - i) * sizeof *ends);
+    ends[i] = end;
+    return n + 1;
+}
+
+/*
+ * Where each proclitic sequence of text.h that starts the normalized word w ends:
+ * (و|ف)? (ب|ك|ل)? (ال)?, at least one part, ل + ال written لل, at least two
+ * characters left. Fills ends ascending (shortest prefix first); returns the count.
+ */
+static size_t proclitic_ends(const char *w, size_t len, size_t ends[MAX_PROCLITIC_ENDS])
+{
+    static const utf8proc_int32_t conjunctions[] = {WAW, FEH, 0};
+    static const utf8proc_int32_t prepositions[] = {BEH, KAF, LAM, 0};
+    size_t n = 0, conj_ends[2] = {0, 0}, nconj = 1;
+    utf8proc_int32_t cp = 0;
+    size_t step = letter_in(w, len, 0, conjunctions, &cp);
+    if (step > 0)
+        conj_ends[nconj++] = step;
+    for (size_t c = 0; c < nconj; c++) {
+        size_t pos = conj_ends[c];
+        n = add_end(ends, n, pos, w, len);
+        n = add_end(ends, n, article_end(w, len, pos, false), w, len);
+        step = letter_in(w, len, pos, prepositions, &cp);
+        if (step == 0)
+            continue;
+        n = add_end(ends, n, pos + step, w, len);
+        n = add_end(ends, n, article_end(w, len, pos + step, cp == LAM), w, len);
+    }
+    return n;
+}
+
+/*
+ * Calls fn on the whole normalized word w (len bytes), then on what each proclitic
+ * sequence leaves, shortest prefix first. Returns fn's first nonzero answer, or 0.
+ */
+static int each_form(const char *w, size_t len, text_match_fn fn, void *arg)
+{
+    size_t ends[MAX_PROCLITIC_ENDS];
+    size_t n = proclitic_ends(w, len, ends);
+    int stop = fn(w, len, arg);
+    for (size_t i = 0; stop == 0 && i < n; i++)
+        stop = fn(w + ends[i], len - ends[i], arg);
+    return stop;
+}
+
+/*
+ * Normalizes one word of the original text (len bytes at s) for search and calls fn
+ * on each of its forms; a word longer than TEXT_SEARCH_WORD_MAX_BYTES has none.
+ * Returns 1 when fn said stop (or yes), 0 when not, -1 on no memory.
+ */
+static int word_forms(const char *s, size_t len, text_match_fn fn, void *arg)
+{
+    size_t wlen = 0;
+    char *w = fold_bytes_new(s, len, search_rule, ' ', &wlen);
+    if (w == NULL)
+        return -1;
+    int stop = 0;
+    if (wlen > 0 && wlen <= TEXT_SEARCH_WORD_MAX_BYTES)
+        stop = each_form(w, wlen, fn, arg) != 0;
+    free(w);
+    return stop;
+}
+
+/* The caller's text_form_fn and the index of the word whose forms are passed on. */
+struct form_call {
+    text_form_fn fn;
+    void *arg;
+    size_t word;
+};
+
+/* Passes one form to the caller's text_form_fn with the current word index. */
+static int forward_form(const char *form, size_t len, void *arg)
+{
+    struct form_call *call = arg;
+    return call->fn != NULL ? call->fn(call->word, form, len, call->arg) : 0;
+}
+
+long text_search_forms(const char *s, text_form_fn fn, void *arg)
+{
+    if (s == NULL || !text_is_valid_utf8(s, strlen(s)))
+        return -1;
+    size_t len = strlen(s), pos = 0;
+    struct form_call call = {fn, arg, 0};
+    struct span w;
+    long count = 0;
+    while (next_word(s, len, &pos, &w)) {
+        call.word = (size_t)count++;
+        int stop = fn != NULL ? word_forms(s + w.start, w.end - w.start, forward_form, &call) : 0;
+        if (stop < 0)
+            return -1;
+        if (stop > 0)
+            break;
+    }
+    return count;
+}
+
+/* A text and what a snippet of it needs: its words in order and the matcher. */
+struct snippet_src {
+    const char *text;
+    size_t len;
+    struct span *words;
+    size_t nwords;
+    text_match_fn matches;
+    void *arg;
+};
+
+/* Fills src->words with every word of src->text; false on no memory. */
+static bool collect_words(struct snippet_src *src)
+{
+    size_t cap = 0, pos = 0;
+    struct span w;
+    while (next_word(src->text, src->len, &pos, &w)) {
+        if (src->nwords == cap) {
+            cap = cap ? 2 * cap : 64;
+            struct span *grown = realloc(src->words, cap * sizeof *grown);
+            if (grown == NULL)
+                return false;
+            src->words = grown;
+        }
+        src->words[src->nwords++] = w;
+    }
+    return true;
+}
+
+/* 1 when word i of src has a form src->matches accepts, 0 when not, -1 on no memory. */
+static int word_matches(const struct snippet_src *src, size_t i)
+{
+    const struct span *w = &src->words[i];
+    return word_forms(src->text + w->start, w->end - w->start, src->matches, src->arg);
+}
+
+/* Sets *m to the first matching word: 1 when found, 0 when none, -1 on no memory. */
+static int first_match(const struct snippet_src *src, size_t *m)
+{
+    for (size_t i = 0; i < src->nwords; i++) {
+        int found = word_matches(src, i);
+        if (found != 0) {
+            *m = i;
+            return found;
+        }
+    }
+    return 0;
+}
+
+/*
+ * The words [*first, *end) shown around word m of n: up to max_words (>= 1), about
+ * a quarter of them before m, or more before it when the text ends sooner.
+ */
+static void snippet_window(size_t m, size_t n, size_t max_words, size_t *first, size_t *end)
+{
+    size_t lead = max_words / 4;
+    size_t start = m > lead ? m - lead : 0;
+    size_t stop = n - start > max_words ? start + max_words : n;
+    if (stop - start < max_words) /* the text ends first: show more before m */
+        start = stop > max_words ? stop - max_words : 0;
+    *first = start;
+    *end = stop;
+}
+
+/* Snippet output: a buffer sized beforehand; white space runs become one space, none at the ends. */
+struct html_out {
+    char *p;
+    size_t n;
+    bool space; /* white space seen since the last output */
+};
+
+/* Appends len raw bytes, after one space when white space came between them and earlier output. */
+static void out_raw(struct html_out *o, const char *s, size_t len)
+{
+    if (o->space && o->n > 0)
+        o->p[o->n++] = ' ';
+    o->space = false;
+    memcpy(o->p + o->n, s, len);
+    o->n += len;
+}
+
+/* The HTML entity of an escaped character, or NULL when it stands as it is. */
+static const char *html_entity(utf8proc_int32_t cp)
+{
+    switch (cp) {
+    case '&': return "&amp;";
+    case '<': return "&lt;";
+    case '>': return "&gt;";
+    case '"': return "&quot;";
+    case '\'': return "&#39;";
+    default: return NULL;
+    }
+}
+
+/*
+ * Appends len valid bytes of original text HTML-escaped (at most 6 bytes per byte):
+ * white space folded, controls other than white space dropped, the rest kept.
+ */
+static void out_text(struct html_out *o, const char *s, size_t len)
+{
+    size_t pos = 0;
+    while (pos < len) {
+        utf8proc_int32_t cp;
+        size_t step = decode_at(s + pos, len - pos, &cp);
+        const char *entity = html_entity(cp);
+        if (is_white_space(cp))
+            o->space = true;
+        else if (entity != NULL)
+            out_raw(o, entity, strlen(entity));
+        else if (utf8proc_category(cp) != UTF8PROC_CATEGORY_CC)
+            out_raw(o, s + pos, step);
+        pos += step;
+    }
+}
+
+/*
+ * Appends word i of src, in <mark> when it matches (known for i <= m: only m does).
+ * Returns 0, or -1 on no memory.
+ */
+static int out_word(struct html_out *o, const struct snippet_src *src, size_t i, size_t m)
+{
+    const struct span *w = &src->words[i];
+    int marked = i == m ? 1 : i < m ? 0 : word_matches(src, i);
+    if (marked < 0)
+        return -1;
+    if (marked)
+        out_raw(o, "<mark>", 6);
+    out_text(o, src->text + w->start, w->end - w->start);
+    if (marked)
+        out_raw(o, "</mark>", 7);
+    return 0;
+}
+
+/*
+ * The snippet of words [first, end) of src around match m: the text between them
+ * kept, the text before the first and after the last word only when the window
+ * reaches that end of the text, "…" where it is cut. NULL on no memory.
+ */
+static char *write_snippet(const struct snippet_src *src, size_t first, size_t end, size_t m)
+{
+    bool cut_start = first > 0, cut_end = end < src->nwords;
+    size_t from = cut_start ? src->words[first].start : 0;
+    size_t to = cut_end ? src->words[end - 1].end : src->len;
+    struct html_out o = {malloc(6 * (to - from) + 13 * (end - first) + 2 * 3 + 1), 0, false};
+    if (o.p == NULL)
+        return NULL;
+    if (cut_start)
+        out_raw(&o, ELLIPSIS, strlen(ELLIPSIS));
+    for (size_t i = first; i < end; i++) {
+        out_text(&o, src->text + from, src->words[i].start - from);
+        if (out_word(&o, src, i, m) < 0) {
+            free(o.p);
+            return NULL;
+        }
+        from = src->words[i].end;
+    }
+    out_text(&o, src->text + from, to - from);
+    if (cut_end)
+        out_raw(&o, ELLIPSIS, strlen(ELLIPSIS));
+    o.p[o.n] = '\0';
+    return o.p;
+}
+
+char *text_snippet_new(const char *text, size_t max_words, text_match_fn matches, void *arg)
+{
+    char *out = NULL;
+    struct snippet_src src = {text, 0, NULL, 0, matches, arg};
+    size_t m = 0, first = 0, end = 0;
+    if (text == NULL || matches == NULL || max_words == 0)
+        goto done;
+    src.len = strlen(text);
+    if (!text_is_valid_utf8(text, src.len) || !collect_words(&src))
+        goto done;
+    if (first_match(&src, &m) <= 0)
+        goto done;
+    snippet_window(m, src.nwords, max_words, &first, &end);
+    out = write_snippet(&src, first, end, m);
+done:
+    free(src.words);
+    return out;
 }
