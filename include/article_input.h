@@ -45,6 +45,7 @@ struct article_input {
     const char *slug;         /* NULL: derive from the title (create) or keep (update) */
     const char *slug_key;     /* the slug's lookup key, when slug is set */
     const char *title_slug;   /* the slug made from the title, when slug is NULL */
+    const char *title_slug_key; /* its lookup key */
     const char *title;
     const char *summary;      /* NULL when absent */
     const char *body;
@@ -75,7 +76,8 @@ json_t *article_input_json_from_article_new(const json_t *article);
 /* RFC 7396 JSON Merge Patch: applies patch to target in place (target must be an object). */
 void json_merge_patch(json_t *target, const json_t *patch);
 
-/* True when s is an RFC 3339 date-time ("2024-05-19T00:00:00Z", offsets, fractions). */
+/* True when s is an RFC 3339 date-time ("2024-05-19T00:00:00Z", offsets, fractions)
+ * that PostgreSQL stores as given: years 1000 to 9998, offsets up to ±15:59. */
 bool rfc3339_is_valid(const char *s);
 
 /* True when s has the shape of a BCP 47 language tag (ar, en-GB, zh-Hant-TW). */

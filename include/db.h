@@ -98,6 +98,16 @@ db_status db_related_add(db_conn *c, int64_t id, int64_t other);
 /* Removes the link id -> other; DB_NOT_FOUND when there is no such link. */
 db_status db_related_remove(db_conn *c, int64_t id, int64_t other);
 
+/*
+ * Bulk loading: creates the n articles in one transaction, set-based, the way
+ * db_article_create would one by one. They must have no related links. Articles whose
+ * slug is taken (by a stored article or an earlier one of the batch) are not loaded:
+ * taken[i] is set for them, to be loaded with db_article_create (which adds a suffix).
+ * On any error nothing of the batch is loaded.
+ */
+db_status db_article_create_many(db_conn *c, const struct article_input *const *in, size_t n,
+                                 bool *taken);
+
 /* Tags and sources. */
 db_status db_tag_get(db_conn *c, const char *slug_key, json_t **tag_out);
 /* Tags or sources, most used first: prefix (a slug key or normalized name start) may

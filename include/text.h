@@ -83,7 +83,8 @@ typedef int (*text_form_fn)(size_t word, const char *form, size_t len, void *arg
  * Each word gives first its whole form, then each form left after removing an
  * Arabic proclitic sequence from its start -- conjunction و or ف, then preposition
  * ب, ك or ل, then the article ال (ل + ال written لل), at least one of them -- when
- * at least two characters remain, shortest prefix first; no form is given twice for
+ * at least two characters remain and no combining mark is cut off its letter,
+ * shortest prefix first; no form is given twice for
  * one word. So "وبالكرملين" gives وبالكرملين, بالكرملين, الكرملين, كرملين;
  * "للكرملين" gives للكرملين, لكرملين, كرملين; "بوتين" gives بوتين, وتين; "لبوتين"
  * gives لبوتين, بوتين; "ال" gives ال only.

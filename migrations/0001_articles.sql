@@ -128,3 +128,22 @@ CREATE TRIGGER article_sources_counted_in AFTER INSERT ON article_sources
     REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION khabar_count_sources();
 CREATE TRIGGER article_sources_counted_out AFTER DELETE ON article_sources
     REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION khabar_count_sources();
+
+-- Rows of an import batch on their way in (khabar import): COPY fills it, set-based
+-- statements move it into the tables above, the batch's transaction empties it.
+-- Unlogged: it only ever holds rows of transactions in progress.
+CREATE UNLOGGED TABLE import_rows (
+    session      integer NOT NULL DEFAULT pg_backend_pid(),
+    line         integer NOT NULL,
+    slug         text NOT NULL,
+    slug_key     text NOT NULL,
+    title        text NOT NULL,
+    summary      text,
+    body         text NOT NULL,
+    lang         text NOT NULL,
+    published_at timestamptz,
+    search       tsvector NOT NULL,
+    tags         json NOT NULL,
+    sources      json NOT NULL,
+    PRIMARY KEY (session, line)
+);

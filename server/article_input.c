@@ -149,7 +149,7 @@ bool rfc3339_is_valid(const char *s)
     if (read_digits(&p, 2, &hour) || *p++ != ':' || read_digits(&p, 2, &minute) ||
         *p++ != ':' || read_digits(&p, 2, &second))
         return false;
-    if (year < 1 || month < 1 || month > 12 || day < 1 || day > days_in_month(year, month) ||
+    if (year < 1000 || year > 9998 || month < 1 || month > 12 || day < 1 || day > days_in_month(year, month) ||
         hour > 23 || minute > 59 || second > 59)
         return false;
     if (*p == '.') {
@@ -167,7 +167,7 @@ bool rfc3339_is_valid(const char *s)
     p++;
     if (read_digits(&p, 2, &oh) || *p++ != ':' || read_digits(&p, 2, &om))
         return false;
-    return oh <= 23 && om <= 59 && *p == '\0';
+    return oh <= 15 && om <= 59 && *p == '\0'; /* PostgreSQL stores offsets to ±15:59 */
 }
 
 /* BCP 47 in its common shape: a 2-3 (or 4-8) letter language, then 1-8 character subtags. */
@@ -406,8 +406,11 @@ int article_input_from_json(const json_t *obj, int64_t self_id, struct article_i
             title_slug = strdup("article"); /* a title of punctuation alone */
         }
     }
-    if ((slug != NULL && slug_key == NULL) || (slug == NULL && title_slug == NULL))
+    char *title_slug_key = title_slug ? text_slug_key_new(title_slug) : NULL;
+    if ((slug != NULL && slug_key == NULL) || (slug == NULL && title_slug_key == NULL))
         goto fail;
+    set_string(doc, "title_slug_key", title_slug_key);
+    free(title_slug_key);
     set_string(doc, "slug", slug);
     set_string(doc, "slug_key", slug_key);
     set_string(doc, "title_slug", title_slug);
@@ -425,6 +428,7 @@ int article_input_from_json(const json_t *obj, int64_t self_id, struct article_i
     in->slug = json_string_value(json_object_get(doc, "slug"));
     in->slug_key = json_string_value(json_object_get(doc, "slug_key"));
     in->title_slug = json_string_value(json_object_get(doc, "title_slug"));
+    in->title_slug_key = json_string_value(json_object_get(doc, "title_slug_key"));
     in->title = json_string_value(json_object_get(doc, "title"));
     in->summary = json_string_value(json_object_get(doc, "summary"));
     in->body = json_string_value(json_object_get(doc, "body"));

@@ -139,4 +139,37 @@ const struct db_statement db_statements[STMT_COUNT] = {
         " WHERE (s.article_count, s.id) < (COALESCE($1::int, 2147483647), COALESCE($2::bigint, 0))"
         " AND ($3::text IS NULL OR (s.key ~>=~ $3 AND s.key ~<~ ($3 || U&'\\+10FFFF')))"
         " ORDER BY s.article_count DESC, s.id DESC LIMIT $4", 4 },
+    /* Bulk import (db_import.c): this session's rows of import_rows, set-based. Rows
+     * whose slug is taken (by an article, or an earlier row) go back to be loaded one by
+     * one, with a suffix; the first spelling of a new tag or source is the earliest row's. */
+    [STMT_IMPORT_TAKEN] = {
+        "DELETE FROM import_rows r WHERE r.session = pg_backend_pid() AND"
+        " (EXISTS (SELECT 1 FROM articles a WHERE a.slug_key = r.slug_key) OR"
+        " EXISTS (SELECT 1 FROM import_rows p WHERE p.session = r.session"
+        " AND p.slug_key = r.slug_key AND p.line < r.line)) RETURNING r.line", 0 },
+    [STMT_IMPORT_TAGS] = {
+        "INSERT INTO tags (name, slug) SELECT DISTINCT ON (x->>'slug') x->>'name', x->>'slug'"
+        " FROM import_rows r, json_array_elements(r.tags) x WHERE r.session = pg_backend_pid()"
+        " ORDER BY x->>'slug', r.line ON CONFLICT (slug) DO NOTHING", 0 },
+    [STMT_IMPORT_SOURCES] = {
+        "INSERT INTO sources (name, key) SELECT DISTINCT ON (x->>'key') x->>'name', x->>'key'"
+        " FROM import_rows r, json_array_elements(r.sources) x WHERE r.session = pg_backend_pid()"
+        " ORDER BY x->>'key', r.line ON CONFLICT (key) DO NOTHING", 0 },
+    [STMT_IMPORT_ARTICLES] = {
+        "INSERT INTO articles (slug, slug_key, title, summary, body, lang, published_at, search)"
+        " SELECT slug, slug_key, title, summary, body, lang, COALESCE(published_at, now()), search"
+        " FROM import_rows WHERE session = pg_backend_pid() ORDER BY line", 0 },
+    [STMT_IMPORT_ARTICLE_TAGS] = {
+        "INSERT INTO article_tags (article_id, tag_id, position, published_at)"
+        " SELECT a.id, t.id, x.ord, a.published_at FROM import_rows r"
+        " JOIN articles a ON a.slug_key = r.slug_key"
+        " CROSS JOIN json_array_elements(r.tags) WITH ORDINALITY AS x(item, ord)"
+        " JOIN tags t ON t.slug = x.item->>'slug' WHERE r.session = pg_backend_pid()", 0 },
+    [STMT_IMPORT_ARTICLE_SOURCES] = {
+        "INSERT INTO article_sources (article_id, source_id, position, published_at)"
+        " SELECT a.id, s.id, x.ord, a.published_at FROM import_rows r"
+        " JOIN articles a ON a.slug_key = r.slug_key"
+        " CROSS JOIN json_array_elements(r.sources) WITH ORDINALITY AS x(item, ord)"
+        " JOIN sources s ON s.key = x.item->>'key' WHERE r.session = pg_backend_pid()", 0 },
+    [STMT_IMPORT_CLEAR] = { "DELETE FROM import_rows WHERE session = pg_backend_pid()", 0 },
 };

@@ -389,7 +389,7 @@ char *text_trim_new(const char *s)
 
 /* ---- search ---- */
 
-/* At most this many proclitic sequences fit one word: 2 conjunctions x 2 prepositions x 2 articles. */
+/* Most proclitic sequences one word can start with: 2 conjunctions x 2 prepositions x 2 articles. */
 #define MAX_PROCLITIC_ENDS 8
 
 /* "…", the mark of a cut in a snippet. */
@@ -452,10 +452,20 @@ static bool next_word(const char *s, size_t len, size_t *pos, struct span *w)
     return in_word;
 }
 
-/* True when the len bytes at s hold at least two characters. */
-static bool has_two_chars(const char *s, size_t len)
+/*
+ * True when the len bytes at s, what a proclitic leaves, can stand as a form: at
+ * least two characters, the first not a combining mark (which belongs to the letter
+ * before the cut).
+ */
+static bool is_form_left(const char *s, size_t len)
 {
     size_t chars = 0;
+    utf8proc_int32_t first;
+    if (len == 0)
+        return false;
+    decode_at(s, len, &first);
+    if (word_class_of(first) != WC_LETTER)
+        return false;
     for (size_t i = 0; i < len && chars < 2; i++)
         chars += ((unsigned char)s[i] & 0xC0) != 0x80;
     return chars >= 2;
@@ -496,13 +506,13 @@ static size_t article_end(const char *w, size_t len, size_t pos, bool after_lam)
 }
 
 /*
- * Adds end to ends (n entries, ascending) unless it is there already or leaves fewer
- * than two characters of w (len bytes). Returns the new count.
+ * Adds end to ends (n entries, ascending) unless it is there already or what it
+ * leaves of w (len bytes) is no form (is_form_left). Returns the new count.
  */
 static size_t add_end(size_t *ends, size_t n, size_t end, const char *w, size_t len)
 {
     size_t i = 0;
-    if (end == 0 || !has_two_chars(w + end, len - end))
+    if (end == 0 || !is_form_left(w + end, len - end))
         return n;
     while (i < n && ends[i] < end)
         i++;
@@ -516,7 +526,8 @@ static size_t add_end(size_t *ends, size_t n, size_t end, const char *w, size_t 
 /*
  * Where each proclitic sequence of text.h that starts the normalized word w ends:
  * (و|ف)? (ب|ك|ل)? (ال)?, at least one part, ل + ال written لل, at least two
- * characters left. Fills ends ascending (shortest prefix first); returns the count.
+ * characters left, no mark cut off its letter. Fills ends ascending (shortest
+ * prefix first); returns the count.
  */
 static size_t proclitic_ends(const char *w, size_t len, size_t ends[MAX_PROCLITIC_ENDS])
 {
@@ -668,7 +679,7 @@ static void snippet_window(size_t m, size_t n, size_t max_words, size_t *first, 
     *end = stop;
 }
 
-/* Snippet output: a buffer sized beforehand; white space runs become one space, none at the ends. */
+/* Snippet output: a buffer sized beforehand; white space runs become one space, trimmed. */
 struct html_out {
     char *p;
     size_t n;
