@@ -964,6 +964,9 @@ def sec_validation():
         ("related: [\"\", 1.5]", dict(ok, related=["", 1.5]), "related"),
         ("published_at: \"yesterday\"", dict(ok, published_at="yesterday"), "published_at"),
         ("published_at without offset", dict(ok, published_at="2024-05-19T03:00:00"), "published_at"),
+        # regression: PostgreSQL refuses offsets past ±15:59 and answered a 500
+        ("published_at with offset +16:00", dict(ok, published_at="2024-05-19T00:00:00+16:00"), "published_at"),
+        ("published_at in year 0001", dict(ok, published_at="0001-01-01T00:00:00+01:00"), "published_at"),
         ("lang: 5", dict(ok, lang=5), "lang"),
         ("lang: \"not a tag!\"", dict(ok, lang="not a tag!"), "lang"),
         ("summary: 5", dict(ok, summary=5), "summary"),
