@@ -15,6 +15,7 @@ import json
 import os
 import re
 import signal
+import subprocess
 import sys
 import tempfile
 import time
@@ -211,6 +212,44 @@ def sec_cli():
     r = H.run_cli(["import", os.path.join(H.workdir, "does-not-exist.ndjson")])
     check(r.returncode != 0, "khabar import of a missing file exits non-zero",
           "exit %d: %s" % (r.returncode, (r.stdout + r.stderr)[-300:]))
+
+
+def psql(url, sql):
+    r = subprocess.run(["psql", url, "-v", "ON_ERROR_STOP=1", "-Atc", sql], stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, text=True, timeout=60)
+    if r.returncode != 0:
+        raise AssertionError("psql %s: %s" % (sql, r.stdout))
+    return r.stdout.strip()
+
+
+def sec_migrations():
+    url = H.pg.url
+    # two instances migrating one new database at once: the advisory lock serializes them
+    other = url.rsplit("/", 1)[0] + "/khabar_race"
+    psql(url, "DROP DATABASE IF EXISTS khabar_race")
+    psql(url, "CREATE DATABASE khabar_race")
+    env = dict(H.env(), DATABASE_URL=other)
+    procs = [subprocess.Popen([H.khabar, "migrate"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                              text=True) for _ in range(3)]
+    outs = [p.communicate(timeout=120)[0] for p in procs]
+    check(all(p.returncode == 0 for p in procs), "three `khabar migrate` at once on a new database all exit 0",
+          " | ".join(outs))
+    applied = sum(o.count("applied ") for o in outs)
+    check(applied == int(psql(other, "SELECT count(*) FROM schema_migrations")),
+          "each migration was applied by exactly one of them", " | ".join(outs))
+    # a migration changed after it was applied is refused, with a message that says so
+    psql(other, "UPDATE schema_migrations SET checksum = 'x' || checksum WHERE version = '0001_articles.sql'")
+    r = subprocess.run([H.khabar, "migrate"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                       timeout=60)
+    check(r.returncode != 0, "a changed applied migration makes `khabar migrate` fail", r.stdout + r.stderr)
+    check("0001_articles.sql" in r.stderr and "changed" in r.stderr,
+          "the refusal names the migration and says it was changed", r.stderr)
+    srv_env = {"DATABASE_URL": other, "MIGRATE_ON_START": "1"}
+    r = subprocess.run([H.khabar, "serve"], env=dict(env, **srv_env, PORT="0"), stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, text=True, timeout=60)
+    check(r.returncode != 0, "MIGRATE_ON_START=1 with a changed migration: serve refuses to start",
+          "exit %d" % r.returncode)
+    psql(url, "DROP DATABASE khabar_race")
 
 
 def sec_seed():
@@ -1226,7 +1265,7 @@ def server_answers():
     return False
 
 
-SECTIONS = [sec_cli, sec_seed, sec_ops, sec_auth, sec_create, sec_slugs, sec_get, sec_list, sec_put, sec_patch,
+SECTIONS = [sec_cli, sec_seed, sec_migrations, sec_ops, sec_auth, sec_create, sec_slugs, sec_get, sec_list, sec_put, sec_patch,
             sec_delete, sec_related, sec_related_input, sec_tags, sec_sources, sec_validation, sec_limits, sec_errors, sec_cors,
             sec_import, sec_log, sec_no_token_server, sec_db_outage, sec_shutdown]
 
