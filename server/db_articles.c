@@ -309,6 +309,28 @@ static db_status lock_article(db_conn *c, const char *id, int64_t expected_versi
     return st;
 }
 
+/*
+ * The common end of a create or replace that got this far with st: the links, the
+ * article as it now reads, then COMMIT (or ROLLBACK on any failure, *article_out NULL).
+ * related_ids is released.
+ */
+static db_status finish_write(db_conn *c, db_status st, int64_t id, const char *idtext,
+                              const struct article_input *in, json_t *related_ids,
+                              int clear_links, json_t **article_out)
+{
+    if (st == DB_OK)
+        st = write_links(c, idtext, in, related_ids, clear_links);
+    if (st == DB_OK)
+        st = db_article_get(c, id, article_out, NULL);
+    json_decref(related_ids);
+    st = finish(c, st);
+    if (st != DB_OK) {
+        json_decref(*article_out);
+        *article_out = NULL;
+    }
+    return st;
+}
+
 db_status db_article_create(db_conn *c, const struct article_input *in, json_t **article_out,
                             struct db_problem *problem)
 {
@@ -323,17 +345,7 @@ db_status db_article_create(db_conn *c, const struct article_input *in, json_t *
     if (st == DB_OK)
         st = insert_article(c, in, &id, problem);
     snprintf(idtext, sizeof idtext, "%" PRId64, id);
-    if (st == DB_OK)
-        st = write_links(c, idtext, in, related_ids, 0);
-    if (st == DB_OK)
-        st = db_article_get(c, id, article_out, NULL);
-    json_decref(related_ids);
-    st = finish(c, st);
-    if (st != DB_OK) {
-        json_decref(*article_out);
-        *article_out = NULL;
-    }
-    return st;
+    return finish_write(c, st, id, idtext, in, related_ids, 0, article_out);
 }
 
 db_status db_article_replace(db_conn *c, int64_t id, int64_t expected_version,
@@ -360,17 +372,7 @@ db_status db_article_replace(db_conn *c, int64_t id, int64_t expected_version,
                      "another article already has this slug");
         }
     }
-    if (st == DB_OK)
-        st = write_links(c, idtext, in, related_ids, 1);
-    if (st == DB_OK)
-        st = db_article_get(c, id, article_out, NULL);
-    json_decref(related_ids);
-    st = finish(c, st);
-    if (st != DB_OK) {
-        json_decref(*article_out);
-        *article_out = NULL;
-    }
-    return st;
+    return finish_write(c, st, id, idtext, in, related_ids, 1, article_out);
 }
 
 db_status db_article_delete(db_conn *c, int64_t id, int64_t expected_version)

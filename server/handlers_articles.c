@@ -167,6 +167,22 @@ out:
     return rc;
 }
 
+/* The checked article of a POST or PUT body; false after answering 400, 415 or 422. */
+static bool read_article(struct request *req, int64_t self_id, struct article_input *in, int *rc)
+{
+    json_t *body = request_json_body(req, json_types, rc);
+    if (body == NULL)
+        return false;
+    json_t *errors = json_array();
+    bool ok = article_input_from_json(body, self_id, in, errors) == 0;
+    json_decref(body);
+    if (ok)
+        json_decref(errors);
+    else
+        *rc = reply_invalid(req, errors);
+    return ok;
+}
+
 /* 201 or 200 with the written article; Location on creation. */
 static int reply_written(struct request *req, unsigned status, const json_t *article)
 {
@@ -183,16 +199,8 @@ int articles_create(struct request *req, const struct app *app)
     struct article_input in;
     struct db_problem problem = { "", "" };
     json_t *article = NULL;
-    json_t *body = request_json_body(req, json_types, &rc);
-    if (body == NULL)
+    if (!read_article(req, 0, &in, &rc))
         return rc;
-    json_t *errors = json_array();
-    if (article_input_from_json(body, 0, &in, errors) < 0) {
-        json_decref(body);
-        return reply_invalid(req, errors);
-    }
-    json_decref(errors);
-    json_decref(body);
     db_conn *c = request_db(req, &rc);
     if (c == NULL)
         goto out;
@@ -241,16 +249,8 @@ int articles_replace(struct request *req, const struct app *app)
     int64_t id = request_param_id(req, 0), version;
     if (id < 0)
         return reply_bad_id(req);
-    json_t *body = request_json_body(req, json_types, &rc);
-    if (body == NULL)
+    if (!read_article(req, id, &in, &rc))
         return rc;
-    json_t *errors = json_array();
-    if (article_input_from_json(body, id, &in, errors) < 0) {
-        json_decref(body);
-        return reply_invalid(req, errors);
-    }
-    json_decref(errors);
-    json_decref(body);
     db_conn *c = request_db(req, &rc);
     if (c == NULL)
         goto out;
