@@ -16,7 +16,7 @@ else
 CFLAGS  += -I/usr/include/postgresql
 LDLIBS  += -lmicrohttpd -ljansson -lpq -lutf8proc
 endif
-LDLIBS  += -lpthread
+LDLIBS  += -lpthread -lm
 
 ifdef SANITIZE
 BUILD   := build/san
@@ -68,6 +68,9 @@ stop-db:
 # Unit and integration tests, then the same under AddressSanitizer + UndefinedBehaviorSanitizer.
 test: deps
 	@scripts/test.sh
+
+bench: all
+	@scripts/bench.sh
 
 unit: $(BUILD)/khabar $(UNIT_BIN)
 

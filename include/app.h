@@ -11,6 +11,8 @@ struct app {
     struct config config;
     db_pool *db;
     atomic_int shutting_down; /* set once SIGTERM arrives: /readyz answers 503 */
+    struct guard *guard;          /* connection limits and request deadlines */
+    struct ratelimit *ratelimit;  /* NULL when RATE_LIMIT=0 */
 };
 
 #endif

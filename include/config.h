@@ -5,8 +5,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "netaddr.h"
+
 #define CONFIG_MAX_TOKENS 16
 #define CONFIG_MAX_ORIGINS 16
+#define CONFIG_MAX_PROXIES 32
 
 struct config {
     char *database_url;        /* DATABASE_URL: libpq URI or key=value; "" = libpq defaults */
@@ -23,6 +26,15 @@ struct config {
     unsigned statement_timeout_ms; /* STATEMENT_TIMEOUT (ms), default 5000 */
     unsigned connection_timeout_s; /* CONNECTION_TIMEOUT (s) idle, default 30 */
     unsigned max_connections;  /* MAX_CONNECTIONS, default 1024 */
+    struct cidr trusted_proxies[CONFIG_MAX_PROXIES]; /* TRUSTED_PROXIES, CIDR list */
+    size_t trusted_proxy_count;
+    unsigned per_client_connections; /* PER_CLIENT_CONNECTIONS, default 64; 0 = no limit */
+    unsigned header_timeout_s; /* HEADER_TIMEOUT (s), default 10: to send complete headers */
+    unsigned request_timeout_s; /* REQUEST_TIMEOUT (s), default 30: headers to answer sent */
+    unsigned max_header_bytes; /* MAX_HEADER_BYTES, default 32768: URL and headers (414, 431) */
+    double rate_limit;         /* RATE_LIMIT requests/s per client, default 50; 0 = off */
+    double rate_burst;         /* RATE_BURST, default 2 x RATE_LIMIT */
+    bool rate_limit_tokens;    /* RATE_LIMIT_TOKENS=1: limit bearer-token holders too */
     bool log_text;             /* LOG_FORMAT=text; json otherwise */
     bool migrate_on_start;     /* MIGRATE_ON_START=1 */
 };

@@ -39,7 +39,9 @@ enum db_stmt {
     STMT_ARTICLE_EXISTS,
     STMT_TAG_BY_SLUG,
     STMT_TAG_LIST,
+    STMT_TAG_PREFIX,
     STMT_SOURCE_LIST,
+    STMT_SOURCE_PREFIX,
     STMT_IMPORT_TAKEN,
     STMT_IMPORT_TAGS,
     STMT_IMPORT_SOURCES,
@@ -53,6 +55,9 @@ enum db_stmt {
 struct db_statement {
     const char *sql;
     int nparams;
+    /* 1: sent with its text each time, so PostgreSQL plans it for the actual values
+     * (a prepared statement may settle on one generic plan for all of them) */
+    int plan_each_time;
 };
 extern const struct db_statement db_statements[STMT_COUNT];
 

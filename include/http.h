@@ -11,6 +11,8 @@
 
 #include "cursor.h"
 #include "db.h"
+#include "netaddr.h"
+#include "ratelimit.h"
 #include "routes.h"
 
 struct app;
@@ -23,7 +25,9 @@ struct request {
     char *path;           /* the decoded path, owned */
     char *route_buf;      /* a copy of path cut into segments by route_find, owned */
     char request_id[72];
-    char client_addr[64];
+    char client_addr[64];   /* the client, behind trusted proxies; "-" when unknown */
+    struct netaddr client;
+    bool client_known;
     struct timespec started;
     const struct route *route;
     const char *params[ROUTE_MAX_PARAMS];
@@ -35,12 +39,15 @@ struct request {
     unsigned status;
     size_t bytes_out;
     const char *cors_origin; /* the Access-Control-Allow-Origin value, or NULL */
+    bool rate_counted;    /* the rate limiter counted it: RateLimit-* headers go out */
+    struct ratelimit_verdict rate;
 };
 
-/* Starts the HTTP daemon for app; NULL with a message on stderr on failure. */
-struct MHD_Daemon *http_start(const struct app *app);
+/* Starts the HTTP daemon for app (and its guard and rate limiter, kept in app);
+ * NULL with a logged message on failure. */
+struct MHD_Daemon *http_start(struct app *app);
 /* Stops taking new connections, lets running requests end, then stops. */
-void http_stop(struct MHD_Daemon *daemon);
+void http_stop(struct MHD_Daemon *daemon, struct app *app);
 
 /* Cache-Control values. */
 #define CACHE_NO_STORE "no-store"
@@ -83,6 +90,7 @@ int reply_page(struct request *req, struct list_page *page, enum cursor_kind kin
 #define PROBLEM_BODY_TOO_LARGE "/problems/body-too-large"
 #define PROBLEM_UNSUPPORTED_MEDIA_TYPE "/problems/unsupported-media-type"
 #define PROBLEM_VALIDATION_FAILED "/problems/validation-failed"
+#define PROBLEM_RATE_LIMITED "/problems/rate-limited"
 #define PROBLEM_INTERNAL_ERROR "/problems/internal-error"
 #define PROBLEM_DATABASE_UNAVAILABLE "/problems/database-unavailable"
 

@@ -19,6 +19,7 @@ struct route {
     const char *name; /* label for logs and metrics */
     route_handler handler;
     int write;        /* 1: needs a bearer token */
+    int probe;        /* 1: for monitoring, never rate-limited */
 };
 
 /* The table, ended by an entry whose method is NULL. */

@@ -7,8 +7,11 @@
 
 /* Longest search text accepted, in characters. */
 #define SEARCH_QUERY_MAX_CHARS 256
-/* Highest word position PostgreSQL keeps in a tsvector; later words are not indexed. */
+/* Highest word position PostgreSQL keeps in a tsvector; later words share it. */
 #define SEARCH_MAX_POSITION 16383
+/* Bytes of lexemes and positions a tsvector may hold (PostgreSQL's limit is 1 MiB);
+ * past it, words new to the article are not indexed. */
+#define SEARCH_MAX_LEXEME_BYTES 1000000
 
 /*
  * The tsvector (as PostgreSQL's text form) of an article: every form of every word,

@@ -72,6 +72,24 @@ static int split_list(const char *name, char **items, size_t max, size_t *count,
     return 0;
 }
 
+/* TRUSTED_PROXIES: comma-separated CIDR ranges (or single addresses). */
+static int load_proxies(struct config *cfg, char *err, size_t err_size)
+{
+    char *items[CONFIG_MAX_PROXIES];
+    size_t n = 0;
+    int rc = split_list("TRUSTED_PROXIES", items, CONFIG_MAX_PROXIES, &n, err, err_size);
+    for (size_t i = 0; i < n; i++) {
+        if (rc == 0 && !cidr_parse(items[i], &cfg->trusted_proxies[i])) {
+            snprintf(err, err_size, "TRUSTED_PROXIES holds \"%s\", which is not an address or "
+                                    "CIDR range such as 10.0.0.0/8", items[i]);
+            rc = -1;
+        }
+        free(items[i]);
+    }
+    cfg->trusted_proxy_count = rc == 0 ? n : 0;
+    return rc;
+}
+
 int config_load(struct config *cfg, char *err, size_t err_size)
 {
     unsigned long long n;
@@ -110,6 +128,30 @@ int config_load(struct config *cfg, char *err, size_t err_size)
     if (env_unsigned("MAX_CONNECTIONS", 1024, 1, 65536, &n, err, err_size) < 0)
         goto fail;
     cfg->max_connections = (unsigned)n;
+
+    if (env_unsigned("PER_CLIENT_CONNECTIONS", 64, 0, 65536, &n, err, err_size) < 0)
+        goto fail;
+    cfg->per_client_connections = (unsigned)n;
+    if (env_unsigned("HEADER_TIMEOUT", 10, 0, 3600, &n, err, err_size) < 0)
+        goto fail;
+    cfg->header_timeout_s = (unsigned)n;
+    if (env_unsigned("REQUEST_TIMEOUT", 30, 0, 3600, &n, err, err_size) < 0)
+        goto fail;
+    cfg->request_timeout_s = (unsigned)n;
+    if (env_unsigned("MAX_HEADER_BYTES", 32768, 4096, 1048576, &n, err, err_size) < 0)
+        goto fail;
+    cfg->max_header_bytes = (unsigned)n;
+    if (env_unsigned("RATE_LIMIT", 50, 0, 1000000, &n, err, err_size) < 0)
+        goto fail;
+    cfg->rate_limit = (double)n;
+    if (env_unsigned("RATE_BURST", (unsigned long long)(2 * cfg->rate_limit), 1, 10000000, &n, err,
+                     err_size) < 0)
+        goto fail;
+    cfg->rate_burst = (double)n;
+    const char *rlt = getenv("RATE_LIMIT_TOKENS");
+    cfg->rate_limit_tokens = rlt != NULL && strcmp(rlt, "1") == 0;
+    if (load_proxies(cfg, err, err_size) < 0)
+        goto fail;
 
     const char *fmt = getenv("LOG_FORMAT");
     if (fmt != NULL && *fmt != '\0' && strcmp(fmt, "json") != 0 && strcmp(fmt, "text") != 0) {

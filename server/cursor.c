@@ -2,7 +2,9 @@
 #include "cursor.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -91,9 +93,13 @@ static bool key_is_valid(enum cursor_kind kind, const char *key)
     switch (kind) {
     case CURSOR_NEWEST:
         return rfc3339_is_valid(key);
-    case CURSOR_RANKED:
-        strtod(key, &end);
-        return *end == '\0' && strspn(key, "0123456789.eE+-") == strlen(key);
+    case CURSOR_RANKED: {
+        /* what a PostgreSQL real holds as given: no overflow, no underflow */
+        errno = 0;
+        double v = strtod(key, &end);
+        return *end == '\0' && errno == 0 && strspn(key, "0123456789.eE+-") == strlen(key) &&
+               (strcmp(key, "0") == 0 || (fabs(v) >= 1e-37 && fabs(v) <= 1e37));
+    }
     case CURSOR_TAGS:
     case CURSOR_SOURCES:
         return strlen(key) <= 10 && strspn(key, "0123456789") == strlen(key);
@@ -105,8 +111,10 @@ int cursor_decode(const char *cursor, enum cursor_kind kind, char *key, size_t k
                   int64_t *id)
 {
     char payload[CURSOR_MAX_BYTES], sum[17];
+    int len;
     if (strlen(cursor) > CURSOR_MAX_BYTES * 4 / 3 ||
-        base64url_decode(cursor, payload, sizeof payload) < 0)
+        (len = base64url_decode(cursor, payload, sizeof payload)) < 0 ||
+        memchr(payload, '\0', (size_t)len) != NULL)
         return -1;
     /* kind ':' key ':' id ':' 16 hex digits; the key holds no ':' except inside a time */
     char *last = strrchr(payload, ':');

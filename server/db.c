@@ -214,7 +214,10 @@ PGresult *db_run(db_conn *c, enum db_stmt stmt, const char *const *params, ExecS
 {
     char name[16];
     snprintf(name, sizeof name, "s%d", (int)stmt);
-    PGresult *res = PQexecPrepared(c->pg, name, db_statements[stmt].nparams, params, NULL, NULL, 0);
+    const struct db_statement *d = &db_statements[stmt];
+    PGresult *res = d->plan_each_time
+                        ? PQexecParams(c->pg, d->sql, d->nparams, NULL, params, NULL, NULL, 0)
+                        : PQexecPrepared(c->pg, name, d->nparams, params, NULL, NULL, 0);
     if (PQresultStatus(res) == want) {
         *st = DB_OK;
         return res;

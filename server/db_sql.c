@@ -58,10 +58,16 @@ const struct db_statement db_statements[STMT_COUNT] = {
     /* Ranked: $1 $2 the last item seen (rank, id), $7 tag, $8 source, $9 the tsquery.
      * Title words weigh most (A), then summary (B), then body (C). */
     [STMT_LIST_SEARCH] = {
-        "WITH hit AS (SELECT a.id, ts_rank('{0, 0.1, 0.3, 1}', a.search, $9::tsquery) AS rank"
-        " FROM articles a WHERE a.search @@ $9::tsquery" BOUNDS("a.published_at")
-        HAS_TAG("$7") HAS_SOURCE("$8") "),"
-        " page AS (SELECT id, rank FROM hit"
+        /* MATERIALIZED: the matches come from the GIN index alone, whatever the plan
+         * guesses of the bounds; then the filters, then the ranking. A title match ranks
+         * above any summary match, which ranks above any body-only match. */
+        "WITH hit AS MATERIALIZED (SELECT a.id, a.published_at, a.lang, a.search FROM articles a"
+        " WHERE a.search @@ $9::tsquery),"
+        " ranked AS (SELECT a.id, (CASE WHEN ts_rank('{0, 0, 0, 1}', a.search, $9::tsquery) > 0 THEN 2"
+        " WHEN ts_rank('{0, 0, 1, 0}', a.search, $9::tsquery) > 0 THEN 1 ELSE 0 END"
+        " + ts_rank('{0, 0.1, 0.3, 1}', a.search, $9::tsquery, 32))::real AS rank"
+        " FROM hit a WHERE TRUE" BOUNDS("a.published_at") HAS_TAG("$7") HAS_SOURCE("$8") "),"
+        " page AS (SELECT id, rank FROM ranked"
         " WHERE (rank, id) < (COALESCE($1::real, 'Infinity'), COALESCE($2::bigint, 0))"
         " ORDER BY rank DESC, id DESC LIMIT $6)"
         " SELECT " ARTICLE_COLUMNS("a.body") ", page.rank FROM page JOIN articles a ON a.id = page.id"
@@ -127,18 +133,28 @@ const struct db_statement db_statements[STMT_COUNT] = {
     [STMT_ARTICLE_EXISTS] = { "SELECT 1 FROM articles WHERE id = $1", 1 },
     [STMT_TAG_BY_SLUG] = {
         "SELECT t.slug, t.name, t.article_count, t.id FROM tags t WHERE t.slug = $1", 1 },
-    /* Most used first: $1 $2 the last item seen (count, id), $3 a prefix, $4 how many.
-     * The prefix is a range on the text_pattern_ops index: byte order, any collation. */
+    /* Most used first: $1 $2 the last item seen (count, id), $3 how many, $4 a prefix. */
     [STMT_TAG_LIST] = {
         "SELECT t.slug, t.name, t.article_count, t.id FROM tags t"
         " WHERE (t.article_count, t.id) < (COALESCE($1::int, 2147483647), COALESCE($2::bigint, 0))"
-        " AND ($3::text IS NULL OR (t.slug ~>=~ $3 AND t.slug ~<~ ($3 || U&'\\+10FFFF')))"
-        " ORDER BY t.article_count DESC, t.id DESC LIMIT $4", 4 },
+        " ORDER BY t.article_count DESC, t.id DESC LIMIT $3", 3 },
+    /* With a prefix: either a range on the text_pattern_ops index (byte order, any
+     * collation) and a sort of the matches, or a walk down the most-used index until a
+     * page of matches, whichever is cheaper for this prefix: so planned at each run. */
+    [STMT_TAG_PREFIX] = {
+        "SELECT t.slug, t.name, t.article_count, t.id FROM tags t"
+        " WHERE t.slug ~>=~ $4 AND t.slug ~<~ ($4 || U&'\\+10FFFF')"
+        " AND (t.article_count, t.id) < (COALESCE($1::int, 2147483647), COALESCE($2::bigint, 0))"
+        " ORDER BY t.article_count DESC, t.id DESC LIMIT $3", 4, .plan_each_time = 1 },
     [STMT_SOURCE_LIST] = {
         "SELECT s.name, s.article_count, s.id FROM sources s"
         " WHERE (s.article_count, s.id) < (COALESCE($1::int, 2147483647), COALESCE($2::bigint, 0))"
-        " AND ($3::text IS NULL OR (s.key ~>=~ $3 AND s.key ~<~ ($3 || U&'\\+10FFFF')))"
-        " ORDER BY s.article_count DESC, s.id DESC LIMIT $4", 4 },
+        " ORDER BY s.article_count DESC, s.id DESC LIMIT $3", 3 },
+    [STMT_SOURCE_PREFIX] = {
+        "SELECT s.name, s.article_count, s.id FROM sources s"
+        " WHERE s.key ~>=~ $4 AND s.key ~<~ ($4 || U&'\\+10FFFF')"
+        " AND (s.article_count, s.id) < (COALESCE($1::int, 2147483647), COALESCE($2::bigint, 0))"
+        " ORDER BY s.article_count DESC, s.id DESC LIMIT $3", 4, .plan_each_time = 1 },
     /* Bulk import (db_import.c): this session's rows of import_rows, set-based. Rows
      * whose slug is taken (by an article, or an earlier row) go back to be loaded one by
      * one, with a suffix; the first spelling of a new tag or source is the earliest row's. */

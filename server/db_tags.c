@@ -48,7 +48,9 @@ static db_status list_of(db_conn *c, enum db_stmt stmt, const struct name_query 
     snprintf(count_text, sizeof count_text, "%" PRId64, q->after_count);
     snprintf(id_text, sizeof id_text, "%" PRId64, q->after_id);
     const char *params[4] = { q->after_id ? count_text : NULL, q->after_id ? id_text : NULL,
-                              q->prefix, limit_text };
+                              limit_text, q->prefix };
+    if (q->prefix != NULL)
+        stmt = stmt == STMT_TAG_LIST ? STMT_TAG_PREFIX : STMT_SOURCE_PREFIX;
     memset(page, 0, sizeof *page);
     PGresult *res = db_run(c, stmt, params, PGRES_TUPLES_OK, &st);
     if (res == NULL)

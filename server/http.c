@@ -15,7 +15,10 @@
 #include "article_input.h"
 #include "cursor.h"
 #include "hash.h"
+#include "http_guard.h"
 #include "log.h"
+#include "netaddr.h"
+#include "ratelimit.h"
 #include "metrics.h"
 #include "text.h"
 
@@ -62,20 +65,37 @@ static void request_id_generate(char *out, size_t size)
         snprintf(out + 2 * i, 3, "%02x", raw[i]);
 }
 
-static void client_address(struct MHD_Connection *connection, char *out, size_t size)
+/* The direct peer's address; false when libmicrohttpd cannot say (then "-" is logged). */
+static bool peer_address(struct MHD_Connection *connection, struct netaddr *out)
 {
+    char text[64];
     const union MHD_ConnectionInfo *info =
         MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    snprintf(out, size, "-");
-    if (info == NULL || info->client_addr == NULL)
-        return;
-    const struct sockaddr *sa = info->client_addr;
+    const struct sockaddr *sa = info ? info->client_addr : NULL;
+    if (sa == NULL)
+        return false;
     if (sa->sa_family == AF_INET)
-        inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out,
-                  (socklen_t)size);
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, text, sizeof text);
     else if (sa->sa_family == AF_INET6)
-        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out,
-                  (socklen_t)size);
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, text, sizeof text);
+    else
+        return false;
+    return netaddr_parse(text, out);
+}
+
+/* Who sent the request: the peer, or behind a trusted proxy the client it forwards for. */
+static void identify_client(struct request *req)
+{
+    const struct config *cfg = &req->app->config;
+    struct netaddr peer;
+    snprintf(req->client_addr, sizeof req->client_addr, "-");
+    if (!peer_address(req->connection, &peer))
+        return;
+    req->client = client_address(&peer, cfg->trusted_proxies, cfg->trusted_proxy_count,
+                                 request_header(req, "Forwarded"),
+                                 request_header(req, "X-Forwarded-For"));
+    req->client_known = true;
+    netaddr_format(&req->client, req->client_addr, sizeof req->client_addr);
 }
 
 /* The Access-Control-Allow-Origin value for this request's Origin, or NULL. */
@@ -112,7 +132,7 @@ static struct request *request_new(const struct app *app, struct MHD_Connection 
         snprintf(req->request_id, sizeof req->request_id, "%s", id);
     else
         request_id_generate(req->request_id, sizeof req->request_id);
-    client_address(connection, req->client_addr, sizeof req->client_addr);
+    identify_client(req);
     req->cors_origin = cors_origin_for(app, request_header(req, "Origin"));
     metrics_in_flight_add(1);
     return req;
@@ -151,6 +171,15 @@ static int queue(struct request *req, unsigned status, struct MHD_Response *resp
     if (req->cors_origin != NULL) {
         MHD_add_response_header(resp, "Access-Control-Allow-Origin", req->cors_origin);
         MHD_add_response_header(resp, "Access-Control-Expose-Headers", EXPOSED_HEADERS);
+    }
+    if (req->rate_counted) {
+        char n[16];
+        snprintf(n, sizeof n, "%u", req->rate.limit);
+        MHD_add_response_header(resp, "RateLimit-Limit", n);
+        snprintf(n, sizeof n, "%u", req->rate.remaining);
+        MHD_add_response_header(resp, "RateLimit-Remaining", n);
+        snprintf(n, sizeof n, "%u", req->rate.reset_s);
+        MHD_add_response_header(resp, "RateLimit-Reset", n);
     }
     /* The answer depends on Origin whenever specific origins are configured. */
     if (req->app->config.origin_count > 0 && (req->cors_origin == NULL || strcmp(req->cors_origin, "*") != 0))
@@ -214,6 +243,7 @@ static const char *problem_title(unsigned status)
     case 413: return "request body too large";
     case 415: return "unsupported media type";
     case 422: return "invalid fields";
+    case 429: return "too many requests";
     case 503: return "service unavailable";
     default: return "internal error";
     }
@@ -242,6 +272,11 @@ int reply_problem(struct request *req, unsigned status, const char *type, const 
         MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"khabar\"");
     if (status == 503)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, "1");
+    if (status == 429) {
+        char after[16];
+        snprintf(after, sizeof after, "%u", req->rate.retry_after_s);
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, after);
+    }
     return queue(req, status, resp, CACHE_NO_STORE, len);
 }
 
@@ -644,6 +679,28 @@ static int reply_too_large(struct request *req)
     return reply_problem(req, 413, PROBLEM_BODY_TOO_LARGE, detail, NULL);
 }
 
+static double monotonic_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* Takes a token from the client's bucket; false when it has none (answer 429). Probes,
+ * and unless RATE_LIMIT_TOKENS=1 the holders of a valid bearer token, are not counted. */
+static bool rate_allows(struct request *req)
+{
+    const struct app *app = req->app;
+    if (app->ratelimit == NULL || !req->client_known || req->route->probe)
+        return true;
+    if (!app->config.rate_limit_tokens &&
+        request_header(req, MHD_HTTP_HEADER_AUTHORIZATION) != NULL && request_is_authorized(req))
+        return true;
+    req->rate = ratelimit_take(app->ratelimit, &req->client, monotonic_s());
+    req->rate_counted = true;
+    return req->rate.allowed;
+}
+
 static int dispatch(struct request *req)
 {
     char allow[128];
@@ -662,6 +719,9 @@ static int dispatch(struct request *req)
         return reply_preflight(req, allow);
     if (m == ROUTE_WRONG_METHOD)
         return reply_method_not_allowed(req, allow);
+    if (!rate_allows(req))
+        return reply_problem(req, 429, PROBLEM_RATE_LIMITED,
+                             "too many requests from this client; see Retry-After", NULL);
     if (req->body_too_large)
         return reply_too_large(req);
     if (req->route->write && !request_is_authorized(req))
@@ -697,6 +757,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, 
         if (req == NULL)
             return MHD_NO;
         *req_cls = req;
+        guard_request_started(connection);
         if (declared_too_large(req)) {
             req->body_too_large = true;
             return (enum MHD_Result)reply_too_large(req);
@@ -731,7 +792,7 @@ static void on_completed(void *cls, struct MHD_Connection *connection, void **re
 {
     struct request *req = *req_cls;
     (void)cls;
-    (void)connection;
+    guard_request_done(connection);
     if (req == NULL)
         return;
     double seconds = seconds_since(&req->started);
@@ -774,7 +835,36 @@ static socklen_t listen_address(const char *host, unsigned port, struct sockaddr
     return 0;
 }
 
-struct MHD_Daemon *http_start(const struct app *app)
+/* The guard and the rate limiter of app; false (logged) when they cannot be made. */
+static bool protections_new(struct app *app)
+{
+    const struct config *cfg = &app->config;
+    struct guard_limits limits = {
+        .per_client_connections = cfg->per_client_connections,
+        .header_timeout_s = cfg->header_timeout_s,
+        .request_timeout_s = cfg->request_timeout_s,
+        .exempt = cfg->trusted_proxies,
+        .nexempt = cfg->trusted_proxy_count,
+    };
+    app->guard = guard_new(&limits);
+    if (cfg->rate_limit > 0)
+        app->ratelimit = ratelimit_new(cfg->rate_limit, cfg->rate_burst, 65536);
+    if (app->guard == NULL || (cfg->rate_limit > 0 && app->ratelimit == NULL)) {
+        log_message("error", "out of memory for the connection guard or rate limiter");
+        return false;
+    }
+    return true;
+}
+
+static void protections_free(struct app *app)
+{
+    guard_free(app->guard);
+    ratelimit_free(app->ratelimit);
+    app->guard = NULL;
+    app->ratelimit = NULL;
+}
+
+struct MHD_Daemon *http_start(struct app *app)
 {
     struct sockaddr_storage addr;
     const struct config *cfg = &app->config;
@@ -782,23 +872,32 @@ struct MHD_Daemon *http_start(const struct app *app)
         log_message("error", "LISTEN_ADDR is not an IPv4 or IPv6 address: %s", cfg->listen_addr);
         return NULL;
     }
+    if (!protections_new(app)) {
+        protections_free(app);
+        return NULL;
+    }
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
                      MHD_USE_ERROR_LOG;
     if (addr.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
     struct MHD_Daemon *d = MHD_start_daemon(
-        flags, (uint16_t)cfg->port, NULL, NULL, on_request, (void *)app, MHD_OPTION_SOCK_ADDR,
-        (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads,
+        flags, (uint16_t)cfg->port, guard_accept, app->guard, on_request, (void *)app,
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->connection_timeout_s,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)cfg->max_header_bytes,
+        MHD_OPTION_NOTIFY_CONNECTION, guard_connection, app->guard,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, (void *)app, MHD_OPTION_END);
-    if (d == NULL)
+    if (d == NULL) {
         log_message("error", "cannot listen on %s:%u: %s", cfg->listen_addr, cfg->port,
                     strerror(errno));
+        protections_free(app);
+    }
     return d;
 }
 
-void http_stop(struct MHD_Daemon *daemon)
+void http_stop(struct MHD_Daemon *daemon, struct app *app)
 {
     if (daemon == NULL)
         return;
@@ -806,4 +905,5 @@ void http_stop(struct MHD_Daemon *daemon)
     MHD_stop_daemon(daemon);
     if (listener != MHD_INVALID_SOCKET)
         close(listener);
+    protections_free(app);
 }

@@ -67,7 +67,7 @@ static int run_serve(struct app *app)
     sigwait(&stop_signals, &sig);
     atomic_store(&app->shutting_down, 1);
     log_message("info", "stopping on signal %d", sig);
-    http_stop(daemon);
+    http_stop(daemon, app);
     rc = 0;
 out:
     db_pool_free(app->db);

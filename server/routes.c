@@ -20,9 +20,9 @@ const struct route route_table[] = {
     { .method = "GET", .path = "/v1/tags", .name = "tags_list", .handler = tags_list },
     { .method = "GET", .path = "/v1/tags/:tag", .name = "tags_get", .handler = tags_get },
     { .method = "GET", .path = "/v1/sources", .name = "sources_list", .handler = sources_list },
-    { .method = "GET", .path = "/healthz", .name = "healthz", .handler = ops_healthz },
-    { .method = "GET", .path = "/readyz", .name = "readyz", .handler = ops_readyz },
-    { .method = "GET", .path = "/metrics", .name = "metrics", .handler = ops_metrics },
+    { .method = "GET", .path = "/healthz", .name = "healthz", .handler = ops_healthz, .probe = 1 },
+    { .method = "GET", .path = "/readyz", .name = "readyz", .handler = ops_readyz, .probe = 1 },
+    { .method = "GET", .path = "/metrics", .name = "metrics", .handler = ops_metrics, .probe = 1 },
     { .method = "GET", .path = "/openapi.yaml", .name = "openapi", .handler = ops_openapi },
     { .method = NULL },
 };

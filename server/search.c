@@ -2,11 +2,13 @@
 #include "search.h"
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "hash.h"
 #include "text.h"
 
 #define SNIPPET_WORDS 30
@@ -25,49 +27,158 @@ static void put_lexeme(FILE *f, const char *form, size_t len)
 
 /* ---- the article side ---- */
 
-struct vector_state {
-    FILE *out;
-    size_t base;  /* position of the field's first word, less one */
-    char weight;  /* A, B or C */
-    size_t last;  /* highest position written */
+/* PostgreSQL keeps at most this many positions of one lexeme. */
+#define LEXEME_MAX_POSITIONS 256
+
+/* One distinct lexeme of an article with where it occurs ("17C"). */
+struct lexeme {
+    char *form;
+    size_t len;
+    uint16_t pos[LEXEME_MAX_POSITIONS];
+    char weight[LEXEME_MAX_POSITIONS];
+    unsigned npos;
 };
 
-static int put_vector_form(size_t word, const char *form, size_t len, void *arg)
+/*
+ * The lexemes of an article, each once: PostgreSQL counts its 1 MiB limit over the
+ * text it reads, so a word written once per occurrence would reach it on an ordinary
+ * long article.
+ */
+struct vector_state {
+    size_t base;  /* position of the field's first word, less one */
+    char weight;  /* A, B or C */
+    struct lexeme **slot; /* open addressing by hash */
+    size_t nslots, count, bytes;
+    bool failed;
+};
+
+static uint64_t lexeme_hash(const char *form, size_t len)
+{
+    return hash_fnv1a64(HASH_FNV1A64_INIT, form, len);
+}
+
+static bool grow(struct vector_state *v)
+{
+    size_t n = v->nslots ? v->nslots * 2 : 1024;
+    struct lexeme **slot = calloc(n, sizeof *slot);
+    if (slot == NULL)
+        return false;
+    for (size_t i = 0; i < v->nslots; i++) {
+        struct lexeme *l = v->slot[i];
+        if (l == NULL)
+            continue;
+        size_t j = lexeme_hash(l->form, l->len) % n;
+        while (slot[j] != NULL)
+            j = (j + 1) % n;
+        slot[j] = l;
+    }
+    free(v->slot);
+    v->slot = slot;
+    v->nslots = n;
+    return true;
+}
+
+/* The lexeme for form, added when new and within the size limit; NULL otherwise. */
+static struct lexeme *lexeme_of(struct vector_state *v, const char *form, size_t len)
+{
+    if (v->count * 2 >= v->nslots && !grow(v)) {
+        v->failed = true;
+        return NULL;
+    }
+    size_t j = lexeme_hash(form, len) % v->nslots;
+    for (; v->slot[j] != NULL; j = (j + 1) % v->nslots)
+        if (v->slot[j]->len == len && memcmp(v->slot[j]->form, form, len) == 0)
+            return v->slot[j];
+    /* PostgreSQL stores each lexeme, 2-byte aligned, then a count and its positions, and
+     * refuses a tsvector whose store passes 1 MiB. */
+    size_t need = len + (len & 1) + 2;
+    if (v->bytes + need + 2 > SEARCH_MAX_LEXEME_BYTES)
+        return NULL;
+    struct lexeme *l = calloc(1, sizeof *l);
+    char *copy = l ? strndup(form, len) : NULL;
+    if (copy == NULL) {
+        free(l);
+        v->failed = true;
+        return NULL;
+    }
+    l->form = copy;
+    l->len = len;
+    v->slot[j] = l;
+    v->count++;
+    v->bytes += need;
+    return l;
+}
+
+static int add_vector_form(size_t word, const char *form, size_t len, void *arg)
 {
     struct vector_state *v = arg;
     size_t pos = v->base + word + 1;
+    /* PostgreSQL keeps positions up to 16383: later words are still found, though not
+     * as parts of a phrase. */
     if (pos > SEARCH_MAX_POSITION)
-        return 1; /* PostgreSQL would fold every later word onto the last position */
-    put_lexeme(v->out, form, len);
-    fprintf(v->out, ":%zu%c ", pos, v->weight);
-    v->last = pos;
+        pos = SEARCH_MAX_POSITION;
+    struct lexeme *l = lexeme_of(v, form, len);
+    if (l != NULL && l->npos < LEXEME_MAX_POSITIONS &&
+        (l->npos == 0 || l->pos[l->npos - 1] != pos) && v->bytes + 2 <= SEARCH_MAX_LEXEME_BYTES) {
+        l->pos[l->npos] = (uint16_t)pos;
+        l->weight[l->npos++] = v->weight;
+        v->bytes += 2;
+    }
     return 0;
 }
 
-static void put_field(struct vector_state *v, const char *text, char weight)
+static void add_field(struct vector_state *v, const char *text, char weight)
 {
     if (text == NULL)
         return;
     v->weight = weight;
-    long words = text_search_forms(text, put_vector_form, v);
+    long words = text_search_forms(text, add_vector_form, v);
     if (words > 0)
         v->base += (size_t)words + 1; /* the gap keeps phrases inside one field */
+}
+
+/* Writes each lexeme once with its positions: 'form':3A,17C */
+static void put_vector(FILE *out, const struct vector_state *v)
+{
+    for (size_t i = 0; i < v->nslots; i++) {
+        const struct lexeme *l = v->slot[i];
+        if (l == NULL)
+            continue;
+        put_lexeme(out, l->form, l->len);
+        for (unsigned p = 0; p < l->npos; p++)
+            fprintf(out, "%c%u%c", p ? ',' : ':', l->pos[p], l->weight[p]);
+        fputc(' ', out);
+    }
+}
+
+static void vector_state_free(struct vector_state *v)
+{
+    for (size_t i = 0; i < v->nslots; i++) {
+        if (v->slot[i] != NULL) {
+            free(v->slot[i]->form);
+            free(v->slot[i]);
+        }
+    }
+    free(v->slot);
 }
 
 char *search_vector_new(const char *title, const char *summary, const char *body)
 {
     char *text = NULL;
     size_t len = 0;
-    struct vector_state v = { .out = open_memstream(&text, &len) };
-    if (v.out == NULL)
-        return NULL;
-    put_field(&v, title, 'A');
-    put_field(&v, summary, 'B');
-    put_field(&v, body, 'C');
-    if (fclose(v.out) != 0) {
-        free(text);
-        return NULL;
+    struct vector_state v = { 0 };
+    add_field(&v, title, 'A');
+    add_field(&v, summary, 'B');
+    add_field(&v, body, 'C');
+    FILE *out = v.failed ? NULL : open_memstream(&text, &len);
+    if (out != NULL) {
+        put_vector(out, &v);
+        if (fclose(out) != 0) {
+            free(text);
+            text = NULL;
+        }
     }
+    vector_state_free(&v);
     return text;
 }
 
@@ -131,13 +242,19 @@ static size_t put_term(FILE *out, struct search_query *q, const char *text, bool
     if (tmp == NULL)
         return 0;
     struct word_state w = { .out = tmp, .query = q, .keep_forms = !negated, .current = -1 };
-    if (text_search_forms(text, put_query_form, &w) < 0)
+    long total = text_search_forms(text, put_query_form, &w);
+    if (total < 0)
         w.words = 0;
     if (w.words > 0)
         fputs(" ) )", tmp);
     fclose(tmp);
-    if (w.words > 0)
+    if (w.words > 0) {
         fprintf(out, "%s%s", negated ? "!" : "", buf);
+    } else if (total > 0) {
+        /* only words too long to be indexed: a lexeme no article has ('-' is never a word) */
+        fprintf(out, "%s'-'", negated ? "!" : "");
+        w.words = 1;
+    }
     free(buf);
     return w.words;
 }
