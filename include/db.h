@@ -78,6 +78,7 @@ struct list_page {
     bool more;           /* there is a next page, which starts after the last item */
     char last_key[48];   /* the last item's published_at, rank or article count */
     int64_t last_id;
+    int64_t last_modified; /* no item or count can be newer (db_last_change) */
 };
 
 /* A page of articles (summaries: no body, except for searches) newest first or ranked. */
@@ -119,6 +120,10 @@ struct name_query {
 };
 db_status db_tag_list(db_conn *c, const struct name_query *q, struct list_page *page);
 db_status db_source_list(db_conn *c, const struct name_query *q, struct list_page *page);
+
+/* When any article last changed or was deleted (seconds since the epoch; 0 when never):
+ * the Last-Modified of every list. */
+db_status db_last_change(db_conn *c, int64_t *when);
 
 /* True when the database answers and every migration in the binary is applied. */
 db_status db_ready(db_conn *c);

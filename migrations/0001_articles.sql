@@ -30,6 +30,15 @@ CREATE TABLE articles (
 CREATE INDEX articles_newest ON articles (published_at DESC, id DESC);
 CREATE INDEX articles_lang_newest ON articles (lang, published_at DESC, id DESC);
 CREATE INDEX articles_search ON articles USING gin (search);
+-- the newest change, for the Last-Modified of lists (with khabar_changes for deletions)
+CREATE INDEX articles_updated ON articles (updated_at);
+
+-- When an article was last deleted: a list can change without any article changing.
+CREATE TABLE khabar_changes (
+    id         integer PRIMARY KEY CHECK (id = 1),
+    deleted_at timestamptz  -- NULL: never
+);
+INSERT INTO khabar_changes (id) VALUES (1);
 
 CREATE TABLE tags (
     id         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,

@@ -115,6 +115,8 @@ db_status db_article_list(db_conn *c, const struct article_query *q, struct list
     if (q->source_key &&
         (st = find_name(c, STMT_SOURCE_FIND, q->source_key, &source_id, &source_count)) != DB_OK)
         return st;
+    if ((st = db_last_change(c, &page->last_modified)) != DB_OK)
+        return st;
     if ((q->tag_key && tag_id == 0) || (q->source_key && source_id == 0)) {
         page->items = json_array(); /* an unknown tag or source has no articles */
         return DB_OK;
@@ -387,6 +389,8 @@ db_status db_article_delete(db_conn *c, int64_t id, int64_t expected_version)
         st = run_id(c, STMT_LINKERS_TOUCH, idtext, PGRES_COMMAND_OK);
     if (st == DB_OK)
         st = run_id(c, STMT_ARTICLE_DELETE, idtext, PGRES_COMMAND_OK);
+    if (st == DB_OK)
+        PQclear(db_run(c, STMT_DELETION_NOTE, NULL, PGRES_COMMAND_OK, &st));
     return finish(c, st);
 }
 
@@ -428,4 +432,17 @@ db_status db_related_add(db_conn *c, int64_t id, int64_t other)
 db_status db_related_remove(db_conn *c, int64_t id, int64_t other)
 {
     return change_link(c, STMT_RELATED_REMOVE, id, other);
+}
+
+db_status db_last_change(db_conn *c, int64_t *when)
+{
+    db_status st;
+    *when = 0;
+    PGresult *res = db_run(c, STMT_LAST_CHANGE, NULL, PGRES_TUPLES_OK, &st);
+    if (res == NULL)
+        return st;
+    if (PQntuples(res) == 1 && !PQgetisnull(res, 0, 0))
+        *when = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+    PQclear(res);
+    return DB_OK;
 }

@@ -188,4 +188,9 @@ const struct db_statement db_statements[STMT_COUNT] = {
         " CROSS JOIN json_array_elements(r.sources) WITH ORDINALITY AS x(item, ord)"
         " JOIN sources s ON s.key = x.item->>'key' WHERE r.session = pg_backend_pid()", 0 },
     [STMT_IMPORT_CLEAR] = { "DELETE FROM import_rows WHERE session = pg_backend_pid()", 0 },
+    [STMT_DELETION_NOTE] = { "UPDATE khabar_changes SET deleted_at = now() WHERE id = 1", 0 },
+    /* The newest change to any article, deletions included: no list can be newer. */
+    [STMT_LAST_CHANGE] = {
+        "SELECT floor(extract(epoch FROM GREATEST((SELECT max(updated_at) FROM articles),"
+        " (SELECT deleted_at FROM khabar_changes WHERE id = 1))))::bigint", 0 },
 };

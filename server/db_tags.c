@@ -52,6 +52,8 @@ static db_status list_of(db_conn *c, enum db_stmt stmt, const struct name_query 
     if (q->prefix != NULL)
         stmt = stmt == STMT_TAG_LIST ? STMT_TAG_PREFIX : STMT_SOURCE_PREFIX;
     memset(page, 0, sizeof *page);
+    if ((st = db_last_change(c, &page->last_modified)) != DB_OK)
+        return st;
     PGresult *res = db_run(c, stmt, params, PGRES_TUPLES_OK, &st);
     if (res == NULL)
         return st;

@@ -14,12 +14,17 @@ int related_list(struct request *req, const struct app *app)
     db_conn *c = request_db(req, &rc);
     if (c == NULL)
         return rc;
+    int64_t last_modified = 0;
     db_status st = db_related_list(c, id, &items);
+    if (st == DB_OK)
+        st = db_last_change(c, &last_modified);
     db_release(app->db, c);
-    if (st != DB_OK)
+    if (st != DB_OK) {
+        json_decref(items);
         return reply_db_status(req, st, "article", NULL);
+    }
     json_t *doc = json_pack("{s:o}", "data", items);
-    rc = reply_entity(req, 200, doc, 0, CACHE_LIST, NULL, NULL);
+    rc = reply_entity(req, 200, doc, last_modified, CACHE_LIST, NULL, NULL);
     json_decref(doc);
     return rc;
 }

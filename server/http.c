@@ -419,7 +419,9 @@ int reply_page(struct request *req, struct list_page *page, enum cursor_kind kin
     char *link = cursor ? request_next_link_new(req, cursor) : NULL;
     json_t *doc = json_pack("{s:o, s:s?}", "data", page->items, "next_cursor", cursor);
     page->items = NULL; /* taken over by doc */
-    int rc = doc ? reply_entity(req, 200, doc, 0, CACHE_LIST, link ? "Link" : NULL, link) : MHD_NO;
+    int rc = doc ? reply_entity(req, 200, doc, page->last_modified, CACHE_LIST, link ? "Link" : NULL,
+                                link)
+                 : MHD_NO;
     json_decref(doc);
     free(link);
     free(cursor);
