@@ -35,6 +35,7 @@ struct config {
     double rate_limit;         /* RATE_LIMIT requests/s per client, default 50; 0 = off */
     double rate_burst;         /* RATE_BURST, default 2 x RATE_LIMIT */
     bool rate_limit_tokens;    /* RATE_LIMIT_TOKENS=1: limit bearer-token holders too */
+    unsigned shutdown_timeout_s; /* SHUTDOWN_TIMEOUT (s), default 10: for requests in flight */
     bool log_text;             /* LOG_FORMAT=text; json otherwise */
     bool migrate_on_start;     /* MIGRATE_ON_START=1 */
 };

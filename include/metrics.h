@@ -9,6 +9,7 @@
 void metrics_observe(const struct route *route, unsigned status, double seconds);
 /* Requests being served now: +1 when one starts, -1 when it ends. */
 void metrics_in_flight_add(int delta);
+long long metrics_in_flight(void);
 /* The exposition text (caller frees); NULL on no memory. */
 char *metrics_render_new(db_pool *pool);
 

@@ -150,6 +150,9 @@ int config_load(struct config *cfg, char *err, size_t err_size)
     cfg->rate_burst = (double)n;
     const char *rlt = getenv("RATE_LIMIT_TOKENS");
     cfg->rate_limit_tokens = rlt != NULL && strcmp(rlt, "1") == 0;
+    if (env_unsigned("SHUTDOWN_TIMEOUT", 10, 0, 3600, &n, err, err_size) < 0)
+        goto fail;
+    cfg->shutdown_timeout_s = (unsigned)n;
     if (load_proxies(cfg, err, err_size) < 0)
         goto fail;
 

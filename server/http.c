@@ -181,6 +181,8 @@ static int queue(struct request *req, unsigned status, struct MHD_Response *resp
         snprintf(n, sizeof n, "%u", req->rate.reset_s);
         MHD_add_response_header(resp, "RateLimit-Reset", n);
     }
+    if (atomic_load(&req->app->shutting_down))
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
     /* The answer depends on Origin whenever specific origins are configured. */
     if (req->app->config.origin_count > 0 && (req->cors_origin == NULL || strcmp(req->cors_origin, "*") != 0))
         MHD_add_response_header(resp, MHD_HTTP_HEADER_VARY, "Origin");
@@ -903,7 +905,14 @@ void http_stop(struct MHD_Daemon *daemon, struct app *app)
 {
     if (daemon == NULL)
         return;
+    /* No new connections; requests in flight (and any a kept-alive connection sends
+     * now, answered with Connection: close) finish, for at most SHUTDOWN_TIMEOUT. */
     MHD_socket listener = MHD_quiesce_daemon(daemon);
+    double deadline = monotonic_s() + app->config.shutdown_timeout_s;
+    while (metrics_in_flight() > 0 && monotonic_s() < deadline) {
+        struct timespec pause = { 0, 20 * 1000000L };
+        nanosleep(&pause, NULL);
+    }
     MHD_stop_daemon(daemon);
     if (listener != MHD_INVALID_SOCKET)
         close(listener);

@@ -61,6 +61,11 @@ void metrics_in_flight_add(int delta)
     atomic_fetch_add_explicit(&in_flight, delta, memory_order_relaxed);
 }
 
+long long metrics_in_flight(void)
+{
+    return atomic_load(&in_flight);
+}
+
 static const char *route_label(size_t i)
 {
     return i == MAX_ROUTES ? "unmatched" : route_table[i].name;
