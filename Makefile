@@ -81,3 +81,16 @@ format:
 	clang-format -i server/*.c include/*.h tests/unit/*.c tests/unit/*.h
 
 -include $(OBJ:.o=.d) $(UNIT_BIN:=.d)
+
+# Fuzzing (tests/fuzz/): builds the libFuzzer targets with clang, ASan and UBSan into build/fuzz/
+# and runs each for FUZZ_SECONDS seconds from its seed corpus; ends with "# N passed, M failed".
+FUZZ_SECONDS ?= 60
+.PHONY: fuzz
+fuzz: deps
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh
+
+# Attack tests (sqlmap, slowhttptest, malformed HTTP) against a real khabar; installs sqlmap and
+# slowhttptest when missing; a few minutes. Ends with "N passed, M failed". See scripts/security.sh.
+.PHONY: security
+security: deps
+	@scripts/security.sh

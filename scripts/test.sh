@@ -5,6 +5,7 @@
 # The totals count those lines; a program that crashes, times out, stops before its summary
 # line or exits non-zero without a FAIL line counts as one more failure, named in a FAIL line.
 #   TEST_SANITIZE=0   skip the sanitizer pass (quick local runs)
+#   TEST_FUZZ_SECONDS=N  seconds each libFuzzer target runs (default 30; 0 skips fuzzing)
 #   TEST_TIMEOUT=N    seconds one test program may take (default 900)
 set -euo pipefail
 
@@ -90,6 +91,13 @@ if [ "${TEST_SANITIZE:-1}" != 0 ]; then
     run_pass build/san SANITIZE=address,undefined
 else
     echo "# sanitizer pass skipped (TEST_SANITIZE=0)"
+fi
+
+# The libFuzzer targets for a bounded time (coverage levels off within ~30 s).
+if [ "${TEST_FUZZ_SECONDS:-30}" != 0 ]; then
+    run_test "scripts/fuzz.sh" env FUZZ_SECONDS="${TEST_FUZZ_SECONDS:-30}" FUZZ_JOBS=1 scripts/fuzz.sh
+else
+    echo "# fuzzing skipped (TEST_FUZZ_SECONDS=0)"
 fi
 
 echo "$passed passed, $failed failed"
