@@ -36,6 +36,7 @@ struct request {
     size_t body_seen;     /* bytes received, kept or dropped */
     bool body_too_large;  /* the body passed MAX_BODY_BYTES: answer 413 */
     bool answered;        /* a response is queued */
+    bool close_after;     /* the connection cannot be trusted for another request */
     unsigned status;
     size_t bytes_out;
     const char *cors_origin; /* the Access-Control-Allow-Origin value, or NULL */
@@ -80,6 +81,7 @@ int reply_page(struct request *req, struct list_page *page, enum cursor_kind kin
 
 /* Problem types (RFC 9457), one per kind of error. */
 #define PROBLEM_MALFORMED_JSON "/problems/malformed-json"
+#define PROBLEM_MALFORMED_REQUEST "/problems/malformed-request"
 #define PROBLEM_INVALID_PARAMETER "/problems/invalid-parameter"
 #define PROBLEM_INVALID_UTF8 "/problems/invalid-utf8"
 #define PROBLEM_UNAUTHORIZED "/problems/unauthorized"

@@ -26,12 +26,18 @@
  * The position and the bounds are ranges on the driving index, so a page is one index
  * scan of limit rows and never a sort.
  */
+/* The scan starts after the cursor or just past `to`, whichever comes first: one
+ * start key, because a B-tree scan positions on one bound and checks any other entry
+ * by entry (a month long ago would walk every newer article). */
+#define START_AFTER_CURSOR "$1::timestamptz IS NOT NULL AND ($4::timestamptz IS NULL OR $1::timestamptz <= $4::timestamptz)"
 #define AFTER(ts, id) \
-    " (" ts ", " id ") < (COALESCE($1::timestamptz, 'infinity'), COALESCE($2::bigint, 0))"
+    " (" ts ", " id ") < (CASE WHEN " START_AFTER_CURSOR " THEN $1::timestamptz" \
+    " ELSE COALESCE($4::timestamptz + interval '1 microsecond', 'infinity') END," \
+    " CASE WHEN " START_AFTER_CURSOR " THEN $2::bigint ELSE 0 END)"
 #define BOUNDS(ts) \
     " AND " ts " >= COALESCE($3::timestamptz, '-infinity')" \
-    " AND " ts " <= COALESCE($4::timestamptz, 'infinity')" \
     " AND ($5::text IS NULL OR a.lang = $5)"
+#define TO_BOUND(ts) " AND " ts " <= COALESCE($4::timestamptz, 'infinity')"
 /* How many of the newest matches of a search are ranked. */
 #define SEARCH_CANDIDATES "1000"
 #define HAS_TAG(param) \
@@ -67,7 +73,7 @@ const struct db_statement db_statements[STMT_COUNT] = {
          * summary match, which ranks above any body-only match. */
         "WITH hit AS MATERIALIZED (SELECT a.id, a.published_at, a.lang FROM articles a"
         " WHERE a.search @@ $9::tsquery),"
-        " candidate AS (SELECT a.id FROM hit a WHERE TRUE" BOUNDS("a.published_at")
+        " candidate AS (SELECT a.id FROM hit a WHERE TRUE" BOUNDS("a.published_at") TO_BOUND("a.published_at")
         HAS_TAG("$7") HAS_SOURCE("$8") " ORDER BY a.published_at DESC LIMIT " SEARCH_CANDIDATES "),"
         " ranked AS (SELECT a.id, (CASE WHEN ts_rank('{0, 0, 0, 1}', a.search, $9::tsquery) > 0 THEN 2"
         " WHEN ts_rank('{0, 0, 1, 0}', a.search, $9::tsquery) > 0 THEN 1 ELSE 0 END"

@@ -20,9 +20,12 @@ int tags_get(struct request *req, const struct app *app)
     }
     db_conn *c = request_db(req, &rc);
     if (c != NULL) {
+        int64_t last_modified = 0;
         db_status st = db_tag_get(c, key, &tag);
+        if (st == DB_OK)
+            st = db_last_change(c, &last_modified); /* its count moves with any article */
         db_release(app->db, c);
-        rc = st == DB_OK ? reply_entity(req, 200, tag, 0, CACHE_LIST, NULL, NULL)
+        rc = st == DB_OK ? reply_entity(req, 200, tag, last_modified, CACHE_LIST, NULL, NULL)
                          : reply_db_status(req, st, "tag", NULL);
     }
     free(key);

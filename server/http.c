@@ -83,6 +83,40 @@ static bool peer_address(struct MHD_Connection *connection, struct netaddr *out)
     return netaddr_parse(text, out);
 }
 
+struct lines {
+    const char *name;
+    FILE *out;
+    int n;
+};
+
+static enum MHD_Result join_line(void *cls, enum MHD_ValueKind kind, const char *key,
+                                 const char *value)
+{
+    struct lines *l = cls;
+    (void)kind;
+    if (strcasecmp(key, l->name) == 0 && value != NULL)
+        fprintf(l->out, "%s%s", l->n++ ? ", " : "", value);
+    return MHD_YES;
+}
+
+/* Every line of a header, in order, joined with ", " (a proxy may add its own line);
+ * NULL when there is none. Caller frees. */
+static char *header_lines_new(const struct request *req, const char *name)
+{
+    char *text = NULL;
+    size_t len = 0;
+    struct lines l = { .name = name, .out = open_memstream(&text, &len) };
+    if (l.out == NULL)
+        return NULL;
+    MHD_get_connection_values(req->connection, MHD_HEADER_KIND, join_line, &l);
+    fclose(l.out);
+    if (l.n == 0) {
+        free(text);
+        return NULL;
+    }
+    return text;
+}
+
 /* Who sent the request: the peer, or behind a trusted proxy the client it forwards for. */
 static void identify_client(struct request *req)
 {
@@ -91,9 +125,12 @@ static void identify_client(struct request *req)
     snprintf(req->client_addr, sizeof req->client_addr, "-");
     if (!peer_address(req->connection, &peer))
         return;
+    char *forwarded = header_lines_new(req, "Forwarded");
+    char *xff = header_lines_new(req, "X-Forwarded-For");
     req->client = client_address(&peer, cfg->trusted_proxies, cfg->trusted_proxy_count,
-                                 request_header(req, "Forwarded"),
-                                 request_header(req, "X-Forwarded-For"));
+                                 forwarded, xff);
+    free(forwarded);
+    free(xff);
     req->client_known = true;
     netaddr_format(&req->client, req->client_addr, sizeof req->client_addr);
 }
@@ -181,7 +218,7 @@ static int queue(struct request *req, unsigned status, struct MHD_Response *resp
         snprintf(n, sizeof n, "%u", req->rate.reset_s);
         MHD_add_response_header(resp, "RateLimit-Reset", n);
     }
-    if (atomic_load(&req->app->shutting_down))
+    if (req->close_after || atomic_load(&req->app->shutting_down))
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
     /* The answer depends on Origin whenever specific origins are configured. */
     if (req->app->config.origin_count > 0 && (req->cors_origin == NULL || strcmp(req->cors_origin, "*") != 0))
@@ -705,6 +742,14 @@ static bool rate_allows(struct request *req)
     return req->rate.allowed;
 }
 
+/* False when the bytes received differ from Content-Length: the connection's framing
+ * was read some other way (a folded header line, say), so nothing after it is trusted. */
+static bool body_matches_length(const struct request *req)
+{
+    const char *cl = request_header(req, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    return cl == NULL || strtoull(cl, NULL, 10) == req->body_seen;
+}
+
 static int dispatch(struct request *req)
 {
     char allow[128];
@@ -728,6 +773,11 @@ static int dispatch(struct request *req)
                              "too many requests from this client; see Retry-After", NULL);
     if (req->body_too_large)
         return reply_too_large(req);
+    if (!body_matches_length(req)) {
+        req->close_after = true;
+        return reply_problem(req, 400, PROBLEM_MALFORMED_REQUEST,
+                             "the body is not as long as Content-Length says", NULL);
+    }
     if (req->route->write && !request_is_authorized(req))
         return reply_problem(req, 401, PROBLEM_UNAUTHORIZED,
                              request_header(req, MHD_HTTP_HEADER_AUTHORIZATION)
@@ -735,6 +785,73 @@ static int dispatch(struct request *req)
                                  : "send Authorization: Bearer <token> to write",
                              NULL);
     return req->route->handler(req, req->app);
+}
+
+struct header_count {
+    const char *name;
+    unsigned n;
+    bool bad_value; /* Content-Length not made of digits alone */
+    bool mangled;   /* a longer name that starts with this one */
+};
+
+static enum MHD_Result count_header(void *cls, enum MHD_ValueKind kind, const char *key,
+                                    const char *value)
+{
+    struct header_count *hc = cls;
+    (void)kind;
+    /* libmicrohttpd 0.9.75 reads a folded line ("Content-Length:" CRLF " 2") as the
+     * name "Content-Length2": a length the client meant, which framing ignored */
+    size_t n = strlen(hc->name);
+    if (strncasecmp(key, hc->name, n) == 0 && key[n] != '\0')
+        hc->mangled = true;
+    if (strcasecmp(key, hc->name) == 0) {
+        hc->n++;
+        const char *v = value ? value : "";
+        while (*v == ' ' || *v == '\t')
+            v++;
+        size_t digits = strspn(v, "0123456789");
+        hc->bad_value |= digits == 0 || v[digits + strspn(v + digits, " \t")] != '\0';
+    }
+    return MHD_YES;
+}
+
+/* True when s holds no control character (a raw CR or LF in a request line is a
+ * line-ending mix-up, never a path; the path here is decoded, so %20 is a space). */
+static bool no_controls(const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (*p < 0x20 || *p == 0x7f)
+            return false;
+    return true;
+}
+
+/*
+ * Why this request's framing cannot be trusted, or NULL. Where a proxy and khabar
+ * could read the body's length differently, the next request on the connection
+ * could be smuggled in: such requests are refused and their connection closed
+ * (RFC 9112 section 6.1 and 6.3).
+ */
+static const char *framing_problem(struct request *req, const char *version)
+{
+    struct header_count cl = { .name = MHD_HTTP_HEADER_CONTENT_LENGTH };
+    struct header_count te = { .name = MHD_HTTP_HEADER_TRANSFER_ENCODING };
+    MHD_get_connection_values(req->connection, MHD_HEADER_KIND, count_header, &cl);
+    MHD_get_connection_values(req->connection, MHD_HEADER_KIND, count_header, &te);
+    const char *coding = request_header(req, MHD_HTTP_HEADER_TRANSFER_ENCODING);
+    if (!no_controls(req->path) || version == NULL ||
+        (strcmp(version, "HTTP/1.1") != 0 && strcmp(version, "HTTP/1.0") != 0))
+        return "the request line is malformed";
+    if (cl.mangled || te.mangled)
+        return "a folded Content-Length or Transfer-Encoding line";
+    if (cl.n > 0 && te.n > 0)
+        return "Content-Length and Transfer-Encoding together";
+    if (cl.n > 1)
+        return "more than one Content-Length";
+    if (cl.n == 1 && cl.bad_value)
+        return "Content-Length is not a number";
+    if (te.n > 1 || (coding != NULL && strcasecmp(coding, "chunked") != 0))
+        return "the only Transfer-Encoding accepted is chunked";
+    return NULL;
 }
 
 /* True when Content-Length announces more than the limit: refused before reading. */
@@ -755,13 +872,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, 
                                   void **req_cls)
 {
     struct request *req = *req_cls;
-    (void)version;
     if (req == NULL) {
         req = request_new(cls, connection, url, method);
         if (req == NULL)
             return MHD_NO;
         *req_cls = req;
         guard_request_started(connection);
+        const char *framing = framing_problem(req, version);
+        if (framing != NULL) {
+            req->close_after = true;
+            return (enum MHD_Result)reply_problem(req, 400, PROBLEM_MALFORMED_REQUEST, framing, NULL);
+        }
         if (declared_too_large(req)) {
             req->body_too_large = true;
             return (enum MHD_Result)reply_too_large(req);

@@ -52,12 +52,27 @@ void log_message(const char *level, const char *fmt, ...)
     emit_json(json_pack("{s:s, s:s, s:s}", "time", when, "level", level, "msg", msg));
 }
 
+/* s with control characters and spaces as \xNN, so that one log line stays one line. */
+static void printable(const char *s, char *out, size_t size)
+{
+    size_t o = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p && o + 5 < size; p++) {
+        if (*p <= 0x20 || *p == 0x7f)
+            o += (size_t)snprintf(out + o, size - o, "\\x%02x", *p);
+        else
+            out[o++] = (char)*p;
+    }
+    out[o] = '\0';
+}
+
 void log_access(const struct access_entry *e)
 {
     char when[40];
     now_rfc3339(when, sizeof when);
     if (log_as_text) {
-        printf("%s %s %s %s %u %zu %.3fms %s\n", when, e->client, e->method, e->path, e->status,
+        char path[512];
+        printable(e->path, path, sizeof path);
+        printf("%s %s %s %s %u %zu %.3fms %s\n", when, e->client, e->method, path, e->status,
                e->bytes, e->duration_ms, e->request_id);
         return;
     }

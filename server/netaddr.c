@@ -97,61 +97,57 @@ static bool is_trusted(const struct netaddr *a, const struct cidr *trusted, size
     return false;
 }
 
-/*
- * The addresses of a forwarding header, left to right, into out (at most max); -1 when
- * any element is malformed (then the whole header is ignored). Forwarded (RFC 7239)
- * takes the for= parameter of each element, X-Forwarded-For each comma-separated item.
- */
-static int chain_of(const char *header, bool forwarded, struct netaddr *out, int max)
+/* The address of one forwarding element (X-Forwarded-For item, or Forwarded element's
+ * for= parameter); false when it names none ("unknown", obfuscated, malformed). */
+static bool element_address(const char *start, size_t len, bool forwarded, struct netaddr *out)
 {
-    int n = 0;
-    const char *p = header;
-    while (*p != '\0' && n < max) {
-        const char *end = strchr(p, ',');
-        size_t len = end ? (size_t)(end - p) : strlen(p);
-        char item[128];
-        if (len >= sizeof item)
-            return -1;
-        memcpy(item, p, len);
-        item[len] = '\0';
-        char *value = item;
-        if (forwarded) {
-            char *f = NULL;
-            for (char *tok = strtok_r(item, ";", &f); tok; tok = strtok_r(NULL, ";", &f)) {
-                while (*tok == ' ' || *tok == '\t')
-                    tok++;
-                if (strncasecmp(tok, "for=", 4) == 0) {
-                    value = tok + 4;
-                    break;
-                }
-                value = NULL;
-            }
-            if (value == NULL)
-                return -1;
+    char item[128];
+    if (len >= sizeof item)
+        return false;
+    memcpy(item, start, len);
+    item[len] = '\0';
+    char *value = item;
+    if (forwarded) {
+        char *save = NULL;
+        value = NULL;
+        for (char *tok = strtok_r(item, ";", &save); tok && !value; tok = strtok_r(NULL, ";", &save)) {
+            while (*tok == ' ' || *tok == '\t')
+                tok++;
+            if (strncasecmp(tok, "for=", 4) == 0)
+                value = tok + 4;
         }
-        while (*value == ' ' || *value == '\t' || *value == '"')
-            value++;
-        size_t vlen = strlen(value);
-        while (vlen > 0 && (value[vlen - 1] == ' ' || value[vlen - 1] == '\t' || value[vlen - 1] == '"'))
-            value[--vlen] = '\0';
-        if (!netaddr_parse(value, &out[n++]))
-            return -1;
-        p = end ? end + 1 : p + len;
+        if (value == NULL)
+            return false;
     }
-    return n;
+    while (*value == ' ' || *value == '\t' || *value == '"')
+        value++;
+    size_t vlen = strlen(value);
+    while (vlen > 0 && (value[vlen - 1] == ' ' || value[vlen - 1] == '\t' || value[vlen - 1] == '"'))
+        value[--vlen] = '\0';
+    return netaddr_parse(value, out);
 }
 
 struct netaddr client_address(const struct netaddr *peer, const struct cidr *trusted,
                               size_t ntrusted, const char *forwarded, const char *x_forwarded_for)
 {
-    struct netaddr chain[32];
-    if (!is_trusted(peer, trusted, ntrusted))
+    const char *chain = forwarded ? forwarded : x_forwarded_for;
+    struct netaddr nearest = *peer; /* the closest hop known so far, trusted */
+    if (!is_trusted(peer, trusted, ntrusted) || chain == NULL)
         return *peer;
-    int n = forwarded ? chain_of(forwarded, true, chain, 32)
-                      : x_forwarded_for ? chain_of(x_forwarded_for, false, chain, 32) : 0;
-    /* right to left: each trusted hop vouches for the one before it */
-    for (int i = n - 1; i >= 0; i--)
-        if (!is_trusted(&chain[i], trusted, ntrusted))
-            return chain[i];
-    return n > 0 ? chain[0] : *peer;
+    /* Right to left: each trusted hop vouches for the one before it; what lies left
+     * of the first untrusted address is the client's to write, so never read. */
+    const char *end = chain + strlen(chain);
+    while (end > chain) {
+        const char *start = end;
+        while (start > chain && start[-1] != ',')
+            start--;
+        struct netaddr hop;
+        if (!element_address(start, (size_t)(end - start), forwarded != NULL, &hop))
+            return nearest; /* a hop we cannot read: the last one we could is the client */
+        if (!is_trusted(&hop, trusted, ntrusted))
+            return hop;
+        nearest = hop;
+        end = start > chain ? start - 1 : chain;
+    }
+    return nearest;
 }

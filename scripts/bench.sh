@@ -1,0 +1,292 @@
+#!/usr/bin/env bash
+# bench.sh: what "make bench" does: list and search throughput over HTTP at two archive sizes.
+#
+# Starts a private PostgreSQL in a temp dir and `khabar serve`, loads a synthetic archive
+# (scripts/synth.py) of the first size, warms up, then measures each query with
+#   wrk -t2 -c32 -d10s --latency URL
+# (requests per second, p50, p99); grows the archive to the second size (shorter bodies) and
+# measures again. Prints a table (also written to build/bench-report.md) with the ratio of
+# the two throughputs, flagging a query whose throughput at the larger size is below 1/1.5 of
+# the smaller one's. Everything it started is stopped at the end, on failure or Ctrl-C too.
+#
+#   BENCH_SIZES=50000,1000000    the two archive sizes (BENCH_SMALL is the same, e.g. 5000,20000)
+#   BENCH_DURATION=10s           wrk duration per query      BENCH_CONNECTIONS=32  wrk connections
+#   BENCH_BODY_WORDS=120         body words, first size      BENCH_GROW_BODY_WORDS=20  after
+#   BENCH_KEEP=1                 keep the temp dir (database, logs) and leave nothing running
+#   THREADS, DB_POOL_SIZE        passed to khabar serve (default: its own)
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+bin=$root/build/khabar
+me=bench
+
+say() { echo "$me: $*" >&2; }
+die() { echo "$me: $*" >&2; exit 1; }
+
+sizes=${BENCH_SIZES:-${BENCH_SMALL:-50000,1000000}}
+IFS=, read -r size1 size2 extra <<<"$sizes"
+[[ ${size1:-} =~ ^[0-9]+$ && ${size2:-} =~ ^[0-9]+$ && -z ${extra:-} && $size1 -gt 0 && $size2 -gt $size1 ]] ||
+    die "BENCH_SIZES must be two growing article counts such as 50000,1000000, not '$sizes'"
+duration=${BENCH_DURATION:-10s}
+conns=${BENCH_CONNECTIONS:-32}
+body1=${BENCH_BODY_WORDS:-120}
+body2=${BENCH_GROW_BODY_WORDS:-20}
+
+[ -x "$bin" ] || die "$bin is missing; build it with 'make' (or run 'make bench')"
+command -v psql >/dev/null 2>&1 || die "psql is missing (run scripts/install-deps.sh as root)"
+command -v python3 >/dev/null 2>&1 || die "python3 is missing"
+if ! command -v wrk >/dev/null 2>&1; then
+    [ "$(id -u)" -eq 0 ] || die "wrk is missing; install it (apt-get install wrk) or run as root"
+    say "installing wrk"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get install -y -q wrk >&2 || { apt-get update -q >&2 && apt-get install -y -q wrk >&2; } ||
+        die "could not install wrk"
+fi
+
+# A size as a short label: 50000 -> 50k, 1000000 -> 1M.
+label() {
+    local n=$1
+    if [ $((n % 1000000)) -eq 0 ]; then echo "$((n / 1000000))M"
+    elif [ $((n % 1000)) -eq 0 ]; then echo "$((n / 1000))k"
+    else echo "$n"; fi
+}
+l1=$(label "$size1")
+l2=$(label "$size2")
+
+tmp=$(mktemp -d /tmp/khabar-bench-XXXXXX)
+chmod 755 "$tmp" # the postgres user must reach the cluster inside
+# A copy of the binary: a rebuild during a long run must not change the program measured.
+cp "$bin" "$tmp/khabar"
+bin=$tmp/khabar
+server_pid=""
+pg_started=0
+
+cleanup() {
+    local rc=$?
+    trap - EXIT INT TERM
+    if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
+        kill -TERM "$server_pid" 2>/dev/null || true
+        for _ in $(seq 50); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL "$server_pid" 2>/dev/null || true
+        wait "$server_pid" 2>/dev/null || true
+    fi
+    if [ "$pg_started" -eq 1 ]; then
+        scripts/pg.sh stop "$tmp/pg" >/dev/null 2>&1 || say "could not stop PostgreSQL in $tmp/pg"
+    fi
+    if [ -n "${BENCH_KEEP:-}" ]; then
+        say "kept $tmp (database stopped)"
+    else
+        rm -rf "$tmp"
+    fi
+    exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# ---- PostgreSQL and khabar -------------------------------------------------------------
+
+pg_started=1
+DATABASE_URL=$(scripts/pg.sh start "$tmp/pg" | tail -n 1)
+[ -n "$DATABASE_URL" ] || die "scripts/pg.sh start gave no DATABASE_URL"
+export DATABASE_URL
+"$bin" migrate >&2 || die "'khabar migrate' failed"
+
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+base=http://127.0.0.1:$port
+# No per-client rate limit or connection cap: every request of wrk comes from 127.0.0.1.
+PORT=$port LISTEN_ADDR=127.0.0.1 LOG_FORMAT=json RATE_LIMIT=0 PER_CLIENT_CONNECTIONS=65536 \
+    MAX_CONNECTIONS=4096 "$bin" serve >"$tmp/server.log" 2>&1 &
+server_pid=$!
+
+http_status() {
+    python3 - "$1" <<'EOF'
+import sys, urllib.request, urllib.error
+try:
+    with urllib.request.urlopen(sys.argv[1], timeout=30) as r:
+        r.read()
+        print(r.status)
+except urllib.error.HTTPError as e:
+    print(e.code)
+except Exception:
+    print(0)
+EOF
+}
+
+for _ in $(seq 100); do
+    kill -0 "$server_pid" 2>/dev/null || { tail -n 20 "$tmp/server.log" >&2; die "khabar serve exited"; }
+    [ "$(http_status "$base/healthz")" = 200 ] && break
+    sleep 0.2
+done
+[ "$(http_status "$base/healthz")" = 200 ] || die "khabar serve did not answer /healthz (log: $tmp/server.log)"
+say "khabar serving on $base, PostgreSQL at $DATABASE_URL"
+
+# ---- loading -----------------------------------------------------------------------------
+
+rates=()
+# load COUNT SEED BODY_WORDS: generates and imports COUNT more articles, then VACUUM ANALYZE.
+load() {
+    local count=$1 seed=$2 words=$3 t0 t1 t2 out
+    t0=$(date +%s.%N)
+    python3 scripts/synth.py --count "$count" --seed "$seed" --body-words "$words" >"$tmp/batch.ndjson"
+    t1=$(date +%s.%N)
+    out=$("$bin" import "$tmp/batch.ndjson" 2>"$tmp/import.err") ||
+        { tail -n 5 "$tmp/import.err" >&2; die "khabar import failed: $out"; }
+    t2=$(date +%s.%N)
+    case $out in
+    *"loaded $count articles, refused 0 lines"*) ;;
+    *) tail -n 5 "$tmp/import.err" >&2; die "khabar import: $out (expected $count loaded, 0 refused)" ;;
+    esac
+    local rate
+    rate=$(python3 -c "print('%.0f' % ($count / max(1e-9, $t2 - $t1)))")
+    say "synth.py: $count articles in $(python3 -c "print('%.1f' % ($t1 - $t0))") s; khabar import: $(python3 -c "print('%.1f' % ($t2 - $t1))") s ($rate articles/s)"
+    rates+=("$count articles: $rate articles/s")
+    # Autovacuum would get there too; done here so that every run measures the same state.
+    psql "$DATABASE_URL" -X -q -c "VACUUM ANALYZE" >&2
+}
+
+say "loading $size1 articles (bodies of $body1 words)"
+load "$size1" 1 "$body1"
+
+# ---- the queries ----------------------------------------------------------------------------
+
+q() { psql "$DATABASE_URL" -X -A -t -c "$1"; }
+rare_tag=$(q "SELECT slug FROM tags WHERE article_count BETWEEN 3 AND 5 ORDER BY id LIMIT 1")
+big_source=$(q "SELECT name FROM sources ORDER BY article_count DESC, id LIMIT 1")
+read -r common_word rare_word < <(python3 - "$body1" <<'EOF'
+import sys
+sys.path.insert(0, "scripts")
+import synth
+print(synth.word_with_share(0.03, int(sys.argv[1]), 1), synth.rare_word(1))
+EOF
+)
+enc() { python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$1"; }
+popular_tag=$(python3 -c 'import sys; sys.path.insert(0, "scripts"); import synth; print(synth.POPULAR_TAG)')
+
+names=("newest 20" "tag on 1/3 ($popular_tag)" "rare tag ($rare_tag)" "source ($big_source)"
+    "one month (2020-03)" "search, word in a few % ($common_word)" "search, rare word ($rare_word)")
+paths=("/v1/articles"
+    "/v1/articles?tag=$(enc "$popular_tag")"
+    "/v1/articles?tag=$(enc "$rare_tag")"
+    "/v1/articles?source=$(enc "$big_source")"
+    "/v1/articles?from=2020-03-01T00:00:00Z&to=2020-03-31T23:59:59Z"
+    "/v1/articles?q=$(enc "$common_word")"
+    "/v1/articles?q=$(enc "$rare_word")")
+# How many articles hold a search word: its whole form, letters folded as khabar folds them.
+tsq_of() {
+    local lexeme
+    lexeme=$(python3 - "$1" <<'EOF'
+import sys
+w = sys.argv[1]
+for a, b in (("\u0629", "\u0647"), ("\u0623", "\u0627"), ("\u0625", "\u0627"), ("\u0622", "\u0627"),
+             ("\u0649", "\u064a")):
+    w = w.replace(a, b)
+print("'" + w.replace("\\", "\\\\").replace("'", "''") + "'")
+EOF
+    )
+    q "SELECT count(*) FROM articles WHERE search @@ \$q\$$lexeme\$q\$::tsquery"
+}
+
+results=$tmp/results.tsv
+: >"$results"
+
+# measure LABEL: wrk on every query; one line per query in results.tsv.
+measure() {
+    local stage=$1 i url out rps p50 p99 bad matches status
+    for i in "${!paths[@]}"; do
+        url=$base${paths[$i]}
+        status=$(http_status "$url")
+        if [ "$status" != 200 ]; then
+            sleep 1 # a moment after a run of wrk: once more before giving up
+            status=$(http_status "$url")
+        fi
+        if [ "$status" != 200 ]; then
+            tail -n 5 "$tmp/server.log" >&2
+            die "GET ${paths[$i]} answers $status, not 200 (server log above)"
+        fi
+        # warm-up: caches, and past the five runs after which prepared statements may go generic
+        wrk -t1 -c4 -d2s "$url" >/dev/null 2>&1 || true
+        out=$(wrk -t2 -c"$conns" -d"$duration" --latency "$url" 2>&1) || die "wrk failed: $out"
+        echo "$out" >"$tmp/wrk-$stage-$i.txt"
+        read -r rps p50 p99 bad < <(python3 - "$tmp/wrk-$stage-$i.txt" <<'EOF'
+import re, sys
+text = open(sys.argv[1]).read()
+def ms(v):
+    m = re.match(r"([0-9.]+)(us|ms|s|m)$", v)
+    n, unit = float(m.group(1)), m.group(2)
+    return n * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
+rps = re.search(r"Requests/sec:\s*([0-9.]+)", text).group(1)
+p50 = ms(re.search(r"^\s*50%\s+(\S+)", text, re.M).group(1))
+p99 = ms(re.search(r"^\s*99%\s+(\S+)", text, re.M).group(1))
+bad = re.search(r"Non-2xx or 3xx responses:\s*(\d+)", text)
+errors = re.search(r"Socket errors:.*", text)
+print(rps, "%.3f" % p50, "%.3f" % p99, (bad.group(1) if bad else "0") + ("+sockerr" if errors else ""))
+EOF
+        )
+        matches=""
+        case ${names[$i]} in
+        "search, word"*) matches=$(tsq_of "$common_word") ;;
+        "search, rare"*) matches=$(tsq_of "$rare_word") ;;
+        esac
+        printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$stage" "${names[$i]}" "$rps" "$p50" "$p99" "$bad" "$matches" >>"$results"
+        say "$(label "$stage") ${names[$i]}: $rps req/s, p50 ${p50} ms, p99 ${p99} ms${matches:+, in $matches articles}$([ "$bad" = 0 ] || echo ", NON-2XX: $bad")"
+    done
+}
+
+measure "$size1"
+say "growing the archive to $size2 articles (bodies of $body2 words)"
+load $((size2 - size1)) 2 "$body2"
+measure "$size2"
+
+# ---- the report ---------------------------------------------------------------------------
+
+mkdir -p build
+python3 - "$results" "$size1" "$size2" "$l1" "$l2" "$duration" "$conns" "${rates[@]}" >build/bench-report.md <<'EOF'
+import datetime, os, platform, sys
+path, s1, s2, l1, l2, duration, conns = sys.argv[1:8]
+rates = sys.argv[8:]
+rows = {}
+order = []
+for line in open(path, encoding="utf-8"):
+    stage, name, rps, p50, p99, bad, matches = line.rstrip("\n").split("\t")
+    if name not in rows:
+        order.append(name)
+        rows[name] = {}
+    rows[name][stage] = (float(rps), float(p50), float(p99), bad, matches)
+out = []
+out.append("# khabar bench: %s and %s articles" % (l1, l2))
+out.append("")
+out.append("%s, %s cores; `wrk -t2 -c%s -d%s --latency`, server and PostgreSQL on the same machine." % (
+    datetime.datetime.now().strftime("%Y-%m-%d %H:%M"), os.cpu_count(), conns, duration))
+out.append("Import: " + "; ".join(rates) + ".")
+out.append("")
+out.append("| query | %s req/s | %s p50 ms | %s p99 ms | %s req/s | %s p50 ms | %s p99 ms | ratio | |" % (l1, l1, l1, l2, l2, l2))
+out.append("|---|--:|--:|--:|--:|--:|--:|--:|---|")
+flagged = []
+for name in order:
+    a, b = rows[name].get(s1), rows[name].get(s2)
+    if not a or not b:
+        continue
+    ratio = b[0] / a[0] if a[0] else 0.0
+    notes = []
+    if ratio < 1 / 1.5:
+        notes.append("SLOWER: below 1/1.5")
+        flagged.append(name)
+    for stage, r in ((l1, a), (l2, b)):
+        if r[3] != "0":
+            notes.append("%s: %s non-2xx" % (stage, r[3]))
+    if a[4] or b[4]:
+        notes.append("matches %s / %s" % (a[4], b[4]))
+    out.append("| %s | %.0f | %.2f | %.2f | %.0f | %.2f | %.2f | %.2f | %s |" % (
+        name, a[0], a[1], a[2], b[0], b[1], b[2], ratio, "; ".join(notes)))
+out.append("")
+if flagged:
+    out.append("At %s, below 1/1.5 of the %s throughput: %s." % (l2, l1, ", ".join(flagged)))
+else:
+    out.append("Every query at %s keeps at least 1/1.5 of its %s throughput." % (l2, l1))
+print("\n".join(out))
+EOF
+echo
+cat build/bench-report.md
+say "report written to build/bench-report.md"
