@@ -18,6 +18,9 @@ struct cidr {
 
 /* Parses "192.0.2.1", "2001:db8::1" (brackets and an IPv4 ":port" allowed). */
 bool netaddr_parse(const char *text, struct netaddr *out);
+struct sockaddr;
+/* The address of an AF_INET or AF_INET6 socket address; false for any other (or NULL). */
+bool netaddr_from_sockaddr(const struct sockaddr *sa, struct netaddr *out);
 /* "192.0.2.1" or "2001:db8::1" (IPv4-mapped shown as IPv4). */
 void netaddr_format(const struct netaddr *a, char *out, size_t size);
 

@@ -68,19 +68,9 @@ static void request_id_generate(char *out, size_t size)
 /* The direct peer's address; false when libmicrohttpd cannot say (then "-" is logged). */
 static bool peer_address(struct MHD_Connection *connection, struct netaddr *out)
 {
-    char text[64];
     const union MHD_ConnectionInfo *info =
         MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    const struct sockaddr *sa = info ? info->client_addr : NULL;
-    if (sa == NULL)
-        return false;
-    if (sa->sa_family == AF_INET)
-        inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, text, sizeof text);
-    else if (sa->sa_family == AF_INET6)
-        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, text, sizeof text);
-    else
-        return false;
-    return netaddr_parse(text, out);
+    return info != NULL && netaddr_from_sockaddr(info->client_addr, out);
 }
 
 struct lines {

@@ -47,20 +47,6 @@ static double now_s(void)
     return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
-static bool addr_of(const struct sockaddr *sa, struct netaddr *out)
-{
-    char text[64];
-    if (sa == NULL)
-        return false;
-    if (sa->sa_family == AF_INET)
-        inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, text, sizeof text);
-    else if (sa->sa_family == AF_INET6)
-        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, text, sizeof text);
-    else
-        return false;
-    return netaddr_parse(text, out);
-}
-
 static bool exempt(const struct guard *g, const struct netaddr *a)
 {
     for (size_t i = 0; i < g->limits.nexempt; i++)
@@ -149,7 +135,7 @@ enum MHD_Result guard_accept(void *cls, const struct sockaddr *addr, socklen_t a
     struct guard *g = cls;
     struct netaddr a;
     (void)addrlen;
-    if (g->limits.per_client_connections == 0 || !addr_of(addr, &a) || exempt(g, &a))
+    if (g->limits.per_client_connections == 0 || !netaddr_from_sockaddr(addr, &a) || exempt(g, &a))
         return MHD_YES;
     pthread_mutex_lock(&g->mu);
     struct count *c = count_of(g, &a, false);
@@ -168,7 +154,7 @@ static void record_open(struct guard *g, struct MHD_Connection *connection, void
     r->g = g;
     r->fd = fd ? fd->connect_fd : MHD_INVALID_SOCKET;
     r->since = now_s();
-    bool known = peer != NULL && addr_of(peer->client_addr, &r->addr);
+    bool known = peer != NULL && netaddr_from_sockaddr(peer->client_addr, &r->addr);
     pthread_mutex_lock(&g->mu);
     if (known && !exempt(g, &r->addr)) {
         struct count *c = count_of(g, &r->addr, true);

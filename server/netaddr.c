@@ -2,6 +2,7 @@
 #include "netaddr.h"
 
 #include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +45,19 @@ bool netaddr_parse(const char *text, struct netaddr *out)
         return true;
     }
     return inet_pton(AF_INET6, buf, out->bytes) == 1;
+}
+
+bool netaddr_from_sockaddr(const struct sockaddr *sa, struct netaddr *out)
+{
+    if (sa != NULL && sa->sa_family == AF_INET) {
+        mapped_v4(&((const struct sockaddr_in *)(const void *)sa)->sin_addr, out);
+        return true;
+    }
+    if (sa != NULL && sa->sa_family == AF_INET6) {
+        memcpy(out->bytes, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, 16);
+        return true;
+    }
+    return false;
 }
 
 void netaddr_format(const struct netaddr *a, char *out, size_t size)

@@ -12,6 +12,7 @@ Python 3 standard library only. Used by test_api.py:
 Everything started here (servers, PostgreSQL, temp dirs) is stopped and removed at the end,
 on failure too (try/finally in the caller plus atexit here).
 """
+import argparse
 import atexit
 import http.client
 import json
@@ -651,3 +652,56 @@ if __name__ == "__main__":
     finally:
         pg.cleanup()
     sys.exit(report())
+
+
+def run_suite(doc, sections, bind, alive=None, final=None, keep=(), clear_env=(), setup=None):
+    """The main of an integration test file: parses --khabar and --only, starts PostgreSQL
+    and khabar, hands the Harness to bind(), runs the sections (keep: sections that run
+    even when --only leaves them out), checks after each that the server still answers
+    (alive(h), default: its process lives) and restarts it after a crash, then final()
+    (a shutdown check) if the server is alive; always cleans up. Returns the exit status."""
+    ap = argparse.ArgumentParser(description=doc.split("\n")[0])
+    ap.add_argument("--khabar", default="build/khabar", help="the khabar binary to test")
+    ap.add_argument("--only", help="comma-separated section names to run (set-up always runs)")
+    args = ap.parse_args()
+    khabar = args.khabar if os.path.isabs(args.khabar) else os.path.join(os.getcwd(), args.khabar)
+    for v in clear_env:  # the caller's shell must not change what the servers are started with
+        os.environ.pop(v, None)
+    install_signal_handlers()
+    t0 = time.monotonic()
+    h = Harness(khabar)
+    bind(h)
+    alive = alive or (lambda: h.server.alive())
+    try:
+        try:
+            h.setup()
+            if setup is not None:
+                setup()
+        except (HarnessError, OSError, subprocess.SubprocessError, ValueError, KeyError, TypeError) as e:
+            check(False, "set-up (PostgreSQL, migrate, server)", "%s: %s" % (type(e).__name__, e))
+            return report()
+        if args.only:
+            wanted = set(("sec_" + s if not s.startswith("sec_") else s) for s in args.only.split(","))
+            sections = [s for s in sections if s in keep or s.__name__ in wanted]
+        restarts = 0
+        for sec in sections:
+            run_section(sec)
+            if sec is final or alive():
+                continue
+            # A crash is a failure; restart so that the other sections still tell something.
+            check(False, "server still running after %s" % sec.__name__,
+                  "exit status %r; log tail:\n%s" % (h.server.proc.poll(), h.server.log_tail(20)))
+            restarts += 1
+            try:
+                if restarts > 3:
+                    break
+                h.restart_main()
+            except HarnessError as e:
+                check(False, "server restarts after a crash", str(e))
+                break
+        if final is not None and final not in sections and h.server.alive():
+            final()
+    finally:
+        h.cleanup()
+        log("total %.1f s" % (time.monotonic() - t0))
+    return report()

@@ -1270,47 +1270,12 @@ SECTIONS = [sec_cli, sec_seed, sec_migrations, sec_ops, sec_auth, sec_create, se
             sec_import, sec_log, sec_no_token_server, sec_db_outage, sec_shutdown]
 
 
-def main():
+def bind(h):
     global H
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--khabar", default="build/khabar", help="the khabar binary to test")
-    ap.add_argument("--only", help="comma-separated section names to run (set-up always runs)")
-    args = ap.parse_args()
-    khabar = args.khabar if os.path.isabs(args.khabar) else os.path.join(os.getcwd(), args.khabar)
-    harness.install_signal_handlers()
-    t0 = time.monotonic()
-    H = Harness(khabar)
-    try:
-        try:
-            H.setup()
-        except (HarnessError, OSError, harness.subprocess.SubprocessError) as e:
-            check(False, "set-up (PostgreSQL, migrate, server)", str(e))
-            return harness.report()
-        sections = SECTIONS
-        if args.only:
-            wanted = set(("sec_" + s if not s.startswith("sec_") else s) for s in args.only.split(","))
-            sections = [s for s in SECTIONS if s.__name__ in wanted]
-        restarts = 0
-        for sec in sections:
-            run_section(sec)
-            if sec is not sec_shutdown and not server_answers():
-                # A crash is a failure; restart so that the other sections still tell something.
-                check(False, "server still running after %s" % sec.__name__,
-                      "exit status %r; log tail:\n%s" % (H.server.proc.poll(), H.server.log_tail(20)))
-                restarts += 1
-                if restarts > 3:
-                    break
-                try:
-                    H.restart_main()
-                except HarnessError as e:
-                    check(False, "server restarts after a crash", str(e))
-                    break
-        if H.server.alive():
-            sec_shutdown()
-    finally:
-        H.cleanup()
-        log("total %.1f s" % (time.monotonic() - t0))
-    return harness.report()
+    H = h
+
+def main():
+    return harness.run_suite(__doc__, SECTIONS, bind, alive=server_answers, final=sec_shutdown)
 
 
 if __name__ == "__main__":

@@ -585,30 +585,15 @@ def sec_server_agrees():
 SECTIONS = [sec_plans, sec_plan_cache_choice, sec_detector_fails_without_indexes, sec_server_agrees]
 
 
-def main():
+def bind(h):
     global H
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--khabar", default="build/khabar", help="the khabar binary to test")
-    args = ap.parse_args()
-    khabar = args.khabar if os.path.isabs(args.khabar) else os.path.join(os.getcwd(), args.khabar)
-    harness.install_signal_handlers()
-    t0 = time.monotonic()
-    H = Harness(khabar)
-    try:
-        try:
-            if not shutil.which("psql"):
-                raise HarnessError("psql is not installed")
-            H.setup()
-            sec_load()
-        except (HarnessError, OSError, subprocess.SubprocessError, ValueError, KeyError, TypeError) as e:
-            check(False, "set-up (PostgreSQL, migrate, server, synthetic archive)", "%s: %s" % (type(e).__name__, e))
-            return harness.report()
-        for sec in SECTIONS:
-            run_section(sec)
-    finally:
-        H.cleanup()
-        log("total %.1f s" % (time.monotonic() - t0))
-    return harness.report()
+    H = h
+
+def main():
+    if not shutil.which("psql"):
+        check(False, "set-up", "psql is not installed")
+        return harness.report()
+    return harness.run_suite(__doc__, SECTIONS, bind, setup=sec_load)
 
 
 if __name__ == "__main__":

@@ -1306,42 +1306,13 @@ SECTIONS = [sec_setup_data, sec_conditional_get, sec_validators_change, sec_if_m
             sec_slow_clients, sec_malformed, sec_config_errors]
 
 
-def main():
+def bind(h):
     global H
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--khabar", default="build/khabar", help="the khabar binary to test")
-    ap.add_argument("--only", help="comma-separated section names to run (set-up always runs)")
-    args = ap.parse_args()
-    khabar = args.khabar if os.path.isabs(args.khabar) else os.path.join(os.getcwd(), args.khabar)
-    for v in SEC_VARS:  # the caller's shell must not change what the servers are started with
-        os.environ.pop(v, None)
-    harness.install_signal_handlers()
-    t0 = time.monotonic()
-    H = Harness(khabar)
-    try:
-        try:
-            H.setup()
-        except (HarnessError, OSError, harness.subprocess.SubprocessError) as e:
-            check(False, "set-up (PostgreSQL, migrate, server)", str(e))
-            return harness.report()
-        sections = SECTIONS
-        if args.only:
-            wanted = set(("sec_" + s if not s.startswith("sec_") else s) for s in args.only.split(","))
-            sections = [s for s in SECTIONS if s is sec_setup_data or s.__name__ in wanted]
-        for sec in sections:
-            run_section(sec)
-            if not H.server.alive():
-                check(False, "default server still running after %s" % sec.__name__, H.server.log_tail(20))
-                try:
-                    H.restart_main()
-                except HarnessError as e:
-                    check(False, "server restarts after a crash", str(e))
-                    break
-        stop(H.server)
-    finally:
-        H.cleanup()
-        log("total %.1f s" % (time.monotonic() - t0))
-    return harness.report()
+    H = h
+
+def main():
+    return harness.run_suite(__doc__, SECTIONS, bind, keep=(sec_setup_data,), clear_env=SEC_VARS,
+                             final=lambda: stop(H.server))
 
 
 if __name__ == "__main__":
