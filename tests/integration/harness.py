@@ -654,11 +654,31 @@ if __name__ == "__main__":
     sys.exit(report())
 
 
+def server_answers(srv):
+    """True when the server is alive and answers /healthz; a hung server is killed."""
+    for _ in range(2):
+        if not srv.alive():
+            return False
+        try:
+            if srv.request("GET", "/healthz", timeout=5).status == 200:
+                return True
+        except OSError:
+            pass
+        time.sleep(0.5)
+    deadline = time.monotonic() + 5  # a sanitizer may still be writing its report
+    while srv.alive() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    if srv.alive():
+        srv.proc.kill()
+        srv.proc.wait()
+    return False
+
+
 def run_suite(doc, sections, bind, alive=None, final=None, keep=(), clear_env=(), setup=None):
     """The main of an integration test file: parses --khabar and --only, starts PostgreSQL
     and khabar, hands the Harness to bind(), runs the sections (keep: sections that run
     even when --only leaves them out), checks after each that the server still answers
-    (alive(h), default: its process lives) and restarts it after a crash, then final()
+    (alive(), default: it answers /healthz) and restarts it after a crash, then final()
     (a shutdown check) if the server is alive; always cleans up. Returns the exit status."""
     ap = argparse.ArgumentParser(description=doc.split("\n")[0])
     ap.add_argument("--khabar", default="build/khabar", help="the khabar binary to test")
@@ -671,7 +691,7 @@ def run_suite(doc, sections, bind, alive=None, final=None, keep=(), clear_env=()
     t0 = time.monotonic()
     h = Harness(khabar)
     bind(h)
-    alive = alive or (lambda: h.server.alive())
+    alive = alive or (lambda: server_answers(h.server))
     try:
         try:
             h.setup()

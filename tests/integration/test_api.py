@@ -1244,27 +1244,6 @@ def sec_shutdown():
           "status %r after %.1f s; log tail:\n%s" % (status, secs, srv.log_tail(40)))
 
 
-def server_answers():
-    """True when the default server is alive and answers /healthz; a hung server is killed."""
-    srv = H.server
-    for _ in range(2):
-        if not srv.alive():
-            return False
-        try:
-            if request("GET", "/healthz", timeout=5).status == 200:
-                return True
-        except OSError:
-            pass
-        time.sleep(0.5)
-    deadline = time.monotonic() + 5  # a sanitizer may still be writing its report
-    while srv.alive() and time.monotonic() < deadline:
-        time.sleep(0.1)
-    if srv.alive():
-        srv.proc.kill()
-        srv.proc.wait()
-    return False
-
-
 SECTIONS = [sec_cli, sec_seed, sec_migrations, sec_ops, sec_auth, sec_create, sec_slugs, sec_get, sec_list, sec_put, sec_patch,
             sec_delete, sec_related, sec_related_input, sec_tags, sec_sources, sec_validation, sec_limits, sec_errors, sec_cors,
             sec_import, sec_log, sec_no_token_server, sec_db_outage, sec_shutdown]
@@ -1275,7 +1254,7 @@ def bind(h):
     H = h
 
 def main():
-    return harness.run_suite(__doc__, SECTIONS, bind, alive=server_answers, final=sec_shutdown)
+    return harness.run_suite(__doc__, SECTIONS, bind, final=sec_shutdown)
 
 
 if __name__ == "__main__":

@@ -953,27 +953,6 @@ def sec_shutdown():
     sec_sanitizer_clean()
 
 
-def server_answers():
-    """True when the default server is alive and answers /healthz; a hung server is killed."""
-    srv = H.server
-    for _ in range(2):
-        if not srv.alive():
-            return False
-        try:
-            if request("GET", "/healthz", timeout=5).status == 200:
-                return True
-        except OSError:
-            pass
-        time.sleep(0.5)
-    deadline = time.monotonic() + 5  # a sanitizer may still be writing its report
-    while srv.alive() and time.monotonic() < deadline:
-        time.sleep(0.1)
-    if srv.alive():
-        srv.proc.kill()
-        srv.proc.wait()
-    return False
-
-
 SECTIONS = [sec_letter_variants, sec_proclitics, sec_precision, sec_phrases, sec_exclusion_or, sec_ranking,
             sec_snippets, sec_filters, sec_paging, sec_cursors, sec_bad_q, sec_syntax_chars, sec_raw_utf8,
             sec_updates, sec_long_texts, sec_index_used, sec_shutdown]
@@ -984,7 +963,7 @@ def bind(h):
     H = h
 
 def main():
-    return harness.run_suite(__doc__, SECTIONS, bind, alive=server_answers, final=sec_shutdown)
+    return harness.run_suite(__doc__, SECTIONS, bind, final=sec_shutdown)
 
 
 if __name__ == "__main__":
