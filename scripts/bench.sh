@@ -91,13 +91,6 @@ pg_started=1
 DATABASE_URL=$(scripts/pg.sh start "$tmp/pg" | tail -n 1)
 [ -n "$DATABASE_URL" ] || die "scripts/pg.sh start gave no DATABASE_URL"
 export DATABASE_URL
-# PostgreSQL sized for the machine as an operator would (default 128 MB of buffers holds
-# little of a million articles' indexes): BENCH_SHARED_BUFFERS, default 4GB of 24 GiB.
-psql "$DATABASE_URL" -qc "ALTER SYSTEM SET shared_buffers = '${BENCH_SHARED_BUFFERS:-4GB}'" >&2 \
-    || die "cannot set shared_buffers"
-scripts/pg.sh stop "$tmp/pg" >/dev/null 2>&1
-DATABASE_URL=$(scripts/pg.sh start "$tmp/pg" | tail -n 1)
-[ -n "$DATABASE_URL" ] || die "scripts/pg.sh start gave no DATABASE_URL"
 "$bin" migrate >&2 || die "'khabar migrate' failed"
 
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
