@@ -152,8 +152,6 @@ load "$size1" 1 "$body1"
 # ---- the queries ----------------------------------------------------------------------------
 
 q() { psql "$DATABASE_URL" -X -A -t -c "$1"; }
-rare_tag=$(q "SELECT slug FROM tags WHERE article_count BETWEEN 3 AND 5 ORDER BY id LIMIT 1")
-big_source=$(q "SELECT name FROM sources ORDER BY article_count DESC, id LIMIT 1")
 read -r common_word rare_word < <(python3 - "$body1" <<'EOF'
 import sys
 sys.path.insert(0, "scripts")
@@ -164,15 +162,25 @@ EOF
 enc() { python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$1"; }
 popular_tag=$(python3 -c 'import sys; sys.path.insert(0, "scripts"); import synth; print(synth.POPULAR_TAG)')
 
-names=("newest 20" "tag on 1/3 ($popular_tag)" "rare tag ($rare_tag)" "source ($big_source)"
-    "one month (2020-03)" "search, word in a few % ($common_word)" "search, rare word ($rare_word)")
-paths=("/v1/articles"
-    "/v1/articles?tag=$(enc "$popular_tag")"
-    "/v1/articles?tag=$(enc "$rare_tag")"
-    "/v1/articles?source=$(enc "$big_source")"
-    "/v1/articles?from=2020-03-01T00:00:00Z&to=2020-03-31T23:59:59Z"
-    "/v1/articles?q=$(enc "$common_word")"
-    "/v1/articles?q=$(enc "$rare_word")")
+# choose_queries: the names and paths measured at the archive's present size. The rare
+# tag is one with exactly RARE_TAG_ARTICLES articles at each size, so that both sizes
+# answer the same page (a rare tag of the small archive gains articles as it grows).
+RARE_TAG_ARTICLES=5
+choose_queries() {
+    local rare_tag big_source
+    rare_tag=$(q "SELECT slug FROM tags WHERE article_count = $RARE_TAG_ARTICLES ORDER BY id LIMIT 1")
+    [ -n "$rare_tag" ] || die "no tag has exactly $RARE_TAG_ARTICLES articles"
+    big_source=$(q "SELECT name FROM sources ORDER BY article_count DESC, id LIMIT 1")
+    names=("newest 20" "tag on 1/3 ($popular_tag)" "rare tag, $RARE_TAG_ARTICLES articles" "source ($big_source)"
+        "one month (2020-03)" "search, word in a few % ($common_word)" "search, rare word ($rare_word)")
+    paths=("/v1/articles"
+        "/v1/articles?tag=$(enc "$popular_tag")"
+        "/v1/articles?tag=$(enc "$rare_tag")"
+        "/v1/articles?source=$(enc "$big_source")"
+        "/v1/articles?from=2020-03-01T00:00:00Z&to=2020-03-31T23:59:59Z"
+        "/v1/articles?q=$(enc "$common_word")"
+        "/v1/articles?q=$(enc "$rare_word")")
+}
 # How many articles hold a search word: its whole form, letters folded as khabar folds them.
 tsq_of() {
     local lexeme
@@ -234,9 +242,11 @@ EOF
     done
 }
 
+choose_queries
 measure "$size1"
 say "growing the archive to $size2 articles (bodies of $body2 words)"
 load $((size2 - size1)) 2 "$body2"
+choose_queries
 measure "$size2"
 
 # ---- the report ---------------------------------------------------------------------------

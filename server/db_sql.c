@@ -1,23 +1,13 @@
 /* db_sql.c: every SQL statement khabar runs, in one place, as named prepared statements. */
 #include "db_internal.h"
 
-/* The columns of an article (see db_articles.c); lists pass NULL for the body. */
+/* The columns of an article (see db_articles.c); lists pass NULL for the body. Its
+ * sources, tags and links are stored beside it as JSON (migrations/0002_article_links.sql). */
 #define ARTICLE_COLUMNS(body)                                                                   \
     "a.id, a.slug, a.title, a.summary, " body ", a.lang, khabar_time(a.published_at),"          \
     " khabar_time(a.created_at), khabar_time(a.updated_at), a.version,"                         \
-    " (SELECT COALESCE(json_agg(s.name ORDER BY x.position), '[]') FROM article_sources x"      \
-    "   JOIN sources s ON s.id = x.source_id WHERE x.article_id = a.id),"                       \
-    " (SELECT COALESCE(json_agg(json_build_object('slug', t.slug, 'name', t.name)"              \
-    "   ORDER BY x.position), '[]') FROM article_tags x JOIN tags t ON t.id = x.tag_id"         \
-    "   WHERE x.article_id = a.id),"                                                            \
-    " (" RELATED_JSON "),"                                                                      \
-    " floor(extract(epoch FROM GREATEST(a.updated_at, (SELECT max(r.updated_at)"                \
-    "   FROM article_related x JOIN articles r ON r.id = x.related_id"                          \
-    "   WHERE x.article_id = a.id))))::bigint"
-#define RELATED_JSON                                                                            \
-    "SELECT COALESCE(json_agg(json_build_object('id', r.id, 'slug', r.slug, 'title', r.title,"  \
-    " 'published_at', khabar_time(r.published_at)) ORDER BY x.position), '[]')"                 \
-    " FROM article_related x JOIN articles r ON r.id = x.related_id WHERE x.article_id = a.id"
+    " a.sources_json, a.tags_json, a.related_json,"                                             \
+    " floor(extract(epoch FROM GREATEST(a.updated_at, a.related_changed_at)))::bigint"
 
 /*
  * Lists newest first share their parameters: $1 $2 the last item seen (published_at,
@@ -90,7 +80,7 @@ const struct db_statement db_statements[STMT_COUNT] = {
     /* A tag or source by key, with its id and how many articles it has. */
     [STMT_TAG_FIND] = { "SELECT id, article_count FROM tags WHERE slug = $1", 1 },
     [STMT_SOURCE_FIND] = { "SELECT id, article_count FROM sources WHERE key = $1", 1 },
-    [STMT_RELATED_OF] = { "SELECT (" RELATED_JSON ") FROM articles a WHERE a.id = $1", 1 },
+    [STMT_RELATED_OF] = { "SELECT a.related_json FROM articles a WHERE a.id = $1", 1 },
     /* Each reference ({"id": n} or {"slug_key": s}) with the id it names, or NULL. */
     [STMT_RELATED_RESOLVE] = {
         "SELECT x.ord, a.id FROM json_array_elements($1::json) WITH ORDINALITY AS x(item, ord)"
