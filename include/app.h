@@ -9,7 +9,8 @@
 
 struct app {
     struct config config;
-    db_pool *db;
+    db_pool *db;      /* the primary: writes, and reads when there is no replica */
+    db_pool *db_read; /* DATABASE_READ_URL's replica for reads; NULL when not set */
     atomic_int shutting_down; /* set once SIGTERM arrives: /readyz answers 503 */
     struct guard *guard;          /* connection limits and request deadlines */
     struct ratelimit *ratelimit;  /* NULL when RATE_LIMIT=0 */

@@ -13,6 +13,7 @@
 
 struct config {
     char *database_url;        /* DATABASE_URL: libpq URI or key=value; "" = libpq defaults */
+    char *database_read_url;   /* DATABASE_READ_URL: a streaming replica for reads; NULL = none */
     unsigned port;             /* PORT, default 8080 */
     char *listen_addr;         /* LISTEN_ADDR, default 0.0.0.0 */
     char *tokens[CONFIG_MAX_TOKENS]; /* API_TOKENS, comma separated */

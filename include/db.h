@@ -41,7 +41,8 @@ void db_pool_free(db_pool *pool);
  * with every statement prepared; NULL when none can be had in time (unavailable).
  */
 db_conn *db_acquire(db_pool *pool);
-void db_release(db_pool *pool, db_conn *conn);
+/* Gives conn back to its pool (NULL: nothing). */
+void db_release(db_conn *conn);
 
 /* Counts for /metrics. */
 struct db_pool_stats {

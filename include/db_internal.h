@@ -66,6 +66,7 @@ extern const struct db_statement db_statements[STMT_COUNT];
 struct db_conn {
     PGconn *pg;
     int in_use;
+    db_pool *pool; /* the pool it belongs to: a lost connection is opened again from it */
 };
 
 /*

@@ -8,7 +8,7 @@ struct request;
 struct app;
 
 /* A handler answers one request; it returns MHD_YES or MHD_NO (enum MHD_Result). */
-typedef int (*route_handler)(struct request *req, const struct app *app);
+typedef int (*route_handler)(struct request *req);
 
 /* Path patterns are literal segments and ":name" segments, one path parameter each. */
 #define ROUTE_MAX_PARAMS 2

@@ -3,7 +3,7 @@
 set -euo pipefail
 
 # One place for the list: add packages here.
-PACKAGES="build-essential pkg-config libmicrohttpd-dev libjansson-dev libpq-dev libutf8proc-dev postgresql python3 curl clang libclang-rt-14-dev"
+PACKAGES="build-essential pkg-config libmicrohttpd-dev libjansson-dev libpq-dev libutf8proc-dev postgresql python3 curl clang libclang-rt-14-dev nginx"
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
     echo "install-deps: dpkg-query not found (not Debian?); make sure these or their equivalents are installed: $PACKAGES" >&2
@@ -29,6 +29,15 @@ fi
 echo "install-deps: installing ${missing[*]} (this can take a few minutes)" >&2
 export DEBIAN_FRONTEND=noninteractive
 log=$(mktemp /tmp/khabar-install-deps.XXXXXX.log)
+# Packages with a service (postgresql, nginx) must not start it: khabar runs its own
+# PostgreSQL and the tests their own nginx, on free ports. policy-rc.d tells Debian's
+# maintainer scripts so, for this install only (unless the machine has its own).
+policy=/usr/sbin/policy-rc.d
+own_policy=0
+if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod 755 "$policy" && own_policy=1
+fi
+trap '[ "$own_policy" -eq 0 ] || rm -f "$policy"' EXIT
 if ! { apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing[@]}"; } >"$log" 2>&1; then
     tail -n 30 "$log" >&2
     echo "install-deps: apt-get failed (full output in $log)" >&2

@@ -99,6 +99,11 @@ int config_load(struct config *cfg, char *err, size_t err_size)
         cores = 1;
 
     cfg->database_url = env_string_new("DATABASE_URL", "");
+    const char *read_url = getenv("DATABASE_READ_URL");
+    if (read_url != NULL && *read_url != '\0' && (cfg->database_read_url = strdup(read_url)) == NULL) {
+        snprintf(err, err_size, "out of memory");
+        goto fail;
+    }
     cfg->listen_addr = env_string_new("LISTEN_ADDR", "0.0.0.0");
     if (!cfg->database_url || !cfg->listen_addr) {
         snprintf(err, err_size, "out of memory");
@@ -184,6 +189,7 @@ void config_free(struct config *cfg)
     if (cfg == NULL)
         return;
     free(cfg->database_url);
+    free(cfg->database_read_url);
     free(cfg->listen_addr);
     for (size_t i = 0; i < cfg->token_count; i++)
         free(cfg->tokens[i]);

@@ -45,6 +45,8 @@ db_pool *db_pool_new(const char *conninfo, unsigned size, unsigned wait_ms,
     pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
     pthread_cond_init(&pool->freed, &attr);
     pthread_condattr_destroy(&attr);
+    for (unsigned i = 0; i < size; i++)
+        pool->slots[i].pool = pool;
     pool->size = size;
     pool->wait_ms = wait_ms;
     pool->statement_timeout_ms = statement_timeout_ms;
@@ -136,13 +138,10 @@ static struct db_conn *take_slot(db_pool *pool)
     return slot;
 }
 
-db_conn *db_acquire(db_pool *pool)
+/* Opens the slot's connection again, counting the attempt; false when it failed. */
+static bool reconnect(struct db_conn *slot)
 {
-    struct db_conn *slot = take_slot(pool);
-    if (slot == NULL)
-        return NULL;
-    if (slot->pg != NULL && PQstatus(slot->pg) == CONNECTION_OK)
-        return slot;
+    db_pool *pool = slot->pool;
     /* Connecting happens outside the lock: a slow database must not block the pool. */
     PQfinish(slot->pg);
     slot->pg = connect_prepared(pool);
@@ -152,17 +151,28 @@ db_conn *db_acquire(db_pool *pool)
     else
         pool->connect_failures++;
     pthread_mutex_unlock(&pool->mu);
-    if (slot->pg == NULL) {
-        db_release(pool, slot);
+    return slot->pg != NULL;
+}
+
+db_conn *db_acquire(db_pool *pool)
+{
+    struct db_conn *slot = take_slot(pool);
+    if (slot == NULL)
+        return NULL;
+    if (slot->pg != NULL && PQstatus(slot->pg) == CONNECTION_OK)
+        return slot;
+    if (!reconnect(slot)) {
+        db_release(slot);
         return NULL;
     }
     return slot;
 }
 
-void db_release(db_pool *pool, db_conn *conn)
+void db_release(db_conn *conn)
 {
     if (conn == NULL)
         return;
+    db_pool *pool = conn->pool;
     if (conn->pg != NULL && PQstatus(conn->pg) == CONNECTION_OK &&
         PQtransactionStatus(conn->pg) != PQTRANS_IDLE)
         PQclear(PQexec(conn->pg, "ROLLBACK")); /* a handler that left a transaction open */
@@ -209,15 +219,36 @@ db_status db_classify(db_conn *c, const PGresult *res)
     return DB_ERROR;
 }
 
+/* A statement that only reads (SELECT or WITH ... SELECT, no data-changing CTE here). */
+static bool statement_is_read(const struct db_statement *d)
+{
+    return strncmp(d->sql, "SELECT ", 7) == 0 ||
+           (strncmp(d->sql, "WITH ", 5) == 0 && strstr(d->sql, "INSERT ") == NULL &&
+            strstr(d->sql, "UPDATE ") == NULL && strstr(d->sql, "DELETE ") == NULL);
+}
+
+static PGresult *exec_statement(db_conn *c, const struct db_statement *d, const char *name,
+                                const char *const *params)
+{
+    return d->plan_each_time ? PQexecParams(c->pg, d->sql, d->nparams, NULL, params, NULL, NULL, 0)
+                             : PQexecPrepared(c->pg, name, d->nparams, params, NULL, NULL, 0);
+}
+
 PGresult *db_run(db_conn *c, enum db_stmt stmt, const char *const *params, ExecStatusType want,
                  db_status *st)
 {
     char name[16];
     snprintf(name, sizeof name, "s%d", (int)stmt);
     const struct db_statement *d = &db_statements[stmt];
-    PGresult *res = d->plan_each_time
-                        ? PQexecParams(c->pg, d->sql, d->nparams, NULL, params, NULL, NULL, 0)
-                        : PQexecPrepared(c->pg, name, d->nparams, params, NULL, NULL, 0);
+    /* A read outside a transaction whose connection turns out lost (PostgreSQL restarted,
+     * the backend terminated) runs once more on a new one: pooled connections die together
+     * and each would otherwise fail one request after the database is back. */
+    bool retry = PQtransactionStatus(c->pg) == PQTRANS_IDLE && statement_is_read(d);
+    PGresult *res = exec_statement(c, d, name, params);
+    if (PQresultStatus(res) != want && retry && PQstatus(c->pg) != CONNECTION_OK) {
+        PQclear(res);
+        res = reconnect(c) ? exec_statement(c, d, name, params) : NULL;
+    }
     if (PQresultStatus(res) == want) {
         *st = DB_OK;
         return res;

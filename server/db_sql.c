@@ -177,8 +177,13 @@ const struct db_statement db_statements[STMT_COUNT] = {
         " FROM import_rows r, json_array_elements(r.sources) x WHERE r.session = pg_backend_pid()"
         " ORDER BY x->>'key', r.line ON CONFLICT (key) DO NOTHING", 0 },
     [STMT_IMPORT_ARTICLES] = {
-        "INSERT INTO articles (slug, slug_key, title, summary, body, lang, published_at, search)"
-        " SELECT slug, slug_key, title, summary, body, lang, COALESCE(published_at, now()), search"
+        "INSERT INTO articles (slug, slug_key, title, summary, body, lang, published_at, search,"
+        " tags_json, sources_json)"
+        " SELECT slug, slug_key, title, summary, body, lang, COALESCE(published_at, now()), search,"
+        " khabar_tags_json(ARRAY(SELECT x.item->>'slug' FROM json_array_elements(tags)"
+        "   WITH ORDINALITY AS x(item, ord) ORDER BY x.ord)),"
+        " khabar_sources_json(ARRAY(SELECT x.item->>'key' FROM json_array_elements(sources)"
+        "   WITH ORDINALITY AS x(item, ord) ORDER BY x.ord))"
         " FROM import_rows WHERE session = pg_backend_pid() ORDER BY line", 0 },
     [STMT_IMPORT_ARTICLE_TAGS] = {
         "INSERT INTO article_tags (article_id, tag_id, position, published_at)"

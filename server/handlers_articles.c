@@ -42,7 +42,7 @@ static db_status find_article(const struct request *req, db_conn *c, json_t **ar
     return st;
 }
 
-int articles_get(struct request *req, const struct app *app)
+int articles_get(struct request *req)
 {
     int rc = MHD_NO;
     json_t *article = NULL;
@@ -51,7 +51,7 @@ int articles_get(struct request *req, const struct app *app)
     if (c == NULL)
         return rc;
     db_status st = find_article(req, c, &article, &last_modified);
-    db_release(app->db, c);
+    db_release(c);
     if (st == DB_OK)
         rc = reply_entity(req, 200, article, last_modified, CACHE_ARTICLE, NULL, NULL);
     else
@@ -139,7 +139,7 @@ static void add_snippets(json_t *items, const struct search_query *search)
     }
 }
 
-int articles_list(struct request *req, const struct app *app)
+int articles_list(struct request *req)
 {
     int rc = MHD_NO;
     char detail[192];
@@ -153,7 +153,7 @@ int articles_list(struct request *req, const struct app *app)
     if (c == NULL)
         goto out;
     db_status st = db_article_list(c, &args.q, &page);
-    db_release(app->db, c);
+    db_release(c);
     if (st != DB_OK) {
         rc = reply_db_status(req, st, "article", NULL);
         goto out;
@@ -193,7 +193,7 @@ static int reply_written(struct request *req, unsigned status, const json_t *art
                         location);
 }
 
-int articles_create(struct request *req, const struct app *app)
+int articles_create(struct request *req)
 {
     int rc = MHD_NO;
     struct article_input in;
@@ -205,7 +205,7 @@ int articles_create(struct request *req, const struct app *app)
     if (c == NULL)
         goto out;
     db_status st = db_article_create(c, &in, &article, &problem);
-    db_release(app->db, c);
+    db_release(c);
     rc = st == DB_OK ? reply_written(req, 201, article)
                      : reply_db_status(req, st, "article", &problem);
 out:
@@ -240,7 +240,7 @@ static db_status expected_version(const struct request *req, db_conn *c, int64_t
     return st;
 }
 
-int articles_replace(struct request *req, const struct app *app)
+int articles_replace(struct request *req)
 {
     int rc = MHD_NO;
     struct article_input in;
@@ -257,7 +257,7 @@ int articles_replace(struct request *req, const struct app *app)
     db_status st = expected_version(req, c, id, NULL, &version);
     if (st == DB_OK)
         st = db_article_replace(c, id, version, &in, &article, &problem);
-    db_release(app->db, c);
+    db_release(c);
     rc = st == DB_OK ? reply_written(req, 200, article)
                      : reply_db_status(req, st, "article", &problem);
 out:
@@ -295,7 +295,7 @@ static db_status patch_once(struct request *req, db_conn *c, int64_t id, const j
     return st;
 }
 
-int articles_patch(struct request *req, const struct app *app)
+int articles_patch(struct request *req)
 {
     int rc = MHD_NO;
     struct db_problem problem = { "", "" };
@@ -321,7 +321,7 @@ int articles_patch(struct request *req, const struct app *app)
         if (request_header(req, MHD_HTTP_HEADER_IF_MATCH) != NULL)
             break;
     }
-    db_release(app->db, c);
+    db_release(c);
     if (errors != NULL)
         rc = reply_invalid(req, errors);
     else
@@ -333,7 +333,7 @@ out:
     return rc;
 }
 
-int articles_delete(struct request *req, const struct app *app)
+int articles_delete(struct request *req)
 {
     int rc = MHD_NO;
     int64_t id = request_param_id(req, 0), version;
@@ -345,6 +345,6 @@ int articles_delete(struct request *req, const struct app *app)
     db_status st = expected_version(req, c, id, NULL, &version);
     if (st == DB_OK)
         st = db_article_delete(c, id, version);
-    db_release(app->db, c);
+    db_release(c);
     return st == DB_OK ? reply_empty(req, 204) : reply_db_status(req, st, "article", NULL);
 }

@@ -8,21 +8,23 @@
 #include "http.h"
 #include "metrics.h"
 
-int ops_healthz(struct request *req, const struct app *app)
+int ops_healthz(struct request *req)
 {
+    const struct app *app = req->app;
     static const char ok[] = "{\"status\":\"ok\"}";
     (void)app;
     return reply_text(req, 200, "application/json", ok, sizeof ok - 1, false, CACHE_NO_STORE);
 }
 
-int ops_readyz(struct request *req, const struct app *app)
+int ops_readyz(struct request *req)
 {
+    const struct app *app = req->app;
     static const char ready[] = "{\"status\":\"ready\"}";
     if (atomic_load(&((struct app *)app)->shutting_down))
         return reply_problem(req, 503, PROBLEM_DATABASE_UNAVAILABLE, "shutting down", NULL);
     db_conn *c = db_acquire(app->db);
     db_status st = c ? db_ready(c) : DB_UNAVAILABLE;
-    db_release(app->db, c);
+    db_release(c);
     if (st == DB_OK)
         return reply_text(req, 200, "application/json", ready, sizeof ready - 1, false,
                           CACHE_NO_STORE);
@@ -32,8 +34,9 @@ int ops_readyz(struct request *req, const struct app *app)
                          NULL);
 }
 
-int ops_metrics(struct request *req, const struct app *app)
+int ops_metrics(struct request *req)
 {
+    const struct app *app = req->app;
     char *text = metrics_render_new(app->db);
     if (text == NULL)
         return MHD_NO;
@@ -43,8 +46,9 @@ int ops_metrics(struct request *req, const struct app *app)
     return rc;
 }
 
-int ops_openapi(struct request *req, const struct app *app)
+int ops_openapi(struct request *req)
 {
+    const struct app *app = req->app;
     (void)app;
     return reply_text(req, 200, "application/yaml", embedded_openapi.data, embedded_openapi.size,
                       false, CACHE_STATIC);

@@ -3,7 +3,7 @@
 #include "handlers.h"
 #include "http.h"
 
-int related_list(struct request *req, const struct app *app)
+int related_list(struct request *req)
 {
     int rc = MHD_NO;
     json_t *items = NULL;
@@ -18,7 +18,7 @@ int related_list(struct request *req, const struct app *app)
     db_status st = db_related_list(c, id, &items);
     if (st == DB_OK)
         st = db_last_change(c, &last_modified);
-    db_release(app->db, c);
+    db_release(c);
     if (st != DB_OK) {
         json_decref(items);
         return reply_db_status(req, st, "article", NULL);
@@ -49,8 +49,7 @@ static bool link_ends(struct request *req, int64_t *id, int64_t *other, int *rc)
 }
 
 /* Runs one link change and answers 204, or the problem. */
-static int change(struct request *req, const struct app *app,
-                  db_status (*op)(db_conn *, int64_t, int64_t), const char *missing)
+static int change(struct request *req, db_status (*op)(db_conn *, int64_t, int64_t), const char *missing)
 {
     int rc = MHD_NO;
     int64_t id, other;
@@ -60,16 +59,16 @@ static int change(struct request *req, const struct app *app,
     if (c == NULL)
         return rc;
     db_status st = op(c, id, other);
-    db_release(app->db, c);
+    db_release(c);
     return st == DB_OK ? reply_empty(req, 204) : reply_db_status(req, st, missing, NULL);
 }
 
-int related_add(struct request *req, const struct app *app)
+int related_add(struct request *req)
 {
-    return change(req, app, db_related_add, "article");
+    return change(req, db_related_add, "article");
 }
 
-int related_remove(struct request *req, const struct app *app)
+int related_remove(struct request *req)
 {
-    return change(req, app, db_related_remove, "article or link");
+    return change(req, db_related_remove, "article or link");
 }

@@ -9,7 +9,7 @@
 
 #define TAGS_DEFAULT_LIMIT 50
 
-int tags_get(struct request *req, const struct app *app)
+int tags_get(struct request *req)
 {
     int rc = MHD_NO;
     json_t *tag = NULL;
@@ -24,7 +24,7 @@ int tags_get(struct request *req, const struct app *app)
         db_status st = db_tag_get(c, key, &tag);
         if (st == DB_OK)
             st = db_last_change(c, &last_modified); /* its count moves with any article */
-        db_release(app->db, c);
+        db_release(c);
         rc = st == DB_OK ? reply_entity(req, 200, tag, last_modified, CACHE_LIST, NULL, NULL)
                          : reply_db_status(req, st, "tag", NULL);
     }
@@ -39,7 +39,7 @@ int tags_get(struct request *req, const struct app *app)
  * A most-used-first list of tags or sources: q matches the start of the name in any
  * letter variant (key_of gives the form it is stored under), cursor continues a page.
  */
-static int list(struct request *req, const struct app *app, enum cursor_kind kind,
+static int list(struct request *req, enum cursor_kind kind,
                 char *(*key_of)(const char *),
                 db_status (*fetch)(db_conn *, const struct name_query *, struct list_page *))
 {
@@ -67,7 +67,7 @@ static int list(struct request *req, const struct app *app, enum cursor_kind kin
     if (c == NULL)
         goto out;
     db_status st = fetch(c, &q, &page);
-    db_release(app->db, c);
+    db_release(c);
     rc = st == DB_OK ? reply_page(req, &page, kind) : reply_db_status(req, st, "list", NULL);
 out:
     json_decref(page.items);
@@ -75,12 +75,12 @@ out:
     return rc;
 }
 
-int tags_list(struct request *req, const struct app *app)
+int tags_list(struct request *req)
 {
-    return list(req, app, CURSOR_TAGS, text_slug_key_new, db_tag_list);
+    return list(req, CURSOR_TAGS, text_slug_key_new, db_tag_list);
 }
 
-int sources_list(struct request *req, const struct app *app)
+int sources_list(struct request *req)
 {
-    return list(req, app, CURSOR_SOURCES, text_normalize_new, db_source_list);
+    return list(req, CURSOR_SOURCES, text_normalize_new, db_source_list);
 }

@@ -539,7 +539,13 @@ bool request_query_limit(const struct request *req, unsigned def, unsigned max, 
 
 db_conn *request_db(struct request *req, int *answered_result)
 {
-    db_conn *c = db_acquire(req->app->db);
+    db_conn *c = NULL;
+    /* Reads go to the replica when there is one, and to the primary when the replica
+     * cannot be reached; writes (and what they read back) always to the primary. */
+    if (req->app->db_read != NULL && !req->route->write)
+        c = db_acquire(req->app->db_read);
+    if (c == NULL)
+        c = db_acquire(req->app->db);
     if (c == NULL)
         *answered_result = reply_db_status(req, DB_UNAVAILABLE, NULL, NULL);
     return c;
@@ -774,7 +780,7 @@ static int dispatch(struct request *req)
                                  ? "the bearer token is not valid"
                                  : "send Authorization: Bearer <token> to write",
                              NULL);
-    return req->route->handler(req, req->app);
+    return req->route->handler(req);
 }
 
 struct header_count {
@@ -1019,6 +1025,11 @@ void http_stop(struct MHD_Daemon *daemon, struct app *app)
     /* No new connections; requests in flight (and any a kept-alive connection sends
      * now, answered with Connection: close) finish, for at most SHUTDOWN_TIMEOUT. */
     MHD_socket listener = MHD_quiesce_daemon(daemon);
+    /* The listening socket stops listening now (connections waiting in its backlog are
+     * refused, so a proxy tries another replica at once); it is closed once no worker
+     * thread can be polling it, after MHD_stop_daemon. */
+    if (listener != MHD_INVALID_SOCKET)
+        shutdown(listener, SHUT_RDWR);
     double deadline = monotonic_s() + app->config.shutdown_timeout_s;
     while (metrics_in_flight() > 0 && monotonic_s() < deadline) {
         struct timespec pause = { 0, 20 * 1000000L };

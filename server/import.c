@@ -155,7 +155,7 @@ out:
     if (f != NULL && f != stdin)
         fclose(f);
     if (s != NULL)
-        db_release(pool, s->c);
+        db_release(s->c);
     db_pool_free(pool);
     free(s);
     return rc;

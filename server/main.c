@@ -53,6 +53,10 @@ static int run_serve(struct app *app)
                           app->config.db_timeout_ms, app->config.statement_timeout_ms);
     if (app->db == NULL)
         return 1;
+    if (app->config.database_read_url != NULL &&
+        (app->db_read = db_pool_new(app->config.database_read_url, app->config.db_pool_size,
+                                    app->config.db_timeout_ms, app->config.statement_timeout_ms)) == NULL)
+        goto out;
     /* Blocked before any thread starts, so that only sigwait below receives them. */
     sigemptyset(&stop_signals);
     sigaddset(&stop_signals, SIGTERM);
@@ -71,7 +75,8 @@ static int run_serve(struct app *app)
     rc = 0;
 out:
     db_pool_free(app->db);
-    app->db = NULL;
+    db_pool_free(app->db_read);
+    app->db = app->db_read = NULL;
     return rc;
 }
 
