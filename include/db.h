@@ -35,6 +35,11 @@ typedef struct db_conn db_conn;
 db_pool *db_pool_new(const char *conninfo, unsigned size, unsigned wait_ms,
                      unsigned statement_timeout_ms);
 void db_pool_free(db_pool *pool);
+/*
+ * Makes pool a replica of fallback: reads that cannot reach it run on fallback instead,
+ * and after a failed connect it is not tried again for a second.
+ */
+void db_pool_set_fallback(db_pool *pool, db_pool *fallback);
 
 /*
  * A connection for the caller's exclusive use until db_release, (re)connected and

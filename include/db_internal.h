@@ -67,6 +67,9 @@ struct db_conn {
     PGconn *pg;
     int in_use;
     db_pool *pool; /* the pool it belongs to: a lost connection is opened again from it */
+    /* a replica's connection that could not be had: the rest of the request's reads run
+     * on this connection of the fallback pool (the primary), released with this one */
+    struct db_conn *borrowed;
 };
 
 /*

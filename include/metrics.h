@@ -11,6 +11,6 @@ void metrics_observe(const struct route *route, unsigned status, double seconds)
 void metrics_in_flight_add(int delta);
 long long metrics_in_flight(void);
 /* The exposition text (caller frees); NULL on no memory. */
-char *metrics_render_new(db_pool *pool);
+char *metrics_render_new(db_pool *primary, db_pool *replica);
 
 #endif

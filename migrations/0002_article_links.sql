@@ -105,6 +105,34 @@ CREATE TRIGGER articles_linkers_refresh
                        IS DISTINCT FROM (NEW.updated_at, NEW.title, NEW.slug, NEW.published_at))
     EXECUTE FUNCTION khabar_linkers_refresh();
 
+
+-- Counting locks the tag and source rows FOR NO KEY UPDATE, not FOR UPDATE: each writer
+-- already holds FOR KEY SHARE on them from its link rows' foreign keys, and two writers
+-- upgrading to FOR UPDATE on the same tag waited on each other (a deadlock per pair of
+-- concurrent writers sharing a tag). NO KEY UPDATE, which the count UPDATE takes
+-- anyway, does not conflict with KEY SHARE.
+CREATE OR REPLACE FUNCTION khabar_count_tags() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    -- rows locked in id order first, so that concurrent writers cannot deadlock
+    PERFORM 1 FROM tags WHERE id IN (SELECT tag_id FROM changed) ORDER BY id FOR NO KEY UPDATE;
+    UPDATE tags t
+       SET article_count = t.article_count + CASE TG_OP WHEN 'INSERT' THEN n.c ELSE -n.c END
+      FROM (SELECT tag_id, count(*) AS c FROM changed GROUP BY tag_id) n WHERE t.id = n.tag_id;
+    RETURN NULL;
+END
+$$;
+CREATE OR REPLACE FUNCTION khabar_count_sources() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM 1 FROM sources WHERE id IN (SELECT source_id FROM changed) ORDER BY id FOR NO KEY UPDATE;
+    UPDATE sources s
+       SET article_count = s.article_count + CASE TG_OP WHEN 'INSERT' THEN n.c ELSE -n.c END
+      FROM (SELECT source_id, count(*) AS c FROM changed GROUP BY source_id) n WHERE s.id = n.source_id;
+    RETURN NULL;
+END
+$$;
+
 -- Articles stored before this migration.
 SELECT khabar_refresh_links(ARRAY(SELECT id FROM articles), kind)
   FROM unnest(ARRAY['sources', 'tags', 'related']) AS kind;

@@ -19,6 +19,8 @@ struct db_pool {
     struct db_conn *slots;
     unsigned in_use;
     unsigned long long connects, connect_failures;
+    db_pool *fallback;      /* set on a replica's pool: the primary's */
+    double resting_until;   /* a replica is not tried before this (monotonic seconds) */
 };
 
 /* Failed database calls, over every pool (for /metrics). */
@@ -51,6 +53,18 @@ db_pool *db_pool_new(const char *conninfo, unsigned size, unsigned wait_ms,
     pool->wait_ms = wait_ms;
     pool->statement_timeout_ms = statement_timeout_ms;
     return pool;
+}
+
+void db_pool_set_fallback(db_pool *pool, db_pool *fallback)
+{
+    pool->fallback = fallback;
+}
+
+static double monotonic_now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
 void db_pool_free(db_pool *pool)
@@ -138,18 +152,28 @@ static struct db_conn *take_slot(db_pool *pool)
     return slot;
 }
 
-/* Opens the slot's connection again, counting the attempt; false when it failed. */
+/* Opens the slot's connection again, counting the attempt; false when it failed. A
+ * replica that cannot be reached rests for a second: its reads go to the primary without
+ * waiting on a connect each time. */
 static bool reconnect(struct db_conn *slot)
 {
     db_pool *pool = slot->pool;
-    /* Connecting happens outside the lock: a slow database must not block the pool. */
     PQfinish(slot->pg);
+    slot->pg = NULL;
+    pthread_mutex_lock(&pool->mu);
+    bool resting = pool->fallback != NULL && monotonic_now() < pool->resting_until;
+    pthread_mutex_unlock(&pool->mu);
+    if (resting)
+        return false;
+    /* Connecting happens outside the lock: a slow database must not block the pool. */
     slot->pg = connect_prepared(pool);
     pthread_mutex_lock(&pool->mu);
-    if (slot->pg != NULL)
+    if (slot->pg != NULL) {
         pool->connects++;
-    else
+    } else {
         pool->connect_failures++;
+        pool->resting_until = monotonic_now() + 1.0;
+    }
     pthread_mutex_unlock(&pool->mu);
     return slot->pg != NULL;
 }
@@ -172,6 +196,8 @@ void db_release(db_conn *conn)
 {
     if (conn == NULL)
         return;
+    db_release(conn->borrowed);
+    conn->borrowed = NULL;
     db_pool *pool = conn->pool;
     if (conn->pg != NULL && PQstatus(conn->pg) == CONNECTION_OK &&
         PQtransactionStatus(conn->pg) != PQTRANS_IDLE)
@@ -243,11 +269,17 @@ PGresult *db_run(db_conn *c, enum db_stmt stmt, const char *const *params, ExecS
     /* A read outside a transaction whose connection turns out lost (PostgreSQL restarted,
      * the backend terminated) runs once more on a new one: pooled connections die together
      * and each would otherwise fail one request after the database is back. */
-    bool retry = PQtransactionStatus(c->pg) == PQTRANS_IDLE && statement_is_read(d);
-    PGresult *res = exec_statement(c, d, name, params);
+    if (c->borrowed != NULL)
+        return db_run(c->borrowed, stmt, params, want, st);
+    PGTransactionStatusType tx = PQtransactionStatus(c->pg); /* UNKNOWN: a lost connection */
+    bool retry = (tx == PQTRANS_IDLE || tx == PQTRANS_UNKNOWN) && statement_is_read(d);
+    PGresult *res = c->pg != NULL ? exec_statement(c, d, name, params) : NULL;
     if (PQresultStatus(res) != want && retry && PQstatus(c->pg) != CONNECTION_OK) {
         PQclear(res);
         res = reconnect(c) ? exec_statement(c, d, name, params) : NULL;
+        if (res == NULL && c->pool->fallback != NULL &&
+            (c->borrowed = db_acquire(c->pool->fallback)) != NULL)
+            return db_run(c->borrowed, stmt, params, want, st);
     }
     if (PQresultStatus(res) == want) {
         *st = DB_OK;

@@ -57,6 +57,8 @@ static int run_serve(struct app *app)
         (app->db_read = db_pool_new(app->config.database_read_url, app->config.db_pool_size,
                                     app->config.db_timeout_ms, app->config.statement_timeout_ms)) == NULL)
         goto out;
+    if (app->db_read != NULL)
+        db_pool_set_fallback(app->db_read, app->db);
     /* Blocked before any thread starts, so that only sigwait below receives them. */
     sigemptyset(&stop_signals);
     sigaddset(&stop_signals, SIGTERM);

@@ -124,37 +124,55 @@ static void render_latency(FILE *f, size_t nroutes)
     }
 }
 
-char *metrics_render_new(db_pool *pool)
+/* One family of the pools' figures: a sample per pool (the replica's only when there is one). */
+static void render_pool_family(FILE *f, const char *name, const char *type, const char *help,
+                               const struct db_pool_stats st[2], size_t npools,
+                               unsigned long long (*value)(const struct db_pool_stats *))
+{
+    static const char *const pool_names[2] = { "primary", "replica" };
+    fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+    for (size_t i = 0; i < npools; i++)
+        fprintf(f, "%s{pool=\"%s\"} %llu\n", name, pool_names[i], value(&st[i]));
+}
+
+static unsigned long long in_use_of(const struct db_pool_stats *s) { return s->in_use; }
+static unsigned long long idle_of(const struct db_pool_stats *s) { return s->size - s->in_use; }
+static unsigned long long connects_of(const struct db_pool_stats *s) { return s->connects; }
+static unsigned long long failures_of(const struct db_pool_stats *s) { return s->connect_failures; }
+
+char *metrics_render_new(db_pool *primary, db_pool *replica)
 {
     char *text = NULL;
     size_t len = 0;
-    struct db_pool_stats st;
+    struct db_pool_stats st[2];
+    size_t npools = replica != NULL ? 2 : 1;
     FILE *f = open_memstream(&text, &len);
     if (f == NULL)
         return NULL;
     size_t nroutes = route_count();
     render_requests(f, nroutes);
     render_latency(f, nroutes);
-    db_pool_stats(pool, &st);
+    db_pool_stats(primary, &st[0]);
+    db_pool_stats(replica, &st[1]);
     fprintf(f,
             "# HELP khabar_http_requests_in_flight Requests being answered now.\n"
             "# TYPE khabar_http_requests_in_flight gauge\n"
-            "khabar_http_requests_in_flight %lld\n"
-            "# HELP khabar_db_connections Database connections in the pool.\n"
-            "# TYPE khabar_db_connections gauge\n"
-            "khabar_db_connections{state=\"in_use\"} %u\n"
-            "khabar_db_connections{state=\"idle\"} %u\n"
-            "# HELP khabar_db_connects_total Connections opened to the database, first ones and reconnects.\n"
-            "# TYPE khabar_db_connects_total counter\n"
-            "khabar_db_connects_total %llu\n"
-            "# HELP khabar_db_connect_failures_total Attempts to connect that failed.\n"
-            "# TYPE khabar_db_connect_failures_total counter\n"
-            "khabar_db_connect_failures_total %llu\n"
+            "khabar_http_requests_in_flight %lld\n",
+            (long long)atomic_load(&in_flight));
+    render_pool_family(f, "khabar_db_connections_in_use", "gauge",
+                       "Database connections answering a request now.", st, npools, in_use_of);
+    render_pool_family(f, "khabar_db_connections_idle", "gauge",
+                       "Database connection slots free in the pool.", st, npools, idle_of);
+    render_pool_family(f, "khabar_db_connects_total", "counter",
+                       "Connections opened to the database, first ones and reconnects.", st, npools,
+                       connects_of);
+    render_pool_family(f, "khabar_db_connect_failures_total", "counter",
+                       "Attempts to connect that failed.", st, npools, failures_of);
+    fprintf(f,
             "# HELP khabar_db_errors_total Database calls that failed.\n"
             "# TYPE khabar_db_errors_total counter\n"
             "khabar_db_errors_total %llu\n",
-            (long long)atomic_load(&in_flight), st.in_use, st.size - st.in_use, st.connects,
-            st.connect_failures, st.errors);
+            st[0].errors);
     if (fclose(f) != 0) {
         free(text);
         return NULL;

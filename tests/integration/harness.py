@@ -247,6 +247,42 @@ def _response_complete(data, head):
 # ---------------------------------------------------------------------------------------
 # PostgreSQL through scripts/pg.sh
 
+def http_request(port, method, path, body=None, headers=None, token=None, encoded=False, timeout=15.0,
+                 src=None, safe="/?&="):
+    """One request over http.client to 127.0.0.1:port on a new connection; returns a Response.
+
+    body: bytes or str (sent as is) or any JSON-able object (serialized as UTF-8 JSON and,
+    unless headers name a Content-Type, sent with Content-Type: application/json).
+    path: raw Arabic allowed; it is percent-encoded with quote(path, safe) unless encoded=True
+    (then sent as given). token: adds Authorization: Bearer token. src: the client's own
+    address (another loopback address such as 127.0.0.2 makes another client).
+    """
+    hdrs = dict(headers or {})
+    has_ct = any(k.lower() == "content-type" for k in hdrs)
+    if body is None:
+        data = None
+    elif isinstance(body, bytes):
+        data = body
+    elif isinstance(body, str):
+        data = body.encode("utf-8")
+    else:
+        data = json.dumps(body, ensure_ascii=False).encode("utf-8")
+        if not has_ct:
+            hdrs["Content-Type"] = "application/json"
+    if token is not None:
+        hdrs["Authorization"] = "Bearer " + token
+    target = path if encoded else urllib.parse.quote(path, safe=safe)
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout,
+                                      source_address=(src, 0) if src else None)
+    try:
+        conn.request(method, target, body=data, headers=hdrs)
+        resp = conn.getresponse()
+        rbody = resp.read()
+        return Response(resp.status, _join_headers(resp.getheaders()), rbody)
+    finally:
+        conn.close()
+
+
 class Postgres:
     """A private cluster in a temp dir, on a free port, started and stopped by scripts/pg.sh."""
 
@@ -383,36 +419,9 @@ class Server:
     # --- HTTP -----------------------------------------------------------------------
 
     def request(self, method, path, body=None, headers=None, token=None, encoded=False, timeout=None):
-        """One request over http.client on a new connection; returns a Response.
-
-        body: bytes or str (sent as is) or any JSON-able object (serialized as UTF-8 JSON and,
-        unless headers name a Content-Type, sent with Content-Type: application/json).
-        path: raw Arabic allowed; it is percent-encoded with quote(path, safe="/?&=") unless
-        encoded=True (then sent as given). token: adds Authorization: Bearer token.
-        """
-        hdrs = dict(headers or {})
-        has_ct = any(k.lower() == "content-type" for k in hdrs)
-        if body is None:
-            data = None
-        elif isinstance(body, bytes):
-            data = body
-        elif isinstance(body, str):
-            data = body.encode("utf-8")
-        else:
-            data = json.dumps(body, ensure_ascii=False).encode("utf-8")
-            if not has_ct:
-                hdrs["Content-Type"] = "application/json"
-        if token is not None:
-            hdrs["Authorization"] = "Bearer " + token
-        target = path if encoded else urllib.parse.quote(path, safe="/?&=")
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout or self.timeout)
-        try:
-            conn.request(method, target, body=data, headers=hdrs)
-            resp = conn.getresponse()
-            rbody = resp.read()
-            return Response(resp.status, _join_headers(resp.getheaders()), rbody)
-        finally:
-            conn.close()
+        """One request on a new connection (see http_request); returns a Response."""
+        return http_request(self.port, method, path, body=body, headers=headers, token=token,
+                            encoded=encoded, timeout=timeout or self.timeout)
 
     def raw_request(self, data, timeout=None, head=False):
         """Sends data over a plain socket and returns every response byte received.

@@ -66,28 +66,9 @@ def note(msg):
 
 def send(srv, method, path, body=None, headers=None, token=None, src=None, encoded=False, timeout=None):
     """One request on a new connection from source address src (default 127.0.0.1)."""
-    hdrs = dict(headers or {})
-    data = None
-    if body is not None:
-        if isinstance(body, bytes):
-            data = body
-        elif isinstance(body, str):
-            data = body.encode("utf-8")
-        else:
-            data = json.dumps(body, ensure_ascii=False).encode("utf-8")
-            hdrs.setdefault("Content-Type", "application/json")
-    if token is not None:
-        hdrs["Authorization"] = "Bearer " + token
-    target = path if encoded else urllib.parse.quote(path, safe="/?&=%")
-    conn = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=timeout or H.http_timeout,
-                                      source_address=(src, 0) if src else None)
-    try:
-        conn.request(method, target, body=data, headers=hdrs)
-        resp = conn.getresponse()
-        rbody = resp.read()
-        return Response(resp.status, harness._join_headers(resp.getheaders()), rbody)
-    finally:
-        conn.close()
+    return harness.http_request(srv.port, method, path, body=body, headers=headers, token=token,
+                                encoded=encoded, timeout=timeout or H.http_timeout, src=src,
+                                safe="/?&=%")
 
 
 def raw_bytes(srv, data, timeout=None, head=False):

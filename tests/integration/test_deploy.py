@@ -1,0 +1,1049 @@
+#!/usr/bin/env python3
+"""test_deploy.py: khabar as operators run it (issue 5), with real parts on this machine.
+
+    python3 tests/integration/test_deploy.py --khabar build/khabar [--only SECTION,...]
+
+- docker/nginx.conf, run by Debian's nginx in front of two `khabar serve` replicas:
+  requests, gzip, X-Request-Id, client addresses, nginx's own refusals as problem+json,
+  the per-client limit, and failover when a replica is killed or stopped.
+- Graceful shutdown: SIGTERM during a burst of slow requests; all complete, none reset.
+- Database outages: backends terminated and PostgreSQL restarted under load; 503 with
+  Retry-After and never a hang; recovery within 2 s; statement_timeout bounds a query.
+- Nothing lost: concurrent writers through nginx while PostgreSQL restarts twice and a
+  replica is killed with SIGKILL; every acknowledged write is stored as acknowledged.
+- DATABASE_READ_URL with a real streaming standby made by pg_basebackup.
+- /metrics in the Prometheus text format; docker/ files (and `docker compose config`
+  where the docker client has compose).
+
+The nginx configuration is docker/nginx.conf itself with only what differs on one
+machine replaced: replica and listen addresses, log and temp paths, and one test load
+balancer address (127.0.0.3) added to the trusted ones. Clients other than 127.0.0.1
+bind their socket to another loopback address.
+
+Ends with "# N passed, M failed"; exit status 1 when anything failed.
+"""
+import gzip
+import json
+import os
+import random
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+import harness  # noqa: E402
+from harness import REPO_ROOT, TOKEN_1, HarnessError, check, free_port, log  # noqa: E402
+
+H = None
+STATE = {}
+
+NGINX_CONF = os.path.join(REPO_ROOT, "docker", "nginx.conf")
+LB_ADDR = "127.0.0.3"  # a load balancer in front of nginx, trusted by the rendered config
+DEPLOY_VARS = ("TRUSTED_PROXIES", "SHUTDOWN_TIMEOUT", "DB_TIMEOUT", "STATEMENT_TIMEOUT",
+               "DATABASE_READ_URL", "RATE_LIMIT", "MIGRATE_ON_START")
+
+
+def note(msg):
+    print("# note: " + msg, flush=True)
+
+
+def via(port, method, path, src=None, timeout=None, **kw):
+    return harness.http_request(port, method, path, src=src, timeout=timeout or H.http_timeout, **kw)
+
+
+def art(title, **fields):
+    obj = {"title": title, "body": "نص " + title, "tags": ["نشر"], "sources": ["وكالة"]}
+    obj.update(fields)
+    return obj
+
+
+def problem_type(r):
+    ct = r.header("content-type")
+    if not ct.startswith("application/problem+json") or not isinstance(r.json, dict):
+        return None
+    return r.json.get("type")
+
+
+def psql(url, sql, timeout=60):
+    r = subprocess.run(["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", url, "-c", sql],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=timeout)
+    if r.returncode != 0:
+        raise HarnessError("psql failed: %s" % r.stderr.strip())
+    return r.stdout.strip()
+
+
+def access_lines(srv):
+    out = []
+    for line in srv.log_text().splitlines():
+        try:
+            obj = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(obj, dict) and "request_id" in obj:
+            out.append(obj)
+    return out
+
+
+def log_entry(servers, request_id, wait=2.0):
+    """The access-log line of one request in any of servers' logs (written after the answer)."""
+    deadline = time.monotonic() + wait
+    while True:
+        for srv in servers:
+            for obj in access_lines(srv):
+                if obj.get("request_id") == request_id:
+                    return obj
+        if time.monotonic() > deadline:
+            return None
+        time.sleep(0.05)
+
+
+# ---------------------------------------------------------------------------------------
+# nginx with docker/nginx.conf
+
+class Nginx:
+    """Debian's nginx running docker/nginx.conf with this machine's addresses and paths."""
+
+    def __init__(self, workdir, upstream_ports):
+        self.dir = os.path.join(workdir, "nginx")
+        os.makedirs(os.path.join(self.dir, "temp"), exist_ok=True)
+        os.chmod(self.dir, 0o755)
+        os.chmod(os.path.join(self.dir, "temp"), 0o777)  # nginx's workers run as nobody
+        self.port = free_port()
+        self.upstream_ports = upstream_ports
+        self.conf = os.path.join(self.dir, "nginx.conf")
+        self.access_log = os.path.join(self.dir, "access.log")
+        self.error_log = os.path.join(self.dir, "error.log")
+        self.proc = None
+        self.binary = shutil.which("nginx") or "/usr/sbin/nginx"
+
+    def render(self):
+        with open(NGINX_CONF, encoding="utf-8") as f:
+            text = f.read()
+        temp = os.path.join(self.dir, "temp")
+        changes = [
+            ("server khabar-1:8080", "server 127.0.0.1:%d" % self.upstream_ports[0]),
+            ("server khabar-2:8080", "server 127.0.0.1:%d" % self.upstream_ports[1]),
+            ("listen 80;", "listen 127.0.0.1:%d;" % self.port),
+            ("access_log /var/log/nginx/access.log khabar;", "access_log %s khabar;" % self.access_log),
+            ("real_ip_recursive on;", "real_ip_recursive on;\n    set_real_ip_from %s;" % LB_ADDR),
+            ("http {", "http {\n" + "".join("    %s_temp_path %s/%s;\n" % (k, temp, k) for k in
+                                             ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))),
+        ]
+        for old, new in changes:
+            if text.count(old) != 1:
+                raise HarnessError("docker/nginx.conf should have %r once (the test replaces it)" % old)
+            text = text.replace(old, new)
+        with open(self.conf, "w", encoding="utf-8") as f:
+            f.write(text)
+
+    def _cmd(self, *extra):
+        return [self.binary, "-c", self.conf, "-p", self.dir + "/", "-e", self.error_log,
+                "-g", "daemon off; pid %s/nginx.pid; error_log %s info;" % (self.dir, self.error_log)] + list(extra)
+
+    def test_config(self):
+        return subprocess.run(self._cmd("-t"), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                              timeout=30)
+
+    def start(self):
+        if not os.path.exists(self.binary):
+            raise HarnessError("nginx is missing (scripts/install-deps.sh installs it)")
+        self.proc = subprocess.Popen(self._cmd(), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise HarnessError("nginx exited %s; error log:\n%s" % (self.proc.returncode, self.errors()))
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                return
+            except OSError:
+                time.sleep(0.05)
+        raise HarnessError("nginx did not listen on %d; error log:\n%s" % (self.port, self.errors()))
+
+    def errors(self):
+        try:
+            with open(self.error_log, encoding="utf-8", errors="replace") as f:
+                return harness.tail(f.read(), 20)
+        except OSError:
+            return ""
+
+    def log_lines(self):
+        try:
+            with open(self.access_log, encoding="utf-8", errors="replace") as f:
+                return f.read().splitlines()
+        except OSError:
+            return []
+
+    def stop(self):
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGQUIT)  # graceful
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+def replica_env(port, **more):
+    env = {"PORT": str(port), "TRUSTED_PROXIES": "127.0.0.1/32"}
+    env.update({k: str(v) for k, v in more.items()})
+    return env
+
+
+def start_replica(i):
+    port = STATE["replica_ports"][i]
+    srv = H.start_server(extra=replica_env(port), name="replica%d-%d" % (i + 1, len(H.servers)))
+    STATE["replicas"][i] = srv
+    return srv
+
+
+def through(method, path, src=None, **kw):
+    return via(STATE["nginx"].port, method, path, src=src, **kw)
+
+
+def through_many(method, path, **kw):
+    """A request from one of many clients behind the trusted load balancer: load from
+    one address would meet nginx's per-client limit, which is not what it tests."""
+    headers = dict(kw.pop("headers", None) or {})
+    headers["X-Forwarded-For"] = "198.18.%d.%d" % (random.randrange(256), random.randrange(1, 255))
+    return through(method, path, src=LB_ADDR, headers=headers, **kw)
+
+
+def sec_proxy_setup():
+    STATE["replica_ports"] = [free_port(), free_port()]
+    STATE["replicas"] = [None, None]
+    start_replica(0)
+    start_replica(1)
+    ng = Nginx(H.workdir, STATE["replica_ports"])
+    STATE["nginx"] = ng
+    ng.render()
+    r = ng.test_config()
+    if not check(r.returncode == 0, "nginx -t accepts docker/nginx.conf", r.stdout[-800:]):
+        raise HarnessError("nginx rejects the configuration")
+    ng.start()
+    log("nginx on 127.0.0.1:%d in front of replicas on %s" % (ng.port, STATE["replica_ports"]))
+    made = []
+    for i in range(25):
+        r = H.server.request("POST", "/v1/articles", body=art("مقال الوكيل %d" % i), token=TOKEN_1)
+        if r.status == 201:
+            made.append(r.json["id"])
+    check(len(made) == 25, "25 articles created for the proxy tests", len(made))
+    STATE["made"] = made
+
+
+def sec_proxy_requests():
+    direct = H.server.request("GET", "/v1/articles?limit=5")
+    r = through("GET", "/v1/articles?limit=5")
+    check(r.status == 200, "GET /v1/articles through nginx -> 200", r.brief())
+    check(r.json is not None and direct.json is not None and
+          [a["id"] for a in r.json.get("data", [])] == [a["id"] for a in direct.json.get("data", [])],
+          "through nginx: the same page as from khabar directly", r.brief(300))
+    check(r.header("etag") == direct.header("etag"), "through nginx: the same ETag (no gzip asked)",
+          (r.header("etag"), direct.header("etag")))
+    r = through("POST", "/v1/articles", body=art("نشر عبر الوكيل"), token=TOKEN_1)
+    check(r.status == 201, "POST through nginx -> 201", r.brief())
+    loc = r.header("location")
+    check(loc.startswith("/v1/articles/"), "POST through nginx: Location %s" % loc, r.headers)
+    g = through("GET", loc, encoded=True)
+    check(g.status == 200 and g.json and g.json.get("title") == "نشر عبر الوكيل",
+          "GET of the new article through nginx -> 200 with its title", g.brief())
+    r = through("POST", "/v1/articles", body=art("بلا رمز"))
+    check(r.status == 401 and problem_type(r) == "/problems/unauthorized",
+          "khabar's own 401 problem passes through nginx unchanged", r.brief())
+    h = through("HEAD", "/v1/articles?limit=5")
+    check(h.status == 200 and h.body == b"", "HEAD through nginx -> 200 without a body", h.brief())
+    # both replicas answer: ids sent and found in each replica's log
+    ids = []
+    for i in range(20):
+        rid = "spread-%d-%d" % (i, random.randrange(1 << 30))
+        through("GET", "/v1/articles/%d" % STATE["made"][i % len(STATE["made"])], headers={"X-Request-Id": rid})
+        ids.append(rid)
+    time.sleep(0.3)
+    seen = [sum(1 for e in access_lines(s) if e.get("request_id") in ids) for s in STATE["replicas"]]
+    check(seen[0] > 0 and seen[1] > 0 and sum(seen) == 20,
+          "nginx spreads 20 GETs over both replicas", seen)
+
+
+def sec_gzip():
+    path = "/v1/articles?limit=20"
+    plain = through("GET", path)
+    z = through("GET", path, headers={"Accept-Encoding": "gzip"})
+    check(z.status == 200 and z.header("content-encoding") == "gzip",
+          "a list with Accept-Encoding: gzip comes gzipped through nginx", z.headers)
+    check("accept-encoding" in z.header("vary").lower(), "gzipped answer has Vary: Accept-Encoding",
+          z.header("vary"))
+    try:
+        unzipped = gzip.decompress(z.body)
+    except OSError as e:
+        unzipped = repr(e).encode()
+    check(unzipped == plain.body, "gunzipped body == the body without gzip (%d -> %d bytes)"
+          % (len(plain.body), len(z.body)), unzipped[:200])
+    check(len(z.body) < len(plain.body), "gzip makes the list smaller", (len(z.body), len(plain.body)))
+    check(plain.header("content-encoding") == "", "no gzip when the client does not ask", plain.headers)
+    small = through("GET", "/healthz", headers={"Accept-Encoding": "gzip"})
+    check(small.status == 200 and small.header("content-encoding") == "",
+          "a body under 512 bytes is not gzipped", small.headers)
+    p = through("GET", "/v1/nowhere/" + "x" * 600, headers={"Accept-Encoding": "gzip"})
+    check(p.status == 404, "unknown path through nginx -> 404", p.brief())
+    # nginx weakens the ETag of what it compresses; khabar compares If-None-Match weakly
+    etag = z.header("etag")
+    check(etag.startswith('W/"'), "gzipped answer's ETag is weak (%s)" % etag, z.headers)
+    r = through("GET", path, headers={"Accept-Encoding": "gzip", "If-None-Match": etag})
+    check(r.status == 304, "If-None-Match with the weak ETag through nginx -> 304", r.brief())
+    r = through("GET", path, headers={"If-None-Match": plain.header("etag")})
+    check(r.status == 304, "If-None-Match with the strong ETag through nginx -> 304", r.brief())
+
+
+def sec_request_id():
+    r = through("GET", "/v1/articles?limit=1")
+    rid = r.header("x-request-id")
+    check(re.fullmatch(r"[0-9a-f]{32}", rid) is not None, "nginx gives a request without an id one (%s)" % rid,
+          r.headers)
+    e = log_entry(STATE["replicas"], rid)
+    check(e is not None, "khabar logs nginx's request id", rid)
+    time.sleep(0.2)
+    check(any(line.endswith("id=" + rid) for line in STATE["nginx"].log_lines()),
+          "nginx's access log has the same id", STATE["nginx"].log_lines()[-3:])
+    r = through("GET", "/v1/articles?limit=1", headers={"X-Request-Id": "deploy-id-42"})
+    check(r.header("x-request-id") == "deploy-id-42", "a client's X-Request-Id passes through nginx", r.headers)
+    check(log_entry(STATE["replicas"], "deploy-id-42") is not None, "khabar logs the client's request id",
+          "deploy-id-42")
+    big = through("POST", "/v1/articles", body=b"x" * (2 * 1024 * 1024), token=TOKEN_1,
+                  headers={"Content-Type": "application/json", "X-Request-Id": "deploy-too-big"})
+    check(big.header("x-request-id") == "deploy-too-big", "nginx's own 413 carries the request id", big.headers)
+
+
+def sec_client_address():
+    rid = "addr-spoof-%d" % random.randrange(1 << 30)
+    through("GET", "/healthz", src="127.0.0.2", headers={"X-Forwarded-For": "203.0.113.50", "X-Request-Id": rid})
+    e = log_entry(STATE["replicas"], rid)
+    check(e is not None and e.get("client") == "127.0.0.2",
+          "a client's own X-Forwarded-For is not believed: khabar logs 127.0.0.2", e)
+    rid = "addr-lb-%d" % random.randrange(1 << 30)
+    through("GET", "/healthz", src=LB_ADDR, headers={"X-Forwarded-For": "198.51.100.23", "X-Request-Id": rid})
+    e = log_entry(STATE["replicas"], rid)
+    check(e is not None and e.get("client") == "198.51.100.23",
+          "behind a trusted load balancer: khabar logs the client 198.51.100.23 (realip)", e)
+    time.sleep(0.2)
+    check(any(line.startswith("198.51.100.23 ") and line.endswith("id=" + rid) for line in STATE["nginx"].log_lines()),
+          "nginx's access log has the client 198.51.100.23 too", STATE["nginx"].log_lines()[-2:])
+
+
+def sec_proxy_refusals():
+    before = psql(H.pg.url, "SELECT count(*) FROM articles")
+    body = json.dumps(art("كبير", body="ن" * (700 * 1024))).encode()
+    r = through("POST", "/v1/articles", body=body, token=TOKEN_1, headers={"Content-Type": "application/json"})
+    check(r.status == 413 and problem_type(r) == "/problems/body-too-large",
+          "a 1.4 MB body: nginx answers 413 as problem+json", r.brief())
+    check(psql(H.pg.url, "SELECT count(*) FROM articles") == before, "the refused body created nothing", before)
+    statuses = []
+    lock = threading.Lock()
+
+    def hammer():
+        for _ in range(60):
+            try:
+                s = through("GET", "/healthz", src="127.0.0.4", timeout=5)
+            except OSError:
+                continue
+            with lock:
+                statuses.append(s)
+    threads = [threading.Thread(target=hammer) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    limited = [s for s in statuses if s.status == 429]
+    ok = [s for s in statuses if s.status == 200]
+    check(len(limited) > 0 and len(ok) >= 100,
+          "240 quick requests from one client: nginx lets the burst through and limits the rest",
+          "%d x 200, %d x 429" % (len(ok), len(limited)))
+    if limited:
+        s = limited[0]
+        check(problem_type(s) == "/problems/rate-limited" and s.header("retry-after") == "1",
+              "nginx's 429 is problem+json with Retry-After", s.brief())
+    other = through("GET", "/healthz", src="127.0.0.5")
+    check(other.status == 200, "another client is not limited meanwhile", other.brief())
+
+
+class Load:
+    """GETs through nginx from threads until stopped; counts every outcome."""
+
+    def __init__(self, paths, threads=4, method="GET"):
+        self.paths = paths
+        self.stop_flag = threading.Event()
+        self.lock = threading.Lock()
+        self.statuses = {}
+        self.errors = []
+        self.threads = [threading.Thread(target=self.run, args=(i,)) for i in range(threads)]
+
+    def run(self, i):
+        n = 0
+        while not self.stop_flag.is_set():
+            path = self.paths[(i + n) % len(self.paths)]
+            n += 1
+            try:
+                r = through_many("GET", path, timeout=10)
+                with self.lock:
+                    self.statuses[r.status] = self.statuses.get(r.status, 0) + 1
+            except OSError as e:
+                with self.lock:
+                    self.errors.append(repr(e))
+
+    def __enter__(self):
+        for t in self.threads:
+            t.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop_flag.set()
+        for t in self.threads:
+            t.join()
+
+    def total(self):
+        return sum(self.statuses.values()) + len(self.errors)
+
+
+def wait_until(fn, seconds):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if fn():
+            return True
+        time.sleep(0.05)
+    return fn()
+
+
+def nginx_uses(i, seconds=6.0):
+    """True once nginx sends requests to replica i again (it rests a failed replica for
+    fail_timeout): what a rolling restart waits for before stopping the next replica."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        rid = "back-%d" % random.randrange(1 << 40)
+        through_many("GET", "/healthz", headers={"X-Request-Id": rid})
+        if log_entry([STATE["replicas"][i]], rid, wait=0.1) is not None:
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def sec_failover():
+    paths = ["/v1/articles/%d" % i for i in STATE["made"]] + ["/v1/articles?limit=5"]
+    with Load(paths) as load:
+        time.sleep(0.5)
+        STATE["replicas"][0].proc.kill()  # SIGKILL: no goodbye
+        STATE["replicas"][0].proc.wait()
+        time.sleep(1.5)
+    check(load.errors == [] and set(load.statuses) == {200},
+          "replica 1 killed with SIGKILL under load: every GET through nginx still 200 (%d requests)"
+          % load.total(), (load.statuses, load.errors[:3]))
+    start_replica(0)
+    check(nginx_uses(0), "the restarted replica 1 takes requests from nginx again", "")
+    with Load(paths) as load:
+        time.sleep(0.5)
+        status, secs = STATE["replicas"][1].stop(15)
+        time.sleep(0.5)
+    check(status == 0, "replica 2 exits 0 after SIGTERM under load (%.1f s)" % secs, status)
+    check(load.errors == [] and set(load.statuses) == {200},
+          "replica 2 stopped with SIGTERM under load: every GET through nginx still 200 (%d requests)"
+          % load.total(), (load.statuses, load.errors[:3]))
+    STATE["replicas"][0].stop(15)
+    r = through("GET", "/v1/articles?limit=1")
+    check(r.status == 503 and problem_type(r) == "/problems/service-unavailable" and r.header("retry-after"),
+          "both replicas down: nginx answers 503 problem+json with Retry-After", r.brief())
+    start_replica(0)
+    start_replica(1)
+    ok = wait_until(lambda: through("GET", "/v1/articles?limit=1").status == 200, 10)
+    check(ok and nginx_uses(0) and nginx_uses(1), "replicas back: nginx serves from both again", "")
+
+
+# ---------------------------------------------------------------------------------------
+# graceful shutdown
+
+def half_request(port, body):
+    """A socket that has sent a POST's headers and half its body: a request in flight."""
+    s = socket.create_connection(("127.0.0.1", port), timeout=20)
+    head = ("POST /v1/articles HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            "Authorization: Bearer %s\r\nContent-Length: %d\r\n\r\n" % (TOKEN_1, len(body))).encode()
+    half = len(body) // 2
+    s.sendall(head + body[:half])
+    return s, body[half:]
+
+
+def read_response(s, timeout=20):
+    s.settimeout(timeout)
+    data = b""
+    try:
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+            if harness._response_complete(data, False):
+                break
+    except OSError as e:
+        return None, repr(e)
+    try:
+        return harness.parse_response(data), None
+    except Exception as e:  # noqa: BLE001 - reported as the outcome
+        return None, "unparsable %r: %r" % (data[:120], e)
+
+
+def sec_graceful_shutdown():
+    srv = H.start_server(extra={"SHUTDOWN_TIMEOUT": "10"}, name="graceful")
+    n = 16
+    bodies = [json.dumps(art("إيقاف هادئ %d" % i), ensure_ascii=False).encode() for i in range(n)]
+    slow = [half_request(srv.port, b) for b in bodies]
+    keep = socket.create_connection(("127.0.0.1", srv.port), timeout=10)
+    keep.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+    first, err = read_response(keep)
+    check(first is not None and first.status == 200, "a kept-alive connection answered before SIGTERM", err)
+    time.sleep(0.3)
+    t0 = time.monotonic()
+    srv.proc.send_signal(signal.SIGTERM)
+    time.sleep(0.4)
+    refused = False
+    try:
+        socket.create_connection(("127.0.0.1", srv.port), timeout=2).close()
+    except ConnectionRefusedError:
+        refused = True
+    except OSError:
+        refused = False
+    check(refused, "after SIGTERM a new connection is refused (the listener has stopped)", "")
+    keep.sendall(b"GET /readyz HTTP/1.1\r\nHost: x\r\n\r\n")
+    r, err = read_response(keep)
+    check(r is not None and r.status == 503, "after SIGTERM /readyz answers 503", err or r.brief())
+    check(r is not None and r.header("connection").lower() == "close",
+          "the kept-alive connection's answer carries Connection: close", r.headers if r else err)
+    keep.close()
+    completed, reset, closes = 0, [], 0
+    for s, rest in slow:
+        try:
+            s.sendall(rest)
+        except OSError as e:
+            reset.append(repr(e))
+            continue
+        resp, err = read_response(s)
+        s.close()
+        if resp is not None and resp.status == 201:
+            completed += 1
+            closes += resp.header("connection").lower() == "close"
+        else:
+            reset.append(err or resp.brief())
+    check(completed == n and not reset,
+          "SIGTERM during %d slow requests: all completed, none reset (%d completed)" % (n, completed), reset[:3])
+    check(closes == n, "answers given while stopping carry Connection: close", closes)
+    try:
+        srv.proc.wait(15)
+    except subprocess.TimeoutExpired:
+        pass
+    status = srv.proc.poll()
+    check(status == 0, "the server exits 0 after finishing them (%.1f s after SIGTERM)" % (time.monotonic() - t0),
+          status)
+    stored = psql(H.pg.url, "SELECT count(*) FROM articles WHERE title LIKE 'إيقاف هادئ %'")
+    check(stored == str(n), "all %d articles written during shutdown are stored" % n, stored)
+
+    # a request that never completes is waited for only SHUTDOWN_TIMEOUT
+    srv = H.start_server(extra={"SHUTDOWN_TIMEOUT": "2"}, name="graceful-bounded")
+    s, _ = half_request(srv.port, json.dumps(art("عالق")).encode())
+    time.sleep(0.3)
+    t0 = time.monotonic()
+    srv.proc.send_signal(signal.SIGTERM)
+    try:
+        srv.proc.wait(10)
+    except subprocess.TimeoutExpired:
+        pass
+    took = time.monotonic() - t0
+    s.close()
+    check(srv.proc.poll() == 0 and 1.5 <= took <= 5.0,
+          "a request stuck in flight delays the exit by SHUTDOWN_TIMEOUT=2 only (%.1f s, exit 0)" % took,
+          srv.proc.poll())
+
+
+# ---------------------------------------------------------------------------------------
+# database outages
+
+def khabar_backends():
+    return psql(H.pg.url, "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'khabar'")
+
+
+def metric(srv, name):
+    r = srv.request("GET", "/metrics")
+    m = re.search(r"^%s (\d+)$" % re.escape(name), r.text, re.M)
+    return int(m.group(1)) if m else -1
+
+
+def timed_get(srv, path, timeout=15):
+    t0 = time.monotonic()
+    try:
+        r = srv.request("GET", path, timeout=timeout)
+        return r, time.monotonic() - t0
+    except OSError as e:
+        return e, time.monotonic() - t0
+
+
+def sec_db_outage():
+    srv = H.start_server(extra={"DB_TIMEOUT": "2000", "STATEMENT_TIMEOUT": "1000"}, name="outage")
+    some = STATE.get("made", [1])[0]
+    path = "/v1/articles/%d" % some
+    r = srv.request("GET", path)
+    check(r.status == 200, "outage server serves the article", r.brief())
+    connects = metric(srv, 'khabar_db_connects_total{pool="primary"}')
+
+    # connections killed under load
+    results = []
+    lock = threading.Lock()
+    stop = threading.Event()
+
+    def reader():
+        while not stop.is_set():
+            got, secs = timed_get(srv, path)
+            with lock:
+                results.append((got, secs))
+    threads = [threading.Thread(target=reader) for _ in range(4)]
+    for t in threads:
+        t.start()
+    try:
+        for _ in range(3):
+            time.sleep(0.3)
+            psql(H.pg.url, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'khabar'")
+        time.sleep(0.5)
+    finally:
+        stop.set()
+        for t in threads:
+            t.join()
+    errors = [g for g, _ in results if not isinstance(g, harness.Response)]
+    statuses = {}
+    for g, _ in results:
+        if isinstance(g, harness.Response):
+            statuses[g.status] = statuses.get(g.status, 0) + 1
+    bad503 = [g for g, _ in results if isinstance(g, harness.Response) and g.status == 503
+              and not g.header("retry-after")]
+    slowest = max((s for _, s in results), default=0)
+    check(not errors and set(statuses) <= {200, 503} and not bad503,
+          "backends terminated 3 times under load: every answer 200 or 503 with Retry-After (%s)" % statuses,
+          errors[:3])
+    check(statuses.get(200, 0) > 0, "and reads keep being served", statuses)
+    check(slowest < 2.0 + 1.0, "no request waited past DB_TIMEOUT (slowest %.2f s)" % slowest, slowest)
+    now = metric(srv, 'khabar_db_connects_total{pool="primary"}')
+    check(now > connects, "khabar_db_connects_total counts the reconnects", (connects, now))
+    r = srv.request("GET", path)
+    check(r.status == 200, "after the terminations the next GET is 200 (re-prepared)", r.brief())
+
+    # PostgreSQL restarted
+    rc, out = H.pg.stop()
+    check(rc == 0, "pg.sh stop exits 0", out[-200:])
+    try:
+        got, secs = timed_get(srv, path)
+        check(isinstance(got, harness.Response) and got.status == 503 and got.header("retry-after") != "",
+              "PostgreSQL down: GET -> 503 with Retry-After", got.brief() if isinstance(got, harness.Response) else got)
+        check(secs < 3.0, "PostgreSQL down: the 503 comes at once, not after a hang (%.2f s)" % secs, secs)
+        check(srv.request("GET", "/healthz").status == 200, "PostgreSQL down: /healthz still 200", "")
+        check(srv.request("GET", "/readyz").status == 503, "PostgreSQL down: /readyz 503", "")
+        w = srv.request("POST", "/v1/articles", body=art("أثناء الانقطاع"), token=TOKEN_1)
+        check(w.status == 503, "PostgreSQL down: POST -> 503", w.brief())
+    finally:
+        H.pg.start()
+    t0 = time.monotonic()
+    back = None
+    while time.monotonic() - t0 < 10:
+        got, _ = timed_get(srv, path, timeout=5)
+        if isinstance(got, harness.Response) and got.status == 200:
+            back = time.monotonic() - t0
+            break
+        time.sleep(0.05)
+    check(back is not None and back <= 2.0,
+          "service back within 2 s of PostgreSQL answering again (%s)" % ("%.2f s" % back if back is not None
+                                                                            else "not within 10 s"), back)
+    w = srv.request("POST", "/v1/articles", body=art("بعد الانقطاع"), token=TOKEN_1)
+    check(w.status == 201, "writes work again after the restart", w.brief())
+    check(psql(H.pg.url, "SELECT count(*) FROM articles WHERE title = 'أثناء الانقطاع'") == "0",
+          "the POST refused during the outage stored nothing", "")
+
+    # statement_timeout: a write blocked on a row lock ends in 503, not a hang
+    holder = subprocess.Popen(["psql", "-X", "-q", "-d", H.pg.url], stdin=subprocess.PIPE,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True)
+    holder.stdin.write("BEGIN; SELECT 1 FROM articles WHERE id = %d FOR UPDATE;\n" % some)
+    holder.stdin.flush()
+    time.sleep(0.5)
+    try:
+        t0 = time.monotonic()
+        p = srv.request("PATCH", path, body=json.dumps({"title": "مقفل"}), token=TOKEN_1,
+                        headers={"Content-Type": "application/merge-patch+json"}, timeout=15)
+        took = time.monotonic() - t0
+        check(p.status == 503 and problem_type(p) == "/problems/database-unavailable",
+              "a PATCH waiting on a locked row -> 503 after STATEMENT_TIMEOUT", p.brief())
+        check(0.8 <= took < 3.0, "statement_timeout=1 s bounds it (%.2f s)" % took, took)
+        g, secs = timed_get(srv, path)
+        check(isinstance(g, harness.Response) and g.status == 200 and secs < 1.0,
+              "reads of the locked row are not blocked meanwhile (%.2f s)" % secs, secs)
+    finally:
+        holder.stdin.write("ROLLBACK;\n\\q\n")
+        holder.stdin.close()
+        holder.wait(10)
+    p = srv.request("PATCH", path, body=json.dumps({"title": "بعد القفل"}), token=TOKEN_1,
+                    headers={"Content-Type": "application/merge-patch+json"})
+    check(p.status == 200 and p.json and p.json.get("title") == "بعد القفل", "the PATCH works once the lock is gone",
+          p.brief())
+    status, _ = srv.stop(15)
+    check(status == 0, "outage server exits 0", srv.log_tail(10))
+
+
+# ---------------------------------------------------------------------------------------
+# nothing lost
+
+class Writers:
+    """Writer threads through nginx: create articles and update their own, each write
+    with a unique marker; every attempt is recorded with its outcome."""
+
+    def __init__(self, n):
+        self.n = n
+        self.stop_flag = threading.Event()
+        self.lock = threading.Lock()
+        self.attempts = []  # dicts: writer, seq, kind, id, marker, outcome, article
+        self.threads = [threading.Thread(target=self.run, args=(w,)) for w in range(n)]
+
+    def record(self, a):
+        with self.lock:
+            self.attempts.append(a)
+
+    def run(self, w):
+        mine = []
+        seq = 0
+        rng = random.Random(w)
+        while not self.stop_flag.is_set():
+            seq += 1
+            marker = "lost-check w%d-%d" % (w, seq)
+            if mine and rng.random() < 0.5:
+                target = rng.choice(mine)
+                a = {"writer": w, "seq": seq, "kind": "update", "id": target, "marker": marker}
+                body = json.dumps({"title": marker, "body": "نص " + marker}, ensure_ascii=False)
+                method, path = "PATCH", "/v1/articles/%d" % target
+                headers = {"Content-Type": "application/merge-patch+json"}
+            else:
+                a = {"writer": w, "seq": seq, "kind": "create", "id": None, "marker": marker}
+                body = json.dumps(art(marker, body="نص " + marker), ensure_ascii=False)
+                method, path, headers = "POST", "/v1/articles", {"Content-Type": "application/json"}
+            a["t"] = time.monotonic()
+            try:
+                r = through_many(method, path, body=body, token=TOKEN_1, headers=headers, timeout=15)
+                if 200 <= r.status < 300 and isinstance(r.json, dict):
+                    a["outcome"] = "acknowledged"
+                    a["article"] = r.json
+                    if a["kind"] == "create":
+                        a["id"] = r.json.get("id")
+                        mine.append(a["id"])
+                elif problem_type(r) == "/problems/service-unavailable":
+                    a["outcome"] = "unknown"  # nginx: the replica went away; the write may have landed
+                    a["status"] = r.status
+                else:
+                    a["outcome"] = "failed"
+                    a["status"] = r.status
+            except OSError as e:
+                a["outcome"] = "unknown"
+                a["error"] = repr(e)
+            self.record(a)
+            if a["outcome"] != "acknowledged":
+                time.sleep(0.1)  # as a client told Retry-After would, if not as long
+
+    def __enter__(self):
+        for t in self.threads:
+            t.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop_flag.set()
+        for t in self.threads:
+            t.join()
+
+
+def sec_nothing_lost():
+    events = []
+    with Writers(6) as writers:
+        time.sleep(2.0)
+        calm_until = time.monotonic()
+        for step in ("pg", "kill", "pg"):
+            if step == "pg":
+                rc, _ = H.pg.stop()
+                events.append("PostgreSQL stopped (%d)" % rc)
+                time.sleep(1.0)
+                H.pg.start()
+                events.append("PostgreSQL started")
+            else:
+                STATE["replicas"][0].proc.kill()
+                STATE["replicas"][0].proc.wait()
+                events.append("replica 1 killed")
+                time.sleep(1.0)
+                start_replica(0)
+                events.append("replica 1 restarted")
+            time.sleep(2.0)
+    log("nothing-lost run: " + "; ".join(events))
+    attempts = sorted(writers.attempts, key=lambda a: (a["writer"], a["seq"]))
+    rows = psql(H.pg.url, "SELECT json_agg(json_build_object('id', id, 'title', title, 'body', body,"
+                          " 'version', version)) FROM articles WHERE title LIKE 'lost-check %'")
+    stored = {a["id"]: a for a in (json.loads(rows) if rows else [])}
+    counts = {"acknowledged": 0, "failed": 0, "unknown": 0}
+    for a in attempts:
+        counts[a["outcome"]] += 1
+    sent = {a["marker"] for a in attempts}
+    lost = []
+    # every acknowledged create exists; every article shows its last acknowledged write or a later attempt
+    by_article = {}
+    for a in attempts:
+        if a["kind"] == "create" and a["outcome"] == "acknowledged":
+            by_article.setdefault(a["id"], []).append(a)
+        elif a["kind"] == "update":
+            by_article.setdefault(a["id"], []).append(a)
+    for aid, writes in by_article.items():
+        row = stored.get(aid)
+        if row is None:
+            lost.append("article %s acknowledged but missing" % aid)
+            continue
+        acked = [w for w in writes if w["outcome"] == "acknowledged"]
+        last_ack = acked[-1]
+        allowed = {last_ack["marker"]} | {w["marker"] for w in writes if w["seq"] > last_ack["seq"]}
+        if row["title"] not in allowed:
+            lost.append("article %s is %r; last acknowledged %r" % (aid, row["title"], last_ack["marker"]))
+        elif row["title"] == last_ack["marker"]:
+            want = last_ack["article"]
+            if row["body"] != want.get("body") or row["version"] != want.get("version"):
+                lost.append("article %s differs from its acknowledged state" % aid)
+        if row["version"] < len(acked):
+            lost.append("article %s has version %s after %d acknowledged writes" % (aid, row["version"], len(acked)))
+    strangers = [r for r in stored.values() if r["title"] not in sent]
+    create_markers = {}
+    for r in stored.values():
+        create_markers.setdefault(r["title"], []).append(r["id"])
+    landed = sum(1 for a in attempts if a["outcome"] != "acknowledged" and a["kind"] == "create"
+                 and a["marker"] in create_markers)
+    refusals = {}
+    for a in attempts:
+        if a["outcome"] != "acknowledged":
+            key = a.get("status", "no answer")
+            refusals[key] = refusals.get(key, 0) + 1
+    log("writes: %d acknowledged, %d failed, %d unknown, %d lost; %d refused or unanswered creates were stored anyway"
+        " (refusals by status: %s)" % (counts["acknowledged"], counts["failed"], counts["unknown"], len(lost), landed,
+                                       refusals))
+    STATE["nothing_lost"] = dict(counts, lost=len(lost))
+    calm = [a for a in attempts if a["t"] < calm_until - 0.5]
+    refused_calm = [a for a in calm if a["outcome"] != "acknowledged"]
+    check(len(calm) > 20 and not refused_calm,
+          "before the outages, %d concurrent writes (shared tags and sources) all acknowledged" % len(calm),
+          refused_calm[:3])
+    check(counts["acknowledged"] > 100, "writers got many writes acknowledged across the outages (%d)"
+          % counts["acknowledged"], counts)
+    check(counts["failed"] + counts["unknown"] > 0, "the outages did refuse some writes (the test saw them)", counts)
+    check(not lost, "lost = 0: every acknowledged write is stored exactly as acknowledged", lost[:5])
+    check(not strangers, "nothing stored that no writer sent", strangers[:3])
+    dup = [m for m, ids in create_markers.items() if len(ids) > 1]
+    check(not dup, "no write stored twice", dup[:3])
+
+
+# ---------------------------------------------------------------------------------------
+# reads from a streaming standby
+
+def make_standby():
+    d = tempfile.mkdtemp(prefix="khabar-standby-")
+    os.chmod(d, 0o755)
+    cmd = ["pg_basebackup", "-h", "127.0.0.1", "-p", str(H.pg.port), "-U", "postgres", "-D",
+           os.path.join(d, "data"), "-R", "-X", "stream", "-c", "fast"]
+    if os.geteuid() == 0:
+        shutil.chown(d, "postgres", "postgres")
+        bindir = subprocess.run(["bash", "-c", "ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1"],
+                                stdout=subprocess.PIPE, text=True).stdout.strip()
+        cmd = ["runuser", "-u", "postgres", "--", os.path.join(bindir, "pg_basebackup")] + cmd[1:]
+    r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=120, cwd="/")
+    if r.returncode != 0:
+        raise HarnessError("pg_basebackup failed: %s" % r.stdout[-600:])
+    pg = harness.Postgres()
+    pg.dir = d
+    pg.port = free_port()
+    pg.start()
+    return pg
+
+
+def sec_read_replica():
+    standby = make_standby()
+    try:
+        check(psql(standby.url, "SELECT pg_is_in_recovery()") == "t", "the standby is in recovery (streaming)", "")
+        srv = H.start_server(extra={"DATABASE_READ_URL": standby.url}, name="reads-on-standby")
+        r = srv.request("POST", "/v1/articles", body=art("على الأساسي"), token=TOKEN_1)
+        check(r.status == 201 and r.json and r.json.get("title") == "على الأساسي",
+              "POST with a read replica: 201 with the article read back from the primary", r.brief())
+        first = r.json["id"] if r.status == 201 else 0
+        ok = wait_until(lambda: srv.request("GET", "/v1/articles/%d" % first).status == 200, 5)
+        check(ok, "the new article is readable once the standby has it", first)
+        psql(standby.url, "SELECT pg_wal_replay_pause()")
+        try:
+            r = srv.request("POST", "/v1/articles", body=art("قبل الإعادة"), token=TOKEN_1)
+            check(r.status == 201, "POST while the standby's replay is paused -> 201", r.brief())
+            new = r.json["id"] if r.status == 201 else 0
+            g = srv.request("GET", "/v1/articles/%d" % new)
+            check(g.status == 404, "GET reads from the standby: the article it has not replayed is 404", g.brief())
+            p = srv.request("PATCH", "/v1/articles/%d" % new, body=json.dumps({"title": "عدلت على الأساسي"}),
+                            token=TOKEN_1, headers={"Content-Type": "application/merge-patch+json"})
+            check(p.status == 200 and p.json and p.json.get("version") == 2,
+                  "PATCH of it goes to the primary and reads its own write there (version 2)", p.brief())
+            lst = srv.request("GET", "/v1/articles?limit=100")
+            check(lst.status == 200 and new not in [a["id"] for a in lst.json.get("data", [])],
+                  "lists read from the standby too", lst.brief(200))
+        finally:
+            psql(standby.url, "SELECT pg_wal_replay_resume()")
+        ok = wait_until(lambda: srv.request("GET", "/v1/articles/%d" % new).status == 200, 5)
+        check(ok, "replay resumed: the article appears on reads", new)
+        standby.stop()
+        g = srv.request("GET", "/v1/articles/%d" % first)
+        check(g.status == 200, "standby down: reads fall back to the primary", g.brief())
+        check(srv.request("GET", "/readyz").status == 200, "standby down: /readyz still 200 (the primary answers)", "")
+        m = srv.request("GET", "/metrics").text
+        check('khabar_db_connections_in_use{pool="replica"}' in m and
+              re.search(r'^khabar_db_connect_failures_total\{pool="replica"\} [1-9]', m, re.M) is not None,
+              "/metrics shows the replica's pool and its failed connects", m[-600:])
+        status, _ = srv.stop(15)
+        check(status == 0, "read-replica server exits 0", srv.log_tail(10))
+    finally:
+        standby.cleanup()
+
+
+# ---------------------------------------------------------------------------------------
+# metrics and the docker files
+
+METRIC_NAME = re.compile(r"^khabar_[a-z][a-z0-9_]*$")
+SAMPLE = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{([^}]*)\})? (-?[0-9.e+-]+|\+Inf|NaN)$')
+
+
+def parse_metrics(text):
+    """{family: {"type": t, "help": h, "samples": [(name, {labels}, value)]}} or raises ValueError."""
+    fams = {}
+    for line in text.splitlines():
+        if not line:
+            continue
+        if line.startswith("# HELP ") or line.startswith("# TYPE "):
+            parts = line.split(" ", 3)
+            fams.setdefault(parts[2], {"samples": []})["help" if parts[1] == "HELP" else "type"] = parts[3]
+            continue
+        m = SAMPLE.match(line)
+        if not m:
+            raise ValueError("not a sample line: %r" % line)
+        name, labels = m.group(1), {}
+        if m.group(3):
+            for kv in re.findall(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"', m.group(3)):
+                labels[kv[0]] = kv[1]
+        fam = re.sub(r"_(bucket|sum|count)$", "", name) if name not in fams else name
+        if fam not in fams:
+            raise ValueError("sample %s before its # TYPE" % name)
+        fams[fam]["samples"].append((name, labels, float(m.group(4))))
+    return fams
+
+
+def sec_metrics():
+    srv = H.server
+    before = srv.request("GET", "/metrics").text
+    for _ in range(7):
+        srv.request("GET", "/v1/articles?limit=1")
+    text = srv.request("GET", "/metrics").text
+    try:
+        fams = parse_metrics(text)
+        parse_metrics(before)
+        parsed = True
+    except ValueError as e:
+        fams, parsed = {}, False
+        check(False, "/metrics parses as Prometheus text", str(e))
+    check(parsed, "/metrics is Prometheus text: HELP, TYPE, then samples", text[:300])
+    for fam, f in fams.items():
+        check(METRIC_NAME.match(fam) is not None and f.get("help") and f.get("type"),
+              "metric %s: khabar_ name, HELP and TYPE" % fam, f.get("type"))
+        if f.get("type") == "counter":
+            check(fam.endswith("_total"), "counter %s ends in _total" % fam, fam)
+    for want in ("khabar_http_requests_total", "khabar_http_request_duration_seconds",
+                 "khabar_http_requests_in_flight", "khabar_db_connections_in_use", "khabar_db_connections_idle",
+                 "khabar_db_connects_total", "khabar_db_connect_failures_total",
+                 "khabar_db_errors_total"):
+        check(want in fams, "/metrics has %s" % want, sorted(fams))
+    hist = fams.get("khabar_http_request_duration_seconds", {"samples": []})
+    check(hist.get("type") == "histogram", "request duration is a histogram", hist.get("type"))
+    route = "articles_list"
+    buckets = [(float(l["le"].replace("+Inf", "inf")), v) for n, l, v in hist["samples"]
+               if n.endswith("_bucket") and l.get("route") == route]
+    count = [v for n, l, v in hist["samples"] if n.endswith("_count") and l.get("route") == route]
+    check(buckets and all(b[1] <= c[1] for b, c in zip(sorted(buckets), sorted(buckets)[1:]))
+          and count and sorted(buckets)[-1][1] == count[0],
+          "the %s histogram is cumulative and +Inf equals _count" % route, buckets)
+
+    def requests_of(t):
+        m = re.search(r'^khabar_http_requests_total\{route="%s",status="200"\} (\d+)$' % route, t, re.M)
+        return int(m.group(1)) if m else 0
+    # a request is counted once its answer is sent: the last may not be counted yet
+    deadline = time.monotonic() + 2
+    while requests_of(text) - requests_of(before) < 7 and time.monotonic() < deadline:
+        time.sleep(0.05)
+        text = srv.request("GET", "/metrics").text
+    check(requests_of(text) - requests_of(before) == 7,
+          "khabar_http_requests_total{route=%s,status=200} grew by exactly the 7 requests" % route,
+          (requests_of(before), requests_of(text)))
+
+
+def sec_docker_files():
+    with open(os.path.join(REPO_ROOT, "docker", "Dockerfile"), encoding="utf-8") as f:
+        df = f.read()
+    froms = re.findall(r"^FROM (\S+)", df, re.M)
+    check(len(froms) >= 2 and all(x.startswith("debian:12-slim") for x in froms),
+          "Dockerfile: multi-stage on debian:12-slim", froms)
+    runtime = df[df.rfind("\nFROM "):]
+    check("-dev" not in runtime and "build-essential" not in runtime,
+          "Dockerfile: the runtime stage installs no -dev packages", runtime[:300])
+    user = re.findall(r"^USER (\S+)", runtime, re.M)
+    check(user and user[-1] not in ("root", "0"), "Dockerfile: runs as a non-root user", user)
+    check(re.search(r"^HEALTHCHECK .*\n?.*/healthz", runtime, re.M) is not None, "Dockerfile: HEALTHCHECK on /healthz",
+          "")
+    check(re.search(r'^ENTRYPOINT \["', runtime, re.M) is not None, "Dockerfile: exec-form ENTRYPOINT", "")
+    with open(os.path.join(REPO_ROOT, "docker", "compose.yaml"), encoding="utf-8") as f:
+        compose = f.read()
+    for svc in ("postgres", "migrate", "khabar-1", "khabar-2", "nginx"):
+        check(re.search(r"^  %s:$" % re.escape(svc), compose, re.M) is not None, "compose.yaml has service %s" % svc,
+              "")
+    check("pg_isready" in compose and "pgdata:" in compose, "compose.yaml: PostgreSQL with a health check and a volume",
+          "")
+    docker = shutil.which("docker")
+    has_compose = docker and subprocess.run([docker, "compose", "version"], stdout=subprocess.DEVNULL,
+                                            stderr=subprocess.DEVNULL).returncode == 0
+    if has_compose:
+        r = subprocess.run([docker, "compose", "-f", os.path.join(REPO_ROOT, "docker", "compose.yaml"), "config", "-q"],
+                           env=dict(os.environ, API_TOKENS="t"), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           text=True, timeout=60)
+        check(r.returncode == 0, "docker compose config accepts docker/compose.yaml", r.stdout[-500:])
+    else:
+        note("docker compose is not available here: `docker compose config` not run")
+
+
+def cleanup_nginx():
+    ng = STATE.get("nginx")
+    if ng is not None:
+        ng.stop()
+
+
+SECTIONS = [sec_proxy_setup, sec_proxy_requests, sec_gzip, sec_request_id, sec_client_address, sec_proxy_refusals,
+            sec_failover, sec_nothing_lost, sec_graceful_shutdown, sec_db_outage, sec_read_replica, sec_metrics,
+            sec_docker_files]
+
+
+def bind(h):
+    global H
+    H = h
+
+
+def main():
+    try:
+        return harness.run_suite(__doc__, SECTIONS, bind, keep=(sec_proxy_setup,), clear_env=DEPLOY_VARS)
+    finally:
+        cleanup_nginx()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
