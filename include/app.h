@@ -4,6 +4,8 @@
 
 #include <stdatomic.h>
 
+#include "cache.h"
+#include "changes.h"
 #include "config.h"
 #include "db.h"
 
@@ -11,6 +13,8 @@ struct app {
     struct config config;
     db_pool *db;      /* the primary: writes, and reads when there is no replica */
     db_pool *db_read; /* DATABASE_READ_URL's replica for reads; NULL when not set */
+    struct cache *cache;     /* the answer cache; NULL when CACHE_BYTES=0 */
+    struct changes *changes; /* hears other instances' writes for the cache */
     atomic_int shutting_down; /* set once SIGTERM arrives: /readyz answers 503 */
     struct guard *guard;          /* connection limits and request deadlines */
     struct ratelimit *ratelimit;  /* NULL when RATE_LIMIT=0 */

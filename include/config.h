@@ -25,6 +25,7 @@ struct config {
     unsigned db_pool_size;     /* DB_POOL_SIZE, default: THREADS */
     unsigned db_timeout_ms;    /* DB_TIMEOUT (ms), default 5000: longest wait for a connection */
     unsigned statement_timeout_ms; /* STATEMENT_TIMEOUT (ms), default 5000 */
+    size_t cache_bytes;        /* CACHE_BYTES, default 64 MiB; 0: no answer cache */
     unsigned connection_timeout_s; /* CONNECTION_TIMEOUT (s) idle, default 30 */
     unsigned max_connections;  /* MAX_CONNECTIONS, default 1024 */
     struct cidr trusted_proxies[CONFIG_MAX_PROXIES]; /* TRUSTED_PROXIES, CIDR list */

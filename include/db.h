@@ -52,7 +52,7 @@ void db_release(db_conn *conn);
 /* Counts for /metrics. */
 struct db_pool_stats {
     unsigned size, in_use;
-    unsigned long long connects, connect_failures, errors;
+    unsigned long long connects, connect_failures, errors, queries;
 };
 void db_pool_stats(db_pool *pool, struct db_pool_stats *out);
 

@@ -42,6 +42,10 @@ struct request {
     const char *cors_origin; /* the Access-Control-Allow-Origin value, or NULL */
     bool rate_counted;    /* the rate limiter counted it: RateLimit-* headers go out */
     struct ratelimit_verdict rate;
+    char *cache_key;      /* owned; set when a 200 answer is to be stored in the cache */
+    size_t cache_key_len;
+    uint64_t cache_generation; /* the cache's generation before the database was read */
+    int64_t cache_article_id;  /* the article the answer shows (0: a list); set by handlers */
 };
 
 /* Starts the HTTP daemon for app (and its guard and rate limiter, kept in app);

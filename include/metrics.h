@@ -10,7 +10,8 @@ void metrics_observe(const struct route *route, unsigned status, double seconds)
 /* Requests being served now: +1 when one starts, -1 when it ends. */
 void metrics_in_flight_add(int delta);
 long long metrics_in_flight(void);
+struct app;
 /* The exposition text (caller frees); NULL on no memory. */
-char *metrics_render_new(db_pool *primary, db_pool *replica);
+char *metrics_render_new(const struct app *app);
 
 #endif

@@ -20,6 +20,7 @@ struct route {
     route_handler handler;
     int write;        /* 1: needs a bearer token */
     int probe;        /* 1: for monitoring, never rate-limited */
+    int cached;       /* 1: its 200 answers are kept in the answer cache (cache.h) */
 };
 
 /* The table, ended by an entry whose method is NULL. */

@@ -129,6 +129,9 @@ int config_load(struct config *cfg, char *err, size_t err_size)
     if (env_unsigned("STATEMENT_TIMEOUT", 5000, 1, 3600000, &n, err, err_size) < 0)
         goto fail;
     cfg->statement_timeout_ms = (unsigned)n;
+    if (env_unsigned("CACHE_BYTES", 64ULL * 1024 * 1024, 0, 1ULL << 40, &n, err, err_size) < 0)
+        goto fail;
+    cfg->cache_bytes = (size_t)n;
     if (env_unsigned("CONNECTION_TIMEOUT", 30, 1, 3600, &n, err, err_size) < 0)
         goto fail;
     cfg->connection_timeout_s = (unsigned)n;

@@ -25,6 +25,7 @@ struct db_pool {
 
 /* Failed database calls, over every pool (for /metrics). */
 static atomic_ullong db_error_count;
+static atomic_ullong db_query_count; /* statements sent, for /metrics */
 
 
 db_pool *db_pool_new(const char *conninfo, unsigned size, unsigned wait_ms,
@@ -224,6 +225,7 @@ void db_pool_stats(db_pool *pool, struct db_pool_stats *out)
     out->connects = pool->connects;
     out->connect_failures = pool->connect_failures;
     out->errors = atomic_load(&db_error_count);
+    out->queries = atomic_load(&db_query_count);
     pthread_mutex_unlock(&pool->mu);
 }
 
@@ -256,6 +258,7 @@ static bool statement_is_read(const struct db_statement *d)
 static PGresult *exec_statement(db_conn *c, const struct db_statement *d, const char *name,
                                 const char *const *params)
 {
+    atomic_fetch_add(&db_query_count, 1);
     return d->plan_each_time ? PQexecParams(c->pg, d->sql, d->nparams, NULL, params, NULL, NULL, 0)
                              : PQexecPrepared(c->pg, name, d->nparams, params, NULL, NULL, 0);
 }

@@ -52,8 +52,11 @@ int articles_get(struct request *req)
         return rc;
     db_status st = find_article(req, c, &article, &last_modified);
     db_release(c);
-    if (st == DB_OK)
+    if (st == DB_OK) {
+        /* by id or by slug, the cached answer goes when this article changes */
+        req->cache_article_id = json_integer_value(json_object_get(article, "id"));
         rc = reply_entity(req, 200, article, last_modified, CACHE_ARTICLE, NULL, NULL);
+    }
     else
         rc = reply_db_status(req, st, "article", NULL);
     json_decref(article);

@@ -37,7 +37,7 @@ int ops_readyz(struct request *req)
 int ops_metrics(struct request *req)
 {
     const struct app *app = req->app;
-    char *text = metrics_render_new(app->db, app->db_read);
+    char *text = metrics_render_new(app);
     if (text == NULL)
         return MHD_NO;
     int rc = reply_text(req, 200, "text/plain; version=0.0.4; charset=utf-8", text, strlen(text),

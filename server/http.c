@@ -172,6 +172,7 @@ static void request_free(struct request *req)
     free(req->path);
     free(req->route_buf);
     free(req->body);
+    free(req->cache_key);
     free(req);
 }
 
@@ -404,15 +405,16 @@ static bool not_modified_since(const char *h, int64_t last_modified)
     return last_modified > 0 && (int64_t)timegm(&tm) >= last_modified;
 }
 
-int reply_entity(struct request *req, unsigned status, const json_t *doc, int64_t last_modified,
-                 const char *cache_control, const char *header, const char *value)
+/*
+ * Queues a representation (text, malloc'd, taken over) with its ETag and Last-Modified,
+ * or 304 when the request's If-None-Match (or, without it, If-Modified-Since) says the
+ * client has it already.
+ */
+static int reply_representation(struct request *req, unsigned status, char *text, size_t len,
+                                const char *etag, int64_t last_modified, const char *cache_control,
+                                const char *header, const char *value)
 {
-    char etag[40], date[64];
-    char *text = json_dumps(doc, JSON_COMPACT);
-    if (text == NULL)
-        return MHD_NO;
-    size_t len = strlen(text);
-    etag_of_text(text, len, etag, sizeof etag);
+    char date[64];
     if (last_modified > 0)
         http_date(last_modified, date, sizeof date);
     if (status == 200) {
@@ -440,6 +442,90 @@ int reply_entity(struct request *req, unsigned status, const json_t *doc, int64_
             MHD_add_response_header(resp, header, value);
     }
     return queue(req, status, resp, cache_control, len);
+}
+
+/* Keeps a 200 answer in the cache when the request was marked for it (serve_cached). */
+static void cache_keep(struct request *req, const char *text, size_t len, const char *etag,
+                       int64_t last_modified, const char *cache_control, const char *link)
+{
+    if (req->cache_key == NULL)
+        return;
+    struct cache_answer a = { .body = (char *)text, .body_len = len, .last_modified = last_modified,
+                              .cache_control = cache_control, .link = (char *)link };
+    snprintf(a.etag, sizeof a.etag, "%s", etag);
+    cache_put(req->app->cache, req->cache_key, req->cache_key_len, req->cache_article_id, &a,
+              req->cache_generation);
+}
+
+int reply_entity(struct request *req, unsigned status, const json_t *doc, int64_t last_modified,
+                 const char *cache_control, const char *header, const char *value)
+{
+    char etag[40];
+    char *text = json_dumps(doc, JSON_COMPACT);
+    if (text == NULL)
+        return MHD_NO;
+    size_t len = strlen(text);
+    etag_of_text(text, len, etag, sizeof etag);
+    if (status == 200)
+        cache_keep(req, text, len, etag, last_modified, cache_control,
+                   header != NULL && strcmp(header, "Link") == 0 ? value : NULL);
+    return reply_representation(req, status, text, len, etag, last_modified, cache_control, header,
+                                value);
+}
+
+/* The cache key of a GET: the decoded path and query arguments, in the order sent. */
+static enum MHD_Result put_key_argument(void *cls, enum MHD_ValueKind kind, const char *key,
+                                        const char *value)
+{
+    (void)kind;
+    FILE *f = cls;
+    fprintf(f, "\x1f%s\x1e%s", key, value ? value : "\x1d");
+    return MHD_YES;
+}
+
+static char *cache_key_new(const struct request *req, size_t *len)
+{
+    char *key = NULL;
+    FILE *f = open_memstream(&key, len);
+    if (f == NULL)
+        return NULL;
+    fputs(req->path, f);
+    MHD_get_connection_values(req->connection, MHD_GET_ARGUMENT_KIND, put_key_argument, f);
+    if (fclose(f) != 0) {
+        free(key);
+        return NULL;
+    }
+    return key;
+}
+
+/*
+ * For a cacheable GET: answers from the cache when it holds the answer (304 when the
+ * client has it, without the database), true with *rc set; otherwise marks the request
+ * so that its 200 answer is kept, and returns false.
+ */
+static bool serve_cached(struct request *req, int *rc)
+{
+    struct cache *cache = req->app->cache;
+    struct cache_answer a;
+    if (cache == NULL || !req->route->cached)
+        return false;
+    changes_catch_up(req->app->changes);
+    size_t len = 0;
+    char *key = cache_key_new(req, &len);
+    if (key == NULL)
+        return false;
+    if (cache_get(cache, key, len, &a)) {
+        free(key);
+        *rc = reply_representation(req, 200, a.body, a.body_len, a.etag, a.last_modified,
+                                   a.cache_control, a.link ? "Link" : NULL, a.link);
+        a.body = NULL; /* taken over by the response */
+        cache_answer_clear(&a);
+        return true;
+    }
+    req->cache_key = key;
+    req->cache_key_len = len;
+    req->cache_generation = cache_generation(cache);
+    return false;
 }
 
 int reply_page(struct request *req, struct list_page *page, enum cursor_kind kind)
@@ -780,7 +866,20 @@ static int dispatch(struct request *req)
                                  ? "the bearer token is not valid"
                                  : "send Authorization: Bearer <token> to write",
                              NULL);
-    return req->route->handler(req);
+    int rc;
+    if (serve_cached(req, &rc))
+        return rc;
+    unsigned long long heard = changes_heard(req->app->changes);
+    rc = req->route->handler(req);
+    /* This instance's own write is dropped from its cache before the answer goes out:
+     * a client reads its write back at once. Other instances hear of it (changes.c);
+     * the answer waits (briefly) for the announcement to come back, by when the others'
+     * connections have been sent it as well. */
+    if (req->route->write && req->answered && req->status < 300 && req->app->cache != NULL) {
+        cache_invalidate_all(req->app->cache);
+        changes_wait_after(req->app->changes, heard, 50);
+    }
+    return rc;
 }
 
 struct header_count {

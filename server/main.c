@@ -59,6 +59,11 @@ static int run_serve(struct app *app)
         goto out;
     if (app->db_read != NULL)
         db_pool_set_fallback(app->db_read, app->db);
+    /* Announcements come from the primary, where every write commits. */
+    if (app->config.cache_bytes > 0 &&
+        ((app->cache = cache_new(app->config.cache_bytes)) == NULL ||
+         (app->changes = changes_start(app->config.database_url, app->cache)) == NULL))
+        goto out;
     /* Blocked before any thread starts, so that only sigwait below receives them. */
     sigemptyset(&stop_signals);
     sigaddset(&stop_signals, SIGTERM);
@@ -76,6 +81,10 @@ static int run_serve(struct app *app)
     http_stop(daemon, app);
     rc = 0;
 out:
+    changes_stop(app->changes);
+    cache_free(app->cache);
+    app->changes = NULL;
+    app->cache = NULL;
     db_pool_free(app->db);
     db_pool_free(app->db_read);
     app->db = app->db_read = NULL;

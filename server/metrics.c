@@ -1,4 +1,5 @@
 /* metrics.c: request counts and latency per route, kept with atomics, rendered as Prometheus text. */
+#include "app.h"
 #include "metrics.h"
 
 #include <stdatomic.h>
@@ -140,8 +141,48 @@ static unsigned long long idle_of(const struct db_pool_stats *s) { return s->siz
 static unsigned long long connects_of(const struct db_pool_stats *s) { return s->connects; }
 static unsigned long long failures_of(const struct db_pool_stats *s) { return s->connect_failures; }
 
-char *metrics_render_new(db_pool *primary, db_pool *replica)
+/* The answer cache's figures (none when CACHE_BYTES=0). */
+static void render_cache(FILE *f, const struct app *app)
 {
+    struct cache_stats cs;
+    if (app->cache == NULL)
+        return;
+    cache_stats(app->cache, &cs);
+    fprintf(f,
+            "# HELP khabar_cache_hits_total GETs answered from the answer cache.\n"
+            "# TYPE khabar_cache_hits_total counter\n"
+            "khabar_cache_hits_total %llu\n"
+            "# HELP khabar_cache_misses_total Cacheable GETs the cache could not answer.\n"
+            "# TYPE khabar_cache_misses_total counter\n"
+            "khabar_cache_misses_total %llu\n"
+            "# HELP khabar_cache_evictions_total Answers dropped to stay under CACHE_BYTES.\n"
+            "# TYPE khabar_cache_evictions_total counter\n"
+            "khabar_cache_evictions_total %llu\n"
+            "# HELP khabar_cache_invalidations_total Changes that dropped answers (writes here or announced).\n"
+            "# TYPE khabar_cache_invalidations_total counter\n"
+            "khabar_cache_invalidations_total %llu\n"
+            "# HELP khabar_cache_bytes Bytes the cached answers take.\n"
+            "# TYPE khabar_cache_bytes gauge\n"
+            "khabar_cache_bytes %zu\n"
+            "# HELP khabar_cache_max_bytes The bound on khabar_cache_bytes (CACHE_BYTES).\n"
+            "# TYPE khabar_cache_max_bytes gauge\n"
+            "khabar_cache_max_bytes %zu\n"
+            "# HELP khabar_cache_entries Answers in the cache.\n"
+            "# TYPE khabar_cache_entries gauge\n"
+            "khabar_cache_entries %zu\n"
+            "# HELP khabar_cache_enabled 1 while changes are heard and the cache serves, 0 otherwise.\n"
+            "# TYPE khabar_cache_enabled gauge\n"
+            "khabar_cache_enabled %d\n"
+            "# HELP khabar_changes_connects_total Times the change channel (LISTEN) was connected.\n"
+            "# TYPE khabar_changes_connects_total counter\n"
+            "khabar_changes_connects_total %llu\n",
+            cs.hits, cs.misses, cs.evictions, cs.invalidations, cs.bytes, cs.max_bytes, cs.entries,
+            cs.enabled ? 1 : 0, changes_connects(app->changes));
+}
+
+char *metrics_render_new(const struct app *app)
+{
+    db_pool *primary = app->db, *replica = app->db_read;
     char *text = NULL;
     size_t len = 0;
     struct db_pool_stats st[2];
@@ -171,8 +212,12 @@ char *metrics_render_new(db_pool *primary, db_pool *replica)
     fprintf(f,
             "# HELP khabar_db_errors_total Database calls that failed.\n"
             "# TYPE khabar_db_errors_total counter\n"
-            "khabar_db_errors_total %llu\n",
-            st[0].errors);
+            "khabar_db_errors_total %llu\n"
+            "# HELP khabar_db_queries_total Statements sent to the database.\n"
+            "# TYPE khabar_db_queries_total counter\n"
+            "khabar_db_queries_total %llu\n",
+            st[0].errors, st[0].queries);
+    render_cache(f, app);
     if (fclose(f) != 0) {
         free(text);
         return NULL;

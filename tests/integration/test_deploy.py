@@ -35,6 +35,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.parse
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -48,7 +49,7 @@ STATE = {}
 NGINX_CONF = os.path.join(REPO_ROOT, "docker", "nginx.conf")
 LB_ADDR = "127.0.0.3"  # a load balancer in front of nginx, trusted by the rendered config
 DEPLOY_VARS = ("TRUSTED_PROXIES", "SHUTDOWN_TIMEOUT", "DB_TIMEOUT", "STATEMENT_TIMEOUT",
-               "DATABASE_READ_URL", "RATE_LIMIT", "MIGRATE_ON_START")
+               "DATABASE_READ_URL", "RATE_LIMIT", "MIGRATE_ON_START", "CACHE_BYTES")
 
 
 def note(msg):
@@ -589,7 +590,9 @@ def timed_get(srv, path, timeout=15):
 
 
 def sec_db_outage():
-    srv = H.start_server(extra={"DB_TIMEOUT": "2000", "STATEMENT_TIMEOUT": "1000"}, name="outage")
+    # without the answer cache: every GET must reach the database for this to test anything
+    srv = H.start_server(extra={"DB_TIMEOUT": "2000", "STATEMENT_TIMEOUT": "1000", "CACHE_BYTES": "0"},
+                         name="outage")
     some = STATE.get("made", [1])[0]
     path = "/v1/articles/%d" % some
     r = srv.request("GET", path)
@@ -912,6 +915,109 @@ def sec_read_replica():
 
 
 # ---------------------------------------------------------------------------------------
+# the answer cache across instances
+
+def metric_value(srv, name):
+    m = re.search(r"^%s (\d+)$" % re.escape(name), srv.request("GET", "/metrics").text, re.M)
+    return int(m.group(1)) if m else -1
+
+
+def patch_title(srv, aid, title):
+    return srv.request("PATCH", "/v1/articles/%d" % aid, body=json.dumps({"title": title}, ensure_ascii=False),
+                       token=TOKEN_1, headers={"Content-Type": "application/merge-patch+json"})
+
+
+def sec_cache():
+    a = H.start_server(name="cache-a")
+    b = H.start_server(name="cache-b")
+    check(wait_until(lambda: metric_value(b, "khabar_cache_enabled") == 1, 5),
+          "the cache turns on once the change channel is heard", metric_value(b, "khabar_cache_enabled"))
+    aid = a.request("POST", "/v1/articles", body=art("مخزن أول"), token=TOKEN_1).json["id"]
+    path = "/v1/articles/%d" % aid
+    first = b.request("GET", path)
+    hits = metric_value(b, "khabar_cache_hits_total")
+    second = b.request("GET", path)
+    check(second.status == 200 and second.body == first.body and second.header("etag") == first.header("etag"),
+          "a repeated GET gives the same answer", second.brief())
+    check(metric_value(b, "khabar_cache_hits_total") == hits + 1, "and it came from the cache",
+          (hits, metric_value(b, "khabar_cache_hits_total")))
+    # 304 from the cache: no statement reaches the database
+    queries = metric_value(b, "khabar_db_queries_total")
+    codes = {b.request("GET", path, headers={"If-None-Match": first.header("etag")}).status for _ in range(30)}
+    check(codes == {304}, "30 conditional GETs of a cached article -> 304", codes)
+    check(metric_value(b, "khabar_db_queries_total") == queries,
+          "and none of them sent a statement to the database",
+          (queries, metric_value(b, "khabar_db_queries_total")))
+    # writes through one instance are read at once through the other
+    stale = []
+    for i in range(20):
+        b.request("GET", path)  # cached on b
+        title = "مخزن معدل %d" % i
+        p = patch_title(a, aid, title)
+        g = b.request("GET", path)
+        if p.status != 200 or g.status != 200 or g.json.get("title") != title:
+            stale.append((i, p.status, g.status, g.json and g.json.get("title")))
+    check(not stale, "20 PATCHes through A, each read at once through B: never the old title", stale[:3])
+    lst = b.request("GET", "/v1/articles?limit=5")
+    made = a.request("POST", "/v1/articles", body=art("مخزن جديد", tags=["وسم المخزن"]), token=TOKEN_1)
+    lst2 = b.request("GET", "/v1/articles?limit=5")
+    check(made.status == 201 and lst2.json["data"][0]["id"] == made.json["id"],
+          "a list cached on B shows the article created through A at once", lst2.brief(200))
+    check(lst.header("etag") != lst2.header("etag"), "and its ETag changed", "")
+    t = b.request("GET", "/v1/tags?q=" + urllib.parse.quote("وسم المخزن"), encoded=True)
+    check(t.status == 200 and [x["article_count"] for x in t.json["data"]] == [1],
+          "B's tag list counts the new article", t.brief(200))
+    a.request("DELETE", "/v1/articles/%d" % made.json["id"], token=TOKEN_1)
+    t = b.request("GET", "/v1/tags?q=" + urllib.parse.quote("وسم المخزن"), encoded=True)
+    check(t.status == 200 and [x["article_count"] for x in t.json["data"]] == [0],
+          "after a delete through A, B's cached tag list shows the count 0", t.brief(200))
+    g = b.request("GET", "/v1/articles/%d" % made.json["id"])
+    check(g.status == 404, "and the deleted article is gone through B", g.brief())
+    # a "read also" title changes with the article it names
+    other = a.request("POST", "/v1/articles", body=art("مقال مرتبط", related=[aid]), token=TOKEN_1).json["id"]
+    b.request("GET", "/v1/articles/%d" % other)
+    patch_title(a, aid, "عنوان جديد للمرتبط")
+    g = b.request("GET", "/v1/articles/%d" % other)
+    check(g.json and g.json["related"] and g.json["related"][0]["title"] == "عنوان جديد للمرتبط",
+          "an article cached on B shows the new title of its read-also article", g.brief(300))
+    # a write not made through khabar is announced too (the trigger is in the database)
+    b.request("GET", path)
+    psql(H.pg.url, "UPDATE articles SET title = 'عدل في قاعدة البيانات', updated_at = now() WHERE id = %d" % aid)
+    ok = wait_until(lambda: b.request("GET", path).json.get("title") == "عدل في قاعدة البيانات", 1.0)
+    check(ok, "an UPDATE made with psql reaches B's cache as well", "")
+    # the channel lost: the cache stops, and starts empty when it is back
+    b.request("GET", path)
+    connects = metric_value(b, "khabar_changes_connects_total")
+    psql(H.pg.url, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'khabar-changes'")
+    psql(H.pg.url, "UPDATE articles SET title = 'أثناء الانقطاع', updated_at = now() WHERE id = %d" % aid)
+    back = wait_until(lambda: metric_value(b, "khabar_changes_connects_total") > connects, 5)
+    check(back, "the change channel reconnects by itself", metric_value(b, "khabar_changes_connects_total"))
+    g = b.request("GET", path)
+    check(g.json and g.json.get("title") == "أثناء الانقطاع",
+          "a change made while the channel was down is not hidden by the cache", g.brief())
+    for srv in (a, b):
+        status, _ = srv.stop(15)
+        check(status == 0, "%s exits 0" % srv.name, srv.log_tail(10))
+    # bounded
+    c = H.start_server(extra={"CACHE_BYTES": "8000"}, name="cache-small")
+    wait_until(lambda: metric_value(c, "khabar_cache_enabled") == 1, 5)
+    for i in STATE.get("made", [])[:25]:
+        c.request("GET", "/v1/articles/%d" % i)
+    used, bound = metric_value(c, "khabar_cache_bytes"), metric_value(c, "khabar_cache_max_bytes")
+    check(0 < used <= 8000 and bound == 8000, "CACHE_BYTES=8000: the cache holds %d bytes" % used, used)
+    check(metric_value(c, "khabar_cache_evictions_total") > 0, "and evicts to stay under it",
+          metric_value(c, "khabar_cache_evictions_total"))
+    off = H.start_server(extra={"CACHE_BYTES": "0"}, name="cache-off")
+    q0 = metric_value(off, "khabar_db_queries_total")
+    off.request("GET", path)
+    off.request("GET", path)
+    check(metric_value(off, "khabar_db_queries_total") - q0 >= 2 and metric_value(off, "khabar_cache_hits_total") == -1,
+          "CACHE_BYTES=0: no cache, every GET reads the database", "")
+    for srv in (c, off):
+        srv.stop(15)
+
+
+# ---------------------------------------------------------------------------------------
 # metrics and the docker files
 
 METRIC_NAME = re.compile(r"^khabar_[a-z][a-z0-9_]*$")
@@ -1029,7 +1135,7 @@ def cleanup_nginx():
 
 
 SECTIONS = [sec_proxy_setup, sec_proxy_requests, sec_gzip, sec_request_id, sec_client_address, sec_proxy_refusals,
-            sec_failover, sec_nothing_lost, sec_graceful_shutdown, sec_db_outage, sec_read_replica, sec_metrics,
+            sec_failover, sec_nothing_lost, sec_graceful_shutdown, sec_db_outage, sec_read_replica, sec_cache, sec_metrics,
             sec_docker_files]
 
 
