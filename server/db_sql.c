@@ -56,15 +56,23 @@ const struct db_statement db_statements[STMT_COUNT] = {
     /* Ranked: $1 $2 the last item seen (rank, id), $7 tag, $8 source, $9 the tsquery.
      * Title words weigh most (A), then summary (B), then body (C). */
     [STMT_LIST_SEARCH] = {
-        /* MATERIALIZED: the matches come from the GIN index alone, whatever a plan
-         * guesses of the bounds. Ranking reads each candidate's tsvector, so only the
-         * newest SEARCH_CANDIDATES matches are ranked: a common word costs the same in
-         * a million articles as in fifty thousand. A title match ranks above any
-         * summary match, which ranks above any body-only match. */
-        "WITH hit AS MATERIALIZED (SELECT a.id, a.published_at, a.lang FROM articles a"
-        " WHERE a.search @@ $9::tsquery),"
-        " candidate AS (SELECT a.id FROM hit a WHERE TRUE" BOUNDS("a.published_at") TO_BOUND("a.published_at")
-        HAS_TAG("$7") HAS_SOURCE("$8") " ORDER BY a.published_at DESC LIMIT " SEARCH_CANDIDATES "),"
+        /* The candidates: the newest SEARCH_CANDIDATES matches, read newest first from
+         * the RUM index articles_search (migrations/0004_search_newest.sql), which keeps
+         * each entry's published_at: a common word costs the same in a million articles
+         * as in fifty thousand. Ranking reads each candidate's tsvector; a title match
+         * ranks above any summary match, which ranks above any body-only match. */
+        /* The index is asked for the query's positive part (querytree) with the words
+         * of phrases in any order: RUM 1.3 misses phrase matches whose words have
+         * alternative forms. Each candidate's vector is then checked for the query
+         * itself (ts_match_vq, which is never an index condition). */
+        "WITH candidate AS MATERIALIZED (SELECT a.id FROM articles a"
+        " WHERE a.search @@ regexp_replace(querytree($9::tsquery), ' <[0-9-]+> ', ' & ', 'g')::tsquery"
+        " AND ts_match_vq(a.search, $9::tsquery)" BOUNDS("a.published_at") TO_BOUND("a.published_at")
+        HAS_TAG("$7") HAS_SOURCE("$8")
+        /* distance back from `to`, or from the latest time khabar accepts: never from
+         * 'infinity', from which every distance is the same */
+        " ORDER BY a.published_at <=| COALESCE($4::timestamptz, '9999-12-31T23:59:59Z')"
+        " LIMIT " SEARCH_CANDIDATES "),"
         /* "|| ''": the stored vector is read (detoasted) once for the three ranks, not
          * once for each: four times less work on a page of common-word results */
         " ranked AS (SELECT a.id, (CASE WHEN ts_rank('{0, 0, 0, 1}', v.s, $9::tsquery) > 0 THEN 2"
