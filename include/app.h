@@ -15,6 +15,7 @@ struct app {
     db_pool *db_read; /* DATABASE_READ_URL's replica for reads; NULL when not set */
     struct cache *cache;     /* the answer cache; NULL when CACHE_BYTES=0 */
     struct changes *changes; /* hears other instances' writes for the cache */
+    struct jobs *jobs;       /* threads that run requests needing the database; NULL: inline */
     atomic_int shutting_down; /* set once SIGTERM arrives: /readyz answers 503 */
     struct guard *guard;          /* connection limits and request deadlines */
     struct ratelimit *ratelimit;  /* NULL when RATE_LIMIT=0 */

@@ -22,7 +22,9 @@ struct config {
     size_t origin_count;
     size_t max_body_bytes;     /* MAX_BODY_BYTES, default 1 MiB */
     unsigned threads;          /* THREADS, default: number of cores */
-    unsigned db_pool_size;     /* DB_POOL_SIZE, default: THREADS */
+    unsigned db_pool_size;     /* DB_POOL_SIZE, default: twice the number of cores */
+    unsigned db_jobs;          /* DB_JOBS: threads answering requests that need the
+                                * database (0: the HTTP threads do); default DB_POOL_SIZE */
     unsigned db_timeout_ms;    /* DB_TIMEOUT (ms), default 5000: longest wait for a connection */
     unsigned statement_timeout_ms; /* STATEMENT_TIMEOUT (ms), default 5000 */
     size_t cache_bytes;        /* CACHE_BYTES, default 64 MiB; 0: no answer cache */

@@ -46,6 +46,12 @@ struct request {
     size_t cache_key_len;
     uint64_t cache_generation; /* the cache's generation before the database was read */
     int64_t cache_article_id;  /* the article the answer shows (0: a list); set by handlers */
+    /* run on a job thread while its connection is suspended: the answer waits here until
+     * libmicrohttpd calls back on the connection's own thread */
+    bool deferred;
+    struct MHD_Response *pending;
+    unsigned pending_status;
+    int deferred_rc;
 };
 
 /* Starts the HTTP daemon for app (and its guard and rate limiter, kept in app);

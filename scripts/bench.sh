@@ -96,8 +96,10 @@ export DATABASE_URL
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 base=http://127.0.0.1:$port
 # No per-client rate limit or connection cap: every request of wrk comes from 127.0.0.1.
+# No answer cache: the lists measure the queries (repeating one URL would measure the
+# cache); scripts/bench_read.sh measures the cache beside nginx.
 PORT=$port LISTEN_ADDR=127.0.0.1 LOG_FORMAT=json RATE_LIMIT=0 PER_CLIENT_CONNECTIONS=65536 \
-    MAX_CONNECTIONS=4096 "$bin" serve >"$tmp/server.log" 2>&1 &
+    MAX_CONNECTIONS=4096 CACHE_BYTES=0 "$bin" serve >"$tmp/server.log" 2>&1 &
 server_pid=$!
 
 http_status() {
@@ -244,6 +246,11 @@ EOF
 
 choose_queries
 measure "$size1"
+if [ -z "${BENCH_NO_READ:-}" ]; then
+    say "the read path at $l1, beside nginx and pgbench"
+    BENCH_TMP=$tmp BENCH_BIN=$bin BENCH_BASE=$base BENCH_DURATION=$duration \
+        scripts/bench_read.sh || die "scripts/bench_read.sh failed"
+fi
 say "growing the archive to $size2 articles (bodies of $body2 words)"
 load $((size2 - size1)) 2 "$body2"
 choose_queries
@@ -291,6 +298,21 @@ for name in order:
     out.append("| %s | %.0f | %.2f | %.2f | %.0f | %.2f | %.2f | %.2f | %s |" % (
         name, a[0], a[1], a[2], b[0], b[1], b[2], ratio, "; ".join(notes)))
 out.append("")
+read_path = os.path.join(os.path.dirname(path), "read-results.tsv")
+if os.path.exists(read_path) and os.path.getsize(read_path) > 0:
+    out.append("## The read path at %s, beside the machine's limits (same run)" % l1)
+    out.append("")
+    out.append("| figure | khabar | p50 ms | p99 ms | beside | its figure | p50 ms | p99 ms | ratio | target |")
+    out.append("|---|--:|--:|--:|---|--:|--:|--:|--:|---|")
+    for line in open(read_path, encoding="utf-8"):
+        f = line.rstrip("\n").split("\t")
+        try:
+            float(f[8])  # a ratio target: khabar's figure over the one beside it
+            ratio = "%.2f" % (float(f[1]) / float(f[5]))
+        except (ValueError, ZeroDivisionError):
+            ratio = "-"
+        out.append("| %s |" % " | ".join([f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], ratio, f[8]]))
+    out.append("")
 if flagged:
     out.append("At %s, below 1/1.5 of the %s throughput: %s." % (l2, l1, ", ".join(flagged)))
 else:

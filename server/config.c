@@ -115,14 +115,17 @@ int config_load(struct config *cfg, char *err, size_t err_size)
     if (env_unsigned("MAX_BODY_BYTES", 1024 * 1024, 1, 1024ULL * 1024 * 1024, &n, err, err_size) < 0)
         goto fail;
     cfg->max_body_bytes = (size_t)n;
-    /* Two per core: a worker waiting on its query leaves the core to the other (measured
-     * in README "Performance": a page of 20 articles +20%, one article the same). */
-    if (env_unsigned("THREADS", 2ULL * (unsigned long long)cores, 1, 256, &n, err, err_size) < 0)
+    /* HTTP threads never wait on the database (DB_JOBS threads do): one per core. */
+    if (env_unsigned("THREADS", (unsigned long long)cores, 1, 256, &n, err, err_size) < 0)
         goto fail;
     cfg->threads = (unsigned)n;
-    if (env_unsigned("DB_POOL_SIZE", cfg->threads, 1, 256, &n, err, err_size) < 0)
+    /* Two per core: a job waiting on its query leaves the core to another. */
+    if (env_unsigned("DB_POOL_SIZE", 2ULL * (unsigned long long)cores, 1, 256, &n, err, err_size) < 0)
         goto fail;
     cfg->db_pool_size = (unsigned)n;
+    if (env_unsigned("DB_JOBS", cfg->db_pool_size, 0, 256, &n, err, err_size) < 0)
+        goto fail;
+    cfg->db_jobs = (unsigned)n;
     if (env_unsigned("DB_TIMEOUT", 5000, 1, 600000, &n, err, err_size) < 0)
         goto fail;
     cfg->db_timeout_ms = (unsigned)n;

@@ -16,6 +16,7 @@
 #include "cursor.h"
 #include "hash.h"
 #include "http_guard.h"
+#include "jobs.h"
 #include "log.h"
 #include "netaddr.h"
 #include "ratelimit.h"
@@ -173,6 +174,8 @@ static void request_free(struct request *req)
     free(req->route_buf);
     free(req->body);
     free(req->cache_key);
+    if (req->pending != NULL)
+        MHD_destroy_response(req->pending);
     free(req);
 }
 
@@ -214,6 +217,15 @@ static int queue(struct request *req, unsigned status, struct MHD_Response *resp
     /* The answer depends on Origin whenever specific origins are configured. */
     if (req->app->config.origin_count > 0 && (req->cors_origin == NULL || strcmp(req->cors_origin, "*") != 0))
         MHD_add_response_header(resp, MHD_HTTP_HEADER_VARY, "Origin");
+    if (req->deferred) {
+        /* on a job thread: queued by on_request once the connection is resumed */
+        req->pending = resp;
+        req->pending_status = status;
+        req->answered = true;
+        req->status = status;
+        req->bytes_out = body_len;
+        return MHD_YES;
+    }
     enum MHD_Result rc = MHD_queue_response(req->connection, status, resp);
     MHD_destroy_response(resp);
     if (rc == MHD_YES) {
@@ -832,6 +844,16 @@ static bool body_matches_length(const struct request *req)
     return cl == NULL || strtoull(cl, NULL, 10) == req->body_seen;
 }
 
+static int run_route(struct request *req);
+
+/* A deferred request, on a job thread: its answer is left in req->pending. */
+static void run_deferred(void *arg)
+{
+    struct request *req = arg;
+    req->deferred_rc = run_route(req);
+    MHD_resume_connection(req->connection);
+}
+
 static int dispatch(struct request *req)
 {
     char allow[128];
@@ -869,8 +891,25 @@ static int dispatch(struct request *req)
     int rc;
     if (serve_cached(req, &rc))
         return rc;
+    /* What may wait on the database runs on a job thread, the connection suspended
+     * meanwhile: a slow search never holds up the answers this HTTP thread could give
+     * (from the cache, or the probes). */
+    if (req->app->jobs != NULL && !req->route->probe) {
+        req->deferred = true;
+        MHD_suspend_connection(req->connection);
+        if (jobs_submit(req->app->jobs, run_deferred, req))
+            return MHD_YES;
+        MHD_resume_connection(req->connection);
+        req->deferred = false;
+    }
+    return run_route(req);
+}
+
+/* Runs the route's handler (and drops what a write changed from the cache). */
+static int run_route(struct request *req)
+{
     unsigned long long heard = changes_heard(req->app->changes);
-    rc = req->route->handler(req);
+    int rc = req->route->handler(req);
     /* This instance's own write is dropped from its cache before the answer goes out:
      * a client reads its write back at once. Other instances hear of it (changes.c);
      * the answer waits (briefly) for the announcement to come back, by when the others'
@@ -996,6 +1035,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, 
             return MHD_NO;
         return MHD_YES;
     }
+    if (req->deferred) {
+        /* back from a job thread (the connection resumed): queue what it answered */
+        req->deferred = false;
+        if (req->pending == NULL)
+            return req->deferred_rc == MHD_NO ? MHD_NO : MHD_YES;
+        enum MHD_Result rc = MHD_queue_response(connection, req->pending_status, req->pending);
+        MHD_destroy_response(req->pending);
+        req->pending = NULL;
+        return rc;
+    }
     if (req->answered)
         return MHD_YES;
     return (enum MHD_Result)dispatch(req);
@@ -1096,8 +1145,13 @@ struct MHD_Daemon *http_start(struct app *app)
         protections_free(app);
         return NULL;
     }
+    if (cfg->db_jobs > 0 && (app->jobs = jobs_start(cfg->db_jobs)) == NULL) {
+        log_message("error", "cannot start %u job threads", cfg->db_jobs);
+        protections_free(app);
+        return NULL;
+    }
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
-                     MHD_USE_ERROR_LOG;
+                     MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
     if (addr.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
     struct MHD_Daemon *d = MHD_start_daemon(
@@ -1112,6 +1166,8 @@ struct MHD_Daemon *http_start(struct app *app)
     if (d == NULL) {
         log_message("error", "cannot listen on %s:%u: %s", cfg->listen_addr, cfg->port,
                     strerror(errno));
+        jobs_stop(app->jobs);
+        app->jobs = NULL;
         protections_free(app);
     }
     return d;
@@ -1134,6 +1190,10 @@ void http_stop(struct MHD_Daemon *daemon, struct app *app)
         struct timespec pause = { 0, 20 * 1000000L };
         nanosleep(&pause, NULL);
     }
+    /* Jobs still queued or running finish (each bounded by STATEMENT_TIMEOUT) and resume
+     * their connections: none may stay suspended when the daemon stops. */
+    jobs_stop(app->jobs);
+    app->jobs = NULL;
     MHD_stop_daemon(daemon);
     if (listener != MHD_INVALID_SOCKET)
         close(listener);

@@ -1,0 +1,253 @@
+#!/usr/bin/env bash
+# bench_read.sh: the read path side by side with this machine's limits, in one run
+# (called by scripts/bench.sh once the first archive is loaded; not run on its own).
+#
+# BENCH_BASE is a khabar without the answer cache; this starts one with it (hot). Measures,
+# each with wrk -t2 -c64 (BENCH_READ_CONNECTIONS) for BENCH_DURATION:
+#   - GET /v1/articles/{random id} with the answer cache hot, against nginx serving the
+#     same bytes as static files (the same ids, the same wrk script);
+#   - the same with the cache off, against pgbench running khabar's own statement for one
+#     article (STMT_ARTICLE_BY_ID, read from server/db_sql.c) with as many clients;
+#   - the p99 of GET by id at about 2,000 requests/s while searches for a common word run
+#     beside it;
+#   - khabar import of BENCH_IMPORT_COUNT articles against psql \copy of the same rows
+#     into a plain table, each into a database of its own;
+#   - khabar's resident memory after all of it.
+# Writes one line per figure to $BENCH_TMP/read-results.tsv:
+#   name, khabar req/s, p50 ms, p99 ms, baseline name, baseline req/s, p50, p99, target ratio
+set -euo pipefail
+
+: "${BENCH_TMP:?}" "${BENCH_BIN:?}" "${DATABASE_URL:?}" "${BENCH_BASE:?}"
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+tmp=$BENCH_TMP
+me=bench
+duration=${BENCH_DURATION:-10s}
+conns=${BENCH_READ_CONNECTIONS:-64}
+import_count=${BENCH_IMPORT_COUNT:-100000}
+sample=${BENCH_SAMPLE_IDS:-2000}
+out=$tmp/read-results.tsv
+: >"$out"
+
+say() { echo "$me: $*" >&2; }
+die() { echo "$me: $*" >&2; exit 1; }
+q() { psql "$DATABASE_URL" -X -A -t -c "$1"; }
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+nginx_pid=""
+hot_pid=""
+cleanup_read() {
+    [ -z "$nginx_pid" ] || kill -QUIT "$nginx_pid" 2>/dev/null || true
+    [ -z "$hot_pid" ] || kill -TERM "$hot_pid" 2>/dev/null || true
+    wait 2>/dev/null || true
+}
+trap cleanup_read EXIT
+
+# start_khabar PORT LOG [VAR=VALUE...]: a khabar serve on PORT, once it answers /healthz.
+start_khabar() {
+    local port=$1 logfile=$2
+    shift 2
+    env PORT="$port" LISTEN_ADDR=127.0.0.1 LOG_FORMAT=json RATE_LIMIT=0 PER_CLIENT_CONNECTIONS=65536 \
+        MAX_CONNECTIONS=4096 "$@" "$BENCH_BIN" serve >"$logfile" 2>&1 &
+    started_pid=$!
+    for _ in $(seq 100); do
+        curl -fsS -o /dev/null "http://127.0.0.1:$port/healthz" 2>/dev/null && return 0
+        sleep 0.1
+    done
+    die "khabar serve on port $port did not start ($logfile)"
+}
+hot_port=$(free_port)
+start_khabar "$hot_port" "$tmp/server-hot.log" CACHE_BYTES=$((256 * 1024 * 1024))
+hot_pid=$started_pid
+hot=http://127.0.0.1:$hot_port
+
+# wrk_figures FILE: "req/s p50_ms p99_ms" of a wrk --latency output.
+wrk_figures() {
+    python3 - "$1" <<'EOF'
+import re, sys
+text = open(sys.argv[1]).read()
+def ms(v):
+    m = re.match(r"([0-9.]+)(us|ms|s|m)$", v)
+    return float(m.group(1)) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[m.group(2)]
+bad = re.search(r"Non-2xx or 3xx responses:\s*(\d+)", text)
+if bad:
+    sys.exit("wrk saw %s non-2xx answers" % bad.group(1))
+print(re.search(r"Requests/sec:\s*([0-9.]+)", text).group(1),
+      "%.3f" % ms(re.search(r"^\s*50%\s+(\S+)", text, re.M).group(1)),
+      "%.3f" % ms(re.search(r"^\s*99%\s+(\S+)", text, re.M).group(1)))
+EOF
+}
+
+# run_wrk NAME URL SCRIPT [wrk options]: wrk's figures, after a short warm-up.
+run_wrk() {
+    local name=$1 url=$2 script=$3
+    shift 3
+    IDS_FILE=$tmp/ids.txt wrk -t2 -c16 -d2s -s "$script" "$url" >/dev/null 2>&1 || true
+    IDS_FILE=$tmp/ids.txt wrk "$@" -d"$duration" --latency -s "$script" "$url" >"$tmp/read-$name.txt" 2>&1 ||
+        die "wrk failed: $(tail -n 3 "$tmp/read-$name.txt")"
+    wrk_figures "$tmp/read-$name.txt" || die "wrk $name: $(tail -n 3 "$tmp/read-$name.txt")"
+}
+
+# ---- the ids, and the same bytes as static files ----------------------------------------
+q "SELECT id FROM articles ORDER BY random() LIMIT $sample" >"$tmp/ids.txt"
+mkdir -p "$tmp/static/v1/articles"
+python3 - "$hot" "$tmp/ids.txt" "$tmp/static/v1/articles" <<'EOF'
+import sys, urllib.request
+base, ids, dest = sys.argv[1:]
+for line in open(ids):
+    i = line.strip()
+    with urllib.request.urlopen("%s/v1/articles/%s" % (base, i), timeout=30) as r:
+        open("%s/%s" % (dest, i), "wb").write(r.read())
+EOF
+avg=$(python3 -c "import os, sys; d = sys.argv[1]; f = os.listdir(d); print(sum(os.path.getsize(os.path.join(d, x)) for x in f) // len(f))" "$tmp/static/v1/articles")
+say "$(wc -l <"$tmp/ids.txt") sample articles, $avg bytes on average"
+
+cat >"$tmp/random-id.lua" <<'EOF'
+-- a random article of the sample (IDS_FILE), each request
+local ids = {}
+for line in io.lines(os.getenv("IDS_FILE")) do ids[#ids + 1] = line end
+math.randomseed(os.time() + tonumber(tostring({}):sub(8), 16))
+request = function()
+    return wrk.format("GET", "/v1/articles/" .. ids[math.random(#ids)])
+end
+EOF
+range=$(q "SELECT min(id) || ' ' || max(id) FROM articles")
+cat >"$tmp/any-id.lua" <<EOF
+-- any article of the archive, each request (as pgbench's \\set id random(...))
+math.randomseed(os.time() + tonumber(tostring({}):sub(8), 16))
+request = function()
+    return wrk.format("GET", "/v1/articles/" .. math.random(${range% *}, ${range#* }))
+end
+EOF
+
+nginx_port=$(free_port)
+mkdir -p "$tmp/nginx/temp"
+chmod -R a+rX "$tmp/static"
+chmod 777 "$tmp/nginx/temp"
+cat >"$tmp/nginx/nginx.conf" <<EOF
+worker_processes auto;
+events { worker_connections 4096; }
+http {
+    access_log off;
+    client_body_temp_path $tmp/nginx/temp/body;
+    proxy_temp_path $tmp/nginx/temp/proxy;
+    fastcgi_temp_path $tmp/nginx/temp/fastcgi;
+    uwsgi_temp_path $tmp/nginx/temp/uwsgi;
+    scgi_temp_path $tmp/nginx/temp/scgi;
+    keepalive_requests 1000000;
+    server {
+        listen 127.0.0.1:$nginx_port;
+        root $tmp/static;
+        default_type application/json;
+    }
+}
+EOF
+nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
+"$nginx_bin" -c "$tmp/nginx/nginx.conf" -e "$tmp/nginx/error.log" \
+    -g "daemon off; pid $tmp/nginx/nginx.pid; error_log $tmp/nginx/error.log;" &
+nginx_pid=$!
+for _ in $(seq 50); do
+    curl -fsS -o /dev/null "http://127.0.0.1:$nginx_port/v1/articles/$(head -n 1 "$tmp/ids.txt")" 2>/dev/null && break
+    sleep 0.1
+done
+
+# ---- GET by id, cache hot, against nginx ------------------------------------------------
+read -r k_rps k_p50 k_p99 < <(run_wrk khabar-hot "$hot" "$tmp/random-id.lua" -t2 -c"$conns")
+read -r n_rps n_p50 n_p99 < <(run_wrk nginx "http://127.0.0.1:$nginx_port" "$tmp/random-id.lua" -t2 -c"$conns")
+printf 'GET by id, cache hot\t%s\t%s\t%s\tnginx, the same bytes as files\t%s\t%s\t%s\t0.6\n' \
+    "$k_rps" "$k_p50" "$k_p99" "$n_rps" "$n_p50" "$n_p99" >>"$out"
+say "GET by id, cache hot: $k_rps req/s (p99 $k_p99 ms); nginx: $n_rps req/s (p99 $n_p99 ms)"
+
+# ---- GET by id, cache off, against pgbench on khabar's own statement ----------------------
+read -r c_rps c_p50 c_p99 < <(run_wrk khabar-nocache "$BENCH_BASE" "$tmp/any-id.lua" -t2 -c"$conns")
+cat >"$tmp/print_sql.c" <<'EOF'
+#include <stdio.h>
+#include "db_internal.h"
+int main(void) { fputs(db_statements[STMT_ARTICLE_BY_ID].sql, stdout); return 0; }
+EOF
+cc -I include $(pkg-config --cflags libpq jansson 2>/dev/null || echo -I/usr/include/postgresql) \
+    -o "$tmp/print_sql" "$tmp/print_sql.c" server/db_sql.c || die "cannot build the statement printer"
+{
+    echo "\\set id random(${range% *}, ${range#* })"
+    "$tmp/print_sql" | sed 's/\$1/:id/g'
+    echo ";"
+} >"$tmp/pgbench-article.sql"
+pgbench -n -M prepared -c "$conns" -j 2 -T 2 -f "$tmp/pgbench-article.sql" "$DATABASE_URL" >/dev/null 2>&1 || true
+pgbench -n -M prepared -c "$conns" -j 2 -T "${duration%s}" -f "$tmp/pgbench-article.sql" "$DATABASE_URL" >"$tmp/pgbench.txt" 2>&1 || die "pgbench failed: $(tail -n 3 "$tmp/pgbench.txt")"
+p_tps=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$tmp/pgbench.txt" | head -n 1)
+p_lat=$(sed -n 's/^latency average = \([0-9.]*\) ms/\1/p' "$tmp/pgbench.txt" | head -n 1)
+printf 'GET by id, cache off\t%s\t%s\t%s\tpgbench, khabar'"'"'s statement\t%s\t%s\t-\t0.8\n' \
+    "$c_rps" "$c_p50" "$c_p99" "$p_tps" "$p_lat" >>"$out"
+say "GET by id, cache off: $c_rps req/s (p99 $c_p99 ms); pgbench: $p_tps tps (average $p_lat ms)"
+
+# ---- p99 of GET by id at ~2,000 requests/s beside searches ---------------------------------
+common=$(python3 -c 'import sys; sys.path.insert(0, "scripts"); import synth; print(synth.word_with_share(0.03, 120, 1))')
+# each search a new URL (the word "or" a token no article has): never from the cache
+cat >"$tmp/searches.lua" <<EOF
+math.randomseed(os.time() + tonumber(tostring({}):sub(8), 16))
+local word = "$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "$common")"
+request = function()
+    return wrk.format("GET", "/v1/articles?q=" .. word .. "%20or%20zz" .. math.random(1, 1000000000))
+end
+EOF
+cat >"$tmp/paced.lua" <<'EOF'
+-- a random article of the sample, each connection pausing 5 ms between requests:
+-- 12 connections make a little over 2,000 requests/s
+local ids = {}
+for line in io.lines(os.getenv("IDS_FILE")) do ids[#ids + 1] = line end
+math.randomseed(os.time() + tonumber(tostring({}):sub(8), 16))
+request = function()
+    return wrk.format("GET", "/v1/articles/" .. ids[math.random(#ids)])
+end
+delay = function() return 5 end
+EOF
+wrk -t1 -c4 -d"$duration" -s "$tmp/searches.lua" "$hot" >"$tmp/read-searches.txt" 2>&1 &
+searches=$!
+read -r b_rps b_p50 b_p99 < <(run_wrk paced "$hot" "$tmp/paced.lua" -t1 -c12)
+wait "$searches" || true
+s_rps=$(sed -n 's/^Requests\/sec: *\([0-9.]*\)/\1/p' "$tmp/read-searches.txt")
+printf 'GET by id beside searches\t%s\t%s\t%s\tsearches running meanwhile (req/s)\t%s\t-\t-\tp99<5ms\n' \
+    "$b_rps" "$b_p50" "$b_p99" "$s_rps" >>"$out"
+say "GET by id at $b_rps req/s beside $s_rps searches/s: p50 $b_p50 ms, p99 $b_p99 ms"
+
+# ---- import against psql \copy -------------------------------------------------------------
+python3 scripts/synth.py --count "$import_count" --seed 7 --body-words 120 >"$tmp/import.ndjson"
+python3 - "$tmp/import.ndjson" "$tmp/import.tsv" <<'EOF'
+import json, sys
+def field(v):
+    if v is None:
+        return "\\N"
+    return str(v).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+with open(sys.argv[1], encoding="utf-8") as src, open(sys.argv[2], "w", encoding="utf-8") as dst:
+    for line in src:
+        a = json.loads(line)
+        dst.write("\t".join(field(x) for x in (a.get("title"), a.get("summary"), a.get("body"), a.get("lang", "ar"),
+                                               a.get("published_at"), json.dumps(a.get("tags", []), ensure_ascii=False),
+                                               json.dumps(a.get("sources", []), ensure_ascii=False))) + "\n")
+EOF
+base_url=${DATABASE_URL%/*}
+for db in khabar_import khabar_copy; do
+    psql "$base_url/postgres" -X -q -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" >/dev/null
+done
+DATABASE_URL=$base_url/khabar_import "$BENCH_BIN" migrate >/dev/null || die "migrate of khabar_import failed"
+t0=$(date +%s.%N)
+DATABASE_URL=$base_url/khabar_import "$BENCH_BIN" import "$tmp/import.ndjson" >"$tmp/import-out.txt" 2>&1 ||
+    die "khabar import failed: $(tail -n 3 "$tmp/import-out.txt")"
+t1=$(date +%s.%N)
+psql "$base_url/khabar_copy" -X -q -c "CREATE TABLE articles (title text NOT NULL, summary text, body text NOT NULL,
+    lang text NOT NULL, published_at timestamptz, tags jsonb, sources jsonb)" >/dev/null
+t2=$(date +%s.%N)
+psql "$base_url/khabar_copy" -X -q -c "\\copy articles FROM '$tmp/import.tsv'" >/dev/null || die "psql \\copy failed"
+t3=$(date +%s.%N)
+i_rate=$(python3 -c "print('%.0f' % ($import_count / ($t1 - $t0)))")
+c_rate=$(python3 -c "print('%.0f' % ($import_count / ($t3 - $t2)))")
+printf 'khabar import (articles/s)\t%s\t-\t-\tpsql \\copy into a plain table\t%s\t-\t-\t0.5\n' "$i_rate" "$c_rate" >>"$out"
+say "import of $import_count: khabar $i_rate articles/s; psql \\copy $c_rate rows/s"
+for db in khabar_import khabar_copy; do
+    psql "$base_url/postgres" -X -q -c "DROP DATABASE IF EXISTS $db" >/dev/null || true
+done
+
+# ---- memory ---------------------------------------------------------------------------------
+rss=$(awk '/^VmRSS/ { print $2 }' "/proc/$hot_pid/status")
+printf 'khabar resident memory (KiB)\t%s\t-\t-\t-\t-\t-\t-\t-\n' "$rss" >>"$out"
+say "khabar resident memory (the cached instance, after all of it): $rss KiB"
