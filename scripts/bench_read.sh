@@ -69,8 +69,11 @@ text = open(sys.argv[1]).read()
 def ms(v):
     m = re.match(r"([0-9.]+)(us|ms|s|m)$", v)
     return float(m.group(1)) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[m.group(2)]
+# ids picked over the whole id range may miss a few (ids an import left unused): 404s up
+# to 1% are the same misses pgbench's random ids meet
 bad = re.search(r"Non-2xx or 3xx responses:\s*(\d+)", text)
-if bad:
+total = re.search(r"(\d+) requests in", text)
+if bad and int(bad.group(1)) > 0.01 * int(total.group(1)):
     sys.exit("wrk saw %s non-2xx answers" % bad.group(1))
 print(re.search(r"Requests/sec:\s*([0-9.]+)", text).group(1),
       "%.3f" % ms(re.search(r"^\s*50%\s+(\S+)", text, re.M).group(1)),
@@ -102,8 +105,10 @@ EOF
 avg=$(python3 -c "import os, sys; d = sys.argv[1]; f = os.listdir(d); print(sum(os.path.getsize(os.path.join(d, x)) for x in f) // len(f))" "$tmp/static/v1/articles")
 say "$(wc -l <"$tmp/ids.txt") sample articles, $avg bytes on average"
 
-cat >"$tmp/random-id.lua" <<'EOF'
--- a random article of the sample (IDS_FILE), each request
+# sample_lua FILE [DELAY_MS]: a wrk script asking for a random article of the sample
+# (IDS_FILE) each request, each connection pausing DELAY_MS between requests if given.
+sample_lua() {
+    cat >"$1" <<EOF
 local ids = {}
 for line in io.lines(os.getenv("IDS_FILE")) do ids[#ids + 1] = line end
 math.randomseed(os.time() + tonumber(tostring({}):sub(8), 16))
@@ -111,6 +116,9 @@ request = function()
     return wrk.format("GET", "/v1/articles/" .. ids[math.random(#ids)])
 end
 EOF
+    [ -z "${2:-}" ] || echo "delay = function() return $2 end" >>"$1"
+}
+sample_lua "$tmp/random-id.lua"
 range=$(q "SELECT min(id) || ' ' || max(id) FROM articles")
 cat >"$tmp/any-id.lua" <<EOF
 -- any article of the archive, each request (as pgbench's \\set id random(...))
@@ -190,17 +198,8 @@ request = function()
     return wrk.format("GET", "/v1/articles?q=" .. word .. "%20or%20zz" .. math.random(1, 1000000000))
 end
 EOF
-cat >"$tmp/paced.lua" <<'EOF'
--- a random article of the sample, each connection pausing 5 ms between requests:
--- 12 connections make a little over 2,000 requests/s
-local ids = {}
-for line in io.lines(os.getenv("IDS_FILE")) do ids[#ids + 1] = line end
-math.randomseed(os.time() + tonumber(tostring({}):sub(8), 16))
-request = function()
-    return wrk.format("GET", "/v1/articles/" .. ids[math.random(#ids)])
-end
-delay = function() return 5 end
-EOF
+# 12 connections pausing 5 ms between requests make a little over 2,000 requests/s
+sample_lua "$tmp/paced.lua" 5
 wrk -t1 -c4 -d"$duration" -s "$tmp/searches.lua" "$hot" >"$tmp/read-searches.txt" 2>&1 &
 searches=$!
 read -r b_rps b_p50 b_p99 < <(run_wrk paced "$hot" "$tmp/paced.lua" -t1 -c12)

@@ -24,6 +24,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import traceback
 import urllib.parse
@@ -503,6 +504,57 @@ class Server:
         data = b"\r\n".join(lines) + b"\r\n\r\n" + payload
         head = method == "HEAD"
         return parse_response(self.raw_request(data, timeout=timeout, head=head), head=head)
+
+
+def access_lines(srv):
+    """The access-log lines (JSON objects with a request_id) of a LOG_FORMAT=json server."""
+    out = []
+    for line in srv.log_text().splitlines():
+        try:
+            obj = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(obj, dict) and "request_id" in obj:
+            out.append(obj)
+    return out
+
+
+def log_entry(servers, request_id, wait=2.0):
+    """The access-log line of one request in any of servers' logs (a server or a list);
+    the log is written after the answer, so this waits a little. None when absent."""
+    servers = servers if isinstance(servers, (list, tuple)) else [servers]
+    deadline = time.monotonic() + wait
+    while True:
+        for srv in servers:
+            for obj in access_lines(srv):
+                if obj.get("request_id") == request_id:
+                    return obj
+        if time.monotonic() > deadline:
+            return None
+        time.sleep(0.05)
+
+
+class Threads:
+    """Threads running self.run(i) (i = 0..n-1) for the length of a with block; run
+    loops until self.stop_flag is set."""
+
+    def __init__(self, n):
+        self.stop_flag = threading.Event()
+        self.lock = threading.Lock()
+        self.threads = [threading.Thread(target=self.run, args=(i,)) for i in range(n)]
+
+    def run(self, i):
+        raise NotImplementedError
+
+    def __enter__(self):
+        for t in self.threads:
+            t.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop_flag.set()
+        for t in self.threads:
+            t.join()
 
 
 # ---------------------------------------------------------------------------------------

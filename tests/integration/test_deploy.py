@@ -81,29 +81,8 @@ def psql(url, sql, timeout=60):
     return r.stdout.strip()
 
 
-def access_lines(srv):
-    out = []
-    for line in srv.log_text().splitlines():
-        try:
-            obj = json.loads(line)
-        except ValueError:
-            continue
-        if isinstance(obj, dict) and "request_id" in obj:
-            out.append(obj)
-    return out
-
-
-def log_entry(servers, request_id, wait=2.0):
-    """The access-log line of one request in any of servers' logs (written after the answer)."""
-    deadline = time.monotonic() + wait
-    while True:
-        for srv in servers:
-            for obj in access_lines(srv):
-                if obj.get("request_id") == request_id:
-                    return obj
-        if time.monotonic() > deadline:
-            return None
-        time.sleep(0.05)
+access_lines = harness.access_lines
+log_entry = harness.log_entry
 
 
 # ---------------------------------------------------------------------------------------
@@ -374,16 +353,14 @@ def sec_proxy_refusals():
     check(other.status == 200, "another client is not limited meanwhile", other.brief())
 
 
-class Load:
+class Load(harness.Threads):
     """GETs through nginx from threads until stopped; counts every outcome."""
 
-    def __init__(self, paths, threads=4, method="GET"):
+    def __init__(self, paths, threads=4):
         self.paths = paths
-        self.stop_flag = threading.Event()
-        self.lock = threading.Lock()
         self.statuses = {}
         self.errors = []
-        self.threads = [threading.Thread(target=self.run, args=(i,)) for i in range(threads)]
+        super().__init__(threads)
 
     def run(self, i):
         n = 0
@@ -397,16 +374,6 @@ class Load:
             except OSError as e:
                 with self.lock:
                     self.errors.append(repr(e))
-
-    def __enter__(self):
-        for t in self.threads:
-            t.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.stop_flag.set()
-        for t in self.threads:
-            t.join()
 
     def total(self):
         return sum(self.statuses.values()) + len(self.errors)
@@ -701,16 +668,13 @@ def sec_db_outage():
 # ---------------------------------------------------------------------------------------
 # nothing lost
 
-class Writers:
+class Writers(harness.Threads):
     """Writer threads through nginx: create articles and update their own, each write
     with a unique marker; every attempt is recorded with its outcome."""
 
     def __init__(self, n):
-        self.n = n
-        self.stop_flag = threading.Event()
-        self.lock = threading.Lock()
         self.attempts = []  # dicts: writer, seq, kind, id, marker, outcome, article
-        self.threads = [threading.Thread(target=self.run, args=(w,)) for w in range(n)]
+        super().__init__(n)
 
     def record(self, a):
         with self.lock:
@@ -754,16 +718,6 @@ class Writers:
             self.record(a)
             if a["outcome"] != "acknowledged":
                 time.sleep(0.1)  # as a client told Retry-After would, if not as long
-
-    def __enter__(self):
-        for t in self.threads:
-            t.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.stop_flag.set()
-        for t in self.threads:
-            t.join()
 
 
 def sec_nothing_lost():

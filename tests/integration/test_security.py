@@ -91,29 +91,8 @@ def stop(srv):
           "status %r after %.1f s; log tail:\n%s" % (status, secs, srv.log_tail(30)))
 
 
-def access_lines(srv):
-    """The access-log lines (JSON objects with a request_id) of a LOG_FORMAT=json server."""
-    out = []
-    for line in srv.log_text().splitlines():
-        try:
-            obj = json.loads(line)
-        except ValueError:
-            continue
-        if isinstance(obj, dict) and "request_id" in obj:
-            out.append(obj)
-    return out
-
-
-def log_entry(srv, request_id, wait=2.0):
-    """The access-log line of one request (the log is written after the answer: wait a little)."""
-    deadline = time.monotonic() + wait
-    while True:
-        for obj in access_lines(srv):
-            if obj.get("request_id") == request_id:
-                return obj
-        if time.monotonic() > deadline:
-            return None
-        time.sleep(0.05)
+access_lines = harness.access_lines
+log_entry = harness.log_entry
 
 
 def problem_ok(r):
