@@ -219,21 +219,8 @@ measure() {
         wrk -t1 -c4 -d2s "$url" >/dev/null 2>&1 || true
         out=$(wrk -t2 -c"$conns" -d"$duration" --latency "$url" 2>&1) || die "wrk failed: $out"
         echo "$out" >"$tmp/wrk-$stage-$i.txt"
-        read -r rps p50 p99 bad < <(python3 - "$tmp/wrk-$stage-$i.txt" <<'EOF'
-import re, sys
-text = open(sys.argv[1]).read()
-def ms(v):
-    m = re.match(r"([0-9.]+)(us|ms|s|m)$", v)
-    n, unit = float(m.group(1)), m.group(2)
-    return n * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
-rps = re.search(r"Requests/sec:\s*([0-9.]+)", text).group(1)
-p50 = ms(re.search(r"^\s*50%\s+(\S+)", text, re.M).group(1))
-p99 = ms(re.search(r"^\s*99%\s+(\S+)", text, re.M).group(1))
-bad = re.search(r"Non-2xx or 3xx responses:\s*(\d+)", text)
-errors = re.search(r"Socket errors:.*", text)
-print(rps, "%.3f" % p50, "%.3f" % p99, (bad.group(1) if bad else "0") + ("+sockerr" if errors else ""))
-EOF
-        )
+        read -r rps p50 p99 bad _ sockerr < <(python3 scripts/wrk_figures.py "$tmp/wrk-$stage-$i.txt")
+        [ "$sockerr" = 0 ] || bad="$bad+sockerr"
         matches=""
         case ${names[$i]} in
         "search, word"*) matches=$(tsq_of "$common_word") ;;

@@ -269,15 +269,15 @@ PGresult *db_run(db_conn *c, enum db_stmt stmt, const char *const *params, ExecS
     char name[16];
     snprintf(name, sizeof name, "s%d", (int)stmt);
     const struct db_statement *d = &db_statements[stmt];
-    /* A read outside a transaction whose connection turns out lost (PostgreSQL restarted,
-     * the backend terminated) runs once more on a new one: pooled connections die together
-     * and each would otherwise fail one request after the database is back. */
     if (c->borrowed != NULL)
         return db_run(c->borrowed, stmt, params, want, st);
     PGTransactionStatusType tx = PQtransactionStatus(c->pg); /* UNKNOWN: a lost connection */
-    bool retry = (tx == PQTRANS_IDLE || tx == PQTRANS_UNKNOWN) && statement_is_read(d);
     PGresult *res = c->pg != NULL ? exec_statement(c, d, name, params) : NULL;
-    if (PQresultStatus(res) != want && retry && PQstatus(c->pg) != CONNECTION_OK) {
+    /* A read outside a transaction whose connection turns out lost (PostgreSQL restarted,
+     * the backend terminated) runs once more on a new one: pooled connections die together
+     * and each would otherwise fail one request after the database is back. */
+    if (PQresultStatus(res) != want && PQstatus(c->pg) != CONNECTION_OK &&
+        (tx == PQTRANS_IDLE || tx == PQTRANS_UNKNOWN) && statement_is_read(d)) {
         PQclear(res);
         res = reconnect(c) ? exec_statement(c, d, name, params) : NULL;
         if (res == NULL && c->pool->fallback != NULL &&

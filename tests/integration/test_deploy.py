@@ -537,13 +537,9 @@ def sec_graceful_shutdown():
 # ---------------------------------------------------------------------------------------
 # database outages
 
-def khabar_backends():
-    return psql(H.pg.url, "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'khabar'")
-
-
-def metric(srv, name):
-    r = srv.request("GET", "/metrics")
-    m = re.search(r"^%s (\d+)$" % re.escape(name), r.text, re.M)
+def metric_value(srv, name):
+    """One sample of srv's /metrics by its name and labels as written; -1 when absent."""
+    m = re.search(r"^%s (\d+)$" % re.escape(name), srv.request("GET", "/metrics").text, re.M)
     return int(m.group(1)) if m else -1
 
 
@@ -564,7 +560,7 @@ def sec_db_outage():
     path = "/v1/articles/%d" % some
     r = srv.request("GET", path)
     check(r.status == 200, "outage server serves the article", r.brief())
-    connects = metric(srv, 'khabar_db_connects_total{pool="primary"}')
+    connects = metric_value(srv, 'khabar_db_connects_total{pool="primary"}')
 
     # connections killed under load
     results = []
@@ -601,7 +597,7 @@ def sec_db_outage():
           errors[:3])
     check(statuses.get(200, 0) > 0, "and reads keep being served", statuses)
     check(slowest < 2.0 + 1.0, "no request waited past DB_TIMEOUT (slowest %.2f s)" % slowest, slowest)
-    now = metric(srv, 'khabar_db_connects_total{pool="primary"}')
+    now = metric_value(srv, 'khabar_db_connects_total{pool="primary"}')
     check(now > connects, "khabar_db_connects_total counts the reconnects", (connects, now))
     r = srv.request("GET", path)
     check(r.status == 200, "after the terminations the next GET is 200 (re-prepared)", r.brief())
@@ -870,11 +866,6 @@ def sec_read_replica():
 
 # ---------------------------------------------------------------------------------------
 # the answer cache across instances
-
-def metric_value(srv, name):
-    m = re.search(r"^%s (\d+)$" % re.escape(name), srv.request("GET", "/metrics").text, re.M)
-    return int(m.group(1)) if m else -1
-
 
 def patch_title(srv, aid, title):
     return srv.request("PATCH", "/v1/articles/%d" % aid, body=json.dumps({"title": title}, ensure_ascii=False),
