@@ -110,10 +110,25 @@ db_status db_related_remove(db_conn *c, int64_t id, int64_t other);
  * db_article_create would one by one. They must have no related links. Articles whose
  * slug is taken (by a stored article or an earlier one of the batch) are not loaded:
  * taken[i] is set for them, to be loaded with db_article_create (which adds a suffix).
- * On any error nothing of the batch is loaded.
+ * On any error nothing of the batch is loaded. first_row numbers the batch's rows in
+ * the staging table: each batch of one import starts past the rows of the one before.
  */
 db_status db_article_create_many(db_conn *c, const struct article_input *const *in, size_t n,
-                                 bool *taken);
+                                 long first_row, bool *taken);
+
+/*
+ * An import into an empty archive runs as one transaction, and builds the search index
+ * once at the end instead of entry by entry (at 20,000 articles, 3 s instead of 36 s).
+ * db_import_begin opens it when the archive is empty: the articles table locked until
+ * the end, the index dropped, *search_index_def set to its definition (caller owns).
+ * Otherwise *search_index_def stays NULL and each batch commits on its own.
+ * db_import_commit builds the index and commits (freeing search_index_def); on any
+ * error nothing of the import is kept.
+ */
+db_status db_import_begin(db_conn *c, char **search_index_def);
+db_status db_import_commit(db_conn *c, char *search_index_def);
+/* Ends an import begun as one transaction without keeping any of it. */
+void db_import_abandon(db_conn *c, char *search_index_def);
 
 /* Tags and sources. */
 db_status db_tag_get(db_conn *c, const char *slug_key, json_t **tag_out);

@@ -49,6 +49,8 @@ enum db_stmt {
     STMT_IMPORT_ARTICLE_TAGS,
     STMT_IMPORT_ARTICLE_SOURCES,
     STMT_IMPORT_CLEAR,
+    STMT_ARCHIVE_IS_EMPTY,
+    STMT_SEARCH_INDEX_DEF,
     STMT_DELETION_NOTE,
     STMT_LAST_CHANGE,
     STMT_COUNT
@@ -70,6 +72,7 @@ struct db_conn {
     /* a replica's connection that could not be had: the rest of the request's reads run
      * on this connection of the fallback pool (the primary), released with this one */
     struct db_conn *borrowed;
+    int tx_depth; /* db_tx: 0 outside a transaction, 2 and more inside a savepoint */
 };
 
 /*
@@ -84,7 +87,9 @@ PGresult *db_run(db_conn *c, enum db_stmt stmt, const char *const *params, ExecS
  */
 void db_page_fill(const PGresult *res, unsigned limit, int key_col, int id_col,
                   json_t *(*item_of)(const PGresult *res, int row), struct list_page *page);
-/* Runs BEGIN, COMMIT or ROLLBACK. */
+/* Runs BEGIN, COMMIT or ROLLBACK. Inside a transaction already begun with db_tx they
+ * become a savepoint, its release and a rollback to it: a write that runs in its own
+ * transaction runs the same way inside a larger one (khabar import into an empty archive). */
 db_status db_tx(db_conn *c, const char *command);
 /* The db_status for a failed result (SQLSTATE and connection state); counts the error. */
 db_status db_classify(db_conn *c, const PGresult *res);

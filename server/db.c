@@ -168,6 +168,7 @@ static bool reconnect(struct db_conn *slot)
         return false;
     /* Connecting happens outside the lock: a slow database must not block the pool. */
     slot->pg = connect_prepared(pool);
+    slot->tx_depth = 0;
     pthread_mutex_lock(&pool->mu);
     if (slot->pg != NULL) {
         pool->connects++;
@@ -203,6 +204,7 @@ void db_release(db_conn *conn)
     if (conn->pg != NULL && PQstatus(conn->pg) == CONNECTION_OK &&
         PQtransactionStatus(conn->pg) != PQTRANS_IDLE)
         PQclear(PQexec(conn->pg, "ROLLBACK")); /* a handler that left a transaction open */
+    conn->tx_depth = 0;
     if (conn->pg != NULL && PQstatus(conn->pg) != CONNECTION_OK) {
         PQfinish(conn->pg); /* lost: the next user reconnects and prepares again */
         conn->pg = NULL;
@@ -295,9 +297,20 @@ PGresult *db_run(db_conn *c, enum db_stmt stmt, const char *const *params, ExecS
 
 db_status db_tx(db_conn *c, const char *command)
 {
-    PGresult *res = PQexec(c->pg, command);
+    bool begin = strcmp(command, "BEGIN") == 0;
+    bool nested = c->tx_depth > (begin ? 0 : 1);
+    const char *sql = command;
+    if (nested)
+        sql = begin ? "SAVEPOINT nested"
+              : strcmp(command, "COMMIT") == 0 ? "RELEASE SAVEPOINT nested"
+                                               : "ROLLBACK TO SAVEPOINT nested; RELEASE SAVEPOINT nested";
+    PGresult *res = PQexec(c->pg, sql);
     db_status st = PQresultStatus(res) == PGRES_COMMAND_OK ? DB_OK : db_classify(c, res);
     PQclear(res);
+    if (begin)
+        c->tx_depth += st == DB_OK;
+    else if (c->tx_depth > 0)
+        c->tx_depth--; /* a failed COMMIT or release ends its level all the same */
     return st;
 }
 

@@ -168,22 +168,26 @@ const struct db_statement db_statements[STMT_COUNT] = {
         " WHERE s.key ~>=~ $4 AND s.key ~<~ ($4 || U&'\\+10FFFF')"
         " AND (s.article_count, s.id) < (COALESCE($1::int, 2147483647), COALESCE($2::bigint, 0))"
         " ORDER BY s.article_count DESC, s.id DESC LIMIT $3", 4, .plan_each_time = 1 },
-    /* Bulk import (db_import.c): this session's rows of import_rows, set-based. Rows
+    /* Bulk import (db_import.c): this session's rows of import_rows from line $1 on (the
+     * current batch: rows of earlier batches of the same transaction are dead but not yet
+     * gone, and an index range past them is not slowed by them), set-based. Rows
      * whose slug is taken (by an article, or an earlier row) go back to be loaded one by
      * one, with a suffix; the first spelling of a new tag or source is the earliest row's. */
     [STMT_IMPORT_TAKEN] = {
-        "DELETE FROM import_rows r WHERE r.session = pg_backend_pid() AND"
-        " (EXISTS (SELECT 1 FROM articles a WHERE a.slug_key = r.slug_key) OR"
-        " EXISTS (SELECT 1 FROM import_rows p WHERE p.session = r.session"
-        " AND p.slug_key = r.slug_key AND p.line < r.line)) RETURNING r.line", 0 },
+        "DELETE FROM import_rows r WHERE r.session = pg_backend_pid() AND r.line >= $1 AND r.line IN ("
+        " SELECT i.line FROM import_rows i JOIN articles a ON a.slug_key = i.slug_key"
+        "  WHERE i.session = pg_backend_pid() AND i.line >= $1"
+        " UNION ALL SELECT d.line FROM (SELECT line, row_number() OVER (PARTITION BY slug_key"
+        "  ORDER BY line) AS n FROM import_rows WHERE session = pg_backend_pid() AND line >= $1) d WHERE d.n > 1)"
+        " RETURNING r.line", 1 },
     [STMT_IMPORT_TAGS] = {
         "INSERT INTO tags (name, slug) SELECT DISTINCT ON (x->>'slug') x->>'name', x->>'slug'"
-        " FROM import_rows r, json_array_elements(r.tags) x WHERE r.session = pg_backend_pid()"
-        " ORDER BY x->>'slug', r.line ON CONFLICT (slug) DO NOTHING", 0 },
+        " FROM import_rows r, json_array_elements(r.tags) x WHERE r.session = pg_backend_pid() AND r.line >= $1"
+        " ORDER BY x->>'slug', r.line ON CONFLICT (slug) DO NOTHING", 1 },
     [STMT_IMPORT_SOURCES] = {
         "INSERT INTO sources (name, key) SELECT DISTINCT ON (x->>'key') x->>'name', x->>'key'"
-        " FROM import_rows r, json_array_elements(r.sources) x WHERE r.session = pg_backend_pid()"
-        " ORDER BY x->>'key', r.line ON CONFLICT (key) DO NOTHING", 0 },
+        " FROM import_rows r, json_array_elements(r.sources) x WHERE r.session = pg_backend_pid() AND r.line >= $1"
+        " ORDER BY x->>'key', r.line ON CONFLICT (key) DO NOTHING", 1 },
     [STMT_IMPORT_ARTICLES] = {
         "INSERT INTO articles (slug, slug_key, title, summary, body, lang, published_at, search,"
         " tags_json, sources_json)"
@@ -192,20 +196,23 @@ const struct db_statement db_statements[STMT_COUNT] = {
         "   WITH ORDINALITY AS x(item, ord) ORDER BY x.ord)),"
         " khabar_sources_json(ARRAY(SELECT x.item->>'key' FROM json_array_elements(sources)"
         "   WITH ORDINALITY AS x(item, ord) ORDER BY x.ord))"
-        " FROM import_rows WHERE session = pg_backend_pid() ORDER BY line", 0 },
+        " FROM import_rows WHERE session = pg_backend_pid() AND line >= $1 ORDER BY line", 1 },
     [STMT_IMPORT_ARTICLE_TAGS] = {
         "INSERT INTO article_tags (article_id, tag_id, position, published_at)"
         " SELECT a.id, t.id, x.ord, a.published_at FROM import_rows r"
         " JOIN articles a ON a.slug_key = r.slug_key"
         " CROSS JOIN json_array_elements(r.tags) WITH ORDINALITY AS x(item, ord)"
-        " JOIN tags t ON t.slug = x.item->>'slug' WHERE r.session = pg_backend_pid()", 0 },
+        " JOIN tags t ON t.slug = x.item->>'slug' WHERE r.session = pg_backend_pid() AND r.line >= $1", 1 },
     [STMT_IMPORT_ARTICLE_SOURCES] = {
         "INSERT INTO article_sources (article_id, source_id, position, published_at)"
         " SELECT a.id, s.id, x.ord, a.published_at FROM import_rows r"
         " JOIN articles a ON a.slug_key = r.slug_key"
         " CROSS JOIN json_array_elements(r.sources) WITH ORDINALITY AS x(item, ord)"
-        " JOIN sources s ON s.key = x.item->>'key' WHERE r.session = pg_backend_pid()", 0 },
-    [STMT_IMPORT_CLEAR] = { "DELETE FROM import_rows WHERE session = pg_backend_pid()", 0 },
+        " JOIN sources s ON s.key = x.item->>'key' WHERE r.session = pg_backend_pid() AND r.line >= $1", 1 },
+    [STMT_IMPORT_CLEAR] = { "DELETE FROM import_rows WHERE session = pg_backend_pid() AND line >= $1", 1 },
+    [STMT_ARCHIVE_IS_EMPTY] = { "SELECT NOT EXISTS (SELECT 1 FROM articles)", 0 },
+    /* The search index as created, to create it again after a load into an empty archive. */
+    [STMT_SEARCH_INDEX_DEF] = { "SELECT pg_get_indexdef(to_regclass('articles_search'))", 0 },
     [STMT_DELETION_NOTE] = { "UPDATE khabar_changes SET deleted_at = now() WHERE id = 1", 0 },
     /* The newest change to any article, deletions included: no list can be newer. */
     [STMT_LAST_CHANGE] = {

@@ -13,14 +13,20 @@
 
 #define SNIPPET_WORDS 30
 
-/* Appends a form as a quoted tsvector/tsquery lexeme: '' and \\ escaped. */
+/* Appends a form as a quoted tsvector/tsquery lexeme: '' and \\ escaped (doubled). */
 static void put_lexeme(FILE *f, const char *form, size_t len)
 {
     fputc('\'', f);
-    for (size_t i = 0; i < len; i++) {
-        if (form[i] == '\'' || form[i] == '\\')
+    for (size_t i = 0; i < len;) {
+        size_t run = 0;
+        while (i + run < len && form[i + run] != '\'' && form[i + run] != '\\')
+            run++;
+        fwrite(form + i, 1, run, f);
+        i += run;
+        if (i < len) {
             fputc(form[i], f);
-        fputc(form[i], f);
+            fputc(form[i++], f);
+        }
     }
     fputc('\'', f);
 }
@@ -30,13 +36,15 @@ static void put_lexeme(FILE *f, const char *form, size_t len)
 /* PostgreSQL keeps at most this many positions of one lexeme. */
 #define LEXEME_MAX_POSITIONS 256
 
-/* One distinct lexeme of an article with where it occurs ("17C"). */
+/* One distinct lexeme of an article with where it occurs ("17C"). Most words occur a
+ * few times: the positions grow as needed (room for all 256 in every lexeme made
+ * clearing memory a noticeable part of an import). */
 struct lexeme {
     char *form;
     size_t len;
-    uint16_t pos[LEXEME_MAX_POSITIONS];
-    char weight[LEXEME_MAX_POSITIONS];
-    unsigned npos;
+    uint16_t *pos;
+    char *weight;
+    unsigned npos, cap;
 };
 
 /*
@@ -109,6 +117,22 @@ static struct lexeme *lexeme_of(struct vector_state *v, const char *form, size_t
     return l;
 }
 
+static bool grow_positions(struct lexeme *l)
+{
+    unsigned cap = l->cap ? l->cap * 4 : 4;
+    if (cap > LEXEME_MAX_POSITIONS)
+        cap = LEXEME_MAX_POSITIONS;
+    uint16_t *pos = realloc(l->pos, cap * sizeof *pos);
+    if (pos != NULL)
+        l->pos = pos;
+    char *weight = pos ? realloc(l->weight, cap) : NULL;
+    if (weight == NULL)
+        return false;
+    l->weight = weight;
+    l->cap = cap;
+    return true;
+}
+
 static int add_vector_form(size_t word, const char *form, size_t len, void *arg)
 {
     struct vector_state *v = arg;
@@ -120,6 +144,10 @@ static int add_vector_form(size_t word, const char *form, size_t len, void *arg)
     struct lexeme *l = lexeme_of(v, form, len);
     if (l != NULL && l->npos < LEXEME_MAX_POSITIONS &&
         (l->npos == 0 || l->pos[l->npos - 1] != pos) && v->bytes + 2 <= SEARCH_MAX_LEXEME_BYTES) {
+        if (l->npos == l->cap && !grow_positions(l)) {
+            v->failed = true;
+            return 0;
+        }
         l->pos[l->npos] = (uint16_t)pos;
         l->weight[l->npos++] = v->weight;
         v->bytes += 2;
@@ -137,6 +165,18 @@ static void add_field(struct vector_state *v, const char *text, char weight)
         v->base += (size_t)words + 1; /* the gap keeps phrases inside one field */
 }
 
+/* ":17C" or ",17C", written by hand: a printf per position showed in the import's profile. */
+static void put_position(FILE *out, char sep, unsigned pos, char weight)
+{
+    char buf[16], *p = buf + sizeof buf;
+    *--p = weight;
+    do
+        *--p = (char)('0' + pos % 10);
+    while ((pos /= 10) > 0);
+    *--p = sep;
+    fwrite(p, 1, (size_t)(buf + sizeof buf - p), out);
+}
+
 /* Writes each lexeme once with its positions: 'form':3A,17C */
 static void put_vector(FILE *out, const struct vector_state *v)
 {
@@ -146,7 +186,7 @@ static void put_vector(FILE *out, const struct vector_state *v)
             continue;
         put_lexeme(out, l->form, l->len);
         for (unsigned p = 0; p < l->npos; p++)
-            fprintf(out, "%c%u%c", p ? ',' : ':', l->pos[p], l->weight[p]);
+            put_position(out, p ? ',' : ':', l->pos[p], l->weight[p]);
         fputc(' ', out);
     }
 }
@@ -156,6 +196,8 @@ static void vector_state_free(struct vector_state *v)
     for (size_t i = 0; i < v->nslots; i++) {
         if (v->slot[i] != NULL) {
             free(v->slot[i]->form);
+            free(v->slot[i]->pos);
+            free(v->slot[i]->weight);
             free(v->slot[i]);
         }
     }

@@ -284,6 +284,16 @@ def http_request(port, method, path, body=None, headers=None, token=None, encode
         conn.close()
 
 
+def psql(url, sql, timeout=60):
+    """Runs sql (one or more statements) on url with psql; returns the unaligned output.
+    Raises HarnessError when psql fails."""
+    r = subprocess.run(["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", url, "-c", sql],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=timeout)
+    if r.returncode != 0:
+        raise HarnessError("psql failed: %s" % r.stderr.strip())
+    return r.stdout.strip()
+
+
 class Postgres:
     """A private cluster in a temp dir, on a free port, started and stopped by scripts/pg.sh."""
 

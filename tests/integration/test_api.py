@@ -214,12 +214,7 @@ def sec_cli():
           "exit %d: %s" % (r.returncode, (r.stdout + r.stderr)[-300:]))
 
 
-def psql(url, sql):
-    r = subprocess.run(["psql", url, "-v", "ON_ERROR_STOP=1", "-Atc", sql], stdout=subprocess.PIPE,
-                       stderr=subprocess.STDOUT, text=True, timeout=60)
-    if r.returncode != 0:
-        raise AssertionError("psql %s: %s" % (sql, r.stdout))
-    return r.stdout.strip()
+psql = harness.psql
 
 
 def sec_migrations():

@@ -73,12 +73,7 @@ def problem_type(r):
     return r.json.get("type")
 
 
-def psql(url, sql, timeout=60):
-    r = subprocess.run(["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", url, "-c", sql],
-                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=timeout)
-    if r.returncode != 0:
-        raise HarnessError("psql failed: %s" % r.stderr.strip())
-    return r.stdout.strip()
+psql = harness.psql
 
 
 access_lines = harness.access_lines
