@@ -173,12 +173,17 @@ const struct db_statement db_statements[STMT_COUNT] = {
      * gone, and an index range past them is not slowed by them), set-based. Rows
      * whose slug is taken (by an article, or an earlier row) go back to be loaded one by
      * one, with a suffix; the first spelling of a new tag or source is the earliest row's. */
+    /* The taken lines are found once (MATERIALIZED): as a semi-join the planner, which
+     * takes the staging table for empty, ran the whole search again for every row of
+     * the batch: most of a 4 s batch at 600,000 articles. */
     [STMT_IMPORT_TAKEN] = {
-        "DELETE FROM import_rows r WHERE r.session = pg_backend_pid() AND r.line >= $1 AND r.line IN ("
+        "WITH taken AS MATERIALIZED ("
         " SELECT i.line FROM import_rows i JOIN articles a ON a.slug_key = i.slug_key"
         "  WHERE i.session = pg_backend_pid() AND i.line >= $1"
-        " UNION ALL SELECT d.line FROM (SELECT line, row_number() OVER (PARTITION BY slug_key"
-        "  ORDER BY line) AS n FROM import_rows WHERE session = pg_backend_pid() AND line >= $1) d WHERE d.n > 1)"
+        " UNION SELECT d.line FROM (SELECT line, row_number() OVER (PARTITION BY slug_key"
+        "  ORDER BY line) AS n FROM import_rows WHERE session = pg_backend_pid() AND line >= $1) d"
+        "  WHERE d.n > 1)"
+        " DELETE FROM import_rows r USING taken t WHERE r.session = pg_backend_pid() AND r.line = t.line"
         " RETURNING r.line", 1 },
     [STMT_IMPORT_TAGS] = {
         "INSERT INTO tags (name, slug) SELECT DISTINCT ON (x->>'slug') x->>'name', x->>'slug'"

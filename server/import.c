@@ -314,8 +314,8 @@ static void load_file(struct loader *s, FILE *f)
     if (search_index_def != NULL)
         fprintf(s->out, "the archive is empty: loading in one transaction, the search index built at the end\n");
     if (pthread_create(&reading, NULL, reader_run, &r) != 0) {
-        reader_run(&r); /* no thread to be had: read first, then load */
-        loader_run(s, &q);
+        fprintf(s->err, "khabar: cannot start a thread to read the file\n");
+        s->stopped = true;
     } else {
         loader_run(s, &q);
         pthread_join(reading, NULL);
