@@ -16,6 +16,7 @@ struct app {
     struct cache *cache;     /* the answer cache; NULL when CACHE_BYTES=0 */
     struct changes *changes; /* hears other instances' writes for the cache */
     struct jobs *jobs;       /* threads that run requests needing the database; NULL: inline */
+    struct jobs *search_jobs; /* threads that run searches; NULL: jobs runs them too */
     atomic_int shutting_down; /* set once SIGTERM arrives: /readyz answers 503 */
     struct guard *guard;          /* connection limits and request deadlines */
     struct ratelimit *ratelimit;  /* NULL when RATE_LIMIT=0 */

@@ -23,6 +23,8 @@ struct config {
     size_t max_body_bytes;     /* MAX_BODY_BYTES, default 1 MiB */
     unsigned threads;          /* THREADS, default: number of cores */
     unsigned db_pool_size;     /* DB_POOL_SIZE, default: twice the number of cores */
+    unsigned search_jobs;      /* SEARCH_JOBS: threads running searches, so at most this many
+                                  run at once; 0: the DB_JOBS threads run them */
     unsigned db_jobs;          /* DB_JOBS: threads answering requests that need the
                                 * database (0: the HTTP threads do); default DB_POOL_SIZE */
     unsigned db_timeout_ms;    /* DB_TIMEOUT (ms), default 5000: longest wait for a connection */

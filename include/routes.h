@@ -21,6 +21,9 @@ struct route {
     int write;        /* 1: needs a bearer token */
     int probe;        /* 1: for monitoring, never rate-limited */
     int cached;       /* 1: its 200 answers are kept in the answer cache (cache.h) */
+    /* a query parameter that makes a request slow (a search): such requests run on the
+     * SEARCH_JOBS threads, so that they never take every core */
+    const char *slow_with;
 };
 
 /* The table, ended by an entry whose method is NULL. */

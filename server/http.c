@@ -845,6 +845,7 @@ static bool body_matches_length(const struct request *req)
 }
 
 static int run_route(struct request *req);
+static struct jobs *jobs_for(const struct request *req);
 
 /* A deferred request, on a job thread: its answer is left in req->pending. */
 static void run_deferred(void *arg)
@@ -897,12 +898,22 @@ static int dispatch(struct request *req)
     if (req->app->jobs != NULL && !req->route->probe) {
         req->deferred = true;
         MHD_suspend_connection(req->connection);
-        if (jobs_submit(req->app->jobs, run_deferred, req))
+        if (jobs_submit(jobs_for(req), run_deferred, req))
             return MHD_YES;
         MHD_resume_connection(req->connection);
         req->deferred = false;
     }
     return run_route(req);
+}
+
+/* The job threads for req: the search ones for a search, when there are any. */
+static struct jobs *jobs_for(const struct request *req)
+{
+    const char *slow = req->route->slow_with;
+    const char *value = slow ? MHD_lookup_connection_value(req->connection, MHD_GET_ARGUMENT_KIND, slow)
+                             : NULL;
+    return value != NULL && *value != '\0' && req->app->search_jobs != NULL ? req->app->search_jobs
+                                                                            : req->app->jobs;
 }
 
 /* Runs the route's handler (and drops what a write changed from the cache). */
@@ -1145,8 +1156,12 @@ struct MHD_Daemon *http_start(struct app *app)
         protections_free(app);
         return NULL;
     }
-    if (cfg->db_jobs > 0 && (app->jobs = jobs_start(cfg->db_jobs)) == NULL) {
-        log_message("error", "cannot start %u job threads", cfg->db_jobs);
+    if ((cfg->db_jobs > 0 && (app->jobs = jobs_start(cfg->db_jobs)) == NULL) ||
+        (cfg->search_jobs > 0 && (app->search_jobs = jobs_start(cfg->search_jobs)) == NULL)) {
+        log_message("error", "cannot start %u job threads and %u for searches", cfg->db_jobs,
+                    cfg->search_jobs);
+        jobs_stop(app->jobs);
+        app->jobs = NULL;
         protections_free(app);
         return NULL;
     }
@@ -1167,7 +1182,8 @@ struct MHD_Daemon *http_start(struct app *app)
         log_message("error", "cannot listen on %s:%u: %s", cfg->listen_addr, cfg->port,
                     strerror(errno));
         jobs_stop(app->jobs);
-        app->jobs = NULL;
+        jobs_stop(app->search_jobs);
+        app->jobs = app->search_jobs = NULL;
         protections_free(app);
     }
     return d;
@@ -1193,7 +1209,8 @@ void http_stop(struct MHD_Daemon *daemon, struct app *app)
     /* Jobs still queued or running finish (each bounded by STATEMENT_TIMEOUT) and resume
      * their connections: none may stay suspended when the daemon stops. */
     jobs_stop(app->jobs);
-    app->jobs = NULL;
+    jobs_stop(app->search_jobs);
+    app->jobs = app->search_jobs = NULL;
     MHD_stop_daemon(daemon);
     if (listener != MHD_INVALID_SOCKET)
         close(listener);

@@ -8,7 +8,8 @@
 #include "handlers.h"
 
 const struct route route_table[] = {
-    { .method = "GET", .path = "/v1/articles", .name = "articles_list", .handler = articles_list, .cached = 1 },
+    { .method = "GET", .path = "/v1/articles", .name = "articles_list", .handler = articles_list, .cached = 1,
+      .slow_with = "q" },
     { .method = "POST", .path = "/v1/articles", .name = "articles_create", .handler = articles_create, .write = 1 },
     { .method = "GET", .path = "/v1/articles/:article", .name = "articles_get", .handler = articles_get, .cached = 1 },
     { .method = "PUT", .path = "/v1/articles/:article", .name = "articles_replace", .handler = articles_replace, .write = 1 },

@@ -930,6 +930,47 @@ def sec_index_used():
           % (len(indexed), len(plans), next((p[-1500:] for p in plans if p not in indexed), "")))
 
 
+def waiting_searches(seconds):
+    """The most statements seen waiting on a lock at once (the searches: nothing else is
+    sent meanwhile), sampled for seconds."""
+    most = 0
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        n = int(psql("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                     " AND backend_type = 'client backend' AND query NOT LIKE '%LOCK TABLE%'").strip() or 0)
+        most = max(most, n)
+        time.sleep(0.05)
+    return most
+
+
+def sec_search_jobs():
+    """At most SEARCH_JOBS searches run at once: with the articles table locked, six searches
+    sent together put only that many statements in PostgreSQL; all answer once it is free."""
+    for jobs in (1, 3):
+        srv = H.start_server({"SEARCH_JOBS": str(jobs), "DB_JOBS": "4", "DB_POOL_SIZE": "8",
+                              "CACHE_BYTES": "0"}, name="search-jobs-%d" % jobs)
+        locker = subprocess.Popen([shutil.which("psql"), "-X", "-q", "-d", H.pg.url, "-c",
+                                   "BEGIN; LOCK TABLE articles IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(3); COMMIT;"],
+                                  stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        time.sleep(0.5)  # the lock is taken
+        results = {}
+
+        class Searches(harness.Threads):
+            def run(self, i):
+                r = srv.request("GET", "/v1/articles?q=بوتين%%20OR%%20zz%d" % i, timeout=30)
+                with self.lock:
+                    results[i] = r.status
+
+        with Searches(6):
+            most = waiting_searches(1.5)
+        locker.wait(timeout=30)
+        check(most == jobs, "SEARCH_JOBS=%d: %d searches run at once, the others wait their turn" % (jobs, jobs),
+              "at most %d search statements at once" % most)
+        check(sorted(results.values()) == [200] * 6, "SEARCH_JOBS=%d: all six searches answer 200" % jobs,
+              results)
+        srv.stop()
+
+
 def sec_sanitizer_clean():
     """The servers' logs hold no sanitizer report (ASan, UBSan, LeakSanitizer)."""
     bad = []
@@ -955,7 +996,7 @@ def sec_shutdown():
 
 SECTIONS = [sec_letter_variants, sec_proclitics, sec_precision, sec_phrases, sec_exclusion_or, sec_ranking,
             sec_snippets, sec_filters, sec_paging, sec_cursors, sec_bad_q, sec_syntax_chars, sec_raw_utf8,
-            sec_updates, sec_long_texts, sec_index_used, sec_shutdown]
+            sec_updates, sec_long_texts, sec_index_used, sec_search_jobs, sec_shutdown]
 
 
 def bind(h):
