@@ -87,6 +87,8 @@ PGresult *db_run(db_conn *c, enum db_stmt stmt, const char *const *params, ExecS
  */
 void db_page_fill(const PGresult *res, unsigned limit, int key_col, int id_col,
                   json_t *(*item_of)(const PGresult *res, int row), struct list_page *page);
+/* Runs a command without parameters (text written in khabar, never input); rows are dropped. */
+db_status db_command(db_conn *c, const char *sql);
 /* Runs BEGIN, COMMIT or ROLLBACK. Inside a transaction already begun with db_tx they
  * become a savepoint, its release and a rollback to it: a write that runs in its own
  * transaction runs the same way inside a larger one (khabar import into an empty archive). */

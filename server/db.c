@@ -295,6 +295,15 @@ PGresult *db_run(db_conn *c, enum db_stmt stmt, const char *const *params, ExecS
     return NULL;
 }
 
+db_status db_command(db_conn *c, const char *sql)
+{
+    PGresult *res = PQexec(c->pg, sql);
+    ExecStatusType done = PQresultStatus(res);
+    db_status st = done == PGRES_COMMAND_OK || done == PGRES_TUPLES_OK ? DB_OK : db_classify(c, res);
+    PQclear(res);
+    return st;
+}
+
 db_status db_tx(db_conn *c, const char *command)
 {
     bool begin = strcmp(command, "BEGIN") == 0;
@@ -304,9 +313,7 @@ db_status db_tx(db_conn *c, const char *command)
         sql = begin ? "SAVEPOINT nested"
               : strcmp(command, "COMMIT") == 0 ? "RELEASE SAVEPOINT nested"
                                                : "ROLLBACK TO SAVEPOINT nested; RELEASE SAVEPOINT nested";
-    PGresult *res = PQexec(c->pg, sql);
-    db_status st = PQresultStatus(res) == PGRES_COMMAND_OK ? DB_OK : db_classify(c, res);
-    PQclear(res);
+    db_status st = db_command(c, sql);
     if (begin)
         c->tx_depth += st == DB_OK;
     else if (c->tx_depth > 0)

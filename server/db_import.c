@@ -144,16 +144,6 @@ db_status db_article_create_many(db_conn *c, const struct article_input *const *
     return st;
 }
 
-/* Runs a command without parameters (text written here, never input); rows are dropped. */
-static db_status run_command(db_conn *c, const char *sql)
-{
-    PGresult *res = PQexec(c->pg, sql);
-    ExecStatusType done = PQresultStatus(res);
-    db_status st = done == PGRES_COMMAND_OK || done == PGRES_TUPLES_OK ? DB_OK : db_classify(c, res);
-    PQclear(res);
-    return st;
-}
-
 /* The one value of a statement without parameters, copied; NULL for SQL NULL or an error. */
 static char *single_value_new(db_conn *c, enum db_stmt stmt, db_status *st)
 {
@@ -183,12 +173,12 @@ db_status db_import_begin(db_conn *c, char **search_index_def)
         return st;
     /* Checked again under the lock: an article written meanwhile keeps the index. */
     if ((st = db_tx(c, "BEGIN")) != DB_OK ||
-        (st = run_command(c, "LOCK TABLE articles IN ACCESS EXCLUSIVE MODE")) != DB_OK)
+        (st = db_command(c, "LOCK TABLE articles IN ACCESS EXCLUSIVE MODE")) != DB_OK)
         goto out;
     if (archive_is_empty(c, &st))
         def = single_value_new(c, STMT_SEARCH_INDEX_DEF, &st);
-    if (def != NULL && (st = run_command(c, "SET LOCAL khabar.bulk_load = on")) == DB_OK &&
-        (st = run_command(c, "DROP INDEX articles_search")) == DB_OK)
+    if (def != NULL && (st = db_command(c, "SET LOCAL khabar.bulk_load = on")) == DB_OK &&
+        (st = db_command(c, "DROP INDEX articles_search")) == DB_OK)
         *search_index_def = def;
     else
         free(def);
@@ -202,11 +192,11 @@ db_status db_import_commit(db_conn *c, char *search_index_def)
 {
     /* RUM builds in memory up to maintenance_work_mem, then merges: 100,000 articles'
      * entries fit in 256 MB. */
-    db_status st = run_command(c, "SET LOCAL maintenance_work_mem = '256MB'");
+    db_status st = db_command(c, "SET LOCAL maintenance_work_mem = '256MB'");
     if (st == DB_OK)
-        st = run_command(c, search_index_def); /* PostgreSQL's own text, from the catalog */
+        st = db_command(c, search_index_def); /* PostgreSQL's own text, from the catalog */
     if (st == DB_OK)
-        st = run_command(c, "SELECT khabar_recount()"); /* the counts khabar.bulk_load held */
+        st = db_command(c, "SELECT khabar_recount()"); /* the counts khabar.bulk_load held */
     free(search_index_def);
     if (st == DB_OK)
         return db_tx(c, "COMMIT");

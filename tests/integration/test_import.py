@@ -43,12 +43,16 @@ RARE_COUNT = 7
 KOREA = ["كوريا الشمالية", "کوریا الشمالیة"]  # Arabic Kaf/Yeh, then Persian Keheh/Farsi Yeh
 
 
+def url_of(name):
+    """The URL of database name beside the harness's."""
+    return H.pg.url.rsplit("/", 1)[0] + "/" + name
+
+
 def database(name):
     """A new migrated database beside the harness's; returns its URL."""
-    base = H.pg.url.rsplit("/", 1)[0]
     psql(H.pg.url, "DROP DATABASE IF EXISTS %s" % name)
     psql(H.pg.url, "CREATE DATABASE %s" % name)
-    url = base + "/" + name
+    url = url_of(name)
     r = H.run_cli(["migrate"], env_extra={"DATABASE_URL": url})
     if r.returncode != 0:
         raise harness.HarnessError("khabar migrate of %s: %s" % (name, r.stderr[-500:]))
@@ -225,7 +229,7 @@ def sec_same_as_batches():
           r.stdout)
     bad = consistency(url)
     check(all(v == 0 for v in bad.values()), "batch by batch: counts and links agree", bad)
-    bulk_url = H.pg.url.rsplit("/", 1)[0] + "/khabar_bulk"
+    bulk_url = url_of("khabar_bulk")
     bulk = articles_by_slug(bulk_url)
     batches = articles_by_slug(url)
     batches.pop("مقال-سابق", None)
