@@ -26,7 +26,9 @@ else
 BUILD   := build
 endif
 
-SRC       := $(wildcard server/*.c)
+# Sources in folders by layer (server/http, handlers, model, text, db, infra, cli); headers
+# in include/ mirror them, private ones sit beside their sources.
+SRC       := $(wildcard server/*.c server/*/*.c)
 OBJ       := $(SRC:server/%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/embedded.o
 LIB_OBJ   := $(filter-out $(BUILD)/obj/main.o,$(OBJ))
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
@@ -38,7 +40,8 @@ all: $(BUILD)/khabar
 $(BUILD)/khabar: $(OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/obj/%.o: server/%.c | $(BUILD)/obj
+$(BUILD)/obj/%.o: server/%.c
+	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
 # migrations and openapi.yaml are compiled in: the binary needs no files beside it.
@@ -78,7 +81,7 @@ clean:
 	rm -rf build
 
 format:
-	clang-format -i server/*.c include/*.h tests/unit/*.c tests/unit/*.h
+	clang-format -i server/*.c server/*/*.[ch] include/*.h include/*/*.h tests/unit/*.c tests/unit/*.h
 
 -include $(OBJ:.o=.d) $(UNIT_BIN:=.d)
 

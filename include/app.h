@@ -4,10 +4,10 @@
 
 #include <stdatomic.h>
 
-#include "cache.h"
-#include "changes.h"
-#include "config.h"
-#include "db.h"
+#include "infra/cache.h"
+#include "infra/changes.h"
+#include "infra/config.h"
+#include "db/db.h"
 
 struct app {
     struct config config;

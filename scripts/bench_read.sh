@@ -7,7 +7,7 @@
 #   - GET /v1/articles/{random id} with the answer cache hot, against nginx serving the
 #     same bytes as static files (the same ids, the same wrk script);
 #   - the same with the cache off, against pgbench running khabar's own statement for one
-#     article (STMT_ARTICLE_BY_ID, read from server/db_sql.c) with as many clients;
+#     article (STMT_ARTICLE_BY_ID, read from server/db/statements.c) with as many clients;
 #   - the p99 of GET by id at about 2,000 requests/s while searches for a common word run
 #     beside it;
 #   - khabar import of BENCH_IMPORT_COUNT articles into an empty archive against psql \copy
@@ -160,11 +160,11 @@ say "GET by id, cache hot: $k_rps req/s (p99 $k_p99 ms); nginx: $n_rps req/s (p9
 read -r c_rps c_p50 c_p99 < <(run_wrk khabar-nocache "$BENCH_BASE" "$tmp/any-id.lua" -t2 -c"$conns")
 cat >"$tmp/print_sql.c" <<'EOF'
 #include <stdio.h>
-#include "db_internal.h"
+#include "internal.h"
 int main(void) { fputs(db_statements[STMT_ARTICLE_BY_ID].sql, stdout); return 0; }
 EOF
-cc -I include $(pkg-config --cflags libpq jansson 2>/dev/null || echo -I/usr/include/postgresql) \
-    -o "$tmp/print_sql" "$tmp/print_sql.c" server/db_sql.c || die "cannot build the statement printer"
+cc -I include -I server/db $(pkg-config --cflags libpq jansson 2>/dev/null || echo -I/usr/include/postgresql) \
+    -o "$tmp/print_sql" "$tmp/print_sql.c" server/db/statements.c || die "cannot build the statement printer"
 {
     echo "\\set id random(${range% *}, ${range#* })"
     "$tmp/print_sql" | sed 's/\$1/:id/g'

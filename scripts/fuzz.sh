@@ -44,8 +44,8 @@ summary() {
 # What each target is built from and how long its inputs may be.
 sources_of() {
     case $1 in
-    body) echo "server/article_input.c server/text.c server/search.c server/cursor.c" ;;
-    text) echo "server/text.c server/search.c" ;;
+    body) echo server/model/*.c server/text/*.c server/http/cursor.c ;;
+    text) echo server/text/*.c ;;
     *) return 1 ;;
     esac
 }
@@ -77,15 +77,15 @@ build() {
     fi
     mkdir -p "$out/obj"
     # the server sources the targets need, with the same instrumentation
-    for src in server/article_input.c server/text.c server/search.c server/cursor.c; do
-        obj=$out/obj/$(basename "$src" .c).o
+    for src in server/model/*.c server/text/*.c server/http/cursor.c; do
+        obj=$out/obj/$(echo "${src#server/}" | tr / _ | sed 's/\.c$/.o/')
         # shellcheck disable=SC2086
         $cc $cflags $warn -c -o "$obj" "$src" || return 1
     done
     for t in $targets; do
         objs=""
         for src in $(sources_of "$t"); do
-            objs="$objs $out/obj/$(basename "$src" .c).o"
+            objs="$objs $out/obj/$(echo "${src#server/}" | tr / _ | sed 's/\.c$/.o/')"
         done
         # shellcheck disable=SC2086
         $cc $cflags $warn -Werror -o "$out/fuzz_$t" "tests/fuzz/fuzz_$t.c" $objs $pkg_libs -lm ||

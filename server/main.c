@@ -5,10 +5,10 @@
 #include <string.h>
 
 #include "app.h"
-#include "http.h"
-#include "import.h"
-#include "log.h"
-#include "migrate.h"
+#include "http/http.h"
+#include "cli/import.h"
+#include "infra/log.h"
+#include "db/migrate.h"
 
 #define KHABAR_VERSION "0.1.0"
 

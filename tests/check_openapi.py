@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""check_openapi.py: openapi.yaml and the route table in server/routes.c name the same operations.
+"""check_openapi.py: openapi.yaml and the route table in server/http/routes.c name the same operations.
 
 Every `{ .method = "X", .path = "Y"` entry of routes.c (":name" segments read as
 "{name}") must be an operation of openapi.yaml, and every operation of openapi.yaml
@@ -104,7 +104,7 @@ def read_spec(path):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--routes", default=os.path.join(ROOT, "server", "routes.c"))
+    ap.add_argument("--routes", default=os.path.join(ROOT, "server", "http", "routes.c"))
     ap.add_argument("--spec", default=os.path.join(ROOT, "openapi.yaml"))
     args = ap.parse_args()
 

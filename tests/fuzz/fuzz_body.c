@@ -33,11 +33,11 @@
 
 #include <jansson.h>
 
-#include "article_input.h"
-#include "cursor.h"
+#include "model/article_input.h"
+#include "http/cursor.h"
 #include "fuzz_common.h"
-#include "search.h"
-#include "text.h"
+#include "text/search.h"
+#include "text/text.h"
 
 #define SELF_ID 7
 #define DEFAULT_TIME "2024-05-19T00:00:00Z"

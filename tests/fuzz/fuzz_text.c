@@ -29,8 +29,8 @@
 #include <jansson.h>
 
 #include "fuzz_common.h"
-#include "search.h"
-#include "text.h"
+#include "text/search.h"
+#include "text/text.h"
 
 #define MAX_FORMS_PER_WORD 16
 

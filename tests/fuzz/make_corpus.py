@@ -49,7 +49,7 @@ def fnv1a64(h, data):
 
 
 def cursor(kind, key, ident):
-    """A cursor as server/cursor.c makes it: base64url("kind:key:id:checksum")."""
+    """A cursor as server/http/cursor.c makes it: base64url("kind:key:id:checksum")."""
     payload = f"{kind}:{key}:{ident}".encode()
     salt = fnv1a64(0xCBF29CE484222325, b"khabar cursor v1")
     full = payload + b":%016x" % fnv1a64(salt, payload)

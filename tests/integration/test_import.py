@@ -36,7 +36,7 @@ from harness import check, log  # noqa: E402
 H = None
 psql = harness.psql
 
-BATCH = 1000  # khabar import's batch (server/import.c IMPORT_BATCH)
+BATCH = 1000  # khabar import's batch (server/cli/import.c IMPORT_BATCH)
 FILLER = 2600
 RARE_WORD = "زنجبيلي"
 RARE_COUNT = 7

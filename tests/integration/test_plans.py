@@ -7,7 +7,7 @@ Starts a private PostgreSQL (harness.py), migrates, starts khabar, loads a synth
 (scripts/synth.py: 20,000 articles with short bodies, one tag on a third of them, one on 10%,
 thousands of rare tags, 20 skewed sources) with `khabar import`, VACUUM ANALYZEs it, then runs
 each list statement exactly as the server prepares it -- the SQL text is taken from
-server/db_sql.c at test time by compiling a tiny C program against it -- through
+server/db/statements.c at test time by compiling a tiny C program against it -- through
 `EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE`, with custom plans and with generic plans (a prepared
 statement may switch to its generic plan after five runs). A plan fails on:
   - a Seq Scan of articles, article_tags, article_sources, article_related or tags;
@@ -34,6 +34,7 @@ Environment: KHABAR_PLANS_ARTICLES (default 20000) archive size; KHABAR_TEST_KEE
 """
 import argparse
 import json
+import glob
 import os
 import re
 import shutil
@@ -69,7 +70,7 @@ WIDE_SEARCH_SHARE = 0.10
 # Index pages a scan may read per loop beyond what the rows it returns need (its descent from
 # the root, a leaf page or two, a visibility map page).
 WALK_SLACK_PAGES = 8
-# Statements taken from server/db_sql.c, by their enum names.
+# Statements taken from server/db/statements.c, by their enum names.
 STATEMENTS = ("STMT_LIST_NEWEST", "STMT_LIST_BY_TAG", "STMT_LIST_BY_SOURCE", "STMT_LIST_SEARCH",
               "STMT_TAG_LIST", "STMT_SOURCE_LIST")
 
@@ -91,7 +92,8 @@ def compile_c(name, source, files, pkgs, libs=()):
     with open(src, "w") as f:
         f.write(source)
     cc = os.environ.get("CC", "cc")
-    cmd = [cc, "-std=c11", "-D_GNU_SOURCE", "-I" + os.path.join(REPO_ROOT, "include")] + cflags(pkgs) + \
+    cmd = [cc, "-std=c11", "-D_GNU_SOURCE", "-I" + os.path.join(REPO_ROOT, "include"),
+                                "-I" + os.path.join(REPO_ROOT, "server", "db")] + cflags(pkgs) + \
         ["-o", exe, src] + [os.path.join(REPO_ROOT, p) for p in files] + list(libs)
     r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=120)
     if r.returncode != 0:
@@ -100,25 +102,25 @@ def compile_c(name, source, files, pkgs, libs=()):
 
 
 def statement_names():
-    """The names of enum db_stmt in include/db_internal.h, in order (STMT_COUNT left out)."""
-    with open(os.path.join(REPO_ROOT, "include", "db_internal.h"), encoding="utf-8") as f:
+    """The names of enum db_stmt in server/db/internal.h, in order (STMT_COUNT left out)."""
+    with open(os.path.join(REPO_ROOT, "server", "db", "internal.h"), encoding="utf-8") as f:
         text = f.read()
     m = re.search(r"enum\s+db_stmt\s*\{(.*?)\}", text, re.S)
     if not m:
-        raise HarnessError("no enum db_stmt in include/db_internal.h")
+        raise HarnessError("no enum db_stmt in server/db/internal.h")
     body = re.sub(r"/\*.*?\*/|//[^\n]*", "", m.group(1), flags=re.S)
     return [n for n in re.findall(r"\b(STMT_\w+)\b", body) if n != "STMT_COUNT"]
 
 
 def server_statements():
     """{enum name: (nparams, sql, plan_each_time)} of every statement, exactly as
-    server/db_sql.c builds them; plan_each_time 1 means the server never prepares it."""
+    server/db/statements.c builds them; plan_each_time 1 means the server never prepares it."""
     prints = "".join('    P(%s);\n' % n for n in statement_names())
     source = ('#include <stdio.h>\n#include "db_internal.h"\n'
               '#define P(x) printf("%s\\x1f%d\\x1f%s\\x1f%d\\x1e", #x, db_statements[x].nparams,'
               ' db_statements[x].sql ? db_statements[x].sql : "", db_statements[x].plan_each_time)\n'
               'int main(void)\n{\n' + prints + '    return 0;\n}\n')
-    exe = compile_c("print_sql", source, ["server/db_sql.c"], ["libpq", "jansson"])
+    exe = compile_c("print_sql", source, ["server/db/statements.c"], ["libpq", "jansson"])
     out = subprocess.run([exe], stdout=subprocess.PIPE, check=True, timeout=30).stdout.decode("utf-8")
     stmts = {}
     for rec in out.split("\x1e"):
@@ -130,7 +132,7 @@ def server_statements():
 
 def tsquery_tool():
     """A function word -> the tsquery text khabar's search.c makes of a search box."""
-    source = ('#include <stdio.h>\n#include "search.h"\n'
+    source = ('#include <stdio.h>\n#include "text/search.h"\n'
               'int main(int argc, char **argv)\n{\n'
               '    char err[256];\n'
               '    for (int i = 1; i < argc; i++) {\n'
@@ -139,8 +141,8 @@ def tsquery_tool():
               '        printf("%s\\n", search_query_tsquery(q));\n'
               '        search_query_free(q);\n'
               '    }\n    return 0;\n}\n')
-    files = [f for f in ("server/search.c", "server/text.c", "server/hash.c")
-             if os.path.exists(os.path.join(REPO_ROOT, f))]
+    files = sorted(os.path.relpath(f, REPO_ROOT)
+                   for f in glob.glob(os.path.join(REPO_ROOT, "server", "text", "*.c")))
     exe = compile_c("print_tsquery", source, files, ["libutf8proc"], ["-lutf8proc"])
 
     def tsquery(q):
@@ -356,7 +358,7 @@ def sec_load():
 
     STATE["sql"] = server_statements()
     for name in STATEMENTS:
-        check(name in STATE["sql"], "statement %s found in server/db_sql.c" % name)
+        check(name in STATE["sql"], "statement %s found in server/db/statements.c" % name)
     try:
         STATE["tsquery"] = tsquery_tool()
     except HarnessError as e:  # search.c or text.c mid-edit: quote the word as one lexeme
@@ -410,7 +412,7 @@ def words_for_search():
 
 def name_list(kind, after=(None, None), prefix=None):
     """The statement and parameters of a tags or sources list (kind TAG or SOURCE) as
-    server/db_tags.c runs it: STMT_<kind>_LIST ($1 $2 after, $3 limit) or, with a prefix,
+    server/db/tags.c runs it: STMT_<kind>_LIST ($1 $2 after, $3 limit) or, with a prefix,
     STMT_<kind>_PREFIX ($4 the prefix); the older single statement had $3 prefix, $4 limit."""
     limit = TAGS_PAGE + 1
     stmt = "STMT_%s_LIST" % kind

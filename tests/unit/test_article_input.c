@@ -1,5 +1,5 @@
 /*
- * test_article_input.c: unit tests of server/article_input.c. Expected values come from
+ * test_article_input.c: unit tests of server/model/article_input.c. Expected values come from
  * article_input.h, /work/shared/api.md and the RFCs (3339, 7396), not from the code.
  *
  * Fixture cases (jansson style): tests/fixtures/article_input/<case>/input holds the exact
@@ -9,7 +9,7 @@
  * The folder is argv[1] when given, else tests/fixtures/article_input (run from the
  * repository root).
  */
-#include "article_input.h"
+#include "model/article_input.h"
 
 #include <dirent.h>
 #include <stdint.h>

@@ -1,8 +1,8 @@
 /*
- * test_routes.c: unit tests of server/routes.c. The endpoints are those of the table in
+ * test_routes.c: unit tests of server/http/routes.c. The endpoints are those of the table in
  * /work/shared/api.md; 404 vs 405 and Allow follow routes.h and RFC 9110.
  */
-#include "routes.h"
+#include "http/routes.h"
 
 #include <stdlib.h>
 #include <string.h>

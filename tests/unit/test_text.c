@@ -1,5 +1,5 @@
-/* test_text.c: unit tests of server/text.c; expected values reasoned from the rules in text.h. */
-#include "text.h"
+/* test_text.c: unit tests of server/text/text.c; expected values reasoned from the rules in text.h. */
+#include "text/text.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,0 +1,36 @@
+/* http_guard.h: per-connection bookkeeping libmicrohttpd does not do: connections per
+ * client address, and deadlines on a whole request (a client that trickles its headers
+ * or body a byte at a time never looks idle, so the idle timeout alone never fires). */
+#ifndef KHABAR_HTTP_GUARD_H
+#define KHABAR_HTTP_GUARD_H
+
+#include <microhttpd.h>
+#include <stdbool.h>
+
+#include "http/netaddr.h"
+
+struct guard;
+
+struct guard_limits {
+    unsigned per_client_connections; /* 0: no limit */
+    unsigned header_timeout_s;       /* from connection (or last answer) to complete headers */
+    unsigned request_timeout_s;      /* from complete headers to the answer sent */
+    const struct cidr *exempt;       /* trusted proxies: many clients behind one address */
+    size_t nexempt;
+};
+
+/* Starts the watchdog thread; NULL on failure. guard_free stops it. */
+struct guard *guard_new(const struct guard_limits *limits);
+void guard_free(struct guard *g);
+
+/* libmicrohttpd's accept policy: refuses a client already at its connection limit. */
+enum MHD_Result guard_accept(void *cls, const struct sockaddr *addr, socklen_t addrlen);
+/* libmicrohttpd's connection notice: opens and closes the connection's record. */
+void guard_connection(void *cls, struct MHD_Connection *connection, void **socket_context,
+                      enum MHD_ConnectionNotificationCode code);
+/* Headers are complete: the request deadline starts. */
+void guard_request_started(struct MHD_Connection *connection);
+/* The answer is sent: the connection waits for the next request's headers. */
+void guard_request_done(struct MHD_Connection *connection);
+
+#endif

@@ -1,0 +1,148 @@
+/* http.h: the HTTP glue over libmicrohttpd: per-request state and the reply helpers
+ * through which every answer passes, so that all of them carry the same headers. */
+#ifndef KHABAR_HTTP_H
+#define KHABAR_HTTP_H
+
+#include <jansson.h>
+#include <microhttpd.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "http/cursor.h"
+#include "db/db.h"
+#include "http/netaddr.h"
+#include "infra/ratelimit.h"
+#include "http/routes.h"
+
+struct app;
+
+/* Per-request state, in *req_cls from the first callback to the completion notice. */
+struct request {
+    struct MHD_Connection *connection;
+    const struct app *app;
+    const char *method;   /* libmicrohttpd's, valid for the request's life */
+    char *path;           /* the decoded path, owned */
+    char *route_buf;      /* a copy of path cut into segments by route_find, owned */
+    char request_id[72];
+    char client_addr[64];   /* the client, behind trusted proxies; "-" when unknown */
+    struct netaddr client;
+    bool client_known;
+    struct timespec started;
+    const struct route *route;
+    const char *params[ROUTE_MAX_PARAMS];
+    char *body;           /* the request body, owned, NUL-terminated */
+    size_t body_len, body_cap;
+    size_t body_seen;     /* bytes received, kept or dropped */
+    bool body_too_large;  /* the body passed MAX_BODY_BYTES: answer 413 */
+    bool answered;        /* a response is queued */
+    bool close_after;     /* the connection cannot be trusted for another request */
+    unsigned status;
+    size_t bytes_out;
+    const char *cors_origin; /* the Access-Control-Allow-Origin value, or NULL */
+    bool rate_counted;    /* the rate limiter counted it: RateLimit-* headers go out */
+    struct ratelimit_verdict rate;
+    char *cache_key;      /* owned; set when a 200 answer is to be stored in the cache */
+    size_t cache_key_len;
+    uint64_t cache_generation; /* the cache's generation before the database was read */
+    int64_t cache_article_id;  /* the article the answer shows (0: a list); set by handlers */
+    /* run on a job thread while its connection is suspended: the answer waits here until
+     * libmicrohttpd calls back on the connection's own thread */
+    bool deferred;
+    struct MHD_Response *pending;
+    unsigned pending_status;
+    int deferred_rc;
+};
+
+/* Starts the HTTP daemon for app (and its guard and rate limiter, kept in app);
+ * NULL with a logged message on failure. */
+struct MHD_Daemon *http_start(struct app *app);
+/* Stops taking new connections, lets running requests end, then stops. */
+void http_stop(struct MHD_Daemon *daemon, struct app *app);
+
+/* Cache-Control values. */
+#define CACHE_NO_STORE "no-store"
+#define CACHE_ARTICLE "public, max-age=60"
+#define CACHE_LIST "public, max-age=5"
+#define CACHE_STATIC "public, max-age=3600"
+
+/*
+ * The reply helpers: each queues one response with the common headers (X-Request-Id,
+ * CORS, Cache-Control) and returns what the handler returns. A doc passed in stays
+ * the caller's.
+ */
+int reply_json(struct request *req, unsigned status, const json_t *doc, const char *cache_control);
+int reply_empty(struct request *req, unsigned status);
+int reply_text(struct request *req, unsigned status, const char *content_type, const char *text,
+               size_t len, bool copy, const char *cache_control);
+/* An answer with a strong ETag made from its bytes; for 200, 304 instead when
+ * If-None-Match (or, without it, If-Modified-Since) says the client has it.
+ * last_modified 0 = unknown; header/value, when not NULL, one more header. */
+int reply_entity(struct request *req, unsigned status, const json_t *doc, int64_t last_modified,
+                 const char *cache_control, const char *header, const char *value);
+
+/* The Link header value for the next page: this request's path and query with
+ * cursor replaced, as <...>; rel="next". Caller frees; NULL on no memory. */
+char *request_next_link_new(const struct request *req, const char *cursor);
+
+/* A page of a list as {"data": [...], "next_cursor": ...} with Link rel="next" when
+ * there is more; the page's items are taken over. */
+int reply_page(struct request *req, struct list_page *page, enum cursor_kind kind);
+
+/* Problem types (RFC 9457), one per kind of error. */
+#define PROBLEM_MALFORMED_JSON "/problems/malformed-json"
+#define PROBLEM_MALFORMED_REQUEST "/problems/malformed-request"
+#define PROBLEM_INVALID_PARAMETER "/problems/invalid-parameter"
+#define PROBLEM_INVALID_UTF8 "/problems/invalid-utf8"
+#define PROBLEM_UNAUTHORIZED "/problems/unauthorized"
+#define PROBLEM_NOT_FOUND "/problems/not-found"
+#define PROBLEM_METHOD_NOT_ALLOWED "/problems/method-not-allowed"
+#define PROBLEM_SLUG_CONFLICT "/problems/slug-conflict"
+#define PROBLEM_PRECONDITION_FAILED "/problems/precondition-failed"
+#define PROBLEM_BODY_TOO_LARGE "/problems/body-too-large"
+#define PROBLEM_UNSUPPORTED_MEDIA_TYPE "/problems/unsupported-media-type"
+#define PROBLEM_VALIDATION_FAILED "/problems/validation-failed"
+#define PROBLEM_RATE_LIMITED "/problems/rate-limited"
+#define PROBLEM_INTERNAL_ERROR "/problems/internal-error"
+#define PROBLEM_DATABASE_UNAVAILABLE "/problems/database-unavailable"
+
+/* An application/problem+json answer; errors (may be NULL) is taken over. */
+int reply_problem(struct request *req, unsigned status, const char *type, const char *detail,
+                  json_t *errors);
+/* The answer for a database status other than DB_OK, with what was not found named. */
+int reply_db_status(struct request *req, db_status st, const char *what,
+                    const struct db_problem *problem);
+
+/* The value of a request header or query argument, or NULL. */
+const char *request_header(const struct request *req, const char *name);
+const char *request_query(const struct request *req, const char *name);
+
+/*
+ * The request body as JSON of one of the accepted media types (NULL-terminated list).
+ * Returns the document (caller owns), or NULL after queueing the 400/415 answer
+ * (then the handler returns *answered_result).
+ */
+json_t *request_json_body(struct request *req, const char *const *media_types,
+                          int *answered_result);
+
+/*
+ * The "limit" query argument: def when absent, else 1..max. False when it is not a
+ * whole number in range (the handler answers 400).
+ */
+bool request_query_limit(const struct request *req, unsigned def, unsigned max, unsigned *out);
+
+/* A connection from the pool, or NULL after answering 503. */
+db_conn *request_db(struct request *req, int *answered_result);
+
+/* A path parameter as an article id (1..2^53); -1 when it is not one. */
+int64_t request_param_id(const struct request *req, int index);
+
+/*
+ * If-Match: true when the header is absent, "*", or lists etag (strong comparison).
+ */
+bool request_if_match(const struct request *req, const char *etag);
+
+/* The strong ETag of a JSON document as reply_entity would send it (size >= 24). */
+void etag_of_json(const json_t *doc, char *etag, size_t size);
+
+#endif

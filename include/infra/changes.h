@@ -1,0 +1,40 @@
+/* changes.h: hears the database announce changed articles (LISTEN) and drops cached answers. */
+#ifndef KHABAR_CHANGES_H
+#define KHABAR_CHANGES_H
+
+#include "infra/cache.h"
+
+/* The channel migrations/0003_change_notices.sql announces on. */
+#define CHANGES_CHANNEL "khabar_changes"
+
+struct changes;
+
+/*
+ * Starts a thread that listens on its own connection to conninfo and invalidates cache
+ * for every announcement. The cache is off until the channel is heard, and whenever it
+ * is lost (a change could then go unheard); each time the channel is heard again the
+ * cache starts empty. NULL when the thread cannot be started.
+ */
+struct changes *changes_start(const char *conninfo, struct cache *cache);
+/* Stops the thread (within a fraction of a second) and frees everything. */
+void changes_stop(struct changes *ch);
+
+/* Applies one announcement: "*" or comma-separated article ids. Malformed text drops
+ * everything (the safe side). Exposed for the unit tests. */
+void changes_apply(struct cache *cache, const char *payload);
+
+/* Applies the announcements that have arrived but that the thread has not read yet:
+ * called before answering from the cache, so that a change announced a moment ago is
+ * never missed for want of a thread switch. Never waits. */
+void changes_catch_up(struct changes *ch);
+
+/* Announcements applied so far, and a wait (at most max_ms) until more than before
+ * are: a write waits for its own announcement to come back before answering, so that
+ * by then every instance's PostgreSQL connection has been sent it too. */
+unsigned long long changes_heard(const struct changes *ch);
+void changes_wait_after(const struct changes *ch, unsigned long long heard_before, unsigned max_ms);
+
+/* Times the channel was (re)connected, for /metrics. */
+unsigned long long changes_connects(const struct changes *ch);
+
+#endif

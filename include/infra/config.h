@@ -1,0 +1,56 @@
+/* config.h: khabar's settings, read once from the environment at start-up. */
+#ifndef KHABAR_CONFIG_H
+#define KHABAR_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "http/netaddr.h"
+
+#define CONFIG_MAX_TOKENS 16
+#define CONFIG_MAX_ORIGINS 16
+#define CONFIG_MAX_PROXIES 32
+
+struct config {
+    char *database_url;        /* DATABASE_URL: libpq URI or key=value; "" = libpq defaults */
+    char *database_read_url;   /* DATABASE_READ_URL: a streaming replica for reads; NULL = none */
+    unsigned port;             /* PORT, default 8080 */
+    char *listen_addr;         /* LISTEN_ADDR, default 0.0.0.0 */
+    char *tokens[CONFIG_MAX_TOKENS]; /* API_TOKENS, comma separated */
+    size_t token_count;
+    char *origins[CONFIG_MAX_ORIGINS]; /* CORS_ORIGINS, comma separated; "*" allowed */
+    size_t origin_count;
+    size_t max_body_bytes;     /* MAX_BODY_BYTES, default 1 MiB */
+    unsigned threads;          /* THREADS, default: number of cores */
+    unsigned db_pool_size;     /* DB_POOL_SIZE, default: twice the number of cores */
+    unsigned search_jobs;      /* SEARCH_JOBS: threads running searches, so at most this many
+                                  run at once; 0: the DB_JOBS threads run them */
+    unsigned db_jobs;          /* DB_JOBS: threads answering requests that need the
+                                * database (0: the HTTP threads do); default DB_POOL_SIZE */
+    unsigned db_timeout_ms;    /* DB_TIMEOUT (ms), default 5000: longest wait for a connection */
+    unsigned statement_timeout_ms; /* STATEMENT_TIMEOUT (ms), default 5000 */
+    size_t cache_bytes;        /* CACHE_BYTES, default 64 MiB; 0: no answer cache */
+    unsigned connection_timeout_s; /* CONNECTION_TIMEOUT (s) idle, default 30 */
+    unsigned max_connections;  /* MAX_CONNECTIONS, default 1024 */
+    struct cidr trusted_proxies[CONFIG_MAX_PROXIES]; /* TRUSTED_PROXIES, CIDR list */
+    size_t trusted_proxy_count;
+    unsigned per_client_connections; /* PER_CLIENT_CONNECTIONS, default 64; 0 = no limit */
+    unsigned header_timeout_s; /* HEADER_TIMEOUT (s), default 10: to send complete headers */
+    unsigned request_timeout_s; /* REQUEST_TIMEOUT (s), default 30: headers to answer sent */
+    unsigned max_header_bytes; /* MAX_HEADER_BYTES, default 32768: URL and headers (414, 431) */
+    double rate_limit;         /* RATE_LIMIT requests/s per client, default 50; 0 = off */
+    double rate_burst;         /* RATE_BURST, default 2 x RATE_LIMIT */
+    bool rate_limit_tokens;    /* RATE_LIMIT_TOKENS=1: limit bearer-token holders too */
+    unsigned shutdown_timeout_s; /* SHUTDOWN_TIMEOUT (s), default 10: for requests in flight */
+    bool log_text;             /* LOG_FORMAT=text; json otherwise */
+    bool migrate_on_start;     /* MIGRATE_ON_START=1 */
+};
+
+/*
+ * Fills cfg from the environment. On a bad value returns -1 with a message in err
+ * (err_size bytes), naming the variable; cfg is then freed. config_free releases it.
+ */
+int config_load(struct config *cfg, char *err, size_t err_size);
+void config_free(struct config *cfg);
+
+#endif

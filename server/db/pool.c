@@ -1,0 +1,332 @@
+/* db.c: the connection pool: lazy connects, reconnects after loss, statements prepared per connection. */
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "infra/clock.h"
+#include "internal.h"
+#include "infra/log.h"
+#include "db/migrate.h"
+
+struct db_pool {
+    pthread_mutex_t mu;
+    pthread_cond_t freed;
+    char *conninfo;
+    unsigned size, wait_ms, statement_timeout_ms;
+    struct db_conn *slots;
+    unsigned in_use;
+    unsigned long long connects, connect_failures;
+    db_pool *fallback;      /* set on a replica's pool: the primary's */
+    double resting_until;   /* a replica is not tried before this (monotonic seconds) */
+};
+
+/* Failed database calls, over every pool (for /metrics). */
+static atomic_ullong db_error_count;
+static atomic_ullong db_query_count; /* statements sent, for /metrics */
+
+
+db_pool *db_pool_new(const char *conninfo, unsigned size, unsigned wait_ms,
+                     unsigned statement_timeout_ms)
+{
+    db_pool *pool = calloc(1, sizeof *pool);
+    if (pool == NULL)
+        return NULL;
+    pool->conninfo = strdup(conninfo);
+    pool->slots = calloc(size, sizeof *pool->slots);
+    if (pool->conninfo == NULL || pool->slots == NULL) {
+        free(pool->conninfo);
+        free(pool->slots);
+        free(pool);
+        return NULL;
+    }
+    pthread_mutex_init(&pool->mu, NULL);
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&pool->freed, &attr);
+    pthread_condattr_destroy(&attr);
+    for (unsigned i = 0; i < size; i++)
+        pool->slots[i].pool = pool;
+    pool->size = size;
+    pool->wait_ms = wait_ms;
+    pool->statement_timeout_ms = statement_timeout_ms;
+    return pool;
+}
+
+void db_pool_set_fallback(db_pool *pool, db_pool *fallback)
+{
+    pool->fallback = fallback;
+}
+
+void db_pool_free(db_pool *pool)
+{
+    if (pool == NULL)
+        return;
+    for (unsigned i = 0; i < pool->size; i++)
+        PQfinish(pool->slots[i].pg);
+    pthread_mutex_destroy(&pool->mu);
+    pthread_cond_destroy(&pool->freed);
+    free(pool->slots);
+    free(pool->conninfo);
+    free(pool);
+}
+
+/* Opens a connection with the statement timeout set and every statement prepared. */
+static PGconn *connect_prepared(const db_pool *pool)
+{
+    char connect_timeout[16], stmt_timeout[16], name[16];
+    /* libpq counts connect_timeout in whole seconds and treats 1 as 2. */
+    snprintf(connect_timeout, sizeof connect_timeout, "%u", pool->wait_ms / 1000 + 2);
+    snprintf(stmt_timeout, sizeof stmt_timeout, "%u", pool->statement_timeout_ms);
+    const char *keys[] = { "dbname", "connect_timeout", "application_name", NULL };
+    const char *values[] = { pool->conninfo, connect_timeout, "khabar", NULL };
+    PGconn *pg = PQconnectdbParams(keys, values, 1);
+    if (PQstatus(pg) != CONNECTION_OK) {
+        log_message("warning", "cannot connect to the database: %s", PQerrorMessage(pg));
+        PQfinish(pg);
+        return NULL;
+    }
+    const char *params[1] = { stmt_timeout };
+    PGresult *res = PQexecParams(pg, "SELECT set_config('statement_timeout', $1, false)", 1, NULL,
+                                 params, NULL, NULL, 0);
+    bool ok = PQresultStatus(res) == PGRES_TUPLES_OK;
+    PQclear(res);
+    for (int i = 0; ok && i < STMT_COUNT; i++) {
+        snprintf(name, sizeof name, "s%d", i);
+        res = PQprepare(pg, name, db_statements[i].sql, db_statements[i].nparams, NULL);
+        ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+        if (!ok)
+            log_message("error", "cannot prepare statement %d: %s", i, PQresultErrorMessage(res));
+        PQclear(res);
+    }
+    if (!ok) {
+        PQfinish(pg);
+        return NULL;
+    }
+    return pg;
+}
+
+/* A free slot, waiting until one is released or the deadline passes; NULL on timeout. */
+static struct db_conn *take_slot(db_pool *pool)
+{
+    struct timespec deadline = clock_monotonic_after_ms(pool->wait_ms);
+    struct db_conn *slot = NULL;
+    pthread_mutex_lock(&pool->mu);
+    while (slot == NULL) {
+        /* Prefer a slot that is already connected. */
+        for (unsigned i = 0; i < pool->size && (slot == NULL || slot->pg == NULL); i++)
+            if (!pool->slots[i].in_use)
+                slot = &pool->slots[i];
+        if (slot != NULL)
+            break;
+        if (pthread_cond_timedwait(&pool->freed, &pool->mu, &deadline) == ETIMEDOUT)
+            break;
+    }
+    if (slot != NULL) {
+        slot->in_use = 1;
+        pool->in_use++;
+    }
+    pthread_mutex_unlock(&pool->mu);
+    return slot;
+}
+
+/* Opens the slot's connection again, counting the attempt; false when it failed. A
+ * replica that cannot be reached rests for a second: its reads go to the primary without
+ * waiting on a connect each time. */
+static bool reconnect(struct db_conn *slot)
+{
+    db_pool *pool = slot->pool;
+    PQfinish(slot->pg);
+    slot->pg = NULL;
+    pthread_mutex_lock(&pool->mu);
+    bool resting = pool->fallback != NULL && clock_monotonic_s() < pool->resting_until;
+    pthread_mutex_unlock(&pool->mu);
+    if (resting)
+        return false;
+    /* Connecting happens outside the lock: a slow database must not block the pool. */
+    slot->pg = connect_prepared(pool);
+    slot->tx_depth = 0;
+    pthread_mutex_lock(&pool->mu);
+    if (slot->pg != NULL) {
+        pool->connects++;
+    } else {
+        pool->connect_failures++;
+        pool->resting_until = clock_monotonic_s() + 1.0;
+    }
+    pthread_mutex_unlock(&pool->mu);
+    return slot->pg != NULL;
+}
+
+db_conn *db_acquire(db_pool *pool)
+{
+    struct db_conn *slot = take_slot(pool);
+    if (slot == NULL)
+        return NULL;
+    if (slot->pg != NULL && PQstatus(slot->pg) == CONNECTION_OK)
+        return slot;
+    if (!reconnect(slot)) {
+        db_release(slot);
+        return NULL;
+    }
+    return slot;
+}
+
+void db_release(db_conn *conn)
+{
+    if (conn == NULL)
+        return;
+    db_release(conn->borrowed);
+    conn->borrowed = NULL;
+    db_pool *pool = conn->pool;
+    if (conn->pg != NULL && PQstatus(conn->pg) == CONNECTION_OK &&
+        PQtransactionStatus(conn->pg) != PQTRANS_IDLE)
+        PQclear(PQexec(conn->pg, "ROLLBACK")); /* a handler that left a transaction open */
+    conn->tx_depth = 0;
+    if (conn->pg != NULL && PQstatus(conn->pg) != CONNECTION_OK) {
+        PQfinish(conn->pg); /* lost: the next user reconnects and prepares again */
+        conn->pg = NULL;
+    }
+    pthread_mutex_lock(&pool->mu);
+    conn->in_use = 0;
+    pool->in_use--;
+    pthread_cond_signal(&pool->freed);
+    pthread_mutex_unlock(&pool->mu);
+}
+
+void db_pool_stats(db_pool *pool, struct db_pool_stats *out)
+{
+    memset(out, 0, sizeof *out);
+    if (pool == NULL)
+        return;
+    pthread_mutex_lock(&pool->mu);
+    out->size = pool->size;
+    out->in_use = pool->in_use;
+    out->connects = pool->connects;
+    out->connect_failures = pool->connect_failures;
+    out->errors = atomic_load(&db_error_count);
+    out->queries = atomic_load(&db_query_count);
+    pthread_mutex_unlock(&pool->mu);
+}
+
+db_status db_classify(db_conn *c, const PGresult *res)
+{
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    atomic_fetch_add(&db_error_count, 1);
+    if (PQstatus(c->pg) != CONNECTION_OK || state == NULL)
+        return DB_UNAVAILABLE;
+    if (strcmp(state, "23505") == 0)
+        return DB_CONFLICT;
+    if (strcmp(state, "23503") == 0)
+        return DB_NOT_FOUND;
+    /* connection trouble, shutdown, statement timeout, serialization failure, deadlock */
+    if (strncmp(state, "08", 2) == 0 || strncmp(state, "57", 2) == 0 ||
+        strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0 || strcmp(state, "53300") == 0)
+        return DB_UNAVAILABLE;
+    log_message("error", "database error %s: %s", state, PQresultErrorMessage(res));
+    return DB_ERROR;
+}
+
+/* A statement that only reads (SELECT or WITH ... SELECT, no data-changing CTE here). */
+static bool statement_is_read(const struct db_statement *d)
+{
+    return strncmp(d->sql, "SELECT ", 7) == 0 ||
+           (strncmp(d->sql, "WITH ", 5) == 0 && strstr(d->sql, "INSERT ") == NULL &&
+            strstr(d->sql, "UPDATE ") == NULL && strstr(d->sql, "DELETE ") == NULL);
+}
+
+static PGresult *exec_statement(db_conn *c, const struct db_statement *d, const char *name,
+                                const char *const *params)
+{
+    atomic_fetch_add(&db_query_count, 1);
+    return d->plan_each_time ? PQexecParams(c->pg, d->sql, d->nparams, NULL, params, NULL, NULL, 0)
+                             : PQexecPrepared(c->pg, name, d->nparams, params, NULL, NULL, 0);
+}
+
+PGresult *db_run(db_conn *c, enum db_stmt stmt, const char *const *params, ExecStatusType want,
+                 db_status *st)
+{
+    char name[16];
+    snprintf(name, sizeof name, "s%d", (int)stmt);
+    const struct db_statement *d = &db_statements[stmt];
+    if (c->borrowed != NULL)
+        return db_run(c->borrowed, stmt, params, want, st);
+    PGTransactionStatusType tx = PQtransactionStatus(c->pg); /* UNKNOWN: a lost connection */
+    PGresult *res = c->pg != NULL ? exec_statement(c, d, name, params) : NULL;
+    /* A read outside a transaction whose connection turns out lost (PostgreSQL restarted,
+     * the backend terminated) runs once more on a new one: pooled connections die together
+     * and each would otherwise fail one request after the database is back. */
+    if (PQresultStatus(res) != want && PQstatus(c->pg) != CONNECTION_OK &&
+        (tx == PQTRANS_IDLE || tx == PQTRANS_UNKNOWN) && statement_is_read(d)) {
+        PQclear(res);
+        res = reconnect(c) ? exec_statement(c, d, name, params) : NULL;
+        if (res == NULL && c->pool->fallback != NULL &&
+            (c->borrowed = db_acquire(c->pool->fallback)) != NULL)
+            return db_run(c->borrowed, stmt, params, want, st);
+    }
+    if (PQresultStatus(res) == want) {
+        *st = DB_OK;
+        return res;
+    }
+    *st = db_classify(c, res);
+    PQclear(res);
+    return NULL;
+}
+
+db_status db_command(db_conn *c, const char *sql)
+{
+    PGresult *res = PQexec(c->pg, sql);
+    ExecStatusType done = PQresultStatus(res);
+    db_status st = done == PGRES_COMMAND_OK || done == PGRES_TUPLES_OK ? DB_OK : db_classify(c, res);
+    PQclear(res);
+    return st;
+}
+
+db_status db_tx(db_conn *c, const char *command)
+{
+    bool begin = strcmp(command, "BEGIN") == 0;
+    bool nested = c->tx_depth > (begin ? 0 : 1);
+    const char *sql = command;
+    if (nested)
+        sql = begin ? "SAVEPOINT nested"
+              : strcmp(command, "COMMIT") == 0 ? "RELEASE SAVEPOINT nested"
+                                               : "ROLLBACK TO SAVEPOINT nested; RELEASE SAVEPOINT nested";
+    db_status st = db_command(c, sql);
+    if (begin)
+        c->tx_depth += st == DB_OK;
+    else if (c->tx_depth > 0)
+        c->tx_depth--; /* a failed COMMIT or release ends its level all the same */
+    return st;
+}
+
+db_status db_ready(db_conn *c)
+{
+    db_status st;
+    PGresult *res = db_run(c, STMT_PING, NULL, PGRES_TUPLES_OK, &st);
+    PQclear(res);
+    if (st != DB_OK)
+        return st;
+    int current = migrate_is_current(c->pg);
+    if (current < 0)
+        return DB_UNAVAILABLE;
+    return current ? DB_OK : DB_NOT_FOUND;
+}
+
+void db_page_fill(const PGresult *res, unsigned limit, int key_col, int id_col,
+                  json_t *(*item_of)(const PGresult *res, int row), struct list_page *page)
+{
+    int rows = PQntuples(res);
+    page->more = rows > (int)limit;
+    if (page->more)
+        rows = (int)limit;
+    page->items = json_array();
+    for (int i = 0; i < rows; i++)
+        json_array_append_new(page->items, item_of(res, i));
+    if (rows > 0) {
+        snprintf(page->last_key, sizeof page->last_key, "%s", PQgetvalue(res, rows - 1, key_col));
+        page->last_id = strtoll(PQgetvalue(res, rows - 1, id_col), NULL, 10);
+    }
+}

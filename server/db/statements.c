@@ -1,0 +1,226 @@
+/* db_sql.c: every SQL statement khabar runs, in one place, as named prepared statements. */
+#include "internal.h"
+
+/* The columns of an article (see db_articles.c); lists pass NULL for the body. Its
+ * sources, tags and links are stored beside it as JSON (migrations/0002_article_links.sql). */
+#define ARTICLE_COLUMNS(body)                                                                   \
+    "a.id, a.slug, a.title, a.summary, " body ", a.lang, khabar_time(a.published_at),"          \
+    " khabar_time(a.created_at), khabar_time(a.updated_at), a.version,"                         \
+    " a.sources_json, a.tags_json, a.related_json,"                                             \
+    " floor(extract(epoch FROM GREATEST(a.updated_at, a.related_changed_at)))::bigint"
+
+/*
+ * Lists newest first share their parameters: $1 $2 the last item seen (published_at,
+ * id; NULL for the first page), $3 $4 from and to, $5 lang, $6 how many rows, and for
+ * the tag and source lists $7 the id whose index drives the scan and $8 the other filter.
+ * The position and the bounds are ranges on the driving index, so a page is one index
+ * scan of limit rows and never a sort.
+ */
+/* The scan starts after the cursor or just past `to`, whichever comes first: one
+ * start key, because a B-tree scan positions on one bound and checks any other entry
+ * by entry (a month long ago would walk every newer article). */
+#define START_AFTER_CURSOR "$1::timestamptz IS NOT NULL AND ($4::timestamptz IS NULL OR $1::timestamptz <= $4::timestamptz)"
+#define AFTER(ts, id) \
+    " (" ts ", " id ") < (CASE WHEN " START_AFTER_CURSOR " THEN $1::timestamptz" \
+    " ELSE COALESCE($4::timestamptz + interval '1 microsecond', 'infinity') END," \
+    " CASE WHEN " START_AFTER_CURSOR " THEN $2::bigint ELSE 0 END)"
+#define BOUNDS(ts) \
+    " AND " ts " >= COALESCE($3::timestamptz, '-infinity')" \
+    " AND ($5::text IS NULL OR a.lang = $5)"
+#define TO_BOUND(ts) " AND " ts " <= COALESCE($4::timestamptz, 'infinity')"
+/* How many of the newest matches of a search are ranked. */
+#define SEARCH_CANDIDATES "1000"
+#define HAS_TAG(param) \
+    " AND (" param "::bigint IS NULL OR EXISTS (SELECT 1 FROM article_tags ft" \
+    " WHERE ft.article_id = a.id AND ft.tag_id = " param "))"
+#define HAS_SOURCE(param) \
+    " AND (" param "::bigint IS NULL OR EXISTS (SELECT 1 FROM article_sources fs" \
+    " WHERE fs.article_id = a.id AND fs.source_id = " param "))"
+
+const struct db_statement db_statements[STMT_COUNT] = {
+    [STMT_PING] = { "SELECT 1", 0 },
+    [STMT_ARTICLE_BY_ID] = { "SELECT " ARTICLE_COLUMNS("a.body") " FROM articles a WHERE a.id = $1", 1 },
+    [STMT_ARTICLE_BY_SLUG_KEY] = {
+        "SELECT " ARTICLE_COLUMNS("a.body") " FROM articles a WHERE a.slug_key = $1", 1 },
+    [STMT_LIST_NEWEST] = {
+        "SELECT " ARTICLE_COLUMNS("NULL") " FROM articles a WHERE" AFTER("a.published_at", "a.id")
+        BOUNDS("a.published_at") " ORDER BY a.published_at DESC, a.id DESC LIMIT $6", 6 },
+    [STMT_LIST_BY_TAG] = {
+        "SELECT " ARTICLE_COLUMNS("NULL") " FROM article_tags x JOIN articles a ON a.id = x.article_id"
+        " WHERE x.tag_id = $7 AND" AFTER("x.published_at", "x.article_id") BOUNDS("x.published_at")
+        HAS_SOURCE("$8") " ORDER BY x.published_at DESC, x.article_id DESC LIMIT $6", 8 },
+    [STMT_LIST_BY_SOURCE] = {
+        "SELECT " ARTICLE_COLUMNS("NULL") " FROM article_sources x JOIN articles a ON a.id = x.article_id"
+        " WHERE x.source_id = $7 AND" AFTER("x.published_at", "x.article_id") BOUNDS("x.published_at")
+        HAS_TAG("$8") " ORDER BY x.published_at DESC, x.article_id DESC LIMIT $6", 8 },
+    /* Ranked: $1 $2 the last item seen (rank, id), $7 tag, $8 source, $9 the tsquery.
+     * Title words weigh most (A), then summary (B), then body (C). */
+    [STMT_LIST_SEARCH] = {
+        /* The candidates: the newest SEARCH_CANDIDATES matches, read newest first from
+         * the RUM index articles_search (migrations/0004_search_newest.sql), which keeps
+         * each entry's published_at: a common word costs the same in a million articles
+         * as in fifty thousand. Ranking reads each candidate's tsvector; a title match
+         * ranks above any summary match, which ranks above any body-only match. */
+        /* The index is asked for the query's positive part (querytree) with the words
+         * of phrases in any order: RUM 1.3 misses phrase matches whose words have
+         * alternative forms. Each candidate's vector is then checked for the query
+         * itself (ts_match_vq, which is never an index condition). */
+        "WITH candidate AS MATERIALIZED (SELECT a.id FROM articles a"
+        " WHERE a.search @@ regexp_replace(querytree($9::tsquery), ' <[0-9-]+> ', ' & ', 'g')::tsquery"
+        " AND ts_match_vq(a.search, $9::tsquery)" BOUNDS("a.published_at") TO_BOUND("a.published_at")
+        HAS_TAG("$7") HAS_SOURCE("$8")
+        /* distance back from `to`, or from the latest time khabar accepts: never from
+         * 'infinity', from which every distance is the same */
+        " ORDER BY a.published_at <=| COALESCE($4::timestamptz, '9999-12-31T23:59:59Z')"
+        " LIMIT " SEARCH_CANDIDATES "),"
+        /* "|| ''": the stored vector is read (detoasted) once for the three ranks, not
+         * once for each: four times less work on a page of common-word results */
+        " ranked AS (SELECT a.id, (CASE WHEN ts_rank('{0, 0, 0, 1}', v.s, $9::tsquery) > 0 THEN 2"
+        " WHEN ts_rank('{0, 0, 1, 0}', v.s, $9::tsquery) > 0 THEN 1 ELSE 0 END"
+        " + ts_rank('{0, 0.1, 0.3, 1}', v.s, $9::tsquery, 32))::real AS rank"
+        " FROM candidate JOIN articles a ON a.id = candidate.id,"
+        " LATERAL (SELECT a.search || ''::tsvector AS s OFFSET 0) v),"
+        " page AS (SELECT id, rank FROM ranked"
+        " WHERE (rank, id) < (COALESCE($1::real, 'Infinity'), COALESCE($2::bigint, 0))"
+        " ORDER BY rank DESC, id DESC LIMIT $6)"
+        " SELECT " ARTICLE_COLUMNS("a.body") ", page.rank FROM page JOIN articles a ON a.id = page.id"
+        " ORDER BY page.rank DESC, page.id DESC", 9 },
+    /* A tag or source by key, with its id and how many articles it has. */
+    [STMT_TAG_FIND] = { "SELECT id, article_count FROM tags WHERE slug = $1", 1 },
+    [STMT_SOURCE_FIND] = { "SELECT id, article_count FROM sources WHERE key = $1", 1 },
+    [STMT_RELATED_OF] = { "SELECT a.related_json FROM articles a WHERE a.id = $1", 1 },
+    /* Each reference ({"id": n} or {"slug_key": s}) with the id it names, or NULL. */
+    [STMT_RELATED_RESOLVE] = {
+        "SELECT x.ord, a.id FROM json_array_elements($1::json) WITH ORDINALITY AS x(item, ord)"
+        " LEFT JOIN articles a ON a.id = (x.item->>'id')::bigint OR a.slug_key = x.item->>'slug_key'"
+        " ORDER BY x.ord", 1 },
+    /* No row back means the slug is taken. */
+    [STMT_ARTICLE_INSERT] = {
+        "INSERT INTO articles (slug, slug_key, title, summary, body, lang, published_at, search)"
+        " VALUES ($1, $2, $3, $4, $5, $6, COALESCE($7::timestamptz, now()), $8::tsvector)"
+        " ON CONFLICT (slug_key) DO NOTHING RETURNING id", 8 },
+    [STMT_ARTICLE_LOCK] = { "SELECT version FROM articles WHERE id = $1 FOR UPDATE", 1 },
+    [STMT_ARTICLE_UPDATE] = {
+        "UPDATE articles SET slug = COALESCE($2, slug), slug_key = COALESCE($3, slug_key),"
+        " title = $4, summary = $5, body = $6, lang = $7,"
+        " published_at = COALESCE($8::timestamptz, published_at), search = $9::tsvector,"
+        " version = version + 1, updated_at = now() WHERE id = $1", 9 },
+    [STMT_ARTICLE_DELETE] = { "DELETE FROM articles WHERE id = $1", 1 },
+    [STMT_ARTICLE_TOUCH] = {
+        "UPDATE articles SET version = version + 1, updated_at = now() WHERE id = $1", 1 },
+    /* Articles whose "read also" list loses a deleted article have changed too. */
+    [STMT_LINKERS_TOUCH] = {
+        "UPDATE articles SET version = version + 1, updated_at = now()"
+        " WHERE id IN (SELECT article_id FROM article_related WHERE related_id = $1)", 1 },
+    /* In slug order, so that two writers adding the same tags cannot deadlock. */
+    [STMT_TAGS_UPSERT] = {
+        "INSERT INTO tags (name, slug) SELECT x->>'name', x->>'slug'"
+        " FROM json_array_elements($1::json) x ORDER BY 2 ON CONFLICT (slug) DO NOTHING", 1 },
+    [STMT_ARTICLE_TAGS_CLEAR] = { "DELETE FROM article_tags WHERE article_id = $1", 1 },
+    [STMT_ARTICLE_TAGS_ADD] = {
+        "INSERT INTO article_tags (article_id, tag_id, position, published_at)"
+        " SELECT a.id, t.id, x.ord, a.published_at FROM articles a"
+        " CROSS JOIN json_array_elements($2::json) WITH ORDINALITY AS x(item, ord)"
+        " JOIN tags t ON t.slug = x.item->>'slug' WHERE a.id = $1", 2 },
+    [STMT_SOURCES_UPSERT] = {
+        "INSERT INTO sources (name, key) SELECT x->>'name', x->>'key'"
+        " FROM json_array_elements($1::json) x ORDER BY 2 ON CONFLICT (key) DO NOTHING", 1 },
+    [STMT_ARTICLE_SOURCES_CLEAR] = { "DELETE FROM article_sources WHERE article_id = $1", 1 },
+    [STMT_ARTICLE_SOURCES_ADD] = {
+        "INSERT INTO article_sources (article_id, source_id, position, published_at)"
+        " SELECT a.id, s.id, x.ord, a.published_at FROM articles a"
+        " CROSS JOIN json_array_elements($2::json) WITH ORDINALITY AS x(item, ord)"
+        " JOIN sources s ON s.key = x.item->>'key' WHERE a.id = $1", 2 },
+    [STMT_ARTICLE_RELATED_CLEAR] = { "DELETE FROM article_related WHERE article_id = $1", 1 },
+    [STMT_ARTICLE_RELATED_ADD_ALL] = {
+        "INSERT INTO article_related (article_id, related_id, position)"
+        " SELECT $1, x.id::bigint, x.ord FROM json_array_elements_text($2::json)"
+        " WITH ORDINALITY AS x(id, ord) ON CONFLICT DO NOTHING", 2 },
+    /* Appended after the existing links; nothing when the link exists already. */
+    [STMT_RELATED_ADD] = {
+        "INSERT INTO article_related (article_id, related_id, position)"
+        " SELECT $1, $2, COALESCE((SELECT max(position) FROM article_related"
+        " WHERE article_id = $1), 0) + 1 ON CONFLICT DO NOTHING", 2 },
+    [STMT_RELATED_REMOVE] = {
+        "DELETE FROM article_related WHERE article_id = $1 AND related_id = $2", 2 },
+    [STMT_ARTICLE_EXISTS] = { "SELECT 1 FROM articles WHERE id = $1", 1 },
+    [STMT_TAG_BY_SLUG] = {
+        "SELECT t.slug, t.name, t.article_count, t.id FROM tags t WHERE t.slug = $1", 1 },
+    /* Most used first: $1 $2 the last item seen (count, id), $3 how many, $4 a prefix. */
+    [STMT_TAG_LIST] = {
+        "SELECT t.slug, t.name, t.article_count, t.id FROM tags t"
+        " WHERE (t.article_count, t.id) < (COALESCE($1::int, 2147483647), COALESCE($2::bigint, 0))"
+        " ORDER BY t.article_count DESC, t.id DESC LIMIT $3", 3 },
+    /* With a prefix: either a range on the text_pattern_ops index (byte order, any
+     * collation) and a sort of the matches, or a walk down the most-used index until a
+     * page of matches, whichever is cheaper for this prefix: so planned at each run. */
+    [STMT_TAG_PREFIX] = {
+        "SELECT t.slug, t.name, t.article_count, t.id FROM tags t"
+        " WHERE t.slug ~>=~ $4 AND t.slug ~<~ ($4 || U&'\\+10FFFF')"
+        " AND (t.article_count, t.id) < (COALESCE($1::int, 2147483647), COALESCE($2::bigint, 0))"
+        " ORDER BY t.article_count DESC, t.id DESC LIMIT $3", 4, .plan_each_time = 1 },
+    [STMT_SOURCE_LIST] = {
+        "SELECT s.name, s.article_count, s.id FROM sources s"
+        " WHERE (s.article_count, s.id) < (COALESCE($1::int, 2147483647), COALESCE($2::bigint, 0))"
+        " ORDER BY s.article_count DESC, s.id DESC LIMIT $3", 3 },
+    [STMT_SOURCE_PREFIX] = {
+        "SELECT s.name, s.article_count, s.id FROM sources s"
+        " WHERE s.key ~>=~ $4 AND s.key ~<~ ($4 || U&'\\+10FFFF')"
+        " AND (s.article_count, s.id) < (COALESCE($1::int, 2147483647), COALESCE($2::bigint, 0))"
+        " ORDER BY s.article_count DESC, s.id DESC LIMIT $3", 4, .plan_each_time = 1 },
+    /* Bulk import (db_import.c): this session's rows of import_rows from line $1 on (the
+     * current batch: rows of earlier batches of the same transaction are dead but not yet
+     * gone, and an index range past them is not slowed by them), set-based. Rows
+     * whose slug is taken (by an article, or an earlier row) go back to be loaded one by
+     * one, with a suffix; the first spelling of a new tag or source is the earliest row's. */
+    /* The taken lines are found once (MATERIALIZED): as a semi-join the planner, which
+     * takes the staging table for empty, ran the whole search again for every row of
+     * the batch: most of a 4 s batch at 600,000 articles. */
+    [STMT_IMPORT_TAKEN] = {
+        "WITH taken AS MATERIALIZED ("
+        " SELECT i.line FROM import_rows i JOIN articles a ON a.slug_key = i.slug_key"
+        "  WHERE i.session = pg_backend_pid() AND i.line >= $1"
+        " UNION SELECT d.line FROM (SELECT line, row_number() OVER (PARTITION BY slug_key"
+        "  ORDER BY line) AS n FROM import_rows WHERE session = pg_backend_pid() AND line >= $1) d"
+        "  WHERE d.n > 1)"
+        " DELETE FROM import_rows r USING taken t WHERE r.session = pg_backend_pid() AND r.line = t.line"
+        " RETURNING r.line", 1 },
+    [STMT_IMPORT_TAGS] = {
+        "INSERT INTO tags (name, slug) SELECT DISTINCT ON (x->>'slug') x->>'name', x->>'slug'"
+        " FROM import_rows r, json_array_elements(r.tags) x WHERE r.session = pg_backend_pid() AND r.line >= $1"
+        " ORDER BY x->>'slug', r.line ON CONFLICT (slug) DO NOTHING", 1 },
+    [STMT_IMPORT_SOURCES] = {
+        "INSERT INTO sources (name, key) SELECT DISTINCT ON (x->>'key') x->>'name', x->>'key'"
+        " FROM import_rows r, json_array_elements(r.sources) x WHERE r.session = pg_backend_pid() AND r.line >= $1"
+        " ORDER BY x->>'key', r.line ON CONFLICT (key) DO NOTHING", 1 },
+    [STMT_IMPORT_ARTICLES] = {
+        "INSERT INTO articles (slug, slug_key, title, summary, body, lang, published_at, search,"
+        " tags_json, sources_json)"
+        " SELECT slug, slug_key, title, summary, body, lang, COALESCE(published_at, now()), search,"
+        " khabar_tags_json(ARRAY(SELECT x.item->>'slug' FROM json_array_elements(tags)"
+        "   WITH ORDINALITY AS x(item, ord) ORDER BY x.ord)),"
+        " khabar_sources_json(ARRAY(SELECT x.item->>'key' FROM json_array_elements(sources)"
+        "   WITH ORDINALITY AS x(item, ord) ORDER BY x.ord))"
+        " FROM import_rows WHERE session = pg_backend_pid() AND line >= $1 ORDER BY line", 1 },
+    [STMT_IMPORT_ARTICLE_TAGS] = {
+        "INSERT INTO article_tags (article_id, tag_id, position, published_at)"
+        " SELECT a.id, t.id, x.ord, a.published_at FROM import_rows r"
+        " JOIN articles a ON a.slug_key = r.slug_key"
+        " CROSS JOIN json_array_elements(r.tags) WITH ORDINALITY AS x(item, ord)"
+        " JOIN tags t ON t.slug = x.item->>'slug' WHERE r.session = pg_backend_pid() AND r.line >= $1", 1 },
+    [STMT_IMPORT_ARTICLE_SOURCES] = {
+        "INSERT INTO article_sources (article_id, source_id, position, published_at)"
+        " SELECT a.id, s.id, x.ord, a.published_at FROM import_rows r"
+        " JOIN articles a ON a.slug_key = r.slug_key"
+        " CROSS JOIN json_array_elements(r.sources) WITH ORDINALITY AS x(item, ord)"
+        " JOIN sources s ON s.key = x.item->>'key' WHERE r.session = pg_backend_pid() AND r.line >= $1", 1 },
+    [STMT_IMPORT_CLEAR] = { "DELETE FROM import_rows WHERE session = pg_backend_pid() AND line >= $1", 1 },
+    [STMT_ARCHIVE_IS_EMPTY] = { "SELECT NOT EXISTS (SELECT 1 FROM articles)", 0 },
+    /* The search index as created, to create it again after a load into an empty archive. */
+    [STMT_SEARCH_INDEX_DEF] = { "SELECT pg_get_indexdef(to_regclass('articles_search'))", 0 },
+    [STMT_DELETION_NOTE] = { "UPDATE khabar_changes SET deleted_at = now() WHERE id = 1", 0 },
+    /* The newest change to any article, deletions included: no list can be newer. */
+    [STMT_LAST_CHANGE] = {
+        "SELECT floor(extract(epoch FROM GREATEST((SELECT max(updated_at) FROM articles),"
+        " (SELECT deleted_at FROM khabar_changes WHERE id = 1))))::bigint", 0 },
+};

@@ -1,0 +1,167 @@
+/* netaddr.c: address parsing, CIDR matching, and the client address behind trusted proxies. */
+#include "http/netaddr.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static void mapped_v4(const struct in_addr *v4, struct netaddr *out)
+{
+    memset(out->bytes, 0, 10);
+    out->bytes[10] = 0xff;
+    out->bytes[11] = 0xff;
+    memcpy(out->bytes + 12, v4, 4);
+}
+
+static bool is_mapped_v4(const struct netaddr *a)
+{
+    static const uint8_t prefix[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+    return memcmp(a->bytes, prefix, 12) == 0;
+}
+
+bool netaddr_parse(const char *text, struct netaddr *out)
+{
+    char buf[64];
+    size_t len = strlen(text);
+    struct in_addr v4;
+    if (len == 0 || len >= sizeof buf)
+        return false;
+    memcpy(buf, text, len + 1);
+    if (buf[0] == '[') { /* "[2001:db8::1]" or "[2001:db8::1]:443" */
+        char *close = strchr(buf, ']');
+        if (close == NULL || (close[1] != '\0' && close[1] != ':'))
+            return false;
+        *close = '\0';
+        return inet_pton(AF_INET6, buf + 1, out->bytes) == 1;
+    }
+    char *colon = strchr(buf, ':');
+    if (colon != NULL && strchr(colon + 1, ':') == NULL)
+        *colon = '\0'; /* "192.0.2.1:8080" */
+    if (inet_pton(AF_INET, buf, &v4) == 1) {
+        mapped_v4(&v4, out);
+        return true;
+    }
+    return inet_pton(AF_INET6, buf, out->bytes) == 1;
+}
+
+bool netaddr_from_sockaddr(const struct sockaddr *sa, struct netaddr *out)
+{
+    if (sa != NULL && sa->sa_family == AF_INET) {
+        mapped_v4(&((const struct sockaddr_in *)(const void *)sa)->sin_addr, out);
+        return true;
+    }
+    if (sa != NULL && sa->sa_family == AF_INET6) {
+        memcpy(out->bytes, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, 16);
+        return true;
+    }
+    return false;
+}
+
+void netaddr_format(const struct netaddr *a, char *out, size_t size)
+{
+    if (is_mapped_v4(a))
+        inet_ntop(AF_INET, a->bytes + 12, out, (socklen_t)size);
+    else
+        inet_ntop(AF_INET6, a->bytes, out, (socklen_t)size);
+}
+
+bool cidr_parse(const char *text, struct cidr *out)
+{
+    char buf[80];
+    const char *slash = strchr(text, '/');
+    size_t len = slash ? (size_t)(slash - text) : strlen(text);
+    if (len == 0 || len >= sizeof buf)
+        return false;
+    memcpy(buf, text, len);
+    buf[len] = '\0';
+    if (!netaddr_parse(buf, &out->addr))
+        return false;
+    unsigned extra = is_mapped_v4(&out->addr) ? 96 : 0, max = is_mapped_v4(&out->addr) ? 32 : 128;
+    if (slash == NULL) {
+        out->prefix = 128;
+        return true;
+    }
+    char *end = NULL;
+    long p = strtol(slash + 1, &end, 10);
+    if (slash[1] == '\0' || *end != '\0' || p < 0 || p > (long)max)
+        return false;
+    out->prefix = (unsigned)p + extra;
+    return true;
+}
+
+bool cidr_contains(const struct cidr *c, const struct netaddr *a)
+{
+    unsigned full = c->prefix / 8, rest = c->prefix % 8;
+    if (memcmp(c->addr.bytes, a->bytes, full) != 0)
+        return false;
+    if (rest == 0)
+        return true;
+    uint8_t mask = (uint8_t)(0xff << (8 - rest));
+    return (c->addr.bytes[full] & mask) == (a->bytes[full] & mask);
+}
+
+static bool is_trusted(const struct netaddr *a, const struct cidr *trusted, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (cidr_contains(&trusted[i], a))
+            return true;
+    return false;
+}
+
+/* The address of one forwarding element (X-Forwarded-For item, or Forwarded element's
+ * for= parameter); false when it names none ("unknown", obfuscated, malformed). */
+static bool element_address(const char *start, size_t len, bool forwarded, struct netaddr *out)
+{
+    char item[128];
+    if (len >= sizeof item)
+        return false;
+    memcpy(item, start, len);
+    item[len] = '\0';
+    char *value = item;
+    if (forwarded) {
+        char *save = NULL;
+        value = NULL;
+        for (char *tok = strtok_r(item, ";", &save); tok && !value; tok = strtok_r(NULL, ";", &save)) {
+            while (*tok == ' ' || *tok == '\t')
+                tok++;
+            if (strncasecmp(tok, "for=", 4) == 0)
+                value = tok + 4;
+        }
+        if (value == NULL)
+            return false;
+    }
+    while (*value == ' ' || *value == '\t' || *value == '"')
+        value++;
+    size_t vlen = strlen(value);
+    while (vlen > 0 && (value[vlen - 1] == ' ' || value[vlen - 1] == '\t' || value[vlen - 1] == '"'))
+        value[--vlen] = '\0';
+    return netaddr_parse(value, out);
+}
+
+struct netaddr client_address(const struct netaddr *peer, const struct cidr *trusted,
+                              size_t ntrusted, const char *forwarded, const char *x_forwarded_for)
+{
+    const char *chain = forwarded ? forwarded : x_forwarded_for;
+    struct netaddr nearest = *peer; /* the closest hop known so far, trusted */
+    if (!is_trusted(peer, trusted, ntrusted) || chain == NULL)
+        return *peer;
+    /* Right to left: each trusted hop vouches for the one before it; what lies left
+     * of the first untrusted address is the client's to write, so never read. */
+    const char *end = chain + strlen(chain);
+    while (end > chain) {
+        const char *start = end;
+        while (start > chain && start[-1] != ',')
+            start--;
+        struct netaddr hop;
+        if (!element_address(start, (size_t)(end - start), forwarded != NULL, &hop))
+            return nearest; /* a hop we cannot read: the last one we could is the client */
+        if (!is_trusted(&hop, trusted, ntrusted))
+            return hop;
+        nearest = hop;
+        end = start > chain ? start - 1 : chain;
+    }
+    return nearest;
+}

@@ -1,0 +1,114 @@
+/* routes.c: the route table as data, and the matcher that picks a handler or says 404/405. */
+#include "http/routes.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "handlers/handlers.h"
+
+const struct route route_table[] = {
+    { .method = "GET", .path = "/v1/articles", .name = "articles_list", .handler = articles_list, .cached = 1,
+      .slow_with = "q" },
+    { .method = "POST", .path = "/v1/articles", .name = "articles_create", .handler = articles_create, .write = 1 },
+    { .method = "GET", .path = "/v1/articles/:article", .name = "articles_get", .handler = articles_get, .cached = 1 },
+    { .method = "PUT", .path = "/v1/articles/:article", .name = "articles_replace", .handler = articles_replace, .write = 1 },
+    { .method = "PATCH", .path = "/v1/articles/:article", .name = "articles_patch", .handler = articles_patch, .write = 1 },
+    { .method = "DELETE", .path = "/v1/articles/:article", .name = "articles_delete", .handler = articles_delete, .write = 1 },
+    { .method = "GET", .path = "/v1/articles/:article/related", .name = "related_list", .handler = related_list, .cached = 1 },
+    { .method = "PUT", .path = "/v1/articles/:article/related/:other", .name = "related_add", .handler = related_add, .write = 1 },
+    { .method = "DELETE", .path = "/v1/articles/:article/related/:other", .name = "related_remove", .handler = related_remove, .write = 1 },
+    { .method = "GET", .path = "/v1/tags", .name = "tags_list", .handler = tags_list, .cached = 1 },
+    { .method = "GET", .path = "/v1/tags/:tag", .name = "tags_get", .handler = tags_get, .cached = 1 },
+    { .method = "GET", .path = "/v1/sources", .name = "sources_list", .handler = sources_list, .cached = 1 },
+    { .method = "GET", .path = "/healthz", .name = "healthz", .handler = ops_healthz, .probe = 1 },
+    { .method = "GET", .path = "/readyz", .name = "readyz", .handler = ops_readyz, .probe = 1 },
+    { .method = "GET", .path = "/metrics", .name = "metrics", .handler = ops_metrics, .probe = 1 },
+    { .method = "GET", .path = "/openapi.yaml", .name = "openapi", .handler = ops_openapi },
+    { .method = NULL },
+};
+
+/* Splits path into at most max segments (empty segments kept, so "//" never matches). */
+static int split_segments(char *path, char **segs, int max)
+{
+    int n = 0;
+    if (path[0] != '/')
+        return -1;
+    char *p = path + 1;
+    while (n < max) {
+        segs[n++] = p;
+        char *slash = strchr(p, '/');
+        if (slash == NULL)
+            return n;
+        *slash = '\0';
+        p = slash + 1;
+    }
+    return -1; /* too many segments for any route */
+}
+
+/* True when the pattern's segments match segs; fills params from ":name" segments. */
+static bool pattern_matches(const char *pattern, char **segs, int nsegs,
+                            const char *params[ROUTE_MAX_PARAMS])
+{
+    int i = 0, np = 0;
+    const char *p = pattern + 1;
+    for (;;) {
+        if (i >= nsegs)
+            return false;
+        const char *end = strchr(p, '/');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (p[0] == ':') {
+            if (segs[i][0] == '\0' || np >= ROUTE_MAX_PARAMS)
+                return false;
+            params[np++] = segs[i];
+        } else if (strlen(segs[i]) != len || memcmp(segs[i], p, len) != 0) {
+            return false;
+        }
+        i++;
+        if (end == NULL)
+            return i == nsegs;
+        p = end + 1;
+    }
+}
+
+static void allow_add(char *allow, size_t size, const char *method)
+{
+    size_t used = strlen(allow);
+    if (strstr(allow, method) != NULL)
+        return;
+    snprintf(allow + used, size - used, "%s%s", used ? ", " : "", method);
+}
+
+enum route_match route_find(const char *method, char *path_buf, const struct route **found,
+                            const char *params[ROUTE_MAX_PARAMS], char *allow,
+                            size_t allow_size)
+{
+    char *segs[8];
+    int nsegs = split_segments(path_buf, segs, 8);
+    bool path_known = false;
+    if (allow_size > 0)
+        allow[0] = '\0';
+    *found = NULL;
+    if (nsegs < 0)
+        return ROUTE_NOT_FOUND;
+    const char *want = strcmp(method, "HEAD") == 0 ? "GET" : method;
+    for (const struct route *r = route_table; r->method != NULL; r++) {
+        const char *candidate[ROUTE_MAX_PARAMS] = { NULL, NULL };
+        if (!pattern_matches(r->path, segs, nsegs, candidate))
+            continue;
+        path_known = true;
+        allow_add(allow, allow_size, r->method);
+        if (strcmp(r->method, "GET") == 0)
+            allow_add(allow, allow_size, "HEAD");
+        if (*found == NULL && strcmp(r->method, want) == 0) {
+            *found = r;
+            params[0] = candidate[0];
+            params[1] = candidate[1];
+        }
+    }
+    if (path_known)
+        allow_add(allow, allow_size, "OPTIONS");
+    if (*found != NULL)
+        return ROUTE_FOUND;
+    return path_known ? ROUTE_WRONG_METHOD : ROUTE_NOT_FOUND;
+}

@@ -1,0 +1,215 @@
+/* changes.c: the LISTEN thread that keeps the answer cache from ever serving a changed article. */
+#include <errno.h>
+#include <libpq-fe.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "infra/changes.h"
+#include "infra/log.h"
+
+/* Most ids one announcement names before it says "*" instead (8000 bytes at most). */
+#define MAX_IDS 1024
+
+struct changes {
+    pthread_t thread;
+    atomic_bool stop;
+    atomic_ullong connects;
+    atomic_ullong heard; /* announcements applied */
+    char *conninfo;
+    struct cache *cache;
+    /* the listening connection: read by the thread, and by request threads that catch up
+     * before answering from the cache (changes_catch_up) */
+    pthread_mutex_t mu;
+    PGconn *pg;
+};
+
+void changes_apply(struct cache *cache, const char *payload)
+{
+    int64_t ids[MAX_IDS];
+    size_t n = 0;
+    const char *p = payload;
+    if (strcmp(payload, "*") == 0) {
+        cache_invalidate_all(cache);
+        return;
+    }
+    while (*p != '\0' && n < MAX_IDS) {
+        char *end;
+        errno = 0;
+        long long v = strtoll(p, &end, 10);
+        if (end == p || errno != 0 || v <= 0 || (*end != ',' && *end != '\0'))
+            break;
+        ids[n++] = v;
+        p = *end == ',' ? end + 1 : end;
+    }
+    if (*p != '\0' || n == 0)
+        cache_invalidate_all(cache);
+    else
+        cache_invalidate_articles(cache, ids, n);
+}
+
+static void pause_ms(long ms)
+{
+    struct timespec t = { ms / 1000, (ms % 1000) * 1000000L };
+    nanosleep(&t, NULL);
+}
+
+/* A connection listening on the channel, or NULL. */
+static PGconn *listen_new(const char *conninfo)
+{
+    /* TCP keep-alives and a user timeout: a connection that dies without a word (a
+     * network gone silent) is noticed within seconds, not hours; the cache stops then. */
+    const char *keys[] = { "dbname", "connect_timeout", "application_name", "keepalives",
+                           "keepalives_idle", "keepalives_interval", "keepalives_count",
+                           "tcp_user_timeout", NULL };
+    const char *values[] = { conninfo, "5", "khabar-changes", "1", "2", "1", "3", "5000", NULL };
+    PGconn *pg = PQconnectdbParams(keys, values, 1);
+    if (PQstatus(pg) == CONNECTION_OK) {
+        PGresult *res = PQexec(pg, "LISTEN " CHANGES_CHANNEL);
+        bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+        PQclear(res);
+        if (ok && PQsetnonblocking(pg, 1) == 0)
+            return pg;
+    }
+    PQfinish(pg);
+    return NULL;
+}
+
+/* Applies whatever announcements have arrived; false when the connection is lost. The
+ * caller holds ch->mu. */
+static bool consume(struct changes *ch, PGconn *pg)
+{
+    if (!PQconsumeInput(pg))
+        return false;
+    PGnotify *note;
+    while ((note = PQnotifies(pg)) != NULL) {
+        changes_apply(ch->cache, note->extra);
+        atomic_fetch_add(&ch->heard, 1);
+        PQfreemem(note);
+    }
+    return PQstatus(pg) == CONNECTION_OK;
+}
+
+/* Waits for announcements (a fifth of a second at a time, to notice stop) and applies
+ * them; false when the connection is lost. */
+static bool hear(struct changes *ch, PGconn *pg)
+{
+    struct pollfd pfd = { .fd = PQsocket(pg), .events = POLLIN };
+    if (pfd.fd < 0)
+        return false;
+    int r = poll(&pfd, 1, 200);
+    if (r < 0)
+        return errno == EINTR;
+    if (r == 0)
+        return true;
+    pthread_mutex_lock(&ch->mu);
+    bool ok = consume(ch, pg);
+    pthread_mutex_unlock(&ch->mu);
+    return ok;
+}
+
+void changes_catch_up(struct changes *ch)
+{
+    /* Busy means the thread is applying them right now; a lost connection is the
+     * thread's to handle. */
+    if (ch == NULL || pthread_mutex_trylock(&ch->mu) != 0)
+        return;
+    if (ch->pg != NULL)
+        consume(ch, ch->pg);
+    pthread_mutex_unlock(&ch->mu);
+}
+
+unsigned long long changes_heard(const struct changes *ch)
+{
+    return ch ? atomic_load(&ch->heard) : 0;
+}
+
+void changes_wait_after(const struct changes *ch, unsigned long long heard_before, unsigned max_ms)
+{
+    for (unsigned waited = 0; ch != NULL && waited < max_ms; waited++) {
+        if (atomic_load(&ch->heard) > heard_before)
+            return;
+        pause_ms(1);
+    }
+}
+
+static void *listen_loop(void *arg)
+{
+    struct changes *ch = arg;
+    PGconn *pg = NULL;
+    bool warned = false;
+    while (!atomic_load(&ch->stop)) {
+        if (pg == NULL) {
+            pg = listen_new(ch->conninfo);
+            pthread_mutex_lock(&ch->mu);
+            ch->pg = pg;
+            pthread_mutex_unlock(&ch->mu);
+            if (pg == NULL) {
+                if (!warned)
+                    log_message("warning", "cannot listen for changes; answers are not cached until it can");
+                warned = true;
+                pause_ms(200);
+                continue;
+            }
+            /* Whatever changed while the channel was not heard is unknown: start empty. */
+            cache_invalidate_all(ch->cache);
+            cache_set_enabled(ch->cache, true);
+            atomic_fetch_add(&ch->connects, 1);
+            warned = false;
+        }
+        if (!hear(ch, pg)) {
+            cache_set_enabled(ch->cache, false);
+            log_message("warning", "lost the change channel; answers are not cached until it is back");
+            pthread_mutex_lock(&ch->mu);
+            ch->pg = NULL;
+            pthread_mutex_unlock(&ch->mu);
+            PQfinish(pg);
+            pg = NULL;
+        }
+    }
+    pthread_mutex_lock(&ch->mu);
+    ch->pg = NULL;
+    pthread_mutex_unlock(&ch->mu);
+    PQfinish(pg);
+    return NULL;
+}
+
+struct changes *changes_start(const char *conninfo, struct cache *cache)
+{
+    struct changes *ch = calloc(1, sizeof *ch);
+    if (ch == NULL)
+        return NULL;
+    ch->conninfo = strdup(conninfo);
+    ch->cache = cache;
+    atomic_init(&ch->stop, false);
+    atomic_init(&ch->connects, 0);
+    atomic_init(&ch->heard, 0);
+    pthread_mutex_init(&ch->mu, NULL);
+    cache_set_enabled(cache, false); /* until the channel is heard */
+    if (ch->conninfo == NULL || pthread_create(&ch->thread, NULL, listen_loop, ch) != 0) {
+        pthread_mutex_destroy(&ch->mu);
+        free(ch->conninfo);
+        free(ch);
+        return NULL;
+    }
+    return ch;
+}
+
+void changes_stop(struct changes *ch)
+{
+    if (ch == NULL)
+        return;
+    atomic_store(&ch->stop, true);
+    pthread_join(ch->thread, NULL);
+    pthread_mutex_destroy(&ch->mu);
+    free(ch->conninfo);
+    free(ch);
+}
+
+unsigned long long changes_connects(const struct changes *ch)
+{
+    return ch ? atomic_load(&ch->connects) : 0;
+}

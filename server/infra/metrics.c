@@ -1,0 +1,226 @@
+/* metrics.c: request counts and latency per route, kept with atomics, rendered as Prometheus text. */
+#include "app.h"
+#include "infra/metrics.h"
+
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_ROUTES 32
+/* The statuses khabar answers with; anything else is counted under "other". */
+static const unsigned known_statuses[] = { 200, 201, 204, 304, 400, 401, 404, 405, 409,
+                                           412, 413, 414, 415, 422, 429, 431, 500, 503 };
+#define N_STATUSES (sizeof known_statuses / sizeof known_statuses[0] + 1)
+static const double bucket_bounds[] = { 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+                                        0.05,   0.1,   0.25,   0.5,   1,    2.5 };
+#define N_BUCKETS (sizeof bucket_bounds / sizeof bucket_bounds[0])
+
+struct route_metrics {
+    atomic_ullong requests[N_STATUSES];
+    atomic_ullong buckets[N_BUCKETS]; /* not cumulative; summed when rendered */
+    atomic_ullong count;
+    atomic_ullong sum_us;
+};
+
+/* Index MAX_ROUTES holds requests that matched no route. */
+static struct route_metrics per_route[MAX_ROUTES + 1];
+static atomic_llong in_flight;
+
+static size_t route_index(const struct route *route)
+{
+    if (route == NULL)
+        return MAX_ROUTES;
+    size_t i = (size_t)(route - route_table);
+    return i < MAX_ROUTES ? i : MAX_ROUTES;
+}
+
+static size_t status_index(unsigned status)
+{
+    for (size_t i = 0; i < N_STATUSES - 1; i++)
+        if (known_statuses[i] == status)
+            return i;
+    return N_STATUSES - 1;
+}
+
+void metrics_observe(const struct route *route, unsigned status, double seconds)
+{
+    struct route_metrics *m = &per_route[route_index(route)];
+    atomic_fetch_add_explicit(&m->requests[status_index(status)], 1, memory_order_relaxed);
+    size_t b = 0;
+    while (b < N_BUCKETS && seconds > bucket_bounds[b])
+        b++;
+    if (b < N_BUCKETS)
+        atomic_fetch_add_explicit(&m->buckets[b], 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&m->count, 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&m->sum_us, (unsigned long long)(seconds * 1e6),
+                              memory_order_relaxed);
+}
+
+void metrics_in_flight_add(int delta)
+{
+    atomic_fetch_add_explicit(&in_flight, delta, memory_order_relaxed);
+}
+
+long long metrics_in_flight(void)
+{
+    return atomic_load(&in_flight);
+}
+
+static const char *route_label(size_t i)
+{
+    return i == MAX_ROUTES ? "unmatched" : route_table[i].name;
+}
+
+static size_t route_count(void)
+{
+    size_t n = 0;
+    while (route_table[n].method != NULL && n < MAX_ROUTES)
+        n++;
+    return n;
+}
+
+static void render_requests(FILE *f, size_t nroutes)
+{
+    fputs("# HELP khabar_http_requests_total HTTP requests answered, by route and status.\n"
+          "# TYPE khabar_http_requests_total counter\n", f);
+    for (size_t r = 0; r <= MAX_ROUTES; r++) {
+        if (r >= nroutes && r != MAX_ROUTES)
+            continue;
+        for (size_t s = 0; s < N_STATUSES; s++) {
+            unsigned long long n = atomic_load(&per_route[r].requests[s]);
+            if (n == 0)
+                continue;
+            if (s < N_STATUSES - 1)
+                fprintf(f, "khabar_http_requests_total{route=\"%s\",status=\"%u\"} %llu\n",
+                        route_label(r), known_statuses[s], n);
+            else
+                fprintf(f, "khabar_http_requests_total{route=\"%s\",status=\"other\"} %llu\n",
+                        route_label(r), n);
+        }
+    }
+}
+
+static void render_latency(FILE *f, size_t nroutes)
+{
+    fputs("# HELP khabar_http_request_duration_seconds Time to answer a request, by route.\n"
+          "# TYPE khabar_http_request_duration_seconds histogram\n", f);
+    for (size_t r = 0; r <= MAX_ROUTES; r++) {
+        if (r >= nroutes && r != MAX_ROUTES)
+            continue;
+        unsigned long long count = atomic_load(&per_route[r].count), cumulative = 0;
+        if (count == 0)
+            continue;
+        for (size_t b = 0; b < N_BUCKETS; b++) {
+            cumulative += atomic_load(&per_route[r].buckets[b]);
+            fprintf(f, "khabar_http_request_duration_seconds_bucket{route=\"%s\",le=\"%g\"} %llu\n",
+                    route_label(r), bucket_bounds[b], cumulative);
+        }
+        fprintf(f, "khabar_http_request_duration_seconds_bucket{route=\"%s\",le=\"+Inf\"} %llu\n",
+                route_label(r), count);
+        fprintf(f, "khabar_http_request_duration_seconds_sum{route=\"%s\"} %.6f\n", route_label(r),
+                (double)atomic_load(&per_route[r].sum_us) / 1e6);
+        fprintf(f, "khabar_http_request_duration_seconds_count{route=\"%s\"} %llu\n",
+                route_label(r), count);
+    }
+}
+
+/* One family of the pools' figures: a sample per pool (the replica's only when there is one). */
+static void render_pool_family(FILE *f, const char *name, const char *type, const char *help,
+                               const struct db_pool_stats st[2], size_t npools,
+                               unsigned long long (*value)(const struct db_pool_stats *))
+{
+    static const char *const pool_names[2] = { "primary", "replica" };
+    fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+    for (size_t i = 0; i < npools; i++)
+        fprintf(f, "%s{pool=\"%s\"} %llu\n", name, pool_names[i], value(&st[i]));
+}
+
+static unsigned long long in_use_of(const struct db_pool_stats *s) { return s->in_use; }
+static unsigned long long idle_of(const struct db_pool_stats *s) { return s->size - s->in_use; }
+static unsigned long long connects_of(const struct db_pool_stats *s) { return s->connects; }
+static unsigned long long failures_of(const struct db_pool_stats *s) { return s->connect_failures; }
+
+/* The answer cache's figures (none when CACHE_BYTES=0). */
+static void render_cache(FILE *f, const struct app *app)
+{
+    struct cache_stats cs;
+    if (app->cache == NULL)
+        return;
+    cache_stats(app->cache, &cs);
+    fprintf(f,
+            "# HELP khabar_cache_hits_total GETs answered from the answer cache.\n"
+            "# TYPE khabar_cache_hits_total counter\n"
+            "khabar_cache_hits_total %llu\n"
+            "# HELP khabar_cache_misses_total Cacheable GETs the cache could not answer.\n"
+            "# TYPE khabar_cache_misses_total counter\n"
+            "khabar_cache_misses_total %llu\n"
+            "# HELP khabar_cache_evictions_total Answers dropped to stay under CACHE_BYTES.\n"
+            "# TYPE khabar_cache_evictions_total counter\n"
+            "khabar_cache_evictions_total %llu\n"
+            "# HELP khabar_cache_invalidations_total Changes that dropped answers (writes here or announced).\n"
+            "# TYPE khabar_cache_invalidations_total counter\n"
+            "khabar_cache_invalidations_total %llu\n"
+            "# HELP khabar_cache_bytes Bytes the cached answers take.\n"
+            "# TYPE khabar_cache_bytes gauge\n"
+            "khabar_cache_bytes %zu\n"
+            "# HELP khabar_cache_max_bytes The bound on khabar_cache_bytes (CACHE_BYTES).\n"
+            "# TYPE khabar_cache_max_bytes gauge\n"
+            "khabar_cache_max_bytes %zu\n"
+            "# HELP khabar_cache_entries Answers in the cache.\n"
+            "# TYPE khabar_cache_entries gauge\n"
+            "khabar_cache_entries %zu\n"
+            "# HELP khabar_cache_enabled 1 while changes are heard and the cache serves, 0 otherwise.\n"
+            "# TYPE khabar_cache_enabled gauge\n"
+            "khabar_cache_enabled %d\n"
+            "# HELP khabar_changes_connects_total Times the change channel (LISTEN) was connected.\n"
+            "# TYPE khabar_changes_connects_total counter\n"
+            "khabar_changes_connects_total %llu\n",
+            cs.hits, cs.misses, cs.evictions, cs.invalidations, cs.bytes, cs.max_bytes, cs.entries,
+            cs.enabled ? 1 : 0, changes_connects(app->changes));
+}
+
+char *metrics_render_new(const struct app *app)
+{
+    db_pool *primary = app->db, *replica = app->db_read;
+    char *text = NULL;
+    size_t len = 0;
+    struct db_pool_stats st[2];
+    size_t npools = replica != NULL ? 2 : 1;
+    FILE *f = open_memstream(&text, &len);
+    if (f == NULL)
+        return NULL;
+    size_t nroutes = route_count();
+    render_requests(f, nroutes);
+    render_latency(f, nroutes);
+    db_pool_stats(primary, &st[0]);
+    db_pool_stats(replica, &st[1]);
+    fprintf(f,
+            "# HELP khabar_http_requests_in_flight Requests being answered now.\n"
+            "# TYPE khabar_http_requests_in_flight gauge\n"
+            "khabar_http_requests_in_flight %lld\n",
+            (long long)atomic_load(&in_flight));
+    render_pool_family(f, "khabar_db_connections_in_use", "gauge",
+                       "Database connections answering a request now.", st, npools, in_use_of);
+    render_pool_family(f, "khabar_db_connections_idle", "gauge",
+                       "Database connection slots free in the pool.", st, npools, idle_of);
+    render_pool_family(f, "khabar_db_connects_total", "counter",
+                       "Connections opened to the database, first ones and reconnects.", st, npools,
+                       connects_of);
+    render_pool_family(f, "khabar_db_connect_failures_total", "counter",
+                       "Attempts to connect that failed.", st, npools, failures_of);
+    fprintf(f,
+            "# HELP khabar_db_errors_total Database calls that failed.\n"
+            "# TYPE khabar_db_errors_total counter\n"
+            "khabar_db_errors_total %llu\n"
+            "# HELP khabar_db_queries_total Statements sent to the database.\n"
+            "# TYPE khabar_db_queries_total counter\n"
+            "khabar_db_queries_total %llu\n",
+            st[0].errors, st[0].queries);
+    render_cache(f, app);
+    if (fclose(f) != 0) {
+        free(text);
+        return NULL;
+    }
+    return text;
+}
