@@ -1,5 +1,5 @@
 """conftest.py: pytest fixtures for the black-box tests: the khabar binary, a private PostgreSQL
-with the default khabar server in front of it, and soft checks that fail the test at its end."""
+with the default khabar server in front of it (one for each file), and soft checks that fail the test at its end."""
 import os
 
 import pytest
@@ -18,10 +18,11 @@ def khabar_bin(request):
     return os.path.abspath(request.config.getoption("--khabar"))
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def khabar(khabar_bin):
     """The Harness: a private PostgreSQL, migrated, and the default `khabar serve` on a free
-    port (harness.request() talks to it); everything stopped at the end of the session."""
+    port (harness.request() talks to it), one for each test file, so that no file sees another's
+    data; everything stopped at the end of the file."""
     h = harness.Harness(khabar_bin)
     try:
         h.setup()
