@@ -8,7 +8,7 @@
 
 #include "model/formats.h"
 
-/* Limits of api.md and of this service (documented in openapi.yaml). */
+/* Limits of the API (documented in openapi.yaml). */
 #define ARTICLE_TITLE_MAX_CHARS 500
 #define ARTICLE_SUMMARY_MAX_CHARS 2000
 #define ARTICLE_BODY_MAX_BYTES (1024 * 1024)
