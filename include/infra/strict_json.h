@@ -1,4 +1,4 @@
-/* strict_json.h: strict reading of JSON texts and RFC 7396 merge patch, under khabar's own names. */
+/* strict_json.h: strict reading of JSON texts and RFC 7396 merge patch, under khabar's names. */
 #ifndef KHABAR_INFRA_STRICT_JSON_H
 #define KHABAR_INFRA_STRICT_JSON_H
 

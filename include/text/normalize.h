@@ -1,4 +1,4 @@
-/* normalize.h: Arabic-aware text rules (normalization keys, slugs, UTF-8 checks); no HTTP, no database. */
+/* normalize.h: Arabic-aware text rules (matching keys, slugs, UTF-8 checks); no HTTP, no database. */
 #ifndef KHABAR_TEXT_NORMALIZE_H
 #define KHABAR_TEXT_NORMALIZE_H
 

@@ -1,4 +1,4 @@
-/* strict_json.c: strict JSON parsing (UTF-8, duplicates, trailing bytes, depth) and RFC 7396 merge patch. */
+/* strict_json.c: strict JSON parsing (UTF-8, duplicates, trailing bytes, depth), RFC 7396 patch. */
 #include "infra/strict_json.h"
 
 #include <stdbool.h>

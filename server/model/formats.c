@@ -1,4 +1,4 @@
-/* formats.c: RFC 3339 date-times and BCP 47 language tags, as an article's fields must have them. */
+/* formats.c: RFC 3339 date-times and BCP 47 language tags, as an article's fields have them. */
 #include "model/formats.h"
 
 #include <ctype.h>

@@ -1,4 +1,4 @@
-/* normalize.c: Arabic-aware text rules (matching keys, slugs, UTF-8 checks) on top of libutf8proc. */
+/* normalize.c: Arabic-aware text rules (matching keys, slugs, UTF-8 checks) on libutf8proc. */
 #include "text/normalize.h"
 
 #include <stdint.h>
@@ -51,7 +51,7 @@ static bool is_punct_or_symbol(utf8proc_int32_t cp)
     }
 }
 
-/* The letter a spelling variant is matched as (normalize.h lists them); other code points unchanged. */
+/* The letter a spelling variant is matched as (normalize.h lists them); others unchanged. */
 static utf8proc_int32_t key_letter(utf8proc_int32_t cp)
 {
     switch (cp) {

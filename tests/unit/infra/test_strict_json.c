@@ -1,6 +1,7 @@
 /*
  * test_strict_json.c: unit tests of server/infra/strict_json.c: strict parsing (status,
- * detail, depth limit) and RFC 7396 merge patch, with the RFC's own examples.
+ * detail, depth limit, the rules jansson is held to) and RFC 7396 merge patch, with the
+ * RFC's own examples.
  */
 #include "infra/strict_json.h"
 
@@ -14,7 +15,7 @@ static enum khabar_json_status parse_str(const char *s, json_t **doc, char *deta
     return khabar_json_parse(s, strlen(s), doc, detail, size);
 }
 
-static void test_body_parse(void **state)
+static void test_parse(void **state)
 {
     (void)state;
     json_t *doc = (json_t *)1;
@@ -74,6 +75,92 @@ static void test_body_parse(void **state)
           "parse: detail bounded by detail_size");
 }
 
+/* One rule of the strict reading: text (len bytes, 0: up to its NUL) and the status it gets. */
+static const struct {
+    const char *text;
+    size_t len;
+    enum khabar_json_status want;
+    const char *name;
+} rules[] = {
+    { "{\"a\":1,\"a\":2}", 0, KHABAR_JSON_MALFORMED, "rules: duplicate keys refused" },
+    { "{\"o\":{\"b\":1,\"b\":1}}", 0, KHABAR_JSON_MALFORMED, "rules: nested duplicates refused" },
+    { "{\"a\":1,\"A\":2}", 0, KHABAR_JSON_OK, "rules: keys differing in case are distinct" },
+    { "{} {}", 0, KHABAR_JSON_MALFORMED, "rules: a second value after the first refused" },
+    { "{}x", 0, KHABAR_JSON_MALFORMED, "rules: trailing bytes refused" },
+    { "{} \r\n", 0, KHABAR_JSON_OK, "rules: trailing white space allowed" },
+    { "", 0, KHABAR_JSON_MALFORMED, "rules: an empty text refused" },
+    { " \n ", 0, KHABAR_JSON_MALFORMED, "rules: white space alone refused" },
+    { "{}\0", 3, KHABAR_JSON_MALFORMED, "rules: a NUL byte after the value refused" },
+    { "\"a\0b\"", 5, KHABAR_JSON_MALFORMED, "rules: a raw NUL inside a string refused" },
+    { "{\"a\":\"\\u0000\"}", 0, KHABAR_JSON_MALFORMED, "rules: an escaped NUL refused" },
+    { "\"\\ud800\"", 0, KHABAR_JSON_MALFORMED, "rules: a lone escaped surrogate refused" },
+    { "\"\\ud83d\\ude00\"", 0, KHABAR_JSON_OK, "rules: an escaped surrogate pair is read" },
+    { "1", 0, KHABAR_JSON_OK, "rules: a number is a JSON text (its shape is the caller's)" },
+    { "\"x\"", 0, KHABAR_JSON_OK, "rules: a string is a JSON text" },
+    { "null", 0, KHABAR_JSON_OK, "rules: null is a JSON text" },
+    { "\"\xC0\xAF\"", 0, KHABAR_JSON_INVALID_UTF8, "rules: an overlong sequence is not UTF-8" },
+    { "\"\xED\xA0\x80\"", 0, KHABAR_JSON_INVALID_UTF8, "rules: an encoded surrogate is not UTF-8" },
+    { "\"\xF4\x90\x80\x80\"", 0, KHABAR_JSON_INVALID_UTF8, "rules: above U+10FFFF is not UTF-8" },
+    { "\xEF\xBB\xBF{}", 0, KHABAR_JSON_MALFORMED, "rules: a byte order mark is no JSON" },
+};
+
+static void test_parse_rules(void **state)
+{
+    (void)state;
+    char detail[128];
+    for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++) {
+        json_t *doc = (json_t *)1;
+        size_t len = rules[i].len ? rules[i].len : strlen(rules[i].text);
+        detail[0] = '\0';
+        enum khabar_json_status st = khabar_json_parse(rules[i].text, len, &doc, detail,
+                                                       sizeof detail);
+        check(st == rules[i].want, rules[i].name);
+        check((st == KHABAR_JSON_OK) == (doc != NULL), rules[i].name);
+        check(st == KHABAR_JSON_OK || detail[0] != '\0', rules[i].name);
+        json_decref(st == KHABAR_JSON_OK ? doc : NULL);
+    }
+}
+
+/* "[" + a string holding str + (depth > 0: "," + depth nested arrays) + "]", in out. */
+static const char *nested_after(const char *str, int depth, char *out, size_t size)
+{
+    int n = snprintf(out, size, depth > 0 ? "[\"%s\"," : "[\"%s\"", str);
+    for (int i = 0; i < depth; i++)
+        out[n++] = '[';
+    for (int i = 0; i < depth; i++)
+        out[n++] = ']';
+    out[n++] = ']';
+    out[n] = '\0';
+    return out;
+}
+
+/* Brackets inside strings are not nesting, and escapes do not fool the count either way. */
+static void test_parse_depth_in_strings(void **state)
+{
+    (void)state;
+    char text[256], detail[128];
+    json_t *doc = NULL;
+    const int under = KHABAR_JSON_MAX_DEPTH - 1, over = KHABAR_JSON_MAX_DEPTH;
+    check(parse_str(nested_after("[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[", 0, text, sizeof text),
+                    &doc, detail, sizeof detail) == KHABAR_JSON_OK,
+          "depth: brackets inside a string do not count");
+    json_decref(doc);
+    check(parse_str(nested_after("\\\"{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{", 0, text, sizeof text),
+                    &doc, detail, sizeof detail) == KHABAR_JSON_OK,
+          "depth: an escaped quote does not end the string");
+    json_decref(doc);
+    check(parse_str(nested_after("\\\\", under, text, sizeof text), &doc, detail,
+                    sizeof detail) == KHABAR_JSON_OK,
+          "depth: after an escaped backslash the string ends; 32 levels in all pass");
+    json_decref(doc);
+    check(parse_str(nested_after("\\\\", over, text, sizeof text), &doc, detail,
+                    sizeof detail) == KHABAR_JSON_TOO_DEEP,
+          "depth: after an escaped backslash the string ends; 33 levels in all are too deep");
+    check(parse_str(nested_after("]]]]]]]]]]", over, text, sizeof text), &doc, detail,
+                    sizeof detail) == KHABAR_JSON_TOO_DEEP,
+          "depth: closing brackets inside a string do not lower the count");
+}
+
 /* ---------------------------------------------------------------- JSON merge patch */
 
 /*
@@ -111,7 +198,7 @@ static json_t *load_any(const char *s)
     return v;
 }
 
-static void test_merge_patch(void **state)
+static void test_merge_patch_rfc(void **state)
 {
     (void)state;
     char name[160];
@@ -145,8 +232,12 @@ static void test_merge_patch(void **state)
         json_decref(result);
         json_decref(patch_before);
     }
+}
 
-    /* the result does not share the patch's values: changing the patch later changes nothing */
+/* The result does not share the patch's values: changing the patch later changes nothing. */
+static void test_merge_patch_copies(void **state)
+{
+    (void)state;
     json_t *target = load_any("{\"tags\":[\"a\"]}");
     json_t *patch = load_any("{\"tags\":[\"b\"],\"o\":{\"k\":[1]}}");
     khabar_json_merge_patch(target, patch);
@@ -157,11 +248,15 @@ static void test_merge_patch(void **state)
     json_decref(target);
     json_decref(patch);
     json_decref(want);
+}
 
-    /* an empty patch changes nothing */
-    target = load_any("{\"title\":\"t\",\"tags\":[\"a\"]}");
-    patch = load_any("{}");
-    want = json_deep_copy(target);
+/* An empty patch changes nothing. */
+static void test_merge_patch_empty(void **state)
+{
+    (void)state;
+    json_t *target = load_any("{\"title\":\"t\",\"tags\":[\"a\"]}");
+    json_t *patch = load_any("{}");
+    json_t *want = json_deep_copy(target);
     khabar_json_merge_patch(target, patch);
     check(json_equal(target, want), "merge patch: {} is the identity");
     json_decref(target);
@@ -172,8 +267,12 @@ static void test_merge_patch(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_body_parse),
-        cmocka_unit_test(test_merge_patch),
+        cmocka_unit_test(test_parse),
+        cmocka_unit_test(test_parse_rules),
+        cmocka_unit_test(test_parse_depth_in_strings),
+        cmocka_unit_test(test_merge_patch_rfc),
+        cmocka_unit_test(test_merge_patch_copies),
+        cmocka_unit_test(test_merge_patch_empty),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,4 +1,4 @@
-/* test_formats.c: unit tests of server/model/formats.c: RFC 3339 date-times, BCP 47 tags, direction. */
+/* test_formats.c: unit tests of server/model/formats.c: RFC 3339, BCP 47 tags, text direction. */
 #include "model/formats.h"
 
 #include <stdio.h>

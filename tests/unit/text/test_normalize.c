@@ -1,4 +1,5 @@
-/* test_normalize.c: unit tests of server/text/normalize.c; expected values reasoned from the rules in normalize.h. */
+/* test_normalize.c: unit tests of server/text/normalize.c; expected values reasoned from the
+ * rules in normalize.h. */
 #include "text/normalize.h"
 
 #include <stdio.h>
