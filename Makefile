@@ -84,7 +84,7 @@ clean:
 	rm -rf build
 
 format:
-	clang-format -i server/*.c server/*/*.[ch] include/*.h include/*/*.h tests/unit/*.h tests/unit/*/*.c
+	clang-format -i server/*.c server/*/*.[ch] include/*.h include/*/*.h tests/unit/*.h tests/unit/*/*.[ch]
 
 -include $(OBJ:.o=.d) $(UNIT_BIN:=.d)
 
