@@ -1,5 +1,4 @@
-/*
- * test_netaddr.c: unit tests of server/http/netaddr.c: address parsing and formatting, CIDR
+/* test_netaddr.c: unit tests of server/http/netaddr.c: address parsing and formatting, CIDR
  * matching, and the client behind trusted proxies (Forwarded of RFC 7239, X-Forwarded-For),
  * read right to left. Expected values come from netaddr.h and the RFCs, not from the code.
  */

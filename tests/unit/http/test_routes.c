@@ -1,5 +1,4 @@
-/*
- * test_routes.c: unit tests of server/http/routes.c. The endpoints are those of openapi.yaml;
+/* test_routes.c: unit tests of server/http/routes.c. The endpoints are those of openapi.yaml;
  * 404 vs 405 and Allow follow routes.h and RFC 9110.
  */
 #include "http/routes.h"

@@ -1,5 +1,4 @@
-/*
- * test_changes.c: unit tests of the change-notice parser of server/infra/changes.c
+/* test_changes.c: unit tests of the change-notice parser of server/infra/changes.c
  * (changes_parse) and of what one notice does to the answer cache (changes_apply), without
  * PostgreSQL. Expected values come from changes.h and the notices of the migrations.
  */

@@ -1,5 +1,4 @@
-/*
- * test_strict_json.c: unit tests of server/infra/strict_json.c: strict parsing (status,
+/* test_strict_json.c: unit tests of server/infra/strict_json.c: strict parsing (status,
  * detail, depth limit, the rules jansson is held to) and RFC 7396 merge patch, with the
  * RFC's own examples.
  */

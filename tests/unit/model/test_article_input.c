@@ -1,5 +1,4 @@
-/*
- * test_article_input.c: unit tests of server/model/article_input.c. Expected values come from
+/* test_article_input.c: unit tests of server/model/article_input.c. Expected values come from
  * article_input.h, the API's rules in openapi.yaml and the RFCs, not from the code.
  *
  * Fixture cases (jansson style): tests/fixtures/article_input/<case>/input holds the exact
