@@ -31,8 +31,10 @@ endif
 SRC       := $(wildcard server/*.c server/*/*.c)
 OBJ       := $(SRC:server/%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/embedded.o
 LIB_OBJ   := $(filter-out $(BUILD)/obj/main.o,$(OBJ))
-UNIT_SRC  := $(wildcard tests/unit/test_*.c)
+# Unit tests: tests/unit/<layer>/test_<module>.c, on cmocka, each into $(BUILD)/tests/<layer>/.
+UNIT_SRC  := $(shell find tests/unit -name 'test_*.c' 2>/dev/null | sort)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+UNIT_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
 
 .PHONY: all deps run stop-db test test-plain unit integration clean format bench
 all: $(BUILD)/khabar
@@ -51,10 +53,11 @@ $(BUILD)/gen/embedded.c: scripts/embed.sh $(wildcard migrations/*.sql) openapi.y
 $(BUILD)/obj/embedded.o: $(BUILD)/gen/embedded.c | $(BUILD)/obj
 	$(CC) $(CFLAGS) -c -o $@ $<
 
-$(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJ) | $(BUILD)/tests
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_OBJ) $(LDLIBS)
+$(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(LIB_OBJ) $(LDLIBS) $(UNIT_LIBS)
 
-$(BUILD)/obj $(BUILD)/tests $(BUILD)/gen:
+$(BUILD)/obj $(BUILD)/gen:
 	mkdir -p $@
 
 # Installs the Debian packages khabar needs when any is missing (as root; no-op otherwise).
@@ -81,7 +84,7 @@ clean:
 	rm -rf build
 
 format:
-	clang-format -i server/*.c server/*/*.[ch] include/*.h include/*/*.h tests/unit/*.c tests/unit/*.h
+	clang-format -i server/*.c server/*/*.[ch] include/*.h include/*/*.h tests/unit/*.h tests/unit/*/*.[ch]
 
 -include $(OBJ:.o=.d) $(UNIT_BIN:=.d)
 

@@ -44,7 +44,7 @@ summary() {
 # What each target is built from and how long its inputs may be.
 sources_of() {
     case $1 in
-    body) echo server/model/*.c server/text/*.c server/http/cursor.c ;;
+    body) echo server/model/*.c server/text/*.c server/infra/strict_json.c server/http/cursor.c ;;
     text) echo server/text/*.c ;;
     *) return 1 ;;
     esac
@@ -77,7 +77,7 @@ build() {
     fi
     mkdir -p "$out/obj"
     # the server sources the targets need, with the same instrumentation
-    for src in server/model/*.c server/text/*.c server/http/cursor.c; do
+    for src in server/model/*.c server/text/*.c server/infra/strict_json.c server/http/cursor.c; do
         obj=$out/obj/$(echo "${src#server/}" | tr / _ | sed 's/\.c$/.o/')
         # shellcheck disable=SC2086
         $cc $cflags $warn -c -o "$obj" "$src" || return 1

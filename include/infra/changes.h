@@ -2,6 +2,9 @@
 #ifndef KHABAR_CHANGES_H
 #define KHABAR_CHANGES_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 #include "infra/cache.h"
 
 /* The channel migrations/0003_change_notices.sql announces on. */
@@ -19,8 +22,16 @@ struct changes *changes_start(const char *conninfo, struct cache *cache);
 /* Stops the thread (within a fraction of a second) and frees everything. */
 void changes_stop(struct changes *ch);
 
-/* Applies one announcement: "*" or comma-separated article ids. Malformed text drops
- * everything (the safe side). Exposed for the unit tests. */
+/*
+ * Reads one announcement: "*" or comma-separated article ids (whole numbers from 1).
+ * Returns how many ids it stored in ids (at most max), or 0 when the announcement means
+ * every article: "*", malformed text, no id, or more than max ids.
+ */
+size_t changes_parse(const char *payload, int64_t *ids, size_t max);
+
+/* Applies one announcement to cache: the answers of the articles it names, or everything
+ * when changes_parse gives no id (malformed text drops everything, the safe side). The
+ * listener's own step; public so that the unit tests reach it without PostgreSQL. */
 void changes_apply(struct cache *cache, const char *payload);
 
 /* Applies the announcements that have arrived but that the thread has not read yet:

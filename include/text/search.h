@@ -1,5 +1,5 @@
 /* search.h: Arabic-aware full-text search: the tsvector of an article and the tsquery
- * of a search box, both from the word forms of text.h, so variants and proclitics match. */
+ * of a search box, both from the word forms of words.h, so variants and proclitics match. */
 #ifndef KHABAR_SEARCH_H
 #define KHABAR_SEARCH_H
 

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "infra/strict_json.h"
 #include "model/article_input.h"
 #include "db/db.h"
 
@@ -167,7 +168,7 @@ static bool reader_take(struct reader *r, const char *text, size_t len, unsigned
     json_t *doc = NULL, *errors = json_array();
     struct article_input in = { 0 };
     bool checked = false;
-    if (json_body_parse(text, len, &doc, reason, sizeof reason) != JSON_BODY_OK) {
+    if (khabar_json_parse(text, len, &doc, reason, sizeof reason) != KHABAR_JSON_OK) {
         /* reason says where */
     } else if (article_input_from_json(doc, 0, &in, errors) < 0) {
         describe_errors(errors, reason, sizeof reason);

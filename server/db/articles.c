@@ -6,7 +6,7 @@
 
 #include "model/article_input.h"
 #include "internal.h"
-#include "text/text.h"
+#include "text/normalize.h"
 
 /* Columns of the article statements (see db_sql.c). */
 enum {

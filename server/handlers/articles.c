@@ -5,11 +5,12 @@
 #include <string.h>
 
 #include "app.h"
+#include "infra/strict_json.h"
 #include "model/article_input.h"
 #include "handlers/handlers.h"
 #include "text/search.h"
 #include "http/http.h"
-#include "text/text.h"
+#include "text/normalize.h"
 
 #define PATCH_ATTEMPTS 3
 
@@ -284,7 +285,7 @@ static db_status patch_once(struct request *req, db_conn *c, int64_t id, const j
         return st;
     json_t *merged = article_input_json_from_article_new(current);
     json_decref(current);
-    json_merge_patch(merged, patch);
+    khabar_json_merge_patch(merged, patch);
     json_t *errors = json_array();
     if (article_input_from_json(merged, id, &in, errors) < 0) {
         json_decref(merged);

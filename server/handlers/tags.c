@@ -5,7 +5,7 @@
 #include "app.h"
 #include "handlers/handlers.h"
 #include "http/http.h"
-#include "text/text.h"
+#include "text/normalize.h"
 
 #define TAGS_DEFAULT_LIMIT 50
 

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "model/article_input.h"
+#include "model/formats.h"
 #include "infra/hash.h"
 
 #define CURSOR_MAX_BYTES 256

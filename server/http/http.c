@@ -13,7 +13,7 @@
 #include <sys/socket.h>
 
 #include "app.h"
-#include "model/article_input.h"
+#include "infra/strict_json.h"
 #include "http/cursor.h"
 #include "infra/hash.h"
 #include "http/guard.h"
@@ -22,7 +22,7 @@
 #include "http/netaddr.h"
 #include "infra/ratelimit.h"
 #include "infra/metrics.h"
-#include "text/text.h"
+#include "text/normalize.h"
 
 #define EXPOSED_HEADERS "ETag, Link, Location, X-Request-Id, Retry-After, Last-Modified"
 #define PREFLIGHT_HEADERS "Authorization, Content-Type, If-Match, If-None-Match, X-Request-Id"
@@ -581,14 +581,14 @@ json_t *request_json_body(struct request *req, const char *const *media_types,
         *answered_result = reply_problem(req, 415, PROBLEM_UNSUPPORTED_MEDIA_TYPE, detail, NULL);
         return NULL;
     }
-    switch (json_body_parse(req->body ? req->body : "", req->body_len, &doc, detail, sizeof detail)) {
-    case JSON_BODY_OK:
+    switch (khabar_json_parse(req->body ? req->body : "", req->body_len, &doc, detail, sizeof detail)) {
+    case KHABAR_JSON_OK:
         return doc;
-    case JSON_BODY_INVALID_UTF8:
+    case KHABAR_JSON_INVALID_UTF8:
         *answered_result = reply_problem(req, 400, PROBLEM_INVALID_UTF8, detail, NULL);
         return NULL;
-    case JSON_BODY_MALFORMED:
-    case JSON_BODY_TOO_DEEP:
+    case KHABAR_JSON_MALFORMED:
+    case KHABAR_JSON_TOO_DEEP:
     default:
         *answered_result = reply_problem(req, 400, PROBLEM_MALFORMED_JSON, detail, NULL);
         return NULL;

@@ -27,16 +27,13 @@ struct changes {
     PGconn *pg;
 };
 
-void changes_apply(struct cache *cache, const char *payload)
+size_t changes_parse(const char *payload, int64_t *ids, size_t max)
 {
-    int64_t ids[MAX_IDS];
     size_t n = 0;
     const char *p = payload;
-    if (strcmp(payload, "*") == 0) {
-        cache_invalidate_all(cache);
-        return;
-    }
-    while (*p != '\0' && n < MAX_IDS) {
+    if (strcmp(payload, "*") == 0)
+        return 0;
+    while (*p != '\0' && n < max) {
         char *end;
         errno = 0;
         long long v = strtoll(p, &end, 10);
@@ -45,7 +42,14 @@ void changes_apply(struct cache *cache, const char *payload)
         ids[n++] = v;
         p = *end == ',' ? end + 1 : end;
     }
-    if (*p != '\0' || n == 0)
+    return *p != '\0' ? 0 : n;
+}
+
+void changes_apply(struct cache *cache, const char *payload)
+{
+    int64_t ids[MAX_IDS];
+    size_t n = changes_parse(payload, ids, MAX_IDS);
+    if (n == 0)
         cache_invalidate_all(cache);
     else
         cache_invalidate_articles(cache, ids, n);

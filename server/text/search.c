@@ -1,4 +1,4 @@
-/* search.c: builds tsvector and tsquery texts from Arabic-aware word forms (text.h). */
+/* search.c: builds tsvector and tsquery texts from Arabic-aware word forms (words.h). */
 #include "text/search.h"
 
 #include <stdbool.h>
@@ -9,7 +9,8 @@
 #include <strings.h>
 
 #include "infra/hash.h"
-#include "text/text.h"
+#include "text/normalize.h"
+#include "text/words.h"
 
 #define SNIPPET_WORDS 30
 

@@ -1,7 +1,7 @@
 /*
  * fuzz_body.c: libFuzzer target for request bodies and what else arrives from clients
- * as text: json_body_parse, article_input_from_json, the PATCH path
- * (article_input_json_from_article_new + json_merge_patch), cursor_decode and the
+ * as text: khabar_json_parse, article_input_from_json, the PATCH path
+ * (article_input_json_from_article_new + khabar_json_merge_patch), cursor_decode and the
  * search box (search_query_new).
  *
  * The bytes are one request body. When they parse, the document is checked as a POST
@@ -9,7 +9,7 @@
  * The same bytes (up to a NUL) are also a cursor of each kind and a q. Besides what
  * AddressSanitizer, UndefinedBehaviorSanitizer and LeakSanitizer catch, these
  * properties are checked, and a failed one is a crash (__builtin_trap):
- *   - json_body_parse: refuses empty bodies, NULs and invalid UTF-8 with their status;
+ *   - khabar_json_parse: refuses empty bodies, NULs and invalid UTF-8 with their status;
  *     what it accepts dumps and parses back equal;
  *   - article_input_from_json: fails exactly when it reports errors, each a
  *     {"field", "message"}; what it accepts keeps every limit of article_input.h
@@ -19,7 +19,7 @@
  *     stored from an accepted body, with the slug given or the one made from the title
  *     (also with a "-2" clash suffix), is accepted again and gives the same article
  *     (a PATCH of {} never fails);
- *   - json_merge_patch: the result holds what RFC 7396 says, and patching twice is
+ *   - khabar_json_merge_patch: the result holds what RFC 7396 says, and patching twice is
  *     patching once;
  *   - cursor_decode: what it accepts re-encodes and decodes to the same key and id; a
  *     cursor made by cursor_encode_new from a valid key decodes back, for its kind only;
@@ -33,11 +33,13 @@
 
 #include <jansson.h>
 
-#include "model/article_input.h"
-#include "http/cursor.h"
 #include "fuzz_common.h"
+#include "http/cursor.h"
+#include "infra/strict_json.h"
+#include "model/article_input.h"
+#include "model/formats.h"
+#include "text/normalize.h"
 #include "text/search.h"
-#include "text/text.h"
 
 #define SELF_ID 7
 #define DEFAULT_TIME "2024-05-19T00:00:00Z"
@@ -302,10 +304,10 @@ static void check_merge(const json_t *base, const json_t *patch)
 {
     json_t *target = json_deep_copy(base);
     CHECK(target != NULL);
-    json_merge_patch(target, patch);
+    khabar_json_merge_patch(target, patch);
     check_patched(target, patch);
     json_t *twice = json_deep_copy(target);
-    json_merge_patch(twice, patch);
+    khabar_json_merge_patch(twice, patch);
     CHECK(json_equal(twice, target));
     json_decref(twice);
     /* what PATCH does next */
@@ -324,7 +326,7 @@ static void check_document(json_t *doc)
     CHECK(dump != NULL);
     json_t *back = NULL;
     char detail[256];
-    CHECK(json_body_parse(dump, strlen(dump), &back, detail, sizeof detail) == JSON_BODY_OK);
+    CHECK(khabar_json_parse(dump, strlen(dump), &back, detail, sizeof detail) == KHABAR_JSON_OK);
     CHECK(json_equal(back, doc));
     json_decref(back);
     free(dump);
@@ -463,15 +465,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const char *buf = (const char *)data;
     char detail[256] = "";
     json_t *doc = NULL;
-    enum json_body_status st = json_body_parse(buf, size, &doc, detail, sizeof detail);
-    CHECK(st <= JSON_BODY_TOO_DEEP);
-    CHECK((st == JSON_BODY_OK) == (doc != NULL));
-    if (st != JSON_BODY_OK)
+    enum khabar_json_status st = khabar_json_parse(buf, size, &doc, detail, sizeof detail);
+    CHECK(st <= KHABAR_JSON_TOO_DEEP);
+    CHECK((st == KHABAR_JSON_OK) == (doc != NULL));
+    if (st != KHABAR_JSON_OK)
         CHECK(detail[0] != '\0');
     if (size == 0 || memchr(buf, '\0', size) != NULL)
-        CHECK(st == JSON_BODY_MALFORMED);
+        CHECK(st == KHABAR_JSON_MALFORMED);
     else if (!fz_utf8_valid(buf, size))
-        CHECK(st == JSON_BODY_INVALID_UTF8);
+        CHECK(st == KHABAR_JSON_INVALID_UTF8);
     if (doc != NULL)
         check_document(doc);
 

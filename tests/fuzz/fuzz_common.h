@@ -1,6 +1,6 @@
 /*
  * fuzz_common.h: what both fuzz targets share: CHECK (a failed property is a crash the
- * fuzzer reports), a reference UTF-8 decoder written from RFC 3629 (not from text.c),
+ * fuzzer reports), a reference UTF-8 decoder written from RFC 3629 (not from normalize.c),
  * and syntax checks of what khabar hands to PostgreSQL (tsvector and tsquery texts)
  * and to browsers (snippets).
  */
@@ -90,7 +90,7 @@ static inline size_t fz_utf8_decode(const unsigned char *s, size_t len, int32_t 
     return n;
 }
 
-/* Well-formed UTF-8 with no NUL (what text.h calls valid). */
+/* Well-formed UTF-8 with no NUL (what normalize.h calls valid). */
 static inline bool fz_utf8_valid(const void *data, size_t len)
 {
     const unsigned char *s = data;

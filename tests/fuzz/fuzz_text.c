@@ -1,11 +1,12 @@
 /*
- * fuzz_text.c: libFuzzer target for the Arabic text rules (text.h) and the search
- * texts built on them (search.h).
+ * fuzz_text.c: libFuzzer target for the Arabic text rules (normalize.h, words.h) and
+ * the search texts built on them (search.h).
  *
  * The input is taken as a C string (up to its first NUL) and given to every function
- * of text.h; text_is_valid_utf8 also gets the raw bytes, NULs included. Besides what
- * AddressSanitizer, UndefinedBehaviorSanitizer and LeakSanitizer catch, the properties
- * text.h promises are checked, and a failed one is a crash (__builtin_trap):
+ * of normalize.h and words.h; text_is_valid_utf8 also gets the raw bytes, NULs
+ * included. Besides what AddressSanitizer, UndefinedBehaviorSanitizer and
+ * LeakSanitizer catch, the properties those headers promise are checked, and a failed
+ * one is a crash (__builtin_trap):
  *   - text_is_valid_utf8 agrees with an RFC 3629 decoder written here; text_char_count
  *     with its count; text_trim_new and text_is_blank with a trim written here;
  *   - everything returned is valid UTF-8, and NULL exactly when the input is invalid;
@@ -29,12 +30,13 @@
 #include <jansson.h>
 
 #include "fuzz_common.h"
+#include "text/normalize.h"
 #include "text/search.h"
-#include "text/text.h"
+#include "text/words.h"
 
 #define MAX_FORMS_PER_WORD 16
 
-/* ---- references written from text.h, not from text.c ---- */
+/* ---- references written from the headers, not from the sources ---- */
 
 /* What text_trim_new must return: s without leading and trailing White_Space. */
 static char *ref_trim_new(const char *s)

@@ -1,13 +1,13 @@
-/*
- * test_routes.c: unit tests of server/http/routes.c. The endpoints are those of the table in
- * /work/shared/api.md; 404 vs 405 and Allow follow routes.h and RFC 9110.
+/* test_routes.c: unit tests of server/http/routes.c. The endpoints are those of openapi.yaml;
+ * 404 vs 405 and Allow follow routes.h and RFC 9110.
  */
 #include "http/routes.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "testhelp.h"
+#include "unit.h"
 
 #define ALLOW_ARTICLES "GET, HEAD, POST, OPTIONS"
 #define ALLOW_ARTICLE "GET, HEAD, PUT, PATCH, DELETE, OPTIONS"
@@ -41,13 +41,13 @@ static void check_found(const char *method, const char *path, const char *name,
     char label[1200];
     find(&l, method, path);
     snprintf(label, sizeof label, "found: %s %s", method, path);
-    TEST_CHECK(l.match == ROUTE_FOUND && l.route != NULL, label);
+    check(l.match == ROUTE_FOUND && l.route != NULL, label);
     snprintf(label, sizeof label, "found: %s %s is %s", method, path, name);
-    TEST_STREQ(l.route ? l.route->name : NULL, name, label);
+    check_str(l.route ? l.route->name : NULL, name, label);
     snprintf(label, sizeof label, "found: %s %s param 0", method, path);
-    TEST_STREQ(l.params[0], p0, label);
+    check_str(l.params[0], p0, label);
     snprintf(label, sizeof label, "found: %s %s param 1", method, path);
-    TEST_STREQ(l.params[1], p1, label);
+    check_str(l.params[1], p1, label);
 }
 
 /* A path that exists, asked with a method it does not have: 405 with exactly allow. */
@@ -57,9 +57,9 @@ static void check_wrong_method(const char *method, const char *path, const char 
     char label[1200];
     find(&l, method, path);
     snprintf(label, sizeof label, "405: %s %s", method, path);
-    TEST_CHECK(l.match == ROUTE_WRONG_METHOD && l.route == NULL, label);
+    check(l.match == ROUTE_WRONG_METHOD && l.route == NULL, label);
     snprintf(label, sizeof label, "405: %s %s Allow", method, path);
-    TEST_STREQ(l.allow, allow, label);
+    check_str(l.allow, allow, label);
 }
 
 static void check_not_found(const char *method, const char *path, const char *label_path)
@@ -68,11 +68,12 @@ static void check_not_found(const char *method, const char *path, const char *la
     char label[1200];
     find(&l, method, path);
     snprintf(label, sizeof label, "404: %s %s", method, label_path ? label_path : path);
-    TEST_CHECK(l.match == ROUTE_NOT_FOUND && l.route == NULL, label);
+    check(l.match == ROUTE_NOT_FOUND && l.route == NULL, label);
 }
 
-static void test_every_route(void)
+static void test_every_route(void **state)
 {
+    (void)state;
     check_found("GET", "/v1/articles", "articles_list", NULL, NULL);
     check_found("POST", "/v1/articles", "articles_create", NULL, NULL);
     check_found("GET", "/v1/articles/42", "articles_get", "42", NULL);
@@ -92,8 +93,9 @@ static void test_every_route(void)
     check_found("GET", "/openapi.yaml", "openapi", NULL, NULL);
 }
 
-static void test_head(void)
+static void test_head(void **state)
 {
+    (void)state;
     check_found("HEAD", "/v1/articles", "articles_list", NULL, NULL);
     check_found("HEAD", "/v1/articles/42", "articles_get", "42", NULL);
     check_found("HEAD", "/v1/articles/42/related", "related_list", "42", NULL);
@@ -108,8 +110,9 @@ static void test_head(void)
     check_wrong_method("HEAD", "/v1/articles/42/related/43", ALLOW_LINK);
 }
 
-static void test_wrong_method(void)
+static void test_wrong_method(void **state)
 {
+    (void)state;
     check_wrong_method("PUT", "/v1/articles", ALLOW_ARTICLES);
     check_wrong_method("DELETE", "/v1/articles", ALLOW_ARTICLES);
     check_wrong_method("PATCH", "/v1/articles", ALLOW_ARTICLES);
@@ -134,8 +137,9 @@ static void test_wrong_method(void)
     check_wrong_method("Get", "/v1/articles/5", ALLOW_ARTICLE);
 }
 
-static void test_not_found(void)
+static void test_not_found(void **state)
 {
+    (void)state;
     char many[256] = "";
     for (int i = 0; i < 20; i++)
         strcat(many, "/a");
@@ -176,30 +180,31 @@ static void test_not_found(void)
     /* a 404 leaves Allow empty */
     struct lookup l;
     find(&l, "GET", "/nowhere");
-    TEST_STREQ(l.allow, "", "404: Allow left empty");
+    check_str(l.allow, "", "404: Allow left empty");
 }
 
-static void test_params(void)
+static void test_params(void **state)
 {
+    (void)state;
     struct lookup l;
     const char *slug = "بيسكوف-الاستعدادات-جارية";
     char path[256];
     snprintf(path, sizeof path, "/v1/articles/%s", slug);
     find(&l, "GET", path);
-    TEST_CHECK(l.match == ROUTE_FOUND, "params: raw UTF-8 slug found");
-    TEST_STREQ(l.params[0], slug, "params: raw UTF-8 slug kept byte for byte");
-    TEST_CHECK(l.params[0] == l.path + strlen("/v1/articles/"),
-               "params: the param points into path_buf");
+    check(l.match == ROUTE_FOUND, "params: raw UTF-8 slug found");
+    check_str(l.params[0], slug, "params: raw UTF-8 slug kept byte for byte");
+    check(l.params[0] == l.path + strlen("/v1/articles/"),
+          "params: the param points into path_buf");
 
     snprintf(path, sizeof path, "/v1/articles/%s/related/%s", slug, "كوريا");
     find(&l, "DELETE", path);
-    TEST_CHECK(l.match == ROUTE_FOUND, "params: two UTF-8 params found");
-    TEST_STREQ(l.params[0], slug, "params: first of two");
-    TEST_STREQ(l.params[1], "كوريا", "params: second of two");
-    TEST_CHECK(l.params[0] == l.path + strlen("/v1/articles/") &&
-                   l.params[1] == l.path + strlen("/v1/articles/") + strlen(slug) +
-                                      strlen("/related/"),
-               "params: both point at their segments in path_buf");
+    check(l.match == ROUTE_FOUND, "params: two UTF-8 params found");
+    check_str(l.params[0], slug, "params: first of two");
+    check_str(l.params[1], "كوريا", "params: second of two");
+    check(l.params[0] == l.path + strlen("/v1/articles/") &&
+              l.params[1] == l.path + strlen("/v1/articles/") + strlen(slug) +
+                                 strlen("/related/"),
+          "params: both point at their segments in path_buf");
 
     /* params are whole segments, whatever they hold */
     check_found("GET", "/v1/articles/%D8%A8", "articles_get", "%D8%A8", NULL);
@@ -210,23 +215,25 @@ static void test_params(void)
     check_found("GET", "/v1/tags/related", "tags_get", "related", NULL);
 }
 
-static void test_allow_buffer(void)
+static void test_allow_buffer(void **state)
 {
+    (void)state;
     char path[64], allow[16];
     const struct route *r;
     const char *params[ROUTE_MAX_PARAMS];
     memset(allow, '#', sizeof allow);
     strcpy(path, "/v1/articles/5");
     enum route_match m = route_find("POST", path, &r, params, allow, 8);
-    TEST_CHECK(m == ROUTE_WRONG_METHOD, "allow: small buffer still 405");
-    TEST_CHECK(memchr(allow, '\0', 8) != NULL, "allow: small buffer NUL-terminated");
-    TEST_CHECK(allow[8] == '#' && allow[15] == '#', "allow: nothing written past allow_size");
-    TEST_CHECK(strncmp(allow, ALLOW_ARTICLE, strlen(allow)) == 0,
-               "allow: small buffer holds a prefix of the list");
+    check(m == ROUTE_WRONG_METHOD, "allow: small buffer still 405");
+    check(memchr(allow, '\0', 8) != NULL, "allow: small buffer NUL-terminated");
+    check(allow[8] == '#' && allow[15] == '#', "allow: nothing written past allow_size");
+    check(strncmp(allow, ALLOW_ARTICLE, strlen(allow)) == 0,
+          "allow: small buffer holds a prefix of the list");
 }
 
-static void test_table(void)
+static void test_table(void **state)
 {
+    (void)state;
     static const char *const methods[] = { "GET", "POST", "PUT", "PATCH", "DELETE", NULL };
     size_t n = 0;
     int dup = 0, bad_method = 0, bad_write = 0, bad_path = 0, no_handler = 0;
@@ -238,7 +245,7 @@ static void test_table(void)
             printf("# unexpected method %s %s\n", r->method, r->path);
             bad_method = 1;
         }
-        /* api.md: writes need a bearer token, reads are public */
+        /* writes need a bearer token, reads are public (openapi.yaml) */
         if (r->write != (strcmp(r->method, "GET") != 0)) {
             printf("# write flag of %s %s is %d\n", r->method, r->path, r->write);
             bad_write = 1;
@@ -256,12 +263,12 @@ static void test_table(void)
             if (strcmp(s->name, r->name) == 0)
                 dup = 2;
     }
-    TEST_CHECK(dup != 1, "table: no two routes with the same method and path");
-    TEST_CHECK(dup != 2, "table: route names are distinct (logs and metrics)");
-    TEST_CHECK(!bad_method, "table: only GET, POST, PUT, PATCH, DELETE");
-    TEST_CHECK(!bad_write, "table: write routes are exactly the non-GET ones");
-    TEST_CHECK(!bad_path && !no_handler, "table: every route has a path, a name and a handler");
-    TEST_CHECK(n == 16, "table: the 16 routes of api.md, no more");
+    check(dup != 1, "table: no two routes with the same method and path");
+    check(dup != 2, "table: route names are distinct (logs and metrics)");
+    check(!bad_method, "table: only GET, POST, PUT, PATCH, DELETE");
+    check(!bad_write, "table: write routes are exactly the non-GET ones");
+    check(!bad_path && !no_handler, "table: every route has a path, a name and a handler");
+    check(n == 16, "table: the 16 routes of the API, no more");
 
     /* every table entry is reachable with its own method (no route shadowed by another) */
     int unreachable = 0;
@@ -284,17 +291,19 @@ static void test_table(void)
             unreachable = 1;
         }
     }
-    TEST_CHECK(!unreachable, "table: every entry reachable");
+    check(!unreachable, "table: every entry reachable");
 }
 
 int main(void)
 {
-    test_every_route();
-    test_head();
-    test_wrong_method();
-    test_not_found();
-    test_params();
-    test_allow_buffer();
-    test_table();
-    return TEST_REPORT();
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_every_route),
+        cmocka_unit_test(test_head),
+        cmocka_unit_test(test_wrong_method),
+        cmocka_unit_test(test_not_found),
+        cmocka_unit_test(test_params),
+        cmocka_unit_test(test_allow_buffer),
+        cmocka_unit_test(test_table),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
 }

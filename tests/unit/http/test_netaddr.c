@@ -1,0 +1,245 @@
+/* test_netaddr.c: unit tests of server/http/netaddr.c: address parsing and formatting, CIDR
+ * matching, and the client behind trusted proxies (Forwarded of RFC 7239, X-Forwarded-For),
+ * read right to left. Expected values come from netaddr.h and the RFCs, not from the code.
+ */
+#include "http/netaddr.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include "unit.h"
+
+/* The trusted proxies of the client_address tests: a private range and the loopback. */
+static const char *const trusted_text[] = { "10.0.0.0/8", "::1", "192.0.2.128/25" };
+
+/* text as an address; the test fails when it does not parse. */
+static struct netaddr addr_of(const char *text)
+{
+    struct netaddr a;
+    memset(&a, 0, sizeof a);
+    check(netaddr_parse(text, &a), text);
+    return a;
+}
+
+/* The formatted form of what text parses to (NULL when it does not parse), in buf. */
+static const char *parsed(const char *text, char *buf, size_t size)
+{
+    struct netaddr a;
+    if (!netaddr_parse(text, &a))
+        return NULL;
+    netaddr_format(&a, buf, size);
+    return buf;
+}
+
+#define check_parsed(text, want, name)                                                 \
+    do {                                                                               \
+        char buf_[64];                                                                 \
+        check_str(parsed(text, buf_, sizeof buf_), want, name);                        \
+    } while (0)
+
+/* Whether cidr (which must parse) contains the address text. */
+static bool in_range(const char *cidr, const char *text)
+{
+    struct cidr c;
+    check(cidr_parse(cidr, &c), cidr);
+    struct netaddr a = addr_of(text);
+    return cidr_contains(&c, &a);
+}
+
+/* The client client_address gives for peer and the two headers, formatted into buf. */
+static const char *client_of(const char *peer, const char *forwarded, const char *xff,
+                             char *buf, size_t size)
+{
+    struct cidr trusted[sizeof trusted_text / sizeof trusted_text[0]];
+    size_t n = sizeof trusted / sizeof trusted[0];
+    for (size_t i = 0; i < n; i++)
+        check(cidr_parse(trusted_text[i], &trusted[i]), trusted_text[i]);
+    struct netaddr p = addr_of(peer);
+    struct netaddr c = client_address(&p, trusted, n, forwarded, xff);
+    netaddr_format(&c, buf, size);
+    return buf;
+}
+
+#define check_client(peer, forwarded, xff, want, name)                                 \
+    do {                                                                               \
+        char buf_[64];                                                                 \
+        check_str(client_of(peer, forwarded, xff, buf_, sizeof buf_), want, name);     \
+    } while (0)
+
+static void test_parse(void **state)
+{
+    (void)state;
+    check_parsed("192.0.2.1", "192.0.2.1", "parse: IPv4");
+    check_parsed("2001:db8::1", "2001:db8::1", "parse: IPv6");
+    check_parsed("2001:DB8:0:0:0:0:0:1", "2001:db8::1", "parse: IPv6 in full, upper case");
+    check_parsed("::1", "::1", "parse: IPv6 loopback");
+    check_parsed("[2001:db8::1]", "2001:db8::1", "parse: IPv6 in brackets");
+    check_parsed("[2001:db8::1]:443", "2001:db8::1", "parse: IPv6 in brackets with a port");
+    check_parsed("192.0.2.1:8080", "192.0.2.1", "parse: IPv4 with a port");
+    check_parsed("::ffff:192.0.2.1", "192.0.2.1", "parse: IPv4-mapped IPv6 shown as IPv4");
+    check_parsed("", NULL, "parse: empty");
+    check_parsed("unknown", NULL, "parse: a word");
+    check_parsed("256.1.1.1", NULL, "parse: IPv4 octet over 255");
+    check_parsed("1.2.3", NULL, "parse: three octets");
+    check_parsed("1.2.3.4.5", NULL, "parse: five octets");
+    check_parsed("[2001:db8::1", NULL, "parse: bracket not closed");
+    check_parsed("[2001:db8::1]x", NULL, "parse: bytes after the bracket");
+    check_parsed("[192.0.2.1]", NULL, "parse: brackets hold IPv6 only");
+    check_parsed("2001:db8::1::2", NULL, "parse: two '::'");
+    check_parsed("1111:2222:3333:4444:5555:6666:7777:8888:9999:aaaa:bbbb:cccc:dddd", NULL,
+                 "parse: 64 characters or more refused");
+    struct netaddr v4 = addr_of("192.0.2.1"), mapped = addr_of("::ffff:192.0.2.1");
+    check(memcmp(&v4, &mapped, sizeof v4) == 0, "parse: IPv4 is kept as IPv4-mapped IPv6");
+}
+
+static void test_from_sockaddr(void **state)
+{
+    (void)state;
+    struct sockaddr_in in4 = { .sin_family = AF_INET };
+    struct sockaddr_in6 in6 = { .sin6_family = AF_INET6 };
+    struct sockaddr_un un = { .sun_family = AF_UNIX };
+    struct netaddr a;
+    char buf[64];
+    inet_pton(AF_INET, "198.51.100.7", &in4.sin_addr);
+    inet_pton(AF_INET6, "2001:db8::7", &in6.sin6_addr);
+    check(netaddr_from_sockaddr((struct sockaddr *)&in4, &a), "sockaddr: AF_INET read");
+    netaddr_format(&a, buf, sizeof buf);
+    check_str(buf, "198.51.100.7", "sockaddr: AF_INET address");
+    check(netaddr_from_sockaddr((struct sockaddr *)&in6, &a), "sockaddr: AF_INET6 read");
+    netaddr_format(&a, buf, sizeof buf);
+    check_str(buf, "2001:db8::7", "sockaddr: AF_INET6 address");
+    check(!netaddr_from_sockaddr((struct sockaddr *)&un, &a), "sockaddr: AF_UNIX refused");
+    check(!netaddr_from_sockaddr(NULL, &a), "sockaddr: NULL refused");
+}
+
+static void test_cidr_parse(void **state)
+{
+    (void)state;
+    static const char *const good[] = { "10.0.0.0/8", "0.0.0.0/0", "192.0.2.1/32", "192.0.2.1",
+                                        "::/0", "::1/128", "::1", "2001:db8::/32", NULL };
+    static const char *const bad[] = { "10.0.0.0/33", "::/129", "10.0.0.0/", "10.0.0.0/8x",
+                                       "/8", "10.0.0.0/-1", "x/8", "", "10.0.0.0/8/8", NULL };
+    char name[96];
+    struct cidr c;
+    for (const char *const *s = good; *s; s++) {
+        snprintf(name, sizeof name, "cidr: \"%s\" parses", *s);
+        check(cidr_parse(*s, &c), name);
+    }
+    for (const char *const *s = bad; *s; s++) {
+        snprintf(name, sizeof name, "cidr: \"%s\" refused", *s);
+        check(!cidr_parse(*s, &c), name);
+    }
+}
+
+static void test_cidr_contains(void **state)
+{
+    (void)state;
+    check(in_range("10.0.0.0/8", "10.255.1.2"), "contains: 10.255.1.2 in 10/8");
+    check(!in_range("10.0.0.0/8", "11.0.0.1"), "contains: 11.0.0.1 not in 10/8");
+    check(in_range("10.1.2.3/8", "10.9.9.9"), "contains: host bits of the range ignored");
+    check(in_range("192.0.2.128/25", "192.0.2.200"), "contains: /25, upper half in");
+    check(!in_range("192.0.2.128/25", "192.0.2.127"), "contains: /25, lower half out");
+    check(in_range("192.0.2.1", "192.0.2.1"), "contains: a bare address is itself");
+    check(!in_range("192.0.2.1", "192.0.2.2"), "contains: a bare address is only itself");
+    check(in_range("0.0.0.0/0", "203.0.113.9"), "contains: 0.0.0.0/0 holds every IPv4");
+    check(!in_range("0.0.0.0/0", "2001:db8::1"), "contains: 0.0.0.0/0 holds no IPv6");
+    check(in_range("::/0", "2001:db8::1"), "contains: ::/0 holds IPv6");
+    check(in_range("::/0", "192.0.2.1"), "contains: ::/0 holds IPv4 too (mapped)");
+    check(in_range("::1", "::1"), "contains: ::1 is itself");
+    check(!in_range("::1", "::2"), "contains: ::2 is not ::1");
+    check(!in_range("::1", "127.0.0.1"), "contains: IPv6 loopback is not IPv4 loopback");
+    check(in_range("2001:db8::/32", "2001:db8:ffff::1"), "contains: 2001:db8::/32 in");
+    check(!in_range("2001:db8::/32", "2001:db9::1"), "contains: 2001:db9:: out");
+    check(in_range("2001:db8::/33", "2001:db8:7fff::1"), "contains: /33, lower half in");
+    check(!in_range("2001:db8::/33", "2001:db8:8000::1"), "contains: /33, upper half out");
+}
+
+static void test_client_untrusted_peer(void **state)
+{
+    (void)state;
+    check_client("203.0.113.5", NULL, "198.51.100.1", "203.0.113.5",
+                 "client: an untrusted peer's X-Forwarded-For is not believed");
+    check_client("203.0.113.5", "for=198.51.100.1", NULL, "203.0.113.5",
+                 "client: an untrusted peer's Forwarded is not believed");
+    check_client("10.0.0.1", NULL, NULL, "10.0.0.1", "client: a trusted peer without headers");
+    check_client("192.0.2.127", NULL, "198.51.100.1", "192.0.2.127",
+                 "client: a peer just outside a trusted /25");
+}
+
+static void test_client_x_forwarded_for(void **state)
+{
+    (void)state;
+    check_client("10.0.0.1", NULL, "203.0.113.7", "203.0.113.7", "xff: one hop");
+    check_client("10.0.0.1", NULL, "1.2.3.4, 203.0.113.7", "203.0.113.7",
+                 "xff: right-most untrusted wins; what the client wrote left of it is not read");
+    check_client("10.0.0.1", NULL, "198.51.100.9, 10.0.0.2", "198.51.100.9",
+                 "xff: a trusted hop is passed over");
+    check_client("10.0.0.1", NULL, "198.51.100.9,10.0.0.3 , 192.0.2.200", "198.51.100.9",
+                 "xff: several trusted hops, with and without spaces");
+    check_client("10.0.0.1", NULL, "10.0.0.3, 10.0.0.2", "10.0.0.3",
+                 "xff: every hop trusted: the left-most");
+    check_client("::1", NULL, "2001:db8::5", "2001:db8::5", "xff: IPv6 peer and client");
+    check_client("10.0.0.1", NULL, "\t203.0.113.7 ", "203.0.113.7", "xff: blanks around");
+    check_client("10.0.0.1", NULL, "203.0.113.7:5555", "203.0.113.7", "xff: a port is dropped");
+}
+
+static void test_client_forwarded(void **state)
+{
+    (void)state;
+    check_client("10.0.0.1", "for=192.0.2.60;proto=http;by=203.0.113.43", NULL, "192.0.2.60",
+                 "forwarded: for= with other parameters");
+    check_client("10.0.0.1", "proto=https;for=192.0.2.60", NULL, "192.0.2.60",
+                 "forwarded: for= not first");
+    check_client("10.0.0.1", "For=198.51.100.17", NULL, "198.51.100.17",
+                 "forwarded: parameter name in any case");
+    check_client("10.0.0.1", "for=\"[2001:db8:cafe::17]:4711\"", NULL, "2001:db8:cafe::17",
+                 "forwarded: quoted IPv6 with a port");
+    check_client("10.0.0.1", "for=\"192.0.2.43:47011\"", NULL, "192.0.2.43",
+                 "forwarded: quoted IPv4 with a port");
+    check_client("10.0.0.1", "for=198.51.100.1, for=10.0.0.5", NULL, "198.51.100.1",
+                 "forwarded: two elements, the trusted right one passed over");
+    check_client("10.0.0.1", "for=192.0.2.60", "198.51.100.9", "192.0.2.60",
+                 "forwarded: Forwarded is read, X-Forwarded-For then ignored");
+}
+
+static void test_client_garbled(void **state)
+{
+    (void)state;
+    check_client("10.0.0.1", NULL, "garbage", "10.0.0.1", "garbled: an unreadable hop: the peer");
+    check_client("10.0.0.1", NULL, "198.51.100.9, garbage, 10.0.0.2", "10.0.0.2",
+                 "garbled: stops at an unreadable hop, the last trusted one read is the client");
+    check_client("10.0.0.1", NULL, "", "10.0.0.1", "garbled: an empty header: the peer");
+    check_client("10.0.0.1", NULL, "203.0.113.7,", "10.0.0.1",
+                 "garbled: a trailing comma is an empty, unreadable hop");
+    check_client("10.0.0.1", NULL, "203.0.113.7,,10.0.0.2", "10.0.0.2",
+                 "garbled: an empty hop in the middle stops the walk");
+    check_client("10.0.0.1", "for=unknown", NULL, "10.0.0.1", "garbled: for=unknown");
+    check_client("10.0.0.1", "for=_hidden", NULL, "10.0.0.1", "garbled: an obfuscated for=");
+    check_client("10.0.0.1", "by=10.0.0.9;proto=http", NULL, "10.0.0.1",
+                 "garbled: an element without for=");
+    char longer[200];
+    memset(longer, ' ', sizeof longer - 1);
+    longer[sizeof longer - 1] = '\0';
+    memcpy(longer + sizeof longer - 12, "203.0.113.7", 11);
+    check_client("10.0.0.1", NULL, longer, "10.0.0.1",
+                 "garbled: an element of 128 bytes or more is not read");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_parse),
+        cmocka_unit_test(test_from_sockaddr),
+        cmocka_unit_test(test_cidr_parse),
+        cmocka_unit_test(test_cidr_contains),
+        cmocka_unit_test(test_client_untrusted_peer),
+        cmocka_unit_test(test_client_x_forwarded_for),
+        cmocka_unit_test(test_client_forwarded),
+        cmocka_unit_test(test_client_garbled),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,40 @@
+/* unit.h: cmocka for the unit tests, and two checks that fail naming what they check. */
+#ifndef KHABAR_UNIT_H
+#define KHABAR_UNIT_H
+
+/* cmocka.h needs these before it */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Fails the running test when cond is false, with name and the condition's text. */
+#define check(cond, name)                                                              \
+    do {                                                                               \
+        if (!(cond))                                                                   \
+            fail_msg("%s (%s)", (name), #cond);                                        \
+    } while (0)
+
+/* Fails the running test unless the strings are equal (either may be NULL), showing both. */
+#define check_str(got, want, name)                                                     \
+    do {                                                                               \
+        const char *got_ = (got), *want_ = (want);                                     \
+        if (got_ == NULL || want_ == NULL ? got_ != want_ : strcmp(got_, want_) != 0)  \
+            fail_msg("%s: got \"%s\", want \"%s\"", (name), got_ ? got_ : "(null)",    \
+                     want_ ? want_ : "(null)");                                        \
+    } while (0)
+
+/* check_str on a string the caller owned, freed once it passed. */
+#define check_new_str(got, want, name)                                                 \
+    do {                                                                               \
+        char *new_ = (got);                                                            \
+        check_str(new_, (want), (name));                                               \
+        free(new_);                                                                    \
+    } while (0)
+
+#endif
