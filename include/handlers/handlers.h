@@ -5,6 +5,8 @@
 struct request;
 struct app;
 
+int index_get(struct request *req);
+
 int articles_list(struct request *req);
 int articles_create(struct request *req);
 int articles_get(struct request *req);
