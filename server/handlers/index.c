@@ -1,8 +1,9 @@
-/* GET /v1 (and GET /v1/): the index of the API: each collection's URL and what it holds,
- * and where the contract is, so that a newcomer can find the rest from one address. */
+/* index.c: the index of the API: each collection's URL and what it holds, and where the
+ * contract is, so that a newcomer finds the rest from one address. */
 #include "handlers/handlers.h"
 #include "http/http.h"
 
+/* GET /v1: the index. */
 int index_get(struct request *req)
 {
     json_t *doc = json_pack(
@@ -24,4 +25,10 @@ int index_get(struct request *req)
     int rc = doc ? reply_entity(req, 200, doc, 0, CACHE_STATIC, NULL, NULL) : MHD_NO;
     json_decref(doc);
     return rc;
+}
+
+/* GET /v1/: the same index, for the address written with its final slash. */
+int index_get_slash(struct request *req)
+{
+    return index_get(req);
 }

@@ -109,7 +109,7 @@ static void on_completed(void *cls, struct MHD_Connection *connection, void **re
         .duration_ms = seconds * 1000.0,
     };
     log_access(&e);
-    metrics_observe(req->route, status, seconds);
+    metrics_observe(req->route ? (long)(req->route - route_table) : -1, status, seconds);
     metrics_in_flight_add(-1);
     request_free(req);
     *req_cls = NULL;
@@ -190,6 +190,8 @@ struct MHD_Daemon *http_start(struct app *app)
         log_message("error", "LISTEN_ADDR is not an IPv4 or IPv6 address: %s", cfg->listen_addr);
         return NULL;
     }
+    for (size_t i = 0; route_table[i].method != NULL; i++)
+        metrics_name_route(i, route_table[i].name);
     if (!helpers_new(app)) {
         helpers_free(app);
         return NULL;

@@ -9,7 +9,7 @@
 #include <time.h>
 
 #include "http/http.h"
-#include "http/netaddr.h"
+#include "http/proxy.h"
 #include "infra/ratelimit.h"
 
 /*==== The state of a request, one struct per concern ====*/

@@ -57,7 +57,8 @@ static enum MHD_Result note_unknown(void *cls, enum MHD_ValueKind kind, const ch
     struct query_scan *scan = cls;
     (void)kind;
     (void)value;
-    if (route_query_allows(scan->route, key))
+    /* a stray "&" (an empty name) carries nothing to misread */
+    if (key[0] == '\0' || route_query_allows(scan->route, key))
         return MHD_YES;
     const char *name = text_is_valid_utf8(key, strlen(key)) ? key : "(not UTF-8)";
     size_t i;
