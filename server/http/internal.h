@@ -103,6 +103,10 @@ int reply_not_found_path(struct request *req);
 int reply_preflight(struct request *req, const char *allow);
 int reply_method_not_allowed(struct request *req, const char *allow);
 int reply_too_large(struct request *req);
+/* The body is not of the media type the route takes (415). */
+int reply_unsupported_media_type(struct request *req, const char *media_type);
+/* The body is not well-formed JSON, or (invalid_utf8) not UTF-8: 400 with the parser's detail. */
+int reply_bad_body(struct request *req, bool invalid_utf8, const char *detail);
 int reply_rate_limited(struct request *req);
 int reply_unauthorized(struct request *req);
 /* unknown: the names refused; allowed: those the route lists (both taken over). */

@@ -115,23 +115,16 @@ json_t *request_json_body(struct request *req, const char *const *media_types,
     for (const char *const *m = media_types; *m != NULL; m++)
         accepted |= strcmp(type, *m) == 0;
     if (!accepted) {
-        snprintf(detail, sizeof detail, "send the body as %s", media_types[0]);
-        *answered_result = reply_problem(req, 415, PROBLEM_UNSUPPORTED_MEDIA_TYPE, detail, NULL);
+        *answered_result = reply_unsupported_media_type(req, media_types[0]);
         return NULL;
     }
     const struct request_body *body = req->body;
-    switch (json_body_parse(body->data ? body->data : "", body->len, &doc, detail, sizeof detail)) {
-    case JSON_BODY_OK:
+    enum json_body_status r =
+        json_body_parse(body->data ? body->data : "", body->len, &doc, detail, sizeof detail);
+    if (r == JSON_BODY_OK)
         return doc;
-    case JSON_BODY_INVALID_UTF8:
-        *answered_result = reply_problem(req, 400, PROBLEM_INVALID_UTF8, detail, NULL);
-        return NULL;
-    case JSON_BODY_MALFORMED:
-    case JSON_BODY_TOO_DEEP:
-    default:
-        *answered_result = reply_problem(req, 400, PROBLEM_MALFORMED_JSON, detail, NULL);
-        return NULL;
-    }
+    *answered_result = reply_bad_body(req, r == JSON_BODY_INVALID_UTF8, detail);
+    return NULL;
 }
 
 db_conn *request_db(struct request *req, int *answered_result)

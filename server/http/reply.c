@@ -301,6 +301,19 @@ int reply_too_large(struct request *req)
     return reply_problem(req, 413, PROBLEM_BODY_TOO_LARGE, detail, NULL);
 }
 
+int reply_unsupported_media_type(struct request *req, const char *media_type)
+{
+    char detail[128];
+    snprintf(detail, sizeof detail, "send the body as %s", media_type);
+    return reply_problem(req, 415, PROBLEM_UNSUPPORTED_MEDIA_TYPE, detail, NULL);
+}
+
+int reply_bad_body(struct request *req, bool invalid_utf8, const char *detail)
+{
+    return reply_problem(req, 400, invalid_utf8 ? PROBLEM_INVALID_UTF8 : PROBLEM_MALFORMED_JSON,
+                         detail, NULL);
+}
+
 int reply_rate_limited(struct request *req)
 {
     return reply_problem(req, 429, PROBLEM_RATE_LIMITED,
