@@ -1,4 +1,4 @@
-/* http_guard.h: per-connection bookkeeping libmicrohttpd does not do: connections per
+/* guard.h: per-connection bookkeeping libmicrohttpd does not do: connections per
  * client address, and deadlines on a whole request (a client that trickles its headers
  * or body a byte at a time never looks idle, so the idle timeout alone never fires). */
 #ifndef KHABAR_HTTP_GUARD_H
@@ -7,7 +7,7 @@
 #include <microhttpd.h>
 #include <stdbool.h>
 
-#include "http/netaddr.h"
+#include "infra/netaddr.h"
 
 struct guard;
 

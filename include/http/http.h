@@ -11,11 +11,17 @@
 
 #include "http/cursor.h"
 #include "db/db.h"
-#include "http/netaddr.h"
-#include "infra/ratelimit.h"
 #include "http/routes.h"
 
 struct app;
+
+/* The HTTP layer's own state of a request, one struct per concern (server/http/internal.h). */
+struct request_client;
+struct request_body;
+struct request_answer;
+struct request_rate;
+struct request_cache;
+struct request_deferred;
 
 /* Per-request state, in *req_cls from the first callback to the completion notice. */
 struct request {
@@ -24,34 +30,15 @@ struct request {
     const char *method;   /* libmicrohttpd's, valid for the request's life */
     char *path;           /* the decoded path, owned */
     char *route_buf;      /* a copy of path cut into segments by route_find, owned */
-    char request_id[72];
-    char client_addr[64];   /* the client, behind trusted proxies; "-" when unknown */
-    struct netaddr client;
-    bool client_known;
-    struct timespec started;
     const struct route *route;
-    const char *params[ROUTE_MAX_PARAMS];
-    char *body;           /* the request body, owned, NUL-terminated */
-    size_t body_len, body_cap;
-    size_t body_seen;     /* bytes received, kept or dropped */
-    bool body_too_large;  /* the body passed MAX_BODY_BYTES: answer 413 */
-    bool answered;        /* a response is queued */
-    bool close_after;     /* the connection cannot be trusted for another request */
-    unsigned status;
-    size_t bytes_out;
-    const char *cors_origin; /* the Access-Control-Allow-Origin value, or NULL */
-    bool rate_counted;    /* the rate limiter counted it: RateLimit-* headers go out */
-    struct ratelimit_verdict rate;
-    char *cache_key;      /* owned; set when a 200 answer is to be stored in the cache */
-    size_t cache_key_len;
-    uint64_t cache_generation; /* the cache's generation before the database was read */
-    int64_t cache_article_id;  /* the article the answer shows (0: a list); set by handlers */
-    /* run on a job thread while its connection is suspended: the answer waits here until
-     * libmicrohttpd calls back on the connection's own thread */
-    bool deferred;
-    struct MHD_Response *pending;
-    unsigned pending_status;
-    int deferred_rc;
+    const char *params[ROUTE_MAX_PARAMS]; /* point into route_buf */
+    int64_t cache_article_id; /* the article the answer shows (0: a list); set by handlers */
+    struct request_client *client;     /* request id, address, CORS origin, start time */
+    struct request_body *body;         /* the bytes received */
+    struct request_answer *answer;     /* what was queued */
+    struct request_rate *rate;         /* the rate limiter's verdict */
+    struct request_cache *cache;       /* where its answer goes in the answer cache */
+    struct request_deferred *deferred; /* an answer made on a job thread */
 };
 
 /* Starts the HTTP daemon for app (and its guard and rate limiter, kept in app);
@@ -59,6 +46,9 @@ struct request {
 struct MHD_Daemon *http_start(struct app *app);
 /* Stops taking new connections, lets running requests end, then stops. */
 void http_stop(struct MHD_Daemon *daemon, struct app *app);
+
+/* Where the index of the API is served (GET /v1): every 404 points there. */
+#define INDEX_PATH "/v1"
 
 /* Cache-Control values. */
 #define CACHE_NO_STORE "no-store"
@@ -69,7 +59,8 @@ void http_stop(struct MHD_Daemon *daemon, struct app *app);
 /*
  * The reply helpers: each queues one response with the common headers (X-Request-Id,
  * CORS, Cache-Control) and returns what the handler returns. A doc passed in stays
- * the caller's.
+ * the caller's. Every body ends with a newline: JSON is sent with one, and a text
+ * without one gets it.
  */
 int reply_json(struct request *req, unsigned status, const json_t *doc, const char *cache_control);
 int reply_empty(struct request *req, unsigned status);
@@ -106,14 +97,16 @@ int reply_page(struct request *req, struct list_page *page, enum cursor_kind kin
 #define PROBLEM_INTERNAL_ERROR "/problems/internal-error"
 #define PROBLEM_DATABASE_UNAVAILABLE "/problems/database-unavailable"
 
-/* An application/problem+json answer; errors (may be NULL) is taken over. */
+/* An application/problem+json answer; errors (may be NULL) is taken over. A 404 also
+ * names the API's index (INDEX_PATH). */
 int reply_problem(struct request *req, unsigned status, const char *type, const char *detail,
                   json_t *errors);
 /* The answer for a database status other than DB_OK, with what was not found named. */
 int reply_db_status(struct request *req, db_status st, const char *what,
                     const struct db_problem *problem);
 
-/* The value of a request header or query argument, or NULL. */
+/* The value of a request header or query argument, or NULL. Every query argument a
+ * handler reads must be listed in its route's .query (routes.c): others are refused. */
 const char *request_header(const struct request *req, const char *name);
 const char *request_query(const struct request *req, const char *name);
 
@@ -142,7 +135,8 @@ int64_t request_param_id(const struct request *req, int index);
  */
 bool request_if_match(const struct request *req, const char *etag);
 
-/* The strong ETag of a JSON document as reply_entity would send it (size >= 24). */
+/* The strong ETag of a JSON document as reply_entity would send it, from the bytes
+ * sent, final newline included (size >= 24). */
 void etag_of_json(const json_t *doc, char *etag, size_t size);
 
 #endif

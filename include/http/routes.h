@@ -2,6 +2,7 @@
 #ifndef KHABAR_ROUTES_H
 #define KHABAR_ROUTES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct request;
@@ -24,6 +25,9 @@ struct route {
     /* a query parameter that makes a request slow (a search): such requests run on the
      * SEARCH_JOBS threads, so that they never take every core */
     const char *slow_with;
+    /* the query parameters its handler reads, NULL-terminated (NULL: none); a request
+     * with any other is refused with 400 before the handler runs */
+    const char *const *query;
 };
 
 /* The table, ended by an entry whose method is NULL. */
@@ -44,5 +48,8 @@ enum route_match {
 enum route_match route_find(const char *method, char *path_buf, const struct route **found,
                             const char *params[ROUTE_MAX_PARAMS], char *allow,
                             size_t allow_size);
+
+/* True when name is one of the query parameters route lists. */
+bool route_query_allows(const struct route *route, const char *name);
 
 #endif

@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "http/netaddr.h"
+#include "infra/netaddr.h"
 
 #define CONFIG_MAX_TOKENS 16
 #define CONFIG_MAX_ORIGINS 16

@@ -2,11 +2,16 @@
 #ifndef KHABAR_METRICS_H
 #define KHABAR_METRICS_H
 
-#include "db/db.h"
-#include "http/routes.h"
+#include <stddef.h>
 
-/* Counts one finished request; route NULL for requests that matched no route. */
-void metrics_observe(const struct route *route, unsigned status, double seconds);
+#include "db/db.h"
+
+/* Labels route number index (0..31) with name, kept (not copied) for the exposition text;
+ * called for each route before serving. */
+void metrics_name_route(size_t index, const char *name);
+/* Counts one finished request of route number index; -1 for requests that matched no
+ * route (and any index that was never named). */
+void metrics_observe(long index, unsigned status, double seconds);
 /* Requests being served now: +1 when one starts, -1 when it ends. */
 void metrics_in_flight_add(int delta);
 long long metrics_in_flight(void);

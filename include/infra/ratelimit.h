@@ -4,7 +4,7 @@
 
 #include <stdbool.h>
 
-#include "http/netaddr.h"
+#include "infra/netaddr.h"
 
 struct ratelimit;
 

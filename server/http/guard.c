@@ -1,4 +1,4 @@
-/* http_guard.c: connection counts per client address and a watchdog that cuts off slow requests. */
+/* guard.c: connection counts per client address and a watchdog that cuts off slow requests. */
 #include "http/guard.h"
 
 #include <arpa/inet.h>

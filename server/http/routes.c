@@ -7,9 +7,16 @@
 
 #include "handlers/handlers.h"
 
+/* The query parameters each list reads (handlers/articles.c, handlers/tags.c). */
+static const char *const article_list_query[] = { "tag", "source", "q", "from", "to", "lang",
+                                                  "limit", "cursor", NULL };
+static const char *const name_list_query[] = { "q", "limit", "cursor", NULL };
+
 const struct route route_table[] = {
+    { .method = "GET", .path = "/v1", .name = "index", .handler = index_get },
+    { .method = "GET", .path = "/v1/", .name = "index_slash", .handler = index_get_slash },
     { .method = "GET", .path = "/v1/articles", .name = "articles_list", .handler = articles_list, .cached = 1,
-      .slow_with = "q" },
+      .slow_with = "q", .query = article_list_query },
     { .method = "POST", .path = "/v1/articles", .name = "articles_create", .handler = articles_create, .write = 1 },
     { .method = "GET", .path = "/v1/articles/:article", .name = "articles_get", .handler = articles_get, .cached = 1 },
     { .method = "PUT", .path = "/v1/articles/:article", .name = "articles_replace", .handler = articles_replace, .write = 1 },
@@ -18,15 +25,25 @@ const struct route route_table[] = {
     { .method = "GET", .path = "/v1/articles/:article/related", .name = "related_list", .handler = related_list, .cached = 1 },
     { .method = "PUT", .path = "/v1/articles/:article/related/:other", .name = "related_add", .handler = related_add, .write = 1 },
     { .method = "DELETE", .path = "/v1/articles/:article/related/:other", .name = "related_remove", .handler = related_remove, .write = 1 },
-    { .method = "GET", .path = "/v1/tags", .name = "tags_list", .handler = tags_list, .cached = 1 },
+    { .method = "GET", .path = "/v1/tags", .name = "tags_list", .handler = tags_list, .cached = 1,
+      .query = name_list_query },
     { .method = "GET", .path = "/v1/tags/:tag", .name = "tags_get", .handler = tags_get, .cached = 1 },
-    { .method = "GET", .path = "/v1/sources", .name = "sources_list", .handler = sources_list, .cached = 1 },
+    { .method = "GET", .path = "/v1/sources", .name = "sources_list", .handler = sources_list, .cached = 1,
+      .query = name_list_query },
     { .method = "GET", .path = "/healthz", .name = "healthz", .handler = ops_healthz, .probe = 1 },
     { .method = "GET", .path = "/readyz", .name = "readyz", .handler = ops_readyz, .probe = 1 },
     { .method = "GET", .path = "/metrics", .name = "metrics", .handler = ops_metrics, .probe = 1 },
     { .method = "GET", .path = "/openapi.yaml", .name = "openapi", .handler = ops_openapi },
     { .method = NULL },
 };
+
+bool route_query_allows(const struct route *route, const char *name)
+{
+    for (const char *const *q = route->query; q != NULL && *q != NULL; q++)
+        if (strcmp(*q, name) == 0)
+            return true;
+    return false;
+}
 
 /* Splits path into at most max segments (empty segments kept, so "//" never matches). */
 static int split_segments(char *path, char **segs, int max)

@@ -26,13 +26,19 @@ struct route_metrics {
 /* Index MAX_ROUTES holds requests that matched no route. */
 static struct route_metrics per_route[MAX_ROUTES + 1];
 static atomic_llong in_flight;
+/* route_names[i] labels route i; the first NULL ends the named routes. */
+static const char *route_names[MAX_ROUTES];
 
-static size_t route_index(const struct route *route)
+void metrics_name_route(size_t index, const char *name)
 {
-    if (route == NULL)
-        return MAX_ROUTES;
-    size_t i = (size_t)(route - route_table);
-    return i < MAX_ROUTES ? i : MAX_ROUTES;
+    if (index < MAX_ROUTES)
+        route_names[index] = name;
+}
+
+static size_t route_index(long index)
+{
+    return index >= 0 && index < MAX_ROUTES && route_names[index] != NULL ? (size_t)index
+                                                                          : MAX_ROUTES;
 }
 
 static size_t status_index(unsigned status)
@@ -43,9 +49,9 @@ static size_t status_index(unsigned status)
     return N_STATUSES - 1;
 }
 
-void metrics_observe(const struct route *route, unsigned status, double seconds)
+void metrics_observe(long index, unsigned status, double seconds)
 {
-    struct route_metrics *m = &per_route[route_index(route)];
+    struct route_metrics *m = &per_route[route_index(index)];
     atomic_fetch_add_explicit(&m->requests[status_index(status)], 1, memory_order_relaxed);
     size_t b = 0;
     while (b < N_BUCKETS && seconds > bucket_bounds[b])
@@ -69,13 +75,13 @@ long long metrics_in_flight(void)
 
 static const char *route_label(size_t i)
 {
-    return i == MAX_ROUTES ? "unmatched" : route_table[i].name;
+    return i == MAX_ROUTES ? "unmatched" : route_names[i];
 }
 
 static size_t route_count(void)
 {
     size_t n = 0;
-    while (route_table[n].method != NULL && n < MAX_ROUTES)
+    while (n < MAX_ROUTES && route_names[n] != NULL)
         n++;
     return n;
 }

@@ -1,6 +1,6 @@
-/* netaddr.h: IP addresses and CIDR ranges, and which address a request really came from. */
-#ifndef KHABAR_NETADDR_H
-#define KHABAR_NETADDR_H
+/* netaddr.h: IP addresses and CIDR ranges. */
+#ifndef KHABAR_INFRA_NETADDR_H
+#define KHABAR_INFRA_NETADDR_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -27,14 +27,5 @@ void netaddr_format(const struct netaddr *a, char *out, size_t size);
 /* Parses "10.0.0.0/8", "::1/128", or a bare address (a /32 or /128). */
 bool cidr_parse(const char *text, struct cidr *out);
 bool cidr_contains(const struct cidr *c, const struct netaddr *a);
-
-/*
- * The client of a request whose direct peer is peer: when peer is one of the trusted
- * ranges, the right-most address of the forwarding chain (Forwarded "for=", else
- * X-Forwarded-For) that is not itself trusted; otherwise, or when the headers are
- * absent or malformed, peer itself. Never trusts a header from an untrusted peer.
- */
-struct netaddr client_address(const struct netaddr *peer, const struct cidr *trusted,
-                              size_t ntrusted, const char *forwarded, const char *x_forwarded_for);
 
 #endif

@@ -1,0 +1,34 @@
+/* index.c: the index of the API: each collection's URL and what it holds, and where the
+ * contract is, so that a newcomer finds the rest from one address. */
+#include "handlers/handlers.h"
+#include "http/http.h"
+
+/* GET /v1: the index. */
+int index_get(struct request *req)
+{
+    json_t *doc = json_pack(
+        "{s:s, s:s, s:[{s:s, s:s}, {s:s, s:s}, {s:s, s:s}], s:[{s:s, s:s}, {s:s, s:s}, {s:s, s:s}]}",
+        "service", "khabar: Arabic news articles with their tags, sources and \"read also\" links",
+        "contract", "/openapi.yaml",
+        "resources",
+        "url", "/v1/articles", "description",
+        "news articles, newest first; filter by tag, source, from, to, lang; search with q; "
+        "one article at /v1/articles/{id or slug}, its links at /v1/articles/{id}/related",
+        "url", "/v1/tags", "description",
+        "keyword tags, most used first; q matches the start of a name; one at /v1/tags/{slug}",
+        "url", "/v1/sources", "description",
+        "the sources articles cite, most cited first; q matches the start of a name",
+        "operations",
+        "url", "/healthz", "description", "liveness: the process answers",
+        "url", "/readyz", "description", "readiness: the database answers and is migrated",
+        "url", "/metrics", "description", "Prometheus metrics");
+    int rc = doc ? reply_entity(req, 200, doc, 0, CACHE_STATIC, NULL, NULL) : MHD_NO;
+    json_decref(doc);
+    return rc;
+}
+
+/* GET /v1/: the same index, for the address written with its final slash. */
+int index_get_slash(struct request *req)
+{
+    return index_get(req);
+}

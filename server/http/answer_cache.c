@@ -1,0 +1,71 @@
+/* answer_cache.c: the HTTP side of the answer cache (infra/cache.h): the key of a GET,
+ * answering from the cache, and keeping the 200 answers of cached routes. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "app.h"
+#include "infra/cache.h"
+#include "infra/changes.h"
+#include "internal.h"
+
+void answer_cache_keep(struct request *req, const char *text, size_t len, const char *etag,
+                       int64_t last_modified, const char *cache_control, const char *link)
+{
+    const struct request_cache *rc = req->cache;
+    if (rc->key == NULL)
+        return;
+    struct cache_answer a = { .body = (char *)text, .body_len = len, .last_modified = last_modified,
+                              .cache_control = cache_control, .link = (char *)link };
+    snprintf(a.etag, sizeof a.etag, "%s", etag);
+    cache_put(req->app->cache, rc->key, rc->key_len, req->cache_article_id, &a, rc->generation);
+}
+
+/* The cache key of a GET: the decoded path and query arguments, in the order sent. */
+static enum MHD_Result put_key_argument(void *cls, enum MHD_ValueKind kind, const char *key,
+                                        const char *value)
+{
+    (void)kind;
+    FILE *f = cls;
+    fprintf(f, "\x1f%s\x1e%s", key, value ? value : "\x1d");
+    return MHD_YES;
+}
+
+static char *cache_key_new(const struct request *req, size_t *len)
+{
+    char *key = NULL;
+    FILE *f = open_memstream(&key, len);
+    if (f == NULL)
+        return NULL;
+    fputs(req->path, f);
+    MHD_get_connection_values(req->connection, MHD_GET_ARGUMENT_KIND, put_key_argument, f);
+    if (fclose(f) != 0) {
+        free(key);
+        return NULL;
+    }
+    return key;
+}
+
+bool answer_cache_serve(struct request *req, int *rc)
+{
+    struct cache *cache = req->app->cache;
+    struct cache_answer a;
+    if (cache == NULL || !req->route->cached)
+        return false;
+    changes_catch_up(req->app->changes);
+    size_t len = 0;
+    char *key = cache_key_new(req, &len);
+    if (key == NULL)
+        return false;
+    if (cache_get(cache, key, len, &a)) {
+        free(key);
+        *rc = reply_representation(req, 200, a.body, a.body_len, a.etag, a.last_modified,
+                                   a.cache_control, a.link ? "Link" : NULL, a.link);
+        a.body = NULL; /* taken over by the response */
+        cache_answer_clear(&a);
+        return true;
+    }
+    req->cache->key = key;
+    req->cache->key_len = len;
+    req->cache->generation = cache_generation(cache);
+    return false;
+}

@@ -1,0 +1,52 @@
+/* auth.c: who may do what: bearer tokens (compared in constant time) and the rate limit. */
+#include <string.h>
+#include <strings.h>
+
+#include "app.h"
+#include "infra/clock.h"
+#include "internal.h"
+
+/* Compares in time that depends only on the lengths, not on where the bytes differ. */
+static bool constant_time_equal(const char *a, size_t alen, const char *b, size_t blen)
+{
+    unsigned char diff = (unsigned char)(alen != blen);
+    size_t n = alen > blen ? alen : blen;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char x = i < alen ? (unsigned char)a[i] : 0;
+        unsigned char y = i < blen ? (unsigned char)b[i] : 0;
+        diff |= x ^ y;
+    }
+    return diff == 0;
+}
+
+bool request_is_authorized(const struct request *req)
+{
+    const char *h = request_header(req, MHD_HTTP_HEADER_AUTHORIZATION);
+    if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0)
+        return false;
+    const char *token = h + 7;
+    while (*token == ' ')
+        token++;
+    size_t len = strlen(token);
+    bool ok = false;
+    /* Every configured token is compared, so timing does not tell which one nearly matched. */
+    for (size_t i = 0; i < req->app->config.token_count; i++)
+        ok |= constant_time_equal(token, len, req->app->config.tokens[i],
+                                  strlen(req->app->config.tokens[i]));
+    return ok;
+}
+
+/* Probes, and unless RATE_LIMIT_TOKENS=1 the holders of a valid bearer token, are not
+ * counted. */
+bool request_rate_allows(struct request *req)
+{
+    const struct app *app = req->app;
+    if (app->ratelimit == NULL || !req->client->known || req->route->probe)
+        return true;
+    if (!app->config.rate_limit_tokens &&
+        request_header(req, MHD_HTTP_HEADER_AUTHORIZATION) != NULL && request_is_authorized(req))
+        return true;
+    req->rate->verdict = ratelimit_take(app->ratelimit, &req->client->addr, clock_monotonic_s());
+    req->rate->counted = true;
+    return req->rate->verdict.allowed;
+}

@@ -1,0 +1,141 @@
+/* conditional.c: representations with their ETag and Last-Modified, and conditional
+ * requests: If-None-Match / If-Modified-Since (304) and If-Match. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "infra/hash.h"
+#include "internal.h"
+
+static void etag_of_text(const char *text, size_t len, char *etag, size_t size)
+{
+    /* 64 bits of the representation's bytes: changes with anything that is served */
+    snprintf(etag, size, "\"%016llx\"",
+             (unsigned long long)hash_fnv1a64(HASH_FNV1A64_INIT, text, len));
+}
+
+void etag_of_json(const json_t *doc, char *etag, size_t size)
+{
+    size_t len = 0;
+    char *text = reply_body_new(doc, &len);
+    etag_of_text(text ? text : "", text ? len : 0, etag, size);
+    free(text);
+}
+
+/* True when a list of entity tags (If-Match / If-None-Match) holds etag or "*". */
+static bool etag_list_has(const char *list, const char *etag, bool weak_ok)
+{
+    size_t elen = strlen(etag);
+    const char *p = list;
+    while (*p != '\0') {
+        while (*p == ' ' || *p == '\t' || *p == ',')
+            p++;
+        if (*p == '*')
+            return true;
+        bool weak = strncmp(p, "W/", 2) == 0;
+        if (weak)
+            p += 2;
+        if (*p != '"')
+            return false;
+        const char *end = strchr(p + 1, '"');
+        if (end == NULL)
+            return false;
+        if ((!weak || weak_ok) && (size_t)(end + 1 - p) == elen && memcmp(p, etag, elen) == 0)
+            return true;
+        p = end + 1;
+    }
+    return false;
+}
+
+bool request_if_match(const struct request *req, const char *etag)
+{
+    const char *h = request_header(req, MHD_HTTP_HEADER_IF_MATCH);
+    return h == NULL || etag_list_has(h, etag, false);
+}
+
+static void http_date(int64_t t, char *buf, size_t size)
+{
+    struct tm tm;
+    time_t tt = (time_t)t;
+    gmtime_r(&tt, &tm);
+    strftime(buf, size, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+}
+
+/* True when If-Modified-Since is a valid date no earlier than last_modified. */
+static bool not_modified_since(const char *h, int64_t last_modified)
+{
+    struct tm tm;
+    memset(&tm, 0, sizeof tm);
+    const char *end = strptime(h, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    if (end == NULL || *end != '\0')
+        return false;
+    return last_modified > 0 && (int64_t)timegm(&tm) >= last_modified;
+}
+
+/* True when the client says it has the representation with this ETag already. */
+static bool client_has(const struct request *req, const char *etag, int64_t last_modified)
+{
+    const char *inm = request_header(req, MHD_HTTP_HEADER_IF_NONE_MATCH);
+    const char *ims = request_header(req, MHD_HTTP_HEADER_IF_MODIFIED_SINCE);
+    return (inm != NULL && etag_list_has(inm, etag, true)) ||
+           (inm == NULL && ims != NULL && not_modified_since(ims, last_modified));
+}
+
+int reply_representation(struct request *req, unsigned status, char *text, size_t len,
+                         const char *etag, int64_t last_modified, const char *cache_control,
+                         const char *header, const char *value)
+{
+    char date[64];
+    struct MHD_Response *resp;
+    if (last_modified > 0)
+        http_date(last_modified, date, sizeof date);
+    bool not_modified = status == 200 && client_has(req, etag, last_modified);
+    if (not_modified) {
+        free(text);
+        len = 0;
+        status = 304;
+        resp = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+    } else {
+        resp = reply_response_new(text, len, "application/json");
+    }
+    if (resp != NULL) {
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, etag);
+        if (last_modified > 0)
+            MHD_add_response_header(resp, MHD_HTTP_HEADER_LAST_MODIFIED, date);
+        if (!not_modified && header != NULL && value != NULL)
+            MHD_add_response_header(resp, header, value);
+    }
+    return reply_queue(req, status, resp, cache_control, len);
+}
+
+int reply_entity(struct request *req, unsigned status, const json_t *doc, int64_t last_modified,
+                 const char *cache_control, const char *header, const char *value)
+{
+    char etag[40];
+    size_t len = 0;
+    char *text = reply_body_new(doc, &len);
+    if (text == NULL)
+        return MHD_NO;
+    etag_of_text(text, len, etag, sizeof etag);
+    if (status == 200)
+        answer_cache_keep(req, text, len, etag, last_modified, cache_control,
+                          header != NULL && strcmp(header, "Link") == 0 ? value : NULL);
+    return reply_representation(req, status, text, len, etag, last_modified, cache_control, header,
+                                value);
+}
+
+int reply_page(struct request *req, struct list_page *page, enum cursor_kind kind)
+{
+    char *cursor = page->more ? cursor_encode_new(kind, page->last_key, page->last_id) : NULL;
+    char *link = cursor ? request_next_link_new(req, cursor) : NULL;
+    json_t *doc = json_pack("{s:o, s:s?}", "data", page->items, "next_cursor", cursor);
+    page->items = NULL; /* taken over by doc */
+    int rc = doc ? reply_entity(req, 200, doc, page->last_modified, CACHE_LIST, link ? "Link" : NULL,
+                                link)
+                 : MHD_NO;
+    json_decref(doc);
+    free(link);
+    free(cursor);
+    return rc;
+}

@@ -1,0 +1,196 @@
+/* params.c: what the handlers read from a request: path ids, query arguments (only those
+ * the route lists), the JSON body, a database connection, and the next page's link. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "internal.h"
+#include "infra/strict_json.h"
+#include "text/normalize.h"
+
+/* A whole number of 1..max_digits decimal digits and nothing else; false otherwise. */
+static bool decimal_parse(const char *s, size_t max_digits, uint64_t *out)
+{
+    uint64_t v = 0;
+    size_t n = s ? strlen(s) : 0;
+    if (n == 0 || n > max_digits)
+        return false;
+    for (const char *p = s; *p; p++) {
+        if (*p < '0' || *p > '9')
+            return false;
+        v = v * 10 + (uint64_t)(*p - '0');
+    }
+    *out = v;
+    return true;
+}
+
+int64_t request_param_id(const struct request *req, int index)
+{
+    uint64_t v = 0;
+    if (!decimal_parse(req->params[index], 16, &v))
+        return -1;
+    return v >= 1 && v <= (UINT64_C(1) << 53) ? (int64_t)v : -1;
+}
+
+bool request_query_limit(const struct request *req, unsigned def, unsigned max, unsigned *out)
+{
+    const char *s = request_query(req, "limit");
+    uint64_t v = 0;
+    *out = def;
+    if (s == NULL)
+        return true;
+    if (!decimal_parse(s, 6, &v) || v < 1 || v > max)
+        return false;
+    *out = (unsigned)v;
+    return true;
+}
+
+struct query_scan {
+    const struct route *route;
+    json_t *unknown;
+};
+
+static enum MHD_Result note_unknown(void *cls, enum MHD_ValueKind kind, const char *key,
+                                    const char *value)
+{
+    struct query_scan *scan = cls;
+    (void)kind;
+    (void)value;
+    /* a stray "&" (an empty name) carries nothing to misread */
+    if (key[0] == '\0' || route_query_allows(scan->route, key))
+        return MHD_YES;
+    const char *name = text_is_valid_utf8(key, strlen(key)) ? key : "(not UTF-8)";
+    size_t i;
+    json_t *seen;
+    json_array_foreach(scan->unknown, i, seen)
+        if (strcmp(json_string_value(seen), name) == 0)
+            return MHD_YES;
+    json_array_append_new(scan->unknown, json_string(name));
+    return MHD_YES;
+}
+
+bool request_query_refused(struct request *req, int *answered_result)
+{
+    struct query_scan scan = { .route = req->route, .unknown = json_array() };
+    if (scan.unknown == NULL) {
+        *answered_result = MHD_NO;
+        return true;
+    }
+    MHD_get_connection_values(req->connection, MHD_GET_ARGUMENT_KIND, note_unknown, &scan);
+    if (json_array_size(scan.unknown) == 0) {
+        json_decref(scan.unknown);
+        return false;
+    }
+    json_t *allowed = json_array();
+    for (const char *const *q = req->route->query; q != NULL && *q != NULL; q++)
+        json_array_append_new(allowed, json_string(*q));
+    *answered_result = reply_unknown_parameters(req, scan.unknown, allowed);
+    return true;
+}
+
+/* The media type of Content-Type, lower case, without parameters. */
+static void media_type_of(const char *header, char *out, size_t size)
+{
+    size_t n = 0;
+    out[0] = '\0';
+    if (header == NULL)
+        return;
+    while (*header == ' ')
+        header++;
+    while (header[n] != '\0' && header[n] != ';' && header[n] != ' ' && n + 1 < size) {
+        out[n] = (char)((header[n] >= 'A' && header[n] <= 'Z') ? header[n] + 32 : header[n]);
+        n++;
+    }
+    out[n] = '\0';
+}
+
+json_t *request_json_body(struct request *req, const char *const *media_types,
+                          int *answered_result)
+{
+    char type[96], detail[256];
+    json_t *doc = NULL;
+    media_type_of(request_header(req, MHD_HTTP_HEADER_CONTENT_TYPE), type, sizeof type);
+    bool accepted = false;
+    for (const char *const *m = media_types; *m != NULL; m++)
+        accepted |= strcmp(type, *m) == 0;
+    if (!accepted) {
+        *answered_result = reply_unsupported_media_type(req, media_types[0]);
+        return NULL;
+    }
+    const struct request_body *body = req->body;
+    enum khabar_json_status r =
+        khabar_json_parse(body->data ? body->data : "", body->len, &doc, detail, sizeof detail);
+    if (r == KHABAR_JSON_OK)
+        return doc;
+    *answered_result = reply_bad_body(req, r == KHABAR_JSON_INVALID_UTF8, detail);
+    return NULL;
+}
+
+db_conn *request_db(struct request *req, int *answered_result)
+{
+    db_conn *c = NULL;
+    /* Reads go to the replica when there is one, and to the primary when the replica
+     * cannot be reached; writes (and what they read back) always to the primary. */
+    if (req->app->db_read != NULL && !req->route->write)
+        c = db_acquire(req->app->db_read);
+    if (c == NULL)
+        c = db_acquire(req->app->db);
+    if (c == NULL)
+        *answered_result = reply_db_status(req, DB_UNAVAILABLE, NULL, NULL);
+    return c;
+}
+
+/* Percent-encodes s onto f, leaving RFC 3986 unreserved characters (and '/' when
+ * keep_slash: a path) as they are. */
+static void put_encoded(FILE *f, const char *s, bool keep_slash)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+            *p == '-' || *p == '.' || *p == '_' || *p == '~' || (keep_slash && *p == '/'))
+            fputc(*p, f);
+        else
+            fprintf(f, "%%%02X", *p);
+    }
+}
+
+struct link_state {
+    FILE *out;
+    int count;
+};
+
+static enum MHD_Result put_argument(void *cls, enum MHD_ValueKind kind, const char *key,
+                                    const char *value)
+{
+    struct link_state *st = cls;
+    (void)kind;
+    if (strcmp(key, "cursor") == 0)
+        return MHD_YES;
+    fputc(st->count++ ? '&' : '?', st->out);
+    put_encoded(st->out, key, false);
+    if (value != NULL) {
+        fputc('=', st->out);
+        put_encoded(st->out, value, false);
+    }
+    return MHD_YES;
+}
+
+char *request_next_link_new(const struct request *req, const char *cursor)
+{
+    char *text = NULL;
+    size_t len = 0;
+    struct link_state st = { .out = open_memstream(&text, &len) };
+    if (st.out == NULL)
+        return NULL;
+    fputc('<', st.out);
+    put_encoded(st.out, req->path, true);
+    MHD_get_connection_values(req->connection, MHD_GET_ARGUMENT_KIND, put_argument, &st);
+    fprintf(st.out, "%ccursor=", st.count ? '&' : '?');
+    put_encoded(st.out, cursor, false);
+    fputs(">; rel=\"next\"", st.out);
+    if (fclose(st.out) != 0) {
+        free(text);
+        return NULL;
+    }
+    return text;
+}

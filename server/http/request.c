@@ -1,0 +1,204 @@
+/* request.c: the state of one request: its id, its client (behind trusted proxies), its
+ * CORS origin, its headers, and the body as it arrives. */
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/random.h>
+
+#include "app.h"
+#include "infra/metrics.h"
+#include "internal.h"
+
+/* A request and the state of each concern, allocated and freed together. */
+struct request_block {
+    struct request req;
+    struct request_client client;
+    struct request_body body;
+    struct request_answer answer;
+    struct request_rate rate;
+    struct request_cache cache;
+    struct request_deferred deferred;
+};
+
+/* A client's X-Request-Id is kept when it is 1..64 characters of [A-Za-z0-9._:-]. */
+static bool request_id_is_sane(const char *id)
+{
+    size_t n = strlen(id);
+    if (n == 0 || n > 64)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        char ch = id[i];
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+              ch == '.' || ch == '_' || ch == ':' || ch == '-'))
+            return false;
+    }
+    return true;
+}
+
+static void request_id_generate(char *out, size_t size)
+{
+    unsigned char raw[16];
+    if (getrandom(raw, sizeof raw, 0) != (ssize_t)sizeof raw) {
+        static atomic_ullong counter;
+        unsigned long long n = atomic_fetch_add(&counter, 1);
+        memcpy(raw, &n, sizeof n);
+        memset(raw + sizeof n, 0, sizeof raw - sizeof n);
+    }
+    for (size_t i = 0; i < sizeof raw && 2 * i + 2 < size; i++)
+        snprintf(out + 2 * i, 3, "%02x", raw[i]);
+}
+
+/* The direct peer's address; false when libmicrohttpd cannot say (then "-" is logged). */
+static bool peer_address(struct MHD_Connection *connection, struct netaddr *out)
+{
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    return info != NULL && netaddr_from_sockaddr(info->client_addr, out);
+}
+
+struct lines {
+    const char *name;
+    FILE *out;
+    int n;
+};
+
+static enum MHD_Result join_line(void *cls, enum MHD_ValueKind kind, const char *key,
+                                 const char *value)
+{
+    struct lines *l = cls;
+    (void)kind;
+    if (strcasecmp(key, l->name) == 0 && value != NULL)
+        fprintf(l->out, "%s%s", l->n++ ? ", " : "", value);
+    return MHD_YES;
+}
+
+/* Every line of a header, in order, joined with ", " (a proxy may add its own line);
+ * NULL when there is none. Caller frees. */
+static char *header_lines_new(const struct request *req, const char *name)
+{
+    char *text = NULL;
+    size_t len = 0;
+    struct lines l = { .name = name, .out = open_memstream(&text, &len) };
+    if (l.out == NULL)
+        return NULL;
+    MHD_get_connection_values(req->connection, MHD_HEADER_KIND, join_line, &l);
+    fclose(l.out);
+    if (l.n == 0) {
+        free(text);
+        return NULL;
+    }
+    return text;
+}
+
+/* Who sent the request: the peer, or behind a trusted proxy the client it forwards for. */
+static void identify_client(struct request *req)
+{
+    const struct config *cfg = &req->app->config;
+    struct request_client *client = req->client;
+    struct netaddr peer;
+    snprintf(client->addr_text, sizeof client->addr_text, "-");
+    if (!peer_address(req->connection, &peer))
+        return;
+    char *forwarded = header_lines_new(req, "Forwarded");
+    char *xff = header_lines_new(req, "X-Forwarded-For");
+    client->addr = client_address(&peer, cfg->trusted_proxies, cfg->trusted_proxy_count,
+                                  forwarded, xff);
+    free(forwarded);
+    free(xff);
+    client->known = true;
+    netaddr_format(&client->addr, client->addr_text, sizeof client->addr_text);
+}
+
+/* The Access-Control-Allow-Origin value for this request's Origin, or NULL. */
+static const char *cors_origin_for(const struct app *app, const char *origin)
+{
+    if (origin == NULL)
+        return NULL;
+    for (size_t i = 0; i < app->config.origin_count; i++) {
+        if (strcmp(app->config.origins[i], "*") == 0)
+            return "*";
+        if (strcmp(app->config.origins[i], origin) == 0)
+            return app->config.origins[i];
+    }
+    return NULL;
+}
+
+struct request *request_new(const struct app *app, struct MHD_Connection *connection,
+                            const char *url, const char *method)
+{
+    struct request_block *b = calloc(1, sizeof *b);
+    if (b == NULL)
+        return NULL;
+    struct request *req = &b->req;
+    *req = (struct request){ .connection = connection, .app = app, .method = method,
+                             .client = &b->client, .body = &b->body, .answer = &b->answer,
+                             .rate = &b->rate, .cache = &b->cache, .deferred = &b->deferred };
+    clock_gettime(CLOCK_MONOTONIC, &req->client->started);
+    req->path = strdup(url);
+    if (req->path == NULL) {
+        free(b);
+        return NULL;
+    }
+    const char *id = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "X-Request-Id");
+    if (id != NULL && request_id_is_sane(id))
+        snprintf(req->client->request_id, sizeof req->client->request_id, "%s", id);
+    else
+        request_id_generate(req->client->request_id, sizeof req->client->request_id);
+    identify_client(req);
+    req->client->cors_origin = cors_origin_for(app, request_header(req, "Origin"));
+    metrics_in_flight_add(1);
+    return req;
+}
+
+void request_free(struct request *req)
+{
+    if (req == NULL)
+        return;
+    free(req->path);
+    free(req->route_buf);
+    free(req->body->data);
+    free(req->cache->key);
+    if (req->deferred->pending != NULL)
+        MHD_destroy_response(req->deferred->pending);
+    free((struct request_block *)req); /* req is the block's first member */
+}
+
+const char *request_header(const struct request *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->connection, MHD_HEADER_KIND, name);
+}
+
+const char *request_query(const struct request *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->connection, MHD_GET_ARGUMENT_KIND, name);
+}
+
+void request_take_body(struct request *req, const char *data, size_t size)
+{
+    struct request_body *body = req->body;
+    size_t limit = req->app->config.max_body_bytes;
+    if (body->too_large || size > limit - body->len) {
+        body->too_large = true;
+        free(body->data);
+        body->data = NULL;
+        body->len = 0;
+        return;
+    }
+    if (body->len + size + 1 > body->cap) {
+        size_t cap = body->cap ? body->cap : 4096;
+        while (cap < body->len + size + 1)
+            cap *= 2;
+        char *grown = realloc(body->data, cap);
+        if (grown == NULL) {
+            body->too_large = true; /* cannot hold it: refuse it the same way */
+            return;
+        }
+        body->data = grown;
+        body->cap = cap;
+    }
+    memcpy(body->data + body->len, data, size);
+    body->len += size;
+    body->data[body->len] = '\0';
+}
