@@ -185,6 +185,7 @@ void db_release(db_conn *conn)
         PQtransactionStatus(conn->pg) != PQTRANS_IDLE)
         PQclear(PQexec(conn->pg, "ROLLBACK")); /* a handler that left a transaction open */
     conn->tx_depth = 0;
+    conn->transient = false;
     if (conn->pg != NULL && PQstatus(conn->pg) != CONNECTION_OK) {
         PQfinish(conn->pg); /* lost: the next user reconnects and prepares again */
         conn->pg = NULL;

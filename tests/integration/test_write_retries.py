@@ -97,17 +97,27 @@ def create(srv, title):
     return r.json["id"]
 
 
+def stopped_cleanly(srv):
+    """Stops srv; it must exit 0 (under ASan, with no leak)."""
+    status, _ = srv.stop()
+    assert status == 0, "%s exited %s; log tail:\n%s" % (srv.name, status, srv.log_tail())
+
+
 @pytest.fixture(scope="module")
 def serializable(khabar):
     """A server whose transactions all run SERIALIZABLE."""
-    return khabar.start_server(extra={"PGOPTIONS": "-c default_transaction_isolation=serializable"},
-                               name="serializable")
+    srv = khabar.start_server(extra={"PGOPTIONS": "-c default_transaction_isolation=serializable"},
+                              name="serializable")
+    yield srv
+    stopped_cleanly(srv)
 
 
 @pytest.fixture(scope="module")
 def quick_deadlocks(khabar):
     """A server whose backends look for a deadlock after 50 ms of waiting on a lock."""
-    return khabar.start_server(extra={"PGOPTIONS": "-c deadlock_timeout=50ms"}, name="deadlocks")
+    srv = khabar.start_server(extra={"PGOPTIONS": "-c deadlock_timeout=50ms"}, name="deadlocks")
+    yield srv
+    stopped_cleanly(srv)
 
 
 def test_serialization_failure_is_retried(khabar, serializable):
