@@ -346,6 +346,16 @@ static db_status lock_article(db_conn *c, const char *id, int64_t expected_versi
     return st;
 }
 
+/* Opens a write of one article: BEGIN, then its row locked (lock_article); on a failure
+ * after BEGIN the transaction is rolled back already. */
+static db_status begin_locked(db_conn *c, const char *id, int64_t expected_version)
+{
+    db_status st = db_tx(c, "BEGIN");
+    if (st == DB_OK && (st = lock_article(c, id, expected_version)) != DB_OK)
+        db_tx(c, "ROLLBACK");
+    return st;
+}
+
 /* What one write transaction is given and gives back (db_transaction_run runs it). */
 struct article_write {
     const struct db_article_write *in;
@@ -394,12 +404,10 @@ static db_status replace_tx(db_conn *c, void *arg)
     const struct db_article_write *in = w->in;
     json_t *related_ids = NULL;
     struct db_int_text idtext = db_int_text(w->id);
-    db_status st = db_tx(c, "BEGIN");
+    db_status st = begin_locked(c, idtext.s, w->expected_version);
     if (st != DB_OK)
         return st;
-    st = lock_article(c, idtext.s, w->expected_version);
-    if (st == DB_OK)
-        st = resolve_related(c, in->related, w->id, &related_ids, w->refused);
+    st = resolve_related(c, in->related, w->id, &related_ids, w->refused);
     if (st == DB_OK) {
         const char *params[9] = { idtext.s, in->slug, in->slug_key,     in->title, in->summary,
                                   in->body, in->lang, in->published_at, in->search };
@@ -434,12 +442,10 @@ static db_status delete_tx(db_conn *c, void *arg)
 {
     const struct article_write *w = arg;
     struct db_int_text idtext = db_int_text(w->id);
-    db_status st = db_tx(c, "BEGIN");
+    db_status st = begin_locked(c, idtext.s, w->expected_version);
     if (st != DB_OK)
         return st;
-    st = lock_article(c, idtext.s, w->expected_version);
-    if (st == DB_OK)
-        st = run_id(c, STMT_LINKERS_TOUCH, idtext.s, PGRES_COMMAND_OK);
+    st = run_id(c, STMT_LINKERS_TOUCH, idtext.s, PGRES_COMMAND_OK);
     if (st == DB_OK)
         st = run_id(c, STMT_ARTICLE_DELETE, idtext.s, PGRES_COMMAND_OK);
     if (st == DB_OK)
@@ -465,10 +471,9 @@ static db_status change_link_tx(db_conn *c, void *arg)
     const struct link_change *l = arg;
     struct db_int_text idtext = db_int_text(l->id), othertext = db_int_text(l->other);
     const char *params[2] = { idtext.s, othertext.s };
-    db_status st = db_tx(c, "BEGIN");
+    db_status st = begin_locked(c, idtext.s, 0);
     if (st != DB_OK)
         return st;
-    st = lock_article(c, idtext.s, 0);
     PGresult *res = NULL;
     if (st == DB_OK && l->stmt == STMT_RELATED_ADD) {
         res = db_run(c, STMT_ARTICLE_EXISTS, params + 1, PGRES_TUPLES_OK, &st);
