@@ -8,21 +8,37 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* What a database call came to; one switch in the HTTP layer maps it to a status. */
+/* What a database call came to; one switch in the HTTP layer maps it to a status.
+ * Each value is an outcome of the database, nothing else. */
 typedef enum db_status {
     DB_OK = 0,
     DB_NOT_FOUND,     /* the row asked for does not exist */
-    DB_CONFLICT,      /* a unique value (a slug) is taken */
-    DB_BAD_REFERENCE, /* the input names something that does not exist */
+    DB_CONFLICT,      /* a unique value (a slug) is taken: see the db_refusal */
+    DB_BAD_REFERENCE, /* the input names something that does not exist: see the db_refusal */
     DB_STALE,         /* the row changed since the version the caller expected */
-    DB_UNAVAILABLE,   /* no connection, a lost connection or a timeout: try again later */
+    DB_UNAVAILABLE,   /* no connection, a lost connection, a timeout, or a transaction that
+                       * kept meeting serialization failures or deadlocks: try again later */
     DB_ERROR,         /* anything else: a bug or a broken database */
 } db_status;
 
-/* Where an input value was refused (DB_CONFLICT, DB_BAD_REFERENCE). */
-struct db_problem {
-    char field[64];
-    char message[192];
+/* Which input a write refused (DB_CONFLICT, DB_BAD_REFERENCE), and why: data for the
+ * caller to put in its own words. */
+enum db_refused_input {
+    DB_INPUT_NONE = 0,
+    DB_INPUT_SLUG,    /* the slug */
+    DB_INPUT_RELATED, /* related[index] */
+};
+enum db_refusal_kind {
+    DB_REFUSAL_NONE = 0,
+    DB_REFUSAL_TAKEN,      /* another article has this slug */
+    DB_REFUSAL_NO_ARTICLE, /* no article has this id or slug */
+    DB_REFUSAL_SELF,       /* the article itself */
+};
+struct db_refusal {
+    enum db_refused_input input;
+    enum db_refusal_kind kind;
+    int index;        /* the position in related, from 0 */
+    char value[128];  /* the value refused (a slug, or a reference's id or slug key), cut short */
 };
 
 typedef struct db_pool db_pool;
@@ -56,21 +72,56 @@ struct db_pool_stats {
 };
 void db_pool_stats(db_pool *pool, struct db_pool_stats *out);
 
-/* A checked article to write, as made by article_input_from_json (article_input.h). */
-struct article_input;
+/*
+ * An article to write, as the model checked it (article_input_for_db makes one). The
+ * strings and lists are borrowed: they stay the caller's for the length of the call.
+ */
+struct db_article_write {
+    const char *slug;           /* NULL: derive from the title (create) or keep (update) */
+    const char *slug_key;       /* the slug's lookup key, when slug is set */
+    const char *title_slug;     /* the slug made from the title, when slug is NULL */
+    const char *title_slug_key; /* its lookup key */
+    const char *title;
+    const char *summary;        /* NULL when absent */
+    const char *body;
+    const char *lang;
+    const char *published_at;   /* RFC 3339; NULL: now (create) or keep (update) */
+    const char *search;         /* the tsvector text of title, summary and body */
+    const json_t *tags;         /* [{"name": ..., "slug": ...}] */
+    const json_t *sources;      /* [{"name": ..., "key": ...}] */
+    const json_t *related;      /* [{"id": n} or {"slug_key": ...}] */
+};
 
-/* Article reads. *article_out (caller owns) is the full article object of api.md;
- * *last_modified_out, when not NULL, its Last-Modified time in seconds since the epoch. */
-db_status db_article_get(db_conn *c, int64_t id, json_t **article_out, int64_t *last_modified_out);
-db_status db_article_get_by_slug_key(db_conn *c, const char *slug_key, json_t **article_out,
-                                     int64_t *last_modified_out);
+/*
+ * An article row as stored. The strings are PostgreSQL's text of each column (times
+ * already in RFC 3339), owned by the struct: release with db_article_clear. tags,
+ * sources and related are the JSON arrays the database keeps beside the row.
+ */
+struct db_article {
+    int64_t id, version;
+    const char *slug, *title;
+    const char *summary; /* NULL when the article has none */
+    const char *body;    /* NULL in lists (searches read it for snippets) */
+    const char *lang;
+    const char *published_at, *created_at, *updated_at;
+    const char *sources, *tags, *related;
+    int64_t last_modified; /* its Last-Modified, seconds since the epoch */
+    char *text_;           /* the block every string above points into */
+};
+/* Releases what a filled db_article owns and zeroes it (a zeroed one: nothing). */
+void db_article_clear(struct db_article *a);
+
+/* Article reads; DB_NOT_FOUND when there is none (*out zeroed). */
+db_status db_article_get(db_conn *c, int64_t id, struct db_article *out);
+db_status db_article_get_by_slug_key(db_conn *c, const char *slug_key, struct db_article *out);
+
 /* What a list of articles asks for; NULL members do not filter. */
 struct article_query {
     const char *tag_key;    /* a tag's slug key */
     const char *source_key; /* a source's normalized name */
     const char *from, *to;  /* RFC 3339 bounds on published_at, both inclusive */
     const char *lang;
-    const char *tsquery;    /* a search (ranked, items keep "body" for snippets); NULL: newest first */
+    const char *tsquery;    /* a search (ranked, items keep the body for snippets); NULL: newest first */
     unsigned limit;
     /* The page starts after this item; after_id 0 means the first page. */
     const char *after_time; /* published_at of the item (newest-first lists) */
@@ -78,27 +129,39 @@ struct article_query {
     int64_t after_id;
 };
 
-/* One page of a list; release items with json_decref. */
-struct list_page {
-    json_t *items;
-    bool more;           /* there is a next page, which starts after the last item */
-    char last_key[48];   /* the last item's published_at, rank or article count */
+/* Where a page of a list ends. */
+struct db_page_end {
+    bool more;             /* there is a next page, which starts after the last item */
+    char last_key[48];     /* the last item's published_at, rank or article count */
     int64_t last_id;
     int64_t last_modified; /* no item or count can be newer (db_last_change) */
 };
 
-/* A page of articles (summaries: no body, except for searches) newest first or ranked. */
-db_status db_article_list(db_conn *c, const struct article_query *q, struct list_page *page);
-/* The "read also" list of article id, as a JSON array the caller owns. */
-db_status db_related_list(db_conn *c, int64_t id, json_t **items_out);
+/* A page of articles; release with db_article_page_clear. */
+struct db_article_page {
+    struct db_article *items;
+    size_t n;
+    struct db_page_end end;
+};
+void db_article_page_clear(struct db_article_page *page);
 
-/* Article writes: each runs in one transaction; on any error nothing is changed.
- * expected_version 0 means any version; otherwise a different one gives DB_STALE. */
-db_status db_article_create(db_conn *c, const struct article_input *in, json_t **article_out,
-                            struct db_problem *problem);
+/* A page of articles (summaries: no body, except for searches) newest first or ranked. */
+db_status db_article_list(db_conn *c, const struct article_query *q, struct db_article_page *page);
+/* The "read also" list of article id as stored beside it, a JSON array (caller frees). */
+db_status db_related_list(db_conn *c, int64_t id, char **related_json_out);
+
+/*
+ * Article writes: each runs in one transaction, run again when it meets a serialization
+ * failure or a deadlock (DB_UNAVAILABLE after the last attempt); on any error nothing
+ * is changed. expected_version 0 means any version; otherwise a different one gives
+ * DB_STALE. On DB_CONFLICT or DB_BAD_REFERENCE *refused says which input and why.
+ * *out is the article as written (release with db_article_clear).
+ */
+db_status db_article_create(db_conn *c, const struct db_article_write *in, struct db_article *out,
+                            struct db_refusal *refused);
 db_status db_article_replace(db_conn *c, int64_t id, int64_t expected_version,
-                             const struct article_input *in, json_t **article_out,
-                             struct db_problem *problem);
+                             const struct db_article_write *in, struct db_article *out,
+                             struct db_refusal *refused);
 db_status db_article_delete(db_conn *c, int64_t id, int64_t expected_version);
 /* Adds the link id -> other (idempotent); DB_NOT_FOUND when either is missing. */
 db_status db_related_add(db_conn *c, int64_t id, int64_t other);
@@ -113,7 +176,7 @@ db_status db_related_remove(db_conn *c, int64_t id, int64_t other);
  * On any error nothing of the batch is loaded. first_row numbers the batch's rows in
  * the staging table: each batch of one import starts past the rows of the one before.
  */
-db_status db_article_create_many(db_conn *c, const struct article_input *const *in, size_t n,
+db_status db_article_create_many(db_conn *c, const struct db_article_write *const *in, size_t n,
                                  long first_row, bool *taken);
 
 /*
@@ -130,8 +193,25 @@ db_status db_import_commit(db_conn *c, char *search_index_def);
 /* Ends an import begun as one transaction without keeping any of it. */
 void db_import_abandon(db_conn *c, char *search_index_def);
 
-/* Tags and sources. */
-db_status db_tag_get(db_conn *c, const char *slug_key, json_t **tag_out);
+/* A tag or a source with how many articles have it; strings owned as in db_article. */
+struct db_name {
+    const char *slug; /* a tag's; NULL for a source */
+    const char *name;
+    int64_t article_count;
+    char *text_;
+};
+void db_name_clear(struct db_name *n);
+
+/* A page of tags or sources; release with db_name_page_clear. */
+struct db_name_page {
+    struct db_name *items;
+    size_t n;
+    struct db_page_end end;
+};
+void db_name_page_clear(struct db_name_page *page);
+
+/* A tag by slug key; DB_NOT_FOUND when there is none. */
+db_status db_tag_get(db_conn *c, const char *slug_key, struct db_name *out);
 /* Tags or sources, most used first: prefix (a slug key or normalized name start) may
  * be NULL; the page starts after (after_count, after_id) unless after_id is 0. */
 struct name_query {
@@ -139,14 +219,14 @@ struct name_query {
     unsigned limit;
     int64_t after_count, after_id;
 };
-db_status db_tag_list(db_conn *c, const struct name_query *q, struct list_page *page);
-db_status db_source_list(db_conn *c, const struct name_query *q, struct list_page *page);
+db_status db_tag_list(db_conn *c, const struct name_query *q, struct db_name_page *page);
+db_status db_source_list(db_conn *c, const struct name_query *q, struct db_name_page *page);
 
 /* When any article last changed or was deleted (seconds since the epoch; 0 when never):
  * the Last-Modified of every list. */
 db_status db_last_change(db_conn *c, int64_t *when);
 
-/* True when the database answers and every migration in the binary is applied. */
-db_status db_ready(db_conn *c);
+/* DB_OK when the database answers a trivial query on c. */
+db_status db_ping(db_conn *c);
 
 #endif

@@ -2,9 +2,11 @@
 #ifndef KHABAR_MIGRATE_H
 #define KHABAR_MIGRATE_H
 
-#include <libpq-fe.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+
+#include "db/db.h"
 
 /*
  * Applies every pending migration to the database at conninfo, each in its own
@@ -15,7 +17,8 @@
  */
 int migrate_run(const char *conninfo, FILE *out, char *err, size_t err_size);
 
-/* 1 when every compiled-in migration is applied unchanged, 0 when not, -1 on error. */
-int migrate_is_current(PGconn *conn);
+/* *current: every compiled-in migration is applied unchanged on c's database (the
+ * readiness probe asks). DB_UNAVAILABLE when the database could not be asked. */
+db_status migrate_is_current(db_conn *c, bool *current);
 
 #endif

@@ -1,4 +1,5 @@
-/* handlers.h: one handler per route; each file handlers_<resource>.c holds a resource's. */
+/* handlers.h: one handler per route; server/handlers/<resource>.c holds a resource's, each
+ * introduced by the method and URL it serves. */
 #ifndef KHABAR_HANDLERS_H
 #define KHABAR_HANDLERS_H
 

@@ -11,6 +11,7 @@
 
 #include "http/cursor.h"
 #include "db/db.h"
+#include "model/serialize.h"
 #include "http/routes.h"
 
 struct app;
@@ -102,8 +103,7 @@ int reply_page(struct request *req, struct list_page *page, enum cursor_kind kin
 int reply_problem(struct request *req, unsigned status, const char *type, const char *detail,
                   json_t *errors);
 /* The answer for a database status other than DB_OK, with what was not found named. */
-int reply_db_status(struct request *req, db_status st, const char *what,
-                    const struct db_problem *problem);
+int reply_db_status(struct request *req, db_status st, const char *what);
 
 /* The value of a request header or query argument, or NULL. Every query argument a
  * handler reads must be listed in its route's .query (routes.c): others are refused. */

@@ -7,6 +7,7 @@
 
 #include "infra/strict_json.h"
 #include "model/article_input.h"
+#include "model/article_write.h"
 #include "db/db.h"
 
 /* Lines loaded in one transaction; a batch that fails is retried line by line. */
@@ -20,6 +21,7 @@ struct pending {
     unsigned long line;
     char *refusal; /* NULL: in holds the article */
     struct article_input in;
+    struct db_article_write write; /* in, as the database writes it */
 };
 
 /*
@@ -189,6 +191,7 @@ static bool reader_take(struct reader *r, const char *text, size_t len, unsigned
     p->line = lineno;
     if (checked) {
         p->in = in;
+        p->write = article_write_of(&p->in);
         b->articles++;
         b->alone = alone;
     }
@@ -223,8 +226,10 @@ static void *reader_run(void *arg)
 
 /* Counts the outcome of one line and reports a refusal. */
 static void account(struct loader *s, unsigned long line, db_status st,
-                    const struct db_problem *problem)
+                    const struct db_refusal *refused)
 {
+    char field[64];
+    const char *message;
     if (st == DB_OK) {
         s->loaded++;
     } else if (st == DB_UNAVAILABLE) {
@@ -233,30 +238,31 @@ static void account(struct loader *s, unsigned long line, db_status st,
         s->stopped = true;
     } else {
         s->refused++;
-        if (st == DB_CONFLICT || st == DB_BAD_REFERENCE)
-            fprintf(s->err, "line %lu: %s: %s\n", line, problem->field, problem->message);
-        else
+        if (st == DB_CONFLICT || st == DB_BAD_REFERENCE) {
+            article_write_refusal(refused, field, sizeof field, &message);
+            fprintf(s->err, "line %lu: %s: %s\n", line, field, message);
+        } else
             fprintf(s->err, "line %lu: the database refused it\n", line);
     }
 }
 
 /* Loads one article on its own, as POST would. */
-static void load_one(struct loader *s, const struct article_input *in, unsigned long line)
+static void load_one(struct loader *s, const struct db_article_write *in, unsigned long line)
 {
-    struct db_problem problem = { "", "" };
-    json_t *article = NULL;
+    struct db_refusal refused = { 0 };
+    struct db_article article;
     if (s->stopped)
         return;
-    db_status st = db_article_create(s->c, in, &article, &problem);
-    json_decref(article);
-    account(s, line, st, &problem);
+    db_status st = db_article_create(s->c, in, &article, &refused);
+    db_article_clear(&article);
+    account(s, line, st, &refused);
 }
 
 /* Reports the batch's refused lines, loads its articles set-based, and what the set
  * cannot take (a slug to suffix, or a batch that failed) one by one. */
 static void load_batch(struct loader *s, struct batch *b)
 {
-    const struct article_input *in[IMPORT_BATCH];
+    const struct db_article_write *in[IMPORT_BATCH];
     struct pending *of[IMPORT_BATCH];
     bool taken[IMPORT_BATCH];
     size_t n = 0;
@@ -266,7 +272,7 @@ static void load_batch(struct loader *s, struct batch *b)
             fprintf(s->err, "line %lu: %s\n", b->line[i].line, b->line[i].refusal);
         } else {
             of[n] = &b->line[i];
-            in[n++] = &b->line[i].in;
+            in[n++] = &b->line[i].write;
         }
     }
     if (b->alone) {

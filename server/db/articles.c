@@ -1,88 +1,87 @@
-/* db_articles.c: reading and writing articles and their "read also" links, one transaction per write. */
+/* articles.c: reading and writing articles and their "read also" links, one transaction per write. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "model/article_input.h"
 #include "internal.h"
 #include "text/normalize.h"
 
-/* Columns of the article statements (see db_sql.c). */
+/* Columns of the article statements (see statements.c). */
 enum {
     COL_ID, COL_SLUG, COL_TITLE, COL_SUMMARY, COL_BODY, COL_LANG, COL_PUBLISHED, COL_CREATED,
     COL_UPDATED, COL_VERSION, COL_SOURCES, COL_TAGS, COL_RELATED, COL_LAST_MODIFIED,
     COL_RANK /* searches only */
 };
 
-static json_t *text_or_null(const PGresult *res, int row, int col)
+void db_article_clear(struct db_article *a)
 {
-    return PQgetisnull(res, row, col) ? json_null() : json_string(PQgetvalue(res, row, col));
+    if (a == NULL)
+        return;
+    free(a->text_);
+    memset(a, 0, sizeof *a);
 }
 
-static json_t *integer_of(const PGresult *res, int row, int col)
+void db_article_page_clear(struct db_article_page *page)
 {
-    return json_integer((json_int_t)strtoll(PQgetvalue(res, row, col), NULL, 10));
+    for (size_t i = 0; page->items != NULL && i < page->n; i++)
+        db_article_clear(&page->items[i]);
+    free(page->items);
+    page->items = NULL;
+    page->n = 0;
 }
 
-static json_t *json_of(const PGresult *res, int row, int col)
+/* One article row into *a; false when there is no memory. */
+static bool article_of_row(const PGresult *res, int row, struct db_article *a)
 {
-    json_t *v = json_loads(PQgetvalue(res, row, col), 0, NULL);
-    return v ? v : json_array();
+    static const int cols[] = { COL_SLUG,    COL_TITLE,   COL_SUMMARY, COL_BODY,
+                                COL_LANG,    COL_PUBLISHED, COL_CREATED, COL_UPDATED,
+                                COL_SOURCES, COL_TAGS,    COL_RELATED };
+    const char *text[sizeof cols / sizeof cols[0]];
+    memset(a, 0, sizeof *a);
+    a->text_ = db_row_text_new(res, row, cols, (int)(sizeof cols / sizeof cols[0]), text);
+    if (a->text_ == NULL)
+        return false;
+    a->id = db_integer_of(res, row, COL_ID);
+    a->version = db_integer_of(res, row, COL_VERSION);
+    a->last_modified = db_integer_of(res, row, COL_LAST_MODIFIED);
+    a->slug = text[0];
+    a->title = text[1];
+    a->summary = text[2];
+    a->body = text[3];
+    a->lang = text[4];
+    a->published_at = text[5];
+    a->created_at = text[6];
+    a->updated_at = text[7];
+    a->sources = text[8];
+    a->tags = text[9];
+    a->related = text[10];
+    return true;
 }
 
-/* One article row as the object of api.md; the body only when the row has one. */
-static json_t *article_from_row(const PGresult *res, int row)
-{
-    const char *lang = PQgetvalue(res, row, COL_LANG);
-    json_t *a = json_object();
-    json_object_set_new(a, "id", integer_of(res, row, COL_ID));
-    json_object_set_new(a, "slug", json_string(PQgetvalue(res, row, COL_SLUG)));
-    json_object_set_new(a, "title", json_string(PQgetvalue(res, row, COL_TITLE)));
-    json_object_set_new(a, "summary", text_or_null(res, row, COL_SUMMARY));
-    if (!PQgetisnull(res, row, COL_BODY))
-        json_object_set_new(a, "body", json_string(PQgetvalue(res, row, COL_BODY)));
-    json_object_set_new(a, "lang", json_string(lang));
-    json_object_set_new(a, "dir", json_string(lang_direction(lang)));
-    json_object_set_new(a, "published_at", json_string(PQgetvalue(res, row, COL_PUBLISHED)));
-    json_object_set_new(a, "created_at", json_string(PQgetvalue(res, row, COL_CREATED)));
-    json_object_set_new(a, "updated_at", json_string(PQgetvalue(res, row, COL_UPDATED)));
-    json_object_set_new(a, "version", integer_of(res, row, COL_VERSION));
-    json_object_set_new(a, "sources", json_of(res, row, COL_SOURCES));
-    json_object_set_new(a, "tags", json_of(res, row, COL_TAGS));
-    json_object_set_new(a, "related", json_of(res, row, COL_RELATED));
-    return a;
-}
-
-static db_status article_by(db_conn *c, enum db_stmt stmt, const char *param, json_t **article_out,
-                            int64_t *last_modified_out)
+static db_status article_by(db_conn *c, enum db_stmt stmt, const char *param, struct db_article *out)
 {
     db_status st;
     const char *params[1] = { param };
-    *article_out = NULL;
+    memset(out, 0, sizeof *out);
     PGresult *res = db_run(c, stmt, params, PGRES_TUPLES_OK, &st);
     if (res == NULL)
         return st;
-    if (PQntuples(res) == 1) {
-        *article_out = article_from_row(res, 0);
-        if (last_modified_out != NULL)
-            *last_modified_out = strtoll(PQgetvalue(res, 0, COL_LAST_MODIFIED), NULL, 10);
-    }
+    st = DB_NOT_FOUND;
+    if (PQntuples(res) == 1)
+        st = article_of_row(res, 0, out) ? DB_OK : DB_ERROR;
     PQclear(res);
-    return *article_out ? DB_OK : DB_NOT_FOUND;
+    return st;
 }
 
-db_status db_article_get(db_conn *c, int64_t id, json_t **article_out, int64_t *last_modified_out)
+db_status db_article_get(db_conn *c, int64_t id, struct db_article *out)
 {
-    char idtext[24];
-    snprintf(idtext, sizeof idtext, "%" PRId64, id);
-    return article_by(c, STMT_ARTICLE_BY_ID, idtext, article_out, last_modified_out);
+    return article_by(c, STMT_ARTICLE_BY_ID, db_int_text(id).s, out);
 }
 
-db_status db_article_get_by_slug_key(db_conn *c, const char *slug_key, json_t **article_out,
-                                     int64_t *last_modified_out)
+db_status db_article_get_by_slug_key(db_conn *c, const char *slug_key, struct db_article *out)
 {
-    return article_by(c, STMT_ARTICLE_BY_SLUG_KEY, slug_key, article_out, last_modified_out);
+    return article_by(c, STMT_ARTICLE_BY_SLUG_KEY, slug_key, out);
 }
 
 /* The id and article count of a tag or source by key; *id 0 when there is none. */
@@ -97,72 +96,84 @@ static db_status find_name(db_conn *c, enum db_stmt stmt, const char *key, int64
     if (res == NULL)
         return st;
     if (PQntuples(res) == 1) {
-        *id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-        *count = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
+        *id = db_integer_of(res, 0, 0);
+        *count = db_integer_of(res, 0, 1);
     }
     PQclear(res);
     return DB_OK;
 }
 
-db_status db_article_list(db_conn *c, const struct article_query *q, struct list_page *page)
+/* The page's articles from rows fetched with limit + 1. */
+static db_status article_page_fill(const PGresult *res, unsigned limit, int key_col,
+                                   struct db_article_page *page)
+{
+    int rows = db_page_rows(res, limit, key_col, COL_ID, &page->end);
+    if (rows > 0 && (page->items = calloc((size_t)rows, sizeof *page->items)) == NULL)
+        return DB_ERROR;
+    for (int i = 0; i < rows; i++, page->n++)
+        if (!article_of_row(res, i, &page->items[i]))
+            return DB_ERROR;
+    return DB_OK;
+}
+
+/* The statement of a list: the rarer of tag and source drives the scan, the other filters it. */
+static enum db_stmt list_statement(const struct article_query *q, int64_t tag_id,
+                                   int64_t tag_count, int64_t source_id, int64_t source_count)
+{
+    if (q->tsquery)
+        return STMT_LIST_SEARCH;
+    if (tag_id && (!source_id || tag_count <= source_count))
+        return STMT_LIST_BY_TAG;
+    return source_id ? STMT_LIST_BY_SOURCE : STMT_LIST_NEWEST;
+}
+
+db_status db_article_list(db_conn *c, const struct article_query *q, struct db_article_page *page)
 {
     db_status st;
     int64_t tag_id = 0, tag_count = 0, source_id = 0, source_count = 0;
-    char limit_text[16], after_id[24], tag_text[24], source_text[24];
     memset(page, 0, sizeof *page);
     if (q->tag_key && (st = find_name(c, STMT_TAG_FIND, q->tag_key, &tag_id, &tag_count)) != DB_OK)
         return st;
     if (q->source_key &&
         (st = find_name(c, STMT_SOURCE_FIND, q->source_key, &source_id, &source_count)) != DB_OK)
         return st;
-    if ((st = db_last_change(c, &page->last_modified)) != DB_OK)
+    if ((st = db_last_change(c, &page->end.last_modified)) != DB_OK)
         return st;
-    if ((q->tag_key && tag_id == 0) || (q->source_key && source_id == 0)) {
-        page->items = json_array(); /* an unknown tag or source has no articles */
-        return DB_OK;
-    }
-    snprintf(limit_text, sizeof limit_text, "%u", q->limit + 1);
-    snprintf(after_id, sizeof after_id, "%" PRId64, q->after_id);
-    snprintf(tag_text, sizeof tag_text, "%" PRId64, tag_id);
-    snprintf(source_text, sizeof source_text, "%" PRId64, source_id);
+    if ((q->tag_key && tag_id == 0) || (q->source_key && source_id == 0))
+        return DB_OK; /* an unknown tag or source has no articles */
+    struct db_int_text limit = db_int_text((int64_t)q->limit + 1), after_id = db_int_text(q->after_id);
+    struct db_int_text tag_text = db_int_text(tag_id), source_text = db_int_text(source_id);
     const char *after = q->tsquery ? q->after_rank : q->after_time;
-    const char *tag = tag_id ? tag_text : NULL, *source = source_id ? source_text : NULL;
-    enum db_stmt stmt = STMT_LIST_NEWEST;
-    /* The rarer of tag and source drives the scan; the other filters it. */
-    bool by_tag = tag && (!source || tag_count <= source_count);
-    if (q->tsquery)
-        stmt = STMT_LIST_SEARCH;
-    else if (by_tag)
-        stmt = STMT_LIST_BY_TAG;
-    else if (source)
-        stmt = STMT_LIST_BY_SOURCE;
-    const char *params[9] = { q->after_id ? after : NULL, q->after_id ? after_id : NULL,
-                              q->from, q->to, q->lang, limit_text,
+    const char *tag = tag_id ? tag_text.s : NULL, *source = source_id ? source_text.s : NULL;
+    enum db_stmt stmt = list_statement(q, tag_id, tag_count, source_id, source_count);
+    const char *params[9] = { q->after_id ? after : NULL, q->after_id ? after_id.s : NULL,
+                              q->from, q->to, q->lang, limit.s,
                               stmt == STMT_LIST_BY_SOURCE ? source : tag,
                               stmt == STMT_LIST_BY_SOURCE ? tag : source, q->tsquery };
     PGresult *res = db_run(c, stmt, params, PGRES_TUPLES_OK, &st);
     if (res == NULL)
         return st;
-    db_page_fill(res, q->limit, q->tsquery ? COL_RANK : COL_PUBLISHED, COL_ID, article_from_row,
-                 page);
+    st = article_page_fill(res, q->limit, q->tsquery ? COL_RANK : COL_PUBLISHED, page);
     PQclear(res);
-    return DB_OK;
+    if (st != DB_OK)
+        db_article_page_clear(page);
+    return st;
 }
 
-db_status db_related_list(db_conn *c, int64_t id, json_t **items_out)
+db_status db_related_list(db_conn *c, int64_t id, char **related_json_out)
 {
     db_status st;
-    char idtext[24];
-    snprintf(idtext, sizeof idtext, "%" PRId64, id);
-    const char *params[1] = { idtext };
-    *items_out = NULL;
+    struct db_int_text idtext = db_int_text(id);
+    const char *params[1] = { idtext.s };
+    *related_json_out = NULL;
     PGresult *res = db_run(c, STMT_RELATED_OF, params, PGRES_TUPLES_OK, &st);
     if (res == NULL)
         return st;
+    st = DB_NOT_FOUND;
     if (PQntuples(res) == 1)
-        *items_out = json_of(res, 0, 0);
+        st = (*related_json_out = strdup(PQgetvalue(res, 0, 0))) != NULL ? DB_OK : DB_ERROR;
     PQclear(res);
-    return *items_out ? DB_OK : DB_NOT_FOUND;
+    return st;
 }
 
 /* ---- writes ---- */
@@ -191,12 +202,34 @@ static db_status run_id(db_conn *c, enum db_stmt stmt, const char *id, ExecStatu
     return st;
 }
 
+/* Records what was refused; value may be NULL. */
+static void refuse(struct db_refusal *refused, enum db_refused_input input,
+                   enum db_refusal_kind kind, int index, const char *value)
+{
+    refused->input = input;
+    refused->kind = kind;
+    refused->index = index;
+    snprintf(refused->value, sizeof refused->value, "%s", value ? value : "");
+}
+
+/* A related reference ({"id": n} or {"slug_key": s}) as text, for a refusal. */
+static void reference_text(const json_t *ref, char *out, size_t size)
+{
+    const json_t *id = json_object_get(ref, "id");
+    if (json_is_integer(id))
+        snprintf(out, size, "%" JSON_INTEGER_FORMAT, json_integer_value(id));
+    else if (json_is_string(json_object_get(ref, "slug_key")))
+        snprintf(out, size, "%s", json_string_value(json_object_get(ref, "slug_key")));
+    else
+        out[0] = '\0';
+}
+
 /*
- * The ids of the related references, in order; DB_BAD_REFERENCE naming the first
+ * The ids of the related references, in order; DB_BAD_REFERENCE refusing the first
  * one that does not exist (or is the article itself, self_id).
  */
 static db_status resolve_related(db_conn *c, const json_t *refs, int64_t self_id,
-                                 json_t **ids_out, struct db_problem *problem)
+                                 json_t **ids_out, struct db_refusal *refused)
 {
     db_status st;
     *ids_out = json_array();
@@ -210,12 +243,12 @@ static db_status resolve_related(db_conn *c, const json_t *refs, int64_t self_id
         return text ? st : DB_ERROR;
     st = DB_OK;
     for (int i = 0; i < PQntuples(res) && st == DB_OK; i++) {
-        int64_t id = PQgetisnull(res, i, 1) ? 0 : strtoll(PQgetvalue(res, i, 1), NULL, 10);
+        int64_t id = PQgetisnull(res, i, 1) ? 0 : db_integer_of(res, i, 1);
         if (id == 0 || id == self_id) {
-            snprintf(problem->field, sizeof problem->field, "related[%d]", i);
-            snprintf(problem->message, sizeof problem->message, "%s",
-                     id == 0 ? "no article has this id or slug"
-                             : "an article cannot be related to itself");
+            char ref[sizeof refused->value];
+            reference_text(json_array_get(refs, (size_t)i), ref, sizeof ref);
+            refuse(refused, DB_INPUT_RELATED, id == 0 ? DB_REFUSAL_NO_ARTICLE : DB_REFUSAL_SELF,
+                   i, ref);
             st = DB_BAD_REFERENCE;
         } else {
             json_array_append_new(*ids_out, json_integer((json_int_t)id));
@@ -226,7 +259,7 @@ static db_status resolve_related(db_conn *c, const json_t *refs, int64_t self_id
 }
 
 /* Inserts the article row under slug/key; *id_out 0 when the key is taken. */
-static db_status insert_row(db_conn *c, const struct article_input *in, const char *slug,
+static db_status insert_row(db_conn *c, const struct db_article_write *in, const char *slug,
                             const char *key, int64_t *id_out)
 {
     db_status st;
@@ -237,22 +270,20 @@ static db_status insert_row(db_conn *c, const struct article_input *in, const ch
     if (res == NULL)
         return st;
     if (PQntuples(res) == 1)
-        *id_out = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+        *id_out = db_integer_of(res, 0, 0);
     PQclear(res);
     return DB_OK;
 }
 
 /* A client's slug must be free; a derived one takes the first free "-n" suffix. */
-static db_status insert_article(db_conn *c, const struct article_input *in, int64_t *id_out,
-                                struct db_problem *problem)
+static db_status insert_article(db_conn *c, const struct db_article_write *in, int64_t *id_out,
+                                struct db_refusal *refused)
 {
     db_status st = DB_OK;
     if (in->slug != NULL) {
         st = insert_row(c, in, in->slug, in->slug_key, id_out);
         if (st == DB_OK && *id_out == 0) {
-            snprintf(problem->field, sizeof problem->field, "slug");
-            snprintf(problem->message, sizeof problem->message,
-                     "another article already has this slug");
+            refuse(refused, DB_INPUT_SLUG, DB_REFUSAL_TAKEN, 0, in->slug);
             st = DB_CONFLICT;
         }
         return st;
@@ -264,11 +295,15 @@ static db_status insert_article(db_conn *c, const struct article_input *in, int6
         free(slug);
         free(key);
     }
-    return st == DB_OK && *id_out == 0 ? DB_CONFLICT : st;
+    if (st == DB_OK && *id_out == 0) {
+        refuse(refused, DB_INPUT_SLUG, DB_REFUSAL_TAKEN, 0, in->title_slug);
+        st = DB_CONFLICT;
+    }
+    return st;
 }
 
 /* Sets the article's tags, sources and related links to the input's. */
-static db_status write_links(db_conn *c, const char *id, const struct article_input *in,
+static db_status write_links(db_conn *c, const char *id, const struct db_article_write *in,
                              const json_t *related_ids, int clear_first)
 {
     db_status st = DB_OK;
@@ -305,108 +340,142 @@ static db_status lock_article(db_conn *c, const char *id, int64_t expected_versi
         return st;
     if (PQntuples(res) == 0)
         st = DB_NOT_FOUND;
-    else if (expected_version != 0 && strtoll(PQgetvalue(res, 0, 0), NULL, 10) != expected_version)
+    else if (expected_version != 0 && db_integer_of(res, 0, 0) != expected_version)
         st = DB_STALE;
     PQclear(res);
     return st;
 }
 
-/*
- * The common end of a create or replace that got this far with st: the links, the
- * article as it now reads, then COMMIT (or ROLLBACK on any failure, *article_out NULL).
- * related_ids is released.
- */
-static db_status finish_write(db_conn *c, db_status st, int64_t id, const char *idtext,
-                              const struct article_input *in, json_t *related_ids,
-                              int clear_links, json_t **article_out)
+/* Opens a write of one article: BEGIN, then its row locked (lock_article); on a failure
+ * after BEGIN the transaction is rolled back already. */
+static db_status begin_locked(db_conn *c, const char *id, int64_t expected_version)
 {
-    if (st == DB_OK)
-        st = write_links(c, idtext, in, related_ids, clear_links);
-    if (st == DB_OK)
-        st = db_article_get(c, id, article_out, NULL);
-    json_decref(related_ids);
-    st = finish(c, st);
-    if (st != DB_OK) {
-        json_decref(*article_out);
-        *article_out = NULL;
-    }
+    db_status st = db_tx(c, "BEGIN");
+    if (st == DB_OK && (st = lock_article(c, id, expected_version)) != DB_OK)
+        db_tx(c, "ROLLBACK");
     return st;
 }
 
-db_status db_article_create(db_conn *c, const struct article_input *in, json_t **article_out,
-                            struct db_problem *problem)
+/* What one write transaction is given and gives back (db_transaction_run runs it). */
+struct article_write {
+    const struct db_article_write *in;
+    int64_t id, expected_version;
+    struct db_article *out;
+    struct db_refusal *refused;
+};
+
+/*
+ * The common end of a create or replace that got this far with st: the links, the
+ * article as it now reads, then COMMIT (or ROLLBACK on any failure, w->out cleared).
+ * related_ids is released.
+ */
+static db_status finish_write(db_conn *c, db_status st, const struct article_write *w,
+                              json_t *related_ids, int clear_links)
 {
+    struct db_int_text idtext = db_int_text(w->id);
+    if (st == DB_OK)
+        st = write_links(c, idtext.s, w->in, related_ids, clear_links);
+    if (st == DB_OK)
+        st = db_article_get(c, w->id, w->out);
+    json_decref(related_ids);
+    st = finish(c, st);
+    if (st != DB_OK)
+        db_article_clear(w->out);
+    return st;
+}
+
+static db_status create_tx(db_conn *c, void *arg)
+{
+    struct article_write *w = arg;
     json_t *related_ids = NULL;
-    int64_t id = 0;
-    char idtext[24];
-    *article_out = NULL;
+    w->id = 0;
     db_status st = db_tx(c, "BEGIN");
     if (st != DB_OK)
         return st;
-    st = resolve_related(c, in->related, 0, &related_ids, problem);
+    st = resolve_related(c, w->in->related, 0, &related_ids, w->refused);
     if (st == DB_OK)
-        st = insert_article(c, in, &id, problem);
-    snprintf(idtext, sizeof idtext, "%" PRId64, id);
-    return finish_write(c, st, id, idtext, in, related_ids, 0, article_out);
+        st = insert_article(c, w->in, &w->id, w->refused);
+    return finish_write(c, st, w, related_ids, 0);
+}
+
+static db_status replace_tx(db_conn *c, void *arg)
+{
+    struct article_write *w = arg;
+    const struct db_article_write *in = w->in;
+    json_t *related_ids = NULL;
+    struct db_int_text idtext = db_int_text(w->id);
+    db_status st = begin_locked(c, idtext.s, w->expected_version);
+    if (st != DB_OK)
+        return st;
+    st = resolve_related(c, in->related, w->id, &related_ids, w->refused);
+    if (st == DB_OK) {
+        const char *params[9] = { idtext.s, in->slug, in->slug_key,     in->title, in->summary,
+                                  in->body, in->lang, in->published_at, in->search };
+        PQclear(db_run(c, STMT_ARTICLE_UPDATE, params, PGRES_COMMAND_OK, &st));
+        if (st == DB_CONFLICT)
+            refuse(w->refused, DB_INPUT_SLUG, DB_REFUSAL_TAKEN, 0, in->slug);
+    }
+    return finish_write(c, st, w, related_ids, 1);
+}
+
+db_status db_article_create(db_conn *c, const struct db_article_write *in, struct db_article *out,
+                            struct db_refusal *refused)
+{
+    struct article_write w = { .in = in, .out = out, .refused = refused };
+    memset(out, 0, sizeof *out);
+    memset(refused, 0, sizeof *refused);
+    return db_transaction_run(c, create_tx, &w);
 }
 
 db_status db_article_replace(db_conn *c, int64_t id, int64_t expected_version,
-                             const struct article_input *in, json_t **article_out,
-                             struct db_problem *problem)
+                             const struct db_article_write *in, struct db_article *out,
+                             struct db_refusal *refused)
 {
-    json_t *related_ids = NULL;
-    char idtext[24];
-    snprintf(idtext, sizeof idtext, "%" PRId64, id);
-    *article_out = NULL;
-    db_status st = db_tx(c, "BEGIN");
-    if (st != DB_OK)
-        return st;
-    st = lock_article(c, idtext, expected_version);
-    if (st == DB_OK)
-        st = resolve_related(c, in->related, id, &related_ids, problem);
-    if (st == DB_OK) {
-        const char *params[9] = { idtext,      in->slug, in->slug_key, in->title,      in->summary,
-                                  in->body,    in->lang, in->published_at, in->search };
-        PQclear(db_run(c, STMT_ARTICLE_UPDATE, params, PGRES_COMMAND_OK, &st));
-        if (st == DB_CONFLICT) {
-            snprintf(problem->field, sizeof problem->field, "slug");
-            snprintf(problem->message, sizeof problem->message,
-                     "another article already has this slug");
-        }
-    }
-    return finish_write(c, st, id, idtext, in, related_ids, 1, article_out);
+    struct article_write w = { .in = in, .id = id, .expected_version = expected_version,
+                               .out = out, .refused = refused };
+    memset(out, 0, sizeof *out);
+    memset(refused, 0, sizeof *refused);
+    return db_transaction_run(c, replace_tx, &w);
 }
 
-db_status db_article_delete(db_conn *c, int64_t id, int64_t expected_version)
+static db_status delete_tx(db_conn *c, void *arg)
 {
-    char idtext[24];
-    snprintf(idtext, sizeof idtext, "%" PRId64, id);
-    db_status st = db_tx(c, "BEGIN");
+    const struct article_write *w = arg;
+    struct db_int_text idtext = db_int_text(w->id);
+    db_status st = begin_locked(c, idtext.s, w->expected_version);
     if (st != DB_OK)
         return st;
-    st = lock_article(c, idtext, expected_version);
+    st = run_id(c, STMT_LINKERS_TOUCH, idtext.s, PGRES_COMMAND_OK);
     if (st == DB_OK)
-        st = run_id(c, STMT_LINKERS_TOUCH, idtext, PGRES_COMMAND_OK);
-    if (st == DB_OK)
-        st = run_id(c, STMT_ARTICLE_DELETE, idtext, PGRES_COMMAND_OK);
+        st = run_id(c, STMT_ARTICLE_DELETE, idtext.s, PGRES_COMMAND_OK);
     if (st == DB_OK)
         PQclear(db_run(c, STMT_DELETION_NOTE, NULL, PGRES_COMMAND_OK, &st));
     return finish(c, st);
 }
 
-/* Adds or removes one link and, when that changed anything, bumps the article's version. */
-static db_status change_link(db_conn *c, enum db_stmt stmt, int64_t id, int64_t other)
+db_status db_article_delete(db_conn *c, int64_t id, int64_t expected_version)
 {
-    char idtext[24], othertext[24];
-    snprintf(idtext, sizeof idtext, "%" PRId64, id);
-    snprintf(othertext, sizeof othertext, "%" PRId64, other);
-    const char *params[2] = { idtext, othertext };
-    db_status st = db_tx(c, "BEGIN");
+    struct article_write w = { .id = id, .expected_version = expected_version };
+    return db_transaction_run(c, delete_tx, &w);
+}
+
+/* One link to add or remove (STMT_RELATED_ADD or STMT_RELATED_REMOVE). */
+struct link_change {
+    enum db_stmt stmt;
+    int64_t id, other;
+};
+
+/* Adds or removes one link and, when that changed anything, bumps the article's version. */
+static db_status change_link_tx(db_conn *c, void *arg)
+{
+    const struct link_change *l = arg;
+    struct db_int_text idtext = db_int_text(l->id), othertext = db_int_text(l->other);
+    const char *params[2] = { idtext.s, othertext.s };
+    db_status st = begin_locked(c, idtext.s, 0);
     if (st != DB_OK)
         return st;
-    st = lock_article(c, idtext, 0);
     PGresult *res = NULL;
-    if (st == DB_OK && stmt == STMT_RELATED_ADD) {
+    if (st == DB_OK && l->stmt == STMT_RELATED_ADD) {
         res = db_run(c, STMT_ARTICLE_EXISTS, params + 1, PGRES_TUPLES_OK, &st);
         if (res != NULL && PQntuples(res) == 0)
             st = DB_NOT_FOUND;
@@ -414,24 +483,26 @@ static db_status change_link(db_conn *c, enum db_stmt stmt, int64_t id, int64_t 
         res = NULL;
     }
     if (st == DB_OK)
-        res = db_run(c, stmt, params, PGRES_COMMAND_OK, &st);
+        res = db_run(c, l->stmt, params, PGRES_COMMAND_OK, &st);
     bool changed = res != NULL && strcmp(PQcmdTuples(res), "0") != 0;
     PQclear(res);
-    if (st == DB_OK && !changed && stmt == STMT_RELATED_REMOVE)
+    if (st == DB_OK && !changed && l->stmt == STMT_RELATED_REMOVE)
         st = DB_NOT_FOUND;
     if (st == DB_OK && changed)
-        st = run_id(c, STMT_ARTICLE_TOUCH, idtext, PGRES_COMMAND_OK);
+        st = run_id(c, STMT_ARTICLE_TOUCH, idtext.s, PGRES_COMMAND_OK);
     return finish(c, st);
 }
 
 db_status db_related_add(db_conn *c, int64_t id, int64_t other)
 {
-    return change_link(c, STMT_RELATED_ADD, id, other);
+    struct link_change l = { STMT_RELATED_ADD, id, other };
+    return db_transaction_run(c, change_link_tx, &l);
 }
 
 db_status db_related_remove(db_conn *c, int64_t id, int64_t other)
 {
-    return change_link(c, STMT_RELATED_REMOVE, id, other);
+    struct link_change l = { STMT_RELATED_REMOVE, id, other };
+    return db_transaction_run(c, change_link_tx, &l);
 }
 
 db_status db_last_change(db_conn *c, int64_t *when)
@@ -442,7 +513,7 @@ db_status db_last_change(db_conn *c, int64_t *when)
     if (res == NULL)
         return st;
     if (PQntuples(res) == 1 && !PQgetisnull(res, 0, 0))
-        *when = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+        *when = db_integer_of(res, 0, 0);
     PQclear(res);
     return DB_OK;
 }

@@ -1,9 +1,8 @@
-/* db_import.c: bulk loading: COPY a batch into import_rows, then move it with a few set-based statements. */
+/* import.c: bulk loading: COPY a batch into import_rows, then move it with a few set-based statements. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "model/article_input.h"
 #include "internal.h"
 
 /* One COPY line being written: the buffer is reused from row to row, so a batch costs no
@@ -61,7 +60,7 @@ static void put_json_field(struct copy_line *l, const json_t *list, char end)
 }
 
 /* The import_rows line of an article numbered row, with the slug it would take. */
-static void put_row(struct copy_line *l, long row, const struct article_input *a)
+static void put_row(struct copy_line *l, long row, const struct db_article_write *a)
 {
     char line[24];
     l->len = 0;
@@ -79,7 +78,7 @@ static void put_row(struct copy_line *l, long row, const struct article_input *a
 }
 
 /* COPYs the batch into import_rows, a line at a time (libpq sends as its buffer fills). */
-static db_status copy_in(db_conn *c, const struct article_input *const *in, size_t n, long first)
+static db_status copy_in(db_conn *c, const struct db_article_write *const *in, size_t n, long first)
 {
     PGresult *res = PQexec(c->pg, "COPY import_rows (line, slug, slug_key, title, summary, body,"
                                   " lang, published_at, search, tags, sources) FROM STDIN");
@@ -120,28 +119,42 @@ static db_status take_out_taken(db_conn *c, const char *const *first, long first
     return DB_OK;
 }
 
-db_status db_article_create_many(db_conn *c, const struct article_input *const *in, size_t n,
-                                 long first_row, bool *taken)
+/* One batch of db_article_create_many, as one transaction. */
+struct batch_load {
+    const struct db_article_write *const *in;
+    size_t n;
+    long first_row;
+    bool *taken;
+};
+
+static db_status create_many_tx(db_conn *c, void *arg)
 {
     static const enum db_stmt moves[] = { STMT_IMPORT_TAGS, STMT_IMPORT_SOURCES,
                                           STMT_IMPORT_ARTICLES, STMT_IMPORT_ARTICLE_TAGS,
                                           STMT_IMPORT_ARTICLE_SOURCES, STMT_IMPORT_CLEAR };
-    char first_text[24];
-    const char *first[] = { first_text };
-    snprintf(first_text, sizeof first_text, "%ld", first_row);
-    memset(taken, 0, n * sizeof *taken);
+    const struct batch_load *b = arg;
+    struct db_int_text first_text = db_int_text(b->first_row);
+    const char *first[] = { first_text.s };
+    memset(b->taken, 0, b->n * sizeof *b->taken);
     db_status st = db_tx(c, "BEGIN");
     if (st == DB_OK)
-        st = copy_in(c, in, n, first_row);
+        st = copy_in(c, b->in, b->n, b->first_row);
     if (st == DB_OK)
-        st = take_out_taken(c, first, first_row, n, taken);
+        st = take_out_taken(c, first, b->first_row, b->n, b->taken);
     for (size_t i = 0; st == DB_OK && i < sizeof moves / sizeof moves[0]; i++)
         PQclear(db_run(c, moves[i], first, PGRES_COMMAND_OK, &st));
     if (st == DB_OK)
         return db_tx(c, "COMMIT");
     db_tx(c, "ROLLBACK");
-    memset(taken, 0, n * sizeof *taken);
+    memset(b->taken, 0, b->n * sizeof *b->taken);
     return st;
+}
+
+db_status db_article_create_many(db_conn *c, const struct db_article_write *const *in, size_t n,
+                                 long first_row, bool *taken)
+{
+    struct batch_load b = { in, n, first_row, taken };
+    return db_transaction_run(c, create_many_tx, &b);
 }
 
 /* The one value of a statement without parameters, copied; NULL for SQL NULL or an error. */

@@ -1,9 +1,10 @@
-/* db_internal.h: what the database layer's files share: the named statements and
- * the helpers that run them. Nothing outside server/db*.c includes this. */
+/* internal.h: what the database layer's files share: the named statements and
+ * the helpers that run them. Nothing outside server/db/ includes this. */
 #ifndef KHABAR_DB_INTERNAL_H
 #define KHABAR_DB_INTERNAL_H
 
 #include <libpq-fe.h>
+#include <stdbool.h>
 
 #include "db/db.h"
 
@@ -62,6 +63,8 @@ struct db_statement {
     /* 1: sent with its text each time, so PostgreSQL plans it for the actual values
      * (a prepared statement may settle on one generic plan for all of them) */
     int plan_each_time;
+    /* 1: it only reads, so after a lost connection it may run again on a new one */
+    int read_only;
 };
 extern const struct db_statement db_statements[STMT_COUNT];
 
@@ -73,6 +76,9 @@ struct db_conn {
      * on this connection of the fallback pool (the primary), released with this one */
     struct db_conn *borrowed;
     int tx_depth; /* db_tx: 0 outside a transaction, 2 and more inside a savepoint */
+    /* the last failure was a serialization failure or a deadlock (db_classify): the
+     * transaction may succeed when run again from its start */
+    bool transient;
 };
 
 /*
@@ -82,18 +88,42 @@ struct db_conn {
 PGresult *db_run(db_conn *c, enum db_stmt stmt, const char *const *params, ExecStatusType want,
                  db_status *st);
 /*
- * Fills a page from rows fetched with limit + 1 (one more row means a next page): an
- * item per row, and the last item's key_col and id_col for the next page's start.
+ * Of rows fetched with limit + 1 (one more row means a next page): how many belong to
+ * the page, and where it ends (the last one's key_col and id_col); last_modified is
+ * left as it is.
  */
-void db_page_fill(const PGresult *res, unsigned limit, int key_col, int id_col,
-                  json_t *(*item_of)(const PGresult *res, int row), struct list_page *page);
+int db_page_rows(const PGresult *res, unsigned limit, int key_col, int id_col,
+                 struct db_page_end *end);
+/*
+ * Copies the n columns cols of a row into one block (caller frees): out[i] points to
+ * column cols[i]'s text in it, NULL for SQL NULL. NULL when there is no memory.
+ */
+char *db_row_text_new(const PGresult *res, int row, const int *cols, int n, const char **out);
+/* A column holding an integer (an id, a count, a version, a time in seconds). */
+int64_t db_integer_of(const PGresult *res, int row, int col);
+/* The text of an integer, as a statement parameter. */
+struct db_int_text {
+    char s[24];
+};
+struct db_int_text db_int_text(int64_t v);
 /* Runs a command without parameters (text written in khabar, never input); rows are dropped. */
 db_status db_command(db_conn *c, const char *sql);
 /* Runs BEGIN, COMMIT or ROLLBACK. Inside a transaction already begun with db_tx they
  * become a savepoint, its release and a rollback to it: a write that runs in its own
  * transaction runs the same way inside a larger one (khabar import into an empty archive). */
 db_status db_tx(db_conn *c, const char *command);
-/* The db_status for a failed result (SQLSTATE and connection state); counts the error. */
+/* The db_status for a failed result (SQLSTATE and connection state); counts the error
+ * and sets c->transient for a serialization failure or a deadlock. */
 db_status db_classify(db_conn *c, const PGresult *res);
+
+/*
+ * Runs tx (a function that runs one whole transaction, BEGIN to COMMIT or ROLLBACK, and
+ * leaves nothing half done) and, when it failed on a serialization failure or a deadlock,
+ * runs it again after a short pause, up to DB_TX_ATTEMPTS times in all; then its
+ * DB_UNAVAILABLE stands. Inside a transaction begun already (db_tx) it runs once: only
+ * the outermost transaction can be run again.
+ */
+#define DB_TX_ATTEMPTS 3
+db_status db_transaction_run(db_conn *c, db_status (*tx)(db_conn *c, void *arg), void *arg);
 
 #endif

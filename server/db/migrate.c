@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "infra/embedded.h"
+#include "internal.h"
 
 /* Any fixed number: every khabar instance takes the same lock. */
 #define MIGRATION_LOCK_KEY "7240172301"
@@ -147,16 +148,18 @@ out:
     return rc;
 }
 
-int migrate_is_current(PGconn *conn)
+db_status migrate_is_current(db_conn *c, bool *current)
 {
+    *current = false;
     for (const struct embedded_file *m = embedded_migrations; m->name != NULL; m++) {
         char sum[80], recorded[80];
-        if (checksum_of(conn, m, sum, sizeof sum) < 0)
-            return -1;
-        if (applied_checksum(conn, m->name, recorded, sizeof recorded) < 0)
-            return 0; /* no schema_migrations table yet */
+        if (checksum_of(c->pg, m, sum, sizeof sum) < 0)
+            return DB_UNAVAILABLE;
+        if (applied_checksum(c->pg, m->name, recorded, sizeof recorded) < 0)
+            return DB_OK; /* no schema_migrations table yet */
         if (strcmp(sum, recorded) != 0)
-            return 0;
+            return DB_OK;
     }
-    return 1;
+    *current = true;
+    return DB_OK;
 }

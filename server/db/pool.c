@@ -1,4 +1,4 @@
-/* db.c: the connection pool: lazy connects, reconnects after loss, statements prepared per connection. */
+/* pool.c: the connection pool: lazy connects, reconnects after loss, statements prepared per connection. */
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -10,7 +10,6 @@
 #include "infra/clock.h"
 #include "internal.h"
 #include "infra/log.h"
-#include "db/migrate.h"
 
 struct db_pool {
     pthread_mutex_t mu;
@@ -186,6 +185,7 @@ void db_release(db_conn *conn)
         PQtransactionStatus(conn->pg) != PQTRANS_IDLE)
         PQclear(PQexec(conn->pg, "ROLLBACK")); /* a handler that left a transaction open */
     conn->tx_depth = 0;
+    conn->transient = false;
     if (conn->pg != NULL && PQstatus(conn->pg) != CONNECTION_OK) {
         PQfinish(conn->pg); /* lost: the next user reconnects and prepares again */
         conn->pg = NULL;
@@ -218,24 +218,19 @@ db_status db_classify(db_conn *c, const PGresult *res)
     atomic_fetch_add(&db_error_count, 1);
     if (PQstatus(c->pg) != CONNECTION_OK || state == NULL)
         return DB_UNAVAILABLE;
+    if (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0) {
+        c->transient = true; /* db_transaction_run runs the transaction again */
+        return DB_UNAVAILABLE;
+    }
     if (strcmp(state, "23505") == 0)
         return DB_CONFLICT;
     if (strcmp(state, "23503") == 0)
         return DB_NOT_FOUND;
-    /* connection trouble, shutdown, statement timeout, serialization failure, deadlock */
-    if (strncmp(state, "08", 2) == 0 || strncmp(state, "57", 2) == 0 ||
-        strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0 || strcmp(state, "53300") == 0)
+    /* connection trouble, shutdown, statement timeout, too many connections */
+    if (strncmp(state, "08", 2) == 0 || strncmp(state, "57", 2) == 0 || strcmp(state, "53300") == 0)
         return DB_UNAVAILABLE;
     log_message("error", "database error %s: %s", state, PQresultErrorMessage(res));
     return DB_ERROR;
-}
-
-/* A statement that only reads (SELECT or WITH ... SELECT, no data-changing CTE here). */
-static bool statement_is_read(const struct db_statement *d)
-{
-    return strncmp(d->sql, "SELECT ", 7) == 0 ||
-           (strncmp(d->sql, "WITH ", 5) == 0 && strstr(d->sql, "INSERT ") == NULL &&
-            strstr(d->sql, "UPDATE ") == NULL && strstr(d->sql, "DELETE ") == NULL);
 }
 
 static PGresult *exec_statement(db_conn *c, const struct db_statement *d, const char *name,
@@ -260,7 +255,7 @@ PGresult *db_run(db_conn *c, enum db_stmt stmt, const char *const *params, ExecS
      * the backend terminated) runs once more on a new one: pooled connections die together
      * and each would otherwise fail one request after the database is back. */
     if (PQresultStatus(res) != want && PQstatus(c->pg) != CONNECTION_OK &&
-        (tx == PQTRANS_IDLE || tx == PQTRANS_UNKNOWN) && statement_is_read(d)) {
+        (tx == PQTRANS_IDLE || tx == PQTRANS_UNKNOWN) && d->read_only) {
         PQclear(res);
         res = reconnect(c) ? exec_statement(c, d, name, params) : NULL;
         if (res == NULL && c->pool->fallback != NULL &&
@@ -302,31 +297,34 @@ db_status db_tx(db_conn *c, const char *command)
     return st;
 }
 
-db_status db_ready(db_conn *c)
+/* A pause before running a transaction again: 1, 4, 9 ms..., so that two writers that
+ * met each other do not meet again at once. */
+static void backoff(int attempt)
 {
-    db_status st;
-    PGresult *res = db_run(c, STMT_PING, NULL, PGRES_TUPLES_OK, &st);
-    PQclear(res);
-    if (st != DB_OK)
-        return st;
-    int current = migrate_is_current(c->pg);
-    if (current < 0)
-        return DB_UNAVAILABLE;
-    return current ? DB_OK : DB_NOT_FOUND;
+    struct timespec pause = { 0, (long)attempt * attempt * 1000000L };
+    nanosleep(&pause, NULL);
 }
 
-void db_page_fill(const PGresult *res, unsigned limit, int key_col, int id_col,
-                  json_t *(*item_of)(const PGresult *res, int row), struct list_page *page)
+db_status db_transaction_run(db_conn *c, db_status (*tx)(db_conn *c, void *arg), void *arg)
 {
-    int rows = PQntuples(res);
-    page->more = rows > (int)limit;
-    if (page->more)
-        rows = (int)limit;
-    page->items = json_array();
-    for (int i = 0; i < rows; i++)
-        json_array_append_new(page->items, item_of(res, i));
-    if (rows > 0) {
-        snprintf(page->last_key, sizeof page->last_key, "%s", PQgetvalue(res, rows - 1, key_col));
-        page->last_id = strtoll(PQgetvalue(res, rows - 1, id_col), NULL, 10);
+    bool outermost = c->tx_depth == 0;
+    db_status st = DB_UNAVAILABLE;
+    for (int attempt = 1; attempt <= DB_TX_ATTEMPTS; attempt++) {
+        c->transient = false;
+        st = tx(c, arg);
+        if (st != DB_UNAVAILABLE || !c->transient || !outermost || attempt == DB_TX_ATTEMPTS)
+            break;
+        log_message("info", "a transaction met a serialization failure or a deadlock; "
+                            "running it again (attempt %d of %d)", attempt + 1, DB_TX_ATTEMPTS);
+        backoff(attempt);
     }
+    c->transient = false;
+    return st;
+}
+
+db_status db_ping(db_conn *c)
+{
+    db_status st;
+    PQclear(db_run(c, STMT_PING, NULL, PGRES_TUPLES_OK, &st));
+    return st;
 }

@@ -1,7 +1,8 @@
-/* db_sql.c: every SQL statement khabar runs, in one place, as named prepared statements. */
+/* statements.c: every SQL statement khabar runs, in one place, as named prepared statements,
+ * each declaring beside its text whether it only reads and whether it is planned each time. */
 #include "internal.h"
 
-/* The columns of an article (see db_articles.c); lists pass NULL for the body. Its
+/* The columns of an article (see articles.c); lists pass NULL for the body. Its
  * sources, tags and links are stored beside it as JSON (migrations/0002_article_links.sql). */
 #define ARTICLE_COLUMNS(body)                                                                   \
     "a.id, a.slug, a.title, a.summary, " body ", a.lang, khabar_time(a.published_at),"          \
@@ -38,21 +39,21 @@
     " WHERE fs.article_id = a.id AND fs.source_id = " param "))"
 
 const struct db_statement db_statements[STMT_COUNT] = {
-    [STMT_PING] = { "SELECT 1", 0 },
-    [STMT_ARTICLE_BY_ID] = { "SELECT " ARTICLE_COLUMNS("a.body") " FROM articles a WHERE a.id = $1", 1 },
+    [STMT_PING] = { "SELECT 1", 0, .read_only = 1 },
+    [STMT_ARTICLE_BY_ID] = { "SELECT " ARTICLE_COLUMNS("a.body") " FROM articles a WHERE a.id = $1", 1, .read_only = 1 },
     [STMT_ARTICLE_BY_SLUG_KEY] = {
-        "SELECT " ARTICLE_COLUMNS("a.body") " FROM articles a WHERE a.slug_key = $1", 1 },
+        "SELECT " ARTICLE_COLUMNS("a.body") " FROM articles a WHERE a.slug_key = $1", 1, .read_only = 1 },
     [STMT_LIST_NEWEST] = {
         "SELECT " ARTICLE_COLUMNS("NULL") " FROM articles a WHERE" AFTER("a.published_at", "a.id")
-        BOUNDS("a.published_at") " ORDER BY a.published_at DESC, a.id DESC LIMIT $6", 6 },
+        BOUNDS("a.published_at") " ORDER BY a.published_at DESC, a.id DESC LIMIT $6", 6, .read_only = 1 },
     [STMT_LIST_BY_TAG] = {
         "SELECT " ARTICLE_COLUMNS("NULL") " FROM article_tags x JOIN articles a ON a.id = x.article_id"
         " WHERE x.tag_id = $7 AND" AFTER("x.published_at", "x.article_id") BOUNDS("x.published_at")
-        HAS_SOURCE("$8") " ORDER BY x.published_at DESC, x.article_id DESC LIMIT $6", 8 },
+        HAS_SOURCE("$8") " ORDER BY x.published_at DESC, x.article_id DESC LIMIT $6", 8, .read_only = 1 },
     [STMT_LIST_BY_SOURCE] = {
         "SELECT " ARTICLE_COLUMNS("NULL") " FROM article_sources x JOIN articles a ON a.id = x.article_id"
         " WHERE x.source_id = $7 AND" AFTER("x.published_at", "x.article_id") BOUNDS("x.published_at")
-        HAS_TAG("$8") " ORDER BY x.published_at DESC, x.article_id DESC LIMIT $6", 8 },
+        HAS_TAG("$8") " ORDER BY x.published_at DESC, x.article_id DESC LIMIT $6", 8, .read_only = 1 },
     /* Ranked: $1 $2 the last item seen (rank, id), $7 tag, $8 source, $9 the tsquery.
      * Title words weigh most (A), then summary (B), then body (C). */
     [STMT_LIST_SEARCH] = {
@@ -84,16 +85,16 @@ const struct db_statement db_statements[STMT_COUNT] = {
         " WHERE (rank, id) < (COALESCE($1::real, 'Infinity'), COALESCE($2::bigint, 0))"
         " ORDER BY rank DESC, id DESC LIMIT $6)"
         " SELECT " ARTICLE_COLUMNS("a.body") ", page.rank FROM page JOIN articles a ON a.id = page.id"
-        " ORDER BY page.rank DESC, page.id DESC", 9 },
+        " ORDER BY page.rank DESC, page.id DESC", 9, .read_only = 1 },
     /* A tag or source by key, with its id and how many articles it has. */
-    [STMT_TAG_FIND] = { "SELECT id, article_count FROM tags WHERE slug = $1", 1 },
-    [STMT_SOURCE_FIND] = { "SELECT id, article_count FROM sources WHERE key = $1", 1 },
-    [STMT_RELATED_OF] = { "SELECT a.related_json FROM articles a WHERE a.id = $1", 1 },
+    [STMT_TAG_FIND] = { "SELECT id, article_count FROM tags WHERE slug = $1", 1, .read_only = 1 },
+    [STMT_SOURCE_FIND] = { "SELECT id, article_count FROM sources WHERE key = $1", 1, .read_only = 1 },
+    [STMT_RELATED_OF] = { "SELECT a.related_json FROM articles a WHERE a.id = $1", 1, .read_only = 1 },
     /* Each reference ({"id": n} or {"slug_key": s}) with the id it names, or NULL. */
     [STMT_RELATED_RESOLVE] = {
         "SELECT x.ord, a.id FROM json_array_elements($1::json) WITH ORDINALITY AS x(item, ord)"
         " LEFT JOIN articles a ON a.id = (x.item->>'id')::bigint OR a.slug_key = x.item->>'slug_key'"
-        " ORDER BY x.ord", 1 },
+        " ORDER BY x.ord", 1, .read_only = 1 },
     /* No row back means the slug is taken. */
     [STMT_ARTICLE_INSERT] = {
         "INSERT INTO articles (slug, slug_key, title, summary, body, lang, published_at, search)"
@@ -143,14 +144,14 @@ const struct db_statement db_statements[STMT_COUNT] = {
         " WHERE article_id = $1), 0) + 1 ON CONFLICT DO NOTHING", 2 },
     [STMT_RELATED_REMOVE] = {
         "DELETE FROM article_related WHERE article_id = $1 AND related_id = $2", 2 },
-    [STMT_ARTICLE_EXISTS] = { "SELECT 1 FROM articles WHERE id = $1", 1 },
+    [STMT_ARTICLE_EXISTS] = { "SELECT 1 FROM articles WHERE id = $1", 1, .read_only = 1 },
     [STMT_TAG_BY_SLUG] = {
-        "SELECT t.slug, t.name, t.article_count, t.id FROM tags t WHERE t.slug = $1", 1 },
+        "SELECT t.slug, t.name, t.article_count, t.id FROM tags t WHERE t.slug = $1", 1, .read_only = 1 },
     /* Most used first: $1 $2 the last item seen (count, id), $3 how many, $4 a prefix. */
     [STMT_TAG_LIST] = {
         "SELECT t.slug, t.name, t.article_count, t.id FROM tags t"
         " WHERE (t.article_count, t.id) < (COALESCE($1::int, 2147483647), COALESCE($2::bigint, 0))"
-        " ORDER BY t.article_count DESC, t.id DESC LIMIT $3", 3 },
+        " ORDER BY t.article_count DESC, t.id DESC LIMIT $3", 3, .read_only = 1 },
     /* With a prefix: either a range on the text_pattern_ops index (byte order, any
      * collation) and a sort of the matches, or a walk down the most-used index until a
      * page of matches, whichever is cheaper for this prefix: so planned at each run. */
@@ -158,17 +159,17 @@ const struct db_statement db_statements[STMT_COUNT] = {
         "SELECT t.slug, t.name, t.article_count, t.id FROM tags t"
         " WHERE t.slug ~>=~ $4 AND t.slug ~<~ ($4 || U&'\\+10FFFF')"
         " AND (t.article_count, t.id) < (COALESCE($1::int, 2147483647), COALESCE($2::bigint, 0))"
-        " ORDER BY t.article_count DESC, t.id DESC LIMIT $3", 4, .plan_each_time = 1 },
+        " ORDER BY t.article_count DESC, t.id DESC LIMIT $3", 4, .plan_each_time = 1, .read_only = 1 },
     [STMT_SOURCE_LIST] = {
         "SELECT s.name, s.article_count, s.id FROM sources s"
         " WHERE (s.article_count, s.id) < (COALESCE($1::int, 2147483647), COALESCE($2::bigint, 0))"
-        " ORDER BY s.article_count DESC, s.id DESC LIMIT $3", 3 },
+        " ORDER BY s.article_count DESC, s.id DESC LIMIT $3", 3, .read_only = 1 },
     [STMT_SOURCE_PREFIX] = {
         "SELECT s.name, s.article_count, s.id FROM sources s"
         " WHERE s.key ~>=~ $4 AND s.key ~<~ ($4 || U&'\\+10FFFF')"
         " AND (s.article_count, s.id) < (COALESCE($1::int, 2147483647), COALESCE($2::bigint, 0))"
-        " ORDER BY s.article_count DESC, s.id DESC LIMIT $3", 4, .plan_each_time = 1 },
-    /* Bulk import (db_import.c): this session's rows of import_rows from line $1 on (the
+        " ORDER BY s.article_count DESC, s.id DESC LIMIT $3", 4, .plan_each_time = 1, .read_only = 1 },
+    /* Bulk import (import.c): this session's rows of import_rows from line $1 on (the
      * current batch: rows of earlier batches of the same transaction are dead but not yet
      * gone, and an index range past them is not slowed by them), set-based. Rows
      * whose slug is taken (by an article, or an earlier row) go back to be loaded one by
@@ -215,12 +216,12 @@ const struct db_statement db_statements[STMT_COUNT] = {
         " CROSS JOIN json_array_elements(r.sources) WITH ORDINALITY AS x(item, ord)"
         " JOIN sources s ON s.key = x.item->>'key' WHERE r.session = pg_backend_pid() AND r.line >= $1", 1 },
     [STMT_IMPORT_CLEAR] = { "DELETE FROM import_rows WHERE session = pg_backend_pid() AND line >= $1", 1 },
-    [STMT_ARCHIVE_IS_EMPTY] = { "SELECT NOT EXISTS (SELECT 1 FROM articles)", 0 },
+    [STMT_ARCHIVE_IS_EMPTY] = { "SELECT NOT EXISTS (SELECT 1 FROM articles)", 0, .read_only = 1 },
     /* The search index as created, to create it again after a load into an empty archive. */
-    [STMT_SEARCH_INDEX_DEF] = { "SELECT pg_get_indexdef(to_regclass('articles_search'))", 0 },
+    [STMT_SEARCH_INDEX_DEF] = { "SELECT pg_get_indexdef(to_regclass('articles_search'))", 0, .read_only = 1 },
     [STMT_DELETION_NOTE] = { "UPDATE khabar_changes SET deleted_at = now() WHERE id = 1", 0 },
     /* The newest change to any article, deletions included: no list can be newer. */
     [STMT_LAST_CHANGE] = {
         "SELECT floor(extract(epoch FROM GREATEST((SELECT max(updated_at) FROM articles),"
-        " (SELECT deleted_at FROM khabar_changes WHERE id = 1))))::bigint", 0 },
+        " (SELECT deleted_at FROM khabar_changes WHERE id = 1))))::bigint", 0, .read_only = 1 },
 };

@@ -1,73 +1,96 @@
-/* db_tags.c: reading tags and sources with their article counts. */
-#include <inttypes.h>
-#include <stdio.h>
-#include <string.h>
+/* tags.c: reading tags and sources with their article counts. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "internal.h"
 
-static json_t *count_of(const PGresult *res, int row, int col)
+/* Columns of the tag and source statements (see statements.c): a tag's slug, then
+ * for both the name, the article count and the id. */
+enum { TAG_SLUG, TAG_NAME, TAG_COUNT };
+enum { SOURCE_NAME, SOURCE_COUNT };
+
+void db_name_clear(struct db_name *n)
 {
-    return json_integer((json_int_t)strtoll(PQgetvalue(res, row, col), NULL, 10));
+    if (n == NULL)
+        return;
+    free(n->text_);
+    memset(n, 0, sizeof *n);
 }
 
-/* {"slug", "name", "article_count"} from a tag row. */
-static json_t *tag_from_row(const PGresult *res, int row)
+void db_name_page_clear(struct db_name_page *page)
 {
-    return json_pack("{s:s, s:s, s:o}", "slug", PQgetvalue(res, row, 0), "name",
-                     PQgetvalue(res, row, 1), "article_count", count_of(res, row, 2));
+    for (size_t i = 0; page->items != NULL && i < page->n; i++)
+        db_name_clear(&page->items[i]);
+    free(page->items);
+    page->items = NULL;
+    page->n = 0;
 }
 
-static json_t *source_from_row(const PGresult *res, int row)
+/* A tag row (has_slug) or a source row into *n; false when there is no memory. */
+static bool name_of_row(const PGresult *res, int row, bool has_slug, struct db_name *n)
 {
-    return json_pack("{s:s, s:o}", "name", PQgetvalue(res, row, 0), "article_count",
-                     count_of(res, row, 1));
+    static const int tag_cols[] = { TAG_SLUG, TAG_NAME }, source_cols[] = { SOURCE_NAME };
+    const char *text[2] = { NULL, NULL };
+    memset(n, 0, sizeof *n);
+    n->text_ = has_slug ? db_row_text_new(res, row, tag_cols, 2, text)
+                        : db_row_text_new(res, row, source_cols, 1, text + 1);
+    if (n->text_ == NULL)
+        return false;
+    n->slug = text[0];
+    n->name = text[1];
+    n->article_count = db_integer_of(res, row, has_slug ? TAG_COUNT : SOURCE_COUNT);
+    return true;
 }
 
-db_status db_tag_get(db_conn *c, const char *slug_key, json_t **tag_out)
+db_status db_tag_get(db_conn *c, const char *slug_key, struct db_name *out)
 {
     db_status st;
     const char *params[1] = { slug_key };
-    *tag_out = NULL;
+    memset(out, 0, sizeof *out);
     PGresult *res = db_run(c, STMT_TAG_BY_SLUG, params, PGRES_TUPLES_OK, &st);
     if (res == NULL)
         return st;
+    st = DB_NOT_FOUND;
     if (PQntuples(res) == 1)
-        *tag_out = tag_from_row(res, 0);
+        st = name_of_row(res, 0, true, out) ? DB_OK : DB_ERROR;
     PQclear(res);
-    return *tag_out ? DB_OK : DB_NOT_FOUND;
+    return st;
 }
 
-/* Runs a most-used-first list; count_col and count_col + 1 hold each row's count and id. */
-static db_status list_of(db_conn *c, enum db_stmt stmt, const struct name_query *q, int count_col,
-                         json_t *(*item_of)(const PGresult *, int), struct list_page *page)
+/* Runs a most-used-first list of tags (has_slug) or sources into page. */
+static db_status list_of(db_conn *c, enum db_stmt stmt, enum db_stmt prefix_stmt, bool has_slug,
+                         const struct name_query *q, struct db_name_page *page)
 {
     db_status st;
-    char limit_text[16], count_text[24], id_text[24];
-    snprintf(limit_text, sizeof limit_text, "%u", q->limit + 1);
-    snprintf(count_text, sizeof count_text, "%" PRId64, q->after_count);
-    snprintf(id_text, sizeof id_text, "%" PRId64, q->after_id);
-    const char *params[4] = { q->after_id ? count_text : NULL, q->after_id ? id_text : NULL,
-                              limit_text, q->prefix };
-    if (q->prefix != NULL)
-        stmt = stmt == STMT_TAG_LIST ? STMT_TAG_PREFIX : STMT_SOURCE_PREFIX;
+    int count_col = has_slug ? TAG_COUNT : SOURCE_COUNT;
+    struct db_int_text limit = db_int_text((int64_t)q->limit + 1);
+    struct db_int_text count = db_int_text(q->after_count), id = db_int_text(q->after_id);
+    const char *params[4] = { q->after_id ? count.s : NULL, q->after_id ? id.s : NULL, limit.s,
+                              q->prefix };
     memset(page, 0, sizeof *page);
-    if ((st = db_last_change(c, &page->last_modified)) != DB_OK)
+    if ((st = db_last_change(c, &page->end.last_modified)) != DB_OK)
         return st;
-    PGresult *res = db_run(c, stmt, params, PGRES_TUPLES_OK, &st);
+    PGresult *res = db_run(c, q->prefix != NULL ? prefix_stmt : stmt, params, PGRES_TUPLES_OK, &st);
     if (res == NULL)
         return st;
-    db_page_fill(res, q->limit, count_col, count_col + 1, item_of, page);
+    int rows = db_page_rows(res, q->limit, count_col, count_col + 1, &page->end);
+    if (rows > 0 && (page->items = calloc((size_t)rows, sizeof *page->items)) == NULL)
+        st = DB_ERROR;
+    for (int i = 0; st == DB_OK && i < rows; i++, page->n++)
+        if (!name_of_row(res, i, has_slug, &page->items[i]))
+            st = DB_ERROR;
     PQclear(res);
-    return DB_OK;
+    if (st != DB_OK)
+        db_name_page_clear(page);
+    return st;
 }
 
-db_status db_tag_list(db_conn *c, const struct name_query *q, struct list_page *page)
+db_status db_tag_list(db_conn *c, const struct name_query *q, struct db_name_page *page)
 {
-    return list_of(c, STMT_TAG_LIST, q, 2, tag_from_row, page);
+    return list_of(c, STMT_TAG_LIST, STMT_TAG_PREFIX, true, q, page);
 }
 
-db_status db_source_list(db_conn *c, const struct name_query *q, struct list_page *page)
+db_status db_source_list(db_conn *c, const struct name_query *q, struct db_name_page *page)
 {
-    return list_of(c, STMT_SOURCE_LIST, q, 1, source_from_row, page);
+    return list_of(c, STMT_SOURCE_LIST, STMT_SOURCE_PREFIX, false, q, page);
 }

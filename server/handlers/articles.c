@@ -1,4 +1,4 @@
-/* handlers_articles.c: the article resource: create, read by id or slug, list, replace, patch, delete. */
+/* articles.c: the article resource: create, read by id or slug, list, replace, patch, delete. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -6,10 +6,12 @@
 
 #include "app.h"
 #include "infra/strict_json.h"
-#include "model/article_input.h"
 #include "handlers/handlers.h"
-#include "text/search.h"
 #include "http/http.h"
+#include "model/article_input.h"
+#include "model/article_write.h"
+#include "model/serialize.h"
+#include "text/search.h"
 #include "text/normalize.h"
 
 #define PATCH_ATTEMPTS 3
@@ -30,37 +32,41 @@ static int reply_bad_id(struct request *req)
 }
 
 /* The article a GET path names: digits are an id, anything else a slug in any letter variant. */
-static db_status find_article(const struct request *req, db_conn *c, json_t **article,
-                              int64_t *last_modified)
+static db_status find_article(const struct request *req, db_conn *c, struct db_article *article)
 {
     int64_t id = request_param_id(req, 0);
     if (id > 0)
-        return db_article_get(c, id, article, last_modified);
+        return db_article_get(c, id, article);
     char *key = text_slug_key_new(req->params[0]);
-    db_status st = key && key[0] ? db_article_get_by_slug_key(c, key, article, last_modified)
-                                 : DB_NOT_FOUND;
+    db_status st = DB_NOT_FOUND;
+    if (key && key[0])
+        st = db_article_get_by_slug_key(c, key, article);
+    else
+        memset(article, 0, sizeof *article);
     free(key);
     return st;
 }
 
+/* GET /v1/articles/{article}: one article by id or by slug. */
 int articles_get(struct request *req)
 {
     int rc = MHD_NO;
-    json_t *article = NULL;
-    int64_t last_modified = 0;
+    struct db_article article;
     db_conn *c = request_db(req, &rc);
     if (c == NULL)
         return rc;
-    db_status st = find_article(req, c, &article, &last_modified);
+    db_status st = find_article(req, c, &article);
     db_release(c);
     if (st == DB_OK) {
+        json_t *doc = serialize_article_new(&article);
         /* by id or by slug, the cached answer goes when this article changes */
-        req->cache_article_id = json_integer_value(json_object_get(article, "id"));
-        rc = reply_entity(req, 200, article, last_modified, CACHE_ARTICLE, NULL, NULL);
+        req->cache_article_id = article.id;
+        rc = reply_entity(req, 200, doc, article.last_modified, CACHE_ARTICLE, NULL, NULL);
+        json_decref(doc);
+    } else {
+        rc = reply_db_status(req, st, "article");
     }
-    else
-        rc = reply_db_status(req, st, "article", NULL);
-    json_decref(article);
+    db_article_clear(&article);
     return rc;
 }
 
@@ -127,27 +133,13 @@ static bool read_list_args(const struct request *req, struct list_args *a, char 
     return true;
 }
 
-/* Search results carry a snippet of the matched text instead of the body. */
-static void add_snippets(json_t *items, const struct search_query *search)
-{
-    size_t i;
-    json_t *item;
-    json_array_foreach(items, i, item) {
-        const char *texts[3] = { json_string_value(json_object_get(item, "title")),
-                                 json_string_value(json_object_get(item, "summary")),
-                                 json_string_value(json_object_get(item, "body")) };
-        char *snippet = search_snippet_new(search, texts, 3);
-        json_object_set_new(item, "snippet", snippet ? json_string(snippet) : json_null());
-        json_object_del(item, "body");
-        free(snippet);
-    }
-}
-
+/* GET /v1/articles: a page of summaries newest first, filtered; with q, ranked search results. */
 int articles_list(struct request *req)
 {
     int rc = MHD_NO;
     char detail[192];
     struct list_args args;
+    struct db_article_page rows = { 0 };
     struct list_page page = { 0 };
     if (!read_list_args(req, &args, detail, sizeof detail)) {
         list_args_free(&args);
@@ -156,17 +148,20 @@ int articles_list(struct request *req)
     db_conn *c = request_db(req, &rc);
     if (c == NULL)
         goto out;
-    db_status st = db_article_list(c, &args.q, &page);
+    db_status st = db_article_list(c, &args.q, &rows);
     db_release(c);
     if (st != DB_OK) {
-        rc = reply_db_status(req, st, "article", NULL);
+        rc = reply_db_status(req, st, "article");
         goto out;
     }
     if (args.search != NULL)
-        add_snippets(page.items, args.search);
+        serialize_search_page(&rows, args.search, &page);
+    else
+        serialize_article_page(&rows, &page);
     rc = reply_page(req, &page, args.search ? CURSOR_RANKED : CURSOR_NEWEST);
 out:
     json_decref(page.items);
+    db_article_page_clear(&rows);
     list_args_free(&args);
     return rc;
 }
@@ -188,39 +183,61 @@ static bool read_article(struct request *req, int64_t self_id, struct article_in
 }
 
 /* 201 or 200 with the written article; Location on creation. */
-static int reply_written(struct request *req, unsigned status, const json_t *article)
+static int reply_written(struct request *req, unsigned status, const struct db_article *article)
 {
     char location[64];
-    snprintf(location, sizeof location, "/v1/articles/%" JSON_INTEGER_FORMAT,
-             json_integer_value(json_object_get(article, "id")));
-    return reply_entity(req, status, article, 0, CACHE_NO_STORE, status == 201 ? "Location" : NULL,
-                        location);
+    snprintf(location, sizeof location, "/v1/articles/%" PRId64, article->id);
+    json_t *doc = serialize_article_new(article);
+    int rc = reply_entity(req, status, doc, 0, CACHE_NO_STORE, status == 201 ? "Location" : NULL,
+                          location);
+    json_decref(doc);
+    return rc;
 }
 
+/* The answer to a write: the article, the input the database refused, or the status. */
+static int reply_write(struct request *req, unsigned status, db_status st,
+                       const struct db_article *article, const struct db_refusal *refused)
+{
+    char field[64];
+    const char *message;
+    if (st == DB_OK)
+        return reply_written(req, status, article);
+    if (st != DB_CONFLICT && st != DB_BAD_REFERENCE)
+        return reply_db_status(req, st, "article");
+    article_write_refusal(refused, field, sizeof field, &message);
+    if (st == DB_CONFLICT)
+        return reply_problem(req, 409, PROBLEM_SLUG_CONFLICT, message, NULL);
+    return reply_problem(req, 422, PROBLEM_VALIDATION_FAILED, "a referenced article does not exist",
+                         json_pack("[{s:s, s:s}]", "field", field, "message", message));
+}
+
+/* POST /v1/articles: creates an article; 201 with it and its Location. */
 int articles_create(struct request *req)
 {
     int rc = MHD_NO;
     struct article_input in;
-    struct db_problem problem = { "", "" };
-    json_t *article = NULL;
+    struct db_refusal refused = { 0 };
+    struct db_article article = { 0 };
     if (!read_article(req, 0, &in, &rc))
         return rc;
     db_conn *c = request_db(req, &rc);
     if (c == NULL)
         goto out;
-    db_status st = db_article_create(c, &in, &article, &problem);
+    struct db_article_write w = article_write_of(&in);
+    db_status st = db_article_create(c, &w, &article, &refused);
     db_release(c);
-    rc = st == DB_OK ? reply_written(req, 201, article)
-                     : reply_db_status(req, st, "article", &problem);
+    rc = reply_write(req, 201, st, &article, &refused);
 out:
     article_input_free(&in);
-    json_decref(article);
+    db_article_clear(&article);
     return rc;
 }
 
 /*
  * The version a conditional write must find: with If-Match, the current article's,
- * after checking its ETag (DB_STALE when it differs); without, 0 (any).
+ * after checking its ETag (DB_STALE when it differs); without, 0 (any). When current
+ * is not NULL the article is read in any case and, on DB_OK, left there as its public
+ * JSON (caller owns).
  */
 static db_status expected_version(const struct request *req, db_conn *c, int64_t id,
                                   json_t **current, int64_t *version)
@@ -228,28 +245,32 @@ static db_status expected_version(const struct request *req, db_conn *c, int64_t
     *version = 0;
     if (request_header(req, MHD_HTTP_HEADER_IF_MATCH) == NULL && current == NULL)
         return DB_OK;
-    json_t *article = NULL;
+    struct db_article article;
     char etag[40];
-    db_status st = db_article_get(c, id, &article, NULL);
+    db_status st = db_article_get(c, id, &article);
     if (st != DB_OK)
         return st;
-    etag_of_json(article, etag, sizeof etag);
+    json_t *doc = serialize_article_new(&article);
+    etag_of_json(doc, etag, sizeof etag);
     if (!request_if_match(req, etag))
         st = DB_STALE;
-    *version = json_integer_value(json_object_get(article, "version"));
+    *version = article.version;
+    db_article_clear(&article);
     if (current != NULL && st == DB_OK)
-        *current = article;
+        *current = doc;
     else
-        json_decref(article);
+        json_decref(doc);
     return st;
 }
 
+/* PUT /v1/articles/{article}: replaces an article (If-Match optional); a body without
+ * published_at keeps the stored one. */
 int articles_replace(struct request *req)
 {
     int rc = MHD_NO;
     struct article_input in;
-    struct db_problem problem = { "", "" };
-    json_t *article = NULL;
+    struct db_refusal refused = { 0 };
+    struct db_article article = { 0 };
     int64_t id = request_param_id(req, 0), version;
     if (id < 0)
         return reply_bad_id(req);
@@ -258,52 +279,62 @@ int articles_replace(struct request *req)
     db_conn *c = request_db(req, &rc);
     if (c == NULL)
         goto out;
+    struct db_article_write w = article_write_of(&in);
     db_status st = expected_version(req, c, id, NULL, &version);
     if (st == DB_OK)
-        st = db_article_replace(c, id, version, &in, &article, &problem);
+        st = db_article_replace(c, id, version, &w, &article, &refused);
     db_release(c);
-    rc = st == DB_OK ? reply_written(req, 200, article)
-                     : reply_db_status(req, st, "article", &problem);
+    rc = reply_write(req, 200, st, &article, &refused);
 out:
     article_input_free(&in);
-    json_decref(article);
+    db_article_clear(&article);
     return rc;
 }
 
+/* What one merge-patch attempt came to. */
+enum patch_outcome {
+    PATCH_WRITTEN,  /* db_status says how the write went */
+    PATCH_INVALID,  /* the merged article does not pass the checks: errors say why */
+};
+
 /*
  * One merge-patch attempt: current article + patch, checked, written if the article
- * is still at the version read. *errors_out is set when the result is invalid.
+ * is still at the version read. PATCH_INVALID with *errors_out when the result is invalid.
  */
-static db_status patch_once(struct request *req, db_conn *c, int64_t id, const json_t *patch,
-                            json_t **article, json_t **errors_out, struct db_problem *problem)
+static enum patch_outcome patch_once(struct request *req, db_conn *c, int64_t id,
+                                     const json_t *patch, struct db_article *article,
+                                     struct db_refusal *refused, db_status *st,
+                                     json_t **errors_out)
 {
     json_t *current = NULL;
     int64_t version;
     struct article_input in;
-    db_status st = expected_version(req, c, id, &current, &version);
-    if (st != DB_OK)
-        return st;
+    if ((*st = expected_version(req, c, id, &current, &version)) != DB_OK)
+        return PATCH_WRITTEN;
     json_t *merged = article_input_json_from_article_new(current);
     json_decref(current);
     khabar_json_merge_patch(merged, patch);
     json_t *errors = json_array();
-    if (article_input_from_json(merged, id, &in, errors) < 0) {
-        json_decref(merged);
+    int checked = article_input_from_json(merged, id, &in, errors);
+    json_decref(merged);
+    if (checked < 0) {
         *errors_out = errors;
-        return DB_ERROR;
+        return PATCH_INVALID;
     }
     json_decref(errors);
-    json_decref(merged);
-    st = db_article_replace(c, id, version, &in, article, problem);
+    struct db_article_write w = article_write_of(&in);
+    *st = db_article_replace(c, id, version, &w, article, refused);
     article_input_free(&in);
-    return st;
+    return PATCH_WRITTEN;
 }
 
+/* PATCH /v1/articles/{article}: applies a JSON merge patch (RFC 7396) to an article. */
 int articles_patch(struct request *req)
 {
     int rc = MHD_NO;
-    struct db_problem problem = { "", "" };
-    json_t *article = NULL, *errors = NULL;
+    struct db_refusal refused = { 0 };
+    struct db_article article = { 0 };
+    json_t *errors = NULL;
     int64_t id = request_param_id(req, 0);
     if (id < 0)
         return reply_bad_id(req);
@@ -319,24 +350,24 @@ int articles_patch(struct request *req)
     if (c == NULL)
         goto out;
     db_status st = DB_STALE;
+    enum patch_outcome outcome = PATCH_WRITTEN;
     /* Without If-Match a concurrent write just means patching the newer version. */
-    for (int i = 0; i < PATCH_ATTEMPTS && st == DB_STALE && errors == NULL; i++) {
-        st = patch_once(req, c, id, patch, &article, &errors, &problem);
+    for (int i = 0; i < PATCH_ATTEMPTS && st == DB_STALE && outcome == PATCH_WRITTEN; i++) {
+        db_article_clear(&article);
+        outcome = patch_once(req, c, id, patch, &article, &refused, &st, &errors);
         if (request_header(req, MHD_HTTP_HEADER_IF_MATCH) != NULL)
             break;
     }
     db_release(c);
-    if (errors != NULL)
-        rc = reply_invalid(req, errors);
-    else
-        rc = st == DB_OK ? reply_written(req, 200, article)
-                         : reply_db_status(req, st, "article", &problem);
+    rc = outcome == PATCH_INVALID ? reply_invalid(req, errors)
+                                  : reply_write(req, 200, st, &article, &refused);
 out:
     json_decref(patch);
-    json_decref(article);
+    db_article_clear(&article);
     return rc;
 }
 
+/* DELETE /v1/articles/{article}: deletes an article (If-Match optional); 204. */
 int articles_delete(struct request *req)
 {
     int rc = MHD_NO;
@@ -350,5 +381,5 @@ int articles_delete(struct request *req)
     if (st == DB_OK)
         st = db_article_delete(c, id, version);
     db_release(c);
-    return st == DB_OK ? reply_empty(req, 204) : reply_db_status(req, st, "article", NULL);
+    return st == DB_OK ? reply_empty(req, 204) : reply_db_status(req, st, "article");
 }

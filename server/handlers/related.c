@@ -1,12 +1,16 @@
-/* handlers_related.c: "read also" links of an article: list, add (idempotent), remove. */
+/* related.c: "read also" links of an article: list, add (idempotent), remove. */
+#include <stdlib.h>
+
 #include "app.h"
 #include "handlers/handlers.h"
 #include "http/http.h"
+#include "model/serialize.h"
 
+/* GET /v1/articles/{article}/related: the article's "read also" list, in order. */
 int related_list(struct request *req)
 {
     int rc = MHD_NO;
-    json_t *items = NULL;
+    char *items = NULL;
     int64_t id = request_param_id(req, 0);
     if (id < 0)
         return reply_problem(req, 400, PROBLEM_INVALID_PARAMETER,
@@ -20,10 +24,11 @@ int related_list(struct request *req)
         st = db_last_change(c, &last_modified);
     db_release(c);
     if (st != DB_OK) {
-        json_decref(items);
-        return reply_db_status(req, st, "article", NULL);
+        free(items);
+        return reply_db_status(req, st, "article");
     }
-    json_t *doc = json_pack("{s:o}", "data", items);
+    json_t *doc = serialize_related_list_new(items);
+    free(items);
     rc = reply_entity(req, 200, doc, last_modified, CACHE_LIST, NULL, NULL);
     json_decref(doc);
     return rc;
@@ -48,7 +53,7 @@ static bool link_ends(struct request *req, int64_t *id, int64_t *other, int *rc)
     return true;
 }
 
-/* Runs one link change and answers 204, or the problem. */
+/* Runs one link change and answers 204, or the problem (missing: what 404 says is not there). */
 static int change(struct request *req, db_status (*op)(db_conn *, int64_t, int64_t), const char *missing)
 {
     int rc = MHD_NO;
@@ -60,14 +65,16 @@ static int change(struct request *req, db_status (*op)(db_conn *, int64_t, int64
         return rc;
     db_status st = op(c, id, other);
     db_release(c);
-    return st == DB_OK ? reply_empty(req, 204) : reply_db_status(req, st, missing, NULL);
+    return st == DB_OK ? reply_empty(req, 204) : reply_db_status(req, st, missing);
 }
 
+/* PUT /v1/articles/{article}/related/{other}: links other to the article (idempotent); 204. */
 int related_add(struct request *req)
 {
     return change(req, db_related_add, "article");
 }
 
+/* DELETE /v1/articles/{article}/related/{other}: removes the link; 204. */
 int related_remove(struct request *req)
 {
     return change(req, db_related_remove, "article or link");

@@ -137,7 +137,7 @@ db_conn *request_db(struct request *req, int *answered_result)
     if (c == NULL)
         c = db_acquire(req->app->db);
     if (c == NULL)
-        *answered_result = reply_db_status(req, DB_UNAVAILABLE, NULL, NULL);
+        *answered_result = reply_db_status(req, DB_UNAVAILABLE, NULL);
     return c;
 }
 

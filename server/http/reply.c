@@ -214,23 +214,18 @@ int reply_problem(struct request *req, unsigned status, const char *type, const 
     return problem_queue(req, status, type, detail, members, NULL, NULL);
 }
 
-int reply_db_status(struct request *req, db_status st, const char *what,
-                    const struct db_problem *problem)
+int reply_db_status(struct request *req, db_status st, const char *what)
 {
     char detail[256];
-    json_t *errors = NULL;
     switch (st) {
     case DB_NOT_FOUND:
         snprintf(detail, sizeof detail, "no such %s", what);
         return reply_problem(req, 404, PROBLEM_NOT_FOUND, detail, NULL);
     case DB_CONFLICT:
-        return reply_problem(req, 409, PROBLEM_SLUG_CONFLICT,
-                             problem ? problem->message : "the slug is taken", NULL);
+        return reply_problem(req, 409, PROBLEM_SLUG_CONFLICT, "the slug is taken", NULL);
     case DB_BAD_REFERENCE:
-        if (problem != NULL)
-            errors = json_pack("[{s:s, s:s}]", "field", problem->field, "message", problem->message);
         return reply_problem(req, 422, PROBLEM_VALIDATION_FAILED, "a referenced article does not exist",
-                             errors);
+                             NULL);
     case DB_STALE:
         return reply_problem(req, 412, PROBLEM_PRECONDITION_FAILED,
                              "the article changed since the version in If-Match", NULL);

@@ -1,0 +1,43 @@
+/* serialize.h: the one place where the public JSON of an article, a list item, a tag and
+ * a source is made, from the rows the database layer reads (db/db.h). */
+#ifndef KHABAR_SERIALIZE_H
+#define KHABAR_SERIALIZE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "db/db.h"
+
+struct search_query;
+
+/* A page of a list as the reply sends it: the public items, and where the page ends
+ * (from the database's db_page_end). Release items with json_decref. */
+struct list_page {
+    json_t *items;
+    bool more;             /* there is a next page, which starts after the last item */
+    char last_key[48];     /* the last item's published_at, rank or article count */
+    int64_t last_id;
+    int64_t last_modified; /* no item or count can be newer */
+};
+
+/* The article object of api.md (caller owns); with its body when the row has one. */
+json_t *serialize_article_new(const struct db_article *a);
+/* The {"data": [...]} of an article's "read also" list from its stored JSON (caller owns). */
+json_t *serialize_related_list_new(const char *related_json);
+/* {"slug", "name", "article_count"} of a tag; {"name", "article_count"} of a source. */
+json_t *serialize_tag_new(const struct db_name *t);
+json_t *serialize_source_new(const struct db_name *s);
+
+/*
+ * The pages of lists: summaries (the article without its body), search results (the
+ * summary with a snippet of the text that matched search), tags, sources. out->items
+ * is the caller's.
+ */
+void serialize_article_page(const struct db_article_page *in, struct list_page *out);
+void serialize_search_page(const struct db_article_page *in, const struct search_query *search,
+                           struct list_page *out);
+void serialize_tag_page(const struct db_name_page *in, struct list_page *out);
+void serialize_source_page(const struct db_name_page *in, struct list_page *out);
+
+#endif

@@ -1,0 +1,67 @@
+/* name_list.c: the most-used-first lists of tags and of sources: their query, one database call, one serializer. */
+#include "name_list.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "text/normalize.h"
+
+#define NAME_LIST_DEFAULT_LIMIT 50
+#define NAME_QUERY_MAX_CHARS 100
+
+/* Reads limit, q and cursor into q (q->prefix points into *key_out, caller frees);
+ * false after answering 400, or 500 when there is no memory. */
+static bool read_name_query(struct request *req, enum cursor_kind kind,
+                            char *(*key_of)(const char *), struct name_query *q, char **key_out,
+                            int *rc)
+{
+    char after[48];
+    const char *prefix = request_query(req, "q"), *cursor = request_query(req, "cursor");
+    memset(q, 0, sizeof *q);
+    *key_out = NULL;
+    if (!request_query_limit(req, NAME_LIST_DEFAULT_LIMIT, 100, &q->limit))
+        return *rc = reply_problem(req, 400, PROBLEM_INVALID_PARAMETER,
+                                   "limit must be a whole number from 1 to 100", NULL), false;
+    if (prefix != NULL && (!text_is_valid_utf8(prefix, strlen(prefix)) ||
+                           text_char_count(prefix) > NAME_QUERY_MAX_CHARS))
+        return *rc = reply_problem(req, 400, PROBLEM_INVALID_PARAMETER,
+                                   "q must be at most 100 characters of text", NULL), false;
+    if (cursor != NULL && cursor_decode(cursor, kind, after, sizeof after, &q->after_id) < 0)
+        return *rc = reply_problem(req, 400, PROBLEM_INVALID_PARAMETER,
+                                   "cursor is not one this list gave out", NULL), false;
+    q->after_count = q->after_id ? strtoll(after, NULL, 10) : 0;
+    if (prefix != NULL && (*key_out = key_of(prefix)) == NULL) /* no memory */
+        return *rc = reply_problem(req, 500, PROBLEM_INTERNAL_ERROR,
+                                   "the request could not be completed", NULL), false;
+    q->prefix = *key_out && (*key_out)[0] ? *key_out : NULL;
+    return true;
+}
+
+int name_list_reply(struct request *req, enum cursor_kind kind, char *(*key_of)(const char *),
+                    db_status (*fetch)(db_conn *, const struct name_query *, struct db_name_page *),
+                    void (*serialize)(const struct db_name_page *, struct list_page *))
+{
+    int rc = MHD_NO;
+    struct name_query q;
+    struct db_name_page rows = { 0 };
+    struct list_page page = { 0 };
+    char *key = NULL;
+    if (!read_name_query(req, kind, key_of, &q, &key, &rc))
+        goto out;
+    db_conn *c = request_db(req, &rc);
+    if (c == NULL)
+        goto out;
+    db_status st = fetch(c, &q, &rows);
+    db_release(c);
+    if (st == DB_OK) {
+        serialize(&rows, &page);
+        rc = reply_page(req, &page, kind);
+    } else {
+        rc = reply_db_status(req, st, "list");
+    }
+out:
+    json_decref(page.items);
+    db_name_page_clear(&rows);
+    free(key);
+    return rc;
+}

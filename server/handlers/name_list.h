@@ -1,0 +1,17 @@
+/* name_list.h: what the tag and source handlers share: a most-used-first list of names.
+ * Only server/handlers/ includes this. */
+#ifndef KHABAR_NAME_LIST_H
+#define KHABAR_NAME_LIST_H
+
+#include "http/http.h"
+
+/*
+ * Answers a most-used-first list of tags or sources: limit, q (the start of the name
+ * in any letter variant; key_of gives the form it is stored under) and cursor from the
+ * query, the page from fetch, its items made by serialize.
+ */
+int name_list_reply(struct request *req, enum cursor_kind kind, char *(*key_of)(const char *),
+                    db_status (*fetch)(db_conn *, const struct name_query *, struct db_name_page *),
+                    void (*serialize)(const struct db_name_page *, struct list_page *));
+
+#endif

@@ -1,0 +1,109 @@
+/* serialize.c: the public JSON of articles, list items, tags and sources, built from database rows. */
+#include "model/serialize.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "model/article_input.h"
+#include "text/search.h"
+
+static json_t *text_or_null(const char *s)
+{
+    return s ? json_string(s) : json_null();
+}
+
+/* A JSON array stored beside the row; an empty one when it cannot be read. */
+static json_t *stored_list(const char *text)
+{
+    json_t *v = text ? json_loads(text, 0, NULL) : NULL;
+    return v ? v : json_array();
+}
+
+/* The article object, with the body only when with_body and the row has one. */
+static json_t *article_object(const struct db_article *a, bool with_body)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_integer((json_int_t)a->id));
+    json_object_set_new(o, "slug", json_string(a->slug));
+    json_object_set_new(o, "title", json_string(a->title));
+    json_object_set_new(o, "summary", text_or_null(a->summary));
+    if (with_body && a->body != NULL)
+        json_object_set_new(o, "body", json_string(a->body));
+    json_object_set_new(o, "lang", json_string(a->lang));
+    json_object_set_new(o, "dir", json_string(lang_direction(a->lang)));
+    json_object_set_new(o, "published_at", json_string(a->published_at));
+    json_object_set_new(o, "created_at", json_string(a->created_at));
+    json_object_set_new(o, "updated_at", json_string(a->updated_at));
+    json_object_set_new(o, "version", json_integer((json_int_t)a->version));
+    json_object_set_new(o, "sources", stored_list(a->sources));
+    json_object_set_new(o, "tags", stored_list(a->tags));
+    json_object_set_new(o, "related", stored_list(a->related));
+    return o;
+}
+
+json_t *serialize_article_new(const struct db_article *a)
+{
+    return article_object(a, true);
+}
+
+json_t *serialize_related_list_new(const char *related_json)
+{
+    return json_pack("{s:o}", "data", stored_list(related_json));
+}
+
+json_t *serialize_tag_new(const struct db_name *t)
+{
+    return json_pack("{s:s, s:s, s:I}", "slug", t->slug, "name", t->name, "article_count",
+                     (json_int_t)t->article_count);
+}
+
+json_t *serialize_source_new(const struct db_name *s)
+{
+    return json_pack("{s:s, s:I}", "name", s->name, "article_count", (json_int_t)s->article_count);
+}
+
+/* Where the page ends, from the database's end of it; items made by the caller. */
+static void page_start(const struct db_page_end *end, struct list_page *out)
+{
+    out->items = json_array();
+    out->more = end->more;
+    snprintf(out->last_key, sizeof out->last_key, "%s", end->last_key);
+    out->last_id = end->last_id;
+    out->last_modified = end->last_modified;
+}
+
+void serialize_article_page(const struct db_article_page *in, struct list_page *out)
+{
+    page_start(&in->end, out);
+    for (size_t i = 0; i < in->n; i++)
+        json_array_append_new(out->items, article_object(&in->items[i], false));
+}
+
+void serialize_search_page(const struct db_article_page *in, const struct search_query *search,
+                           struct list_page *out)
+{
+    page_start(&in->end, out);
+    for (size_t i = 0; i < in->n; i++) {
+        const struct db_article *a = &in->items[i];
+        const char *texts[3] = { a->title, a->summary, a->body };
+        char *snippet = search_snippet_new(search, texts, 3);
+        json_t *item = article_object(a, false);
+        json_object_set_new(item, "snippet", text_or_null(snippet));
+        json_array_append_new(out->items, item);
+        free(snippet);
+    }
+}
+
+void serialize_tag_page(const struct db_name_page *in, struct list_page *out)
+{
+    page_start(&in->end, out);
+    for (size_t i = 0; i < in->n; i++)
+        json_array_append_new(out->items, serialize_tag_new(&in->items[i]));
+}
+
+void serialize_source_page(const struct db_name_page *in, struct list_page *out)
+{
+    page_start(&in->end, out);
+    for (size_t i = 0; i < in->n; i++)
+        json_array_append_new(out->items, serialize_source_new(&in->items[i]));
+}
