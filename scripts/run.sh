@@ -31,7 +31,9 @@ port_taken() {
 }
 
 check_port() {
-    [[ $port =~ ^[0-9]+$ ]] && [ "$port" -le 65535 ] || die "PORT must be a number from 0 to 65535, not '$port'"
+    if ! [[ $port =~ ^[0-9]+$ && $port -le 65535 ]]; then
+        die "PORT must be a number from 0 to 65535, not '$port'"
+    fi
     [ "$port" -ne 0 ] || return 0
     port_taken "$port" || return 0
     local who
