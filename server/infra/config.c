@@ -308,6 +308,7 @@ int config_load(struct config *cfg, char *err, size_t err_size)
         if (s->parse(s, value, cfg, err, err_size) < 0)
             goto fail;
     }
+    /* Without DB_JOBS threads the HTTP threads answer everything, searches too. */
     if (cfg->db_jobs == 0)
         cfg->search_jobs = 0;
     return 0;
