@@ -1,8 +1,4 @@
-# Makefile: builds khabar, runs it with a private PostgreSQL, and runs its tests.
-# make            build build/khabar
-# make run        install what is missing, start a private PostgreSQL, migrate, load the sample, serve :8080
-# make test       build and run every test (plain and under ASan+UBSan); ends with "N passed, M failed"
-# make SANITIZE=address,undefined   build with sanitizers (into build/san/)
+# Makefile: builds khabar, runs it with a private PostgreSQL, and runs its tests ("make help" lists the targets).
 
 CC      ?= cc
 PKGS    := libmicrohttpd jansson libpq libutf8proc
@@ -36,8 +32,22 @@ UNIT_SRC  := $(shell find tests/unit -name 'test_*.c' 2>/dev/null | sort)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 UNIT_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
 
-.PHONY: all deps run stop-db test test-plain unit integration clean format bench
+.PHONY: all deps run stop-db test test-plain unit integration clean format bench help
 all: $(BUILD)/khabar
+
+# One line a target.
+help:
+	@echo 'make            build build/khabar (SANITIZE=address,undefined: into build/san/)'
+	@echo 'make run        serve the sample articles on :8080 (PORT=...), state in var/'
+	@echo 'make stop-db    stop the PostgreSQL that make run started'
+	@echo 'make test       every test, plainly and under ASan+UBSan: "N passed, M failed"'
+	@echo 'make unit       build the unit tests'
+	@echo 'make bench      throughput and latency figures against a real khabar'
+	@echo 'make fuzz       the libFuzzer targets, FUZZ_SECONDS each (default 60)'
+	@echo 'make security   attacks (sqlmap, slowhttptest, malformed HTTP) on a real khabar'
+	@echo 'make deps       install the Debian packages khabar needs (as root)'
+	@echo 'make format     clang-format the C sources'
+	@echo 'make clean      remove build/'
 
 $(BUILD)/khabar: $(OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -64,8 +74,10 @@ $(BUILD)/obj $(BUILD)/gen:
 deps:
 	@scripts/install-deps.sh
 
-run: deps
-	@$(MAKE) --no-print-directory all
+# The port is checked before anything is installed, started or printed.
+run:
+	@scripts/run.sh check-port
+	@$(MAKE) --no-print-directory deps all
 	@scripts/run.sh
 
 stop-db:

@@ -1,5 +1,6 @@
 /* main.c: start-up only: reads the command line and runs serve, migrate or import. */
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,7 +13,8 @@
 
 #define KHABAR_VERSION "0.1.0"
 
-static void usage(FILE *f)
+/* The commands; with full, every setting too (khabar --help), else where to find them. */
+static void usage(FILE *f, bool full)
 {
     fputs("usage: khabar COMMAND\n"
           "\n"
@@ -21,11 +23,12 @@ static void usage(FILE *f)
           "  migrate             apply pending database migrations\n"
           "  import FILE.ndjson  load articles, one JSON object a line (- for stdin)\n"
           "  --help, --version\n"
-          "\n"
-          "configuration (environment): DATABASE_URL, PORT, LISTEN_ADDR, API_TOKENS,\n"
-          "CORS_ORIGINS, MAX_BODY_BYTES, THREADS, DB_POOL_SIZE, DB_TIMEOUT, STATEMENT_TIMEOUT,\n"
-          "CONNECTION_TIMEOUT, MAX_CONNECTIONS, LOG_FORMAT (json|text), MIGRATE_ON_START\n",
+          "\n",
           f);
+    if (full)
+        config_help(f);
+    else
+        fputs("khabar --help lists the configuration (environment variables)\n", f);
 }
 
 static int run_migrate(const struct config *cfg)
@@ -96,7 +99,7 @@ int main(int argc, char **argv)
     static struct app app;
     char err[512];
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-        usage(argc < 2 ? stderr : stdout);
+        usage(argc < 2 ? stderr : stdout, argc >= 2);
         return argc < 2 ? 2 : 0;
     }
     if (strcmp(argv[1], "--version") == 0) {
@@ -106,7 +109,7 @@ int main(int argc, char **argv)
     const char *cmd = argv[1];
     if (strcmp(cmd, "serve") != 0 && strcmp(cmd, "migrate") != 0 && strcmp(cmd, "import") != 0) {
         fprintf(stderr, "khabar: unknown command \"%s\"\n", cmd);
-        usage(stderr);
+        usage(stderr, false);
         return 2;
     }
     if (strcmp(cmd, "import") == 0 && argc != 3) {

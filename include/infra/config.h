@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "infra/netaddr.h"
 
@@ -40,10 +41,10 @@ struct config {
     unsigned max_header_bytes; /* MAX_HEADER_BYTES, default 32768: URL and headers (414, 431) */
     double rate_limit;         /* RATE_LIMIT requests/s per client, default 50; 0 = off */
     double rate_burst;         /* RATE_BURST, default 2 x RATE_LIMIT */
-    bool rate_limit_tokens;    /* RATE_LIMIT_TOKENS=1: limit bearer-token holders too */
+    bool rate_limit_tokens;    /* RATE_LIMIT_TOKENS on: limit bearer-token holders too */
     unsigned shutdown_timeout_s; /* SHUTDOWN_TIMEOUT (s), default 10: for requests in flight */
     bool log_text;             /* LOG_FORMAT=text; json otherwise */
-    bool migrate_on_start;     /* MIGRATE_ON_START=1 */
+    bool migrate_on_start;     /* MIGRATE_ON_START on */
 };
 
 /*
@@ -52,5 +53,8 @@ struct config {
  */
 int config_load(struct config *cfg, char *err, size_t err_size);
 void config_free(struct config *cfg);
+
+/* Prints every setting to f: its name, its default and what it means, from the loader's table. */
+void config_help(FILE *f);
 
 #endif

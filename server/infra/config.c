@@ -1,65 +1,142 @@
-/* config.c: reads and checks khabar's environment variables. */
+/* config.c: khabar's settings from one table, which both the loader and `khabar --help` read. */
 #include "infra/config.h"
 
-#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
-/* Reads an unsigned integer variable within [min, max]; absent or empty gives def. */
-static int env_unsigned(const char *name, unsigned long long def, unsigned long long min,
-                        unsigned long long max, unsigned long long *out, char *err,
-                        size_t err_size)
+struct setting;
+
+/* Parses value for setting s into its field of cfg; -1 with a message naming s->name in err. */
+typedef int (*setting_parser)(const struct setting *s, const char *value, struct config *cfg,
+                              char *err, size_t err_size);
+
+/* The C type of a number setting's field. */
+enum number_type { NUM_UNSIGNED, NUM_SIZE, NUM_DOUBLE };
+
+struct setting {
+    const char *name;          /* the environment variable */
+    setting_parser parse;
+    size_t offset;             /* the field of struct config it sets */
+    size_t count_offset;       /* lists: the size_t field counting the entries */
+    enum number_type type;     /* numbers: the field's type */
+    unsigned long long min, max; /* numbers: bounds; lists: max is the most entries */
+    const char *def;           /* the default, written as a value would be; NULL: none */
+    /* A default that depends on the machine or on settings read before; NULL: def. */
+    unsigned long long (*computed)(const struct config *cfg, unsigned long long cores);
+    const char *shown;         /* the default as --help and the README show it; NULL: def */
+    const char *help;          /* one sentence for --help */
+};
+
+/* ===== Parsers ===== */
+
+static void *field_of(const struct setting *s, struct config *cfg)
 {
-    const char *v = getenv(name);
-    if (v == NULL || *v == '\0') {
-        *out = def;
-        return 0;
+    return (char *)cfg + s->offset;
+}
+
+/* The one number parser: decimal digits only, within the setting's bounds. */
+static int number_parse(const struct setting *s, const char *value, unsigned long long *out,
+                        char *err, size_t err_size)
+{
+    unsigned long long n = 0;
+    const char *p = value;
+    for (; *p >= '0' && *p <= '9'; p++) {
+        unsigned d = (unsigned)(*p - '0');
+        n = n > (ULLONG_MAX - d) / 10 ? ULLONG_MAX : n * 10 + d; /* saturates: then past max */
     }
-    char *end = NULL;
-    errno = 0;
-    unsigned long long n = strtoull(v, &end, 10);
-    if (errno != 0 || end == v || *end != '\0' || v[0] == '-' || n < min || n > max) {
-        snprintf(err, err_size, "%s must be a whole number from %llu to %llu, not \"%s\"", name,
-                 min, max, v);
+    if (p == value || *p != '\0' || n < s->min || n > s->max) {
+        snprintf(err, err_size, "%s must be a whole number from %llu to %llu, not \"%s\"", s->name,
+                 s->min, s->max, value);
         return -1;
     }
     *out = n;
     return 0;
 }
 
-static char *env_string_new(const char *name, const char *def)
+static void number_store(const struct setting *s, struct config *cfg, unsigned long long n)
 {
-    const char *v = getenv(name);
-    return strdup(v != NULL ? v : def);
+    void *f = field_of(s, cfg);
+    if (s->type == NUM_SIZE)
+        *(size_t *)f = (size_t)n;
+    else if (s->type == NUM_DOUBLE)
+        *(double *)f = (double)n;
+    else
+        *(unsigned *)f = (unsigned)n;
 }
 
-/* Splits a comma-separated list into trimmed, non-empty, owned strings. */
-static int split_list(const char *name, char **items, size_t max, size_t *count, char *err,
+static int parse_number(const struct setting *s, const char *value, struct config *cfg,
+                        char *err, size_t err_size)
+{
+    unsigned long long n;
+    if (number_parse(s, value, &n, err, err_size) < 0)
+        return -1;
+    number_store(s, cfg, n);
+    return 0;
+}
+
+/* The one boolean syntax, PostgreSQL's: 1, true, yes, on or 0, false, no, off, in any case. */
+static int parse_flag(const struct setting *s, const char *value, struct config *cfg, char *err,
                       size_t err_size)
 {
-    const char *v = getenv(name);
+    static const char *const yes[] = {"1", "true", "yes", "on"};
+    static const char *const no[] = {"0", "false", "no", "off"};
+    for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++) {
+        if (strcasecmp(value, yes[i]) == 0 || strcasecmp(value, no[i]) == 0) {
+            *(bool *)field_of(s, cfg) = strcasecmp(value, yes[i]) == 0;
+            return 0;
+        }
+    }
+    snprintf(err, err_size, "%s must be 1, true, yes or on, or 0, false, no or off, not \"%s\"",
+             s->name, value);
+    return -1;
+}
+
+static int parse_string(const struct setting *s, const char *value, struct config *cfg,
+                        char *err, size_t err_size)
+{
+    char **f = field_of(s, cfg);
+    if ((*f = strdup(value)) == NULL) {
+        snprintf(err, err_size, "out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+static int parse_log_format(const struct setting *s, const char *value, struct config *cfg,
+                            char *err, size_t err_size)
+{
+    if (strcmp(value, "json") != 0 && strcmp(value, "text") != 0) {
+        snprintf(err, err_size, "%s must be json or text, not \"%s\"", s->name, value);
+        return -1;
+    }
+    *(bool *)field_of(s, cfg) = strcmp(value, "text") == 0;
+    return 0;
+}
+
+/* Splits a comma-separated list into at most max trimmed, non-empty, owned strings. */
+static int split_list(const char *name, const char *value, char **items, size_t max,
+                      size_t *count, char *err, size_t err_size)
+{
+    const char *p = value;
     *count = 0;
-    if (v == NULL)
-        return 0;
-    const char *p = v;
     while (*p != '\0') {
         const char *comma = strchr(p, ',');
         size_t len = comma ? (size_t)(comma - p) : strlen(p);
-        const char *s = p;
-        while (len > 0 && (*s == ' ' || *s == '\t'))
-            s++, len--;
-        while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+        const char *start = p;
+        while (len > 0 && (*start == ' ' || *start == '\t'))
+            start++, len--;
+        while (len > 0 && (start[len - 1] == ' ' || start[len - 1] == '\t'))
             len--;
         if (len > 0) {
             if (*count == max) {
                 snprintf(err, err_size, "%s holds more than %zu entries", name, max);
                 return -1;
             }
-            items[*count] = strndup(s, len);
-            if (items[*count] == NULL) {
+            if ((items[*count] = strndup(start, len)) == NULL) {
                 snprintf(err, err_size, "out of memory");
                 return -1;
             }
@@ -72,16 +149,24 @@ static int split_list(const char *name, char **items, size_t max, size_t *count,
     return 0;
 }
 
+static int parse_list(const struct setting *s, const char *value, struct config *cfg, char *err,
+                      size_t err_size)
+{
+    size_t *count = (size_t *)((char *)cfg + s->count_offset);
+    return split_list(s->name, value, field_of(s, cfg), (size_t)s->max, count, err, err_size);
+}
+
 /* TRUSTED_PROXIES: comma-separated CIDR ranges (or single addresses). */
-static int load_proxies(struct config *cfg, char *err, size_t err_size)
+static int parse_proxies(const struct setting *s, const char *value, struct config *cfg,
+                         char *err, size_t err_size)
 {
     char *items[CONFIG_MAX_PROXIES];
     size_t n = 0;
-    int rc = split_list("TRUSTED_PROXIES", items, CONFIG_MAX_PROXIES, &n, err, err_size);
+    int rc = split_list(s->name, value, items, CONFIG_MAX_PROXIES, &n, err, err_size);
     for (size_t i = 0; i < n; i++) {
         if (rc == 0 && !cidr_parse(items[i], &cfg->trusted_proxies[i])) {
-            snprintf(err, err_size, "TRUSTED_PROXIES holds \"%s\", which is not an address or "
-                                    "CIDR range such as 10.0.0.0/8", items[i]);
+            snprintf(err, err_size, "%s holds \"%s\", which is not an address or CIDR range "
+                                    "such as 10.0.0.0/8", s->name, items[i]);
             rc = -1;
         }
         free(items[i]);
@@ -90,110 +175,184 @@ static int load_proxies(struct config *cfg, char *err, size_t err_size)
     return rc;
 }
 
+/* ===== Defaults that depend on the machine or on settings read before ===== */
+
+static unsigned long long cores_all(const struct config *cfg, unsigned long long cores)
+{
+    (void)cfg;
+    return cores;
+}
+
+static unsigned long long cores_twice(const struct config *cfg, unsigned long long cores)
+{
+    (void)cfg;
+    return 2 * cores;
+}
+
+static unsigned long long cores_half(const struct config *cfg, unsigned long long cores)
+{
+    (void)cfg;
+    return cores > 1 ? cores / 2 : 1;
+}
+
+static unsigned long long pool_size(const struct config *cfg, unsigned long long cores)
+{
+    (void)cores;
+    return cfg->db_pool_size;
+}
+
+static unsigned long long rate_twice(const struct config *cfg, unsigned long long cores)
+{
+    (void)cores;
+    return (unsigned long long)(2 * cfg->rate_limit);
+}
+
+/* ===== The table ===== */
+
+#define FIELD(f) .offset = offsetof(struct config, f)
+#define NUMBER(f, t, lo, hi) .parse = parse_number, FIELD(f), .type = (t), .min = (lo), .max = (hi)
+#define LIST(f, n, most) .parse = parse_list, FIELD(f), .count_offset = offsetof(struct config, n), \
+                         .max = (most)
+
+/* In the order they are read: a computed default may use the settings above it. */
+static const struct setting settings[] = {
+    {.name = "DATABASE_URL", .parse = parse_string, FIELD(database_url), .def = "",
+     .shown = "libpq defaults", .help = "libpq URI or key=value string: the primary"},
+    {.name = "DATABASE_READ_URL", .parse = parse_string, FIELD(database_read_url),
+     .help = "a streaming replica for reads"},
+    {.name = "PORT", NUMBER(port, NUM_UNSIGNED, 0, 65535), .def = "8080",
+     .help = "listening port"},
+    {.name = "LISTEN_ADDR", .parse = parse_string, FIELD(listen_addr), .def = "0.0.0.0",
+     .help = "listening address (IPv4 or IPv6)"},
+    {.name = "API_TOKENS", LIST(tokens, token_count, CONFIG_MAX_TOKENS),
+     .help = "comma-separated bearer tokens allowed to write"},
+    {.name = "CORS_ORIGINS", LIST(origins, origin_count, CONFIG_MAX_ORIGINS),
+     .help = "comma-separated origins allowed to call from a browser; * for any"},
+    {.name = "MAX_BODY_BYTES", NUMBER(max_body_bytes, NUM_SIZE, 1, 1024ULL * 1024 * 1024),
+     .def = "1048576", .help = "largest request body"},
+    /* HTTP threads never wait on the database (DB_JOBS threads do): one per core. */
+    {.name = "THREADS", NUMBER(threads, NUM_UNSIGNED, 1, 256), .computed = cores_all,
+     .shown = "number of cores", .help = "HTTP threads (they never wait on the database)"},
+    /* Two per core: a job waiting on its query leaves the core to another. */
+    {.name = "DB_POOL_SIZE", NUMBER(db_pool_size, NUM_UNSIGNED, 1, 256), .computed = cores_twice,
+     .shown = "twice the number of cores", .help = "database connections"},
+    {.name = "DB_JOBS", NUMBER(db_jobs, NUM_UNSIGNED, 0, 256), .computed = pool_size,
+     .shown = "DB_POOL_SIZE",
+     .help = "threads answering requests that need the database; 0: the HTTP threads do"},
+    /* A search keeps a core busy for tens of ms: half the cores at most, so that a GET
+     * beside a burst of searches still finds a core (p99 measured in make bench). */
+    {.name = "SEARCH_JOBS", NUMBER(search_jobs, NUM_UNSIGNED, 0, 256), .computed = cores_half,
+     .shown = "half the number of cores (at least 1)",
+     .help = "threads running searches: at most this many run at once, so that searches never "
+             "take every core; 0: the DB_JOBS threads run them"},
+    {.name = "DB_TIMEOUT", NUMBER(db_timeout_ms, NUM_UNSIGNED, 1, 600000), .def = "5000",
+     .help = "milliseconds to wait for a database connection before 503"},
+    {.name = "STATEMENT_TIMEOUT", NUMBER(statement_timeout_ms, NUM_UNSIGNED, 1, 3600000),
+     .def = "5000", .help = "milliseconds any one query may run"},
+    {.name = "CONNECTION_TIMEOUT", NUMBER(connection_timeout_s, NUM_UNSIGNED, 1, 3600),
+     .def = "30", .help = "seconds an idle client connection is kept"},
+    {.name = "MAX_CONNECTIONS", NUMBER(max_connections, NUM_UNSIGNED, 1, 65536), .def = "1024",
+     .help = "simultaneous client connections"},
+    {.name = "TRUSTED_PROXIES", .parse = parse_proxies, FIELD(trusted_proxies),
+     .max = CONFIG_MAX_PROXIES,
+     .help = "comma-separated CIDR ranges of proxies whose Forwarded / X-Forwarded-For is "
+             "believed"},
+    {.name = "PER_CLIENT_CONNECTIONS", NUMBER(per_client_connections, NUM_UNSIGNED, 0, 65536),
+     .def = "64",
+     .help = "simultaneous connections from one address (trusted proxies exempt); 0: no limit"},
+    {.name = "HEADER_TIMEOUT", NUMBER(header_timeout_s, NUM_UNSIGNED, 0, 3600), .def = "10",
+     .help = "seconds a client has to send complete headers (also the keep-alive wait)"},
+    {.name = "REQUEST_TIMEOUT", NUMBER(request_timeout_s, NUM_UNSIGNED, 0, 3600), .def = "30",
+     .help = "seconds from complete headers to the answer sent"},
+    {.name = "MAX_HEADER_BYTES", NUMBER(max_header_bytes, NUM_UNSIGNED, 4096, 1048576),
+     .def = "32768",
+     .help = "request line and headers; longer is 414 (URL) or 431 (headers)"},
+    {.name = "RATE_LIMIT", NUMBER(rate_limit, NUM_DOUBLE, 0, 1000000), .def = "50",
+     .help = "requests per second per client (token bucket); 0: off"},
+    {.name = "RATE_BURST", NUMBER(rate_burst, NUM_DOUBLE, 1, 10000000), .computed = rate_twice,
+     .shown = "twice RATE_LIMIT", .help = "requests a client may make at once"},
+    {.name = "RATE_LIMIT_TOKENS", .parse = parse_flag, FIELD(rate_limit_tokens), .def = "off",
+     .help = "on: holders of a valid bearer token are rate-limited too"},
+    {.name = "LOG_FORMAT", .parse = parse_log_format, FIELD(log_text), .def = "json",
+     .help = "json (one object a line) or text"},
+    {.name = "MIGRATE_ON_START", .parse = parse_flag, FIELD(migrate_on_start), .def = "off",
+     .help = "on: serve applies pending migrations first"},
+    {.name = "SHUTDOWN_TIMEOUT", NUMBER(shutdown_timeout_s, NUM_UNSIGNED, 0, 3600), .def = "10",
+     .help = "seconds requests in flight get to finish after SIGTERM"},
+    {.name = "CACHE_BYTES", NUMBER(cache_bytes, NUM_SIZE, 0, 1ULL << 40), .def = "67108864",
+     .help = "bound of the answer cache (64 MiB); 0: no cache"},
+};
+
+#define SETTING_COUNT (sizeof settings / sizeof settings[0])
+
+/* ===== Loading and --help ===== */
+
 int config_load(struct config *cfg, char *err, size_t err_size)
 {
-    unsigned long long n;
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     memset(cfg, 0, sizeof *cfg);
     if (cores < 1)
         cores = 1;
-
-    cfg->database_url = env_string_new("DATABASE_URL", "");
-    const char *read_url = getenv("DATABASE_READ_URL");
-    if (read_url != NULL && *read_url != '\0' && (cfg->database_read_url = strdup(read_url)) == NULL) {
-        snprintf(err, err_size, "out of memory");
-        goto fail;
+    for (size_t i = 0; i < SETTING_COUNT; i++) {
+        const struct setting *s = &settings[i];
+        const char *value = getenv(s->name);
+        if (value == NULL || *value == '\0') {
+            /* Computed defaults are not bounded: RATE_BURST is 0 when RATE_LIMIT is. */
+            if (s->computed != NULL) {
+                number_store(s, cfg, s->computed(cfg, (unsigned long long)cores));
+                continue;
+            }
+            if ((value = s->def) == NULL)
+                continue;
+        }
+        if (s->parse(s, value, cfg, err, err_size) < 0)
+            goto fail;
     }
-    cfg->listen_addr = env_string_new("LISTEN_ADDR", "0.0.0.0");
-    if (!cfg->database_url || !cfg->listen_addr) {
-        snprintf(err, err_size, "out of memory");
-        goto fail;
-    }
-    if (env_unsigned("PORT", 8080, 0, 65535, &n, err, err_size) < 0)
-        goto fail;
-    cfg->port = (unsigned)n;
-    if (env_unsigned("MAX_BODY_BYTES", 1024 * 1024, 1, 1024ULL * 1024 * 1024, &n, err, err_size) < 0)
-        goto fail;
-    cfg->max_body_bytes = (size_t)n;
-    /* HTTP threads never wait on the database (DB_JOBS threads do): one per core. */
-    if (env_unsigned("THREADS", (unsigned long long)cores, 1, 256, &n, err, err_size) < 0)
-        goto fail;
-    cfg->threads = (unsigned)n;
-    /* Two per core: a job waiting on its query leaves the core to another. */
-    if (env_unsigned("DB_POOL_SIZE", 2ULL * (unsigned long long)cores, 1, 256, &n, err, err_size) < 0)
-        goto fail;
-    cfg->db_pool_size = (unsigned)n;
-    if (env_unsigned("DB_JOBS", cfg->db_pool_size, 0, 256, &n, err, err_size) < 0)
-        goto fail;
-    cfg->db_jobs = (unsigned)n;
-    /* A search keeps a core busy for tens of ms: half the cores at most, so that a GET
-     * beside a burst of searches still finds a core (p99 measured in make bench). */
-    if (env_unsigned("SEARCH_JOBS", cores > 1 ? (unsigned long long)cores / 2 : 1, 0, 256, &n, err,
-                     err_size) < 0)
-        goto fail;
-    cfg->search_jobs = cfg->db_jobs > 0 ? (unsigned)n : 0;
-    if (env_unsigned("DB_TIMEOUT", 5000, 1, 600000, &n, err, err_size) < 0)
-        goto fail;
-    cfg->db_timeout_ms = (unsigned)n;
-    if (env_unsigned("STATEMENT_TIMEOUT", 5000, 1, 3600000, &n, err, err_size) < 0)
-        goto fail;
-    cfg->statement_timeout_ms = (unsigned)n;
-    if (env_unsigned("CACHE_BYTES", 64ULL * 1024 * 1024, 0, 1ULL << 40, &n, err, err_size) < 0)
-        goto fail;
-    cfg->cache_bytes = (size_t)n;
-    if (env_unsigned("CONNECTION_TIMEOUT", 30, 1, 3600, &n, err, err_size) < 0)
-        goto fail;
-    cfg->connection_timeout_s = (unsigned)n;
-    if (env_unsigned("MAX_CONNECTIONS", 1024, 1, 65536, &n, err, err_size) < 0)
-        goto fail;
-    cfg->max_connections = (unsigned)n;
-
-    if (env_unsigned("PER_CLIENT_CONNECTIONS", 64, 0, 65536, &n, err, err_size) < 0)
-        goto fail;
-    cfg->per_client_connections = (unsigned)n;
-    if (env_unsigned("HEADER_TIMEOUT", 10, 0, 3600, &n, err, err_size) < 0)
-        goto fail;
-    cfg->header_timeout_s = (unsigned)n;
-    if (env_unsigned("REQUEST_TIMEOUT", 30, 0, 3600, &n, err, err_size) < 0)
-        goto fail;
-    cfg->request_timeout_s = (unsigned)n;
-    if (env_unsigned("MAX_HEADER_BYTES", 32768, 4096, 1048576, &n, err, err_size) < 0)
-        goto fail;
-    cfg->max_header_bytes = (unsigned)n;
-    if (env_unsigned("RATE_LIMIT", 50, 0, 1000000, &n, err, err_size) < 0)
-        goto fail;
-    cfg->rate_limit = (double)n;
-    if (env_unsigned("RATE_BURST", (unsigned long long)(2 * cfg->rate_limit), 1, 10000000, &n, err,
-                     err_size) < 0)
-        goto fail;
-    cfg->rate_burst = (double)n;
-    const char *rlt = getenv("RATE_LIMIT_TOKENS");
-    cfg->rate_limit_tokens = rlt != NULL && strcmp(rlt, "1") == 0;
-    if (env_unsigned("SHUTDOWN_TIMEOUT", 10, 0, 3600, &n, err, err_size) < 0)
-        goto fail;
-    cfg->shutdown_timeout_s = (unsigned)n;
-    if (load_proxies(cfg, err, err_size) < 0)
-        goto fail;
-
-    const char *fmt = getenv("LOG_FORMAT");
-    if (fmt != NULL && *fmt != '\0' && strcmp(fmt, "json") != 0 && strcmp(fmt, "text") != 0) {
-        snprintf(err, err_size, "LOG_FORMAT must be json or text, not \"%s\"", fmt);
-        goto fail;
-    }
-    cfg->log_text = fmt != NULL && strcmp(fmt, "text") == 0;
-    const char *mig = getenv("MIGRATE_ON_START");
-    cfg->migrate_on_start = mig != NULL && (strcmp(mig, "1") == 0 || strcmp(mig, "true") == 0);
-
-    if (split_list("API_TOKENS", cfg->tokens, CONFIG_MAX_TOKENS, &cfg->token_count, err,
-                   err_size) < 0)
-        goto fail;
-    if (split_list("CORS_ORIGINS", cfg->origins, CONFIG_MAX_ORIGINS, &cfg->origin_count, err,
-                   err_size) < 0)
-        goto fail;
+    /* Without DB_JOBS threads the HTTP threads answer everything, searches too. */
+    if (cfg->db_jobs == 0)
+        cfg->search_jobs = 0;
     return 0;
 fail:
     config_free(cfg);
     return -1;
+}
+
+/* Prints text word by word, indented, in lines of at most 78 columns. */
+static void print_wrapped(FILE *f, const char *text, int indent)
+{
+    int col = 0;
+    while (*text != '\0') {
+        int len = (int)strcspn(text, " ");
+        if (col > 0 && col + 1 + len > 78)
+            col = 0, fputc('\n', f);
+        if (col == 0)
+            col = fprintf(f, "%*s%.*s", indent, "", len, text);
+        else
+            col += fprintf(f, " %.*s", len, text);
+        text += len;
+        text += strspn(text, " ");
+    }
+    fputc('\n', f);
+}
+
+void config_help(FILE *f)
+{
+    char text[512];
+    print_wrapped(f, "configuration, from the environment (unset or empty: the default; flags "
+                     "take 1, true, yes, on or 0, false, no, off, in any case):", 0);
+    for (size_t i = 0; i < SETTING_COUNT; i++) {
+        const struct setting *s = &settings[i];
+        const char *shown = s->shown ? s->shown : s->def ? s->def : "none";
+        fprintf(f, "  %-23s default: %s\n", s->name, shown);
+        if (s->parse == parse_number)
+            snprintf(text, sizeof text, "%s; a whole number from %llu to %llu", s->help, s->min,
+                     s->max);
+        else if (s->parse == parse_list || s->parse == parse_proxies)
+            snprintf(text, sizeof text, "%s; at most %llu entries", s->help, s->max);
+        else
+            snprintf(text, sizeof text, "%s", s->help);
+        print_wrapped(f, text, 6);
+    }
 }
 
 void config_free(struct config *cfg)

@@ -1,0 +1,152 @@
+#!/usr/bin/env bash
+# tour.sh: the README's "A tour with curl", run against the khabar at $B with $TOKEN; stops, naming the step, at the first answer that differs from the README's.
+#
+# B defaults to http://localhost:8080; TOKEN is one of the server's API_TOKENS (make run prints
+# "export TOKEN=..."). Every id comes from an answer before it, so the tour runs again and again.
+# The README shows the commands below the "the tour" line, without the expect lines.
+set -euo pipefail
+
+B=${B:-http://localhost:8080}
+if [ -z "${TOKEN:-}" ]; then
+    echo "tour: TOKEN is not set: paste the 'export TOKEN=...' line that make run prints" >&2
+    exit 2
+fi
+command -v jq >/dev/null 2>&1 || { echo "tour: jq is missing (make deps, or apt-get install jq)" >&2; exit 2; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+: >"$tmp/answer"
+: >"$tmp/status"
+echo "(before the first step)" >"$tmp/where"
+
+# Says where and why the tour stopped, once (a step inside $(...) fails in a subshell first).
+fail() {
+    if [ ! -e "$tmp/failed" ]; then
+        : >"$tmp/failed"
+        echo >&2
+        echo "tour: FAILED at $(tr '\n' ' ' <"$tmp/where" | tr -s ' ')" >&2
+        echo "tour: $*" >&2
+        echo "tour: the answer began: $(head -c 400 "$tmp/answer")" >&2
+    fi
+    exit 1
+}
+trap 'fail "the step exited with status $?"' ERR
+
+# curl as the README runs it, keeping the answer and its HTTP status for expect.
+curl() {
+    local status
+    printf 'tour.sh line %s: curl %s\n' "${BASH_LINENO[0]}" "$*" >"$tmp/where"
+    printf '\n$ curl %s\n' "$*" >&2
+    set +e
+    command curl -w '%{stderr}%{http_code}\n' "$@" 2>"$tmp/status" | tee -p "$tmp/answer"
+    status=${PIPESTATUS[0]}
+    set -e
+    [ "$status" -eq 0 ] || fail "curl exited with status $status (is khabar running at $B?)"
+}
+
+# Fails the tour unless the last answer had status $1 and holds each further argument.
+expect() {
+    local want=$1 got text
+    shift
+    got=$(tail -n 1 "$tmp/status")
+    [ "$got" = "$want" ] || fail "the status was $got, not $want"
+    for text in "$@"; do
+        grep -qF -- "$text" "$tmp/answer" || fail "the answer does not hold: $text"
+    done
+}
+
+# Fails the tour unless value $1 (taken from an answer) matches the extended regex $2.
+expect_value() {
+    [[ $1 =~ $2 ]] || fail "took '$1' from the answer, which is not like $2"
+}
+
+# ---- the tour
+# the newest articles (summaries, without body), then the next page from next_cursor
+curl -si "$B/v1/articles?limit=1"            # Link: </v1/articles?limit=1&cursor=...>; rel="next"
+expect 200 'rel="next"' '"next_cursor":"'
+
+# filters combine: a tag (slug or name, any spelling), a source, a date range, a language
+curl -s "$B/v1/articles?tag=کوریا-الشمالیة&source=تاس&from=2024-05-01T00:00:00Z&to=2024-05-31T23:59:59Z&lang=ar"
+expect 200 'بيسكوف'
+
+# search: variants, diacritics and prefixes match; "phrases", -exclusion, or
+curl -s "$B/v1/articles?q=وبوتين"            # finds بوتين, snippet with <mark>بوتين</mark>
+expect 200 '<mark>بوتين</mark>'
+curl -s "$B/v1/articles?q=%22کوریا%20الشمالیة%22%20-ترامب"
+expect 200 'بيسكوف'
+
+# one article by slug, percent-encoded or raw, in any letter variant; then by the id in its answer
+curl -s "$B/v1/articles/%D8%A8%D9%8A%D8%B3%D9%83%D9%88%D9%81-%D8%A7%D9%84%D8%A7%D8%B3%D8%AA%D8%B9%D8%AF%D8%A7%D8%AF%D8%A7%D8%AA-%D8%AC%D8%A7%D8%B1%D9%8A%D8%A9-%D9%84%D8%B2%D9%8A%D8%A7%D8%B1%D8%A9-%D8%A8%D9%88%D8%AA%D9%8A%D9%86-%D8%A5%D9%84%D9%89-%D9%83%D9%88%D8%B1%D9%8A%D8%A7-%D8%A7%D9%84%D8%B4%D9%85%D8%A7%D9%84%D9%8A%D8%A9"
+expect 200 'بيسكوف'
+id=$(curl -s "$B/v1/articles/بيسكوف-الاستعدادات-جارية-لزيارة-بوتين-الی-کوريا-الشمالية" | jq .id)
+expect 200
+expect_value "$id" '^[0-9]+$'
+curl -si "$B/v1/articles/$id"
+expect 200 'ETag: '
+
+# revalidation: 304 when nothing changed
+etag=$(curl -si "$B/v1/articles/$id" | tr -d '\r' | awk -F': ' 'tolower($1)=="etag"{print $2}')
+expect_value "$etag" '^(W/)?".+"$'
+curl -si -H "If-None-Match: $etag" "$B/v1/articles/$id" | head -1
+expect 304
+
+# its "read also" list
+curl -s "$B/v1/articles/$id/related"
+expect 200 '"data":[{'
+also=$(curl -s "$B/v1/articles/$id/related" | jq '.data[0].id')
+expect_value "$also" '^[0-9]+$'
+
+# tags (most used first, q= for an autocomplete box), one tag by slug or name, sources
+curl -s "$B/v1/tags"
+expect 200 'كوريا-الشمالية'
+curl -s "$B/v1/tags?q=كور"
+expect 200 'كوريا-الشمالية'
+curl -s "$B/v1/tags/کوریا-الشمالیة"          # Keheh and Farsi Yeh: the same tag
+expect 200 '"slug":"كوريا-الشمالية"'
+curl -s "$B/v1/tags/كوريا%20الشمالية"         # the name, with a space
+expect 200 '"slug":"كوريا-الشمالية"'
+curl -s "$B/v1/sources"
+expect 200 'تاس'
+
+# create (201 with Location and ETag); $new is its address, from the Location header
+new=$(curl -si -X POST "$B/v1/articles" -H "Authorization: Bearer $TOKEN" \
+  -H 'Content-Type: application/json' \
+  -d '{"title": "موسكو تستضيف معرضا للكتاب", "body": "نص الخبر", "tags": ["موسكو"],
+       "sources": ["تاس"], "related": ['"$id"'], "published_at": "2024-05-20T09:00:00+03:00"}' |
+  tr -d '\r' | awk -F': ' 'tolower($1)=="location"{print $2}')
+expect 201 'ETag: '
+expect_value "$new" '^/v1/articles/[0-9]+$'
+echo "created $new"
+
+# replace (PUT), or change some fields (PATCH, JSON Merge Patch); If-Match guards both
+curl -s -X PUT "$B$new" -H "Authorization: Bearer $TOKEN" \
+  -H 'Content-Type: application/json' -d '{"title": "عنوان جديد", "body": "نص"}'
+expect 200 '"title":"عنوان جديد"'
+curl -s -X PATCH "$B$new" -H "Authorization: Bearer $TOKEN" \
+  -H 'Content-Type: application/merge-patch+json' -d '{"summary": null, "tags": ["الكرملين"]}'
+expect 200 'الكرملين'
+
+# "read also" links: add (idempotent) and remove
+curl -si -X PUT    "$B$new/related/$also" -H "Authorization: Bearer $TOKEN" | head -1
+expect 204
+curl -si -X DELETE "$B$new/related/$also" -H "Authorization: Bearer $TOKEN" | head -1
+expect 204
+
+# delete (its tags stay; links to it go)
+curl -si -X DELETE "$B$new" -H "Authorization: Bearer $TOKEN" | head -1
+expect 204
+curl -si "$B$new" | head -1
+expect 404
+
+# operations
+curl -s "$B/healthz"
+expect 200 '"ok"'
+curl -s "$B/readyz"
+expect 200 '"ready"'
+curl -s "$B/metrics" | head
+expect 200 'khabar_http_requests_total'
+curl -s "$B/openapi.yaml" | head -3
+expect 200 'openapi: 3.1'
+# ---- end of the tour
+
+echo
+echo "tour: every step answered as the README says"
