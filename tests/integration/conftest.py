@@ -1,10 +1,13 @@
-"""conftest.py: pytest fixtures for the black-box tests: the khabar binary, a private PostgreSQL
-with the default khabar server in front of it (one for each file), and soft checks that fail the test at its end."""
+"""conftest.py: pytest fixtures for the black-box tests: the khabar binary, a private PostgreSQL with the default server (one for each file), more servers with other settings, and soft checks."""
 import os
+import sys
 
 import pytest
 
 import harness
+
+# tests/security holds the malformed-HTTP corpus player (replay.py) some tests use.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "security"))
 
 
 def pytest_addoption(parser):
@@ -33,6 +36,54 @@ def khabar(khabar_bin):
     h.cleanup()
 
 
+class ServerFactory:
+    """Starts servers on the harness's database with the default settings changed; stop_all()
+    stops those still running and names the ones that did not exit 0 after SIGTERM."""
+
+    def __init__(self, h):
+        self.h = h
+        self.started = []
+
+    def __call__(self, name=None, unset=(), **settings):
+        """A started khabar server: settings are environment variables (values made str)."""
+        srv = self.h.start_server(extra={k: str(v) for k, v in settings.items()}, unset=unset, name=name)
+        self.started.append(srv)
+        return srv
+
+    def stop_all(self):
+        bad = []
+        for srv in self.started:
+            if not srv.alive():
+                continue
+            status, secs = srv.stop(30.0 if self.h.sanitized else 10.0)
+            if status != 0:
+                bad.append("server %s exits 0 after SIGTERM: status %r after %.1f s; log tail:\n%s"
+                           % (srv.name, status, secs, srv.log_tail(30)))
+        self.started = []
+        return bad
+
+
+@pytest.fixture
+def start_server(khabar):
+    """start_server(name, unset=(), **settings): a server with other settings (e.g.
+    CORS_ORIGINS="*"), stopped at the end of the test, which fails if it does not exit 0."""
+    f = ServerFactory(khabar)
+    yield f
+    bad = f.stop_all()
+    if bad:
+        pytest.fail("\n".join(bad), pytrace=False)
+
+
+@pytest.fixture(scope="module")
+def module_server(khabar):
+    """Like start_server, for a server that several tests of a file share (stopped at the file's end)."""
+    f = ServerFactory(khabar)
+    yield f
+    bad = f.stop_all()
+    if bad:
+        pytest.fail("\n".join(bad), pytrace=False)
+
+
 @pytest.fixture(autouse=True)
 def soft_checks():
     """harness.check() records a failed check and lets the test go on; the test fails at its end,
@@ -42,3 +93,21 @@ def soft_checks():
     failed = harness.failures()[before:]
     if failed:
         pytest.fail("%d check(s) failed:\n  %s" % (len(failed), "\n  ".join(failed)), pytrace=False)
+
+
+@pytest.fixture(autouse=True)
+def default_server_alive(request, soft_checks):
+    """After a test that used the default server: it must still answer /healthz; a crashed
+    server fails the test and is restarted, so that the file's other tests still tell something."""
+    yield
+    if "khabar" not in request.fixturenames:
+        return
+    h = request.getfixturevalue("khabar")
+    if h.server is None or harness.server_answers(h.server):
+        return
+    harness.check(False, "server still running after %s" % request.node.name,
+                  "exit status %r; log tail:\n%s" % (h.server.proc.poll(), h.server.log_tail(20)))
+    try:
+        h.restart_main()
+    except harness.HarnessError as e:
+        harness.check(False, "server restarts after a crash", str(e))

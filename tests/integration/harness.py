@@ -40,8 +40,11 @@ CORS_ORIGIN = "https://front.example"
 
 # Configuration variables of khabar; removed from the inherited environment so that the
 # caller's shell cannot change what the tests see.
-CONFIG_VARS = ("DATABASE_URL", "PORT", "LISTEN_ADDR", "API_TOKENS", "CORS_ORIGINS",
-               "TRUSTED_PROXIES", "MAX_BODY_BYTES", "THREADS", "DB_POOL_SIZE", "LOG_FORMAT")
+CONFIG_VARS = ("DATABASE_URL", "DATABASE_READ_URL", "PORT", "LISTEN_ADDR", "API_TOKENS", "CORS_ORIGINS",
+               "TRUSTED_PROXIES", "MAX_BODY_BYTES", "THREADS", "DB_POOL_SIZE", "DB_JOBS", "SEARCH_JOBS",
+               "CACHE_BYTES", "LOG_FORMAT", "PER_CLIENT_CONNECTIONS", "MAX_CONNECTIONS", "MAX_HEADER_BYTES",
+               "HEADER_TIMEOUT", "REQUEST_TIMEOUT", "CONNECTION_TIMEOUT", "SHUTDOWN_TIMEOUT", "RATE_LIMIT",
+               "RATE_BURST", "RATE_LIMIT_TOKENS", "DB_TIMEOUT", "STATEMENT_TIMEOUT", "MIGRATE_ON_START")
 
 
 class HarnessError(Exception):
@@ -429,10 +432,11 @@ class Server:
 
     # --- HTTP -----------------------------------------------------------------------
 
-    def request(self, method, path, body=None, headers=None, token=None, encoded=False, timeout=None):
+    def request(self, method, path, body=None, headers=None, token=None, encoded=False, timeout=None,
+                src=None, safe="/?&="):
         """One request on a new connection (see http_request); returns a Response."""
         return http_request(self.port, method, path, body=body, headers=headers, token=token,
-                            encoded=encoded, timeout=timeout or self.timeout)
+                            encoded=encoded, timeout=timeout or self.timeout, src=src, safe=safe)
 
     def raw_request(self, data, timeout=None, head=False):
         """Sends data over a plain socket and returns every response byte received.
@@ -645,6 +649,17 @@ class Harness:
         srv = Server(self.khabar, env, os.path.join(self.workdir, name + ".log"), name, self.http_timeout)
         self.servers.append(srv)
         return srv.start(self.start_wait)
+
+    def stop_server(self, srv):
+        """Stops srv with SIGTERM; a soft check that it exits 0. Returns the exit status."""
+        status, secs = srv.stop(30.0 if self.sanitized else 10.0)
+        check(status == 0, "server %s exits 0 after SIGTERM" % srv.name,
+              "status %r after %.1f s; log tail:\n%s" % (status, secs, srv.log_tail(30)))
+        return status
+
+    def psql(self, sql, timeout=60):
+        """psql() on this harness's database."""
+        return psql(self.pg.url, sql, timeout=timeout)
 
     def setup(self):
         """PostgreSQL, `khabar migrate` (must exit 0), the default server. Raises HarnessError."""
