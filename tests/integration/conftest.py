@@ -84,15 +84,31 @@ def module_server(khabar):
         pytest.fail("\n".join(bad), pytrace=False)
 
 
-@pytest.fixture(autouse=True)
-def soft_checks():
-    """harness.check() records a failed check and lets the test go on; the test fails at its end,
-    naming every check that failed."""
+def soft_failures(since):
+    failed = harness.failures()[since:]
+    return "%d check(s) failed:\n  %s" % (len(failed), "\n  ".join(failed)) if failed else ""
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item):
+    """The checks that failed while the test ran fail the test itself (not its teardown)."""
     before = len(harness.failures())
     yield
-    failed = harness.failures()[before:]
-    if failed:
-        pytest.fail("%d check(s) failed:\n  %s" % (len(failed), "\n  ".join(failed)), pytrace=False)
+    item.soft_checks_seen = len(harness.failures())
+    msg = soft_failures(before)
+    if msg:
+        pytest.fail(msg, pytrace=False)
+
+
+@pytest.fixture(autouse=True)
+def soft_checks(request):
+    """harness.check() records a failed check and lets the test go on; the test fails at its end,
+    naming every check that failed (checks failed in set-up or teardown fail the teardown)."""
+    before = len(harness.failures())
+    yield
+    msg = soft_failures(max(before, getattr(request.node, "soft_checks_seen", 0)))
+    if msg:
+        pytest.fail(msg, pytrace=False)
 
 
 @pytest.fixture(autouse=True)

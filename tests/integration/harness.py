@@ -520,6 +520,95 @@ class Server:
         return parse_response(self.raw_request(data, timeout=timeout, head=head), head=head)
 
 
+def send(srv, method, path, body=None, headers=None, token=None, src=None, encoded=False, timeout=None):
+    """One request to srv on a new connection from source address src (default 127.0.0.1);
+    a '%' in path is taken as already percent-encoded."""
+    return srv.request(method, path, body=body, headers=headers, token=token, encoded=encoded,
+                       timeout=timeout, src=src, safe="/?&=%")
+
+
+def raw_parse(srv, data, head=False, timeout=None):
+    """Sends the bytes data to srv and parses the answer."""
+    return parse_response(srv.raw_request(data, timeout=timeout, head=head), head=head)
+
+
+def art(title, body="نص المقال للاختبار.", **fields):
+    """An article object for a POST: title, body and any other fields."""
+    d = {"title": title, "body": body}
+    d.update(fields)
+    return d
+
+
+def create(srv, obj):
+    """POSTs an article to srv that must be created; returns the created article (raises if not 201)."""
+    r = send(srv, "POST", "/v1/articles", body=obj, token=TOKEN_1)
+    if r.status != 201 or not isinstance(r.json, dict) or "id" not in r.json:
+        raise AssertionError("creating %r: %s" % (obj.get("title"), r.brief()))
+    return r.json
+
+
+def note(msg):
+    """A line worth reading that no check fails on."""
+    print("# note: " + msg, flush=True)
+
+
+# Internal text that must never be in an error answer.
+SQL_MARKERS = ("SELECT", "INSERT", "ERROR:", "pq")
+
+
+def problem_basics(r):
+    """What is wrong with r as an application/problem+json answer: the media type, a type and a
+    status equal to the HTTP one, Cache-Control: no-store, an X-Request-Id (empty list when fine)."""
+    issues = []
+    if not r.header("content-type").startswith("application/problem+json"):
+        issues.append("Content-Type %r" % r.header("content-type"))
+    if not isinstance(r.json, dict) or r.json.get("status") != r.status or not r.json.get("type"):
+        issues.append("body %r" % r.body[:200])
+    if "no-store" not in r.header("cache-control"):
+        issues.append("Cache-Control %r" % r.header("cache-control"))
+    if not r.header("x-request-id"):
+        issues.append("no X-Request-Id")
+    return issues
+
+
+def problem_issues(r):
+    """problem_basics, and every RFC 9457 member, errors[] as {field, message}, no internal text,
+    Arabic not escaped (empty list when fine)."""
+    issues = problem_basics(r)
+    js = r.json
+    if isinstance(js, dict):
+        for k in ("type", "title", "status", "detail"):
+            if k not in js:
+                issues.append("no %r" % k)
+        if "type" in js and not isinstance(js["type"], str):
+            issues.append("type not a string")
+        if "errors" in js:
+            errs = js["errors"]
+            if not isinstance(errs, list) or not all(
+                    isinstance(e, dict) and isinstance(e.get("field"), str) and isinstance(e.get("message"), str)
+                    and e.get("message") for e in errs):
+                issues.append("errors[] items must be {field, message}: %r" % (errs,))
+    text = r.text
+    for marker in SQL_MARKERS:
+        if marker in text:
+            issues.append("internal text %r in body" % marker)
+    if "\\u06" in text:
+        issues.append("Arabic escaped as \\u06..")
+    return issues
+
+
+def expect_problem(r, status, name, ptype=None):
+    """Soft checks that r is a well-formed problem answer with this status (and type suffix)."""
+    ok = check(r.status == status, "%s -> %d" % (name, status), r.brief())
+    if ptype is not None:
+        t = r.json.get("type") if isinstance(r.json, dict) else None
+        check(isinstance(t, str) and (t == ptype or t.endswith(ptype)),
+              "%s: problem type %s" % (name, ptype), "type %r; %s" % (t, r.brief(200)))
+    issues = problem_issues(r)
+    check(not issues, "%s: well-formed problem+json" % name, "; ".join(issues))
+    return ok
+
+
 def access_lines(srv):
     """The access-log lines (JSON objects with a request_id) of a LOG_FORMAT=json server."""
     out = []
