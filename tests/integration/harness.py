@@ -794,6 +794,20 @@ class Harness:
             shutil.rmtree(self.workdir, ignore_errors=True)
 
 
+def check_shutdown(h):
+    """Soft checks that h's default server, still running, stops within the limit on SIGTERM and
+    exits 0 (no leaks under ASan); then starts a new default server for whatever runs next."""
+    srv = h.server
+    check(srv.alive(), "server still running before shutdown", "exit status %r" % (srv.proc.poll(),))
+    limit = 30.0 if h.sanitized else 10.0
+    status, secs = srv.stop(limit)
+    check(status is not None, "SIGTERM stops the server within %.0f s" % limit,
+          "killed after %.1f s; log tail:\n%s" % (secs, srv.log_tail(30)))
+    check(status == 0, "server exits 0 after SIGTERM (no leaks under ASan)",
+          "status %r after %.1f s; log tail:\n%s" % (status, secs, srv.log_tail(40)))
+    h.restart_main()
+
+
 def _sigterm(signum, frame):
     raise SystemExit(128 + signum)
 
