@@ -547,6 +547,32 @@ def create(srv, obj):
     return r.json
 
 
+def list_all(srv, limit=100):
+    """Every article srv lists, following next_cursor."""
+    items = []
+    cursor = None
+    for _ in range(1000):
+        p = {"limit": limit}
+        if cursor:
+            p["cursor"] = cursor
+        r = send(srv, "GET", "/v1/articles?" + urllib.parse.urlencode(p, quote_via=urllib.parse.quote))
+        if r.status != 200 or not isinstance(r.json, dict) or not isinstance(r.json.get("data"), list):
+            raise AssertionError("listing /v1/articles: %s" % r.brief())
+        items.extend(r.json["data"])
+        cursor = r.json.get("next_cursor")
+        if not cursor:
+            return items
+    raise AssertionError("listing /v1/articles: more than 1000 pages")
+
+
+def get_article(srv, ident):
+    """The article ident (an id or a slug) as srv serves it (raises if not 200)."""
+    r = send(srv, "GET", "/v1/articles/%s" % ident)
+    if r.status != 200 or not isinstance(r.json, dict):
+        raise AssertionError("GET /v1/articles/%s: %s" % (ident, r.brief()))
+    return r.json
+
+
 def note(msg):
     """A line worth reading that no check fails on."""
     print("# note: " + msg, flush=True)

@@ -4,43 +4,17 @@ import os
 import re
 import subprocess
 import time
-import urllib.parse
 
 import pytest
 
 import harness
-from harness import (REPO_ROOT, TOKEN_1, TOKEN_2, art, check, create, expect_problem, raw, raw_parse, request,
-                     send)
+from harness import (REPO_ROOT, TOKEN_1, TOKEN_2, art, check, create, expect_problem, get_article, list_all, raw,
+                     raw_parse, request, send)
 
 PESKOV_TITLE = "بيسكوف: الاستعدادات جارية لزيارة بوتين إلى كوريا الشمالية"
 PESKOV_SLUG = "بيسكوف-الاستعدادات-جارية-لزيارة-بوتين-إلى-كوريا-الشمالية"
 KOREA_KEHEH = "کوریا الشمالیة"  # Persian Keheh U+06A9 and Farsi Yeh U+06CC
 KOREA_SLUG = "كوريا-الشمالية"
-
-
-def list_all(limit=100):
-    """Every article of the default server, following next_cursor."""
-    items = []
-    cursor = None
-    for _ in range(1000):
-        p = {"limit": limit}
-        if cursor:
-            p["cursor"] = cursor
-        r = request("GET", "/v1/articles?" + urllib.parse.urlencode(p, quote_via=urllib.parse.quote), encoded=True)
-        if r.status != 200 or not isinstance(r.json, dict) or not isinstance(r.json.get("data"), list):
-            raise AssertionError("listing /v1/articles: %s" % r.brief())
-        items.extend(r.json["data"])
-        cursor = r.json.get("next_cursor")
-        if not cursor:
-            return items
-    raise AssertionError("listing /v1/articles: more than 1000 pages")
-
-
-def get_article(ident):
-    r = request("GET", "/v1/articles/%s" % ident)
-    if r.status != 200 or not isinstance(r.json, dict):
-        raise AssertionError("GET /v1/articles/%s: %s" % (ident, r.brief()))
-    return r.json
 
 
 # ---------------------------------------------------------------------------------------
@@ -112,16 +86,16 @@ def test_changed_migration_refused(khabar, race_db):
 def test_seed(khabar):
     path = os.path.join(REPO_ROOT, "seed", "sample.ndjson")
     assert check(os.path.exists(path), "seed/sample.ndjson exists", path)
-    n0 = len(list_all())
+    n0 = len(list_all(khabar.server))
     r = khabar.run_cli(["import", path])
     out = r.stdout + r.stderr
     check(r.returncode == 0, "khabar import seed/sample.ndjson exits 0", "exit %d: %s" % (r.returncode, out[-800:]))
-    items = list_all()
+    items = list_all(khabar.server)
     check(len(items) == n0 + 2, "seed import adds 2 articles", "before %d, after %d" % (n0, len(items)))
     peskov = [a for a in items if a.get("title") == PESKOV_TITLE] or \
         [a for a in items if str(a.get("title", "")).startswith("بيسكوف")]
     assert check(len(peskov) == 1, "seed holds one Peskov article", [a.get("title") for a in items])
-    a = get_article(peskov[0]["id"])
+    a = get_article(khabar.server, peskov[0]["id"])
     tags = a.get("tags") or []
     check(len(tags) == 7, "seed Peskov article has 7 tags", tags)
     korea = [t for t in tags if t.get("slug") == KOREA_SLUG]
