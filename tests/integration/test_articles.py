@@ -1,4 +1,4 @@
-"""Articles: create, slugs, get by id or slug, put, patch, delete, validation, auth on writes, a server without tokens."""
+"""Articles: create, slugs, get by id or slug, put, patch, delete, validation, auth on writes, no-token servers."""
 import datetime
 import json
 import time
@@ -6,10 +6,10 @@ import urllib.parse
 
 import pytest
 
-from harness import TOKEN_1, TOKEN_2, check, raw, request
-from articles_helpers import (FULL_PAYLOAD, MERGE, PESKOV_SLUG, PESKOV_TITLE, RFC3339_Z, art, count_articles,
+from harness import TOKEN_1, TOKEN_2, art, check, problem_issues, raw, request
+from articles_helpers import (FULL_PAYLOAD, MERGE, PESKOV_SLUG, PESKOV_TITLE, RFC3339_Z, count_articles,
                               create, error_fields, expect_no_body, expect_problem, get_article, get_etag, get_json,
-                              is_strong_etag, names_field, parse_ts, patch, persian, problem_issues)
+                              is_strong_etag, names_field, parse_ts, patch, persian)
 
 
 @pytest.fixture(scope="module")

@@ -4,8 +4,8 @@ import urllib.parse
 
 import pytest
 
-from harness import check, request
-from articles_helpers import art, count_articles, create, expect_problem, list_all, parse_ts, persian, qs
+from harness import art, check, request
+from articles_helpers import count_articles, create, expect_problem, list_all, parse_ts, persian, qs
 
 # published_at of the five articles of a paged tag (two share one time: ties must page too)
 TIMES = ["2010-01-05T12:00:00Z", "2010-01-04T12:00:00Z", "2010-01-03T12:00:00Z", "2010-01-03T12:00:00Z",

@@ -1,8 +1,8 @@
 """Related ("read also") links: listing, adding and removing them, and related given when an article is written."""
 import pytest
 
-from harness import TOKEN_1, check, raw, request
-from articles_helpers import art, count_articles, create, expect_no_body, expect_problem, get_article, get_etag, get_json
+from harness import TOKEN_1, art, check, raw, request
+from articles_helpers import count_articles, create, expect_no_body, expect_problem, get_article, get_etag, get_json
 
 ITEM_KEYS = {"id", "slug", "title", "published_at"}
 

@@ -3,8 +3,8 @@ import os
 
 import pytest
 
-from harness import REPO_ROOT, check, raw, request
-from articles_helpers import (KOREA_ARABIC, KOREA_KEHEH, KOREA_SLUG, art, create, expect_problem,
+from harness import REPO_ROOT, art, check, raw, request
+from articles_helpers import (KOREA_ARABIC, KOREA_KEHEH, KOREA_SLUG, create, expect_problem,
                               get_json, qs)
 
 BOOK_SLUG = "كتاب-فارسي"
