@@ -1,4 +1,4 @@
-"""Helpers of the article tests: making articles, reading them back, paging lists, checking problem answers."""
+"""What the article tests share: making articles, reading them back, paging lists, checking problem answers."""
 import datetime
 import json
 import re
