@@ -1,5 +1,6 @@
 """conftest.py: pytest fixtures for the black-box tests: the khabar binary, a private PostgreSQL with the default server (one for each file), more servers with other settings, and soft checks."""
 import os
+import signal
 import sys
 
 import pytest
@@ -8,6 +9,21 @@ import harness
 
 # tests/security holds the malformed-HTTP corpus player (replay.py) some tests use.
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "security"))
+
+
+_interrupted = []
+
+
+def _interrupt(signum, frame):
+    _interrupted.append(signum)
+    raise KeyboardInterrupt("signal %d" % signum)
+
+
+def pytest_configure(config):
+    """SIGTERM/SIGHUP (a time limit, a closed terminal) stop the run like Ctrl-C: the fixtures'
+    teardowns stop every server and PostgreSQL."""
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, _interrupt)
 
 
 def pytest_addoption(parser):
@@ -93,10 +109,10 @@ def soft_failures(since):
 def pytest_runtest_call(item):
     """The checks that failed while the test ran fail the test itself (not its teardown)."""
     before = len(harness.failures())
-    yield
+    outcome = yield
     item.soft_checks_seen = len(harness.failures())
     msg = soft_failures(before)
-    if msg:
+    if msg and outcome.excinfo is None:  # an exception already fails the test; its FAIL lines are in its output
         pytest.fail(msg, pytrace=False)
 
 
@@ -107,7 +123,7 @@ def soft_checks(request):
     before = len(harness.failures())
     yield
     msg = soft_failures(max(before, getattr(request.node, "soft_checks_seen", 0)))
-    if msg:
+    if msg and not _interrupted:
         pytest.fail(msg, pytrace=False)
 
 
@@ -116,7 +132,7 @@ def default_server_alive(request, soft_checks):
     """After a test that used the default server: it must still answer /healthz; a crashed
     server fails the test and is restarted, so that the file's other tests still tell something."""
     yield
-    if "khabar" not in request.fixturenames:
+    if "khabar" not in request.fixturenames or _interrupted:
         return
     h = request.getfixturevalue("khabar")
     if h.server is None or harness.server_answers(h.server):

@@ -1,16 +1,19 @@
-"""harness.py: runs khabar for black-box tests: a private PostgreSQL, the server, HTTP helpers, TAP-like checks.
+"""harness.py: runs khabar for black-box tests: a private PostgreSQL, servers, HTTP helpers, soft checks.
 
-Python 3 standard library only. Used by test_api.py:
+Python 3 standard library only. The pytest fixtures of conftest.py set it up for each test file:
 
     h = Harness("build/khabar")
     h.setup()                      # PostgreSQL, `khabar migrate`, `khabar serve`, wait for /healthz
     r = request("GET", "/v1/articles")
     check(r.status == 200, "list answers 200", r.brief())
+    srv = h.start_server(extra={"CORS_ORIGINS": "*"})   # another server on the same database
     ...
-    h.cleanup(); sys.exit(report())
+    h.cleanup()
 
-Everything started here (servers, PostgreSQL, temp dirs) is stopped and removed at the end,
-on failure too (try/finally in the caller plus atexit here).
+check() records a failed check and lets the caller go on (conftest fails the test at its end);
+run_suite() is the main of a test file run as a program. Everything started here (servers,
+PostgreSQL, temp dirs) is stopped and removed at the end, on failure too (cleanup() in the
+caller plus atexit here).
 """
 import argparse
 import atexit
