@@ -52,17 +52,18 @@ def snapshot(srv, paths):
     return out
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def srv(khabar):
+    """The default server (looked up for each test: a crashed one is replaced between tests)."""
     return khabar.server
 
 
 @pytest.fixture(scope="module")
-def sec(srv):
+def sec(khabar):
     """Two articles with one tag and one source, the second linking to the first: {a, b, tag_slug}."""
     a = create(art("مقال الأمان الأول", tags=["وسم الأمان"], sources=["مصدر الأمان"])).json
     b = create(art("مقال الأمان الثاني", tags=["وسم الأمان"], sources=["مصدر الأمان"], related=[a["id"]])).json
-    tag = send(srv, "GET", "/v1/tags/" + "وسم-الأمان")
+    tag = request("GET", "/v1/tags/" + "وسم-الأمان")
     check(tag.status == 200, "set-up: the test tag exists", tag.brief())
     return {"a": a, "b": b, "tag_slug": "وسم-الأمان"}
 
