@@ -768,13 +768,6 @@ class Harness:
         self.servers.append(srv)
         return srv.start(self.start_wait)
 
-    def stop_server(self, srv):
-        """Stops srv with SIGTERM; a soft check that it exits 0. Returns the exit status."""
-        status, secs = srv.stop(30.0 if self.sanitized else 10.0)
-        check(status == 0, "server %s exits 0 after SIGTERM" % srv.name,
-              "status %r after %.1f s; log tail:\n%s" % (status, secs, srv.log_tail(30)))
-        return status
-
     def psql(self, sql, timeout=60):
         """psql() on this harness's database."""
         return psql(self.pg.url, sql, timeout=timeout)
