@@ -1,16 +1,19 @@
-"""harness.py: runs khabar for black-box tests: a private PostgreSQL, the server, HTTP helpers, TAP-like checks.
+"""harness.py: runs khabar for black-box tests: a private PostgreSQL, servers, HTTP helpers, soft checks.
 
-Python 3 standard library only. Used by test_api.py:
+Python 3 standard library only. The pytest fixtures of conftest.py set it up for each test file:
 
     h = Harness("build/khabar")
     h.setup()                      # PostgreSQL, `khabar migrate`, `khabar serve`, wait for /healthz
     r = request("GET", "/v1/articles")
     check(r.status == 200, "list answers 200", r.brief())
+    srv = h.start_server(extra={"CORS_ORIGINS": "*"})   # another server on the same database
     ...
-    h.cleanup(); sys.exit(report())
+    h.cleanup()
 
-Everything started here (servers, PostgreSQL, temp dirs) is stopped and removed at the end,
-on failure too (try/finally in the caller plus atexit here).
+check() records a failed check and lets the caller go on (conftest fails the test at its end);
+run_suite() is the main of a test file run as a program. Everything started here (servers,
+PostgreSQL, temp dirs) is stopped and removed at the end, on failure too (cleanup() in the
+caller plus atexit here).
 """
 import argparse
 import atexit
@@ -40,8 +43,11 @@ CORS_ORIGIN = "https://front.example"
 
 # Configuration variables of khabar; removed from the inherited environment so that the
 # caller's shell cannot change what the tests see.
-CONFIG_VARS = ("DATABASE_URL", "PORT", "LISTEN_ADDR", "API_TOKENS", "CORS_ORIGINS",
-               "TRUSTED_PROXIES", "MAX_BODY_BYTES", "THREADS", "DB_POOL_SIZE", "LOG_FORMAT")
+CONFIG_VARS = ("DATABASE_URL", "DATABASE_READ_URL", "PORT", "LISTEN_ADDR", "API_TOKENS", "CORS_ORIGINS",
+               "TRUSTED_PROXIES", "MAX_BODY_BYTES", "THREADS", "DB_POOL_SIZE", "DB_JOBS", "SEARCH_JOBS",
+               "CACHE_BYTES", "LOG_FORMAT", "PER_CLIENT_CONNECTIONS", "MAX_CONNECTIONS", "MAX_HEADER_BYTES",
+               "HEADER_TIMEOUT", "REQUEST_TIMEOUT", "CONNECTION_TIMEOUT", "SHUTDOWN_TIMEOUT", "RATE_LIMIT",
+               "RATE_BURST", "RATE_LIMIT_TOKENS", "DB_TIMEOUT", "STATEMENT_TIMEOUT", "MIGRATE_ON_START")
 
 
 class HarnessError(Exception):
@@ -429,10 +435,11 @@ class Server:
 
     # --- HTTP -----------------------------------------------------------------------
 
-    def request(self, method, path, body=None, headers=None, token=None, encoded=False, timeout=None):
+    def request(self, method, path, body=None, headers=None, token=None, encoded=False, timeout=None,
+                src=None, safe="/?&="):
         """One request on a new connection (see http_request); returns a Response."""
         return http_request(self.port, method, path, body=body, headers=headers, token=token,
-                            encoded=encoded, timeout=timeout or self.timeout)
+                            encoded=encoded, timeout=timeout or self.timeout, src=src, safe=safe)
 
     def raw_request(self, data, timeout=None, head=False):
         """Sends data over a plain socket and returns every response byte received.
@@ -514,6 +521,121 @@ class Server:
         data = b"\r\n".join(lines) + b"\r\n\r\n" + payload
         head = method == "HEAD"
         return parse_response(self.raw_request(data, timeout=timeout, head=head), head=head)
+
+
+def send(srv, method, path, body=None, headers=None, token=None, src=None, encoded=False, timeout=None):
+    """One request to srv on a new connection from source address src (default 127.0.0.1);
+    a '%' in path is taken as already percent-encoded."""
+    return srv.request(method, path, body=body, headers=headers, token=token, encoded=encoded,
+                       timeout=timeout, src=src, safe="/?&=%")
+
+
+def raw_parse(srv, data, head=False, timeout=None):
+    """Sends the bytes data to srv and parses the answer."""
+    return parse_response(srv.raw_request(data, timeout=timeout, head=head), head=head)
+
+
+def art(title, body="نص المقال للاختبار.", **fields):
+    """An article object for a POST: title, body and any other fields."""
+    d = {"title": title, "body": body}
+    d.update(fields)
+    return d
+
+
+def create(srv, obj):
+    """POSTs an article to srv that must be created; returns the created article (raises if not 201)."""
+    r = send(srv, "POST", "/v1/articles", body=obj, token=TOKEN_1)
+    if r.status != 201 or not isinstance(r.json, dict) or "id" not in r.json:
+        raise AssertionError("creating %r: %s" % (obj.get("title"), r.brief()))
+    return r.json
+
+
+def list_all(srv, limit=100):
+    """Every article srv lists, following next_cursor."""
+    items = []
+    cursor = None
+    for _ in range(1000):
+        p = {"limit": limit}
+        if cursor:
+            p["cursor"] = cursor
+        r = send(srv, "GET", "/v1/articles?" + urllib.parse.urlencode(p, quote_via=urllib.parse.quote))
+        if r.status != 200 or not isinstance(r.json, dict) or not isinstance(r.json.get("data"), list):
+            raise AssertionError("listing /v1/articles: %s" % r.brief())
+        items.extend(r.json["data"])
+        cursor = r.json.get("next_cursor")
+        if not cursor:
+            return items
+    raise AssertionError("listing /v1/articles: more than 1000 pages")
+
+
+def get_article(srv, ident):
+    """The article ident (an id or a slug) as srv serves it (raises if not 200)."""
+    r = send(srv, "GET", "/v1/articles/%s" % ident)
+    if r.status != 200 or not isinstance(r.json, dict):
+        raise AssertionError("GET /v1/articles/%s: %s" % (ident, r.brief()))
+    return r.json
+
+
+def note(msg):
+    """A line worth reading that no check fails on."""
+    print("# note: " + msg, flush=True)
+
+
+# Internal text that must never be in an error answer.
+SQL_MARKERS = ("SELECT", "INSERT", "ERROR:", "pq")
+
+
+def problem_basics(r):
+    """What is wrong with r as an application/problem+json answer: the media type, a type and a
+    status equal to the HTTP one, Cache-Control: no-store, an X-Request-Id (empty list when fine)."""
+    issues = []
+    if not r.header("content-type").startswith("application/problem+json"):
+        issues.append("Content-Type %r" % r.header("content-type"))
+    if not isinstance(r.json, dict) or r.json.get("status") != r.status or not r.json.get("type"):
+        issues.append("body %r" % r.body[:200])
+    if "no-store" not in r.header("cache-control"):
+        issues.append("Cache-Control %r" % r.header("cache-control"))
+    if not r.header("x-request-id"):
+        issues.append("no X-Request-Id")
+    return issues
+
+
+def problem_issues(r):
+    """problem_basics, and every RFC 9457 member, errors[] as {field, message}, no internal text,
+    Arabic not escaped (empty list when fine)."""
+    issues = problem_basics(r)
+    js = r.json
+    if isinstance(js, dict):
+        for k in ("type", "title", "status", "detail"):
+            if k not in js:
+                issues.append("no %r" % k)
+        if "type" in js and not isinstance(js["type"], str):
+            issues.append("type not a string")
+        if "errors" in js:
+            errs = js["errors"]
+            if not isinstance(errs, list) or not all(
+                    isinstance(e, dict) and isinstance(e.get("field"), str) and isinstance(e.get("message"), str)
+                    and e.get("message") for e in errs):
+                issues.append("errors[] items must be {field, message}: %r" % (errs,))
+    text = r.text
+    for marker in SQL_MARKERS:
+        if marker in text:
+            issues.append("internal text %r in body" % marker)
+    if "\\u06" in text:
+        issues.append("Arabic escaped as \\u06..")
+    return issues
+
+
+def expect_problem(r, status, name, ptype=None):
+    """Soft checks that r is a well-formed problem answer with this status (and type suffix)."""
+    ok = check(r.status == status, "%s -> %d" % (name, status), r.brief())
+    if ptype is not None:
+        t = r.json.get("type") if isinstance(r.json, dict) else None
+        check(isinstance(t, str) and (t == ptype or t.endswith(ptype)),
+              "%s: problem type %s" % (name, ptype), "type %r; %s" % (t, r.brief(200)))
+    issues = problem_issues(r)
+    check(not issues, "%s: well-formed problem+json" % name, "; ".join(issues))
+    return ok
 
 
 def access_lines(srv):
@@ -646,6 +768,10 @@ class Harness:
         self.servers.append(srv)
         return srv.start(self.start_wait)
 
+    def psql(self, sql, timeout=60):
+        """psql() on this harness's database."""
+        return psql(self.pg.url, sql, timeout=timeout)
+
     def setup(self):
         """PostgreSQL, `khabar migrate` (must exit 0), the default server. Raises HarnessError."""
         global _default_server
@@ -688,6 +814,20 @@ class Harness:
             log("kept %s" % self.workdir)
         else:
             shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+def check_shutdown(h):
+    """Soft checks that h's default server, still running, stops within the limit on SIGTERM and
+    exits 0 (no leaks under ASan); then starts a new default server for whatever runs next."""
+    srv = h.server
+    check(srv.alive(), "server still running before shutdown", "exit status %r" % (srv.proc.poll(),))
+    limit = 30.0 if h.sanitized else 10.0
+    status, secs = srv.stop(limit)
+    check(status is not None, "SIGTERM stops the server within %.0f s" % limit,
+          "killed after %.1f s; log tail:\n%s" % (secs, srv.log_tail(30)))
+    check(status == 0, "server exits 0 after SIGTERM (no leaks under ASan)",
+          "status %r after %.1f s; log tail:\n%s" % (status, secs, srv.log_tail(40)))
+    h.restart_main()
 
 
 def _sigterm(signum, frame):

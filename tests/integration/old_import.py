@@ -1,0 +1,297 @@
+#!/usr/bin/env python3
+"""test_import.py: `khabar import` into an empty archive (one transaction, search index built
+at the end) loads exactly what the batch-by-batch import loads into a non-empty one.
+
+    python3 tests/integration/test_import.py --khabar build/khabar [--only SECTION,...]
+
+Each section makes its own databases beside the harness's (same PostgreSQL), migrated by
+`khabar migrate`:
+- empty_archive: a file of 2,600 lines (three batches and more) with refused lines, titles
+  repeated within a batch and across batches, letter variants of one tag, and "read also"
+  links to earlier lines. Checked in the database: counts of every tag and source against
+  their links, the links stored on each article row against the link tables, the search
+  index present, valid and defined as the migration defines it; and through a server:
+  search finds the articles of a rare word.
+- same_as_batches: the same file into an archive that already holds an article (so each
+  batch commits on its own, with the search index kept up entry by entry) stores the same
+  articles with the same slugs, links and counts.
+- outage: the import's connection is cut halfway: nothing of it is kept, the search index
+  is still there, the exit status is 2, and the next import into the archive loads.
+
+Ends with "# N passed, M failed"; exit status 1 when anything failed.
+"""
+import json
+import os
+import random
+import re
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import harness  # noqa: E402
+from harness import check, log  # noqa: E402
+
+H = None
+psql = harness.psql
+
+BATCH = 1000  # khabar import's batch (server/cli/import.c IMPORT_BATCH)
+FILLER = 2600
+RARE_WORD = "زنجبيلي"
+RARE_COUNT = 7
+KOREA = ["كوريا الشمالية", "کوریا الشمالیة"]  # Arabic Kaf/Yeh, then Persian Keheh/Farsi Yeh
+
+
+def url_of(name):
+    """The URL of database name beside the harness's."""
+    return H.pg.url.rsplit("/", 1)[0] + "/" + name
+
+
+def database(name):
+    """A new migrated database beside the harness's; returns its URL."""
+    psql(H.pg.url, "DROP DATABASE IF EXISTS %s" % name)
+    psql(H.pg.url, "CREATE DATABASE %s" % name)
+    url = url_of(name)
+    r = H.run_cli(["migrate"], env_extra={"DATABASE_URL": url})
+    if r.returncode != 0:
+        raise harness.HarnessError("khabar migrate of %s: %s" % (name, r.stderr[-500:]))
+    return url
+
+
+def drop(name):
+    psql(H.pg.url, "DROP DATABASE IF EXISTS %s WITH (FORCE)" % name)
+
+
+def import_into(url, path, timeout=600):
+    return H.run_cli(["import", path], timeout=timeout, env_extra={"DATABASE_URL": url})
+
+
+def write_lines(name, lines):
+    path = os.path.join(H.workdir, name)
+    with open(path, "w", encoding="utf-8") as f:
+        for line in lines:
+            f.write((line if isinstance(line, str) else json.dumps(line, ensure_ascii=False)) + "\n")
+    return path
+
+
+def first_slug(lines):
+    """The slug the first line's title makes: its words joined by hyphens."""
+    return "-".join(lines[0]["title"].split())
+
+
+def archive_lines():
+    """The test file: its lines, and what the checks need to know about them."""
+    rnd = random.Random(5)
+    words = ["خبر", "سياسة", "اقتصاد", "رياضة", "ثقافة", "الحكومة", "الوزير", "المدينة", "الأسواق", "القمة"]
+    tag_pool = ["وسم %d" % i for i in range(40)]
+    sources = ["وكالة %d" % i for i in range(6)]
+    lines = []
+    rare = set(rnd.sample(range(FILLER), RARE_COUNT))
+    for i in range(FILLER):
+        body = " ".join(rnd.choice(words) for _ in range(25))
+        if i in rare:
+            body += " " + RARE_WORD
+        tags = rnd.sample(tag_pool, rnd.randint(0, 3))
+        if i % 5 == 0:
+            tags.append("وسم شائع")  # on a fifth of the articles: counted across every batch
+        if i in (3, 1700):
+            tags.append(KOREA[0] if i == 3 else KOREA[1])
+        a = {"title": "مقال رقم %d %s" % (i, rnd.choice(words)), "body": body, "tags": tags,
+             "sources": rnd.sample(sources, rnd.randint(0, 2)),
+             "published_at": "2024-%02d-%02dT%02d:00:00Z" % (1 + i % 12, 1 + i % 28, i % 24)}
+        lines.append(a)
+    # the same title twice in one batch, and once more in a later batch: slugs with suffixes
+    for at in (10, 11, 2200):
+        lines[at]["title"] = "عنوان مكرر في الملف"
+    # "read also" by slug: to the first article and to the first of the repeated titles
+    lines.insert(1500, {"title": "مقال بروابط", "body": "نص المقال ذي الروابط", "published_at": "2024-06-01T00:00:00Z",
+                        "related": [first_slug(lines), "عنوان-مكرر-في-الملف"], "tags": ["وسم شائع"]})
+    # refused: not JSON, and an article without a body
+    lines.insert(900, '{"title": "نص غير مكتمل", ')
+    lines.insert(2100, {"title": "مقال بلا نص"})
+    return lines
+
+
+def loaded_count(out):
+    m = re.search(r"loaded (\d+) articles, refused (\d+) lines", out)
+    return (int(m.group(1)), int(m.group(2))) if m else (None, None)
+
+
+def consistency(url):
+    """Counts of what disagrees in the database: tag and source counts against their links,
+    and the links kept on each article row against the link tables."""
+    return {
+        "tag counts": int(psql(url, "SELECT count(*) FROM tags t WHERE article_count <>"
+                                    " (SELECT count(*) FROM article_tags x WHERE x.tag_id = t.id)")),
+        "source counts": int(psql(url, "SELECT count(*) FROM sources s WHERE article_count <>"
+                                       " (SELECT count(*) FROM article_sources x WHERE x.source_id = s.id)")),
+        "tags_json": int(psql(url, "SELECT count(*) FROM articles a WHERE tags_json::text <> khabar_tags_json(ARRAY("
+                                   "SELECT t.slug FROM article_tags x JOIN tags t ON t.id = x.tag_id"
+                                   " WHERE x.article_id = a.id ORDER BY x.position))::text")),
+        "sources_json": int(psql(url, "SELECT count(*) FROM articles a WHERE sources_json::text <>"
+                                      " khabar_sources_json(ARRAY(SELECT s.key FROM article_sources x"
+                                      " JOIN sources s ON s.id = x.source_id WHERE x.article_id = a.id"
+                                      " ORDER BY x.position))::text")),
+    }
+
+
+def search_index(url):
+    """(definition, valid) of the search index, or (None, None) when it is missing."""
+    row = psql(url, "SELECT pg_get_indexdef(i.indexrelid) || '|' || i.indisvalid FROM pg_index i"
+                    " WHERE i.indexrelid = to_regclass('articles_search')")
+    if not row:
+        return None, None
+    definition, valid = row.rsplit("|", 1)
+    return definition, valid in ("t", "true")
+
+
+def articles_by_slug(url):
+    """slug -> (title, tags, sources, related slugs, published_at) of every article."""
+    rows = psql(url, "SELECT json_agg(json_build_array(slug, title, tags_json, sources_json,"
+                     " (SELECT json_agg(r->>'slug') FROM json_array_elements(related_json) r),"
+                     " khabar_time(published_at))) FROM articles")
+    return {r[0]: tuple(json.dumps(x, ensure_ascii=False) for x in r[1:]) for r in json.loads(rows or "[]")}
+
+
+def counts_by_name(url):
+    """"slug=count,..." of the tags, and "key=count,..." of the sources, but the tag earlier."""
+    return psql(url, "SELECT string_agg(slug || '=' || article_count, ',' ORDER BY slug) FROM tags"
+                     " WHERE slug <> 'وسم-سابق'"), \
+        psql(url, "SELECT string_agg(key || '=' || article_count, ',' ORDER BY key) FROM sources")
+
+
+# ---------------------------------------------------------------------------------------
+# sections
+
+def sec_empty_archive():
+    url = database("khabar_bulk")
+    lines = archive_lines()
+    expect = sum(1 for x in lines if isinstance(x, dict) and "body" in x)
+    path = write_lines("archive.ndjson", lines)
+    STATE["path"], STATE["expect"] = path, expect
+    r = import_into(url, path)
+    out = r.stdout + r.stderr
+    log("import into an empty archive, exit %d:\n%s" % (r.returncode, harness.tail(out, 8)))
+    check(r.returncode == 1, "two refused lines: exit status 1", "exit %d" % r.returncode)
+    check(loaded_count(r.stdout) == (expect, 2), "loaded %d articles, refused 2 lines" % expect, r.stdout)
+    check("archive is empty" in r.stdout, "the import says it loads an empty archive in one transaction",
+          r.stdout)
+    for n in (901, 2101):  # the refused lines, counted from 1 in the file
+        check(("line %d:" % n) in r.stderr, "refused line %d is named" % n, r.stderr[-600:])
+    check(int(psql(url, "SELECT count(*) FROM articles")) == expect, "every accepted line is an article", "")
+    definition, valid = search_index(url)
+    fresh, _ = search_index(H.pg.url)
+    check(definition is not None and valid, "the search index exists and is valid after the import",
+          "%r %r" % (definition, valid))
+    check(definition == fresh, "the search index is defined as the migration defines it",
+          "%r\n%r" % (definition, fresh))
+    bad = consistency(url)
+    check(all(v == 0 for v in bad.values()), "tag and source counts and the links on each row agree with"
+          " the link tables", bad)
+    common = int(psql(url, "SELECT article_count FROM tags WHERE slug = 'وسم-شائع'"))
+    check(common > 2 * BATCH // 5, "a tag on articles of every batch is counted across batches",
+          "article_count %d" % common)
+    korea = psql(url, "SELECT name || '|' || article_count FROM tags WHERE slug = 'كوريا-الشمالية'")
+    check(korea == KOREA[0] + "|2", "two spellings of a tag are one tag that keeps the first spelling",
+          korea)
+    slugs = psql(url, "SELECT string_agg(slug, ' ' ORDER BY id) FROM articles"
+                      " WHERE title = 'عنوان مكرر في الملف'").split()
+    check(len(slugs) == 3 and len(set(slugs)) == 3 and slugs[0] == "عنوان-مكرر-في-الملف",
+          "a title repeated within a batch and across batches gives three slugs, the first plain", slugs)
+    related = psql(url, "SELECT related_json FROM articles WHERE title = 'مقال بروابط'")
+    named = [x.get("slug") for x in json.loads(related or "[]")]
+    check(named == [first_slug(lines), "عنوان-مكرر-في-الملف"],
+          "\"read also\" links to earlier lines are stored in order", named)
+    srv = H.start_server({"DATABASE_URL": url}, name="bulk")
+    try:
+        res = srv.request("GET", "/v1/articles?q=%s&limit=50" % RARE_WORD)
+        items = res.json.get("data", []) if res.status == 200 and isinstance(res.json, dict) else []
+        check(res.status == 200 and len(items) == RARE_COUNT,
+              "search finds the %d articles of a rare word through the rebuilt index" % RARE_COUNT,
+              res.brief(300))
+    finally:
+        srv.stop()
+
+
+def sec_same_as_batches():
+    if "path" not in STATE:
+        check(False, "same_as_batches needs empty_archive's file", "")
+        return
+    url = database("khabar_batches")
+    first = write_lines("first.ndjson", [{"title": "مقال سابق", "body": "نص سابق", "tags": ["وسم سابق"]}])
+    r = import_into(url, first)
+    check(r.returncode == 0 and "archive is empty" in r.stdout, "a first import into the empty archive", r.stdout)
+    r = import_into(url, STATE["path"])
+    check("archive is empty" not in r.stdout, "into a non-empty archive the import loads batch by batch",
+          r.stdout)
+    check(loaded_count(r.stdout) == (STATE["expect"], 2), "the same file: the same counts loaded and refused",
+          r.stdout)
+    bad = consistency(url)
+    check(all(v == 0 for v in bad.values()), "batch by batch: counts and links agree", bad)
+    bulk_url = url_of("khabar_bulk")
+    bulk = articles_by_slug(bulk_url)
+    batches = articles_by_slug(url)
+    batches.pop("مقال-سابق", None)
+    differ = sorted(s for s in set(bulk) | set(batches) if bulk.get(s) != batches.get(s))
+    check(len(bulk) == STATE["expect"] and not differ,
+          "both ways store the same articles: slugs, titles, tags, sources, links and dates",
+          "%d articles one way, %d the other; differ: %r" % (len(bulk), len(batches), differ[:5]))
+    tags_bulk, sources_bulk = counts_by_name(bulk_url)
+    tags_batches, sources_batches = counts_by_name(url)
+    check(tags_bulk == tags_batches and sources_bulk == sources_batches,
+          "both ways count the same tags and sources", "%s\n%s" % (tags_bulk[:300], tags_batches[:300]))
+    definition, valid = search_index(url)
+    check(definition is not None and valid, "batch by batch keeps the search index", definition)
+    drop("khabar_batches")
+    drop("khabar_bulk")
+
+
+def sec_outage():
+    url = database("khabar_cut")
+    n = 20000 if not H.sanitized else 12000
+    body = " ".join(["نص"] * 40)
+    path = write_lines("cut.ndjson", ({"title": "مقال %d" % i, "body": body, "tags": ["وسم %d" % (i % 50)]}
+                                      for i in range(n)))
+    proc = subprocess.Popen([H.khabar, "import", path], env=H.env({"DATABASE_URL": url}),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # cut the connection once its transaction has run a while (a few batches in)
+    cut = False
+    deadline = time.monotonic() + 60
+    while not cut and proc.poll() is None and time.monotonic() < deadline:
+        cut = psql(url, "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = 'khabar_cut'"
+                        " AND pid <> pg_backend_pid() AND now() - xact_start > interval '1.5 s'") == "1"
+        time.sleep(0.05)
+    out, err = proc.communicate(timeout=120)
+    log("import cut halfway, exit %s:\n%s" % (proc.returncode, harness.tail(out + err, 6)))
+    check(cut, "the import's connection was cut while it ran", "exit %r first" % proc.returncode)
+    check(proc.returncode == 2, "exit status 2 when the database goes away", "exit %r" % proc.returncode)
+    check(loaded_count(out)[0] == 0 and "none of it was kept" in err,
+          "the import says nothing of it was kept", out + err[-400:])
+    check(int(psql(url, "SELECT count(*) FROM articles")) == 0 and int(psql(url, "SELECT count(*) FROM tags")) == 0,
+          "nothing of the cut import is in the database", "")
+    definition, valid = search_index(url)
+    check(definition is not None and valid, "the search index is still there after the cut", definition)
+    small = write_lines("after-cut.ndjson", [{"title": "بعد الانقطاع", "body": "نص", "tags": ["وسم 1"]}])
+    r = import_into(url, small)
+    check(r.returncode == 0 and loaded_count(r.stdout) == (1, 0), "the next import into the archive loads",
+          r.stdout + r.stderr)
+    check(consistency(url)["tag counts"] == 0 and search_index(url)[1], "and leaves counts and index right", "")
+    drop("khabar_cut")
+
+
+STATE = {}
+SECTIONS = [sec_empty_archive, sec_same_as_batches, sec_outage]
+
+
+def bind(h):
+    global H
+    H = h
+
+
+def main():
+    return harness.run_suite(__doc__, SECTIONS, bind)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

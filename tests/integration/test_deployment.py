@@ -1,0 +1,876 @@
+"""test_deployment.py: khabar as operators run it: docker/nginx.conf before two replicas, failover, graceful shutdown, a read replica, the cache across instances, the docker files."""
+# - docker/nginx.conf, run by Debian's nginx in front of two `khabar serve` replicas: requests,
+#   gzip, X-Request-Id, client addresses, nginx's own refusals as problem+json, the per-client
+#   limit, and failover when a replica is killed or stopped.
+# - Nothing lost: concurrent writers through nginx while PostgreSQL restarts twice and a replica
+#   is killed with SIGKILL; every acknowledged write is stored as acknowledged.
+# - Graceful shutdown: SIGTERM during a burst of slow requests; all complete, none reset.
+# - DATABASE_READ_URL with a real streaming standby made by pg_basebackup.
+# - The answer cache of two instances on one database; its bound.
+# - docker/ files (and `docker compose config` where the docker client has compose).
+# The nginx configuration is docker/nginx.conf itself with only what differs on one machine
+# replaced: replica and listen addresses, log and temp paths, and one test load balancer address
+# (127.0.0.3) added to the trusted ones. Clients other than 127.0.0.1 bind their socket to
+# another loopback address.
+import gzip
+import json
+import os
+import random
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+import urllib.parse
+
+import pytest
+
+import harness
+from harness import REPO_ROOT, TOKEN_1, HarnessError, check, free_port, log
+
+NGINX_CONF = os.path.join(REPO_ROOT, "docker", "nginx.conf")
+LB_ADDR = "127.0.0.3"  # a load balancer in front of nginx, trusted by the rendered config
+
+
+def art(title, **fields):
+    obj = {"title": title, "body": "نص " + title, "tags": ["نشر"], "sources": ["وكالة"]}
+    obj.update(fields)
+    return obj
+
+
+def problem_type(r):
+    ct = r.header("content-type")
+    if not ct.startswith("application/problem+json") or not isinstance(r.json, dict):
+        return None
+    return r.json.get("type")
+
+
+psql = harness.psql
+access_lines = harness.access_lines
+log_entry = harness.log_entry
+
+
+# ---------------------------------------------------------------------------------------
+# nginx with docker/nginx.conf
+
+class Nginx:
+    """Debian's nginx running docker/nginx.conf with this machine's addresses and paths."""
+
+    def __init__(self, workdir, upstream_ports):
+        self.dir = os.path.join(workdir, "nginx")
+        os.makedirs(os.path.join(self.dir, "temp"), exist_ok=True)
+        os.chmod(self.dir, 0o755)
+        os.chmod(os.path.join(self.dir, "temp"), 0o777)  # nginx's workers run as nobody
+        self.port = free_port()
+        self.upstream_ports = upstream_ports
+        self.conf = os.path.join(self.dir, "nginx.conf")
+        self.access_log = os.path.join(self.dir, "access.log")
+        self.error_log = os.path.join(self.dir, "error.log")
+        self.proc = None
+        self.binary = shutil.which("nginx") or "/usr/sbin/nginx"
+
+    def render(self):
+        with open(NGINX_CONF, encoding="utf-8") as f:
+            text = f.read()
+        temp = os.path.join(self.dir, "temp")
+        changes = [
+            ("server khabar-1:8080", "server 127.0.0.1:%d" % self.upstream_ports[0]),
+            ("server khabar-2:8080", "server 127.0.0.1:%d" % self.upstream_ports[1]),
+            ("listen 80;", "listen 127.0.0.1:%d;" % self.port),
+            ("access_log /var/log/nginx/access.log khabar;", "access_log %s khabar;" % self.access_log),
+            ("real_ip_recursive on;", "real_ip_recursive on;\n    set_real_ip_from %s;" % LB_ADDR),
+            ("http {", "http {\n" + "".join("    %s_temp_path %s/%s;\n" % (k, temp, k) for k in
+                                             ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))),
+        ]
+        for old, new in changes:
+            if text.count(old) != 1:
+                raise HarnessError("docker/nginx.conf should have %r once (the test replaces it)" % old)
+            text = text.replace(old, new)
+        with open(self.conf, "w", encoding="utf-8") as f:
+            f.write(text)
+
+    def _cmd(self, *extra):
+        return [self.binary, "-c", self.conf, "-p", self.dir + "/", "-e", self.error_log,
+                "-g", "daemon off; pid %s/nginx.pid; error_log %s info;" % (self.dir, self.error_log)] + list(extra)
+
+    def test_config(self):
+        return subprocess.run(self._cmd("-t"), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                              timeout=30)
+
+    def start(self):
+        if not os.path.exists(self.binary):
+            raise HarnessError("nginx is missing (scripts/install-deps.sh installs it)")
+        self.proc = subprocess.Popen(self._cmd(), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise HarnessError("nginx exited %s; error log:\n%s" % (self.proc.returncode, self.errors()))
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                return
+            except OSError:
+                time.sleep(0.05)
+        raise HarnessError("nginx did not listen on %d; error log:\n%s" % (self.port, self.errors()))
+
+    def errors(self):
+        try:
+            with open(self.error_log, encoding="utf-8", errors="replace") as f:
+                return harness.tail(f.read(), 20)
+        except OSError:
+            return ""
+
+    def log_lines(self):
+        try:
+            with open(self.access_log, encoding="utf-8", errors="replace") as f:
+                return f.read().splitlines()
+        except OSError:
+            return []
+
+    def stop(self):
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGQUIT)  # graceful
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+def replica_env(port, **more):
+    env = {"PORT": str(port), "TRUSTED_PROXIES": "127.0.0.1/32"}
+    env.update({k: str(v) for k, v in more.items()})
+    return env
+
+
+class Proxy:
+    """nginx running docker/nginx.conf in front of two replicas on fixed ports (a replica
+    restarted comes back on its port), and the articles the proxy tests read."""
+
+    def __init__(self, h, made):
+        self.h = h
+        self.made = made
+        self.replica_ports = [free_port(), free_port()]
+        self.replicas = [None, None]
+        self.nginx = Nginx(h.workdir, self.replica_ports)
+
+    def start_replica(self, i):
+        srv = self.h.start_server(extra=replica_env(self.replica_ports[i]),
+                                  name="replica%d-%d" % (i + 1, len(self.h.servers)))
+        self.replicas[i] = srv
+        return srv
+
+    def through(self, method, path, src=None, timeout=None, **kw):
+        return harness.http_request(self.nginx.port, method, path, src=src,
+                                    timeout=timeout or self.h.http_timeout, **kw)
+
+    def through_many(self, method, path, **kw):
+        """A request from one of many clients behind the trusted load balancer: load from
+        one address would meet nginx's per-client limit, which is not what it tests."""
+        headers = dict(kw.pop("headers", None) or {})
+        headers["X-Forwarded-For"] = "198.18.%d.%d" % (random.randrange(256), random.randrange(1, 255))
+        return self.through(method, path, src=LB_ADDR, headers=headers, **kw)
+
+    def nginx_uses(self, i, seconds=6.0):
+        """True once nginx sends requests to replica i again (it rests a failed replica for
+        fail_timeout): what a rolling restart waits for before stopping the next replica."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            rid = "back-%d" % random.randrange(1 << 40)
+            self.through_many("GET", "/healthz", headers={"X-Request-Id": rid})
+            if log_entry([self.replicas[i]], rid, wait=0.1) is not None:
+                return True
+            time.sleep(0.1)
+        return False
+
+
+@pytest.fixture(scope="module")
+def articles(khabar):
+    """The ids of 25 articles created through the default server for the tests that read."""
+    made = []
+    for i in range(25):
+        r = khabar.server.request("POST", "/v1/articles", body=art("مقال الوكيل %d" % i), token=TOKEN_1)
+        if r.status == 201:
+            made.append(r.json["id"])
+    return made
+
+
+@pytest.fixture(scope="module")
+def proxy(khabar, articles):
+    """nginx with docker/nginx.conf before two replicas, for the file's through-nginx tests."""
+    p = Proxy(khabar, articles)
+    p.start_replica(0)
+    p.start_replica(1)
+    p.nginx.render()
+    r = p.nginx.test_config()
+    if r.returncode != 0:
+        pytest.fail("nginx -t accepts docker/nginx.conf: %s" % r.stdout[-800:], pytrace=False)
+    try:
+        p.nginx.start()
+        log("nginx on 127.0.0.1:%d in front of replicas on %s" % (p.nginx.port, p.replica_ports))
+        yield p
+    finally:
+        p.nginx.stop()
+
+
+def test_articles_for_the_proxy_tests(articles):
+    assert len(articles) == 25, "25 articles created for the proxy tests: %d" % len(articles)
+
+
+def test_proxy_requests(khabar, proxy):
+    direct = khabar.server.request("GET", "/v1/articles?limit=5")
+    r = proxy.through("GET", "/v1/articles?limit=5")
+    check(r.status == 200, "GET /v1/articles through nginx -> 200", r.brief())
+    check(r.json is not None and direct.json is not None and
+          [a["id"] for a in r.json.get("data", [])] == [a["id"] for a in direct.json.get("data", [])],
+          "through nginx: the same page as from khabar directly", r.brief(300))
+    check(r.header("etag") == direct.header("etag"), "through nginx: the same ETag (no gzip asked)",
+          (r.header("etag"), direct.header("etag")))
+    r = proxy.through("POST", "/v1/articles", body=art("نشر عبر الوكيل"), token=TOKEN_1)
+    check(r.status == 201, "POST through nginx -> 201", r.brief())
+    loc = r.header("location")
+    check(loc.startswith("/v1/articles/"), "POST through nginx: Location %s" % loc, r.headers)
+    g = proxy.through("GET", loc, encoded=True)
+    check(g.status == 200 and g.json and g.json.get("title") == "نشر عبر الوكيل",
+          "GET of the new article through nginx -> 200 with its title", g.brief())
+    r = proxy.through("POST", "/v1/articles", body=art("بلا رمز"))
+    check(r.status == 401 and problem_type(r) == "/problems/unauthorized",
+          "khabar's own 401 problem passes through nginx unchanged", r.brief())
+    h = proxy.through("HEAD", "/v1/articles?limit=5")
+    check(h.status == 200 and h.body == b"", "HEAD through nginx -> 200 without a body", h.brief())
+    # both replicas answer: ids sent and found in each replica's log
+    ids = []
+    for i in range(20):
+        rid = "spread-%d-%d" % (i, random.randrange(1 << 30))
+        proxy.through("GET", "/v1/articles/%d" % proxy.made[i % len(proxy.made)], headers={"X-Request-Id": rid})
+        ids.append(rid)
+    time.sleep(0.3)
+    seen = [sum(1 for e in access_lines(s) if e.get("request_id") in ids) for s in proxy.replicas]
+    check(seen[0] > 0 and seen[1] > 0 and sum(seen) == 20,
+          "nginx spreads 20 GETs over both replicas", seen)
+
+
+def test_gzip(proxy):
+    path = "/v1/articles?limit=20"
+    plain = proxy.through("GET", path)
+    z = proxy.through("GET", path, headers={"Accept-Encoding": "gzip"})
+    check(z.status == 200 and z.header("content-encoding") == "gzip",
+          "a list with Accept-Encoding: gzip comes gzipped through nginx", z.headers)
+    check("accept-encoding" in z.header("vary").lower(), "gzipped answer has Vary: Accept-Encoding",
+          z.header("vary"))
+    try:
+        unzipped = gzip.decompress(z.body)
+    except OSError as e:
+        unzipped = repr(e).encode()
+    check(unzipped == plain.body, "gunzipped body == the body without gzip (%d -> %d bytes)"
+          % (len(plain.body), len(z.body)), unzipped[:200])
+    check(len(z.body) < len(plain.body), "gzip makes the list smaller", (len(z.body), len(plain.body)))
+    check(plain.header("content-encoding") == "", "no gzip when the client does not ask", plain.headers)
+    small = proxy.through("GET", "/healthz", headers={"Accept-Encoding": "gzip"})
+    check(small.status == 200 and small.header("content-encoding") == "",
+          "a body under 512 bytes is not gzipped", small.headers)
+    p = proxy.through("GET", "/v1/nowhere/" + "x" * 600, headers={"Accept-Encoding": "gzip"})
+    check(p.status == 404, "unknown path through nginx -> 404", p.brief())
+    # nginx weakens the ETag of what it compresses; khabar compares If-None-Match weakly
+    etag = z.header("etag")
+    check(etag.startswith('W/"'), "gzipped answer's ETag is weak (%s)" % etag, z.headers)
+    r = proxy.through("GET", path, headers={"Accept-Encoding": "gzip", "If-None-Match": etag})
+    check(r.status == 304, "If-None-Match with the weak ETag through nginx -> 304", r.brief())
+    r = proxy.through("GET", path, headers={"If-None-Match": plain.header("etag")})
+    check(r.status == 304, "If-None-Match with the strong ETag through nginx -> 304", r.brief())
+
+
+def test_request_id(proxy):
+    r = proxy.through("GET", "/v1/articles?limit=1")
+    rid = r.header("x-request-id")
+    check(re.fullmatch(r"[0-9a-f]{32}", rid) is not None, "nginx gives a request without an id one (%s)" % rid,
+          r.headers)
+    e = log_entry(proxy.replicas, rid)
+    check(e is not None, "khabar logs nginx's request id", rid)
+    time.sleep(0.2)
+    check(any(line.endswith("id=" + rid) for line in proxy.nginx.log_lines()),
+          "nginx's access log has the same id", proxy.nginx.log_lines()[-3:])
+    r = proxy.through("GET", "/v1/articles?limit=1", headers={"X-Request-Id": "deploy-id-42"})
+    check(r.header("x-request-id") == "deploy-id-42", "a client's X-Request-Id passes through nginx", r.headers)
+    check(log_entry(proxy.replicas, "deploy-id-42") is not None, "khabar logs the client's request id",
+          "deploy-id-42")
+    big = proxy.through("POST", "/v1/articles", body=b"x" * (2 * 1024 * 1024), token=TOKEN_1,
+                  headers={"Content-Type": "application/json", "X-Request-Id": "deploy-too-big"})
+    check(big.header("x-request-id") == "deploy-too-big", "nginx's own 413 carries the request id", big.headers)
+
+
+def test_client_address(proxy):
+    rid = "addr-spoof-%d" % random.randrange(1 << 30)
+    proxy.through("GET", "/healthz", src="127.0.0.2", headers={"X-Forwarded-For": "203.0.113.50", "X-Request-Id": rid})
+    e = log_entry(proxy.replicas, rid)
+    check(e is not None and e.get("client") == "127.0.0.2",
+          "a client's own X-Forwarded-For is not believed: khabar logs 127.0.0.2", e)
+    rid = "addr-lb-%d" % random.randrange(1 << 30)
+    proxy.through("GET", "/healthz", src=LB_ADDR, headers={"X-Forwarded-For": "198.51.100.23", "X-Request-Id": rid})
+    e = log_entry(proxy.replicas, rid)
+    check(e is not None and e.get("client") == "198.51.100.23",
+          "behind a trusted load balancer: khabar logs the client 198.51.100.23 (realip)", e)
+    time.sleep(0.2)
+    check(any(line.startswith("198.51.100.23 ") and line.endswith("id=" + rid) for line in proxy.nginx.log_lines()),
+          "nginx's access log has the client 198.51.100.23 too", proxy.nginx.log_lines()[-2:])
+
+
+def test_proxy_refusals(khabar, proxy):
+    before = psql(khabar.pg.url, "SELECT count(*) FROM articles")
+    body = json.dumps(art("كبير", body="ن" * (700 * 1024))).encode()
+    r = proxy.through("POST", "/v1/articles", body=body, token=TOKEN_1, headers={"Content-Type": "application/json"})
+    check(r.status == 413 and problem_type(r) == "/problems/body-too-large",
+          "a 1.4 MB body: nginx answers 413 as problem+json", r.brief())
+    check(psql(khabar.pg.url, "SELECT count(*) FROM articles") == before, "the refused body created nothing", before)
+    statuses = []
+    lock = threading.Lock()
+
+    def hammer():
+        for _ in range(60):
+            try:
+                s = proxy.through("GET", "/healthz", src="127.0.0.4", timeout=5)
+            except OSError:
+                continue
+            with lock:
+                statuses.append(s)
+    threads = [threading.Thread(target=hammer) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    limited = [s for s in statuses if s.status == 429]
+    ok = [s for s in statuses if s.status == 200]
+    check(len(limited) > 0 and len(ok) >= 100,
+          "240 quick requests from one client: nginx lets the burst through and limits the rest",
+          "%d x 200, %d x 429" % (len(ok), len(limited)))
+    if limited:
+        s = limited[0]
+        check(problem_type(s) == "/problems/rate-limited" and s.header("retry-after") == "1",
+              "nginx's 429 is problem+json with Retry-After", s.brief())
+    other = proxy.through("GET", "/healthz", src="127.0.0.5")
+    check(other.status == 200, "another client is not limited meanwhile", other.brief())
+
+
+class Load(harness.Threads):
+    """GETs through nginx from threads until stopped; counts every outcome."""
+
+    def __init__(self, proxy, paths, threads=4):
+        self.proxy = proxy
+        self.paths = paths
+        self.statuses = {}
+        self.errors = []
+        super().__init__(threads)
+
+    def run(self, i):
+        n = 0
+        while not self.stop_flag.is_set():
+            path = self.paths[(i + n) % len(self.paths)]
+            n += 1
+            try:
+                r = self.proxy.through_many("GET", path, timeout=10)
+                with self.lock:
+                    self.statuses[r.status] = self.statuses.get(r.status, 0) + 1
+            except OSError as e:
+                with self.lock:
+                    self.errors.append(repr(e))
+
+    def total(self):
+        return sum(self.statuses.values()) + len(self.errors)
+
+
+def wait_until(fn, seconds):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if fn():
+            return True
+        time.sleep(0.05)
+    return fn()
+
+
+def test_failover(proxy):
+    paths = ["/v1/articles/%d" % i for i in proxy.made] + ["/v1/articles?limit=5"]
+    with Load(proxy, paths) as load:
+        time.sleep(0.5)
+        proxy.replicas[0].proc.kill()  # SIGKILL: no goodbye
+        proxy.replicas[0].proc.wait()
+        time.sleep(1.5)
+    check(load.errors == [] and set(load.statuses) == {200},
+          "replica 1 killed with SIGKILL under load: every GET through nginx still 200 (%d requests)"
+          % load.total(), (load.statuses, load.errors[:3]))
+    proxy.start_replica(0)
+    check(proxy.nginx_uses(0), "the restarted replica 1 takes requests from nginx again", "")
+    with Load(proxy, paths) as load:
+        time.sleep(0.5)
+        status, secs = proxy.replicas[1].stop(15)
+        time.sleep(0.5)
+    check(status == 0, "replica 2 exits 0 after SIGTERM under load (%.1f s)" % secs, status)
+    check(load.errors == [] and set(load.statuses) == {200},
+          "replica 2 stopped with SIGTERM under load: every GET through nginx still 200 (%d requests)"
+          % load.total(), (load.statuses, load.errors[:3]))
+    proxy.replicas[0].stop(15)
+    r = proxy.through("GET", "/v1/articles?limit=1")
+    check(r.status == 503 and problem_type(r) == "/problems/service-unavailable" and r.header("retry-after"),
+          "both replicas down: nginx answers 503 problem+json with Retry-After", r.brief())
+    proxy.start_replica(0)
+    proxy.start_replica(1)
+    ok = wait_until(lambda: proxy.through("GET", "/v1/articles?limit=1").status == 200, 10)
+    check(ok and proxy.nginx_uses(0) and proxy.nginx_uses(1), "replicas back: nginx serves from both again", "")
+
+
+class Writers(harness.Threads):
+    """Writer threads through nginx: create articles and update their own, each write
+    with a unique marker; every attempt is recorded with its outcome."""
+
+    def __init__(self, proxy, n):
+        self.proxy = proxy
+        self.attempts = []  # dicts: writer, seq, kind, id, marker, outcome, article
+        super().__init__(n)
+
+    def record(self, a):
+        with self.lock:
+            self.attempts.append(a)
+
+    def run(self, w):
+        mine = []
+        seq = 0
+        rng = random.Random(w)
+        while not self.stop_flag.is_set():
+            seq += 1
+            marker = "lost-check w%d-%d" % (w, seq)
+            if mine and rng.random() < 0.5:
+                target = rng.choice(mine)
+                a = {"writer": w, "seq": seq, "kind": "update", "id": target, "marker": marker}
+                body = json.dumps({"title": marker, "body": "نص " + marker}, ensure_ascii=False)
+                method, path = "PATCH", "/v1/articles/%d" % target
+                headers = {"Content-Type": "application/merge-patch+json"}
+            else:
+                a = {"writer": w, "seq": seq, "kind": "create", "id": None, "marker": marker}
+                body = json.dumps(art(marker, body="نص " + marker), ensure_ascii=False)
+                method, path, headers = "POST", "/v1/articles", {"Content-Type": "application/json"}
+            a["t"] = time.monotonic()
+            try:
+                r = self.proxy.through_many(method, path, body=body, token=TOKEN_1, headers=headers, timeout=15)
+                if 200 <= r.status < 300 and isinstance(r.json, dict):
+                    a["outcome"] = "acknowledged"
+                    a["article"] = r.json
+                    if a["kind"] == "create":
+                        a["id"] = r.json.get("id")
+                        mine.append(a["id"])
+                elif problem_type(r) == "/problems/service-unavailable":
+                    a["outcome"] = "unknown"  # nginx: the replica went away; the write may have landed
+                    a["status"] = r.status
+                else:
+                    a["outcome"] = "failed"
+                    a["status"] = r.status
+            except OSError as e:
+                a["outcome"] = "unknown"
+                a["error"] = repr(e)
+            self.record(a)
+            if a["outcome"] != "acknowledged":
+                time.sleep(0.1)  # as a client told Retry-After would, if not as long
+
+
+def test_nothing_lost(khabar, proxy):
+    """Writers through nginx while PostgreSQL restarts twice and a replica is killed: no acknowledged write lost."""
+    events = []
+    with Writers(proxy, 6) as writers:
+        time.sleep(2.0)
+        calm_until = time.monotonic()
+        for step in ("pg", "kill", "pg"):
+            if step == "pg":
+                rc, _ = khabar.pg.stop()
+                events.append("PostgreSQL stopped (%d)" % rc)
+                time.sleep(1.0)
+                khabar.pg.start()
+                events.append("PostgreSQL started")
+            else:
+                proxy.replicas[0].proc.kill()
+                proxy.replicas[0].proc.wait()
+                events.append("replica 1 killed")
+                time.sleep(1.0)
+                proxy.start_replica(0)
+                events.append("replica 1 restarted")
+            time.sleep(2.0)
+    log("nothing-lost run: " + "; ".join(events))
+    attempts = sorted(writers.attempts, key=lambda a: (a["writer"], a["seq"]))
+    rows = psql(khabar.pg.url, "SELECT json_agg(json_build_object('id', id, 'title', title, 'body', body,"
+                          " 'version', version)) FROM articles WHERE title LIKE 'lost-check %'")
+    stored = {a["id"]: a for a in (json.loads(rows) if rows else [])}
+    counts = {"acknowledged": 0, "failed": 0, "unknown": 0}
+    for a in attempts:
+        counts[a["outcome"]] += 1
+    sent = {a["marker"] for a in attempts}
+    lost = []
+    # every acknowledged create exists; every article shows its last acknowledged write or a later attempt
+    by_article = {}
+    for a in attempts:
+        if a["kind"] == "create" and a["outcome"] == "acknowledged":
+            by_article.setdefault(a["id"], []).append(a)
+        elif a["kind"] == "update":
+            by_article.setdefault(a["id"], []).append(a)
+    for aid, writes in by_article.items():
+        row = stored.get(aid)
+        if row is None:
+            lost.append("article %s acknowledged but missing" % aid)
+            continue
+        acked = [w for w in writes if w["outcome"] == "acknowledged"]
+        last_ack = acked[-1]
+        allowed = {last_ack["marker"]} | {w["marker"] for w in writes if w["seq"] > last_ack["seq"]}
+        if row["title"] not in allowed:
+            lost.append("article %s is %r; last acknowledged %r" % (aid, row["title"], last_ack["marker"]))
+        elif row["title"] == last_ack["marker"]:
+            want = last_ack["article"]
+            if row["body"] != want.get("body") or row["version"] != want.get("version"):
+                lost.append("article %s differs from its acknowledged state" % aid)
+        if row["version"] < len(acked):
+            lost.append("article %s has version %s after %d acknowledged writes" % (aid, row["version"], len(acked)))
+    strangers = [r for r in stored.values() if r["title"] not in sent]
+    create_markers = {}
+    for r in stored.values():
+        create_markers.setdefault(r["title"], []).append(r["id"])
+    landed = sum(1 for a in attempts if a["outcome"] != "acknowledged" and a["kind"] == "create"
+                 and a["marker"] in create_markers)
+    refusals = {}
+    for a in attempts:
+        if a["outcome"] != "acknowledged":
+            key = a.get("status", "no answer")
+            refusals[key] = refusals.get(key, 0) + 1
+    log("writes: %d acknowledged, %d failed, %d unknown, %d lost; %d refused or unanswered creates were stored anyway"
+        " (refusals by status: %s)" % (counts["acknowledged"], counts["failed"], counts["unknown"], len(lost), landed,
+                                       refusals))
+    calm = [a for a in attempts if a["t"] < calm_until - 0.5]
+    refused_calm = [a for a in calm if a["outcome"] != "acknowledged"]
+    check(len(calm) > 20 and not refused_calm,
+          "before the outages, %d concurrent writes (shared tags and sources) all acknowledged" % len(calm),
+          refused_calm[:3])
+    check(counts["acknowledged"] > 100, "writers got many writes acknowledged across the outages (%d)"
+          % counts["acknowledged"], counts)
+    check(counts["failed"] + counts["unknown"] > 0, "the outages did refuse some writes (the test saw them)", counts)
+    check(not lost, "lost = 0: every acknowledged write is stored exactly as acknowledged", lost[:5])
+    check(not strangers, "nothing stored that no writer sent", strangers[:3])
+    dup = [m for m, ids in create_markers.items() if len(ids) > 1]
+    check(not dup, "no write stored twice", dup[:3])
+
+
+# ---------------------------------------------------------------------------------------
+# graceful shutdown
+
+def half_request(port, body):
+    """A socket that has sent a POST's headers and half its body: a request in flight."""
+    s = socket.create_connection(("127.0.0.1", port), timeout=20)
+    head = ("POST /v1/articles HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            "Authorization: Bearer %s\r\nContent-Length: %d\r\n\r\n" % (TOKEN_1, len(body))).encode()
+    half = len(body) // 2
+    s.sendall(head + body[:half])
+    return s, body[half:]
+
+
+def read_response(s, timeout=20):
+    s.settimeout(timeout)
+    data = b""
+    try:
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+            if harness._response_complete(data, False):
+                break
+    except OSError as e:
+        return None, repr(e)
+    try:
+        return harness.parse_response(data), None
+    except Exception as e:  # noqa: BLE001 - reported as the outcome
+        return None, "unparsable %r: %r" % (data[:120], e)
+
+
+def test_graceful_shutdown(khabar):
+    """SIGTERM during slow requests: the listener stops, /readyz says 503, every request in flight completes."""
+    srv = khabar.start_server(extra={"SHUTDOWN_TIMEOUT": "10"}, name="graceful")
+    n = 16
+    bodies = [json.dumps(art("إيقاف هادئ %d" % i), ensure_ascii=False).encode() for i in range(n)]
+    slow = [half_request(srv.port, b) for b in bodies]
+    keep = socket.create_connection(("127.0.0.1", srv.port), timeout=10)
+    keep.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+    first, err = read_response(keep)
+    check(first is not None and first.status == 200, "a kept-alive connection answered before SIGTERM", err)
+    time.sleep(0.3)
+    t0 = time.monotonic()
+    srv.proc.send_signal(signal.SIGTERM)
+    time.sleep(0.4)
+    refused = False
+    try:
+        socket.create_connection(("127.0.0.1", srv.port), timeout=2).close()
+    except ConnectionRefusedError:
+        refused = True
+    except OSError:
+        refused = False
+    check(refused, "after SIGTERM a new connection is refused (the listener has stopped)", "")
+    keep.sendall(b"GET /readyz HTTP/1.1\r\nHost: x\r\n\r\n")
+    r, err = read_response(keep)
+    check(r is not None and r.status == 503, "after SIGTERM /readyz answers 503", err or r.brief())
+    check(r is not None and r.header("connection").lower() == "close",
+          "the kept-alive connection's answer carries Connection: close", r.headers if r else err)
+    keep.close()
+    completed, reset, closes = 0, [], 0
+    for s, rest in slow:
+        try:
+            s.sendall(rest)
+        except OSError as e:
+            reset.append(repr(e))
+            continue
+        resp, err = read_response(s)
+        s.close()
+        if resp is not None and resp.status == 201:
+            completed += 1
+            closes += resp.header("connection").lower() == "close"
+        else:
+            reset.append(err or resp.brief())
+    check(completed == n and not reset,
+          "SIGTERM during %d slow requests: all completed, none reset (%d completed)" % (n, completed), reset[:3])
+    check(closes == n, "answers given while stopping carry Connection: close", closes)
+    try:
+        srv.proc.wait(15)
+    except subprocess.TimeoutExpired:
+        pass
+    status = srv.proc.poll()
+    check(status == 0, "the server exits 0 after finishing them (%.1f s after SIGTERM)" % (time.monotonic() - t0),
+          status)
+    stored = psql(khabar.pg.url, "SELECT count(*) FROM articles WHERE title LIKE 'إيقاف هادئ %'")
+    check(stored == str(n), "all %d articles written during shutdown are stored" % n, stored)
+
+
+
+def test_shutdown_timeout(khabar):
+    """A request that never completes is waited for only SHUTDOWN_TIMEOUT."""
+    srv = khabar.start_server(extra={"SHUTDOWN_TIMEOUT": "2"}, name="graceful-bounded")
+    s, _ = half_request(srv.port, json.dumps(art("عالق")).encode())
+    time.sleep(0.3)
+    t0 = time.monotonic()
+    srv.proc.send_signal(signal.SIGTERM)
+    try:
+        srv.proc.wait(10)
+    except subprocess.TimeoutExpired:
+        pass
+    took = time.monotonic() - t0
+    s.close()
+    check(srv.proc.poll() == 0 and 1.5 <= took <= 5.0,
+          "a request stuck in flight delays the exit by SHUTDOWN_TIMEOUT=2 only (%.1f s, exit 0)" % took,
+          srv.proc.poll())
+
+
+# ---------------------------------------------------------------------------------------
+# reads from a streaming standby
+
+def make_standby(h):
+    """A streaming standby of h's PostgreSQL made by pg_basebackup, started; returns its Postgres."""
+    d = tempfile.mkdtemp(prefix="khabar-standby-")
+    os.chmod(d, 0o755)
+    cmd = ["pg_basebackup", "-h", "127.0.0.1", "-p", str(h.pg.port), "-U", "postgres", "-D",
+           os.path.join(d, "data"), "-R", "-X", "stream", "-c", "fast"]
+    if os.geteuid() == 0:
+        shutil.chown(d, "postgres", "postgres")
+        bindir = subprocess.run(["bash", "-c", "ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1"],
+                                stdout=subprocess.PIPE, text=True).stdout.strip()
+        cmd = ["runuser", "-u", "postgres", "--", os.path.join(bindir, "pg_basebackup")] + cmd[1:]
+    r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=120, cwd="/")
+    if r.returncode != 0:
+        raise HarnessError("pg_basebackup failed: %s" % r.stdout[-600:])
+    pg = harness.Postgres()
+    pg.dir = d
+    pg.port = free_port()
+    pg.start()
+    return pg
+
+
+def test_read_replica(khabar):
+    """DATABASE_READ_URL on a real standby: reads from it, writes and their read-backs on the primary."""
+    standby = make_standby(khabar)
+    try:
+        check(psql(standby.url, "SELECT pg_is_in_recovery()") == "t", "the standby is in recovery (streaming)", "")
+        srv = khabar.start_server(extra={"DATABASE_READ_URL": standby.url}, name="reads-on-standby")
+        r = srv.request("POST", "/v1/articles", body=art("على الأساسي"), token=TOKEN_1)
+        check(r.status == 201 and r.json and r.json.get("title") == "على الأساسي",
+              "POST with a read replica: 201 with the article read back from the primary", r.brief())
+        first = r.json["id"] if r.status == 201 else 0
+        ok = wait_until(lambda: srv.request("GET", "/v1/articles/%d" % first).status == 200, 5)
+        check(ok, "the new article is readable once the standby has it", first)
+        psql(standby.url, "SELECT pg_wal_replay_pause()")
+        try:
+            r = srv.request("POST", "/v1/articles", body=art("قبل الإعادة"), token=TOKEN_1)
+            check(r.status == 201, "POST while the standby's replay is paused -> 201", r.brief())
+            new = r.json["id"] if r.status == 201 else 0
+            g = srv.request("GET", "/v1/articles/%d" % new)
+            check(g.status == 404, "GET reads from the standby: the article it has not replayed is 404", g.brief())
+            p = srv.request("PATCH", "/v1/articles/%d" % new, body=json.dumps({"title": "عدلت على الأساسي"}),
+                            token=TOKEN_1, headers={"Content-Type": "application/merge-patch+json"})
+            check(p.status == 200 and p.json and p.json.get("version") == 2,
+                  "PATCH of it goes to the primary and reads its own write there (version 2)", p.brief())
+            lst = srv.request("GET", "/v1/articles?limit=100")
+            check(lst.status == 200 and new not in [a["id"] for a in lst.json.get("data", [])],
+                  "lists read from the standby too", lst.brief(200))
+        finally:
+            psql(standby.url, "SELECT pg_wal_replay_resume()")
+        ok = wait_until(lambda: srv.request("GET", "/v1/articles/%d" % new).status == 200, 5)
+        check(ok, "replay resumed: the article appears on reads", new)
+        standby.stop()
+        g = srv.request("GET", "/v1/articles/%d" % first)
+        check(g.status == 200, "standby down: reads fall back to the primary", g.brief())
+        check(srv.request("GET", "/readyz").status == 200, "standby down: /readyz still 200 (the primary answers)", "")
+        m = srv.request("GET", "/metrics").text
+        check('khabar_db_connections_in_use{pool="replica"}' in m and
+              re.search(r'^khabar_db_connect_failures_total\{pool="replica"\} [1-9]', m, re.M) is not None,
+              "/metrics shows the replica's pool and its failed connects", m[-600:])
+        status, _ = srv.stop(15)
+        check(status == 0, "read-replica server exits 0", srv.log_tail(10))
+    finally:
+        standby.cleanup()
+
+
+# ---------------------------------------------------------------------------------------
+# the answer cache across instances
+
+def metric_value(srv, name):
+    """One sample of srv's /metrics by its name and labels as written; -1 when absent."""
+    m = re.search(r"^%s (\d+)$" % re.escape(name), srv.request("GET", "/metrics").text, re.M)
+    return int(m.group(1)) if m else -1
+
+
+def patch_title(srv, aid, title):
+    return srv.request("PATCH", "/v1/articles/%d" % aid, body=json.dumps({"title": title}, ensure_ascii=False),
+                       token=TOKEN_1, headers={"Content-Type": "application/merge-patch+json"})
+
+
+def test_cache_across_instances(khabar):
+    """Two servers on one database: a write through either is read at once through the other."""
+    a = khabar.start_server(name="cache-a")
+    b = khabar.start_server(name="cache-b")
+    check(wait_until(lambda: metric_value(b, "khabar_cache_enabled") == 1, 5),
+          "the cache turns on once the change channel is heard", metric_value(b, "khabar_cache_enabled"))
+    aid = a.request("POST", "/v1/articles", body=art("مخزن أول"), token=TOKEN_1).json["id"]
+    path = "/v1/articles/%d" % aid
+    first = b.request("GET", path)
+    hits = metric_value(b, "khabar_cache_hits_total")
+    second = b.request("GET", path)
+    check(second.status == 200 and second.body == first.body and second.header("etag") == first.header("etag"),
+          "a repeated GET gives the same answer", second.brief())
+    check(metric_value(b, "khabar_cache_hits_total") == hits + 1, "and it came from the cache",
+          (hits, metric_value(b, "khabar_cache_hits_total")))
+    # 304 from the cache: no statement reaches the database
+    queries = metric_value(b, "khabar_db_queries_total")
+    codes = {b.request("GET", path, headers={"If-None-Match": first.header("etag")}).status for _ in range(30)}
+    check(codes == {304}, "30 conditional GETs of a cached article -> 304", codes)
+    check(metric_value(b, "khabar_db_queries_total") == queries,
+          "and none of them sent a statement to the database",
+          (queries, metric_value(b, "khabar_db_queries_total")))
+    # writes through one instance are read at once through the other
+    stale = []
+    for i in range(20):
+        b.request("GET", path)  # cached on b
+        title = "مخزن معدل %d" % i
+        p = patch_title(a, aid, title)
+        g = b.request("GET", path)
+        if p.status != 200 or g.status != 200 or g.json.get("title") != title:
+            stale.append((i, p.status, g.status, g.json and g.json.get("title")))
+    check(not stale, "20 PATCHes through A, each read at once through B: never the old title", stale[:3])
+    lst = b.request("GET", "/v1/articles?limit=5")
+    made = a.request("POST", "/v1/articles", body=art("مخزن جديد", tags=["وسم المخزن"]), token=TOKEN_1)
+    lst2 = b.request("GET", "/v1/articles?limit=5")
+    check(made.status == 201 and lst2.json["data"][0]["id"] == made.json["id"],
+          "a list cached on B shows the article created through A at once", lst2.brief(200))
+    check(lst.header("etag") != lst2.header("etag"), "and its ETag changed", "")
+    t = b.request("GET", "/v1/tags?q=" + urllib.parse.quote("وسم المخزن"), encoded=True)
+    check(t.status == 200 and [x["article_count"] for x in t.json["data"]] == [1],
+          "B's tag list counts the new article", t.brief(200))
+    a.request("DELETE", "/v1/articles/%d" % made.json["id"], token=TOKEN_1)
+    t = b.request("GET", "/v1/tags?q=" + urllib.parse.quote("وسم المخزن"), encoded=True)
+    check(t.status == 200 and [x["article_count"] for x in t.json["data"]] == [0],
+          "after a delete through A, B's cached tag list shows the count 0", t.brief(200))
+    g = b.request("GET", "/v1/articles/%d" % made.json["id"])
+    check(g.status == 404, "and the deleted article is gone through B", g.brief())
+    # a "read also" title changes with the article it names
+    other = a.request("POST", "/v1/articles", body=art("مقال مرتبط", related=[aid]), token=TOKEN_1).json["id"]
+    b.request("GET", "/v1/articles/%d" % other)
+    patch_title(a, aid, "عنوان جديد للمرتبط")
+    g = b.request("GET", "/v1/articles/%d" % other)
+    check(g.json and g.json["related"] and g.json["related"][0]["title"] == "عنوان جديد للمرتبط",
+          "an article cached on B shows the new title of its read-also article", g.brief(300))
+    # a write not made through khabar is announced too (the trigger is in the database)
+    b.request("GET", path)
+    psql(khabar.pg.url, "UPDATE articles SET title = 'عدل في قاعدة البيانات', updated_at = now() WHERE id = %d" % aid)
+    ok = wait_until(lambda: b.request("GET", path).json.get("title") == "عدل في قاعدة البيانات", 1.0)
+    check(ok, "an UPDATE made with psql reaches B's cache as well", "")
+    # the channel lost: the cache stops, and starts empty when it is back
+    b.request("GET", path)
+    connects = metric_value(b, "khabar_changes_connects_total")
+    psql(khabar.pg.url, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'khabar-changes'")
+    psql(khabar.pg.url, "UPDATE articles SET title = 'أثناء الانقطاع', updated_at = now() WHERE id = %d" % aid)
+    back = wait_until(lambda: metric_value(b, "khabar_changes_connects_total") > connects, 5)
+    check(back, "the change channel reconnects by itself", metric_value(b, "khabar_changes_connects_total"))
+    g = b.request("GET", path)
+    check(g.json and g.json.get("title") == "أثناء الانقطاع",
+          "a change made while the channel was down is not hidden by the cache", g.brief())
+    for srv in (a, b):
+        status, _ = srv.stop(15)
+        check(status == 0, "%s exits 0" % srv.name, srv.log_tail(10))
+
+
+def test_cache_bounded(khabar, articles):
+    """CACHE_BYTES bounds the cache; CACHE_BYTES=0 turns it off."""
+    path = "/v1/articles/%d" % articles[0]
+    c = khabar.start_server(extra={"CACHE_BYTES": "8000"}, name="cache-small")
+    wait_until(lambda: metric_value(c, "khabar_cache_enabled") == 1, 5)
+    for i in articles[:25]:
+        c.request("GET", "/v1/articles/%d" % i)
+    used, bound = metric_value(c, "khabar_cache_bytes"), metric_value(c, "khabar_cache_max_bytes")
+    check(0 < used <= 8000 and bound == 8000, "CACHE_BYTES=8000: the cache holds %d bytes" % used, used)
+    check(metric_value(c, "khabar_cache_evictions_total") > 0, "and evicts to stay under it",
+          metric_value(c, "khabar_cache_evictions_total"))
+    off = khabar.start_server(extra={"CACHE_BYTES": "0"}, name="cache-off")
+    q0 = metric_value(off, "khabar_db_queries_total")
+    off.request("GET", path)
+    off.request("GET", path)
+    check(metric_value(off, "khabar_db_queries_total") - q0 >= 2 and metric_value(off, "khabar_cache_hits_total") == -1,
+          "CACHE_BYTES=0: no cache, every GET reads the database", "")
+    for srv in (c, off):
+        srv.stop(15)
+
+
+# ---------------------------------------------------------------------------------------
+# the docker files
+
+def test_docker_files():
+    """docker/Dockerfile and docker/compose.yaml hold what production needs."""
+    with open(os.path.join(REPO_ROOT, "docker", "Dockerfile"), encoding="utf-8") as f:
+        df = f.read()
+    froms = re.findall(r"^FROM (\S+)", df, re.M)
+    check(len(froms) >= 2 and all(x.startswith("debian:12-slim") for x in froms),
+          "Dockerfile: multi-stage on debian:12-slim", froms)
+    runtime = df[df.rfind("\nFROM "):]
+    check("-dev" not in runtime and "build-essential" not in runtime,
+          "Dockerfile: the runtime stage installs no -dev packages", runtime[:300])
+    user = re.findall(r"^USER (\S+)", runtime, re.M)
+    check(user and user[-1] not in ("root", "0"), "Dockerfile: runs as a non-root user", user)
+    check(re.search(r"^HEALTHCHECK .*\n?.*/healthz", runtime, re.M) is not None, "Dockerfile: HEALTHCHECK on /healthz",
+          "")
+    check(re.search(r'^ENTRYPOINT \["', runtime, re.M) is not None, "Dockerfile: exec-form ENTRYPOINT", "")
+    with open(os.path.join(REPO_ROOT, "docker", "compose.yaml"), encoding="utf-8") as f:
+        compose = f.read()
+    for svc in ("postgres", "migrate", "khabar-1", "khabar-2", "nginx"):
+        check(re.search(r"^  %s:$" % re.escape(svc), compose, re.M) is not None, "compose.yaml has service %s" % svc,
+              "")
+    check("pg_isready" in compose and "pgdata:" in compose, "compose.yaml: PostgreSQL with a health check and a volume",
+          "")
+    docker = shutil.which("docker")
+    has_compose = docker and subprocess.run([docker, "compose", "version"], stdout=subprocess.DEVNULL,
+                                            stderr=subprocess.DEVNULL).returncode == 0
+    if has_compose:
+        r = subprocess.run([docker, "compose", "-f", os.path.join(REPO_ROOT, "docker", "compose.yaml"), "config", "-q"],
+                           env=dict(os.environ, API_TOKENS="t"), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           text=True, timeout=60)
+        check(r.returncode == 0, "docker compose config accepts docker/compose.yaml", r.stdout[-500:])
+    else:
+        log("docker compose is not available here: `docker compose config` not run")

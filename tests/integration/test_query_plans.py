@@ -1,0 +1,608 @@
+"""test_query_plans.py: every list and search statement khabar runs keeps a plan that does not grow with the archive."""
+# A synthetic archive (scripts/synth.py: 20,000 articles with short bodies, one tag on a third of
+# them, one on 10%, thousands of rare tags, 20 skewed sources) is loaded with `khabar import` and
+# VACUUM ANALYZEd; each list statement is run exactly as the server prepares it -- the SQL text is
+# taken from server/db/statements.c at test time by compiling a tiny C program against it --
+# through `EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) EXECUTE`, with custom plans and with generic
+# plans (a prepared statement may switch to its generic plan after five runs). A plan fails on:
+#   - a Seq Scan of articles, article_tags, article_sources, article_related or tags;
+#   - a Sort (or Incremental Sort) fed more rows than the statement's row limit (limit + 1 as
+#     the server passes it), except in search, where ranking the matches is a sort by nature
+#     (search must use the GIN index articles_search instead of reading every article, unless
+#     the word is in more than a tenth of them: then the matches are on most pages of the table,
+#     reading it whole is the cheaper way to them, and its cost is the matches' cost anyway);
+#   - any other scan that reads more than a quarter of a table (an index walked from end to end
+#     to find a page: as linear in the archive as a Seq Scan), except, in search, the GIN index
+#     and the articles its matches point at;
+#   - an index scan whose condition is not on the index's first column (the whole index is
+#     walked, which EXPLAIN's row counts do not show), or that reads many more index pages than
+#     its rows need (EXPLAIN BUFFERS): a bound it checks entry by entry instead of starting from it.
+# That the detector can fail is checked too: in a rolled-back transaction the index a query
+# relies on is dropped and the same query must be flagged. The synthetic articles get a few
+# "read also" links (inserted directly) so the per-article lookups run against a realistic table.
+# The first page of each list is also fetched over HTTP and must hold the same articles as the
+# statement run here with the same parameters (so the parameters mean what the server means).
+# KHABAR_PLANS_ARTICLES (default 20000) sets the archive size.
+import glob
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+
+import pytest
+
+import harness
+from harness import REPO_ROOT, HarnessError, check, log
+
+sys.path.insert(0, os.path.join(REPO_ROOT, "scripts"))
+import synth  # noqa: E402
+
+ARTICLES = int(os.environ.get("KHABAR_PLANS_ARTICLES", "20000"))
+BODY_WORDS = 30
+SEED = 1
+PAGE = 20          # the API's default page size
+TAGS_PAGE = 50     # the default page size of /v1/tags and /v1/sources
+DEEP = 50          # "a deep page": the cursor of page DEEP
+
+# Tables no list may read in full (sources has 20 rows: reading it whole is fine).
+NO_SEQ_SCAN = ("articles", "article_tags", "article_sources", "article_related", "tags")
+# A scan that reads more than this share of a table (of 1,000 rows or more) for one page is
+# a full scan by another name.
+FULL_SCAN_SHARE = 0.25
+# A search whose word is in more than this share of the articles may read the whole table.
+WIDE_SEARCH_SHARE = 0.10
+# Index pages a scan may read per loop beyond what the rows it returns need (its descent from
+# the root, a leaf page or two, a visibility map page).
+WALK_SLACK_PAGES = 8
+# Statements taken from server/db/statements.c, by their enum names.
+STATEMENTS = ("STMT_LIST_NEWEST", "STMT_LIST_BY_TAG", "STMT_LIST_BY_SOURCE", "STMT_LIST_SEARCH",
+              "STMT_TAG_LIST", "STMT_SOURCE_LIST")
+
+
+# ---------------------------------------------------------------------------------------
+# helpers: C tools built against the server's own sources, psql
+
+def cflags(pkgs):
+    r = subprocess.run(["pkg-config", "--cflags"] + pkgs, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                       text=True)
+    return r.stdout.split() if r.returncode == 0 else ["-I/usr/include/postgresql"]
+
+
+def compile_c(d, name, source, files, pkgs, libs=()):
+    """Compiles source (C text) with the server files into the directory d; returns the binary path."""
+    src = os.path.join(d, name + ".c")
+    exe = os.path.join(d, name)
+    with open(src, "w") as f:
+        f.write(source)
+    cc = os.environ.get("CC", "cc")
+    cmd = [cc, "-std=c11", "-D_GNU_SOURCE", "-I" + os.path.join(REPO_ROOT, "include"),
+                                "-I" + os.path.join(REPO_ROOT, "server", "db")] + cflags(pkgs) + \
+        ["-o", exe, src] + [os.path.join(REPO_ROOT, p) for p in files] + list(libs)
+    r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=120)
+    if r.returncode != 0:
+        raise HarnessError("compiling %s failed:\n%s\n%s" % (name, " ".join(cmd), harness.tail(r.stdout)))
+    return exe
+
+
+def statement_names():
+    """The names of enum db_stmt in server/db/internal.h, in order (STMT_COUNT left out)."""
+    with open(os.path.join(REPO_ROOT, "server", "db", "internal.h"), encoding="utf-8") as f:
+        text = f.read()
+    m = re.search(r"enum\s+db_stmt\s*\{(.*?)\}", text, re.S)
+    if not m:
+        raise HarnessError("no enum db_stmt in server/db/internal.h")
+    body = re.sub(r"/\*.*?\*/|//[^\n]*", "", m.group(1), flags=re.S)
+    return [n for n in re.findall(r"\b(STMT_\w+)\b", body) if n != "STMT_COUNT"]
+
+
+def server_statements(workdir):
+    """{enum name: (nparams, sql, plan_each_time)} of every statement, exactly as
+    server/db/statements.c builds them; plan_each_time 1 means the server never prepares it."""
+    prints = "".join('    P(%s);\n' % n for n in statement_names())
+    source = ('#include <stdio.h>\n#include "internal.h"\n'
+              '#define P(x) printf("%s\\x1f%d\\x1f%s\\x1f%d\\x1e", #x, db_statements[x].nparams,'
+              ' db_statements[x].sql ? db_statements[x].sql : "", db_statements[x].plan_each_time)\n'
+              'int main(void)\n{\n' + prints + '    return 0;\n}\n')
+    exe = compile_c(workdir, "print_sql", source, ["server/db/statements.c"], ["libpq", "jansson"])
+    out = subprocess.run([exe], stdout=subprocess.PIPE, check=True, timeout=30).stdout.decode("utf-8")
+    stmts = {}
+    for rec in out.split("\x1e"):
+        if rec:
+            name, n, sql, each = rec.split("\x1f")
+            stmts[name] = (int(n), sql, int(each))
+    return stmts
+
+
+def tsquery_tool(workdir):
+    """A function word -> the tsquery text khabar's search.c makes of a search box."""
+    source = ('#include <stdio.h>\n#include "text/search.h"\n'
+              'int main(int argc, char **argv)\n{\n'
+              '    char err[256];\n'
+              '    for (int i = 1; i < argc; i++) {\n'
+              '        struct search_query *q = search_query_new(argv[i], err, sizeof err);\n'
+              '        if (q == NULL) { fprintf(stderr, "%s\\n", err); return 1; }\n'
+              '        printf("%s\\n", search_query_tsquery(q));\n'
+              '        search_query_free(q);\n'
+              '    }\n    return 0;\n}\n')
+    files = sorted(os.path.relpath(f, REPO_ROOT)
+                   for f in glob.glob(os.path.join(REPO_ROOT, "server", "text", "*.c")))
+    exe = compile_c(workdir, "print_tsquery", source, files, ["libutf8proc"], ["-lutf8proc"])
+
+    def tsquery(q):
+        r = subprocess.run([exe, q], stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=30)
+        if r.returncode != 0:
+            raise HarnessError("search_query_new(%r): %s" % (q, r.stderr.decode("utf-8", "replace")))
+        return r.stdout.decode("utf-8").strip()
+    return tsquery
+
+
+def lit(v):
+    """A Python value as an SQL literal of unknown type (None as NULL)."""
+    if v is None:
+        return "NULL"
+    return "'" + str(v).replace("'", "''") + "'"
+
+
+def execute_sql(case):
+    return "EXECUTE %s(%s)" % (case["stmt"].lower(), ", ".join(lit(p) for p in case["params"]))
+
+
+class Archive(dict):
+    """The loaded archive: the harness (h), and what the tests learnt of it by key: the import's
+    result, the statements' SQL, table sizes, indexes, the tags and sources the cases use."""
+
+    def __init__(self, h):
+        super().__init__()
+        self.h = h
+
+    def psql(self, script, fields=False, timeout=120):
+        """Runs script in one psql session (stops at the first error); returns stdout.
+        fields=True: unaligned, fields split by U+001F and rows by NUL (for rows holding newlines)."""
+        cmd = ["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", self.h.pg.url, "-f", "-"]
+        if fields:
+            cmd[4:4] = ["-F", "\x1f", "-0"]
+        r = subprocess.run(cmd, input=script.encode("utf-8"), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           timeout=timeout)
+        if r.returncode != 0:
+            raise HarnessError("psql failed (exit %d): %s\nscript head:\n%s"
+                               % (r.returncode, r.stderr.decode("utf-8", "replace")[-1500:], script[:1500]))
+        return r.stdout.decode("utf-8")
+
+    def one(self, sql):
+        return self.psql(sql).strip()
+
+    def records(self, sql):
+        """The rows of sql as lists of fields."""
+        return [rec.split("\x1f") for rec in self.psql(sql, fields=True).split("\0") if rec.strip()]
+
+    def prepare_sql(self, stmt, alias=None):
+        return "PREPARE %s AS %s;\n" % (alias or stmt.lower(), self["sql"][stmt][1])
+
+# ---------------------------------------------------------------------------------------
+# the detector
+
+def walk(node, depth=0, sub=False):
+    """Yields (node, depth, in_subplan) for the plan tree under node."""
+    yield node, depth, sub
+    for child in node.get("Plans", []):
+        rel = child.get("Parent Relationship", "")
+        # SubPlans run per row; InitPlans once, as do CTEs (which are InitPlans "CTE name")
+        per_row = rel == "SubPlan" or (rel == "InitPlan" and not child.get("Subplan Name", "").startswith("CTE"))
+        yield from walk(child, depth + 1, sub or per_row)
+
+
+def index_pages_walked(node):
+    """About how many index pages an index scan node read (its buffers less the heap pages it
+    may have fetched), or None for other nodes."""
+    kind = node["Node Type"]
+    if kind not in ("Index Scan", "Index Only Scan", "Bitmap Index Scan"):
+        return None
+    def blocks_of(n):
+        return n.get("Shared Hit Blocks", 0) + n.get("Shared Read Blocks", 0)
+    # Buffers count inclusively: those of the SubPlans the scan's output runs are not its own.
+    blocks = blocks_of(node) - sum(blocks_of(c) for c in node.get("Plans", []))
+    loops = node.get("Actual Loops", 1)
+    if kind == "Index Scan":
+        blocks -= (node.get("Actual Rows", 0) + node.get("Rows Removed by Filter", 0)) * loops
+    elif kind == "Index Only Scan":
+        blocks -= node.get("Heap Fetches", 0)
+    return max(0, blocks)
+
+
+def judge(plan, case, arc):
+    """The problems of one EXPLAIN (ANALYZE, FORMAT JSON) result and a one-line summary."""
+    root = plan[0]["Plan"]
+    limit = case["limit"]
+    search = case.get("search", False)
+    tables = arc.get("index_table", {})
+    sizes = arc.get("reltuples", {})
+    problems = []
+    driving, driving_read = None, -1
+    read_total = 0
+    wide_search = False
+    for node, _depth, sub in walk(root):
+        kind = node["Node Type"]
+        index = node.get("Index Name")
+        rel = node.get("Relation Name") or tables.get(index)
+        loops = node.get("Actual Loops", 1)
+        if not kind.endswith("Scan") or kind in ("CTE Scan", "Function Scan", "Subquery Scan", "Values Scan"):
+            read = 0
+        else:
+            read = (node.get("Actual Rows", 0) + node.get("Rows Removed by Filter", 0) +
+                    node.get("Rows Removed by Index Recheck", 0)) * loops
+            if not sub:
+                read_total += read
+                if read > driving_read:
+                    driving, driving_read = node, read
+        lead = arc.get("index_lead", {}).get(index)
+        cond = node.get("Index Cond")
+        if lead and cond and not re.search(r"\b%s\b" % re.escape(lead), cond):
+            # A condition on a later column only: the index is read from end to end.
+            problems.append("%s using %s walks the whole index: its condition %s is not on its first"
+                            " column %s" % (kind, index, cond, lead))
+        if kind == "Seq Scan" and rel in NO_SEQ_SCAN:
+            if search and rel == "articles" and node.get("Actual Rows", 0) * loops >= \
+                    WIDE_SEARCH_SHARE * sizes.get(rel, 0) > 0:
+                # A word in most articles: reading the table costs no more than reading
+                # the matches through the index, and ranking them costs that anyway.
+                wide_search = True
+                continue
+            problems.append("Seq Scan on %s (%s rows, %s removed by filter, %s loops)"
+                            % (rel, node.get("Actual Rows"), node.get("Rows Removed by Filter", 0), loops))
+        elif read and rel in sizes:
+            # A scan through most of a table to return one page grows with the archive as
+            # surely as a Seq Scan does (search reads its matches: the GIN index and the
+            # heap rows it points at are what search costs).
+            matches = search and (index == "articles_search" or
+                                  (kind == "Bitmap Heap Scan" and rel == "articles"))
+            size = sizes[rel]
+            if not matches and size >= 1000 and read > max(10 * limit, size * FULL_SCAN_SHARE):
+                problems.append("%s%s reads %d of the %d rows of %s for a page of %d"
+                                % (kind, " using " + index if index else "", read, size, rel, limit))
+        walked = index_pages_walked(node)
+        if walked is not None and not (search and index == "articles_search"):
+            rows = (node.get("Actual Rows", 0) + node.get("Rows Removed by Filter", 0)) * loops
+            allowed = WALK_SLACK_PAGES * loops + rows / 100.0
+            if walked > allowed:
+                # A bound the scan cannot start from (only one lower and one upper key position
+                # a btree scan) is checked on every entry it passes: pages, not rows, show it.
+                problems.append("%s using %s walks %d index pages for %d rows (%d loops): a condition"
+                                " it checks entry by entry instead of starting from it: %s"
+                                % (kind, index, walked, node.get("Actual Rows", 0) * loops, loops, cond))
+        if kind in ("Sort", "Incremental Sort") and not search:
+            fed = sum(c.get("Actual Rows", 0) * c.get("Actual Loops", 1) for c in node.get("Plans", []))
+            fed //= max(1, loops)
+            if fed > limit:
+                problems.append("%s of %d rows (limit %d) on %s" % (kind, fed, limit, node.get("Sort Key")))
+    if search and not wide_search and not any(n.get("Index Name") == "articles_search"
+                                              for n, _, _ in walk(root)):
+        problems.append("search does not use the GIN index articles_search")
+    if driving is not None:
+        what = driving["Node Type"]
+        if driving.get("Index Name"):
+            what += " using " + driving["Index Name"]
+        elif driving.get("Relation Name"):
+            what += " on " + driving["Relation Name"]
+    else:
+        what = root["Node Type"]
+    summary = "%s; %d rows read; %.2f ms" % (what, read_total, plan[0].get("Execution Time", 0.0))
+    return problems, summary
+
+
+def explain_cases(arc, cases, mode, setup=""):
+    """EXPLAINs every case in one psql session with plan_cache_mode = mode; returns plans in order."""
+    stmts = sorted(set(c["stmt"] for c in cases))
+    script = setup + "".join(arc.prepare_sql(s) for s in stmts)
+    script += "SET plan_cache_mode = %s;\n" % mode
+    for i, c in enumerate(cases):
+        script += "\\echo @@@plan %d\nEXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) %s;\n" % (i, execute_sql(c))
+    if setup:
+        script += "ROLLBACK;\n"
+    out = arc.psql(script)
+    parts = re.split(r"^@@@plan (\d+)$", out, flags=re.M)
+    plans = {}
+    for k in range(1, len(parts), 2):
+        plans[int(parts[k])] = json.loads(parts[k + 1])
+    return [plans.get(i) for i in range(len(cases))]
+
+
+
+def cursor_of(arc, sql):
+    """(published_at text as khabar_time gives it, id) of the row a deep page starts after."""
+    v = arc.one(sql + " OFFSET %d LIMIT 1" % (DEEP * PAGE - 1))
+    ts, ident = v.split("|")
+    return ts, ident
+
+
+def words_for_search():
+    """A word in most articles, one in a few percent, one in a handful."""
+    return synth.common_word(), synth.word_with_share(0.03, BODY_WORDS, SEED), synth.rare_word(SEED)
+
+
+def name_list(arc, kind, after=(None, None), prefix=None):
+    """The statement and parameters of a tags or sources list (kind TAG or SOURCE) as
+    server/db/tags.c runs it: STMT_<kind>_LIST ($1 $2 after, $3 limit) or, with a prefix,
+    STMT_<kind>_PREFIX ($4 the prefix); the older single statement had $3 prefix, $4 limit."""
+    limit = TAGS_PAGE + 1
+    stmt = "STMT_%s_LIST" % kind
+    if prefix is not None and "STMT_%s_PREFIX" % kind in arc["sql"]:
+        return dict(stmt="STMT_%s_PREFIX" % kind, params=list(after) + [limit, prefix], limit=limit)
+    if arc["sql"][stmt][0] == 4:
+        return dict(stmt=stmt, params=list(after) + [prefix, limit], limit=limit)
+    if prefix is not None:
+        raise HarnessError("%s takes no prefix and there is no STMT_%s_PREFIX" % (stmt, kind))
+    return dict(stmt=stmt, params=list(after) + [limit], limit=limit)
+
+
+def build_cases(arc):
+    st = arc
+    L = PAGE + 1   # the server fetches limit + 1 rows to know whether a next page exists
+    newest_after = cursor_of(arc, "SELECT khabar_time(published_at) || '|' || id FROM articles"
+                             " ORDER BY published_at DESC, id DESC")
+    tag_after = cursor_of(arc, "SELECT khabar_time(published_at) || '|' || article_id FROM article_tags"
+                          " WHERE tag_id = %d ORDER BY published_at DESC, article_id DESC" % st["pop_tag"])
+    src_after = cursor_of(arc, "SELECT khabar_time(published_at) || '|' || article_id FROM article_sources"
+                          " WHERE source_id = %d ORDER BY published_at DESC, article_id DESC" % st["big_source"])
+    tags_after = arc.one("SELECT article_count || '|' || id FROM tags ORDER BY article_count DESC, id DESC"
+                     " OFFSET %d LIMIT 1" % (DEEP * TAGS_PAGE - 1)).split("|")
+    tags_prefix_after = arc.one("SELECT article_count || '|' || id FROM tags WHERE slug LIKE 'وسم%%'"
+                            " ORDER BY article_count DESC, id DESC OFFSET %d LIMIT 1" % (TAGS_PAGE - 1)).split("|")
+    # a month well inside the archive (2019 to 2024): most of the index is newer than it
+    month = ("2020-03-01T00:00:00Z", "2020-03-31T23:59:59Z")
+    common, tenth, rare = words_for_search()
+    st["words"] = (common, tenth, rare)
+    tsq = st["tsquery"]
+    for w in (common, tenth, rare):
+        log("search word %s: in %s articles" % (w, arc.one("SELECT count(*) FROM articles WHERE search @@ %s::tsquery"
+                                                       % lit(tsq(w)))))
+    N, T, S, Q = "STMT_LIST_NEWEST", "STMT_LIST_BY_TAG", "STMT_LIST_BY_SOURCE", "STMT_LIST_SEARCH"
+    # params: $1 $2 after (time or rank, id), $3 $4 from/to, $5 lang, $6 limit, $7 driving id,
+    # $8 the other filter (search: $7 tag, $8 source, $9 tsquery)
+    cases = [
+        dict(name="newest, first page", stmt=N, params=[None, None, None, None, None, L],
+             http="/v1/articles"),
+        dict(name="newest, page %d" % DEEP, stmt=N, params=list(newest_after) + [None, None, None, L]),
+        dict(name="newest, one month", stmt=N, params=[None, None, month[0], month[1], None, L],
+             http="/v1/articles?from=%s&to=%s" % month),
+        dict(name="newest, lang en (3%)", stmt=N, params=[None, None, None, None, "en", L],
+             http="/v1/articles?lang=en"),
+        dict(name="newest, lang ar (97%)", stmt=N, params=[None, None, None, None, "ar", L]),
+        dict(name="by tag on a third", stmt=T, params=[None, None, None, None, None, L, st["pop_tag"], None],
+             http="/v1/articles?tag=" + synth.POPULAR_TAG),
+        dict(name="by tag on a third, page %d" % DEEP, stmt=T,
+             params=list(tag_after) + [None, None, None, L, st["pop_tag"], None]),
+        dict(name="by tag on a third, one month", stmt=T,
+             params=[None, None, month[0], month[1], None, L, st["pop_tag"], None]),
+        dict(name="by tag on 10%", stmt=T, params=[None, None, None, None, None, L, st["sec_tag"], None],
+             http="/v1/articles?tag=" + synth.SECOND_TAG),
+        dict(name="by rare tag", stmt=T, params=[None, None, None, None, None, L, st["rare_tag"], None],
+             http="/v1/articles?tag=" + st["rare_tag_slug"]),
+        dict(name="by tag on a third and the biggest source", stmt=T,
+             params=[None, None, None, None, None, L, st["pop_tag"], st["big_source"]],
+             http="/v1/articles?tag=%s&source=%s" % (synth.POPULAR_TAG, st["big_source_name"])),
+        dict(name="by the biggest source", stmt=S,
+             params=[None, None, None, None, None, L, st["big_source"], None],
+             http="/v1/articles?source=" + st["big_source_name"]),
+        dict(name="by the biggest source, page %d" % DEEP, stmt=S,
+             params=list(src_after) + [None, None, None, L, st["big_source"], None]),
+        dict(name="by the smallest source", stmt=S,
+             params=[None, None, None, None, None, L, st["small_source"], None],
+             http="/v1/articles?source=" + st["small_source_name"]),
+        dict(name="by the smallest source and the tag on 10%", stmt=S,
+             params=[None, None, None, None, None, L, st["small_source"], st["sec_tag"]],
+             http="/v1/articles?source=%s&tag=%s" % (st["small_source_name"], synth.SECOND_TAG)),
+        dict(name="search, word in most articles %s" % common, stmt=Q, search=True,
+             params=[None, None, None, None, None, L, None, None, tsq(common)],
+             http="/v1/articles?q=" + common),
+        dict(name="search, word in a few %% %s" % tenth, stmt=Q, search=True,
+             params=[None, None, None, None, None, L, None, None, tsq(tenth)],
+             http="/v1/articles?q=" + tenth),
+        dict(name="search, word in a few % and a month", stmt=Q, search=True,
+             params=[None, None, month[0], month[1], None, L, None, None, tsq(tenth)]),
+        dict(name="search, rare word %s" % rare, stmt=Q, search=True,
+             params=[None, None, None, None, None, L, None, None, tsq(rare)],
+             http="/v1/articles?q=" + rare),
+        dict(name="search, word in a few % and the tag on a third", stmt=Q, search=True,
+             params=[None, None, None, None, None, L, st["pop_tag"], None, tsq(tenth)]),
+        dict(name="tags, first page", http="/v1/tags", **name_list(arc, "TAG")),
+        dict(name="tags, page %d" % DEEP, **name_list(arc, "TAG", after=tags_after)),
+        dict(name="tags, prefix matching a few (سي)", http="/v1/tags?q=سي", **name_list(arc, "TAG", prefix="سي")),
+        dict(name="tags, prefix matching thousands (وسم)", http="/v1/tags?q=وسم",
+             **name_list(arc, "TAG", prefix="وسم")),
+        dict(name="tags, prefix matching thousands (وسم), page 2",
+             **name_list(arc, "TAG", after=tags_prefix_after, prefix="وسم")),
+        dict(name="sources", http="/v1/sources", **name_list(arc, "SOURCE")),
+    ]
+    if "STMT_SOURCE_PREFIX" in arc["sql"] or arc["sql"]["STMT_SOURCE_LIST"][0] == 4:
+        cases.append(dict(name="sources, prefix (ال)", http="/v1/sources?q=ال", **name_list(arc, "SOURCE", prefix="ال")))
+    for c in cases:
+        c.setdefault("limit", L)
+    return cases
+
+
+# ---------------------------------------------------------------------------------------
+# the archive
+
+def load(h):
+    """Writes and imports the synthetic archive, adds "read also" links, VACUUM ANALYZEs;
+    returns the Archive with what the cases need to know."""
+    arc = Archive(h)
+    path = os.path.join(h.workdir, "archive.ndjson")
+    t0 = time.monotonic()
+    with open(path, "wb") as f:
+        subprocess.run([sys.executable, os.path.join(REPO_ROOT, "scripts", "synth.py"), "--count", str(ARTICLES),
+                        "--seed", str(SEED), "--body-words", str(BODY_WORDS)], stdout=f, check=True, timeout=120)
+    t1 = time.monotonic()
+    arc["import"] = h.run_cli(["import", path], timeout=600)
+    t2 = time.monotonic()
+    rate = ARTICLES / (t2 - t1) if t2 > t1 else 0
+    log("synth.py wrote %d articles in %.1f s; khabar import took %.1f s (%.0f articles/s)"
+        % (ARTICLES, t1 - t0, t2 - t1, rate))
+    # "Read also" links (the synthetic articles have none): a few per article, so that the
+    # lookups of article_related run against a table of realistic size.
+    arc.psql("INSERT INTO article_related (article_id, related_id, position)"
+             " SELECT a.id, a.id - 1 - k * (1 + a.id % 37), k + 1 FROM articles a, generate_series(0, 1) k"
+             " WHERE a.id % 3 = 0 AND a.id > 80;\n"
+             "VACUUM ANALYZE;\n", timeout=300)
+    arc["reltuples"] = {name: int(n) for name, n in arc.records(
+        "SELECT relname, reltuples::bigint FROM pg_class WHERE relkind = 'r'"
+        " AND relnamespace = 'public'::regnamespace")}
+    arc["index_table"], arc["index_lead"] = {}, {}
+    for index, table, lead in arc.records(
+            "SELECT i.indexrelid::regclass::text, i.indrelid::regclass::text, coalesce(a.attname, '')"
+            " FROM pg_index i LEFT JOIN pg_attribute a"
+            " ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]"
+            " WHERE i.indrelid::regclass::text IN (SELECT tablename FROM pg_tables"
+            " WHERE schemaname = 'public')"):
+        arc["index_table"][index] = table
+        arc["index_lead"][index] = lead
+    arc["sql"] = server_statements(h.workdir)
+    try:
+        arc["tsquery"] = tsquery_tool(h.workdir)
+    except HarnessError as e:  # search.c or text.c mid-edit: quote the word as one lexeme
+        log("could not build the tsquery helper, using plain lexemes: %s" % e)
+        arc["tsquery"] = lambda q: "( ( '%s' ) )" % q.replace("'", "''")
+    learn_shape(arc)
+    return arc
+
+
+def learn_shape(arc):
+    """The tags and sources the cases filter on, and the counts test_archive_shape checks."""
+    arc["total"] = int(arc.one("SELECT count(*) FROM articles"))
+    tags = {slug: (int(tid), int(count)) for slug, tid, count in arc.records(
+        "SELECT slug, id, article_count FROM tags WHERE slug IN ('%s', '%s')"
+        % (synth.POPULAR_TAG, synth.SECOND_TAG))}
+    arc["pop"], arc["sec"] = tags.get(synth.POPULAR_TAG), tags.get(synth.SECOND_TAG)
+    arc["rare"] = arc.one("SELECT id || ' ' || article_count FROM tags WHERE article_count BETWEEN 2 AND 6"
+                          " ORDER BY id LIMIT 1").split()
+    arc["n_tags"] = int(arc.one("SELECT count(*) FROM tags"))
+    src = arc.one("SELECT string_agg(id || ' ' || article_count, ',' ORDER BY article_count DESC, id)"
+                  " FROM sources").split(",")
+    if arc["pop"] is None or arc["sec"] is None or not arc["rare"] or not src[0]:
+        return  # test_archive_shape says what is missing; the cases cannot be built
+    arc["pop_tag"], arc["sec_tag"] = arc["pop"][0], arc["sec"][0]
+    arc["rare_tag"] = int(arc["rare"][0])
+    arc["rare_tag_slug"] = arc.one("SELECT slug FROM tags WHERE id = %s" % arc["rare"][0])
+    arc["big_source"] = int(src[0].split()[0])
+    arc["small_source"] = int(src[-1].split()[0])
+    arc["big_source_name"] = arc.one("SELECT name FROM sources WHERE id = %d" % arc["big_source"])
+    arc["small_source_name"] = arc.one("SELECT name FROM sources WHERE id = %d" % arc["small_source"])
+    log("archive: %d articles, %d tags (%s on %d, %s on %d), %s sources" % (
+        arc["total"], arc["n_tags"], synth.POPULAR_TAG, arc["pop"][1], synth.SECOND_TAG, arc["sec"][1], len(src)))
+
+
+@pytest.fixture(scope="module")
+def archive(khabar):
+    """The synthetic archive in the file's database (loaded once for the file)."""
+    if not shutil.which("psql"):
+        pytest.fail("psql is not installed", pytrace=False)
+    return load(khabar)
+
+
+@pytest.fixture(scope="module")
+def cases(archive):
+    """The statements and parameters whose plans are judged (the first page, a deep page, filters)."""
+    if "pop_tag" not in archive:
+        pytest.fail("the archive lacks the tags or sources the cases filter on", pytrace=False)
+    return build_cases(archive)
+
+
+# ---------------------------------------------------------------------------------------
+# tests
+
+def test_archive_loads(archive):
+    r = archive["import"]
+    want = "loaded %d articles, refused 0 lines" % ARTICLES
+    assert r.returncode == 0 and want in r.stdout, "khabar import loads the synthetic archive (%s): " \
+        "exit %d\nstdout: %s\nstderr: %s" % (want, r.returncode, harness.tail(r.stdout, 5), harness.tail(r.stderr, 10))
+
+
+def test_statements_found(archive):
+    for name in STATEMENTS:
+        check(name in archive["sql"], "statement %s found in server/db/statements.c" % name)
+
+
+def test_archive_shape(archive):
+    """The archive has the shape the plans depend on."""
+    total, pop, sec = archive["total"], archive["pop"], archive["sec"]
+    check(pop is not None and 0.28 < pop[1] / total < 0.38,
+          "archive: tag %s (both spellings folded) is on about a third of %d articles" % (synth.POPULAR_TAG, total),
+          "%r" % (pop,))
+    check(sec is not None and 0.07 < sec[1] / total < 0.13,
+          "archive: tag %s is on about 10%% of the articles" % synth.SECOND_TAG, "%r" % (sec,))
+    check(archive["rare"] and archive["n_tags"] > 1000,
+          "archive: thousands of tags (%d), rare ones on a handful of articles" % archive["n_tags"])
+
+
+@pytest.mark.parametrize("mode,label", [("force_custom_plan", "custom"), ("force_generic_plan", "generic")])
+def test_plans(archive, cases, mode, label):
+    plans = explain_cases(archive, cases, mode)
+    for c, plan in zip(cases, plans):
+        if label == "generic" and archive["sql"][c["stmt"]][2]:
+            continue  # the server sends it unprepared: PostgreSQL plans it for each run
+        if plan is None:
+            check(False, "plan (%s): %s" % (label, c["name"]), "no EXPLAIN output")
+            continue
+        problems, summary = judge(plan, c, archive)
+        check(not problems, "plan (%s): %s (%s)" % (label, c["name"], summary), "; ".join(problems))
+
+
+def test_plan_cache_choice(archive, cases):
+    """Which plan the server ends up with: a statement run six times with the same parameters
+    (PostgreSQL's plan cache weighs the generic plan from the sixth run on). The choice is logged;
+    the test fails only when a plan could not be read."""
+    script = "".join(archive.prepare_sql(s) for s in sorted(set(c["stmt"] for c in cases)))
+    for i, c in enumerate(cases):
+        script += "\\o /dev/null\n" + (execute_sql(c) + ";\n") * 6 + "\\o\n"
+        script += "\\echo @@@plan %d\nEXPLAIN (FORMAT JSON) %s;\n" % (i, execute_sql(c))
+    out = archive.psql(script, timeout=300)
+    parts = re.split(r"^@@@plan (\d+)$", out, flags=re.M)
+    generic = []
+    for k in range(1, len(parts), 2):
+        if re.search(r"\$\d", parts[k + 1]):  # parameters left in the plan: the generic one
+            generic.append(cases[int(parts[k])]["name"])
+    log("after six runs the plan cache uses the generic plan for: %s" % ("; ".join(generic) or "none"))
+    assert len(parts) // 2 == len(cases), "a plan for each of the %d cases, got %d" % (len(cases), len(parts) // 2)
+
+
+def test_detector_fails_without_indexes(archive, cases):
+    """The detector is not blind: without the index a query relies on, its plan is flagged."""
+    by_name = {c["name"]: c for c in cases}
+    controls = [
+        ("articles_newest", "newest, first page"),
+        ("article_tags_newest", "by tag on a third"),
+        ("article_sources_newest", "by the biggest source"),
+        ("articles_search", "search, rare word %s" % archive["words"][2]),
+        # a rare tag's few rows need no sort: without its index they are found by walking
+        # the primary key (article_id, tag_id) from end to end, which must be flagged too
+        ("article_tags_newest", "by rare tag"),
+    ]
+    for index, name in controls:
+        case = by_name[name]
+        plan = explain_cases(archive, [case], "force_custom_plan", setup="BEGIN;\nDROP INDEX %s;\n" % index)[0]
+        problems, summary = judge(plan, case, archive)
+        check(bool(problems), "detector: without index %s, '%s' is flagged (%s)"
+              % (index, name, problems[0] if problems else summary),
+              "the plan passed although the index was gone: %s" % summary)
+
+
+def test_server_agrees(khabar, archive, cases):
+    """The first page over HTTP holds the articles the statement returns with these parameters."""
+    for c in cases:
+        if "http" not in c:
+            continue
+        r = khabar.server.request("GET", c["http"])
+        if not check(r.status == 200 and r.json is not None, "GET %s answers 200" % c["http"], r.brief()):
+            continue
+        got = [item.get("id") if "id" in item else item.get("slug", item.get("name")) for item in r.json["data"]]
+        out = archive.psql(archive.prepare_sql(c["stmt"]) + execute_sql(c) + ";\n", fields=True)
+        rows = [rec.split("\x1f") for rec in out.split("\0") if rec.strip()]
+        if c["stmt"].startswith(("STMT_TAG_", "STMT_SOURCE_")):
+            want = [row[0] for row in rows][:TAGS_PAGE]  # slug of a tag, name of a source
+        else:
+            want = [int(row[0]) for row in rows][:PAGE]
+        check(got == want and len(got) > 0, "GET %s gives the statement's rows (%d)" % (c["http"], len(got)),
+              "http %r\nsql  %r" % (got[:8], want[:8]))
