@@ -32,7 +32,7 @@ UNIT_SRC  := $(shell find tests/unit -name 'test_*.c' 2>/dev/null | sort)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 UNIT_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
 
-.PHONY: all deps run stop-db test test-plain unit integration clean format bench help
+.PHONY: all deps run stop-db test unit clean format bench bench-compare help
 all: $(BUILD)/khabar
 
 # One line a target.
@@ -43,6 +43,7 @@ help:
 	@echo 'make test       every test, plainly and under ASan+UBSan: "N passed, M failed"'
 	@echo 'make unit       build the unit tests'
 	@echo 'make bench      throughput and latency figures against a real khabar'
+	@echo 'make bench-compare BEFORE=path/to/old/khabar   two builds side by side, in rounds'
 	@echo 'make fuzz       the libFuzzer targets, FUZZ_SECONDS each (default 60)'
 	@echo 'make security   attacks (sqlmap, slowhttptest, malformed HTTP) on a real khabar'
 	@echo 'make deps       install the Debian packages khabar needs (as root)'
@@ -89,6 +90,10 @@ test: deps
 
 bench: all
 	@scripts/bench.sh
+
+# Two builds on one archive in alternating rounds: the median of each and their ratio.
+bench-compare: all
+	@BEFORE=$(BEFORE) scripts/bench_compare.sh
 
 unit: $(BUILD)/khabar $(UNIT_BIN)
 

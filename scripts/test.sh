@@ -2,7 +2,7 @@
 # test.sh: what "make test" does: builds, runs every test plainly and under ASan+UBSan, ends with "N passed, M failed".
 #
 # Runners: each unit-test binary (build/tests/**/test_*), one pytest run over tests/integration
-# per pass, and scripts/fuzz.sh. Their results are added up: unit tests print "ok - name" /
+# per pass, one over tests/structure, and scripts/fuzz.sh. Their results are added up: unit tests print "ok - name" /
 # "FAIL - name" (home-made macros) or TAP "ok N - name" / "not ok N - name" (cmocka), pytest
 # ends with "N passed, M failed, K errors in S", the fuzz script with "# N passed, M failed".
 # A runner that crashes, times out, ends without its summary (or its TAP plan) or exits
@@ -83,11 +83,11 @@ pytest_field() {
     { echo "$1" | grep -oE "[0-9]+ $2" || true; } | awk '{s += $1} END {print s + 0}'
 }
 
-# pytest over tests/integration against the khabar binary $1.
+# pytest with the given arguments (tests/integration --khabar BIN, or tests/structure).
 run_pytest() {
-    local bin=$1 name summary p f
-    name="pytest tests/integration --khabar $bin"
-    run_limited "$name" pytest-3 -q -rfE -p no:cacheprovider tests/integration --khabar "$root/$bin"
+    local name summary p f
+    name="pytest $*"
+    run_limited "$name" pytest-3 -q -rfE -p no:cacheprovider "$@"
     summary=$(grep -E '[0-9]+ (passed|failed|errors?|skipped|deselected|xfailed|xpassed|warnings?)\b.* in [0-9.]+s' "$tmp/out" |
         tail -n 1 || true)
     if [ -z "$summary" ]; then
@@ -124,10 +124,12 @@ run_pass() {
     else
         fail "build of the unit tests (make -s${*:+ $*} unit)"
     fi
-    run_pytest "$build/khabar"
+    run_pytest tests/integration --khabar "$root/$build/khabar"
 }
 
 run_pass build
+# Checks of the sources themselves (the tree's shape), not of a binary: once.
+run_pytest tests/structure
 
 if [ "${TEST_SANITIZE:-1}" != 0 ]; then
     export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0

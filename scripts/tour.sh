@@ -60,6 +60,10 @@ expect_value() {
 }
 
 # ---- the tour
+# the index: every resource, and where the contract is
+curl -s "$B/v1"
+expect 200 '"/v1/articles"' '"/openapi.yaml"'
+
 # the newest articles (summaries, without body), then the next page from next_cursor
 curl -si "$B/v1/articles?limit=1"            # Link: </v1/articles?limit=1&cursor=...>; rel="next"
 expect 200 'rel="next"' '"next_cursor":"'
