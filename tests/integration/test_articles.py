@@ -310,6 +310,27 @@ def test_put_with_a_new_slug(khabar):
     check(r.status == 200 and r.json.get("id") == aid, "the new slug finds the article", r.brief(200))
 
 
+def test_put_keeps_published_at_and_slug(khabar):
+    """What PUT does with fields the body leaves out, as openapi.yaml says: published_at and the
+    slug are kept, lang takes its default, the optional lists and summary become empty."""
+    a = create({"title": "خبر قديم", "body": "نص", "lang": "en", "summary": "ملخص",
+                "published_at": "2020-01-02T03:04:05Z", "tags": ["سياسة"], "sources": ["وكالة"]}).json
+    r = request("PUT", "/v1/articles/%d" % a["id"], body={"title": "خبر قديم مصحح", "body": "نص مصحح"},
+                token=TOKEN_1)
+    check(r.status == 200, "PUT without published_at answers 200", r.brief())
+    got = r.json or {}
+    check(got.get("published_at") == "2020-01-02T03:04:05Z", "published_at is kept", r.brief())
+    check(got.get("slug") == a["slug"], "the slug is kept", r.brief())
+    check(got.get("lang") == "ar" and got.get("dir") == "rtl", "lang takes its default, ar", r.brief())
+    check(got.get("summary") is None and got.get("tags") == [] and got.get("sources") == [],
+          "summary, tags and sources left out become empty", r.brief())
+    check(got.get("version") == a["version"] + 1, "version grows by one", r.brief())
+    r = request("PUT", "/v1/articles/%d" % a["id"], token=TOKEN_1,
+                body={"title": "خبر", "body": "نص", "published_at": "2021-06-07T08:09:10+03:00"})
+    check(r.status == 200 and (r.json or {}).get("published_at") == "2021-06-07T05:09:10Z",
+          "a published_at sent replaces it (shown in UTC)", r.brief())
+
+
 def test_put_rejected(khabar):
     aid = create(art("مقال ترفض استبدالاته")).json["id"]
     own = create(art("مقال يملك رابطه", slug="رابط-يملكه-مقال-آخر")).json["slug"]
