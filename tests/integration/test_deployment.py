@@ -873,4 +873,4 @@ def test_docker_files():
                            text=True, timeout=60)
         check(r.returncode == 0, "docker compose config accepts docker/compose.yaml", r.stdout[-500:])
     else:
-        log("docker compose is not available here: `docker compose config` not run")
+        harness.note("docker compose is not available here: `docker compose config` not run")

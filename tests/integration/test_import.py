@@ -22,7 +22,6 @@ import signal
 import subprocess
 import tempfile
 import time
-import urllib.parse
 
 import pytest
 
@@ -334,39 +333,18 @@ def test_outage(khabar):
 # ---------------------------------------------------------------------------------------
 # into the served archive
 
-def art(title, body="نص المقال للاختبار.", **fields):
-    d = {"title": title, "body": body}
-    d.update(fields)
-    return d
-
-
-def count_articles():
-    """The number of articles the default server lists, following next_cursor."""
-    n, cursor = 0, None
-    for _ in range(1000):
-        path = "/v1/articles?limit=100" + ("&cursor=" + urllib.parse.quote(cursor) if cursor else "")
-        r = request("GET", path, encoded=True)
-        if r.status != 200 or not isinstance(r.json, dict) or not isinstance(r.json.get("data"), list):
-            raise AssertionError("listing /v1/articles: %s" % r.brief())
-        n += len(r.json["data"])
-        cursor = r.json.get("next_cursor")
-        if not cursor:
-            return n
-    raise AssertionError("listing /v1/articles: more than 1000 pages")
-
-
 def test_import_into_the_served_archive(khabar):
     """An import beside the running server names its refused lines; the server serves what it loaded."""
     lines = [
-        json.dumps(art("مقال الاستيراد الأول", tags=["وسم الاستيراد"]), ensure_ascii=False),
+        json.dumps(harness.art("مقال الاستيراد الأول", tags=["وسم الاستيراد"]), ensure_ascii=False),
         json.dumps({"title": 5}),
         '{"title": "نص غير مكتمل", ',
-        json.dumps(art("مقال الاستيراد الثاني"), ensure_ascii=False),
+        json.dumps(harness.art("مقال الاستيراد الثاني"), ensure_ascii=False),
     ]
     fd, path = tempfile.mkstemp(suffix=".ndjson", dir=khabar.workdir)
     with os.fdopen(fd, "w", encoding="utf-8") as f:
         f.write("\n".join(lines) + "\n")
-    n0 = count_articles()
+    n0 = len(harness.list_all(khabar.server))
     r = khabar.run_cli(["import", path])
     out = r.stdout + "\n" + r.stderr
     log("import exit %d, output:\n%s" % (r.returncode, out.strip()[-1500:]))
@@ -378,7 +356,7 @@ def test_import_into_the_served_archive(khabar):
         hits = [ln for ln in out.splitlines() if pat.search(ln)]
         check(any(len(pat.sub("", ln).strip(" :-")) >= 8 for ln in hits),
               "import names line %d with a reason" % n, out[-800:])
-    check(count_articles() == n0 + 2, "import created 2 articles", n0)
+    check(len(harness.list_all(khabar.server)) == n0 + 2, "import created 2 articles", n0)
     for slug in ("مقال-الاستيراد-الأول", "مقال-الاستيراد-الثاني"):
         r = request("GET", "/v1/articles/" + slug)
         check(r.status == 200 and r.json.get("slug") == slug, "imported article found by slug %s" % slug, r.brief(200))

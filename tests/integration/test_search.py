@@ -971,11 +971,5 @@ def sanitizer_clean(h):
 
 def test_shutdown(khabar):
     """The default server, stopped last, exits 0 (no leaks under ASan); no server logged a sanitizer report."""
-    srv = khabar.server
-    check(srv.alive(), "server still running before shutdown", "exit status %r" % (srv.proc.poll(),))
-    limit = 30.0 if khabar.sanitized else 10.0
-    status, secs = srv.stop(limit)
-    check(status == 0, "server exits 0 after SIGTERM (no leaks under ASan)",
-          "status %r after %.1f s; log tail:\n%s" % (status, secs, srv.log_tail(40)))
-    khabar.server = None  # stopped on purpose: not a crash to restart after
+    harness.check_shutdown(khabar)
     sanitizer_clean(khabar)
