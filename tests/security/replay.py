@@ -3,7 +3,7 @@
 
     python3 tests/security/replay.py --port 8080 [--host 127.0.0.1] [--only NAME,...]
 
-Python 3 standard library only; also imported by tests/integration/test_security.py.
+Python 3 standard library only; also imported by tests/integration/test_limits.py.
 
 For each file of tests/security/corpus/ (one raw request, bytes exact):
  1. a new connection; the file is sent as is;
