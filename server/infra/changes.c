@@ -117,10 +117,13 @@ static bool hear(struct changes *ch, PGconn *pg)
 
 void changes_catch_up(struct changes *ch)
 {
-    /* Busy means the thread is applying them right now; a lost connection is the
-     * thread's to handle. */
-    if (ch == NULL || pthread_mutex_trylock(&ch->mu) != 0)
+    /* When the thread holds the lock it is applying announcements already received:
+     * waiting for it (never for the network: the socket is non-blocking) means the cache
+     * has dropped them before this request looks. A lost connection is the thread's to
+     * handle. */
+    if (ch == NULL)
         return;
+    pthread_mutex_lock(&ch->mu);
     if (ch->pg != NULL)
         consume(ch, ch->pg);
     pthread_mutex_unlock(&ch->mu);
