@@ -6,37 +6,23 @@
 
 #include "app.h"
 #include "internal.h"
+#include "infra/decimal.h"
 #include "infra/strict_json.h"
 #include "text/normalize.h"
 
 /* A whole number of 1..max_digits decimal digits and nothing else; false otherwise. */
-static bool decimal_parse(const char *s, size_t max_digits, uint64_t *out)
-{
-    uint64_t v = 0;
-    size_t n = s ? strlen(s) : 0;
-    if (n == 0 || n > max_digits)
-        return false;
-    for (const char *p = s; *p; p++) {
-        if (*p < '0' || *p > '9')
-            return false;
-        v = v * 10 + (uint64_t)(*p - '0');
-    }
-    *out = v;
-    return true;
-}
-
 int64_t request_param_id(const struct request *req, int index)
 {
-    uint64_t v = 0;
+    unsigned long long v = 0;
     if (!decimal_parse(req->params[index], 16, &v))
         return -1;
-    return v >= 1 && v <= (UINT64_C(1) << 53) ? (int64_t)v : -1;
+    return v >= 1 && v <= (1ULL << 53) ? (int64_t)v : -1;
 }
 
 bool request_query_limit(const struct request *req, unsigned def, unsigned max, unsigned *out)
 {
     const char *s = request_query(req, "limit");
-    uint64_t v = 0;
+    unsigned long long v = 0;
     *out = def;
     if (s == NULL)
         return true;

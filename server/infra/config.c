@@ -8,6 +8,8 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "infra/decimal.h"
+
 struct setting;
 
 /* Parses value for setting s into its field of cfg; -1 with a message naming s->name in err. */
@@ -43,12 +45,8 @@ static int number_parse(const struct setting *s, const char *value, unsigned lon
                         char *err, size_t err_size)
 {
     unsigned long long n = 0;
-    const char *p = value;
-    for (; *p >= '0' && *p <= '9'; p++) {
-        unsigned d = (unsigned)(*p - '0');
-        n = n > (ULLONG_MAX - d) / 10 ? ULLONG_MAX : n * 10 + d; /* saturates: then past max */
-    }
-    if (p == value || *p != '\0' || n < s->min || n > s->max) {
+    /* 19 digits hold every bound; a longer text is past them all */
+    if (!decimal_parse(value, 19, &n) || n < s->min || n > s->max) {
         snprintf(err, err_size, "%s must be a whole number from %llu to %llu, not \"%s\"", s->name,
                  s->min, s->max, value);
         return -1;
