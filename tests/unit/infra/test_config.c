@@ -40,7 +40,7 @@ static int load_with(const char *name, const char *value, struct config *cfg, ch
 static void check_refused(const char *name, const char *value)
 {
     struct config cfg;
-    char err[256], quoted[128], what[160];
+    char err[256], quoted[128], what[512];
     snprintf(what, sizeof what, "%s=\"%s\" is refused", name, value);
     check(load_with(name, value, &cfg, err, sizeof err) == -1, what);
     snprintf(what, sizeof what, "%s=\"%s\": the message names the variable: %s", name, value,

@@ -135,14 +135,25 @@ static void test_limit_is_the_burst(void **state)
     ratelimit_free(rl);
 }
 
+/* A limiter of one token a second, three at most, freed even when its test fails. */
+static int limiter_setup(void **state)
+{
+    *state = ratelimit_new(1, 3, 1024);
+    return *state == NULL ? -1 : 0;
+}
+
+static int limiter_teardown(void **state)
+{
+    ratelimit_free(*state);
+    return 0;
+}
+
 static void test_clock_at_zero(void **state)
 {
-    (void)state;
     /* the header asks only for monotonic seconds: a clock may start at 0 */
-    struct ratelimit *rl = ratelimit_new(1, 3, 1024);
+    struct ratelimit *rl = *state;
     check(allowed_of(rl, "192.0.2.1", 0, 5) == 3, "zero: a burst of 3 at time 0, then refused");
     check(allowed_of(rl, "192.0.2.1", 0.5, 1) == 0, "zero: half a second later, still none");
-    ratelimit_free(rl);
 }
 
 int main(void)
@@ -154,7 +165,7 @@ int main(void)
         cmocka_unit_test(test_clients_apart),
         cmocka_unit_test(test_table_full),
         cmocka_unit_test(test_limit_is_the_burst),
-        cmocka_unit_test(test_clock_at_zero),
+        cmocka_unit_test_setup_teardown(test_clock_at_zero, limiter_setup, limiter_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
