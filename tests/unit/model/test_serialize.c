@@ -1,0 +1,242 @@
+/* test_serialize.c: unit tests of server/model/serialize.c: the public JSON of an article, a
+ * list item, a search result, a tag, a source and a "read also" list, built from the rows of
+ * db/db.h, with the fields in the order of openapi.yaml's schemas. Expected values come from
+ * serialize.h, db.h and openapi.yaml (Article, ArticleSummary, Tag, Source, RelatedList).
+ */
+#include "model/serialize.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "text/search.h"
+#include "unit.h"
+
+/* The compact JSON text of v (as replies send it), v released; the caller frees. */
+static char *dump_new(json_t *v)
+{
+    check(v != NULL, "serialize: a value is made");
+    char *text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+    json_decref(v);
+    return text;
+}
+
+/* An article row as the database layer fills it (no text_ block: nothing to release). */
+static struct db_article row(void)
+{
+    struct db_article a = {
+        .id = 42,
+        .version = 3,
+        .slug = "putin-visits",
+        .title = "بوتين يزور",
+        .summary = "A short summary",
+        .body = "The body",
+        .lang = "ar",
+        .published_at = "2024-05-19T10:00:00Z",
+        .created_at = "2024-05-19T10:00:01Z",
+        .updated_at = "2024-05-20T08:30:00Z",
+        .sources = "[\"Reuters\",\"AFP\"]",
+        .tags = "[{\"slug\":\"روسيا\",\"name\":\"روسيا\"}]",
+        .related = "[{\"id\":43,\"slug\":\"b\",\"title\":\"B\",\"published_at\":"
+                   "\"2024-05-18T00:00:00Z\"}]",
+        .last_modified = 1716194200,
+    };
+    return a;
+}
+
+#define ARTICLE_HEAD "{\"id\":42,\"slug\":\"putin-visits\",\"title\":\"بوتين يزور\","
+/* The article's fields after dir, up to the closing brace (left open for a snippet). */
+#define ARTICLE_REST                                                                   \
+    "\"published_at\":\"2024-05-19T10:00:00Z\",\"created_at\":\"2024-05-19T10:00:01Z\","   \
+    "\"updated_at\":\"2024-05-20T08:30:00Z\",\"version\":3,"                              \
+    "\"sources\":[\"Reuters\",\"AFP\"],\"tags\":[{\"slug\":\"روسيا\",\"name\":\"روسيا\"}],"  \
+    "\"related\":[{\"id\":43,\"slug\":\"b\",\"title\":\"B\","                             \
+    "\"published_at\":\"2024-05-18T00:00:00Z\"}]"
+#define ARTICLE_TAIL ARTICLE_REST "}"
+
+static void test_article(void **state)
+{
+    (void)state;
+    struct db_article a = row();
+    check_new_str(dump_new(serialize_article_new(&a)),
+                  ARTICLE_HEAD "\"summary\":\"A short summary\",\"body\":\"The body\","
+                               "\"lang\":\"ar\",\"dir\":\"rtl\"," ARTICLE_TAIL,
+                  "article: every field of the Article schema, in its order");
+    a.summary = NULL;
+    check_new_str(dump_new(serialize_article_new(&a)),
+                  ARTICLE_HEAD "\"summary\":null,\"body\":\"The body\","
+                               "\"lang\":\"ar\",\"dir\":\"rtl\"," ARTICLE_TAIL,
+                  "article: no summary is null, not absent");
+    a.body = NULL;
+    check_new_str(dump_new(serialize_article_new(&a)),
+                  ARTICLE_HEAD "\"summary\":null,\"lang\":\"ar\",\"dir\":\"rtl\"," ARTICLE_TAIL,
+                  "article: a row without its body gives none");
+}
+
+/* The dir of an article whose lang is lang. */
+static const char *dir_of(const char *lang, char *out, size_t size)
+{
+    struct db_article a = row();
+    a.lang = lang;
+    json_t *o = serialize_article_new(&a);
+    snprintf(out, size, "%s", json_string_value(json_object_get(o, "dir")));
+    json_decref(o);
+    return out;
+}
+
+#define check_dir(lang, want)                                                          \
+    do {                                                                               \
+        char buf_[8];                                                                  \
+        check_str(dir_of(lang, buf_, sizeof buf_), want, "dir of " lang);              \
+    } while (0)
+
+static void test_dir_from_lang(void **state)
+{
+    (void)state;
+    check_dir("ar", "rtl");
+    check_dir("ar-EG", "rtl");
+    check_dir("AR", "rtl");
+    check_dir("fa", "rtl");
+    check_dir("ur", "rtl");
+    check_dir("he", "rtl");
+    check_dir("en", "ltr");
+    check_dir("en-GB", "ltr");
+    check_dir("fr", "ltr");
+    check_dir("ary", "ltr"); /* a language of its own, not "ar" with more letters */
+}
+
+static void test_stored_lists(void **state)
+{
+    (void)state;
+    struct db_article a = row();
+    a.sources = "[]";
+    a.tags = NULL;
+    a.related = "not json";
+    json_t *o = serialize_article_new(&a);
+    char *sources = dump_new(json_incref(json_object_get(o, "sources")));
+    char *tags = dump_new(json_incref(json_object_get(o, "tags")));
+    char *related = dump_new(json_incref(json_object_get(o, "related")));
+    json_decref(o);
+    /* the schema requires the three arrays: a list that cannot be read is shown empty */
+    check_new_str(sources, "[]", "lists: an empty list passed through");
+    check_new_str(tags, "[]", "lists: no stored list is an empty one");
+    check_new_str(related, "[]", "lists: an unreadable list is an empty one");
+    static const char stored[] = "[{\"id\":7,\"slug\":\"s\",\"title\":\"T\","
+                                 "\"published_at\":\"2024-01-01T00:00:00Z\"}]";
+    char want[256];
+    snprintf(want, sizeof want, "{\"data\":%s}", stored);
+    check_new_str(dump_new(serialize_related_list_new(stored)), want,
+                  "related list: the stored list under data");
+    check_new_str(dump_new(serialize_related_list_new(NULL)), "{\"data\":[]}",
+                  "related list: none is empty");
+}
+
+static void test_large_id(void **state)
+{
+    (void)state;
+    struct db_article a = row();
+    a.id = 9007199254740993LL; /* 2^53 + 1: no double holds it */
+    a.version = 2147483648LL;
+    json_t *o = serialize_article_new(&a);
+    check(json_integer_value(json_object_get(o, "id")) == 9007199254740993LL,
+          "large id: an exact integer");
+    check(json_integer_value(json_object_get(o, "version")) == 2147483648LL,
+          "large version: past 32 bits");
+    json_decref(o);
+}
+
+static void test_tag_and_source(void **state)
+{
+    (void)state;
+    struct db_name tag = { .slug = "روسيا", .name = "روسيا", .article_count = 12 };
+    struct db_name source = { .name = "Reuters", .article_count = 0 };
+    check_new_str(dump_new(serialize_tag_new(&tag)),
+                  "{\"slug\":\"روسيا\",\"name\":\"روسيا\",\"article_count\":12}",
+                  "tag: slug, name, article_count");
+    check_new_str(dump_new(serialize_source_new(&source)),
+                  "{\"name\":\"Reuters\",\"article_count\":0}", "source: name, article_count");
+    struct db_name items[] = { tag, { .slug = "x", .name = "X", .article_count = 1 } };
+    struct db_name_page page = { .items = items, .n = 2,
+                                 .end = { .more = true, .last_key = "1", .last_id = 9,
+                                          .last_modified = 1716194200 } };
+    struct list_page out;
+    serialize_tag_page(&page, &out);
+    check(out.more && out.last_id == 9 && out.last_modified == 1716194200,
+          "tag page: where it ends");
+    check_str(out.last_key, "1", "tag page: the last count");
+    check_new_str(dump_new(out.items),
+                  "[{\"slug\":\"روسيا\",\"name\":\"روسيا\",\"article_count\":12},"
+                  "{\"slug\":\"x\",\"name\":\"X\",\"article_count\":1}]",
+                  "tag page: the items in order");
+    page.n = 1;
+    page.items = &source;
+    page.end.more = false;
+    serialize_source_page(&page, &out);
+    check(!out.more, "source page: the last page");
+    check_new_str(dump_new(out.items), "[{\"name\":\"Reuters\",\"article_count\":0}]",
+                  "source page: the items");
+}
+
+static void test_article_page(void **state)
+{
+    (void)state;
+    struct db_article items[2] = { row(), row() };
+    items[1].id = 41;
+    items[1].body = NULL;
+    struct db_article_page page = {
+        .items = items, .n = 2,
+        .end = { .more = true, .last_key = "2024-05-19T10:00:00Z", .last_id = 41 },
+    };
+    struct list_page out;
+    serialize_article_page(&page, &out);
+    check(out.more && out.last_id == 41, "page: where it ends");
+    check_str(out.last_key, "2024-05-19T10:00:00Z", "page: the last published_at");
+    check(json_array_size(out.items) == 2, "page: two items");
+    char *first = dump_new(json_incref(json_array_get(out.items, 0)));
+    json_decref(out.items);
+    check_new_str(first,
+                  ARTICLE_HEAD "\"summary\":\"A short summary\","
+                               "\"lang\":\"ar\",\"dir\":\"rtl\"," ARTICLE_TAIL,
+                  "page: an ArticleSummary, without the body the row holds");
+    page.n = 0;
+    page.end.more = false;
+    serialize_article_page(&page, &out);
+    check_new_str(dump_new(out.items), "[]", "page: an empty page");
+}
+
+static void test_search_page(void **state)
+{
+    (void)state;
+    char err[128];
+    struct search_query *q = search_query_new("body", err, sizeof err);
+    check(q != NULL, "search: the query");
+    struct db_article items[2] = { row(), row() };
+    items[1].body = "nothing here";
+    items[1].summary = NULL;
+    struct db_article_page page = { .items = items, .n = 2 };
+    struct list_page out;
+    serialize_search_page(&page, q, &out);
+    search_query_free(q);
+    char *first = dump_new(json_incref(json_array_get(out.items, 0)));
+    json_t *second_item = json_array_get(out.items, 1);
+    char *second = dump_new(json_incref(json_object_get(second_item, "snippet")));
+    json_decref(out.items);
+    check_new_str(first,
+                  ARTICLE_HEAD "\"summary\":\"A short summary\",\"lang\":\"ar\",\"dir\":\"rtl\","
+                      ARTICLE_REST ",\"snippet\":\"The <mark>body</mark>\"}",
+                  "search: the summary, then the snippet last, the body left out");
+    check_new_str(second, "null", "search: no text matches, the snippet is null");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_article),
+        cmocka_unit_test(test_dir_from_lang),
+        cmocka_unit_test(test_stored_lists),
+        cmocka_unit_test(test_large_id),
+        cmocka_unit_test(test_tag_and_source),
+        cmocka_unit_test(test_article_page),
+        cmocka_unit_test(test_search_page),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
