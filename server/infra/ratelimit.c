@@ -3,6 +3,7 @@
 
 #include <math.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,7 +15,8 @@
 struct bucket {
     struct netaddr who;
     double tokens;
-    double at; /* when tokens was last brought up to date; 0: empty slot */
+    double at;  /* when tokens was last brought up to date */
+    bool used;  /* false: an empty slot (any clock reading, 0 included, is a real time) */
 };
 
 struct shard {
@@ -61,7 +63,7 @@ void ratelimit_free(struct ratelimit *rl)
 /* The bucket's tokens as of now. */
 static double refilled(const struct ratelimit *rl, const struct bucket *b, double now)
 {
-    if (b->at == 0)
+    if (!b->used)
         return rl->burst;
     return fmin(rl->burst, b->tokens + (now - b->at) * rl->rate);
 }
@@ -74,7 +76,7 @@ static struct bucket *find(struct ratelimit *rl, struct shard *sh, uint64_t h,
     double most = -1;
     for (unsigned i = 0; i < PROBE; i++) {
         struct bucket *b = &sh->slots[(h + i) % rl->per_shard];
-        if (b->at != 0 && memcmp(&b->who, client, sizeof *client) == 0)
+        if (b->used && memcmp(&b->who, client, sizeof *client) == 0)
             return b;
         double t = refilled(rl, b, now);
         if (t > most) {
@@ -85,6 +87,7 @@ static struct bucket *find(struct ratelimit *rl, struct shard *sh, uint64_t h,
     victim->who = *client;
     victim->tokens = rl->burst;
     victim->at = now;
+    victim->used = true;
     return victim;
 }
 

@@ -261,7 +261,14 @@ static int put_query_form(size_t word, const char *form, size_t len, void *arg)
 {
     struct word_state *w = arg;
     if ((long)word != w->current) {
-        fputs(w->current < 0 ? "( ( " : " ) <-> ( ", w->out);
+        /* a word too long to index has no forms but keeps its position (words.h): the
+         * words around it stay as far apart as in the article */
+        if (w->current < 0)
+            fputs("( ( ", w->out);
+        else if ((long)word - w->current == 1)
+            fputs(" ) <-> ( ", w->out);
+        else
+            fprintf(w->out, " ) <%ld> ( ", (long)word - w->current);
         w->current = (long)word;
         w->words++;
     } else {
@@ -275,7 +282,8 @@ static int put_query_form(size_t word, const char *form, size_t len, void *arg)
 
 /*
  * Writes one term (a word, or a phrase of words) as a tsquery: each word an OR-group
- * of its forms, words of a phrase joined by <->. Returns how many words it held.
+ * of its forms, words of a phrase joined by <-> (or <N> across a word too long to index).
+ * Returns how many words it held.
  */
 static size_t put_term(FILE *out, struct search_query *q, const char *text, bool negated)
 {

@@ -329,6 +329,21 @@ def test_phrases(khabar):
                   "phrase: the snippet marks both words of the phrase", item.get("snippet"))
 
 
+def test_phrase_across_a_word_too_long_to_index(khabar):
+    """A word past the longest indexed one keeps its place: a phrase across it matches the
+    words on either side at their real distance, not as neighbours."""
+    mark = marker()
+    long_word = "ك" * 101  # 202 bytes, over the longest word indexed
+    across = create(title_no(), "قال %s الوزير %s" % (long_word, mark))["id"]
+    adjacent = create(title_no(), "قال الوزير إن %s" % mark)["id"]
+    got = set(search_ids('%s "قال %s الوزير"' % (mark, long_word)))
+    check(got == {across}, "a phrase across a long word finds the article that has it, only",
+          "got %r, want %r" % (got, {across}))
+    got = set(search_ids('%s "قال الوزير"' % mark))
+    check(got == {adjacent}, "the words around a long word are not neighbours",
+          "got %r, want %r" % (got, {adjacent}))
+
+
 def test_exclusion_or(khabar):
     mark = marker()
     names = {}
