@@ -73,7 +73,7 @@ struct db_pool_stats {
 void db_pool_stats(db_pool *pool, struct db_pool_stats *out);
 
 /*
- * An article to write, as the model checked it (article_input_for_db makes one). The
+ * An article to write, as the model checked it (article_input_from_json fills one). The
  * strings and lists are borrowed: they stay the caller's for the length of the call.
  */
 struct db_article_write {

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "db/db.h"
 #include "model/formats.h"
 
 /* Limits of the API (documented in openapi.yaml). */
@@ -20,24 +21,13 @@
 #define ARTICLE_RELATED_MAX 50
 
 /*
- * A checked article, ready for the database. Every pointer points into doc, which
- * this owns; article_input_free releases it.
+ * A checked article, ready for the database: write is what db_article_create and
+ * db_article_replace take. Every string and list of write points into doc, which this
+ * owns; article_input_free releases it.
  */
 struct article_input {
     json_t *doc;
-    const char *slug;         /* NULL: derive from the title (create) or keep (update) */
-    const char *slug_key;     /* the slug's lookup key, when slug is set */
-    const char *title_slug;   /* the slug made from the title, when slug is NULL */
-    const char *title_slug_key; /* its lookup key */
-    const char *title;
-    const char *summary;      /* NULL when absent */
-    const char *body;
-    const char *lang;
-    const char *published_at; /* RFC 3339, NULL: now (create) or keep (update) */
-    json_t *tags;             /* [{"name": ..., "slug": ...}], one per tag */
-    json_t *sources;          /* [{"name": ..., "key": ...}], one per source, in order */
-    json_t *related;          /* [{"id": n} or {"slug_key": ...}], in order */
-    const char *search;       /* the tsvector text of title, summary and body (search.h) */
+    struct db_article_write write;
 };
 
 /*

@@ -1,14 +1,10 @@
-/* article_write.h: a checked article (article_input.h) in the form the database layer writes. */
+/* article_write.h: the words a client reads for a write the database layer refused. */
 #ifndef KHABAR_ARTICLE_WRITE_H
 #define KHABAR_ARTICLE_WRITE_H
 
 #include <stddef.h>
 
 #include "db/db.h"
-#include "model/article_input.h"
-
-/* The write of in; its strings and lists are in's, valid while in is. */
-struct db_article_write article_write_of(const struct article_input *in);
 
 /*
  * What a client reads of a write the database refused (DB_CONFLICT, DB_BAD_REFERENCE):

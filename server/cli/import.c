@@ -21,7 +21,6 @@ struct pending {
     unsigned long line;
     char *refusal; /* NULL: in holds the article */
     struct article_input in;
-    struct db_article_write write; /* in, as the database writes it */
 };
 
 /*
@@ -179,7 +178,7 @@ static bool reader_take(struct reader *r, const char *text, size_t len, unsigned
     }
     json_decref(doc);
     json_decref(errors);
-    bool alone = checked && json_array_size(in.related) > 0;
+    bool alone = checked && json_array_size(in.write.related) > 0;
     struct batch *b = reader_batch(r, alone);
     if (b == NULL || (!checked && (b->line[b->n].refusal = strdup(reason)) == NULL)) {
         if (checked)
@@ -191,7 +190,6 @@ static bool reader_take(struct reader *r, const char *text, size_t len, unsigned
     p->line = lineno;
     if (checked) {
         p->in = in;
-        p->write = article_write_of(&p->in);
         b->articles++;
         b->alone = alone;
     }
@@ -272,7 +270,7 @@ static void load_batch(struct loader *s, struct batch *b)
             fprintf(s->err, "line %lu: %s\n", b->line[i].line, b->line[i].refusal);
         } else {
             of[n] = &b->line[i];
-            in[n++] = &b->line[i].write;
+            in[n++] = &b->line[i].in.write;
         }
     }
     if (b->alone) {

@@ -223,8 +223,7 @@ int articles_create(struct request *req)
     db_conn *c = request_db(req, &rc);
     if (c == NULL)
         goto out;
-    struct db_article_write w = article_write_of(&in);
-    db_status st = db_article_create(c, &w, &article, &refused);
+    db_status st = db_article_create(c, &in.write, &article, &refused);
     db_release(c);
     rc = reply_write(req, 201, st, &article, &refused);
 out:
@@ -279,10 +278,9 @@ int articles_replace(struct request *req)
     db_conn *c = request_db(req, &rc);
     if (c == NULL)
         goto out;
-    struct db_article_write w = article_write_of(&in);
     db_status st = expected_version(req, c, id, NULL, &version);
     if (st == DB_OK)
-        st = db_article_replace(c, id, version, &w, &article, &refused);
+        st = db_article_replace(c, id, version, &in.write, &article, &refused);
     db_release(c);
     rc = reply_write(req, 200, st, &article, &refused);
 out:
@@ -322,8 +320,7 @@ static enum patch_outcome patch_once(struct request *req, db_conn *c, int64_t id
         return PATCH_INVALID;
     }
     json_decref(errors);
-    struct db_article_write w = article_write_of(&in);
-    *st = db_article_replace(c, id, version, &w, article, refused);
+    *st = db_article_replace(c, id, version, &in.write, article, refused);
     article_input_free(&in);
     return PATCH_WRITTEN;
 }

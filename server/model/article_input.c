@@ -287,23 +287,28 @@ out:
     return rc;
 }
 
-/* Points in's fields into doc and hands doc over to in. */
+/*
+ * Points in's write into doc and hands doc over to in. The lists stay doc's to change;
+ * write only reads them, hence its const pointers.
+ */
 static void input_from_doc(json_t *doc, struct article_input *in)
 {
     in->doc = doc;
-    in->slug = json_string_value(json_object_get(doc, "slug"));
-    in->slug_key = json_string_value(json_object_get(doc, "slug_key"));
-    in->title_slug = json_string_value(json_object_get(doc, "title_slug"));
-    in->title_slug_key = json_string_value(json_object_get(doc, "title_slug_key"));
-    in->title = json_string_value(json_object_get(doc, "title"));
-    in->summary = json_string_value(json_object_get(doc, "summary"));
-    in->body = json_string_value(json_object_get(doc, "body"));
-    in->lang = json_string_value(json_object_get(doc, "lang"));
-    in->published_at = json_string_value(json_object_get(doc, "published_at"));
-    in->tags = json_object_get(doc, "tags");
-    in->sources = json_object_get(doc, "sources");
-    in->related = json_object_get(doc, "related");
-    in->search = json_string_value(json_object_get(doc, "search"));
+    in->write = (struct db_article_write){
+        .slug = json_string_value(json_object_get(doc, "slug")),
+        .slug_key = json_string_value(json_object_get(doc, "slug_key")),
+        .title_slug = json_string_value(json_object_get(doc, "title_slug")),
+        .title_slug_key = json_string_value(json_object_get(doc, "title_slug_key")),
+        .title = json_string_value(json_object_get(doc, "title")),
+        .summary = json_string_value(json_object_get(doc, "summary")),
+        .body = json_string_value(json_object_get(doc, "body")),
+        .lang = json_string_value(json_object_get(doc, "lang")),
+        .published_at = json_string_value(json_object_get(doc, "published_at")),
+        .search = json_string_value(json_object_get(doc, "search")),
+        .tags = json_object_get(doc, "tags"),
+        .sources = json_object_get(doc, "sources"),
+        .related = json_object_get(doc, "related"),
+    };
 }
 
 int article_input_from_json(const json_t *obj, int64_t self_id, struct article_input *in,

@@ -1,26 +1,7 @@
-/* article_write.c: a checked article in the form the database layer writes, and the words for what it refuses. */
+/* article_write.c: the words a client reads for a write the database layer refused. */
 #include "model/article_write.h"
 
 #include <stdio.h>
-
-struct db_article_write article_write_of(const struct article_input *in)
-{
-    return (struct db_article_write){
-        .slug = in->slug,
-        .slug_key = in->slug_key,
-        .title_slug = in->title_slug,
-        .title_slug_key = in->title_slug_key,
-        .title = in->title,
-        .summary = in->summary,
-        .body = in->body,
-        .lang = in->lang,
-        .published_at = in->published_at,
-        .search = in->search,
-        .tags = in->tags,
-        .sources = in->sources,
-        .related = in->related,
-    };
-}
 
 void article_write_refusal(const struct db_refusal *r, char *field, size_t field_size,
                            const char **message)

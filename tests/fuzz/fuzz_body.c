@@ -107,24 +107,25 @@ static void check_input(const struct article_input *in, int64_t self_id)
 {
     size_t i, j;
     const json_t *item, *other;
+    const struct db_article_write *w = &in->write;
     CHECK(in->doc != NULL);
-    check_text_field(in->title, ARTICLE_TITLE_MAX_CHARS);
-    if (in->summary != NULL)
-        check_text_field(in->summary, ARTICLE_SUMMARY_MAX_CHARS);
-    CHECK(in->body != NULL && fz_str_valid(in->body) && !text_is_blank(in->body) &&
-          strlen(in->body) <= ARTICLE_BODY_MAX_BYTES);
-    CHECK(in->lang != NULL && lang_is_valid(in->lang));
-    CHECK(in->published_at == NULL || rfc3339_is_valid(in->published_at));
-    if (in->slug != NULL) {
-        CHECK(in->title_slug == NULL && in->title_slug_key == NULL);
-        check_stored_slug(in->slug, in->slug_key);
+    check_text_field(w->title, ARTICLE_TITLE_MAX_CHARS);
+    if (w->summary != NULL)
+        check_text_field(w->summary, ARTICLE_SUMMARY_MAX_CHARS);
+    CHECK(w->body != NULL && fz_str_valid(w->body) && !text_is_blank(w->body) &&
+          strlen(w->body) <= ARTICLE_BODY_MAX_BYTES);
+    CHECK(w->lang != NULL && lang_is_valid(w->lang));
+    CHECK(w->published_at == NULL || rfc3339_is_valid(w->published_at));
+    if (w->slug != NULL) {
+        CHECK(w->title_slug == NULL && w->title_slug_key == NULL);
+        check_stored_slug(w->slug, w->slug_key);
     } else {
-        CHECK(in->slug_key == NULL);
-        check_stored_slug(in->title_slug, in->title_slug_key);
+        CHECK(w->slug_key == NULL);
+        check_stored_slug(w->title_slug, w->title_slug_key);
     }
 
-    CHECK(json_is_array(in->tags) && json_array_size(in->tags) <= ARTICLE_TAGS_MAX);
-    json_array_foreach(in->tags, i, item) {
+    CHECK(json_is_array(w->tags) && json_array_size(w->tags) <= ARTICLE_TAGS_MAX);
+    json_array_foreach(w->tags, i, item) {
         const char *name = json_string_value(json_object_get(item, "name"));
         const char *slug = json_string_value(json_object_get(item, "slug"));
         CHECK(name != NULL && slug != NULL && slug[0] != '\0');
@@ -136,11 +137,11 @@ static void check_input(const struct article_input *in, int64_t self_id)
         CHECK_STREQ(k, slug);
         free(k);
         for (j = 0; j < i; j++)
-            CHECK(strcmp(json_string_value(json_object_get(json_array_get(in->tags, j), "slug")),
+            CHECK(strcmp(json_string_value(json_object_get(json_array_get(w->tags, j), "slug")),
                          slug) != 0);
     }
-    CHECK(json_is_array(in->sources) && json_array_size(in->sources) <= ARTICLE_SOURCES_MAX);
-    json_array_foreach(in->sources, i, item) {
+    CHECK(json_is_array(w->sources) && json_array_size(w->sources) <= ARTICLE_SOURCES_MAX);
+    json_array_foreach(w->sources, i, item) {
         const char *name = json_string_value(json_object_get(item, "name"));
         const char *key = json_string_value(json_object_get(item, "key"));
         CHECK(name != NULL && key != NULL && key[0] != '\0');
@@ -149,11 +150,11 @@ static void check_input(const struct article_input *in, int64_t self_id)
         CHECK_STREQ(k, key);
         free(k);
         for (j = 0; j < i; j++)
-            CHECK(strcmp(json_string_value(json_object_get(json_array_get(in->sources, j), "key")),
+            CHECK(strcmp(json_string_value(json_object_get(json_array_get(w->sources, j), "key")),
                          key) != 0);
     }
-    CHECK(json_is_array(in->related) && json_array_size(in->related) <= ARTICLE_RELATED_MAX);
-    json_array_foreach(in->related, i, item) {
+    CHECK(json_is_array(w->related) && json_array_size(w->related) <= ARTICLE_RELATED_MAX);
+    json_array_foreach(w->related, i, item) {
         CHECK(json_object_size(item) == 1);
         const json_t *id = json_object_get(item, "id");
         const char *key = json_string_value(json_object_get(item, "slug_key"));
@@ -163,13 +164,13 @@ static void check_input(const struct article_input *in, int64_t self_id)
                   json_integer_value(id) != self_id);
         else
             CHECK(key[0] != '\0' && fz_str_valid(key));
-        json_array_foreach(in->related, j, other) {
+        json_array_foreach(w->related, j, other) {
             if (j < i)
                 CHECK(!json_equal(item, other));
         }
     }
-    CHECK(in->search != NULL);
-    fz_check_tsvector(in->search);
+    CHECK(w->search != NULL);
+    fz_check_tsvector(w->search);
 }
 
 /* Runs article_input_from_json and checks its result; returns its answer. */
@@ -207,26 +208,27 @@ static json_t *stored_article_new(const struct article_input *in, int64_t id, co
 {
     size_t i;
     const json_t *item;
+    const struct db_article_write *w = &in->write;
     json_t *a = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i}", "id",
-                          (json_int_t)id, "slug", slug, "title", in->title, "body", in->body,
-                          "lang", in->lang, "dir", lang_direction(in->lang), "published_at",
-                          in->published_at ? in->published_at : DEFAULT_TIME, "created_at",
+                          (json_int_t)id, "slug", slug, "title", w->title, "body", w->body,
+                          "lang", w->lang, "dir", lang_direction(w->lang), "published_at",
+                          w->published_at ? w->published_at : DEFAULT_TIME, "created_at",
                           DEFAULT_TIME, "updated_at", DEFAULT_TIME, "version", 1);
     CHECK(a != NULL);
-    json_object_set_new(a, "summary", in->summary ? json_string(in->summary) : json_null());
+    json_object_set_new(a, "summary", w->summary ? json_string(w->summary) : json_null());
     json_t *tags = json_array(), *sources = json_array(), *related = json_array();
-    json_array_foreach(in->tags, i, item) {
+    json_array_foreach(w->tags, i, item) {
         json_array_append_new(tags, json_pack("{s:O, s:O}", "slug", json_object_get(item, "slug"),
                                               "name", json_object_get(item, "name")));
     }
-    json_array_foreach(in->sources, i, item) {
+    json_array_foreach(w->sources, i, item) {
         json_array_append(sources, json_object_get(item, "name"));
     }
-    json_array_foreach(in->related, i, item) {
+    json_array_foreach(w->related, i, item) {
         /* a slug resolves to some other article's id, one not listed already */
         const json_t *rid = json_object_get(item, "id");
         json_int_t n = rid ? json_integer_value(rid) : 1000000 + (json_int_t)i;
-        while (rid == NULL && (n == id || id_listed(in->related, n)))
+        while (rid == NULL && (n == id || id_listed(w->related, n)))
             n += 1000;
         json_array_append_new(related, json_pack("{s:I, s:s, s:s, s:s}", "id", n, "slug", "x",
                                                  "title", "x", "published_at", DEFAULT_TIME));
@@ -253,6 +255,7 @@ static bool same_members(const json_t *x, const json_t *y, const char *member)
 static void check_round_trip(const struct article_input *in, const char *slug)
 {
     struct article_input again;
+    const struct db_article_write *w = &in->write, *back = &again.write;
     json_t *stored = stored_article_new(in, SELF_ID, slug);
     json_t *form = article_input_json_from_article_new(stored);
     CHECK(form != NULL && json_is_object(form));
@@ -265,16 +268,16 @@ static void check_round_trip(const struct article_input *in, const char *slug)
     }
     json_decref(errors);
     check_input(&again, SELF_ID);
-    CHECK_STREQ(again.title, in->title);
-    CHECK(fz_same(again.summary, in->summary));
-    CHECK_STREQ(again.body, in->body);
-    CHECK_STREQ(again.lang, in->lang);
-    CHECK_STREQ(again.published_at, in->published_at ? in->published_at : DEFAULT_TIME);
-    CHECK_STREQ(again.slug, slug); /* the slug given back is kept as it is */
-    CHECK(same_members(again.tags, in->tags, "slug"));
-    CHECK(same_members(again.sources, in->sources, "key"));
-    CHECK(json_array_size(again.related) == json_array_size(in->related));
-    CHECK_STREQ(again.search, in->search);
+    CHECK_STREQ(back->title, w->title);
+    CHECK(fz_same(back->summary, w->summary));
+    CHECK_STREQ(back->body, w->body);
+    CHECK_STREQ(back->lang, w->lang);
+    CHECK_STREQ(back->published_at, w->published_at ? w->published_at : DEFAULT_TIME);
+    CHECK_STREQ(back->slug, slug); /* the slug given back is kept as it is */
+    CHECK(same_members(back->tags, w->tags, "slug"));
+    CHECK(same_members(back->sources, w->sources, "key"));
+    CHECK(json_array_size(back->related) == json_array_size(w->related));
+    CHECK_STREQ(back->search, w->search);
     article_input_free(&again);
     json_decref(form);
     json_decref(stored);
@@ -337,7 +340,7 @@ static void check_document(json_t *doc)
     CHECK(rc7 != 0 || rc0 == 0); /* a self_id only adds a reason to refuse */
     if (rc7 == 0) {
         /* the article as it would be stored: with its own slug or the title's */
-        const char *slug = in7.slug ? in7.slug : in7.title_slug;
+        const char *slug = in7.write.slug ? in7.write.slug : in7.write.title_slug;
         check_round_trip(&in7, slug);
         char *clash = text_slug_with_suffix_new(slug, 2, TEXT_SLUG_MAX_CHARS);
         CHECK(clash != NULL);

@@ -230,23 +230,23 @@ static void test_good_article(void **state)
                        0, &in, errors);
     check(rc == 0 && json_array_size(errors) == 0, "input: sample article accepted");
     if (rc == 0) {
-        check_str(in.title, SAMPLE_TITLE, "input: title trimmed");
-        check_str(in.title_slug, SAMPLE_SLUG, "input: title_slug of the sample title");
-        check_str(in.slug, NULL, "input: slug NULL when absent");
-        check_str(in.slug_key, NULL, "input: slug_key NULL when no slug");
-        check_str(in.summary, NULL, "input: summary NULL when absent");
-        check_str(in.body, "p1\np2", "input: body kept");
-        check_str(in.lang, "ar", "input: lang defaults to ar");
-        check_str(in.published_at, "2024-05-19T03:00:00+03:00", "input: published_at kept");
-        check(json_is_array(in.tags) && json_array_size(in.tags) == 0,
+        check_str(in.write.title, SAMPLE_TITLE, "input: title trimmed");
+        check_str(in.write.title_slug, SAMPLE_SLUG, "input: title_slug of the sample title");
+        check_str(in.write.slug, NULL, "input: slug NULL when absent");
+        check_str(in.write.slug_key, NULL, "input: slug_key NULL when no slug");
+        check_str(in.write.summary, NULL, "input: summary NULL when absent");
+        check_str(in.write.body, "p1\np2", "input: body kept");
+        check_str(in.write.lang, "ar", "input: lang defaults to ar");
+        check_str(in.write.published_at, "2024-05-19T03:00:00+03:00", "input: published_at kept");
+        check(json_is_array(in.write.tags) && json_array_size(in.write.tags) == 0,
               "input: tags empty array when absent");
-        check(json_is_array(in.sources) && json_array_size(in.sources) == 0,
+        check(json_is_array(in.write.sources) && json_array_size(in.write.sources) == 0,
               "input: sources empty array when absent");
-        check(json_is_array(in.related) && json_array_size(in.related) == 0,
+        check(json_is_array(in.write.related) && json_array_size(in.write.related) == 0,
               "input: related empty array when absent");
         check(in.doc != NULL, "input: doc owned");
         article_input_free(&in);
-        check(in.doc == NULL && in.title == NULL, "input: free clears the struct");
+        check(in.doc == NULL && in.write.title == NULL, "input: free clears the struct");
     }
     article_input_free(&in); /* twice is harmless after the clear */
     article_input_free(NULL);
@@ -257,9 +257,9 @@ static void test_good_article(void **state)
                    0, &in, errors);
     check(rc == 0, "input: blank summary accepted");
     if (rc == 0) {
-        check_str(in.summary, NULL, "input: summary NULL when blank");
-        check_str(in.lang, "ar", "input: lang null defaults to ar");
-        check_str(in.published_at, NULL, "input: published_at NULL when null");
+        check_str(in.write.summary, NULL, "input: summary NULL when blank");
+        check_str(in.write.lang, "ar", "input: lang null defaults to ar");
+        check_str(in.write.published_at, NULL, "input: published_at NULL when null");
         article_input_free(&in);
     }
 
@@ -268,8 +268,8 @@ static void test_good_article(void **state)
                    0, &in, errors);
     check(rc == 0, "input: summary and lang accepted");
     if (rc == 0) {
-        check_str(in.summary, "ملخص", "input: summary trimmed");
-        check_str(in.lang, "en-GB", "input: lang kept");
+        check_str(in.write.summary, "ملخص", "input: summary trimmed");
+        check_str(in.write.lang, "en-GB", "input: lang kept");
         article_input_free(&in);
     }
 
@@ -277,7 +277,7 @@ static void test_good_article(void **state)
     rc = from_json("{\"title\": \"!!! ؟\", \"body\": \"b\"}", 0, &in, errors);
     check(rc == 0, "input: punctuation-only title accepted");
     if (rc == 0) {
-        check(in.title_slug != NULL && in.title_slug[0] != '\0',
+        check(in.write.title_slug != NULL && in.write.title_slug[0] != '\0',
               "input: punctuation-only title gets a non-empty title_slug");
         article_input_free(&in);
     }
@@ -292,7 +292,7 @@ static void test_good_article(void **state)
     check(rc == 0, "input: 300-character title accepted");
     if (rc == 0) {
         size_t chars = 0;
-        for (const unsigned char *p = (const unsigned char *)in.title_slug; *p; p++)
+        for (const unsigned char *p = (const unsigned char *)in.write.title_slug; *p; p++)
             chars += (*p & 0xC0) != 0x80;
         check(chars > 0 && chars <= 120, "input: title_slug at most 120 characters");
         article_input_free(&in);
@@ -309,33 +309,34 @@ static void test_client_slug(void **state)
                        errors);
     check(rc == 0, "slug: client slug accepted");
     if (rc == 0) {
-        check_str(in.slug, "hello-world", "slug: client slug made canonical");
-        check_str(in.slug_key, "hello-world", "slug: slug_key of an ASCII slug");
-        check_str(in.title_slug, NULL, "slug: no title_slug when a slug is given");
+        check_str(in.write.slug, "hello-world", "slug: client slug made canonical");
+        check_str(in.write.slug_key, "hello-world", "slug: slug_key of an ASCII slug");
+        check_str(in.write.title_slug, NULL, "slug: no title_slug when a slug is given");
         article_input_free(&in);
     }
     rc = from_json("{\"title\": \"t\", \"body\": \"b\", \"slug\": \"" KOREA_FA "\"}", 0, &in,
                    errors);
     check(rc == 0, "slug: Persian-letter slug accepted");
     if (rc == 0) {
-        check_str(in.slug,
+        check_str(in.write.slug,
                   "\u06A9\u0648\u0631\u06CC\u0627-\u0627\u0644\u0634\u0645\u0627\u0644\u06CC\u0629",
                   "slug: letters kept as written in the slug");
-        check_str(in.slug_key, KOREA_AR_SLUG, "slug: slug_key maps Keheh and Farsi Yeh");
+        check_str(in.write.slug_key, KOREA_AR_SLUG, "slug: slug_key maps Keheh and Farsi Yeh");
         article_input_free(&in);
     }
     rc = from_json("{\"title\": \"t\", \"body\": \"b\", \"slug\": \"" SAMPLE_SLUG "\"}", 0, &in,
                    errors);
     check(rc == 0, "slug: the sample slug accepted");
     if (rc == 0) {
-        check_str(in.slug, SAMPLE_SLUG, "slug: a canonical slug is unchanged");
+        check_str(in.write.slug, SAMPLE_SLUG, "slug: a canonical slug is unchanged");
         article_input_free(&in);
     }
     rc = from_json("{\"title\": \"!!! \u061F\", \"body\": \"b\"}", 0, &in, errors);
     check(rc == 0, "slug: a title of punctuation alone accepted");
     if (rc == 0) {
-        check_str(in.title_slug, "article", "slug: a title without letters gives \"article\"");
-        check_str(in.title_slug_key, "article", "slug: and its key");
+        check_str(in.write.title_slug, "article",
+                  "slug: a title without letters gives \"article\"");
+        check_str(in.write.title_slug_key, "article", "slug: and its key");
         article_input_free(&in);
     }
     check(json_array_size(errors) == 0, "slug: no errors for good slugs");
@@ -354,18 +355,18 @@ static void test_tags_sources_related(void **state)
                        0, &in, errors);
     check(rc == 0, "lists: accepted");
     if (rc == 0) {
-        check(json_array_size(in.tags) == 2, "tags: variants collapse to one tag");
-        json_t *t0 = json_array_get(in.tags, 0);
+        check(json_array_size(in.write.tags) == 2, "tags: variants collapse to one tag");
+        json_t *t0 = json_array_get(in.write.tags, 0);
         check_str(json_string_value(json_object_get(t0, "name")), KOREA_FA,
                   "tags: the first spelling is the name");
         check_str(json_string_value(json_object_get(t0, "slug")), KOREA_AR_SLUG,
                   "tags: slug is the normalized key");
-        json_t *t1 = json_array_get(in.tags, 1);
+        json_t *t1 = json_array_get(in.write.tags, 1);
         check_str(json_string_value(json_object_get(t1, "name")), "روسيا", "tags: order kept");
         check_str(json_string_value(json_object_get(t1, "slug")), "روسيا", "tags: plain slug");
 
-        check(json_array_size(in.sources) == 2, "sources: case and space variants collapse");
-        json_t *s0 = json_array_get(in.sources, 0), *s1 = json_array_get(in.sources, 1);
+        check(json_array_size(in.write.sources) == 2, "sources: case and space variants collapse");
+        json_t *s0 = json_array_get(in.write.sources, 0), *s1 = json_array_get(in.write.sources, 1);
         check_str(json_string_value(json_object_get(s0, "name")), "تاس", "sources: first name");
         check_str(json_string_value(json_object_get(s0, "key")), "تاس", "sources: first key");
         check_str(json_string_value(json_object_get(s1, "name")), "RT Arabic",
@@ -375,7 +376,7 @@ static void test_tags_sources_related(void **state)
 
         json_t *want = json_pack("[{s:I}, {s:s}, {s:I}]", "id", (json_int_t)5, "slug_key",
                                  "some-slug", "id", (json_int_t)6);
-        check(json_equal(in.related, want), "related: ids and slug keys, repeats dropped");
+        check(json_equal(in.write.related, want), "related: ids and slug keys, repeats dropped");
         json_decref(want);
         article_input_free(&in);
     }
@@ -384,11 +385,11 @@ static void test_tags_sources_related(void **state)
     rc = from_json("{\"title\": \"t\", \"body\": \"b\", \"tags\": [\"" KOREA_FA "\", \"" KOREA_AR
                    "\"], \"sources\": [\"" KOREA_AR "\", \"" KOREA_FA "\"]}",
                    0, &in, errors);
-    check(rc == 0 && json_array_size(in.tags) == 1, "tags: two variants, tags size 1");
+    check(rc == 0 && json_array_size(in.write.tags) == 1, "tags: two variants, tags size 1");
     if (rc == 0) {
-        check_str(json_string_value(json_object_get(json_array_get(in.tags, 0), "slug")),
+        check_str(json_string_value(json_object_get(json_array_get(in.write.tags, 0), "slug")),
                   KOREA_AR_SLUG, "tags: variant slug is كوريا-الشمالية");
-        check(json_array_size(in.sources) == 1, "sources: letter variants collapse");
+        check(json_array_size(in.write.sources) == 1, "sources: letter variants collapse");
         article_input_free(&in);
     }
     check(json_array_size(errors) == 0, "lists: no errors");
@@ -415,8 +416,9 @@ static void test_tags_sources_related(void **state)
         article_input_free(&in);
     rc = from_json("{\"title\": \"t\", \"body\": \"b\", \"related\": [9007199254740993]}", 0,
                    &in, errors);
-    check(rc == 0 && json_integer_value(json_object_get(json_array_get(in.related, 0), "id")) ==
-                         INT64_C(9007199254740993),
+    check(rc == 0 &&
+              json_integer_value(json_object_get(json_array_get(in.write.related, 0), "id")) ==
+                  INT64_C(9007199254740993),
           "related: a large id kept exactly");
     if (rc == 0)
         article_input_free(&in);
@@ -457,7 +459,7 @@ static int body_of(const char *unit, size_t n, struct article_input *in, json_t 
     body[n] = '\0';
     json_t *doc = json_pack("{s:s, s:s}", "title", "t", "body", body);
     int rc = article_input_from_json(doc, 0, in, errors);
-    if (rc == 0 && (in->body == NULL || strlen(in->body) != n))
+    if (rc == 0 && (in->write.body == NULL || strlen(in->write.body) != n))
         rc = -3;
     json_decref(doc);
     free(body);
@@ -547,8 +549,8 @@ static void test_input_form(void **state)
     int rc = article_input_from_json(got, 0, &in, errors);
     check(rc == 0, "input form: passes article_input_from_json");
     if (rc == 0) {
-        check_str(in.slug, SAMPLE_SLUG, "input form: slug round-trips");
-        check(json_array_size(in.tags) == 2 && json_array_size(in.related) == 2,
+        check_str(in.write.slug, SAMPLE_SLUG, "input form: slug round-trips");
+        check(json_array_size(in.write.tags) == 2 && json_array_size(in.write.related) == 2,
               "input form: tags and related round-trip");
         article_input_free(&in);
     }
