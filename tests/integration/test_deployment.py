@@ -29,7 +29,8 @@ import urllib.parse
 import pytest
 
 import harness
-from harness import REPO_ROOT, TOKEN_1, HarnessError, check, free_port, log
+from harness import REPO_ROOT, TOKEN_1, HarnessError, check, free_port, log, metric_value
+from http_client import problem_type
 
 NGINX_CONF = os.path.join(REPO_ROOT, "docker", "nginx.conf")
 LB_ADDR = "127.0.0.3"  # a load balancer in front of nginx, trusted by the rendered config
@@ -39,13 +40,6 @@ def art(title, **fields):
     obj = {"title": title, "body": "نص " + title, "tags": ["نشر"], "sources": ["وكالة"]}
     obj.update(fields)
     return obj
-
-
-def problem_type(r):
-    ct = r.header("content-type")
-    if not ct.startswith("application/problem+json") or not isinstance(r.json, dict):
-        return None
-    return r.json.get("type")
 
 
 psql = harness.psql
@@ -732,12 +726,6 @@ def test_read_replica(khabar):
 
 # ---------------------------------------------------------------------------------------
 # the answer cache across instances
-
-def metric_value(srv, name):
-    """One sample of srv's /metrics by its name and labels as written; -1 when absent."""
-    m = re.search(r"^%s (\d+)$" % re.escape(name), srv.request("GET", "/metrics").text, re.M)
-    return int(m.group(1)) if m else -1
-
 
 def patch_title(srv, aid, title):
     return srv.request("PATCH", "/v1/articles/%d" % aid, body=json.dumps({"title": title}, ensure_ascii=False),
