@@ -103,7 +103,7 @@ def _dechunk(data):
     return bytes(out)
 
 
-def _response_complete(data, head):
+def response_complete(data, head):
     """True when data holds a whole response (used to stop waiting when a server keeps the connection)."""
     end = data.find(b"\r\n\r\n")
     while end >= 0:
@@ -200,7 +200,7 @@ def exchange(port, data, timeout=15.0, head=False):
                         break
                     got += chunk
                     sending = False  # the server answered: a client stops sending
-                    if _response_complete(bytes(got), head):
+                    if response_complete(bytes(got), head):
                         deadline = min(deadline, time.monotonic() + 0.5)
             if w and sending:
                 try:

@@ -30,7 +30,7 @@ import pytest
 
 import harness
 from harness import REPO_ROOT, TOKEN_1, HarnessError, check, free_port, log, metric_value
-from http_client import problem_type
+from http_client import problem_type, response_complete
 
 NGINX_CONF = os.path.join(REPO_ROOT, "docker", "nginx.conf")
 LB_ADDR = "127.0.0.3"  # a load balancer in front of nginx, trusted by the rendered config
@@ -571,7 +571,7 @@ def read_response(s, timeout=20):
             if not chunk:
                 break
             data += chunk
-            if harness._response_complete(data, False):
+            if response_complete(data, False):
                 break
     except OSError as e:
         return None, repr(e)
