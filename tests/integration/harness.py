@@ -363,6 +363,16 @@ def metric_value(srv, name):
     return int(m.group(1)) if m else -1
 
 
+def wait_until(fn, seconds):
+    """True as soon as fn() is, polled every 50 ms; after seconds, what fn() says last."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if fn():
+            return True
+        time.sleep(0.05)
+    return fn()
+
+
 class Threads:
     """Threads running self.run(i) (i = 0..n-1) for the length of a with block; run
     loops until self.stop_flag is set."""
