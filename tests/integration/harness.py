@@ -1,4 +1,4 @@
-"""harness.py: runs khabar for black-box tests: a private PostgreSQL, servers, HTTP helpers, soft checks.
+"""harness.py: runs khabar for black-box tests: a private PostgreSQL, servers, soft checks, the test data helpers.
 
 Python 3 standard library only. The pytest fixtures of conftest.py set it up for each test file:
 
@@ -10,27 +10,25 @@ Python 3 standard library only. The pytest fixtures of conftest.py set it up for
     ...
     h.cleanup()
 
-check() records a failed check and lets the caller go on (conftest fails the test at its end);
-run_suite() is the main of a test file run as a program. Everything started here (servers,
-PostgreSQL, temp dirs) is stopped and removed at the end, on failure too (cleanup() in the
-caller plus atexit here).
+check() records a failed check and lets the caller go on (conftest fails the test at its end).
+HTTP itself (requests, raw sockets, parsing, problem+json) is in http_client.py. Everything started here (servers, PostgreSQL, temp dirs) is stopped
+and removed at the end, on failure too (cleanup() in the caller plus atexit here).
 """
-import argparse
 import atexit
 import http.client
 import json
 import os
-import select
+import re
 import shutil
 import signal
 import socket
 import subprocess
-import sys
 import tempfile
 import threading
 import time
-import traceback
 import urllib.parse
+
+from http_client import build_request, exchange, http_request, parse_response, problem_issues
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PG_SH = os.path.join(REPO_ROOT, "scripts", "pg.sh")
@@ -73,21 +71,16 @@ def tail(text, lines=40):
 
 
 # ---------------------------------------------------------------------------------------
-# checks and report
+# soft checks
 
-_passed = 0
-_failed = 0
 _failures = []
 
 
 def check(cond, name, detail=""):
     """Records one assertion: prints `ok - name` or `FAIL - name: detail`; returns bool(cond)."""
-    global _passed, _failed
     if cond:
-        _passed += 1
         print("ok - " + name, flush=True)
         return True
-    _failed += 1
     detail = str(detail)
     if len(detail) > 1500:
         detail = detail[:1500] + "...(cut)"
@@ -100,195 +93,8 @@ def failures():
     return list(_failures)
 
 
-def report():
-    """Prints the failed names and `# N passed, M failed`; returns the exit code (1 if any failed)."""
-    if _failures:
-        print("# failed checks:")
-        for name in _failures:
-            print("#   " + name)
-    print("# %d passed, %d failed" % (_passed, _failed), flush=True)
-    return 1 if _failed else 0
-
-
-def run_section(fn):
-    """Runs one test section; an exception in it is one FAIL (with a traceback summary) and the run goes on."""
-    name = fn.__name__
-    log("section " + name)
-    t0 = time.monotonic()
-    try:
-        fn()
-    except Exception as e:  # noqa: BLE001 - a crashing section is a failure, not the end of the run
-        frames = traceback.extract_tb(e.__traceback__)
-        where = " <- ".join("%s:%d %s" % (os.path.basename(f.filename), f.lineno, f.name)
-                            for f in reversed(frames[-4:]))
-        check(False, "section %s ran without an exception" % name,
-              "%s: %s at %s" % (type(e).__name__, e, where))
-    log("section %s took %.1f s" % (name, time.monotonic() - t0))
-
-
-# ---------------------------------------------------------------------------------------
-# HTTP responses
-
-class Response:
-    """status, headers (lower-case names; repeated headers joined by ", "), body bytes, json (or None).
-
-    Unpacks as the 4-tuple (status, headers, body, json). raw is the whole response as received
-    (raw socket requests only).
-    """
-
-    def __init__(self, status, headers, body, raw=None):
-        self.status = status
-        self.headers = headers
-        self.body = body
-        self.raw = raw
-        self.json = None
-        if body:
-            try:
-                self.json = json.loads(body.decode("utf-8"))
-            except (ValueError, UnicodeDecodeError):
-                self.json = None
-
-    def __iter__(self):
-        return iter((self.status, self.headers, self.body, self.json))
-
-    def header(self, name, default=""):
-        return self.headers.get(name.lower(), default)
-
-    @property
-    def text(self):
-        return self.body.decode("utf-8", "replace")
-
-    def brief(self, n=400):
-        """A short description for failure messages."""
-        body = self.text
-        if len(body) > n:
-            body = body[:n] + "..."
-        return "status %s, body %r" % (self.status, body)
-
-
-def _join_headers(pairs):
-    out = {}
-    for k, v in pairs:
-        k = k.lower()
-        out[k] = out[k] + ", " + v if k in out else v
-    return out
-
-
-def parse_response(data, head=False):
-    """Parses raw HTTP/1.1 response bytes (skipping 1xx answers) into a Response.
-
-    For chunked answers the body is de-chunked; otherwise it is every byte after the header
-    block (so extra bytes after a 204/304/HEAD answer show up as a non-empty body).
-    """
-    if not data:
-        raise ConnectionError("no response bytes (the server closed the connection without answering)")
-    rest = data
-    while True:
-        end = rest.find(b"\r\n\r\n")
-        if end < 0:
-            raise ConnectionError("incomplete response header: %r" % rest[:300])
-        head_block, rest_body = rest[:end], rest[end + 4:]
-        lines = head_block.split(b"\r\n")
-        parts = lines[0].split(b" ", 2)
-        status = int(parts[1])
-        pairs = []
-        for line in lines[1:]:
-            if b":" in line:
-                k, v = line.split(b":", 1)
-                pairs.append((k.decode("latin-1").strip(), v.decode("latin-1").strip()))
-        if 100 <= status < 200 and status != 101:
-            rest = rest_body
-            continue
-        break
-    headers = _join_headers(pairs)
-    body = rest_body
-    if "chunked" in headers.get("transfer-encoding", "").lower() and not head and status not in (204, 304):
-        body = _dechunk(rest_body)
-    return Response(status, headers, body, raw=data)
-
-
-def _dechunk(data):
-    out = bytearray()
-    pos = 0
-    while True:
-        eol = data.find(b"\r\n", pos)
-        if eol < 0:
-            break
-        size = int(data[pos:eol].split(b";")[0].strip() or b"0", 16)
-        if size == 0:
-            break
-        out += data[eol + 2:eol + 2 + size]
-        pos = eol + 2 + size + 2
-    return bytes(out)
-
-
-def _response_complete(data, head):
-    """True when data holds a whole response (used to stop waiting when a server keeps the connection)."""
-    end = data.find(b"\r\n\r\n")
-    while end >= 0:
-        try:
-            status = int(data[:end].split(b"\r\n")[0].split(b" ")[1])
-        except (IndexError, ValueError):
-            return False
-        if 100 <= status < 200 and status != 101:
-            data = data[end + 4:]
-            end = data.find(b"\r\n\r\n")
-            continue
-        headers = _join_headers(
-            (k.decode("latin-1").strip(), v.decode("latin-1").strip())
-            for k, v in (line.split(b":", 1) for line in data[:end].split(b"\r\n")[1:] if b":" in line))
-        body = data[end + 4:]
-        if head or status in (204, 304):
-            return True
-        if "chunked" in headers.get("transfer-encoding", "").lower():
-            return body.startswith(b"0\r\n") or b"\r\n0\r\n" in body
-        if "content-length" in headers:
-            try:
-                return len(body) >= int(headers["content-length"].split(",")[0])
-            except ValueError:
-                return False
-        return False
-    return False
-
-
 # ---------------------------------------------------------------------------------------
 # PostgreSQL through scripts/pg.sh
-
-def http_request(port, method, path, body=None, headers=None, token=None, encoded=False, timeout=15.0,
-                 src=None, safe="/?&="):
-    """One request over http.client to 127.0.0.1:port on a new connection; returns a Response.
-
-    body: bytes or str (sent as is) or any JSON-able object (serialized as UTF-8 JSON and,
-    unless headers name a Content-Type, sent with Content-Type: application/json).
-    path: raw Arabic allowed; it is percent-encoded with quote(path, safe) unless encoded=True
-    (then sent as given). token: adds Authorization: Bearer token. src: the client's own
-    address (another loopback address such as 127.0.0.2 makes another client).
-    """
-    hdrs = dict(headers or {})
-    has_ct = any(k.lower() == "content-type" for k in hdrs)
-    if body is None:
-        data = None
-    elif isinstance(body, bytes):
-        data = body
-    elif isinstance(body, str):
-        data = body.encode("utf-8")
-    else:
-        data = json.dumps(body, ensure_ascii=False).encode("utf-8")
-        if not has_ct:
-            hdrs["Content-Type"] = "application/json"
-    if token is not None:
-        hdrs["Authorization"] = "Bearer " + token
-    target = path if encoded else urllib.parse.quote(path, safe=safe)
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout,
-                                      source_address=(src, 0) if src else None)
-    try:
-        conn.request(method, target, body=data, headers=hdrs)
-        resp = conn.getresponse()
-        rbody = resp.read()
-        return Response(resp.status, _join_headers(resp.getheaders()), rbody)
-    finally:
-        conn.close()
-
 
 def psql(url, sql, timeout=60):
     """Runs sql (one or more statements) on url with psql; returns the unaligned output.
@@ -442,83 +248,13 @@ class Server:
                             encoded=encoded, timeout=timeout or self.timeout, src=src, safe=safe)
 
     def raw_request(self, data, timeout=None, head=False):
-        """Sends data over a plain socket and returns every response byte received.
-
-        Sending and receiving are interleaved, so an early answer (413 before the body is read)
-        is received even if the server then stops reading or resets the connection. Reading
-        ends at EOF, or shortly after a complete response if the server keeps the connection.
-        """
-        timeout = timeout or self.timeout
-        s = socket.create_connection(("127.0.0.1", self.port), timeout=timeout)
-        s.setblocking(False)
-        out = memoryview(data)
-        got = bytearray()
-        deadline = time.monotonic() + timeout
-        sending = len(out) > 0
-        try:
-            while True:
-                now = time.monotonic()
-                if now >= deadline:
-                    break
-                wlist = [s] if sending else []
-                r, w, _ = select.select([s], wlist, [], deadline - now)
-                if r:
-                    try:
-                        chunk = s.recv(65536)
-                    except BlockingIOError:
-                        chunk = None
-                    except OSError:  # reset after the answer: keep what arrived
-                        break
-                    if chunk is not None:
-                        if not chunk:
-                            break
-                        got += chunk
-                        sending = False  # the server answered: a client stops sending
-                        if _response_complete(bytes(got), head):
-                            deadline = min(deadline, time.monotonic() + 0.5)
-                if w and sending:
-                    try:
-                        n = s.send(out[:65536])
-                        out = out[n:]
-                        if len(out) == 0:
-                            sending = False
-                    except BlockingIOError:
-                        pass
-                    except OSError:
-                        sending = False
-        finally:
-            s.close()
-        return bytes(got)
+        """Sends data over a plain socket and returns every response byte received (see exchange)."""
+        return exchange(self.port, data, timeout=timeout or self.timeout, head=head)
 
     def raw(self, method, target, headers=None, body=None, chunked=False, chunk_size=4096, timeout=None):
-        """Builds an HTTP/1.1 request by hand (target sent byte for byte: str targets as raw UTF-8),
-        with Host and Connection: close, sends it with raw_request and parses the answer."""
-        if isinstance(target, str):
-            target = target.encode("utf-8")
-        lines = [method.encode("ascii") + b" " + target + b" HTTP/1.1",
-                 b"Host: 127.0.0.1:%d" % self.port]
-        items = headers.items() if isinstance(headers, dict) else (headers or [])
-        for k, v in items:
-            if isinstance(v, str):
-                v = v.encode("utf-8")
-            lines.append(k.encode("ascii") + b": " + v)
-        payload = b""
-        if body is not None:
-            if isinstance(body, str):
-                body = body.encode("utf-8")
-            if chunked:
-                lines.append(b"Transfer-Encoding: chunked")
-                parts = []
-                for i in range(0, len(body), chunk_size):
-                    piece = body[i:i + chunk_size]
-                    parts.append(b"%x\r\n" % len(piece) + piece + b"\r\n")
-                parts.append(b"0\r\n\r\n")
-                payload = b"".join(parts)
-            else:
-                lines.append(b"Content-Length: %d" % len(body))
-                payload = body
-        lines.append(b"Connection: close")
-        data = b"\r\n".join(lines) + b"\r\n\r\n" + payload
+        """A request built by hand (see build_request), sent with raw_request; the answer parsed."""
+        data = build_request(self.port, method, target, headers=headers, body=body, chunked=chunked,
+                             chunk_size=chunk_size)
         head = method == "HEAD"
         return parse_response(self.raw_request(data, timeout=timeout, head=head), head=head)
 
@@ -581,51 +317,6 @@ def note(msg):
     print("# note: " + msg, flush=True)
 
 
-# Internal text that must never be in an error answer.
-SQL_MARKERS = ("SELECT", "INSERT", "ERROR:", "pq")
-
-
-def problem_basics(r):
-    """What is wrong with r as an application/problem+json answer: the media type, a type and a
-    status equal to the HTTP one, Cache-Control: no-store, an X-Request-Id (empty list when fine)."""
-    issues = []
-    if not r.header("content-type").startswith("application/problem+json"):
-        issues.append("Content-Type %r" % r.header("content-type"))
-    if not isinstance(r.json, dict) or r.json.get("status") != r.status or not r.json.get("type"):
-        issues.append("body %r" % r.body[:200])
-    if "no-store" not in r.header("cache-control"):
-        issues.append("Cache-Control %r" % r.header("cache-control"))
-    if not r.header("x-request-id"):
-        issues.append("no X-Request-Id")
-    return issues
-
-
-def problem_issues(r):
-    """problem_basics, and every RFC 9457 member, errors[] as {field, message}, no internal text,
-    Arabic not escaped (empty list when fine)."""
-    issues = problem_basics(r)
-    js = r.json
-    if isinstance(js, dict):
-        for k in ("type", "title", "status", "detail"):
-            if k not in js:
-                issues.append("no %r" % k)
-        if "type" in js and not isinstance(js["type"], str):
-            issues.append("type not a string")
-        if "errors" in js:
-            errs = js["errors"]
-            if not isinstance(errs, list) or not all(
-                    isinstance(e, dict) and isinstance(e.get("field"), str) and isinstance(e.get("message"), str)
-                    and e.get("message") for e in errs):
-                issues.append("errors[] items must be {field, message}: %r" % (errs,))
-    text = r.text
-    for marker in SQL_MARKERS:
-        if marker in text:
-            issues.append("internal text %r in body" % marker)
-    if "\\u06" in text:
-        issues.append("Arabic escaped as \\u06..")
-    return issues
-
-
 def expect_problem(r, status, name, ptype=None):
     """Soft checks that r is a well-formed problem answer with this status (and type suffix)."""
     ok = check(r.status == status, "%s -> %d" % (name, status), r.brief())
@@ -664,6 +355,22 @@ def log_entry(servers, request_id, wait=2.0):
         if time.monotonic() > deadline:
             return None
         time.sleep(0.05)
+
+
+def metric_value(srv, name):
+    """One sample of srv's /metrics by its name and labels as written; -1 when absent."""
+    m = re.search(r"^%s (\d+)$" % re.escape(name), srv.request("GET", "/metrics").text, re.M)
+    return int(m.group(1)) if m else -1
+
+
+def wait_until(fn, seconds):
+    """True as soon as fn() is, polled every 50 ms; after seconds, what fn() says last."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if fn():
+            return True
+        time.sleep(0.05)
+    return fn()
 
 
 class Threads:
@@ -830,41 +537,6 @@ def check_shutdown(h):
     h.restart_main()
 
 
-def _sigterm(signum, frame):
-    raise SystemExit(128 + signum)
-
-
-def install_signal_handlers():
-    """SIGTERM/SIGHUP to the test run unwind through finally blocks so everything is cleaned up."""
-    for sig in (signal.SIGTERM, signal.SIGHUP):
-        try:
-            signal.signal(sig, _sigterm)
-        except (ValueError, OSError):
-            pass
-
-
-if __name__ == "__main__":
-    # Self-test of the PostgreSQL part: start, print the URL, stop, clean.
-    pg = Postgres()
-    atexit.register(pg.cleanup)
-    install_signal_handlers()
-    try:
-        url = pg.start()
-        print("DATABASE_URL=" + url)
-        if shutil.which("psql"):
-            r = subprocess.run(["psql", url, "-Atc", "select version()"], stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, text=True, timeout=30)
-            print(r.stdout.strip())
-            check(r.returncode == 0, "psql connects with the DATABASE_URL", r.stdout)
-        rc, out = pg.stop()
-        check(rc == 0, "pg.sh stop exits 0", out)
-        url2 = pg.start()
-        check(url2 == url, "pg.sh start again on the same dir and port gives the same URL", url2)
-    finally:
-        pg.cleanup()
-    sys.exit(report())
-
-
 def server_answers(srv):
     """True when the server is alive and answers /healthz; a hung server is killed."""
     for _ in range(2):
@@ -883,56 +555,3 @@ def server_answers(srv):
         srv.proc.kill()
         srv.proc.wait()
     return False
-
-
-def run_suite(doc, sections, bind, alive=None, final=None, keep=(), clear_env=(), setup=None):
-    """The main of an integration test file: parses --khabar and --only, starts PostgreSQL
-    and khabar, hands the Harness to bind(), runs the sections (keep: sections that run
-    even when --only leaves them out), checks after each that the server still answers
-    (alive(), default: it answers /healthz) and restarts it after a crash, then final()
-    (a shutdown check) if the server is alive; always cleans up. Returns the exit status."""
-    ap = argparse.ArgumentParser(description=doc.split("\n")[0])
-    ap.add_argument("--khabar", default="build/khabar", help="the khabar binary to test")
-    ap.add_argument("--only", help="comma-separated section names to run (set-up always runs)")
-    args = ap.parse_args()
-    khabar = args.khabar if os.path.isabs(args.khabar) else os.path.join(os.getcwd(), args.khabar)
-    for v in clear_env:  # the caller's shell must not change what the servers are started with
-        os.environ.pop(v, None)
-    install_signal_handlers()
-    t0 = time.monotonic()
-    h = Harness(khabar)
-    bind(h)
-    alive = alive or (lambda: server_answers(h.server))
-    try:
-        try:
-            h.setup()
-            if setup is not None:
-                setup()
-        except (HarnessError, OSError, subprocess.SubprocessError, ValueError, KeyError, TypeError) as e:
-            check(False, "set-up (PostgreSQL, migrate, server)", "%s: %s" % (type(e).__name__, e))
-            return report()
-        if args.only:
-            wanted = set(("sec_" + s if not s.startswith("sec_") else s) for s in args.only.split(","))
-            sections = [s for s in sections if s in keep or s.__name__ in wanted]
-        restarts = 0
-        for sec in sections:
-            run_section(sec)
-            if sec is final or alive():
-                continue
-            # A crash is a failure; restart so that the other sections still tell something.
-            check(False, "server still running after %s" % sec.__name__,
-                  "exit status %r; log tail:\n%s" % (h.server.proc.poll(), h.server.log_tail(20)))
-            restarts += 1
-            try:
-                if restarts > 3:
-                    break
-                h.restart_main()
-            except HarnessError as e:
-                check(False, "server restarts after a crash", str(e))
-                break
-        if final is not None and final not in sections and h.server.alive():
-            final()
-    finally:
-        h.cleanup()
-        log("total %.1f s" % (time.monotonic() - t0))
-    return report()

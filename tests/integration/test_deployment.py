@@ -1,12 +1,9 @@
-"""test_deployment.py: khabar as operators run it: docker/nginx.conf before two replicas, failover, graceful shutdown, a read replica, the cache across instances, the docker files."""
+"""test_deployment.py: khabar as operators run it: docker/nginx.conf before two replicas, failover, nothing lost, the docker files."""
 # - docker/nginx.conf, run by Debian's nginx in front of two `khabar serve` replicas: requests,
 #   gzip, X-Request-Id, client addresses, nginx's own refusals as problem+json, the per-client
 #   limit, and failover when a replica is killed or stopped.
 # - Nothing lost: concurrent writers through nginx while PostgreSQL restarts twice and a replica
 #   is killed with SIGKILL; every acknowledged write is stored as acknowledged.
-# - Graceful shutdown: SIGTERM during a burst of slow requests; all complete, none reset.
-# - DATABASE_READ_URL with a real streaming standby made by pg_basebackup.
-# - The answer cache of two instances on one database; its bound.
 # - docker/ files (and `docker compose config` where the docker client has compose).
 # The nginx configuration is docker/nginx.conf itself with only what differs on one machine
 # replaced: replica and listen addresses, log and temp paths, and one test load balancer address
@@ -21,15 +18,14 @@ import shutil
 import signal
 import socket
 import subprocess
-import tempfile
 import threading
 import time
-import urllib.parse
 
 import pytest
 
 import harness
-from harness import REPO_ROOT, TOKEN_1, HarnessError, check, free_port, log
+from harness import REPO_ROOT, TOKEN_1, HarnessError, check, free_port, log, wait_until
+from http_client import problem_type
 
 NGINX_CONF = os.path.join(REPO_ROOT, "docker", "nginx.conf")
 LB_ADDR = "127.0.0.3"  # a load balancer in front of nginx, trusted by the rendered config
@@ -39,13 +35,6 @@ def art(title, **fields):
     obj = {"title": title, "body": "نص " + title, "tags": ["نشر"], "sources": ["وكالة"]}
     obj.update(fields)
     return obj
-
-
-def problem_type(r):
-    ct = r.header("content-type")
-    if not ct.startswith("application/problem+json") or not isinstance(r.json, dict):
-        return None
-    return r.json.get("type")
 
 
 psql = harness.psql
@@ -381,15 +370,6 @@ class Load(harness.Threads):
         return sum(self.statuses.values()) + len(self.errors)
 
 
-def wait_until(fn, seconds):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if fn():
-            return True
-        time.sleep(0.05)
-    return fn()
-
-
 def test_failover(proxy):
     paths = ["/v1/articles/%d" % i for i in proxy.made] + ["/v1/articles?limit=5"]
     with Load(proxy, paths) as load:
@@ -553,290 +533,6 @@ def test_nothing_lost(khabar, proxy):
     check(not strangers, "nothing stored that no writer sent", strangers[:3])
     dup = [m for m, ids in create_markers.items() if len(ids) > 1]
     check(not dup, "no write stored twice", dup[:3])
-
-
-# ---------------------------------------------------------------------------------------
-# graceful shutdown
-
-def half_request(port, body):
-    """A socket that has sent a POST's headers and half its body: a request in flight."""
-    s = socket.create_connection(("127.0.0.1", port), timeout=20)
-    head = ("POST /v1/articles HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-            "Authorization: Bearer %s\r\nContent-Length: %d\r\n\r\n" % (TOKEN_1, len(body))).encode()
-    half = len(body) // 2
-    s.sendall(head + body[:half])
-    return s, body[half:]
-
-
-def read_response(s, timeout=20):
-    s.settimeout(timeout)
-    data = b""
-    try:
-        while True:
-            chunk = s.recv(65536)
-            if not chunk:
-                break
-            data += chunk
-            if harness._response_complete(data, False):
-                break
-    except OSError as e:
-        return None, repr(e)
-    try:
-        return harness.parse_response(data), None
-    except Exception as e:  # noqa: BLE001 - reported as the outcome
-        return None, "unparsable %r: %r" % (data[:120], e)
-
-
-def test_graceful_shutdown(khabar):
-    """SIGTERM during slow requests: the listener stops, /readyz says 503, every request in flight completes."""
-    srv = khabar.start_server(extra={"SHUTDOWN_TIMEOUT": "10"}, name="graceful")
-    n = 16
-    bodies = [json.dumps(art("إيقاف هادئ %d" % i), ensure_ascii=False).encode() for i in range(n)]
-    slow = [half_request(srv.port, b) for b in bodies]
-    keep = socket.create_connection(("127.0.0.1", srv.port), timeout=10)
-    keep.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
-    first, err = read_response(keep)
-    check(first is not None and first.status == 200, "a kept-alive connection answered before SIGTERM", err)
-    time.sleep(0.3)
-    t0 = time.monotonic()
-    srv.proc.send_signal(signal.SIGTERM)
-    time.sleep(0.4)
-    refused = False
-    try:
-        socket.create_connection(("127.0.0.1", srv.port), timeout=2).close()
-    except ConnectionRefusedError:
-        refused = True
-    except OSError:
-        refused = False
-    check(refused, "after SIGTERM a new connection is refused (the listener has stopped)", "")
-    keep.sendall(b"GET /readyz HTTP/1.1\r\nHost: x\r\n\r\n")
-    r, err = read_response(keep)
-    check(r is not None and r.status == 503, "after SIGTERM /readyz answers 503", err or r.brief())
-    check(r is not None and r.header("connection").lower() == "close",
-          "the kept-alive connection's answer carries Connection: close", r.headers if r else err)
-    keep.close()
-    completed, reset, closes = 0, [], 0
-    for s, rest in slow:
-        try:
-            s.sendall(rest)
-        except OSError as e:
-            reset.append(repr(e))
-            continue
-        resp, err = read_response(s)
-        s.close()
-        if resp is not None and resp.status == 201:
-            completed += 1
-            closes += resp.header("connection").lower() == "close"
-        else:
-            reset.append(err or resp.brief())
-    check(completed == n and not reset,
-          "SIGTERM during %d slow requests: all completed, none reset (%d completed)" % (n, completed), reset[:3])
-    check(closes == n, "answers given while stopping carry Connection: close", closes)
-    try:
-        srv.proc.wait(15)
-    except subprocess.TimeoutExpired:
-        pass
-    status = srv.proc.poll()
-    check(status == 0, "the server exits 0 after finishing them (%.1f s after SIGTERM)" % (time.monotonic() - t0),
-          status)
-    stored = psql(khabar.pg.url, "SELECT count(*) FROM articles WHERE title LIKE 'إيقاف هادئ %'")
-    check(stored == str(n), "all %d articles written during shutdown are stored" % n, stored)
-
-
-
-def test_shutdown_timeout(khabar):
-    """A request that never completes is waited for only SHUTDOWN_TIMEOUT."""
-    srv = khabar.start_server(extra={"SHUTDOWN_TIMEOUT": "2"}, name="graceful-bounded")
-    s, _ = half_request(srv.port, json.dumps(art("عالق")).encode())
-    time.sleep(0.3)
-    t0 = time.monotonic()
-    srv.proc.send_signal(signal.SIGTERM)
-    try:
-        srv.proc.wait(10)
-    except subprocess.TimeoutExpired:
-        pass
-    took = time.monotonic() - t0
-    s.close()
-    check(srv.proc.poll() == 0 and 1.5 <= took <= 5.0,
-          "a request stuck in flight delays the exit by SHUTDOWN_TIMEOUT=2 only (%.1f s, exit 0)" % took,
-          srv.proc.poll())
-
-
-# ---------------------------------------------------------------------------------------
-# reads from a streaming standby
-
-def make_standby(h):
-    """A streaming standby of h's PostgreSQL made by pg_basebackup, started; returns its Postgres."""
-    d = tempfile.mkdtemp(prefix="khabar-standby-")
-    os.chmod(d, 0o755)
-    cmd = ["pg_basebackup", "-h", "127.0.0.1", "-p", str(h.pg.port), "-U", "postgres", "-D",
-           os.path.join(d, "data"), "-R", "-X", "stream", "-c", "fast"]
-    if os.geteuid() == 0:
-        shutil.chown(d, "postgres", "postgres")
-        bindir = subprocess.run(["bash", "-c", "ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1"],
-                                stdout=subprocess.PIPE, text=True).stdout.strip()
-        cmd = ["runuser", "-u", "postgres", "--", os.path.join(bindir, "pg_basebackup")] + cmd[1:]
-    r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=120, cwd="/")
-    if r.returncode != 0:
-        raise HarnessError("pg_basebackup failed: %s" % r.stdout[-600:])
-    pg = harness.Postgres()
-    pg.dir = d
-    pg.port = free_port()
-    pg.start()
-    return pg
-
-
-def test_read_replica(khabar):
-    """DATABASE_READ_URL on a real standby: reads from it, writes and their read-backs on the primary."""
-    standby = make_standby(khabar)
-    try:
-        check(psql(standby.url, "SELECT pg_is_in_recovery()") == "t", "the standby is in recovery (streaming)", "")
-        srv = khabar.start_server(extra={"DATABASE_READ_URL": standby.url}, name="reads-on-standby")
-        r = srv.request("POST", "/v1/articles", body=art("على الأساسي"), token=TOKEN_1)
-        check(r.status == 201 and r.json and r.json.get("title") == "على الأساسي",
-              "POST with a read replica: 201 with the article read back from the primary", r.brief())
-        first = r.json["id"] if r.status == 201 else 0
-        ok = wait_until(lambda: srv.request("GET", "/v1/articles/%d" % first).status == 200, 5)
-        check(ok, "the new article is readable once the standby has it", first)
-        psql(standby.url, "SELECT pg_wal_replay_pause()")
-        try:
-            r = srv.request("POST", "/v1/articles", body=art("قبل الإعادة"), token=TOKEN_1)
-            check(r.status == 201, "POST while the standby's replay is paused -> 201", r.brief())
-            new = r.json["id"] if r.status == 201 else 0
-            g = srv.request("GET", "/v1/articles/%d" % new)
-            check(g.status == 404, "GET reads from the standby: the article it has not replayed is 404", g.brief())
-            p = srv.request("PATCH", "/v1/articles/%d" % new, body=json.dumps({"title": "عدلت على الأساسي"}),
-                            token=TOKEN_1, headers={"Content-Type": "application/merge-patch+json"})
-            check(p.status == 200 and p.json and p.json.get("version") == 2,
-                  "PATCH of it goes to the primary and reads its own write there (version 2)", p.brief())
-            lst = srv.request("GET", "/v1/articles?limit=100")
-            check(lst.status == 200 and new not in [a["id"] for a in lst.json.get("data", [])],
-                  "lists read from the standby too", lst.brief(200))
-        finally:
-            psql(standby.url, "SELECT pg_wal_replay_resume()")
-        ok = wait_until(lambda: srv.request("GET", "/v1/articles/%d" % new).status == 200, 5)
-        check(ok, "replay resumed: the article appears on reads", new)
-        standby.stop()
-        g = srv.request("GET", "/v1/articles/%d" % first)
-        check(g.status == 200, "standby down: reads fall back to the primary", g.brief())
-        check(srv.request("GET", "/readyz").status == 200, "standby down: /readyz still 200 (the primary answers)", "")
-        m = srv.request("GET", "/metrics").text
-        check('khabar_db_connections_in_use{pool="replica"}' in m and
-              re.search(r'^khabar_db_connect_failures_total\{pool="replica"\} [1-9]', m, re.M) is not None,
-              "/metrics shows the replica's pool and its failed connects", m[-600:])
-        status, _ = srv.stop(15)
-        check(status == 0, "read-replica server exits 0", srv.log_tail(10))
-    finally:
-        standby.cleanup()
-
-
-# ---------------------------------------------------------------------------------------
-# the answer cache across instances
-
-def metric_value(srv, name):
-    """One sample of srv's /metrics by its name and labels as written; -1 when absent."""
-    m = re.search(r"^%s (\d+)$" % re.escape(name), srv.request("GET", "/metrics").text, re.M)
-    return int(m.group(1)) if m else -1
-
-
-def patch_title(srv, aid, title):
-    return srv.request("PATCH", "/v1/articles/%d" % aid, body=json.dumps({"title": title}, ensure_ascii=False),
-                       token=TOKEN_1, headers={"Content-Type": "application/merge-patch+json"})
-
-
-def test_cache_across_instances(khabar):
-    """Two servers on one database: a write through either is read at once through the other."""
-    a = khabar.start_server(name="cache-a")
-    b = khabar.start_server(name="cache-b")
-    check(wait_until(lambda: metric_value(b, "khabar_cache_enabled") == 1, 5),
-          "the cache turns on once the change channel is heard", metric_value(b, "khabar_cache_enabled"))
-    aid = a.request("POST", "/v1/articles", body=art("مخزن أول"), token=TOKEN_1).json["id"]
-    path = "/v1/articles/%d" % aid
-    first = b.request("GET", path)
-    hits = metric_value(b, "khabar_cache_hits_total")
-    second = b.request("GET", path)
-    check(second.status == 200 and second.body == first.body and second.header("etag") == first.header("etag"),
-          "a repeated GET gives the same answer", second.brief())
-    check(metric_value(b, "khabar_cache_hits_total") == hits + 1, "and it came from the cache",
-          (hits, metric_value(b, "khabar_cache_hits_total")))
-    # 304 from the cache: no statement reaches the database
-    queries = metric_value(b, "khabar_db_queries_total")
-    codes = {b.request("GET", path, headers={"If-None-Match": first.header("etag")}).status for _ in range(30)}
-    check(codes == {304}, "30 conditional GETs of a cached article -> 304", codes)
-    check(metric_value(b, "khabar_db_queries_total") == queries,
-          "and none of them sent a statement to the database",
-          (queries, metric_value(b, "khabar_db_queries_total")))
-    # writes through one instance are read at once through the other
-    stale = []
-    for i in range(20):
-        b.request("GET", path)  # cached on b
-        title = "مخزن معدل %d" % i
-        p = patch_title(a, aid, title)
-        g = b.request("GET", path)
-        if p.status != 200 or g.status != 200 or g.json.get("title") != title:
-            stale.append((i, p.status, g.status, g.json and g.json.get("title")))
-    check(not stale, "20 PATCHes through A, each read at once through B: never the old title", stale[:3])
-    lst = b.request("GET", "/v1/articles?limit=5")
-    made = a.request("POST", "/v1/articles", body=art("مخزن جديد", tags=["وسم المخزن"]), token=TOKEN_1)
-    lst2 = b.request("GET", "/v1/articles?limit=5")
-    check(made.status == 201 and lst2.json["data"][0]["id"] == made.json["id"],
-          "a list cached on B shows the article created through A at once", lst2.brief(200))
-    check(lst.header("etag") != lst2.header("etag"), "and its ETag changed", "")
-    t = b.request("GET", "/v1/tags?q=" + urllib.parse.quote("وسم المخزن"), encoded=True)
-    check(t.status == 200 and [x["article_count"] for x in t.json["data"]] == [1],
-          "B's tag list counts the new article", t.brief(200))
-    a.request("DELETE", "/v1/articles/%d" % made.json["id"], token=TOKEN_1)
-    t = b.request("GET", "/v1/tags?q=" + urllib.parse.quote("وسم المخزن"), encoded=True)
-    check(t.status == 200 and [x["article_count"] for x in t.json["data"]] == [0],
-          "after a delete through A, B's cached tag list shows the count 0", t.brief(200))
-    g = b.request("GET", "/v1/articles/%d" % made.json["id"])
-    check(g.status == 404, "and the deleted article is gone through B", g.brief())
-    # a "read also" title changes with the article it names
-    other = a.request("POST", "/v1/articles", body=art("مقال مرتبط", related=[aid]), token=TOKEN_1).json["id"]
-    b.request("GET", "/v1/articles/%d" % other)
-    patch_title(a, aid, "عنوان جديد للمرتبط")
-    g = b.request("GET", "/v1/articles/%d" % other)
-    check(g.json and g.json["related"] and g.json["related"][0]["title"] == "عنوان جديد للمرتبط",
-          "an article cached on B shows the new title of its read-also article", g.brief(300))
-    # a write not made through khabar is announced too (the trigger is in the database)
-    b.request("GET", path)
-    psql(khabar.pg.url, "UPDATE articles SET title = 'عدل في قاعدة البيانات', updated_at = now() WHERE id = %d" % aid)
-    ok = wait_until(lambda: b.request("GET", path).json.get("title") == "عدل في قاعدة البيانات", 1.0)
-    check(ok, "an UPDATE made with psql reaches B's cache as well", "")
-    # the channel lost: the cache stops, and starts empty when it is back
-    b.request("GET", path)
-    connects = metric_value(b, "khabar_changes_connects_total")
-    psql(khabar.pg.url, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'khabar-changes'")
-    psql(khabar.pg.url, "UPDATE articles SET title = 'أثناء الانقطاع', updated_at = now() WHERE id = %d" % aid)
-    back = wait_until(lambda: metric_value(b, "khabar_changes_connects_total") > connects, 5)
-    check(back, "the change channel reconnects by itself", metric_value(b, "khabar_changes_connects_total"))
-    g = b.request("GET", path)
-    check(g.json and g.json.get("title") == "أثناء الانقطاع",
-          "a change made while the channel was down is not hidden by the cache", g.brief())
-    for srv in (a, b):
-        status, _ = srv.stop(15)
-        check(status == 0, "%s exits 0" % srv.name, srv.log_tail(10))
-
-
-def test_cache_bounded(khabar, articles):
-    """CACHE_BYTES bounds the cache; CACHE_BYTES=0 turns it off."""
-    path = "/v1/articles/%d" % articles[0]
-    c = khabar.start_server(extra={"CACHE_BYTES": "8000"}, name="cache-small")
-    wait_until(lambda: metric_value(c, "khabar_cache_enabled") == 1, 5)
-    for i in articles[:25]:
-        c.request("GET", "/v1/articles/%d" % i)
-    used, bound = metric_value(c, "khabar_cache_bytes"), metric_value(c, "khabar_cache_max_bytes")
-    check(0 < used <= 8000 and bound == 8000, "CACHE_BYTES=8000: the cache holds %d bytes" % used, used)
-    check(metric_value(c, "khabar_cache_evictions_total") > 0, "and evicts to stay under it",
-          metric_value(c, "khabar_cache_evictions_total"))
-    off = khabar.start_server(extra={"CACHE_BYTES": "0"}, name="cache-off")
-    q0 = metric_value(off, "khabar_db_queries_total")
-    off.request("GET", path)
-    off.request("GET", path)
-    check(metric_value(off, "khabar_db_queries_total") - q0 >= 2 and metric_value(off, "khabar_cache_hits_total") == -1,
-          "CACHE_BYTES=0: no cache, every GET reads the database", "")
-    for srv in (c, off):
-        srv.stop(15)
 
 
 # ---------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""test_operations.py: operations: the CLI, migrations, the seed, probes and metrics, logs and X-Request-Id, configuration errors, a database outage, shutdown."""
+"""test_operations.py: operations: the CLI, migrations, the seed, probes and metrics, logs and X-Request-Id, configuration errors, database outages, shutdown."""
 import json
 import os
 import re
@@ -8,8 +8,9 @@ import time
 import pytest
 
 import harness
-from harness import (REPO_ROOT, TOKEN_1, TOKEN_2, art, check, create, expect_problem, get_article, list_all, raw,
-                     raw_parse, request, send)
+from harness import (REPO_ROOT, TOKEN_1, TOKEN_2, art, check, create, expect_problem, get_article, list_all,
+                     metric_value, raw, raw_parse, request, send)
+from http_client import Response, problem_type
 
 PESKOV_TITLE = "بيسكوف: الاستعدادات جارية لزيارة بوتين إلى كوريا الشمالية"
 PESKOV_SLUG = "بيسكوف-الاستعدادات-جارية-لزيارة-بوتين-إلى-كوريا-الشمالية"
@@ -121,22 +122,98 @@ def test_seed(khabar):
 # ---------------------------------------------------------------------------------------
 # probes, metrics, the specification
 
-def test_probes_and_metrics(khabar):
+def test_probes(khabar):
     r = request("GET", "/healthz")
     check(r.status == 200 and isinstance(r.json, dict) and r.json.get("status") == "ok",
           "GET /healthz -> 200 {\"status\":\"ok\"}", r.brief())
     check(bool(r.header("x-request-id")), "/healthz has X-Request-Id", r.headers)
     r = request("GET", "/readyz")
     check(r.status == 200, "GET /readyz -> 200", r.brief())
-    r = request("GET", "/metrics")
-    check(r.status == 200, "GET /metrics -> 200", r.brief())
-    check(r.header("content-type").startswith("text/plain"), "/metrics is text/plain", r.header("content-type"))
-    check(b"khabar_http_requests_total" in r.body, "/metrics has khabar_http_requests_total", r.brief(600))
     r = request("GET", "/openapi.yaml")
     check(r.status == 200 and r.body.startswith(b"openapi: 3.1"), "GET /openapi.yaml -> 200 starting 'openapi: 3.1'",
           r.brief(100))
     r = request("HEAD", "/healthz")
     check(r.status == 200, "HEAD /healthz -> 200", r.brief())
+
+
+METRIC_NAME = re.compile(r"^khabar_[a-z][a-z0-9_]*$")
+SAMPLE = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{([^}]*)\})? (-?[0-9.e+-]+|\+Inf|NaN)$')
+METRIC_FAMILIES = ("khabar_http_requests_total", "khabar_http_request_duration_seconds",
+                   "khabar_http_requests_in_flight", "khabar_db_connections_in_use", "khabar_db_connections_idle",
+                   "khabar_db_connects_total", "khabar_db_connect_failures_total", "khabar_db_errors_total")
+
+
+def parse_metrics(text):
+    """{family: {"type": t, "help": h, "samples": [(name, {labels}, value)]}} or raises ValueError."""
+    fams = {}
+    for line in text.splitlines():
+        if not line:
+            continue
+        if line.startswith("# HELP ") or line.startswith("# TYPE "):
+            parts = line.split(" ", 3)
+            fams.setdefault(parts[2], {"samples": []})["help" if parts[1] == "HELP" else "type"] = parts[3]
+            continue
+        m = SAMPLE.match(line)
+        if not m:
+            raise ValueError("not a sample line: %r" % line)
+        name, labels = m.group(1), {}
+        if m.group(3):
+            for kv in re.findall(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"', m.group(3)):
+                labels[kv[0]] = kv[1]
+        fam = re.sub(r"_(bucket|sum|count)$", "", name) if name not in fams else name
+        if fam not in fams:
+            raise ValueError("sample %s before its # TYPE" % name)
+        fams[fam]["samples"].append((name, labels, float(m.group(4))))
+    return fams
+
+
+def requests_of(text, route):
+    """khabar_http_requests_total{route=ROUTE,status="200"} in a /metrics text; 0 when absent."""
+    m = re.search(r'^khabar_http_requests_total\{route="%s",status="200"\} (\d+)$' % route, text, re.M)
+    return int(m.group(1)) if m else 0
+
+
+def test_metrics(khabar):
+    """/metrics in the Prometheus text format: names, HELP and TYPE, counters, the request histogram."""
+    r = request("GET", "/metrics")
+    check(r.status == 200, "GET /metrics -> 200", r.brief())
+    check(r.header("content-type").startswith("text/plain"), "/metrics is text/plain", r.header("content-type"))
+    before = r.text
+    for _ in range(7):
+        request("GET", "/v1/articles?limit=1")
+    text = request("GET", "/metrics").text
+    try:
+        fams = parse_metrics(text)
+        parse_metrics(before)
+        parsed = True
+    except ValueError as e:
+        fams, parsed = {}, False
+        check(False, "/metrics parses as Prometheus text", str(e))
+    check(parsed, "/metrics is Prometheus text: HELP, TYPE, then samples", text[:300])
+    for fam, f in fams.items():
+        check(METRIC_NAME.match(fam) is not None and f.get("help") and f.get("type"),
+              "metric %s: khabar_ name, HELP and TYPE" % fam, f.get("type"))
+        if f.get("type") == "counter":
+            check(fam.endswith("_total"), "counter %s ends in _total" % fam, fam)
+    for want in METRIC_FAMILIES:
+        check(want in fams, "/metrics has %s" % want, sorted(fams))
+    hist = fams.get("khabar_http_request_duration_seconds", {"samples": []})
+    check(hist.get("type") == "histogram", "request duration is a histogram", hist.get("type"))
+    route = "articles_list"
+    buckets = [(float(lb["le"].replace("+Inf", "inf")), v) for n, lb, v in hist["samples"]
+               if n.endswith("_bucket") and lb.get("route") == route]
+    count = [v for n, lb, v in hist["samples"] if n.endswith("_count") and lb.get("route") == route]
+    check(buckets and all(b[1] <= c[1] for b, c in zip(sorted(buckets), sorted(buckets)[1:]))
+          and count and sorted(buckets)[-1][1] == count[0],
+          "the %s histogram is cumulative and +Inf equals _count" % route, buckets)
+    # a request is counted once its answer is sent: the last may not be counted yet
+    deadline = time.monotonic() + 2
+    while requests_of(text, route) - requests_of(before, route) < 7 and time.monotonic() < deadline:
+        time.sleep(0.05)
+        text = request("GET", "/metrics").text
+    check(requests_of(text, route) - requests_of(before, route) == 7,
+          "khabar_http_requests_total{route=%s,status=200} grew by exactly the 7 requests" % route,
+          (requests_of(before, route), requests_of(text, route)))
 
 
 # ---------------------------------------------------------------------------------------
@@ -254,39 +331,167 @@ def test_config_error_refused(khabar, var, value):
 
 
 # ---------------------------------------------------------------------------------------
-# a database outage, shutdown
+# database outages, shutdown
 
-def test_database_outage(khabar, article):
-    some = article["id"]
+def timed_get(srv, path, timeout=15):
+    """(the Response or the OSError of GET path, seconds it took)."""
+    t0 = time.monotonic()
+    try:
+        r = srv.request("GET", path, timeout=timeout)
+        return r, time.monotonic() - t0
+    except OSError as e:
+        return e, time.monotonic() - t0
+
+
+def brief(got):
+    return got.brief() if isinstance(got, Response) else repr(got)
+
+
+@pytest.fixture(scope="module")
+def outage_server(module_server, article):
+    """A server with DB_TIMEOUT=2 s and STATEMENT_TIMEOUT=1 s and without the answer cache, so
+    that every GET reaches the database; it serves the article."""
+    srv = module_server(name="outage", DB_TIMEOUT=2000, STATEMENT_TIMEOUT=1000, CACHE_BYTES=0)
+    r = srv.request("GET", "/v1/articles/%d" % article["id"])
+    check(r.status == 200, "outage server serves the article", r.brief())
+    return srv
+
+
+class Readers(harness.Threads):
+    """Threads reading one path over and over; every answer (or error) kept with its time."""
+
+    def __init__(self, srv, path, n):
+        self.srv, self.path, self.results = srv, path, []
+        super().__init__(n)
+
+    def run(self, i):
+        while not self.stop_flag.is_set():
+            got = timed_get(self.srv, self.path)
+            with self.lock:
+                self.results.append(got)
+
+
+def test_backends_terminated_under_load(khabar, outage_server, article):
+    """Connections killed under load: 200 or 503 with Retry-After, never a hang past DB_TIMEOUT; reconnects counted."""
+    srv = outage_server
+    path = "/v1/articles/%d" % article["id"]
+    connects = metric_value(srv, 'khabar_db_connects_total{pool="primary"}')
+    with Readers(srv, path, 4) as readers:
+        for _ in range(3):
+            time.sleep(0.3)
+            khabar.psql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'khabar'")
+        time.sleep(0.5)
+    results = readers.results
+    errors = [g for g, _ in results if not isinstance(g, Response)]
+    statuses = {}
+    for g, _ in results:
+        if isinstance(g, Response):
+            statuses[g.status] = statuses.get(g.status, 0) + 1
+    bad503 = [g for g, _ in results if isinstance(g, Response) and g.status == 503 and not g.header("retry-after")]
+    slowest = max((s for _, s in results), default=0)
+    check(not errors and set(statuses) <= {200, 503} and not bad503,
+          "backends terminated 3 times under load: every answer 200 or 503 with Retry-After (%s)" % statuses,
+          errors[:3])
+    check(statuses.get(200, 0) > 0, "and reads keep being served", statuses)
+    check(slowest < 2.0 + 1.0, "no request waited past DB_TIMEOUT (slowest %.2f s)" % slowest, slowest)
+    now = metric_value(srv, 'khabar_db_connects_total{pool="primary"}')
+    check(now > connects, "khabar_db_connects_total counts the reconnects", (connects, now))
+    r = srv.request("GET", path)
+    check(r.status == 200, "after the terminations the next GET is 200 (re-prepared)", r.brief())
+
+
+def outage_answers(srv, path):
+    """Soft checks of what srv (no cache, DB_TIMEOUT=2 s) answers while PostgreSQL is down."""
+    got, secs = timed_get(srv, path)
+    check(isinstance(got, Response) and got.status == 503 and got.header("retry-after") != "",
+          "PostgreSQL down: GET -> 503 with Retry-After", brief(got))
+    check(secs < 3.0, "PostgreSQL down: the 503 comes at once, not after a hang (%.2f s)" % secs, secs)
+    check(srv.request("GET", "/healthz").status == 200, "PostgreSQL down: /healthz still 200", "")
+    check(srv.request("GET", "/readyz").status == 503, "PostgreSQL down: /readyz 503", "")
+    w = srv.request("POST", "/v1/articles", body=art("أثناء الانقطاع"), token=TOKEN_1)
+    check(w.status == 503, "PostgreSQL down: POST -> 503", w.brief())
+
+
+def wait_for(fn, seconds, pause):
+    """Seconds until fn() is true (polled every pause; an OSError counts as false), or None if not
+    within seconds."""
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < seconds:
+        try:
+            if fn():
+                return time.monotonic() - t0
+        except OSError:
+            pass
+        time.sleep(pause)
+    return None
+
+
+def test_database_outage(khabar, outage_server, article):
+    """PostgreSQL stopped and started again: 503 at once, probes tell it, service back within 2 s."""
+    srv = outage_server
+    path = "/v1/articles/%d" % article["id"]
     rc, out = khabar.pg.stop()
     check(rc == 0, "pg.sh stop exits 0", out[-300:])
     try:
-        r = request("GET", "/readyz")
-        check(r.status == 503, "/readyz -> 503 while PostgreSQL is down", r.brief())
-        r = request("GET", "/v1/articles/%d" % some)
+        outage_answers(srv, path)
+        # the default server, which has the answer cache, does not serve from it either
+        r = request("GET", path)
         expect_problem(r, 503, "GET article while PostgreSQL is down", "/problems/database-unavailable")
         check(r.header("retry-after") != "", "503 has Retry-After", r.headers)
         r = request("GET", "/v1/articles")
         check(r.status == 503, "GET /v1/articles while PostgreSQL is down -> 503", r.brief())
-        r = request("POST", "/v1/articles", body=art("مقال أثناء الانقطاع"), token=TOKEN_1)
-        check(r.status == 503, "POST while PostgreSQL is down -> 503", r.brief())
-        r = request("GET", "/healthz")
-        check(r.status == 200, "/healthz still 200 while PostgreSQL is down", r.brief())
     finally:
         khabar.pg.start()
-    deadline = time.monotonic() + 10
-    status = None
-    while time.monotonic() < deadline:
-        try:
-            status = request("GET", "/readyz", timeout=3).status
-        except OSError as e:
-            status = repr(e)
-        if status == 200:
-            break
-        time.sleep(0.2)
-    check(status == 200, "/readyz back to 200 within 10 s of PostgreSQL restarting", status)
-    r = request("GET", "/v1/articles/%d" % some)
+    back = wait_for(lambda: srv.request("GET", path, timeout=5).status == 200, 10, 0.05)
+    check(back is not None and back <= 2.0,
+          "service back within 2 s of PostgreSQL answering again (%s)" % ("%.2f s" % back if back is not None
+                                                                            else "not within 10 s"), back)
+    ready = wait_for(lambda: request("GET", "/readyz", timeout=3).status == 200, 10, 0.2)
+    check(ready is not None, "/readyz back to 200 within 10 s of PostgreSQL restarting", ready)
+    r = request("GET", path)
     check(r.status == 200, "articles served again after the database came back", r.brief())
+    w = srv.request("POST", "/v1/articles", body=art("بعد الانقطاع"), token=TOKEN_1)
+    check(w.status == 201, "writes work again after the restart", w.brief())
+    check(khabar.psql("SELECT count(*) FROM articles WHERE title = 'أثناء الانقطاع'") == "0",
+          "the POST refused during the outage stored nothing", "")
+
+
+def patch(srv, path, title, timeout=None):
+    return srv.request("PATCH", path, body=json.dumps({"title": title}), token=TOKEN_1,
+                       headers={"Content-Type": "application/merge-patch+json"}, timeout=timeout)
+
+
+def test_statement_timeout_on_locked_row(khabar, outage_server, article):
+    """A write blocked on a row lock ends in 503 after STATEMENT_TIMEOUT, not a hang; reads go on."""
+    srv = outage_server
+    path = "/v1/articles/%d" % article["id"]
+    holder = subprocess.Popen(["psql", "-X", "-q", "-d", khabar.pg.url], stdin=subprocess.PIPE,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True)
+    holder.stdin.write("BEGIN; SELECT 1 FROM articles WHERE id = %d FOR UPDATE;\n" % article["id"])
+    holder.stdin.flush()
+    time.sleep(0.5)
+    try:
+        t0 = time.monotonic()
+        p = patch(srv, path, "مقفل", timeout=15)
+        took = time.monotonic() - t0
+        check(p.status == 503 and problem_type(p) == "/problems/database-unavailable",
+              "a PATCH waiting on a locked row -> 503 after STATEMENT_TIMEOUT", p.brief())
+        check(0.8 <= took < 3.0, "statement_timeout=1 s bounds it (%.2f s)" % took, took)
+        g, secs = timed_get(srv, path)
+        check(isinstance(g, Response) and g.status == 200 and secs < 1.0,
+              "reads of the locked row are not blocked meanwhile (%.2f s)" % secs, secs)
+    finally:
+        holder.stdin.write("ROLLBACK;\n\\q\n")
+        holder.stdin.close()
+        holder.wait(10)
+    p = patch(srv, path, "بعد القفل")
+    check(p.status == 200 and p.json and p.json.get("title") == "بعد القفل", "the PATCH works once the lock is gone",
+          p.brief())
+
+
+def test_outage_server_stops(khabar, outage_server):
+    status, _ = outage_server.stop(30.0 if khabar.sanitized else 15.0)
+    check(status == 0, "outage server exits 0", outage_server.log_tail(10))
 
 
 def test_shutdown(khabar):

@@ -1,0 +1,227 @@
+"""test_search_index.py: the search index: it follows PATCH, PUT and DELETE, holds long bodies, answers from the GIN index rather than a sequential scan, and SEARCH_JOBS bounds the searches at once."""
+import os
+import random
+import re
+import shutil
+import subprocess
+import time
+import urllib.parse
+
+import pytest
+
+import harness
+from harness import TOKEN_1, check, log, request
+from search_helpers import (BODY_FILLER, create, items_of, marker, merge_patch, qs, sanitizer_clean, search,
+                            search_ids, title_no)
+
+
+def test_updates(khabar):
+    mark = marker()
+    a = create("قمة الدوحة الاقتصادية", "نص الخبر %s" % mark, summary="ملخص أول")
+    aid = a["id"]
+    check(search_ids(mark + " الدوحة") == [aid], "(before) found by its title word", aid)
+    r = merge_patch(aid, {"title": "قمة الرياض الاقتصادية"})
+    check(r.status == 200, "PATCH title -> 200", r.brief())
+    check(search_ids(mark + " الدوحة") == [], "after PATCH of the title the old word no longer finds it")
+    check(search_ids("الدوحة") == [], "the old title word alone no longer finds it either")
+    got = search(mark + " الرياض")
+    items = items_of(got, "search new title word")
+    check([i.get("id") for i in items] == [aid], "after PATCH of the title the new word finds it", got.brief(200))
+    if items:
+        check(items[0].get("title") == "قمة الرياض الاقتصادية" and "<mark>الرياض</mark>" in (items[0].get("snippet")
+                                                                                          or "<mark>الرياض</mark>"),
+              "the result shows the new title", items[0])
+    r = merge_patch(aid, {"summary": "اجتماع في بيروت"})
+    check(r.status == 200 and search_ids(mark + " بيروت") == [aid], "PATCH summary: its new word finds it",
+          r.brief(200))
+    check(search_ids(mark + " أول") == [], "PATCH summary: the old summary word no longer finds it")
+    r = merge_patch(aid, {"summary": None})
+    check(r.status == 200 and search_ids(mark + " بيروت") == [], "PATCH summary: null: its word no longer finds it",
+          r.brief(200))
+    r = merge_patch(aid, {"tags": ["وسم التحديث"]})
+    check(r.status == 200 and search_ids(mark + " الرياض") == [aid], "PATCH of tags only keeps the search index",
+          r.brief(200))
+    r = request("PUT", "/v1/articles/%d" % aid, token=TOKEN_1,
+                body={"title": "قمة الرياض الاقتصادية", "body": "نص جديد عن الزراعة %s" % mark})
+    check(r.status == 200, "PUT -> 200", r.brief())
+    check(search_ids(mark + " الخبر") == [], "after PUT the old body word no longer finds it")
+    check(search_ids(mark + " الزراعة") == [aid], "after PUT the new body word finds it")
+    r = request("DELETE", "/v1/articles/%d" % aid, token=TOKEN_1)
+    check(r.status == 204, "DELETE -> 204", r.brief())
+    check(search_ids(mark) == [] and search_ids(mark + " الرياض") == [], "after DELETE the article is gone from search")
+
+
+def test_long_body(khabar):
+    """A word after the 16,383rd word of a body (PostgreSQL's last tsvector position) is still found."""
+    mark = marker()
+    body = "بداية %s %s %send" % (mark, "1 " * 16500, mark)
+    aid = create(title_no("نص طويل"), body)["id"]
+    check(aid in search_ids(mark + " بداية"), "long body: a word at its start is found", aid)
+    got = search_ids("%send" % mark)
+    check(aid in got, "long body: a word after the 16,383rd word is found too", got)
+    got = search_ids(mark + " 1")
+    check(aid in got, "long body: a word repeated 16,500 times is found", got)
+
+
+def test_big_bodies(khabar):
+    """A body of many distinct words, under the default 1 MiB limit, must not make the write fail."""
+    srv = khabar.start_server(unset=("MAX_BODY_BYTES",), name="bigbody")
+    try:
+        rnd = random.Random(3)
+        letters = "ابتثجحخدذرزسشصضطظعغفقكلمنهوي"
+        words, size = [], 0
+        while size < 700 * 1024:
+            w = "وبال" + "".join(rnd.choice(letters) for _ in range(12))
+            words.append(w)
+            size += len(w.encode()) + 1
+        mark2 = marker()
+        big = {"title": title_no("أرشيف كلمات"), "body": mark2 + " " + " ".join(words)}
+        r = srv.request("POST", "/v1/articles", body=big, token=TOKEN_1, timeout=120)
+        check(r.status == 201, "a 700 KB body of distinct words (under 1 MiB) -> 201, not 500", r.brief(200))
+        if r.status == 201:
+            rs = srv.request("GET", "/v1/articles?" + qs(q=mark2 + " " + words[10]), encoded=True)
+            check(rs.status == 200 and [i.get("id") for i in rs.json.get("data", [])] == [r.json["id"]],
+                  "that article is found by its words", rs.brief(200))
+
+        # An ordinary long article: common words over and over, about 1,000,000 bytes.
+        mark3 = marker()
+        parts, size, i = [], 0, 0
+        while size < 1000000:
+            w = BODY_FILLER[i % len(BODY_FILLER)]
+            i += 1
+            parts.append(w)
+            size += len(w.encode()) + 1
+        body = mark3 + " " + " ".join(parts) + " " + mark3 + "end"
+        r = srv.request("POST", "/v1/articles", body={"title": title_no("تقرير طويل جدا"), "body": body},
+                        token=TOKEN_1, timeout=120)
+        check(r.status == 201, "a 1,000,000-byte body of ordinary repeated words -> 201, not 500", r.brief(200))
+        if r.status == 201:
+            rs = srv.request("GET", "/v1/articles?" + qs(q=mark3 + "end"), encoded=True)
+            check(rs.status == 200 and [i.get("id") for i in rs.json.get("data", [])] == [r.json["id"]],
+                  "that article is found by its last word", rs.brief(200))
+        r = srv.request("GET", "/healthz")
+        check(r.status == 200, "the server still answers after the big bodies", r.brief())
+    finally:
+        status, secs = srv.stop(30.0 if khabar.sanitized else 10.0)
+        check(status == 0, "the big-body server exits 0 after SIGTERM",
+              "status %r after %.1f s; log tail:\n%s" % (status, secs, srv.log_tail(20)))
+
+
+def psql(h, sql, timeout=120):
+    """psql on the file's database; a failure is an AssertionError (a failed test)."""
+    try:
+        return harness.psql(h.pg.url, sql, timeout=timeout)
+    except harness.HarnessError as e:
+        raise AssertionError("psql %r: %s" % (sql[:80], str(e)[-500:]))
+
+
+def test_index_used(khabar):
+    """PostgreSQL must answer a search from the GIN index, not by reading every article.
+
+    Loads 4,000 filler articles (khabar import), VACUUM ANALYZE (as autovacuum would), turns on
+    auto_explain for new sessions of the database, starts a second server (new connections) and
+    reads the plans of its searches from the PostgreSQL log.
+    """
+    log_path = os.path.join(khabar.pg.dir or "", "postgresql.log")
+    if not shutil.which("psql") or not os.path.exists(log_path):
+        pytest.skip("no psql or no PostgreSQL log at %s" % log_path)
+    rnd = random.Random(11)
+    path = os.path.join(khabar.workdir, "filler.ndjson")
+    with open(path, "w", encoding="utf-8") as f:
+        for i in range(4000):
+            words = " ".join("lorem%d" % rnd.randrange(20000) for _ in range(60))
+            f.write('{"title": "filler ipsum %d", "body": "%s", "published_at": "2001-01-01T00:00:00Z"}\n'
+                    % (i, words))
+    r = khabar.run_cli(["import", path], timeout=300)
+    check(r.returncode == 0, "khabar import of 4,000 filler articles", (r.stdout + r.stderr)[-300:])
+    mark = marker()
+    aid = create("زيارة بوتين إلى كوريا الشمالية %s" % mark, "نص عن الزيارة والكرملين %s" % mark,
+                 tags=["وسم الفهرس"])["id"]
+    try:
+        psql(khabar, "LOAD 'auto_explain'")
+    except AssertionError as e:
+        pytest.skip("auto_explain not available: %s" % e)
+    psql(khabar, "VACUUM ANALYZE articles")
+    db = urllib.parse.urlsplit(khabar.pg.url).path.lstrip("/") or "khabar"
+    psql(khabar, 'ALTER DATABASE "%s" SET session_preload_libraries = \'auto_explain\'' % db)
+    psql(khabar, 'ALTER DATABASE "%s" SET auto_explain.log_min_duration = 0' % db)
+    start = os.path.getsize(log_path)
+    srv = khabar.start_server(name="explain")
+    try:
+        queries = [qs(q="بوتين"), qs(q="%s بالكرملين" % mark), qs(q='"كوريا الشمالية"'),
+                   qs(q="بوتين -ترامب"), qs(q="ترامب or بوتين"), qs(q="بوتين", tag="وسم الفهرس"),
+                   qs(q="بوتين", lang="ar", **{"from": "2000-01-01T00:00:00Z"})]
+        for qstr in queries:
+            rr = srv.request("GET", "/v1/articles?limit=100&" + qstr, encoded=True)
+            check(rr.status == 200 and aid in [i.get("id") for i in rr.json.get("data", [])],
+                  "(index) search %s finds the article among 4,000 others" % urllib.parse.unquote(qstr),
+                  rr.brief(200))
+        time.sleep(0.3)
+        with open(log_path, "rb") as f:
+            f.seek(start)
+            text = f.read().decode("utf-8", "replace")
+    finally:
+        srv.stop(30.0 if khabar.sanitized else 10.0)
+        try:
+            psql(khabar, 'ALTER DATABASE "%s" RESET ALL' % db)
+        except AssertionError as e:
+            log("reset of auto_explain settings failed: %s" % e)
+    entries = re.split(r"\n(?=\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)", text)
+    plans = ["\n".join(ln for ln in e.splitlines() if "Query Text:" not in ln)
+             for e in entries if "plan:" in e and "search @@" in e]
+    check(len(plans) >= len(queries), "(index) the plans of the searches are in the PostgreSQL log",
+          "%d plans found" % len(plans))
+    seq = [p for p in plans if re.search(r"Seq Scan on articles(\s|$)", p)]
+    check(not seq, "no search plan reads the articles table sequentially",
+          "\n".join(p[-1500:] for p in seq[:1]))
+    indexed = [p for p in plans if "articles_search" in p]
+    check(len(indexed) >= len(queries) - 1, "search plans use the GIN index articles_search",
+          "%d of %d plans use it; one that does not:\n%s"
+          % (len(indexed), len(plans), next((p[-1500:] for p in plans if p not in indexed), "")))
+
+
+def waiting_searches(h, seconds):
+    """The most statements seen waiting on a lock at once (the searches: nothing else is
+    sent meanwhile), sampled for seconds."""
+    most = 0
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        n = int(psql(h, "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                     " AND backend_type = 'client backend' AND query NOT LIKE '%LOCK TABLE%'").strip() or 0)
+        most = max(most, n)
+        time.sleep(0.05)
+    return most
+
+
+@pytest.mark.parametrize("jobs", [1, 3])
+def test_search_jobs(khabar, jobs):
+    """At most SEARCH_JOBS searches run at once: with the articles table locked, six searches
+    sent together put only that many statements in PostgreSQL; all answer once it is free."""
+    srv = khabar.start_server({"SEARCH_JOBS": str(jobs), "DB_JOBS": "4", "DB_POOL_SIZE": "8",
+                              "CACHE_BYTES": "0"}, name="search-jobs-%d" % jobs)
+    locker = subprocess.Popen([shutil.which("psql"), "-X", "-q", "-d", khabar.pg.url, "-c",
+                               "BEGIN; LOCK TABLE articles IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(3); COMMIT;"],
+                              stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    time.sleep(0.5)  # the lock is taken
+    results = {}
+
+    class Searches(harness.Threads):
+        def run(self, i):
+            r = srv.request("GET", "/v1/articles?q=بوتين%%20OR%%20zz%d" % i, timeout=30)
+            with self.lock:
+                results[i] = r.status
+
+    with Searches(6):
+        most = waiting_searches(khabar, 1.5)
+    locker.wait(timeout=30)
+    check(most == jobs, "SEARCH_JOBS=%d: %d searches run at once, the others wait their turn" % (jobs, jobs),
+          "at most %d search statements at once" % most)
+    check(sorted(results.values()) == [200] * 6, "SEARCH_JOBS=%d: all six searches answer 200" % jobs,
+          results)
+    srv.stop()
+
+
+def test_shutdown(khabar):
+    """The default server, stopped last, exits 0 (no leaks under ASan); no server logged a sanitizer report."""
+    harness.check_shutdown(khabar)
+    sanitizer_clean(khabar)
