@@ -286,9 +286,18 @@ static inline bool fz_tsq_phrase(const char **p, int depth)
         return false;
     for (;;) {
         fz_skip_spaces(p);
-        if (strncmp(*p, "<->", 3) != 0)
+        /* <-> (neighbours) or <N>, N from 2 to 16384 (words apart, PostgreSQL's bound) */
+        if (strncmp(*p, "<->", 3) == 0) {
+            *p += 3;
+        } else if ((*p)[0] == '<' && (*p)[1] >= '1' && (*p)[1] <= '9') {
+            char *end;
+            long n = strtol(*p + 1, &end, 10);
+            if (*end != '>' || n < 2 || n > 16384)
+                return false;
+            *p = end + 1;
+        } else {
             return true;
-        *p += 3;
+        }
         if (!fz_tsq_operand(p, depth))
             return false;
     }
@@ -322,7 +331,7 @@ static inline bool fz_tsq_or(const char **p, int depth)
     }
 }
 
-/* Checks a tsquery text: one whole expression of quoted lexemes, ! & | <-> and parentheses. */
+/* Checks a tsquery text: one whole expression of quoted lexemes, ! & | <-> <N> and parentheses. */
 static inline void fz_check_tsquery(const char *q)
 {
     const char *p = q;
