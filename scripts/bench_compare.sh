@@ -11,6 +11,7 @@
 # Prints each figure's median requests/s for both builds and their ratio (AFTER / BEFORE).
 #   BEFORE=path (required)   AFTER=path (default build/khabar)
 #   BENCH_COMPARE_COUNT=20000  BENCH_COMPARE_ROUNDS=3  BENCH_DURATION=5s  BENCH_CONNECTIONS=32
+#   BENCH_COMPARE_ONLY=regex   only the figures whose name matches (e.g. 'cache hot')
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -95,6 +96,7 @@ stop() { kill -TERM "$pid"; wait "$pid" 2>/dev/null || true; pid=""; }
 measure() {
     local build=$1 i script path out rps
     for i in "${!names[@]}"; do
+        [[ ${names[$i]} =~ ${BENCH_COMPARE_ONLY:-.} ]] || continue
         start "$tmp/$build" "${caches[$i]}"
         read -r -a args <<<"${targets[$i]}"
         path=${args[-1]}
