@@ -1,4 +1,4 @@
-/* unit.h: cmocka for the unit tests, and two checks that fail naming what they check. */
+/* unit.h: cmocka for the unit tests, and the checks that fail naming what they check. */
 #ifndef KHABAR_UNIT_H
 #define KHABAR_UNIT_H
 
@@ -35,6 +35,13 @@
         char *new_ = (got);                                                            \
         check_str(new_, (want), (name));                                               \
         free(new_);                                                                    \
+    } while (0)
+
+/* check_str on what fn(args..., buf, size) writes into a buffer of size bytes and returns. */
+#define check_into(size, want, name, fn, ...)                                          \
+    do {                                                                               \
+        char into_[size];                                                              \
+        check_str(fn(__VA_ARGS__, into_, sizeof into_), (want), (name));               \
     } while (0)
 
 #endif

@@ -27,11 +27,8 @@ static const char *round_trip(enum cursor_kind kind, const char *key, int64_t id
     return out;
 }
 
-#define check_round_trip(kind, key, id, want, name)                                    \
-    do {                                                                               \
-        char buf_[160];                                                                \
-        check_str(round_trip(kind, key, id, buf_, sizeof buf_), want, name);           \
-    } while (0)
+#define check_round_trip(kind, key, id, want, name) \
+    check_into(160, want, name, round_trip, kind, key, id)
 
 /* Whether cursor_decode takes text as a cursor of kind. */
 static bool accepted(const char *text, enum cursor_kind kind)

@@ -32,11 +32,8 @@ static const char *client_of(const char *peer, const char *forwarded, const char
     return buf;
 }
 
-#define check_client(peer, forwarded, xff, want, name)                                 \
-    do {                                                                               \
-        char buf_[64];                                                                 \
-        check_str(client_of(peer, forwarded, xff, buf_, sizeof buf_), want, name);     \
-    } while (0)
+#define check_client(peer, forwarded, xff, want, name) \
+    check_into(64, want, name, client_of, peer, forwarded, xff)
 static void test_client_untrusted_peer(void **state)
 {
     (void)state;

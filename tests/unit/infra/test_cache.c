@@ -32,11 +32,7 @@ static const char *body_of(struct cache *c, const char *key, char *out, size_t s
     return out;
 }
 
-#define check_body(c, key, want, name)                                                 \
-    do {                                                                               \
-        char buf_[256];                                                                \
-        check_str(body_of(c, key, buf_, sizeof buf_), want, name);                     \
-    } while (0)
+#define check_body(c, key, want, name) check_into(256, want, name, body_of, c, key)
 
 static struct cache_stats stats_of(struct cache *c)
 {

@@ -22,11 +22,8 @@ static const char *parse_of(const char *payload, size_t max, char *out, size_t s
     return out;
 }
 
-#define check_parse_max(payload, max, want, name)                                      \
-    do {                                                                               \
-        char buf_[128];                                                                \
-        check_str(parse_of(payload, max, buf_, sizeof buf_), want, name);              \
-    } while (0)
+#define check_parse_max(payload, max, want, name) \
+    check_into(128, want, name, parse_of, payload, max)
 #define check_parse(payload, want, name) check_parse_max(payload, 8, want, name)
 
 static void test_parse_ids(void **state)

@@ -1,4 +1,4 @@
-/* test_decimal.c: unit tests of server/infra/decimal.c: digits only, within the length asked for. */
+/* test_decimal.c: unit tests of server/infra/decimal.c: digits only, within the length asked. */
 #include "infra/decimal.h"
 
 #include "unit.h"

@@ -30,11 +30,7 @@ static const char *parsed(const char *text, char *buf, size_t size)
     return buf;
 }
 
-#define check_parsed(text, want, name)                                                 \
-    do {                                                                               \
-        char buf_[64];                                                                 \
-        check_str(parsed(text, buf_, sizeof buf_), want, name);                        \
-    } while (0)
+#define check_parsed(text, want, name) check_into(64, want, name, parsed, text)
 
 /* Whether cidr (which must parse) contains the address text. */
 static bool in_range(const char *cidr, const char *text)

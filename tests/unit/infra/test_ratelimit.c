@@ -29,11 +29,7 @@ static const char *take(struct ratelimit *rl, const char *client, double now, ch
     return out;
 }
 
-#define check_take(rl, client, now, want, name)                                        \
-    do {                                                                               \
-        char buf_[96];                                                                 \
-        check_str(take(rl, client, now, buf_, sizeof buf_), want, name);               \
-    } while (0)
+#define check_take(rl, client, now, want, name) check_into(96, want, name, take, rl, client, now)
 
 /* How many of n requests of client at now are allowed. */
 static int allowed_of(struct ratelimit *rl, const char *client, double now, int n)

@@ -24,11 +24,7 @@ static const char *tsquery_of(const char *q, char *out, size_t size)
     return out;
 }
 
-#define check_query(q, want, name)                                                     \
-    do {                                                                               \
-        char buf_[1024];                                                               \
-        check_str(tsquery_of(q, buf_, sizeof buf_), want, name);                       \
-    } while (0)
+#define check_query(q, want, name) check_into(1024, want, name, tsquery_of, q)
 
 static int compare_str(const void *a, const void *b)
 {
