@@ -73,8 +73,9 @@ int reply_text(struct request *req, unsigned status, const char *content_type, c
 int reply_entity(struct request *req, unsigned status, const json_t *doc, int64_t last_modified,
                  const char *cache_control, const char *header, const char *value);
 
-/* The Link header value for the next page: this request's path and query with
- * cursor replaced, as <...>; rel="next". Caller frees; NULL on no memory. */
+/* The Link header value for the next page: this request's path and the query parameters
+ * its route takes (in the route table's order) with cursor replaced, as <...>; rel="next".
+ * Caller frees; NULL on no memory. */
 char *request_next_link_new(const struct request *req, const char *cursor);
 
 /* A page of a list as {"data": [...], "next_cursor": ...} with Link rel="next" when

@@ -2,6 +2,7 @@
  * answering from the cache, and keeping the 200 answers of cached routes. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "app.h"
 #include "infra/cache.h"
@@ -20,24 +21,29 @@ void answer_cache_keep(struct request *req, const char *text, size_t len, const 
     cache_put(req->app->cache, rc->key, rc->key_len, req->cache_article_id, &a, rc->generation);
 }
 
-/* The cache key of a GET: the decoded path and query arguments, in the order sent. */
-static enum MHD_Result put_key_argument(void *cls, enum MHD_ValueKind kind, const char *key,
-                                        const char *value)
+/* One part of a key: its length, then its bytes, so that no part can pass for two; "-"
+ * for an absent one (a length never starts with "-"). */
+static void put_key_part(FILE *f, const char *part)
 {
-    (void)kind;
-    FILE *f = cls;
-    fprintf(f, "\x1f%s\x1e%s", key, value ? value : "\x1d");
-    return MHD_YES;
+    if (part == NULL)
+        fputc('-', f);
+    else
+        fprintf(f, "%zu:%s", strlen(part), part);
 }
 
+/* The cache key of a GET: the decoded path, then the value the handler reads of each query
+ * parameter its route takes, in the route table's order. Arguments the handler never reads
+ * (a stray "&", a second "tag=") make no key of their own, and the bytes of one request's
+ * parts can never spell another request's key. */
 static char *cache_key_new(const struct request *req, size_t *len)
 {
     char *key = NULL;
     FILE *f = open_memstream(&key, len);
     if (f == NULL)
         return NULL;
-    fputs(req->path, f);
-    MHD_get_connection_values(req->connection, MHD_GET_ARGUMENT_KIND, put_key_argument, f);
+    put_key_part(f, req->path);
+    for (const char *const *q = req->route->query; q != NULL && *q != NULL; q++)
+        put_key_part(f, request_query(req, *q));
     if (fclose(f) != 0) {
         free(key);
         return NULL;

@@ -140,41 +140,32 @@ static void put_encoded(FILE *f, const char *s, bool keep_slash)
     }
 }
 
-struct link_state {
-    FILE *out;
-    int count;
-};
-
-static enum MHD_Result put_argument(void *cls, enum MHD_ValueKind kind, const char *key,
-                                    const char *value)
-{
-    struct link_state *st = cls;
-    (void)kind;
-    if (strcmp(key, "cursor") == 0)
-        return MHD_YES;
-    fputc(st->count++ ? '&' : '?', st->out);
-    put_encoded(st->out, key, false);
-    if (value != NULL) {
-        fputc('=', st->out);
-        put_encoded(st->out, value, false);
-    }
-    return MHD_YES;
-}
-
 char *request_next_link_new(const struct request *req, const char *cursor)
 {
     char *text = NULL;
     size_t len = 0;
-    struct link_state st = { .out = open_memstream(&text, &len) };
-    if (st.out == NULL)
+    FILE *f = open_memstream(&text, &len);
+    if (f == NULL)
         return NULL;
-    fputc('<', st.out);
-    put_encoded(st.out, req->path, true);
-    MHD_get_connection_values(req->connection, MHD_GET_ARGUMENT_KIND, put_argument, &st);
-    fprintf(st.out, "%ccursor=", st.count ? '&' : '?');
-    put_encoded(st.out, cursor, false);
-    fputs(">; rel=\"next\"", st.out);
-    if (fclose(st.out) != 0) {
+    fputc('<', f);
+    put_encoded(f, req->path, true);
+    /* The arguments the handler read, in the route table's order: the same page asked in
+     * any spelling links to the same next page (and its cached answer is right for all). */
+    char sep = '?';
+    for (const char *const *q = req->route->query; q != NULL && *q != NULL; q++) {
+        const char *value = request_query(req, *q);
+        if (value == NULL || strcmp(*q, "cursor") == 0)
+            continue;
+        fputc(sep, f);
+        sep = '&';
+        put_encoded(f, *q, false);
+        fputc('=', f);
+        put_encoded(f, value, false);
+    }
+    fprintf(f, "%ccursor=", sep);
+    put_encoded(f, cursor, false);
+    fputs(">; rel=\"next\"", f);
+    if (fclose(f) != 0) {
         free(text);
         return NULL;
     }
