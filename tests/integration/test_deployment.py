@@ -297,6 +297,12 @@ def test_client_address(proxy):
     e = log_entry(proxy.replicas, rid)
     check(e is not None and e.get("client") == "127.0.0.2",
           "a client's own X-Forwarded-For is not believed: khabar logs 127.0.0.2", e)
+    rid = "addr-fwd-%d" % random.randrange(1 << 30)
+    proxy.through("GET", "/healthz", src="127.0.0.2",
+                  headers={"Forwarded": "for=203.0.113.77", "X-Request-Id": rid})
+    e = log_entry(proxy.replicas, rid)
+    check(e is not None and e.get("client") == "127.0.0.2",
+          "a client's own Forwarded is not believed either: nginx drops it, khabar logs 127.0.0.2", e)
     rid = "addr-lb-%d" % random.randrange(1 << 30)
     proxy.through("GET", "/healthz", src=LB_ADDR, headers={"X-Forwarded-For": "198.51.100.23", "X-Request-Id": rid})
     e = log_entry(proxy.replicas, rid)
