@@ -2,10 +2,9 @@
 import datetime
 import json
 import re
-import urllib.parse
 
 import harness
-from harness import TOKEN_1, check, request
+from harness import TOKEN_1, check, qs, request  # noqa: F401 - qs is the article files' too
 
 PESKOV_TITLE = "بيسكوف: الاستعدادات جارية لزيارة بوتين إلى كوريا الشمالية"
 PESKOV_SLUG = "بيسكوف-الاستعدادات-جارية-لزيارة-بوتين-إلى-كوريا-الشمالية"
@@ -47,11 +46,6 @@ def is_strong_etag(v):
     return bool(v) and not v.startswith("W/") and len(v) >= 3 and v[0] == '"' and v[-1] == '"'
 
 
-def qs(**params):
-    """A query string with UTF-8 percent-encoding (spaces as %20, never '+')."""
-    return urllib.parse.urlencode(params, quote_via=urllib.parse.quote)
-
-
 def get_json(path, **kw):
     r = request("GET", path, **kw)
     if r.status != 200 or not isinstance(r.json, (dict, list)):
@@ -60,16 +54,12 @@ def get_json(path, **kw):
 
 
 def create(obj, token=TOKEN_1, name=None):
-    """POSTs an article that must be created; returns the Response (raises if not 201)."""
-    r = request("POST", "/v1/articles", body=obj, token=token)
-    if r.status != 201 or not isinstance(r.json, dict) or "id" not in r.json:
-        raise AssertionError("creating %s: %s" % (name or repr(obj)[:80], r.brief()))
-    return r
-
+    """POSTs an article to the default server that must be created; returns the Response."""
+    return harness.post_article(None, obj, token, name)
 
 
 def get_article(ident):
-    return get_json("/v1/articles/%s" % ident)
+    return harness.get_article(None, ident)
 
 
 def get_etag(aid):
@@ -87,24 +77,8 @@ def patch(aid, obj, headers=None, token=TOKEN_1):
 
 
 def list_all(path="/v1/articles", limit=100, **params):
-    """Every item of a paged collection, following next_cursor."""
-    items = []
-    cursor = None
-    for _ in range(1000):
-        p = dict(params)
-        if limit:
-            p["limit"] = limit
-        if cursor:
-            p["cursor"] = cursor
-        sep = "&" if "?" in path else "?"
-        r = request("GET", path + (sep + qs(**p) if p else ""), encoded=True)
-        if r.status != 200 or not isinstance(r.json, dict) or not isinstance(r.json.get("data"), list):
-            raise AssertionError("listing %s: %s" % (path, r.brief()))
-        items.extend(r.json["data"])
-        cursor = r.json.get("next_cursor")
-        if not cursor:
-            return items
-    raise AssertionError("listing %s: more than 1000 pages" % path)
+    """Every item of a paged collection of the default server, following next_cursor."""
+    return harness.list_all(None, limit, path, **params)
 
 
 def count_articles():

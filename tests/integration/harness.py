@@ -278,35 +278,51 @@ def art(title, body="نص المقال للاختبار.", **fields):
     return d
 
 
-def create(srv, obj):
-    """POSTs an article to srv that must be created; returns the created article (raises if not 201)."""
-    r = send(srv, "POST", "/v1/articles", body=obj, token=TOKEN_1)
+def qs(**params):
+    """A query string with UTF-8 percent-encoding (spaces as %20, never '+')."""
+    return urllib.parse.urlencode(params, quote_via=urllib.parse.quote)
+
+
+def post_article(srv, obj, token=TOKEN_1, name=None):
+    """POSTs an article to srv (the default server when None) that must be created; returns the
+    Response (raises if not 201)."""
+    r = send(srv or _default_server, "POST", "/v1/articles", body=obj, token=token)
     if r.status != 201 or not isinstance(r.json, dict) or "id" not in r.json:
-        raise AssertionError("creating %r: %s" % (obj.get("title"), r.brief()))
-    return r.json
+        raise AssertionError("creating %s: %s" % (name or repr(obj.get("title"))[:80], r.brief()))
+    return r
 
 
-def list_all(srv, limit=100):
-    """Every article srv lists, following next_cursor."""
+def create(srv, obj):
+    """post_article, returning the created article."""
+    return post_article(srv, obj).json
+
+
+def list_all(srv, limit=100, path="/v1/articles", **params):
+    """Every item of a paged collection of srv (the default server when None), following
+    next_cursor."""
     items = []
     cursor = None
     for _ in range(1000):
-        p = {"limit": limit}
+        p = dict(params)
+        if limit:
+            p["limit"] = limit
         if cursor:
             p["cursor"] = cursor
-        r = send(srv, "GET", "/v1/articles?" + urllib.parse.urlencode(p, quote_via=urllib.parse.quote))
+        sep = "&" if "?" in path else "?"
+        r = send(srv or _default_server, "GET", path + (sep + qs(**p) if p else ""), encoded=True)
         if r.status != 200 or not isinstance(r.json, dict) or not isinstance(r.json.get("data"), list):
-            raise AssertionError("listing /v1/articles: %s" % r.brief())
+            raise AssertionError("listing %s: %s" % (path, r.brief()))
         items.extend(r.json["data"])
         cursor = r.json.get("next_cursor")
         if not cursor:
             return items
-    raise AssertionError("listing /v1/articles: more than 1000 pages")
+    raise AssertionError("listing %s: more than 1000 pages" % path)
 
 
 def get_article(srv, ident):
-    """The article ident (an id or a slug) as srv serves it (raises if not 200)."""
-    r = send(srv, "GET", "/v1/articles/%s" % ident)
+    """The article ident (an id or a slug) as srv (the default server when None) serves it
+    (raises if not 200)."""
+    r = send(srv or _default_server, "GET", "/v1/articles/%s" % ident)
     if r.status != 200 or not isinstance(r.json, dict):
         raise AssertionError("GET /v1/articles/%s: %s" % (ident, r.brief()))
     return r.json

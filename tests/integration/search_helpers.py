@@ -2,7 +2,8 @@
 import re
 import urllib.parse
 
-from harness import TOKEN_1, check, request
+import harness
+from harness import TOKEN_1, check, qs, request
 
 
 SQL_MARKERS = ("SELECT", "INSERT", "ERROR:", "tsquery", "tsvector", "syntax error")
@@ -26,19 +27,9 @@ def title_no(text="مقال تجريبي"):
     return "%s رقم %d" % (text, _title_seq[0])
 
 
-def qs(**params):
-    """A query string with UTF-8 percent-encoding (spaces as %20, never '+')."""
-    return urllib.parse.urlencode(params, quote_via=urllib.parse.quote)
-
-
 def create(title, body, **fields):
-    """POSTs an article that must be created; returns its JSON (raises if not 201)."""
-    d = {"title": title, "body": body}
-    d.update(fields)
-    r = request("POST", "/v1/articles", body=d, token=TOKEN_1)
-    if r.status != 201 or not isinstance(r.json, dict) or "id" not in r.json:
-        raise AssertionError("creating %r: %s" % (title[:60], r.brief()))
-    return r.json
+    """POSTs an article to the default server that must be created; returns its JSON."""
+    return harness.create(None, harness.art(title, body, **fields))
 
 
 def search(q, **params):
