@@ -180,8 +180,11 @@ def test_deadlock_is_retried(khabar, quick_deadlocks):
     check(r is not None and r.json and r.json.get("tags") == [{"slug": "dltag", "name": "dltag"}]
           and r.json.get("sources") == ["dlsource"], "the retried PUT wrote its tags and sources",
           r.brief() if r else "")
-    check(retries_logged(quick_deadlocks) == before + 1,
-          "the transaction ran again once (one '%s' line in the log)" % RETRY_LINE,
+    # The rerun may meet the holders' locks once more before they are gone (a second
+    # deadlock, seen under load): at least one rerun, within the bound.
+    reruns = retries_logged(quick_deadlocks) - before
+    check(1 <= reruns <= ATTEMPTS - 1,
+          "the transaction ran again, at most %d times ('%s' lines in the log)" % (ATTEMPTS - 1, RETRY_LINE),
           quick_deadlocks.log_tail(10))
 
 
