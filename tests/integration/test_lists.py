@@ -1,4 +1,5 @@
 """Article lists and paging: shape and order, limit, cursors, Link rel=next, paging stable under new writes, filters."""
+import base64
 import re
 import urllib.parse
 
@@ -107,6 +108,45 @@ def test_list_paging_skips_and_repeats_nothing(khabar):
     check(len(seen) == len(set(seen)), "paging repeats no article", seen)
     check(all(i in seen for i in ids), "paging skips none of the articles that were there (ties included)",
           "seen %r, wanted %r" % (seen, ids))
+
+
+def fnv1a64(data, h=0xcbf29ce484222325):
+    for b in data:
+        h = ((h ^ b) * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
+    return h
+
+
+def cursor_for(kind, key, article_id):
+    """A cursor built outside khabar, in the documented form: base64url("kind:key:id:checksum")."""
+    payload = ("%s:%s:%d" % (kind, key, article_id)).encode()
+    text = payload + b":%016x" % fnv1a64(payload, fnv1a64(b"khabar cursor v1"))
+    return base64.urlsafe_b64encode(text).decode().rstrip("=")
+
+
+def test_cursor_is_only_a_position(khabar):
+    """A cursor grants nothing: one a client builds for any position pages exactly as khabar's own."""
+    tag_slug = "موضع-المؤشر"
+    ids = tagged("موضع المؤشر", "وكالة المؤشر")
+    r = request("GET", "/v1/articles?" + qs(tag=tag_slug, limit=2), encoded=True)
+    own = r.json.get("next_cursor") or ""
+    last = r.json["data"][-1]
+    decoded = base64.urlsafe_b64decode(own + "=" * (-len(own) % 4)).decode()
+    check(decoded.startswith("n:") and decoded.rsplit(":", 2)[1] == str(last["id"]),
+          "khabar's cursor holds the list kind, the last item's time and id, and a checksum", decoded)
+    key = decoded[2:].rsplit(":", 2)[0]
+    check(own == cursor_for("n", key, last["id"]), "a client rebuilds khabar's own cursor byte for byte",
+          (own, cursor_for("n", key, last["id"])))
+    # a position khabar never handed out: just after the fourth article (a tie with the third)
+    fourth = request("GET", "/v1/articles/%d" % ids[3]).json
+    crafted = cursor_for("n", fourth["published_at"], ids[3])
+    got = request("GET", "/v1/articles?" + qs(tag=tag_slug, cursor=crafted), encoded=True)
+    after = [i["id"] for i in list_all(tag=tag_slug)]
+    after = after[after.index(ids[3]) + 1:]
+    check(got.status == 200 and [i["id"] for i in got.json.get("data", [])] == after,
+          "a crafted cursor answers the articles after its position, and nothing else", (got.brief(300), after))
+    forged = crafted[:-2] + ("AA" if not crafted.endswith("AA") else "BB")
+    expect_problem(request("GET", "/v1/articles?" + qs(tag=tag_slug, cursor=forged), encoded=True), 400,
+                   "a cursor whose checksum does not match", "/problems/invalid-parameter")
 
 
 def test_list_filters(listed):
