@@ -83,10 +83,12 @@ struct db_article_write {
     const char *title_slug_key; /* its lookup key */
     const char *title;
     const char *summary;        /* NULL when absent */
-    const char *body;
+    const char *body;           /* CommonMark source */
+    const char *body_html;      /* its safe HTML (text/markup.h) */
+    const char *body_text;      /* its plain text */
     const char *lang;
     const char *published_at;   /* RFC 3339; NULL: now (create) or keep (update) */
-    const char *search;         /* the tsvector text of title, summary and body */
+    const char *search;         /* the tsvector text of title, summary and the body's text */
     const json_t *tags;         /* [{"name": ..., "slug": ...}] */
     const json_t *sources;      /* [{"name": ..., "key": ...}] */
     const json_t *related;      /* [{"id": n} or {"slug_key": ...}] */
@@ -101,7 +103,9 @@ struct db_article {
     int64_t id, version;
     const char *slug, *title;
     const char *summary; /* NULL when the article has none */
-    const char *body;    /* NULL in lists (searches read it for snippets) */
+    const char *body;      /* CommonMark source; NULL in lists */
+    const char *body_html; /* its safe HTML; NULL in lists */
+    const char *body_text; /* its plain text; only searches read it (for snippets) */
     const char *lang;
     const char *published_at, *created_at, *updated_at;
     const char *sources, *tags, *related;

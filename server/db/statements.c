@@ -2,10 +2,12 @@
  * each declaring beside its text whether it only reads and whether it is planned each time. */
 #include "internal.h"
 
-/* The columns of an article (see articles.c); lists pass NULL for the body. Its
+/* The columns of an article (see articles.c): the body's source, HTML and text are
+ * read where they are used (NULL elsewhere, so that lists read no body). Its
  * sources, tags and links are stored beside it as JSON (migrations/0002_article_links.sql). */
-#define ARTICLE_COLUMNS(body)                                                                   \
-    "a.id, a.slug, a.title, a.summary, " body ", a.lang, khabar_time(a.published_at),"          \
+#define ARTICLE_COLUMNS(body, html, text)                                                       \
+    "a.id, a.slug, a.title, a.summary, " body ", " html ", " text ", a.lang,"                   \
+    " khabar_time(a.published_at),"                                                             \
     " khabar_time(a.created_at), khabar_time(a.updated_at), a.version,"                         \
     " a.sources_json, a.tags_json, a.related_json,"                                             \
     " floor(extract(epoch FROM GREATEST(a.updated_at, a.related_changed_at)))::bigint"
@@ -40,18 +42,18 @@
 
 const struct db_statement db_statements[STMT_COUNT] = {
     [STMT_PING] = { "SELECT 1", 0, .read_only = 1 },
-    [STMT_ARTICLE_BY_ID] = { "SELECT " ARTICLE_COLUMNS("a.body") " FROM articles a WHERE a.id = $1", 1, .read_only = 1 },
+    [STMT_ARTICLE_BY_ID] = { "SELECT " ARTICLE_COLUMNS("a.body", "a.body_html", "NULL") " FROM articles a WHERE a.id = $1", 1, .read_only = 1 },
     [STMT_ARTICLE_BY_SLUG_KEY] = {
-        "SELECT " ARTICLE_COLUMNS("a.body") " FROM articles a WHERE a.slug_key = $1", 1, .read_only = 1 },
+        "SELECT " ARTICLE_COLUMNS("a.body", "a.body_html", "NULL") " FROM articles a WHERE a.slug_key = $1", 1, .read_only = 1 },
     [STMT_LIST_NEWEST] = {
-        "SELECT " ARTICLE_COLUMNS("NULL") " FROM articles a WHERE" AFTER("a.published_at", "a.id")
+        "SELECT " ARTICLE_COLUMNS("NULL", "NULL", "NULL") " FROM articles a WHERE" AFTER("a.published_at", "a.id")
         BOUNDS("a.published_at") " ORDER BY a.published_at DESC, a.id DESC LIMIT $6", 6, .read_only = 1 },
     [STMT_LIST_BY_TAG] = {
-        "SELECT " ARTICLE_COLUMNS("NULL") " FROM article_tags x JOIN articles a ON a.id = x.article_id"
+        "SELECT " ARTICLE_COLUMNS("NULL", "NULL", "NULL") " FROM article_tags x JOIN articles a ON a.id = x.article_id"
         " WHERE x.tag_id = $7 AND" AFTER("x.published_at", "x.article_id") BOUNDS("x.published_at")
         HAS_SOURCE("$8") " ORDER BY x.published_at DESC, x.article_id DESC LIMIT $6", 8, .read_only = 1 },
     [STMT_LIST_BY_SOURCE] = {
-        "SELECT " ARTICLE_COLUMNS("NULL") " FROM article_sources x JOIN articles a ON a.id = x.article_id"
+        "SELECT " ARTICLE_COLUMNS("NULL", "NULL", "NULL") " FROM article_sources x JOIN articles a ON a.id = x.article_id"
         " WHERE x.source_id = $7 AND" AFTER("x.published_at", "x.article_id") BOUNDS("x.published_at")
         HAS_TAG("$8") " ORDER BY x.published_at DESC, x.article_id DESC LIMIT $6", 8, .read_only = 1 },
     /* Ranked: $1 $2 the last item seen (rank, id), $7 tag, $8 source, $9 the tsquery.
@@ -84,7 +86,7 @@ const struct db_statement db_statements[STMT_COUNT] = {
         " page AS (SELECT id, rank FROM ranked"
         " WHERE (rank, id) < (COALESCE($1::real, 'Infinity'), COALESCE($2::bigint, 0))"
         " ORDER BY rank DESC, id DESC LIMIT $6)"
-        " SELECT " ARTICLE_COLUMNS("a.body") ", page.rank FROM page JOIN articles a ON a.id = page.id"
+        " SELECT " ARTICLE_COLUMNS("NULL", "NULL", "a.body_text") ", page.rank FROM page JOIN articles a ON a.id = page.id"
         " ORDER BY page.rank DESC, page.id DESC", 9, .read_only = 1 },
     /* A tag or source by key, with its id and how many articles it has. */
     [STMT_TAG_FIND] = { "SELECT id, article_count FROM tags WHERE slug = $1", 1, .read_only = 1 },
@@ -97,15 +99,17 @@ const struct db_statement db_statements[STMT_COUNT] = {
         " ORDER BY x.ord", 1, .read_only = 1 },
     /* No row back means the slug is taken. */
     [STMT_ARTICLE_INSERT] = {
-        "INSERT INTO articles (slug, slug_key, title, summary, body, lang, published_at, search)"
-        " VALUES ($1, $2, $3, $4, $5, $6, COALESCE($7::timestamptz, now()), $8::tsvector)"
-        " ON CONFLICT (slug_key) DO NOTHING RETURNING id", 8 },
+        "INSERT INTO articles (slug, slug_key, title, summary, body, lang, published_at, search,"
+        " body_html, body_text)"
+        " VALUES ($1, $2, $3, $4, $5, $6, COALESCE($7::timestamptz, now()), $8::tsvector, $9, $10)"
+        " ON CONFLICT (slug_key) DO NOTHING RETURNING id", 10 },
     [STMT_ARTICLE_LOCK] = { "SELECT version FROM articles WHERE id = $1 FOR UPDATE", 1 },
     [STMT_ARTICLE_UPDATE] = {
         "UPDATE articles SET slug = COALESCE($2, slug), slug_key = COALESCE($3, slug_key),"
         " title = $4, summary = $5, body = $6, lang = $7,"
         " published_at = COALESCE($8::timestamptz, published_at), search = $9::tsvector,"
-        " version = version + 1, updated_at = now() WHERE id = $1", 9 },
+        " body_html = $10, body_text = $11, version = version + 1, updated_at = now()"
+        " WHERE id = $1", 11 },
     [STMT_ARTICLE_DELETE] = { "DELETE FROM articles WHERE id = $1", 1 },
     [STMT_ARTICLE_TOUCH] = {
         "UPDATE articles SET version = version + 1, updated_at = now() WHERE id = $1", 1 },
@@ -196,8 +200,9 @@ const struct db_statement db_statements[STMT_COUNT] = {
         " ORDER BY x->>'key', r.line ON CONFLICT (key) DO NOTHING", 1 },
     [STMT_IMPORT_ARTICLES] = {
         "INSERT INTO articles (slug, slug_key, title, summary, body, lang, published_at, search,"
-        " tags_json, sources_json)"
+        " body_html, body_text, tags_json, sources_json)"
         " SELECT slug, slug_key, title, summary, body, lang, COALESCE(published_at, now()), search,"
+        " body_html, body_text,"
         " khabar_tags_json(ARRAY(SELECT x.item->>'slug' FROM json_array_elements(tags)"
         "   WITH ORDINALITY AS x(item, ord) ORDER BY x.ord)),"
         " khabar_sources_json(ARRAY(SELECT x.item->>'key' FROM json_array_elements(sources)"

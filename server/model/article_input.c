@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "model/formats.h"
+#include "text/markup.h"
 #include "text/normalize.h"
 #include "text/search.h"
 
@@ -162,7 +163,7 @@ static int check_fields_known(const json_t *obj, json_t *errors)
     static const char *const writable[] = { "slug", "title", "summary", "body", "lang",
                                             "published_at", "tags", "sources", "related", NULL };
     static const char *const read_only[] = { "id", "dir", "version", "created_at", "updated_at",
-                                             NULL };
+                                             "body_html", NULL };
     const char *key;
     const json_t *value;
     int bad = 0;
@@ -250,6 +251,7 @@ static void checked_fields_clear(struct checked_fields *f)
 static int fill_doc(json_t *doc, const struct checked_fields *f)
 {
     char *slug_key = NULL, *title_slug = NULL, *title_slug_key = NULL, *search = NULL;
+    struct markup body = { 0 };
     int rc = -1;
     if (f->slug != NULL) {
         slug_key = text_slug_key_new(f->slug);
@@ -274,7 +276,11 @@ static int fill_doc(json_t *doc, const struct checked_fields *f)
     set_string(doc, "body", f->body);
     set_string(doc, "lang", f->lang ? f->lang : "ar");
     set_string(doc, "published_at", f->published_at);
-    search = search_vector_new(f->title, f->summary, f->body);
+    if (markup_render(f->body, strlen(f->body), &body) != 0)
+        goto out;
+    set_string(doc, "body_html", body.html);
+    set_string(doc, "body_text", body.text);
+    search = search_vector_new(f->title, f->summary, body.text);
     if (search == NULL)
         goto out;
     json_object_set_new(doc, "search", json_string(search));
@@ -284,6 +290,7 @@ out:
     free(title_slug);
     free(title_slug_key);
     free(search);
+    markup_clear(&body);
     return rc;
 }
 
@@ -302,6 +309,8 @@ static void input_from_doc(json_t *doc, struct article_input *in)
         .title = json_string_value(json_object_get(doc, "title")),
         .summary = json_string_value(json_object_get(doc, "summary")),
         .body = json_string_value(json_object_get(doc, "body")),
+        .body_html = json_string_value(json_object_get(doc, "body_html")),
+        .body_text = json_string_value(json_object_get(doc, "body_text")),
         .lang = json_string_value(json_object_get(doc, "lang")),
         .published_at = json_string_value(json_object_get(doc, "published_at")),
         .search = json_string_value(json_object_get(doc, "search")),

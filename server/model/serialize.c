@@ -27,8 +27,10 @@ static json_t *article_object(const struct db_article *a, bool with_body)
     json_object_set_new(o, "slug", json_string(a->slug));
     json_object_set_new(o, "title", json_string(a->title));
     json_object_set_new(o, "summary", text_or_null(a->summary));
-    if (with_body && a->body != NULL)
+    if (with_body && a->body != NULL) {
         json_object_set_new(o, "body", json_string(a->body));
+        json_object_set_new(o, "body_html", text_or_null(a->body_html));
+    }
     json_object_set_new(o, "lang", json_string(a->lang));
     json_object_set_new(o, "dir", json_string(lang_direction(a->lang)));
     json_object_set_new(o, "published_at", json_string(a->published_at));
@@ -85,7 +87,7 @@ void serialize_search_page(const struct db_article_page *in, const struct search
     page_start(&in->end, out);
     for (size_t i = 0; i < in->n; i++) {
         const struct db_article *a = &in->items[i];
-        const char *texts[3] = { a->title, a->summary, a->body };
+        const char *texts[3] = { a->title, a->summary, a->body_text };
         char *snippet = search_snippet_new(search, texts, 3);
         json_t *item = article_object(a, false);
         json_object_set_new(item, "snippet", text_or_null(snippet));

@@ -21,15 +21,20 @@
  *     forms of a word proper suffixes of its first, shortest prefix first, none twice;
  *   - the tsvector and tsquery texts parse as PostgreSQL reads them;
  *   - a snippet exists exactly when a word matches, is HTML-escaped, and marks at most
- *     max_words words.
+ *     max_words words;
+ *   - a body rendered from CommonMark (markup.h) is valid UTF-8 HTML and text, holds no
+ *     raw HTML (no "<!--", no "<script"), and every href and src is relative or has an
+ *     allowed scheme.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <jansson.h>
 
 #include "fuzz_common.h"
+#include "text/markup.h"
 #include "text/normalize.h"
 #include "text/search.h"
 #include "text/words.h"
@@ -502,6 +507,35 @@ static void check_query(const char *s, bool valid)
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
+/* Every href="..." and src="..." of html names no scheme but http, https and mailto. */
+static bool urls_are_safe(const char *html)
+{
+    static const char *const attrs[] = { " href=\"", " src=\"" };
+    for (size_t a = 0; a < 2; a++) {
+        for (const char *p = strstr(html, attrs[a]); p; p = strstr(p + 1, attrs[a])) {
+            const char *v = p + strlen(attrs[a]);
+            size_t head = strcspn(v, ":/?#\"");
+            if (v[head] == ':' && !((head == 4 && strncasecmp(v, "http", 4) == 0) ||
+                                    (head == 5 && strncasecmp(v, "https", 5) == 0) ||
+                                    (head == 6 && strncasecmp(v, "mailto", 6) == 0)))
+                return false;
+        }
+    }
+    return true;
+}
+
+static void check_markup(const char *s, bool valid)
+{
+    struct markup m;
+    if (!valid)
+        return; /* bodies are checked as UTF-8 before they are rendered */
+    CHECK(markup_render(s, strlen(s), &m) == 0);
+    CHECK(text_is_valid_utf8(m.html, strlen(m.html)) && text_is_valid_utf8(m.text, strlen(m.text)));
+    CHECK(strstr(m.html, "<!--") == NULL && strcasestr(m.html, "<script") == NULL);
+    CHECK(urls_are_safe(m.html));
+    markup_clear(&m);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -529,6 +563,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     check_vector(data, size);
     check_snippets(s, valid, salt);
     check_query(s, valid);
+    check_markup(s, valid);
 
     /* NULL is handled everywhere it is documented to be */
     CHECK(text_normalize_new(NULL) == NULL && text_slugify_new(NULL, 5) == NULL &&
