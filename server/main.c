@@ -126,7 +126,7 @@ int main(int argc, char **argv)
     else if (strcmp(cmd, "migrate") == 0)
         rc = run_migrate(&app.config);
     else
-        rc = import_file(argv[2], app.config.database_url, stdout, stderr);
+        rc = import_file(argv[2], &app.config, stdout, stderr);
     config_free(&app.config);
     return rc;
 }

@@ -4,12 +4,15 @@
 
 #include <stdio.h>
 
+#include "infra/config.h"
+
 /*
  * Loads each line of path as a POST body would be. A bad line loads nothing of
  * itself, is reported on err with its number and why, and does not stop the others.
  * Prints the count on out. Returns 0 when every line loaded, 1 when some were
- * refused, 2 when the file or the database could not be used at all.
+ * refused, 2 when the file or the database could not be used at all. The database and
+ * the rules an article must pass come from cfg.
  */
-int import_file(const char *path, const char *conninfo, FILE *out, FILE *err);
+int import_file(const char *path, const struct config *cfg, FILE *out, FILE *err);
 
 #endif

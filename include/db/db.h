@@ -92,6 +92,7 @@ struct db_article_write {
     const json_t *tags;         /* [{"name": ..., "slug": ...}] */
     const json_t *sources;      /* [{"name": ..., "key": ...}] */
     const json_t *related;      /* [{"id": n} or {"slug_key": ...}] */
+    const char *image;          /* the lead image as JSON text (model/image.h); NULL: none */
 };
 
 /*
@@ -109,6 +110,7 @@ struct db_article {
     const char *lang;
     const char *published_at, *created_at, *updated_at;
     const char *sources, *tags, *related;
+    const char *image;     /* the lead image as JSON text; NULL when it has none */
     int64_t last_modified; /* its Last-Modified, seconds since the epoch */
     char *text_;           /* the block every string above points into */
 };

@@ -11,6 +11,7 @@
 #define CONFIG_MAX_TOKENS 16
 #define CONFIG_MAX_ORIGINS 16
 #define CONFIG_MAX_PROXIES 32
+#define CONFIG_MAX_IMAGE_SCHEMES 8
 
 struct config {
     char *database_url;        /* DATABASE_URL: libpq URI or key=value; "" = libpq defaults */
@@ -21,6 +22,8 @@ struct config {
     size_t token_count;
     char *origins[CONFIG_MAX_ORIGINS]; /* CORS_ORIGINS, comma separated; "*" allowed */
     size_t origin_count;
+    char *image_schemes[CONFIG_MAX_IMAGE_SCHEMES]; /* IMAGE_URL_SCHEMES, default https */
+    size_t image_scheme_count;
     size_t max_body_bytes;     /* MAX_BODY_BYTES, default 1 MiB */
     unsigned threads;          /* THREADS, default: number of cores */
     unsigned db_pool_size;     /* DB_POOL_SIZE, default: twice the number of cores */

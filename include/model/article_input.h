@@ -7,7 +7,9 @@
 #include <stdint.h>
 
 #include "db/db.h"
+#include "infra/config.h"
 #include "model/formats.h"
+#include "model/image.h"
 
 /* Limits of the API (documented in openapi.yaml). */
 #define ARTICLE_TITLE_MAX_CHARS 500
@@ -30,14 +32,21 @@ struct article_input {
     struct db_article_write write;
 };
 
+/* What configuration decides about an article's input. */
+struct article_rules {
+    struct image_rules image;
+};
+/* The rules cfg sets (it must outlive them). */
+struct article_rules article_rules_of(const struct config *cfg);
+
 /*
  * Checks obj as an article (POST and PUT bodies, and the result of a merge patch).
  * Returns 0 and fills in (release with article_input_free), or -1 after appending one
  * {"field", "message"} object per problem to errors. self_id, when not 0, is the
  * article being written (it may not list itself as related).
  */
-int article_input_from_json(const json_t *obj, int64_t self_id, struct article_input *in,
-                            json_t *errors);
+int article_input_from_json(const json_t *obj, int64_t self_id, const struct article_rules *rules,
+                            struct article_input *in, json_t *errors);
 void article_input_free(struct article_input *in);
 
 /*

@@ -46,6 +46,7 @@ struct batch_queue {
 
 struct reader {
     FILE *f;
+    struct article_rules rules;
     struct batch_queue *queue;
     struct batch *current;
     bool failed; /* out of memory */
@@ -171,7 +172,7 @@ static bool reader_take(struct reader *r, const char *text, size_t len, unsigned
     bool checked = false;
     if (khabar_json_parse(text, len, &doc, reason, sizeof reason) != KHABAR_JSON_OK) {
         /* reason says where */
-    } else if (article_input_from_json(doc, 0, &in, errors) < 0) {
+    } else if (article_input_from_json(doc, 0, &r->rules, &in, errors) < 0) {
         describe_errors(errors, reason, sizeof reason);
     } else {
         checked = true;
@@ -305,11 +306,11 @@ static void loader_run(struct loader *s, struct batch_queue *q)
 }
 
 /* Loads the file over c; into an empty archive as one transaction (db_import_begin). */
-static void load_file(struct loader *s, FILE *f)
+static void load_file(struct loader *s, FILE *f, const struct config *cfg)
 {
     char *search_index_def = NULL;
     struct batch_queue q = { .mu = PTHREAD_MUTEX_INITIALIZER, .changed = PTHREAD_COND_INITIALIZER };
-    struct reader r = { .f = f, .queue = &q };
+    struct reader r = { .f = f, .rules = article_rules_of(cfg), .queue = &q };
     pthread_t reading;
     if (db_import_begin(s->c, &search_index_def) != DB_OK) {
         fprintf(s->err, "khabar: the database refused to begin the import\n");
@@ -342,12 +343,12 @@ static void load_file(struct loader *s, FILE *f)
     }
 }
 
-int import_file(const char *path, const char *conninfo, FILE *out, FILE *err)
+int import_file(const char *path, const struct config *cfg, FILE *out, FILE *err)
 {
     int rc = 2;
     struct loader s = { .out = out, .err = err };
     FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
-    db_pool *pool = db_pool_new(conninfo, 1, 10000, 600000);
+    db_pool *pool = db_pool_new(cfg->database_url, 1, 10000, 600000);
     if (f == NULL) {
         fprintf(err, "khabar: cannot open %s\n", path);
         goto out;
@@ -357,7 +358,7 @@ int import_file(const char *path, const char *conninfo, FILE *out, FILE *err)
         fprintf(err, "khabar: cannot connect to the database\n");
         goto out;
     }
-    load_file(&s, f);
+    load_file(&s, f, cfg);
     rc = s.stopped ? 2 : s.refused ? 1 : 0;
     fprintf(out, "loaded %lu articles, refused %lu lines\n", s.loaded, s.refused);
 out:

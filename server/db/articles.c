@@ -10,7 +10,7 @@
 /* Columns of the article statements (see statements.c). */
 enum {
     COL_ID, COL_SLUG, COL_TITLE, COL_SUMMARY, COL_BODY, COL_BODY_HTML, COL_BODY_TEXT, COL_LANG, COL_PUBLISHED, COL_CREATED,
-    COL_UPDATED, COL_VERSION, COL_SOURCES, COL_TAGS, COL_RELATED, COL_LAST_MODIFIED,
+    COL_UPDATED, COL_VERSION, COL_SOURCES, COL_TAGS, COL_RELATED, COL_IMAGE, COL_LAST_MODIFIED,
     COL_RANK /* searches only */
 };
 
@@ -37,7 +37,7 @@ static bool article_of_row(const PGresult *res, int row, struct db_article *a)
     static const int cols[] = { COL_SLUG,      COL_TITLE,     COL_SUMMARY,   COL_BODY,
                                 COL_BODY_HTML, COL_BODY_TEXT, COL_LANG,      COL_PUBLISHED,
                                 COL_CREATED,   COL_UPDATED,   COL_SOURCES,   COL_TAGS,
-                                COL_RELATED };
+                                COL_RELATED,   COL_IMAGE };
     const char *text[sizeof cols / sizeof cols[0]];
     memset(a, 0, sizeof *a);
     a->text_ = db_row_text_new(res, row, cols, (int)(sizeof cols / sizeof cols[0]), text);
@@ -59,6 +59,7 @@ static bool article_of_row(const PGresult *res, int row, struct db_article *a)
     a->sources = text[10];
     a->tags = text[11];
     a->related = text[12];
+    a->image = text[13];
     return true;
 }
 
@@ -266,8 +267,9 @@ static db_status insert_row(db_conn *c, const struct db_article_write *in, const
                             const char *key, int64_t *id_out)
 {
     db_status st;
-    const char *params[10] = { slug,   key,    in->title, in->summary,   in->body,
-                               in->lang, in->published_at, in->search, in->body_html, in->body_text };
+    const char *params[11] = { slug,          key,           in->title,    in->summary,
+                               in->body,      in->lang,      in->published_at, in->search,
+                               in->body_html, in->body_text, in->image };
     *id_out = 0;
     PGresult *res = db_run(c, STMT_ARTICLE_INSERT, params, PGRES_TUPLES_OK, &st);
     if (res == NULL)
@@ -412,9 +414,9 @@ static db_status replace_tx(db_conn *c, void *arg)
         return st;
     st = resolve_related(c, in->related, w->id, &related_ids, w->refused);
     if (st == DB_OK) {
-        const char *params[11] = { idtext.s,  in->slug,         in->slug_key, in->title,
-                                   in->summary, in->body,       in->lang,     in->published_at,
-                                   in->search,  in->body_html,  in->body_text };
+        const char *params[12] = { idtext.s,   in->slug,      in->slug_key,  in->title,
+                                   in->summary, in->body,      in->lang,      in->published_at,
+                                   in->search,  in->body_html, in->body_text, in->image };
         PQclear(db_run(c, STMT_ARTICLE_UPDATE, params, PGRES_COMMAND_OK, &st));
         if (st == DB_CONFLICT)
             refuse(w->refused, DB_INPUT_SLUG, DB_REFUSAL_TAKEN, 0, in->slug);

@@ -75,6 +75,7 @@ static void put_row(struct copy_line *l, long row, const struct db_article_write
     put_field(l, a->lang, '\t');
     put_field(l, a->published_at, '\t');
     put_field(l, a->search, '\t');
+    put_field(l, a->image, '\t');
     put_json_field(l, a->tags, '\t');
     put_json_field(l, a->sources, '\n');
 }
@@ -83,8 +84,8 @@ static void put_row(struct copy_line *l, long row, const struct db_article_write
 static db_status copy_in(db_conn *c, const struct db_article_write *const *in, size_t n, long first)
 {
     PGresult *res = PQexec(c->pg, "COPY import_rows (line, slug, slug_key, title, summary, body,"
-                                  " body_html, body_text, lang, published_at, search, tags,"
-                                  " sources) FROM STDIN");
+                                  " body_html, body_text, lang, published_at, search, image,"
+                                  " tags, sources) FROM STDIN");
     db_status st = PQresultStatus(res) == PGRES_COPY_IN ? DB_OK : db_classify(c, res);
     PQclear(res);
     if (st != DB_OK)

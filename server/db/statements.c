@@ -9,7 +9,7 @@
     "a.id, a.slug, a.title, a.summary, " body ", " html ", " text ", a.lang,"                   \
     " khabar_time(a.published_at),"                                                             \
     " khabar_time(a.created_at), khabar_time(a.updated_at), a.version,"                         \
-    " a.sources_json, a.tags_json, a.related_json,"                                             \
+    " a.sources_json, a.tags_json, a.related_json, a.image,"                                             \
     " floor(extract(epoch FROM GREATEST(a.updated_at, a.related_changed_at)))::bigint"
 
 /*
@@ -100,16 +100,16 @@ const struct db_statement db_statements[STMT_COUNT] = {
     /* No row back means the slug is taken. */
     [STMT_ARTICLE_INSERT] = {
         "INSERT INTO articles (slug, slug_key, title, summary, body, lang, published_at, search,"
-        " body_html, body_text)"
-        " VALUES ($1, $2, $3, $4, $5, $6, COALESCE($7::timestamptz, now()), $8::tsvector, $9, $10)"
-        " ON CONFLICT (slug_key) DO NOTHING RETURNING id", 10 },
+        " body_html, body_text, image)"
+        " VALUES ($1, $2, $3, $4, $5, $6, COALESCE($7::timestamptz, now()), $8::tsvector, $9, $10,"
+        " $11::json) ON CONFLICT (slug_key) DO NOTHING RETURNING id", 11 },
     [STMT_ARTICLE_LOCK] = { "SELECT version FROM articles WHERE id = $1 FOR UPDATE", 1 },
     [STMT_ARTICLE_UPDATE] = {
         "UPDATE articles SET slug = COALESCE($2, slug), slug_key = COALESCE($3, slug_key),"
         " title = $4, summary = $5, body = $6, lang = $7,"
         " published_at = COALESCE($8::timestamptz, published_at), search = $9::tsvector,"
-        " body_html = $10, body_text = $11, version = version + 1, updated_at = now()"
-        " WHERE id = $1", 11 },
+        " body_html = $10, body_text = $11, image = $12::json, version = version + 1,"
+        " updated_at = now() WHERE id = $1", 12 },
     [STMT_ARTICLE_DELETE] = { "DELETE FROM articles WHERE id = $1", 1 },
     [STMT_ARTICLE_TOUCH] = {
         "UPDATE articles SET version = version + 1, updated_at = now() WHERE id = $1", 1 },
@@ -200,9 +200,9 @@ const struct db_statement db_statements[STMT_COUNT] = {
         " ORDER BY x->>'key', r.line ON CONFLICT (key) DO NOTHING", 1 },
     [STMT_IMPORT_ARTICLES] = {
         "INSERT INTO articles (slug, slug_key, title, summary, body, lang, published_at, search,"
-        " body_html, body_text, tags_json, sources_json)"
+        " body_html, body_text, image, tags_json, sources_json)"
         " SELECT slug, slug_key, title, summary, body, lang, COALESCE(published_at, now()), search,"
-        " body_html, body_text,"
+        " body_html, body_text, image,"
         " khabar_tags_json(ARRAY(SELECT x.item->>'slug' FROM json_array_elements(tags)"
         "   WITH ORDINALITY AS x(item, ord) ORDER BY x.ord)),"
         " khabar_sources_json(ARRAY(SELECT x.item->>'key' FROM json_array_elements(sources)"

@@ -173,7 +173,8 @@ static bool read_article(struct request *req, int64_t self_id, struct article_in
     if (body == NULL)
         return false;
     json_t *errors = json_array();
-    bool ok = article_input_from_json(body, self_id, in, errors) == 0;
+    struct article_rules rules = article_rules_of(&req->app->config);
+    bool ok = article_input_from_json(body, self_id, &rules, in, errors) == 0;
     json_decref(body);
     if (ok)
         json_decref(errors);
@@ -313,7 +314,8 @@ static enum patch_outcome patch_once(struct request *req, db_conn *c, int64_t id
     json_decref(current);
     khabar_json_merge_patch(merged, patch);
     json_t *errors = json_array();
-    int checked = article_input_from_json(merged, id, &in, errors);
+    struct article_rules rules = article_rules_of(&req->app->config);
+    int checked = article_input_from_json(merged, id, &rules, &in, errors);
     json_decref(merged);
     if (checked < 0) {
         *errors_out = errors;

@@ -226,6 +226,8 @@ static const struct setting settings[] = {
      .help = "comma-separated bearer tokens allowed to write"},
     {.name = "CORS_ORIGINS", LIST(origins, origin_count, CONFIG_MAX_ORIGINS),
      .help = "comma-separated origins allowed to call from a browser; * for any"},
+    {.name = "IMAGE_URL_SCHEMES", LIST(image_schemes, image_scheme_count, CONFIG_MAX_IMAGE_SCHEMES),
+     .def = "https", .help = "comma-separated URL schemes an article's image may have"},
     {.name = "MAX_BODY_BYTES", NUMBER(max_body_bytes, NUM_SIZE, 1, 1024ULL * 1024 * 1024),
      .def = "1048576", .help = "largest request body"},
     /* HTTP threads never wait on the database (DB_JOBS threads do): one per core. */

@@ -5,59 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "internal.h"
 #include "model/formats.h"
 #include "text/markup.h"
 #include "text/normalize.h"
 #include "text/search.h"
-
-static void add_error(json_t *errors, const char *field, const char *message)
-{
-    json_array_append_new(errors, json_pack("{s:s, s:s}", "field", field, "message", message));
-}
-
-/* Reads a string field; absent or null leave *out NULL. Returns -1 on a wrong type. */
-static int optional_string(const json_t *obj, const char *field, const char **out,
-                           json_t *errors)
-{
-    const json_t *v = json_object_get(obj, field);
-    *out = NULL;
-    if (v == NULL || json_is_null(v))
-        return 0;
-    if (!json_is_string(v)) {
-        add_error(errors, field, "must be a string");
-        return -1;
-    }
-    *out = json_string_value(v);
-    return 0;
-}
-
-/* A trimmed copy of a required-or-optional text field, checked for blankness and length. */
-static char *checked_text_new(const char *field, const char *value, size_t max_chars,
-                              int required, json_t *errors)
-{
-    char msg[96];
-    if (value == NULL) {
-        if (required)
-            add_error(errors, field, "is required");
-        return NULL;
-    }
-    char *trimmed = text_trim_new(value);
-    if (trimmed == NULL)
-        return NULL;
-    if (trimmed[0] == '\0') {
-        if (required)
-            add_error(errors, field, "must not be blank");
-        free(trimmed);
-        return NULL;
-    }
-    if (text_char_count(trimmed) > max_chars) {
-        snprintf(msg, sizeof msg, "must be at most %zu characters", max_chars);
-        add_error(errors, field, msg);
-        free(trimmed);
-        return NULL;
-    }
-    return trimmed;
-}
 
 /* Checks a list of names (tags or sources); fills out with {"name", key_field} per distinct key. */
 static void check_names(const json_t *obj, const char *field, size_t max_items, size_t max_chars,
@@ -71,24 +23,24 @@ static void check_names(const json_t *obj, const char *field, size_t max_items, 
     if (list == NULL || json_is_null(list))
         return;
     if (!json_is_array(list)) {
-        add_error(errors, field, "must be an array of strings");
+        input_error(errors, field, "must be an array of strings");
         return;
     }
     if (json_array_size(list) > max_items) {
         snprintf(msg, sizeof msg, "must hold at most %zu items", max_items);
-        add_error(errors, field, msg);
+        input_error(errors, field, msg);
         return;
     }
     json_array_foreach(list, i, item) {
         snprintf(name_field, sizeof name_field, "%s[%zu]", field, i);
         if (!json_is_string(item)) {
-            add_error(errors, name_field, "must be a string");
+            input_error(errors, name_field, "must be a string");
             continue;
         }
-        char *name = checked_text_new(name_field, json_string_value(item), max_chars, 1, errors);
+        char *name = input_text_new(name_field, json_string_value(item), max_chars, 1, errors);
         char *key = name ? key_of(name) : NULL;
         if (name != NULL && (key == NULL || key[0] == '\0')) {
-            add_error(errors, name_field, "must contain a letter or a digit");
+            input_error(errors, name_field, "must contain a letter or a digit");
         } else if (name != NULL) {
             int seen = 0;
             size_t j;
@@ -119,12 +71,12 @@ static void check_related(const json_t *obj, int64_t self_id, json_t *out, json_
     if (list == NULL || json_is_null(list))
         return;
     if (!json_is_array(list)) {
-        add_error(errors, "related", "must be an array of article ids or slugs");
+        input_error(errors, "related", "must be an array of article ids or slugs");
         return;
     }
     if (json_array_size(list) > ARTICLE_RELATED_MAX) {
         snprintf(msg, sizeof msg, "must hold at most %d items", ARTICLE_RELATED_MAX);
-        add_error(errors, "related", msg);
+        input_error(errors, "related", msg);
         return;
     }
     json_array_foreach(list, i, item) {
@@ -132,7 +84,7 @@ static void check_related(const json_t *obj, int64_t self_id, json_t *out, json_
         snprintf(field, sizeof field, "related[%zu]", i);
         if (json_is_integer(item) && json_integer_value(item) >= 1) {
             if (json_integer_value(item) == self_id) {
-                add_error(errors, field, "an article cannot be related to itself");
+                input_error(errors, field, "an article cannot be related to itself");
                 continue;
             }
             ref = json_pack("{s:I}", "id", (json_int_t)json_integer_value(item));
@@ -143,7 +95,7 @@ static void check_related(const json_t *obj, int64_t self_id, json_t *out, json_
             free(key);
         }
         if (ref == NULL) {
-            add_error(errors, field, "must be an article id (a whole number from 1) or a slug");
+            input_error(errors, field, "must be an article id (a whole number from 1) or a slug");
             continue;
         }
         int seen = 0;
@@ -161,7 +113,8 @@ static void check_related(const json_t *obj, int64_t self_id, json_t *out, json_
 static int check_fields_known(const json_t *obj, json_t *errors)
 {
     static const char *const writable[] = { "slug", "title", "summary", "body", "lang",
-                                            "published_at", "tags", "sources", "related", NULL };
+                                            "published_at", "tags", "sources", "related", "image",
+                                            NULL };
     static const char *const read_only[] = { "id", "dir", "version", "created_at", "updated_at",
                                              "body_html", NULL };
     const char *key;
@@ -174,7 +127,7 @@ static int check_fields_known(const json_t *obj, json_t *errors)
         for (const char *const *r = read_only; *r; r++)
             ro |= strcmp(*r, key) == 0;
         if (!known) {
-            add_error(errors, key, ro ? "is read-only" : "is not a field of an article");
+            input_error(errors, key, ro ? "is read-only" : "is not a field of an article");
             bad = 1;
         }
         (void)value;
@@ -188,10 +141,10 @@ static char *checked_slug_new(const char *value, json_t *errors)
     char msg[96];
     char *slug = text_slugify_new(value, (size_t)-1);
     if (slug == NULL || slug[0] == '\0') {
-        add_error(errors, "slug", "must contain a letter or a digit");
+        input_error(errors, "slug", "must contain a letter or a digit");
     } else if (text_char_count(slug) > TEXT_SLUG_MAX_CHARS) {
         snprintf(msg, sizeof msg, "must be at most %d characters", TEXT_SLUG_MAX_CHARS);
-        add_error(errors, "slug", msg);
+        input_error(errors, "slug", msg);
     } else {
         return slug;
     }
@@ -215,26 +168,26 @@ struct checked_fields {
 static void check_scalars(const json_t *obj, struct checked_fields *f, json_t *errors)
 {
     const char *title_in, *summary_in, *slug_in;
-    if (optional_string(obj, "title", &title_in, errors) == 0)
-        f->title = checked_text_new("title", title_in, ARTICLE_TITLE_MAX_CHARS, 1, errors);
-    if (optional_string(obj, "summary", &summary_in, errors) == 0)
-        f->summary = checked_text_new("summary", summary_in, ARTICLE_SUMMARY_MAX_CHARS, 0, errors);
-    if (optional_string(obj, "body", &f->body, errors) == 0) {
+    if (input_string(obj, "title", &title_in, errors) == 0)
+        f->title = input_text_new("title", title_in, ARTICLE_TITLE_MAX_CHARS, 1, errors);
+    if (input_string(obj, "summary", &summary_in, errors) == 0)
+        f->summary = input_text_new("summary", summary_in, ARTICLE_SUMMARY_MAX_CHARS, 0, errors);
+    if (input_string(obj, "body", &f->body, errors) == 0) {
         if (f->body == NULL)
-            add_error(errors, "body", "is required");
+            input_error(errors, "body", "is required");
         else if (text_is_blank(f->body))
-            add_error(errors, "body", "must not be blank");
+            input_error(errors, "body", "must not be blank");
         else if (strlen(f->body) > ARTICLE_BODY_MAX_BYTES)
-            add_error(errors, "body", "must be at most 1 MiB");
+            input_error(errors, "body", "must be at most 1 MiB");
     }
-    if (optional_string(obj, "slug", &slug_in, errors) == 0 && slug_in != NULL)
+    if (input_string(obj, "slug", &slug_in, errors) == 0 && slug_in != NULL)
         f->slug = checked_slug_new(slug_in, errors);
-    if (optional_string(obj, "lang", &f->lang, errors) == 0 && f->lang != NULL &&
+    if (input_string(obj, "lang", &f->lang, errors) == 0 && f->lang != NULL &&
         !lang_is_valid(f->lang))
-        add_error(errors, "lang", "must be a BCP 47 language tag such as ar or en-GB");
-    if (optional_string(obj, "published_at", &f->published_at, errors) == 0 &&
+        input_error(errors, "lang", "must be a BCP 47 language tag such as ar or en-GB");
+    if (input_string(obj, "published_at", &f->published_at, errors) == 0 &&
         f->published_at != NULL && !rfc3339_is_valid(f->published_at))
-        add_error(errors, "published_at", "must be an RFC 3339 date-time such as 2024-05-19T00:00:00Z");
+        input_error(errors, "published_at", "must be an RFC 3339 date-time such as 2024-05-19T00:00:00Z");
 }
 
 static void checked_fields_clear(struct checked_fields *f)
@@ -317,18 +270,24 @@ static void input_from_doc(json_t *doc, struct article_input *in)
         .tags = json_object_get(doc, "tags"),
         .sources = json_object_get(doc, "sources"),
         .related = json_object_get(doc, "related"),
+        .image = json_string_value(json_object_get(doc, "image")),
     };
 }
 
-int article_input_from_json(const json_t *obj, int64_t self_id, struct article_input *in,
-                            json_t *errors)
+struct article_rules article_rules_of(const struct config *cfg)
+{
+    return (struct article_rules){ .image = { cfg->image_schemes, cfg->image_scheme_count } };
+}
+
+int article_input_from_json(const json_t *obj, int64_t self_id, const struct article_rules *rules,
+                            struct article_input *in, json_t *errors)
 {
     struct checked_fields f = { 0 };
     size_t errors_before = json_array_size(errors);
     int rc = -1;
     memset(in, 0, sizeof *in);
     if (!json_is_object(obj)) {
-        add_error(errors, "", "the body must be a JSON object");
+        input_error(errors, "", "the body must be a JSON object");
         return -1;
     }
     check_fields_known(obj, errors);
@@ -341,6 +300,13 @@ int article_input_from_json(const json_t *obj, int64_t self_id, struct article_i
     check_names(obj, "sources", ARTICLE_SOURCES_MAX, ARTICLE_SOURCE_MAX_CHARS, "key",
                 source_key_new, json_object_get(doc, "sources"), errors);
     check_related(obj, self_id, json_object_get(doc, "related"), errors);
+    json_t *image = image_input_new(json_object_get(obj, "image"), &rules->image, errors);
+    if (json_is_object(image)) {
+        char *text = json_dumps(image, JSON_COMPACT);
+        json_object_set_new(doc, "image", text ? json_string(text) : json_null());
+        free(text);
+    }
+    json_decref(image);
     if (json_array_size(errors) > errors_before || fill_doc(doc, &f) < 0)
         goto out;
     input_from_doc(doc, in);
@@ -350,7 +316,7 @@ out:
     json_decref(doc);
     checked_fields_clear(&f);
     if (rc < 0 && json_array_size(errors) == errors_before)
-        add_error(errors, "", "out of memory");
+        input_error(errors, "", "out of memory");
     return rc;
 }
 
@@ -377,7 +343,7 @@ static json_t *pluck_new(const json_t *list, const char *member)
 json_t *article_input_json_from_article_new(const json_t *article)
 {
     static const char *const copied[] = { "slug", "title", "summary", "body", "lang",
-                                          "published_at", "sources", NULL };
+                                          "published_at", "sources", "image", NULL };
     json_t *out = json_object();
     for (const char *const *k = copied; *k; k++) {
         json_t *v = json_object_get(article, *k);

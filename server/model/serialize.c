@@ -19,6 +19,13 @@ static json_t *stored_list(const char *text)
     return v ? v : json_array();
 }
 
+/* A JSON object stored beside the row; null when there is none (or it cannot be read). */
+static json_t *stored_object(const char *text)
+{
+    json_t *v = text ? json_loads(text, 0, NULL) : NULL;
+    return json_is_object(v) ? v : (json_decref(v), json_null());
+}
+
 /* The article object, with the body only when with_body and the row has one. */
 static json_t *article_object(const struct db_article *a, bool with_body)
 {
@@ -40,6 +47,7 @@ static json_t *article_object(const struct db_article *a, bool with_body)
     json_object_set_new(o, "sources", stored_list(a->sources));
     json_object_set_new(o, "tags", stored_list(a->tags));
     json_object_set_new(o, "related", stored_list(a->related));
+    json_object_set_new(o, "image", stored_object(a->image));
     return o;
 }
 

@@ -42,6 +42,10 @@
 #include "text/search.h"
 
 #define SELF_ID 7
+
+/* The default IMAGE_URL_SCHEMES and one more. */
+static char *image_schemes[] = { "https", "http" };
+static const struct article_rules rules = { .image = { image_schemes, 2 } };
 #define DEFAULT_TIME "2024-05-19T00:00:00Z"
 
 /* A stored article as db_article_get returns it: what PATCH starts from. */
@@ -177,7 +181,7 @@ static void check_input(const struct article_input *in, int64_t self_id)
 static int input_checked(const json_t *obj, int64_t self_id, struct article_input *in)
 {
     json_t *errors = json_array();
-    int rc = article_input_from_json(obj, self_id, in, errors);
+    int rc = article_input_from_json(obj, self_id, &rules, in, errors);
     check_errors(errors);
     CHECK((rc == 0) == (json_array_size(errors) == 0));
     CHECK(rc == 0 || rc == -1);
@@ -261,7 +265,7 @@ static void check_round_trip(const struct article_input *in, const char *slug)
     CHECK(form != NULL && json_is_object(form));
     CHECK(json_object_get(form, "id") == NULL && json_object_get(form, "version") == NULL);
     json_t *errors = json_array();
-    if (article_input_from_json(form, SELF_ID, &again, errors) != 0) {
+    if (article_input_from_json(form, SELF_ID, &rules, &again, errors) != 0) {
         char *e = json_dumps(errors, JSON_ENCODE_ANY), *f = json_dumps(form, 0);
         fprintf(stderr, "\ninput form of a stored article: %s\nerrors: %s\n", f, e);
         CHECK(!"the input form of a stored article is refused (a PATCH of {} would be 422)");
