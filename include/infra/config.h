@@ -13,6 +13,9 @@
 #define CONFIG_MAX_PROXIES 32
 #define CONFIG_MAX_IMAGE_SCHEMES 8
 
+/* The one forwarding header a trusted proxy sets (TRUSTED_PROXY_HEADER); the other is ignored. */
+enum proxy_header { PROXY_HEADER_X_FORWARDED_FOR, PROXY_HEADER_FORWARDED };
+
 struct config {
     char *database_url;        /* DATABASE_URL: libpq URI or key=value; "" = libpq defaults */
     char *database_read_url;   /* DATABASE_READ_URL: a streaming replica for reads; NULL = none */
@@ -38,6 +41,8 @@ struct config {
     unsigned max_connections;  /* MAX_CONNECTIONS, default 1024 */
     struct cidr trusted_proxies[CONFIG_MAX_PROXIES]; /* TRUSTED_PROXIES, CIDR list */
     size_t trusted_proxy_count;
+    enum proxy_header trusted_proxy_header; /* TRUSTED_PROXY_HEADER, default X-Forwarded-For */
+    unsigned ipv6_client_prefix; /* IPV6_CLIENT_PREFIX, default 64: IPv6 clients per /64 */
     unsigned per_client_connections; /* PER_CLIENT_CONNECTIONS, default 64; 0 = no limit */
     unsigned header_timeout_s; /* HEADER_TIMEOUT (s), default 10: to send complete headers */
     unsigned request_timeout_s; /* REQUEST_TIMEOUT (s), default 30: headers to answer sent */

@@ -28,4 +28,12 @@ void netaddr_format(const struct netaddr *a, char *out, size_t size);
 bool cidr_parse(const char *text, struct cidr *out);
 bool cidr_contains(const struct cidr *c, const struct netaddr *a);
 
+/*
+ * The key under which a's connections and requests are counted: an IPv4 address as it is
+ * (one address is one subscriber's), an IPv6 address with all but its first ipv6_prefix
+ * bits (0..128; more is taken as 128) cleared, since one subscriber is usually given a
+ * whole /64 (or more) and picks any address in it.
+ */
+struct netaddr netaddr_client_key(const struct netaddr *a, unsigned ipv6_prefix);
+
 #endif

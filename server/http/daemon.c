@@ -140,6 +140,8 @@ static bool protections_new(struct app *app)
     const struct config *cfg = &app->config;
     struct guard_limits limits = {
         .per_client_connections = cfg->per_client_connections,
+        .max_connections = cfg->max_connections,
+        .ipv6_client_prefix = cfg->ipv6_client_prefix,
         .header_timeout_s = cfg->header_timeout_s,
         .request_timeout_s = cfg->request_timeout_s,
         .exempt = cfg->trusted_proxies,
@@ -147,7 +149,9 @@ static bool protections_new(struct app *app)
     };
     app->guard = guard_new(&limits);
     if (cfg->rate_limit > 0)
-        app->ratelimit = ratelimit_new(cfg->rate_limit, cfg->rate_burst, 65536);
+        app->ratelimit = ratelimit_new(cfg->rate_limit, cfg->rate_burst,
+                                       ratelimit_slots_for(cfg->max_connections),
+                                       cfg->ipv6_client_prefix);
     if (app->guard == NULL || (cfg->rate_limit > 0 && app->ratelimit == NULL)) {
         log_message("error", "out of memory for the connection guard or rate limiter");
         return false;

@@ -1,4 +1,4 @@
-/* guard.c: connection counts per client address and a watchdog that cuts off slow requests. */
+/* guard.c: connections per client (the direct peer) and a watchdog that cuts off slow requests. */
 #include "http/guard.h"
 
 #include <arpa/inet.h>
@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "infra/clock.h"
+#include "infra/conncount.h"
 #include "infra/log.h"
 
 #define WATCH_INTERVAL_MS 250
@@ -19,15 +20,9 @@ struct record {
     struct guard *g;
     MHD_socket fd;
     struct netaddr addr;
-    bool counted;        /* it holds one of its address's connection slots */
+    bool counted;        /* it holds one of its client's connection slots */
     bool in_request;     /* headers complete, answer not yet sent */
     double since;        /* when the current phase began (monotonic seconds) */
-};
-
-/* Open connections per address: a small open table, sized for MAX_CONNECTIONS. */
-struct count {
-    struct netaddr addr;
-    unsigned n;
 };
 
 struct guard {
@@ -37,8 +32,7 @@ struct guard {
     pthread_t watchdog;
     bool stopping;
     struct record *records;
-    struct count *counts;
-    unsigned ncounts;
+    struct conncount *counts; /* open connections per client, trusted proxies not counted */
 };
 
 static bool exempt(const struct guard *g, const struct netaddr *a)
@@ -47,21 +41,6 @@ static bool exempt(const struct guard *g, const struct netaddr *a)
         if (cidr_contains(&g->limits.exempt[i], a))
             return true;
     return false;
-}
-
-/* The count slot of an address (a free one when create), or NULL. Caller holds mu. */
-static struct count *count_of(struct guard *g, const struct netaddr *a, bool create)
-{
-    struct count *free_slot = NULL;
-    for (unsigned i = 0; i < g->ncounts; i++) {
-        if (g->counts[i].n > 0 && memcmp(&g->counts[i].addr, a, sizeof *a) == 0)
-            return &g->counts[i];
-        if (g->counts[i].n == 0 && free_slot == NULL)
-            free_slot = &g->counts[i];
-    }
-    if (create && free_slot != NULL)
-        free_slot->addr = *a;
-    return create ? free_slot : NULL;
 }
 
 /* Cuts off connections past their deadline; shutdown() makes libmicrohttpd close them. */
@@ -97,12 +76,12 @@ struct guard *guard_new(const struct guard_limits *limits)
     if (g == NULL)
         return NULL;
     g->limits = *limits;
-    g->ncounts = 4096;
-    g->counts = calloc(g->ncounts, sizeof *g->counts);
+    /* A client counted holds an open connection: no more clients than MAX_CONNECTIONS. */
+    g->counts = conncount_new(limits->max_connections, limits->ipv6_client_prefix);
     pthread_mutex_init(&g->mu, NULL);
     pthread_cond_init(&g->wake, NULL);
     if (g->counts == NULL || pthread_create(&g->watchdog, NULL, watch, g) != 0) {
-        free(g->counts);
+        conncount_free(g->counts);
         free(g);
         return NULL;
     }
@@ -120,7 +99,7 @@ void guard_free(struct guard *g)
     pthread_join(g->watchdog, NULL);
     pthread_mutex_destroy(&g->mu);
     pthread_cond_destroy(&g->wake);
-    free(g->counts);
+    conncount_free(g->counts);
     free(g);
 }
 
@@ -132,8 +111,9 @@ enum MHD_Result guard_accept(void *cls, const struct sockaddr *addr, socklen_t a
     if (g->limits.per_client_connections == 0 || !netaddr_from_sockaddr(addr, &a) || exempt(g, &a))
         return MHD_YES;
     pthread_mutex_lock(&g->mu);
-    struct count *c = count_of(g, &a, false);
-    bool ok = c == NULL || c->n < g->limits.per_client_connections;
+    /* A table with no room for a new client is refused rather than served uncounted; it
+     * holds MAX_CONNECTIONS clients, so that happens only when libmicrohttpd would refuse. */
+    bool ok = conncount_admits(g->counts, &a, g->limits.per_client_connections);
     pthread_mutex_unlock(&g->mu);
     return ok ? MHD_YES : MHD_NO;
 }
@@ -150,13 +130,8 @@ static void record_open(struct guard *g, struct MHD_Connection *connection, void
     r->since = clock_monotonic_s();
     bool known = peer != NULL && netaddr_from_sockaddr(peer->client_addr, &r->addr);
     pthread_mutex_lock(&g->mu);
-    if (known && !exempt(g, &r->addr)) {
-        struct count *c = count_of(g, &r->addr, true);
-        if (c != NULL) {
-            c->n++;
-            r->counted = true;
-        }
-    }
+    if (known && !exempt(g, &r->addr))
+        r->counted = conncount_add(g->counts, &r->addr);
     r->next = g->records;
     if (g->records != NULL)
         g->records->prev = r;
@@ -169,11 +144,8 @@ static void record_close(struct record *r)
 {
     struct guard *g = r->g;
     pthread_mutex_lock(&g->mu);
-    if (r->counted) {
-        struct count *c = count_of(g, &r->addr, false);
-        if (c != NULL)
-            c->n--;
-    }
+    if (r->counted)
+        conncount_remove(g->counts, &r->addr);
     if (r->prev != NULL)
         r->prev->next = r->next;
     else

@@ -1,4 +1,4 @@
-/* proxy.c: the client of a request behind trusted proxies (Forwarded, X-Forwarded-For). */
+/* proxy.c: the client of a request behind trusted proxies, from the one header they set. */
 #include "http/proxy.h"
 
 #include <string.h>
@@ -42,10 +42,15 @@ static bool element_address(const char *start, size_t len, bool forwarded, struc
     return netaddr_parse(value, out);
 }
 
-struct netaddr client_address(const struct netaddr *peer, const struct cidr *trusted,
-                              size_t ntrusted, const char *forwarded, const char *x_forwarded_for)
+const char *proxy_header_name(enum proxy_header kind)
 {
-    const char *chain = forwarded ? forwarded : x_forwarded_for;
+    return kind == PROXY_HEADER_FORWARDED ? "Forwarded" : "X-Forwarded-For";
+}
+
+struct netaddr client_address(const struct netaddr *peer, const struct cidr *trusted,
+                              size_t ntrusted, enum proxy_header kind, const char *chain)
+{
+    bool forwarded = kind == PROXY_HEADER_FORWARDED;
     struct netaddr nearest = *peer; /* the closest hop known so far, trusted */
     if (!is_trusted(peer, trusted, ntrusted) || chain == NULL)
         return *peer;
@@ -57,7 +62,7 @@ struct netaddr client_address(const struct netaddr *peer, const struct cidr *tru
         while (start > chain && start[-1] != ',')
             start--;
         struct netaddr hop;
-        if (!element_address(start, (size_t)(end - start), forwarded != NULL, &hop))
+        if (!element_address(start, (size_t)(end - start), forwarded, &hop))
             return nearest; /* a hop we cannot read: the last one we could is the client */
         if (!is_trusted(&hop, trusted, ntrusted))
             return hop;

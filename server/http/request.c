@@ -101,12 +101,11 @@ static void identify_client(struct request *req)
     snprintf(client->addr_text, sizeof client->addr_text, "-");
     if (!peer_address(req->connection, &peer))
         return;
-    char *forwarded = header_lines_new(req, "Forwarded");
-    char *xff = header_lines_new(req, "X-Forwarded-For");
+    /* Only the header the trusted proxies set: the other is the client's own to write. */
+    char *chain = header_lines_new(req, proxy_header_name(cfg->trusted_proxy_header));
     client->addr = client_address(&peer, cfg->trusted_proxies, cfg->trusted_proxy_count,
-                                  forwarded, xff);
-    free(forwarded);
-    free(xff);
+                                  cfg->trusted_proxy_header, chain);
+    free(chain);
     client->known = true;
     netaddr_format(&client->addr, client->addr_text, sizeof client->addr_text);
 }

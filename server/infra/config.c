@@ -173,6 +173,22 @@ static int parse_proxies(const struct setting *s, const char *value, struct conf
     return rc;
 }
 
+/* TRUSTED_PROXY_HEADER: the header name, in any case, as HTTP header names are. */
+static int parse_proxy_header(const struct setting *s, const char *value, struct config *cfg,
+                              char *err, size_t err_size)
+{
+    if (strcasecmp(value, "X-Forwarded-For") == 0)
+        *(enum proxy_header *)field_of(s, cfg) = PROXY_HEADER_X_FORWARDED_FOR;
+    else if (strcasecmp(value, "Forwarded") == 0)
+        *(enum proxy_header *)field_of(s, cfg) = PROXY_HEADER_FORWARDED;
+    else {
+        snprintf(err, err_size, "%s must be X-Forwarded-For or Forwarded, not \"%s\"", s->name,
+                 value);
+        return -1;
+    }
+    return 0;
+}
+
 /* ===== Defaults that depend on the machine or on settings read before ===== */
 
 static unsigned long long cores_all(const struct config *cfg, unsigned long long cores)
@@ -255,11 +271,18 @@ static const struct setting settings[] = {
      .help = "simultaneous client connections"},
     {.name = "TRUSTED_PROXIES", .parse = parse_proxies, FIELD(trusted_proxies),
      .max = CONFIG_MAX_PROXIES,
-     .help = "comma-separated CIDR ranges of proxies whose Forwarded / X-Forwarded-For is "
-             "believed"},
+     .help = "comma-separated CIDR ranges of proxies whose TRUSTED_PROXY_HEADER is believed"},
+    {.name = "TRUSTED_PROXY_HEADER", .parse = parse_proxy_header, FIELD(trusted_proxy_header),
+     .def = "X-Forwarded-For",
+     .help = "X-Forwarded-For or Forwarded: the one header the trusted proxies write, read right "
+             "to left; the other is never read"},
+    {.name = "IPV6_CLIENT_PREFIX", NUMBER(ipv6_client_prefix, NUM_UNSIGNED, 0, 128), .def = "64",
+     .help = "IPv6 clients are counted per network of this prefix length (connection and rate "
+             "limits); 128: per address"},
     {.name = "PER_CLIENT_CONNECTIONS", NUMBER(per_client_connections, NUM_UNSIGNED, 0, 65536),
      .def = "64",
-     .help = "simultaneous connections from one address (trusted proxies exempt); 0: no limit"},
+     .help = "simultaneous connections from one client (an IPv4 address, an IPv6 network of "
+             "IPV6_CLIENT_PREFIX) as the direct peer; trusted proxies exempt; 0: no limit"},
     {.name = "HEADER_TIMEOUT", NUMBER(header_timeout_s, NUM_UNSIGNED, 0, 3600), .def = "10",
      .help = "seconds a client has to send complete headers (also the keep-alive wait)"},
     {.name = "REQUEST_TIMEOUT", NUMBER(request_timeout_s, NUM_UNSIGNED, 0, 3600), .def = "30",

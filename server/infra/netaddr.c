@@ -102,3 +102,15 @@ bool cidr_contains(const struct cidr *c, const struct netaddr *a)
     uint8_t mask = (uint8_t)(0xff << (8 - rest));
     return (c->addr.bytes[full] & mask) == (a->bytes[full] & mask);
 }
+
+struct netaddr netaddr_client_key(const struct netaddr *a, unsigned ipv6_prefix)
+{
+    struct netaddr key = *a;
+    if (is_mapped_v4(a) || ipv6_prefix >= 128)
+        return key;
+    unsigned full = ipv6_prefix / 8, rest = ipv6_prefix % 8;
+    if (rest != 0)
+        key.bytes[full++] &= (uint8_t)(0xff << (8 - rest));
+    memset(key.bytes + full, 0, sizeof key.bytes - full);
+    return key;
+}

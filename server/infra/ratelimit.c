@@ -1,4 +1,4 @@
-/* ratelimit.c: token buckets per client, in sharded fixed-size tables under short locks. */
+/* ratelimit.c: token buckets per client, in sharded tables sized at creation, under short locks. */
 #include "infra/ratelimit.h"
 
 #include <math.h>
@@ -11,6 +11,7 @@
 
 #define SHARDS 16
 #define PROBE 4
+#define SLOTS_PER_CONNECTION 16
 
 struct bucket {
     struct netaddr who;
@@ -27,16 +28,26 @@ struct shard {
 struct ratelimit {
     double rate, burst;
     unsigned per_shard;
+    unsigned ipv6_prefix;
     struct shard shards[SHARDS];
 };
 
-struct ratelimit *ratelimit_new(double rate, double burst, unsigned slots)
+unsigned ratelimit_slots_for(unsigned max_connections)
+{
+    unsigned long long slots = (unsigned long long)max_connections * SLOTS_PER_CONNECTION;
+    if (slots < SHARDS * PROBE)
+        slots = SHARDS * PROBE;
+    return slots > 1u << 24 ? 1u << 24 : (unsigned)slots;
+}
+
+struct ratelimit *ratelimit_new(double rate, double burst, unsigned slots, unsigned ipv6_prefix)
 {
     struct ratelimit *rl = calloc(1, sizeof *rl);
     if (rl == NULL)
         return NULL;
     rl->rate = rate;
     rl->burst = burst < 1 ? 1 : burst;
+    rl->ipv6_prefix = ipv6_prefix;
     rl->per_shard = slots / SHARDS < PROBE ? PROBE : slots / SHARDS;
     for (int i = 0; i < SHARDS; i++) {
         pthread_mutex_init(&rl->shards[i].mu, NULL);
@@ -91,10 +102,12 @@ static struct bucket *find(struct ratelimit *rl, struct shard *sh, uint64_t h,
     return victim;
 }
 
-struct ratelimit_verdict ratelimit_take(struct ratelimit *rl, const struct netaddr *client,
+struct ratelimit_verdict ratelimit_take(struct ratelimit *rl, const struct netaddr *addr,
                                         double now)
 {
     struct ratelimit_verdict v = { .limit = (unsigned)rl->burst };
+    struct netaddr key = netaddr_client_key(addr, rl->ipv6_prefix);
+    const struct netaddr *client = &key;
     uint64_t h = hash_fnv1a64(HASH_FNV1A64_INIT, client, sizeof *client);
     struct shard *sh = &rl->shards[h % SHARDS];
     pthread_mutex_lock(&sh->mu);

@@ -139,7 +139,9 @@ def test_numbers_within_their_bounds(khabar, settings):
 
 def test_other_values_refused(khabar, settings):
     for var, value in (("LOG_FORMAT", "xml"), ("LOG_FORMAT", "JSON"), ("TRUSTED_PROXIES", "10.0.0.0/33"),
-                       ("TRUSTED_PROXIES", "not-a-network"), ("API_TOKENS", ",".join("t%d" % i for i in range(40)))):
+                       ("TRUSTED_PROXIES", "not-a-network"), ("API_TOKENS", ",".join("t%d" % i for i in range(40))),
+                       ("TRUSTED_PROXY_HEADER", "X-Real-IP"), ("TRUSTED_PROXY_HEADER", "Forwarded,X-Forwarded-For"),
+                       ("TRUSTED_PROXY_HEADER", "both")):
         expect_refused(khabar, settings, var, value)
 
 

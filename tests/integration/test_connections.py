@@ -80,6 +80,31 @@ def test_per_client_connections(start_server, sockets):
     check(ok, "after closing one, a new connection from the address works", what)
 
 
+def test_per_client_limit_past_4096_clients(start_server, sockets):
+    """The count table holds every client MAX_CONNECTIONS allows: the 4,097th client with an open
+    connection is limited like the first."""
+    srv = start_server("many-clients", PER_CLIENT_CONNECTIONS=1, MAX_CONNECTIONS=8192, THREADS=1, HEADER_TIMEOUT=120,
+                       MAX_HEADER_BYTES=4096, RATE_LIMIT=0)
+    clients = ["127.1.%d.%d" % (i // 250, i % 250 + 1) for i in range(4097)]
+    for src in clients:
+        try:
+            sockets.append(socket.create_connection(("127.0.0.1", srv.port), timeout=5, source_address=(src, 0)))
+        except OSError as e:
+            sockets.append(None)
+            log("connect from %s: %s" % (src, e))
+    check(all(sockets), "4,097 clients each open one connection", sum(1 for s in sockets if s is None))
+    # the connections are accepted in order by the one thread: once the last answers, all are counted
+    last = sockets[-1]
+    last.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+    data = replay._read(last, time.monotonic() + 10, settle=0.02)[0]
+    check(data.startswith(b"HTTP/1.1 200"), "the 4,097th client's connection is served", data[:40])
+    for src in (clients[0], clients[-1]):
+        ok, what = try_request(srv, src=src)
+        check(not ok, "client %s, at PER_CLIENT_CONNECTIONS=1: a second connection is refused" % src, what)
+    ok, what = try_request(srv, src="127.2.0.1")
+    check(ok, "a client with no connection yet is still served", what)
+
+
 def test_max_connections(start_server, sockets):
     srv = start_server("max-conn", MAX_CONNECTIONS=4, THREADS=1, PER_CLIENT_CONNECTIONS=0, HEADER_TIMEOUT=20)
     for i in range(4):

@@ -139,15 +139,16 @@ class Proxy:
     """nginx running docker/nginx.conf in front of two replicas on fixed ports (a replica
     restarted comes back on its port), and the articles the proxy tests read."""
 
-    def __init__(self, h, made):
+    def __init__(self, h, made, **replica_settings):
         self.h = h
         self.made = made
+        self.replica_settings = replica_settings
         self.replica_ports = [free_port(), free_port()]
         self.replicas = [None, None]
         self.nginx = Nginx(h.workdir, self.replica_ports)
 
     def start_replica(self, i):
-        srv = self.h.start_server(extra=replica_env(self.replica_ports[i]),
+        srv = self.h.start_server(extra=replica_env(self.replica_ports[i], **self.replica_settings),
                                   name="replica%d-%d" % (i + 1, len(self.h.servers)))
         self.replicas[i] = srv
         return srv
@@ -187,10 +188,10 @@ def articles(khabar):
     return made
 
 
-@pytest.fixture(scope="module")
-def proxy(khabar, articles):
-    """nginx with docker/nginx.conf before two replicas, for the file's through-nginx tests."""
-    p = Proxy(khabar, articles)
+def running_proxy(khabar, articles, **replica_settings):
+    """nginx with docker/nginx.conf before two replicas started with replica_settings, stopped
+    when the generator is closed."""
+    p = Proxy(khabar, articles, **replica_settings)
     p.start_replica(0)
     p.start_replica(1)
     p.nginx.render()
@@ -203,6 +204,19 @@ def proxy(khabar, articles):
         yield p
     finally:
         p.nginx.stop()
+
+
+@pytest.fixture(scope="module")
+def proxy(khabar, articles):
+    """nginx with docker/nginx.conf before two replicas, for the file's through-nginx tests."""
+    yield from running_proxy(khabar, articles)
+
+
+@pytest.fixture(scope="module")
+def limited_proxy(khabar, articles):
+    """The same with a small per-client rate limit in the replicas (5 at once, 1 a second), so
+    that khabar's own limit answers before nginx's."""
+    yield from running_proxy(khabar, articles, RATE_LIMIT=1, RATE_BURST=5)
 
 
 def test_articles_for_the_proxy_tests(articles):
@@ -303,6 +317,13 @@ def test_client_address(proxy):
     e = log_entry(proxy.replicas, rid)
     check(e is not None and e.get("client") == "127.0.0.2",
           "a client's own Forwarded is not believed either: nginx drops it, khabar logs 127.0.0.2", e)
+    rid = "addr-both-%d" % random.randrange(1 << 30)
+    proxy.through("GET", "/healthz", src="127.0.0.2",
+                  headers={"Forwarded": "for=6.6.6.6", "X-Forwarded-For": "6.6.6.6", "X-Request-Id": rid})
+    e = log_entry(proxy.replicas, rid)
+    check(e is not None and e.get("client") == "127.0.0.2",
+          "a client sending both Forwarded and X-Forwarded-For for 6.6.6.6 cannot choose its address: "
+          "khabar logs 127.0.0.2", e)
     rid = "addr-lb-%d" % random.randrange(1 << 30)
     proxy.through("GET", "/healthz", src=LB_ADDR, headers={"X-Forwarded-For": "198.51.100.23", "X-Request-Id": rid})
     e = log_entry(proxy.replicas, rid)
@@ -347,6 +368,27 @@ def test_proxy_refusals(khabar, proxy):
               "nginx's 429 is problem+json with Retry-After", s.brief())
     other = proxy.through("GET", "/healthz", src="127.0.0.5")
     check(other.status == 200, "another client is not limited meanwhile", other.brief())
+
+
+def test_forged_addresses_and_the_rate_limit(limited_proxy):
+    """Through nginx, a client forging its address in both forwarding headers neither drains
+    another client's bucket nor escapes its own (khabar's 429s, not nginx's)."""
+    victim, forger = "127.0.0.6", "127.0.0.7"
+
+    def burst(src, n, headers_of):
+        return [limited_proxy.through("GET", "/v1/articles?limit=1", src=src, headers=headers_of(i))
+                for i in range(n)]
+    got = burst(forger, 16, lambda i: {"Forwarded": "for=" + victim, "X-Forwarded-For": victim})
+    st = [r.status for r in got]
+    check(st.count(429) >= 3 and st[:5] == [200] * 5,
+          "a client naming another in Forwarded and X-Forwarded-For spends its own bucket: 429 after the burst", st)
+    check(all(r.header("ratelimit-limit") == "5" for r in got if r.status == 429),
+          "those 429s are khabar's (RateLimit-Limit: 5), not nginx's", [r.brief() for r in got if r.status == 429][:1])
+    st = [r.status for r in burst(victim, 5, lambda i: {})]
+    check(st == [200] * 5, "the client it named still has its whole bucket: 5 requests pass", st)
+    st = [r.status for r in burst(victim, 16, lambda i: {"Forwarded": "for=198.51.100.%d" % (i + 1),
+                                                         "X-Forwarded-For": "198.51.100.%d" % (i + 1)})]
+    check(st.count(429) >= 3, "a client rotating forged addresses in both headers does not escape its bucket", st)
 
 
 class Load(harness.Threads):
@@ -566,6 +608,13 @@ def test_docker_files():
               "")
     check("pg_isready" in compose and "pgdata:" in compose, "compose.yaml: PostgreSQL with a health check and a volume",
           "")
+    with open(NGINX_CONF, encoding="utf-8") as f:
+        nginx = f.read()
+    header = re.search(r"^    TRUSTED_PROXY_HEADER: (\S+)$", compose, re.M)
+    check(header is not None and re.search(r"proxy_set_header %s \$proxy_add_x_forwarded_for;" % header.group(1),
+                                           nginx) is not None,
+          "compose.yaml: the replicas read the one header nginx.conf writes", header and header.group(0))
+    check('proxy_set_header Forwarded "";' in nginx, "nginx.conf clears the header the replicas do not read", "")
     docker = shutil.which("docker")
     has_compose = docker and subprocess.run([docker, "compose", "version"], stdout=subprocess.DEVNULL,
                                             stderr=subprocess.DEVNULL).returncode == 0

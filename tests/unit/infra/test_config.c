@@ -15,7 +15,8 @@ static const char *const names[] = {
     "DATABASE_URL", "DATABASE_READ_URL", "PORT", "LISTEN_ADDR", "API_TOKENS", "CORS_ORIGINS",
     "MAX_BODY_BYTES", "THREADS", "DB_POOL_SIZE", "DB_JOBS", "SEARCH_JOBS", "DB_TIMEOUT",
     "STATEMENT_TIMEOUT", "CONNECTION_TIMEOUT", "MAX_CONNECTIONS", "TRUSTED_PROXIES",
-    "PER_CLIENT_CONNECTIONS", "HEADER_TIMEOUT", "REQUEST_TIMEOUT", "MAX_HEADER_BYTES",
+    "TRUSTED_PROXY_HEADER", "IPV6_CLIENT_PREFIX", "PER_CLIENT_CONNECTIONS", "HEADER_TIMEOUT",
+    "REQUEST_TIMEOUT", "MAX_HEADER_BYTES",
     "RATE_LIMIT", "RATE_BURST", "RATE_LIMIT_TOKENS", "LOG_FORMAT", "MIGRATE_ON_START",
     "SHUTDOWN_TIMEOUT", "CACHE_BYTES",
 };
@@ -87,6 +88,7 @@ static void test_defaults(void **state)
     check(cfg.connection_timeout_s == 30 && cfg.max_connections == 1024,
           "defaults: CONNECTION_TIMEOUT 30, MAX_CONNECTIONS 1024");
     check(cfg.per_client_connections == 64, "defaults: PER_CLIENT_CONNECTIONS 64");
+    check(cfg.ipv6_client_prefix == 64, "defaults: IPV6_CLIENT_PREFIX 64");
     check(cfg.header_timeout_s == 10 && cfg.request_timeout_s == 30,
           "defaults: HEADER_TIMEOUT 10, REQUEST_TIMEOUT 30");
     check(cfg.max_header_bytes == 32768, "defaults: MAX_HEADER_BYTES 32768");
@@ -234,6 +236,25 @@ static void test_proxies_and_log_format(void **state)
     config_free(&cfg);
     check_refused("TRUSTED_PROXIES", "10.0.0.0/33");
     check_refused("TRUSTED_PROXIES", "proxy.example");
+    check(load_with(NULL, NULL, &cfg, err, sizeof err) == 0 &&
+              cfg.trusted_proxy_header == PROXY_HEADER_X_FORWARDED_FOR,
+          "proxy header: X-Forwarded-For by default (what docker/nginx.conf sets)");
+    config_free(&cfg);
+    check(load_with("TRUSTED_PROXY_HEADER", "Forwarded", &cfg, err, sizeof err) == 0 &&
+              cfg.trusted_proxy_header == PROXY_HEADER_FORWARDED,
+          "proxy header: Forwarded");
+    config_free(&cfg);
+    check(load_with("TRUSTED_PROXY_HEADER", "x-forwarded-for", &cfg, err, sizeof err) == 0 &&
+              cfg.trusted_proxy_header == PROXY_HEADER_X_FORWARDED_FOR,
+          "proxy header: a header name in any case");
+    config_free(&cfg);
+    check_refused("TRUSTED_PROXY_HEADER", "X-Real-IP");
+    check_refused("TRUSTED_PROXY_HEADER", "Forwarded, X-Forwarded-For");
+    check_refused("TRUSTED_PROXY_HEADER", "X-Forwarded-For ");
+    check_number("IPV6_CLIENT_PREFIX", "48", ipv6_client_prefix, 48u);
+    check_number("IPV6_CLIENT_PREFIX", "128", ipv6_client_prefix, 128u);
+    check_refused("IPV6_CLIENT_PREFIX", "129");
+    check_refused("IPV6_CLIENT_PREFIX", "/64");
     check(load_with("LOG_FORMAT", "text", &cfg, err, sizeof err) == 0 && cfg.log_text,
           "log: text");
     config_free(&cfg);

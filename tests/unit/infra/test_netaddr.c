@@ -1,5 +1,5 @@
-/* test_netaddr.c: unit tests of server/infra/netaddr.c: address parsing and formatting, and CIDR
- * matching. Expected values come from netaddr.h and the RFCs, not from the code.
+/* test_netaddr.c: unit tests of server/infra/netaddr.c: address parsing and formatting, CIDR
+ * matching, and the client key (IPv6 per network). Expected values come from netaddr.h and the RFCs, not from the code.
  */
 #include "infra/netaddr.h"
 
@@ -128,6 +128,36 @@ static void test_cidr_contains(void **state)
     check(!in_range("2001:db8::/33", "2001:db8:8000::1"), "contains: /33, upper half out");
 }
 
+/* The client key of text with prefix, formatted into buf. */
+static const char *key_of(const char *text, unsigned prefix, char *buf, size_t size)
+{
+    struct netaddr a = addr_of(text), k = netaddr_client_key(&a, prefix);
+    netaddr_format(&k, buf, size);
+    return buf;
+}
+
+#define check_key(text, prefix, want, name) check_into(64, want, name, key_of, text, prefix)
+
+static void test_client_key(void **state)
+{
+    (void)state;
+    check_key("2001:db8:1:2:aaaa:bbbb:cccc:dddd", 64, "2001:db8:1:2::", "key: IPv6 /64 keeps 64 bits");
+    check_key("2001:db8:1:2::1", 64, "2001:db8:1:2::", "key: two addresses of one /64 ...");
+    check_key("2001:db8:1:2:ffff::9", 64, "2001:db8:1:2::", "key: ... share one key");
+    check_key("2001:db8:1:3::1", 64, "2001:db8:1:3::", "key: the next /64 has its own");
+    check_key("2001:db8:1:2::1", 128, "2001:db8:1:2::1", "key: /128 is the address itself");
+    check_key("2001:db8:1:2::1", 200, "2001:db8:1:2::1", "key: past 128 is taken as 128");
+    check_key("2001:db8:abcd:12ff::1", 56, "2001:db8:abcd:1200::", "key: /56, on a byte");
+    check_key("2001:db8:abcd:12ff::1", 52, "2001:db8:abcd:1000::", "key: /52, within a byte");
+    check_key("2001:db8:abcd:12ff::1", 1, "::", "key: /1 of an address below 8000::");
+    check_key("fe80::1", 1, "8000::", "key: /1 keeps the first bit");
+    check_key("2001:db8::1", 0, "::", "key: /0: every IPv6 client is one");
+    check_key("192.0.2.1", 64, "192.0.2.1", "key: IPv4 is the address, whatever the prefix");
+    check_key("192.0.2.1", 0, "192.0.2.1", "key: IPv4 with prefix 0 too");
+    check_key("::ffff:198.51.100.7", 64, "198.51.100.7", "key: IPv4-mapped is IPv4");
+    check_key("::1", 64, "::", "key: the IPv6 loopback's /64");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -135,6 +165,7 @@ int main(void)
         cmocka_unit_test(test_from_sockaddr),
         cmocka_unit_test(test_cidr_parse),
         cmocka_unit_test(test_cidr_contains),
+        cmocka_unit_test(test_client_key),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
