@@ -4,7 +4,7 @@
  * Fixture cases (jansson style): tests/fixtures/article_input/<case>/input holds the exact
  * body bytes and <case>/expect one line: ok, malformed, invalid-utf8, too-deep, or
  * "invalid FIELD..." (the set of "field" values of the errors; "" is the empty field).
- * Each case goes through khabar_json_parse, then article_input_from_json(doc, 0, ...).
+ * Each case goes through khabar_json_parse, then article_input_from_json(doc, 0, &rules, ...).
  * The folder is argv[1] when given, else tests/fixtures/article_input (run from the
  * repository root).
  */
@@ -20,6 +20,10 @@
 
 #include "infra/strict_json.h"
 #include "unit.h"
+
+/* The default IMAGE_URL_SCHEMES. */
+static char *image_schemes[] = { "https" };
+static const struct article_rules rules = { .image = { image_schemes, 1 } };
 
 #define SAMPLE_TITLE "بيسكوف: الاستعدادات جارية لزيارة بوتين إلى كوريا الشمالية"
 #define SAMPLE_SLUG "بيسكوف-الاستعدادات-جارية-لزيارة-بوتين-إلى-كوريا-الشمالية"
@@ -112,7 +116,7 @@ static void outcome(const char *buf, size_t len, char *out, size_t size, char *d
     }
     struct article_input in;
     json_t *errors = json_array();
-    if (article_input_from_json(doc, 0, &in, errors) == 0) {
+    if (article_input_from_json(doc, 0, &rules, &in, errors) == 0) {
         snprintf(out, size, json_array_size(errors) == 0 ? "ok" : "ok but errors were added");
         article_input_free(&in);
     } else {
@@ -205,7 +209,7 @@ static int from_json(const char *text, int64_t self_id, struct article_input *in
         memset(in, 0, sizeof *in);
         return -2;
     }
-    int rc = article_input_from_json(doc, self_id, in, errors);
+    int rc = article_input_from_json(doc, self_id, &rules, in, errors);
     json_decref(doc);
     return rc;
 }
@@ -443,7 +447,7 @@ static void test_errors_shape(void **state)
 
     json_array_clear(errors);
     json_t *arr = json_array();
-    rc = article_input_from_json(arr, 0, &in, errors);
+    rc = article_input_from_json(arr, 0, &rules, &in, errors);
     check(rc == -1 && one_error_on(errors, ""), "errors: an array is refused with field \"\"");
     json_decref(arr);
     json_decref(errors);
@@ -458,7 +462,7 @@ static int body_of(const char *unit, size_t n, struct article_input *in, json_t 
         memcpy(body + i, unit, u);
     body[n] = '\0';
     json_t *doc = json_pack("{s:s, s:s}", "title", "t", "body", body);
-    int rc = article_input_from_json(doc, 0, in, errors);
+    int rc = article_input_from_json(doc, 0, &rules, in, errors);
     if (rc == 0 && (in->write.body == NULL || strlen(in->write.body) != n))
         rc = -3;
     json_decref(doc);
@@ -498,7 +502,7 @@ static void test_big_body(void **state)
     enum khabar_json_status st = khabar_json_parse(text, strlen(text), &doc, detail, sizeof detail);
     check(st == KHABAR_JSON_OK, "body: 1 MiB body parses");
     errors = json_array();
-    rc = doc ? article_input_from_json(doc, 0, &in, errors) : -2;
+    rc = doc ? article_input_from_json(doc, 0, &rules, &in, errors) : -2;
     check(rc == 0, "body: parsed 1 MiB body accepted");
     if (rc == 0)
         article_input_free(&in);
@@ -546,7 +550,7 @@ static void test_input_form(void **state)
     /* the input form is itself a valid article body (PATCH checks it after merging) */
     struct article_input in;
     json_t *errors = json_array();
-    int rc = article_input_from_json(got, 0, &in, errors);
+    int rc = article_input_from_json(got, 0, &rules, &in, errors);
     check(rc == 0, "input form: passes article_input_from_json");
     if (rc == 0) {
         check_str(in.write.slug, SAMPLE_SLUG, "input form: slug round-trips");

@@ -29,7 +29,9 @@ static struct db_article row(void)
         .slug = "putin-visits",
         .title = "بوتين يزور",
         .summary = "A short summary",
-        .body = "The body",
+        .body = "The **body**",
+        .body_html = "<p>The <strong>body</strong></p>\n",
+        .body_text = "The body",
         .lang = "ar",
         .published_at = "2024-05-19T10:00:00Z",
         .created_at = "2024-05-19T10:00:01Z",
@@ -38,6 +40,7 @@ static struct db_article row(void)
         .tags = "[{\"slug\":\"روسيا\",\"name\":\"روسيا\"}]",
         .related = "[{\"id\":43,\"slug\":\"b\",\"title\":\"B\",\"published_at\":"
                    "\"2024-05-18T00:00:00Z\"}]",
+        .image = "{\"url\":\"https://cdn.example/a.jpg\",\"alt\":\"صورة\"}",
         .last_modified = 1716194200,
     };
     return a;
@@ -50,7 +53,8 @@ static struct db_article row(void)
     "\"updated_at\":\"2024-05-20T08:30:00Z\",\"version\":3,"                              \
     "\"sources\":[\"Reuters\",\"AFP\"],\"tags\":[{\"slug\":\"روسيا\",\"name\":\"روسيا\"}],"  \
     "\"related\":[{\"id\":43,\"slug\":\"b\",\"title\":\"B\","                             \
-    "\"published_at\":\"2024-05-18T00:00:00Z\"}]"
+    "\"published_at\":\"2024-05-18T00:00:00Z\"}],"                                      \
+    "\"image\":{\"url\":\"https://cdn.example/a.jpg\",\"alt\":\"صورة\"}"
 #define ARTICLE_TAIL ARTICLE_REST "}"
 
 static void test_article(void **state)
@@ -58,12 +62,12 @@ static void test_article(void **state)
     (void)state;
     struct db_article a = row();
     check_new_str(dump_new(serialize_article_new(&a)),
-                  ARTICLE_HEAD "\"summary\":\"A short summary\",\"body\":\"The body\","
+                  ARTICLE_HEAD "\"summary\":\"A short summary\",\"body\":\"The **body**\",\"body_html\":\"<p>The <strong>body</strong></p>\\n\","
                                "\"lang\":\"ar\",\"dir\":\"rtl\"," ARTICLE_TAIL,
                   "article: every field of the Article schema, in its order");
     a.summary = NULL;
     check_new_str(dump_new(serialize_article_new(&a)),
-                  ARTICLE_HEAD "\"summary\":null,\"body\":\"The body\","
+                  ARTICLE_HEAD "\"summary\":null,\"body\":\"The **body**\",\"body_html\":\"<p>The <strong>body</strong></p>\\n\","
                                "\"lang\":\"ar\",\"dir\":\"rtl\"," ARTICLE_TAIL,
                   "article: no summary is null, not absent");
     a.body = NULL;
@@ -210,7 +214,7 @@ static void test_search_page(void **state)
     struct search_query *q = search_query_new("body", err, sizeof err);
     check(q != NULL, "search: the query");
     struct db_article items[2] = { row(), row() };
-    items[1].body = "nothing here";
+    items[1].body_text = "nothing here";
     items[1].summary = NULL;
     struct db_article_page page = { .items = items, .n = 2 };
     struct list_page out;
