@@ -8,12 +8,14 @@
 #include "infra/changes.h"
 #include "infra/config.h"
 #include "db/db.h"
+#include "db/schedule.h"
 
 struct app {
     struct config config;
     db_pool *db;      /* the primary: writes, and reads when there is no replica */
     db_pool *db_read; /* DATABASE_READ_URL's replica for reads; NULL when not set */
     struct cache *cache;     /* the answer cache; NULL when CACHE_BYTES=0 */
+    struct schedule *schedule; /* makes scheduled articles public at their time */
     struct changes *changes; /* hears other instances' writes for the cache */
     struct jobs *jobs;       /* threads that run requests needing the database; NULL: inline */
     struct jobs *search_jobs; /* threads that run searches; NULL: jobs runs them too */

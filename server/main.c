@@ -62,6 +62,8 @@ static int run_serve(struct app *app)
         goto out;
     if (app->db_read != NULL)
         db_pool_set_fallback(app->db_read, app->db);
+    if ((app->schedule = schedule_start(app->config.database_url)) == NULL)
+        goto out;
     /* Announcements come from the primary, where every write commits. */
     if (app->config.cache_bytes > 0 &&
         ((app->cache = cache_new(app->config.cache_bytes)) == NULL ||
@@ -84,6 +86,8 @@ static int run_serve(struct app *app)
     http_stop(daemon, app);
     rc = 0;
 out:
+    schedule_stop(app->schedule);
+    app->schedule = NULL;
     changes_stop(app->changes);
     cache_free(app->cache);
     app->changes = NULL;

@@ -93,6 +93,9 @@ struct db_article_write {
     const json_t *sources;      /* [{"name": ..., "key": ...}] */
     const json_t *related;      /* [{"id": n} or {"slug_key": ...}] */
     const char *image;          /* the lead image as JSON text (model/image.h); NULL: none */
+    const char *status;         /* draft, published or withdrawn */
+    const char *withdrawn_reason; /* set only when withdrawn */
+    const char *corrections;    /* JSON text: [{"at", "text"}] */
 };
 
 /*
@@ -107,6 +110,10 @@ struct db_article {
     const char *body;      /* CommonMark source; NULL in lists */
     const char *body_html; /* its safe HTML; NULL in lists */
     const char *body_text; /* its plain text; only searches read it (for snippets) */
+    const char *corrections;      /* JSON text; NULL in lists */
+    const char *withdrawn_reason; /* NULL unless withdrawn (and in lists) */
+    const char *status;           /* draft, published or withdrawn */
+    bool visible;                 /* published and its time has come: public */
     const char *lang;
     const char *published_at, *created_at, *updated_at;
     const char *sources, *tags, *related;
@@ -128,6 +135,7 @@ struct article_query {
     const char *from, *to;  /* RFC 3339 bounds on published_at, both inclusive */
     const char *lang;
     const char *tsquery;    /* a search (ranked, items keep the body for snippets); NULL: newest first */
+    const char *status;     /* editors' lists: draft, scheduled, withdrawn or any; NULL: public */
     unsigned limit;
     /* The page starts after this item; after_id 0 means the first page. */
     const char *after_time; /* published_at of the item (newest-first lists) */
@@ -154,7 +162,7 @@ void db_article_page_clear(struct db_article_page *page);
 /* A page of articles (summaries: no body, except for searches) newest first or ranked. */
 db_status db_article_list(db_conn *c, const struct article_query *q, struct db_article_page *page);
 /* The "read also" list of article id as stored beside it, a JSON array (caller frees). */
-db_status db_related_list(db_conn *c, int64_t id, char **related_json_out);
+db_status db_related_list(db_conn *c, int64_t id, bool with_hidden, char **related_json_out);
 
 /*
  * Article writes: each runs in one transaction, run again when it meets a serialization

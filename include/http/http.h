@@ -56,6 +56,12 @@ void http_stop(struct MHD_Daemon *daemon, struct app *app);
 #define CACHE_ARTICLE "public, max-age=60"
 #define CACHE_LIST "public, max-age=5"
 #define CACHE_STATIC "public, max-age=3600"
+/* What only a token holder may see (a draft, a scheduled or withdrawn article): never
+ * kept by a browser, a proxy or the answer cache. */
+#define CACHE_PRIVATE "private, no-store"
+
+/* True when the request carries a valid bearer token (auth.c). */
+bool request_is_authorized(const struct request *req);
 
 /*
  * The reply helpers: each queues one response with the common headers (X-Request-Id,
@@ -98,11 +104,16 @@ int reply_page(struct request *req, struct list_page *page, enum cursor_kind kin
 #define PROBLEM_RATE_LIMITED "/problems/rate-limited"
 #define PROBLEM_INTERNAL_ERROR "/problems/internal-error"
 #define PROBLEM_DATABASE_UNAVAILABLE "/problems/database-unavailable"
+#define PROBLEM_WITHDRAWN "/problems/withdrawn"
 
 /* An application/problem+json answer; errors (may be NULL) is taken over. A 404 also
  * names the API's index (INDEX_PATH). */
 int reply_problem(struct request *req, unsigned status, const char *type, const char *detail,
                   json_t *errors);
+/* 401 with WWW-Authenticate: a write, or what only token holders see, without a valid token. */
+int reply_unauthorized(struct request *req);
+/* 410 for a withdrawn article, telling readers why (reason). */
+int reply_withdrawn(struct request *req, const char *reason);
 /* The answer for a database status other than DB_OK, with what was not found named. */
 int reply_db_status(struct request *req, db_status st, const char *what);
 

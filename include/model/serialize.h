@@ -19,6 +19,7 @@ struct list_page {
     char last_key[48];     /* the last item's published_at, rank or article count */
     int64_t last_id;
     int64_t last_modified; /* no item or count can be newer */
+    bool editors_only;     /* it lists what only token holders may see: private, never kept */
 };
 
 /* The article object of api.md (caller owns); with its body when the row has one. */

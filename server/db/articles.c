@@ -9,7 +9,8 @@
 
 /* Columns of the article statements (see statements.c). */
 enum {
-    COL_ID, COL_SLUG, COL_TITLE, COL_SUMMARY, COL_BODY, COL_BODY_HTML, COL_BODY_TEXT, COL_LANG, COL_PUBLISHED, COL_CREATED,
+    COL_ID, COL_SLUG, COL_TITLE, COL_SUMMARY, COL_BODY, COL_BODY_HTML, COL_BODY_TEXT,
+    COL_CORRECTIONS, COL_WITHDRAWN_REASON, COL_STATUS, COL_VISIBLE, COL_LANG, COL_PUBLISHED, COL_CREATED,
     COL_UPDATED, COL_VERSION, COL_SOURCES, COL_TAGS, COL_RELATED, COL_IMAGE, COL_LAST_MODIFIED,
     COL_RANK /* searches only */
 };
@@ -34,10 +35,11 @@ void db_article_page_clear(struct db_article_page *page)
 /* One article row into *a; false when there is no memory. */
 static bool article_of_row(const PGresult *res, int row, struct db_article *a)
 {
-    static const int cols[] = { COL_SLUG,      COL_TITLE,     COL_SUMMARY,   COL_BODY,
-                                COL_BODY_HTML, COL_BODY_TEXT, COL_LANG,      COL_PUBLISHED,
-                                COL_CREATED,   COL_UPDATED,   COL_SOURCES,   COL_TAGS,
-                                COL_RELATED,   COL_IMAGE };
+    static const int cols[] = { COL_SLUG,        COL_TITLE,     COL_SUMMARY,   COL_BODY,
+                                COL_BODY_HTML,   COL_BODY_TEXT, COL_LANG,      COL_PUBLISHED,
+                                COL_CREATED,     COL_UPDATED,   COL_SOURCES,   COL_TAGS,
+                                COL_RELATED,     COL_IMAGE,     COL_CORRECTIONS,
+                                COL_WITHDRAWN_REASON, COL_STATUS };
     const char *text[sizeof cols / sizeof cols[0]];
     memset(a, 0, sizeof *a);
     a->text_ = db_row_text_new(res, row, cols, (int)(sizeof cols / sizeof cols[0]), text);
@@ -60,6 +62,10 @@ static bool article_of_row(const PGresult *res, int row, struct db_article *a)
     a->tags = text[11];
     a->related = text[12];
     a->image = text[13];
+    a->corrections = text[14];
+    a->withdrawn_reason = text[15];
+    a->status = text[16];
+    a->visible = PQgetvalue(res, row, COL_VISIBLE)[0] == 't';
     return true;
 }
 
@@ -126,6 +132,8 @@ static enum db_stmt list_statement(const struct article_query *q, int64_t tag_id
 {
     if (q->tsquery)
         return STMT_LIST_SEARCH;
+    if (q->status)
+        return STMT_LIST_BY_STATUS;
     if (tag_id && (!source_id || tag_count <= source_count))
         return STMT_LIST_BY_TAG;
     return source_id ? STMT_LIST_BY_SOURCE : STMT_LIST_NEWEST;
@@ -153,7 +161,8 @@ db_status db_article_list(db_conn *c, const struct article_query *q, struct db_a
     const char *params[9] = { q->after_id ? after : NULL, q->after_id ? after_id.s : NULL,
                               q->from, q->to, q->lang, limit.s,
                               stmt == STMT_LIST_BY_SOURCE ? source : tag,
-                              stmt == STMT_LIST_BY_SOURCE ? tag : source, q->tsquery };
+                              stmt == STMT_LIST_BY_SOURCE ? tag : source,
+                              stmt == STMT_LIST_BY_STATUS ? q->status : q->tsquery };
     PGresult *res = db_run(c, stmt, params, PGRES_TUPLES_OK, &st);
     if (res == NULL)
         return st;
@@ -164,11 +173,11 @@ db_status db_article_list(db_conn *c, const struct article_query *q, struct db_a
     return st;
 }
 
-db_status db_related_list(db_conn *c, int64_t id, char **related_json_out)
+db_status db_related_list(db_conn *c, int64_t id, bool with_hidden, char **related_json_out)
 {
     db_status st;
     struct db_int_text idtext = db_int_text(id);
-    const char *params[1] = { idtext.s };
+    const char *params[2] = { idtext.s, with_hidden ? "true" : "false" };
     *related_json_out = NULL;
     PGresult *res = db_run(c, STMT_RELATED_OF, params, PGRES_TUPLES_OK, &st);
     if (res == NULL)
@@ -267,9 +276,10 @@ static db_status insert_row(db_conn *c, const struct db_article_write *in, const
                             const char *key, int64_t *id_out)
 {
     db_status st;
-    const char *params[11] = { slug,          key,           in->title,    in->summary,
+    const char *params[14] = { slug,          key,           in->title,    in->summary,
                                in->body,      in->lang,      in->published_at, in->search,
-                               in->body_html, in->body_text, in->image };
+                               in->body_html, in->body_text, in->image,    in->status,
+                               in->withdrawn_reason, in->corrections };
     *id_out = 0;
     PGresult *res = db_run(c, STMT_ARTICLE_INSERT, params, PGRES_TUPLES_OK, &st);
     if (res == NULL)
@@ -414,9 +424,10 @@ static db_status replace_tx(db_conn *c, void *arg)
         return st;
     st = resolve_related(c, in->related, w->id, &related_ids, w->refused);
     if (st == DB_OK) {
-        const char *params[12] = { idtext.s,   in->slug,      in->slug_key,  in->title,
+        const char *params[15] = { idtext.s,   in->slug,      in->slug_key,  in->title,
                                    in->summary, in->body,      in->lang,      in->published_at,
-                                   in->search,  in->body_html, in->body_text, in->image };
+                                   in->search,  in->body_html, in->body_text, in->image,
+                                   in->status,  in->withdrawn_reason,         in->corrections };
         PQclear(db_run(c, STMT_ARTICLE_UPDATE, params, PGRES_COMMAND_OK, &st));
         if (st == DB_CONFLICT)
             refuse(w->refused, DB_INPUT_SLUG, DB_REFUSAL_TAKEN, 0, in->slug);

@@ -76,6 +76,9 @@ static void put_row(struct copy_line *l, long row, const struct db_article_write
     put_field(l, a->published_at, '\t');
     put_field(l, a->search, '\t');
     put_field(l, a->image, '\t');
+    put_field(l, a->status, '\t');
+    put_field(l, a->withdrawn_reason, '\t');
+    put_field(l, a->corrections, '\t');
     put_json_field(l, a->tags, '\t');
     put_json_field(l, a->sources, '\n');
 }
@@ -85,7 +88,8 @@ static db_status copy_in(db_conn *c, const struct db_article_write *const *in, s
 {
     PGresult *res = PQexec(c->pg, "COPY import_rows (line, slug, slug_key, title, summary, body,"
                                   " body_html, body_text, lang, published_at, search, image,"
-                                  " tags, sources) FROM STDIN");
+                                  " status, withdrawn_reason, corrections, tags, sources)"
+                                  " FROM STDIN");
     db_status st = PQresultStatus(res) == PGRES_COPY_IN ? DB_OK : db_classify(c, res);
     PQclear(res);
     if (st != DB_OK)

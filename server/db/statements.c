@@ -2,15 +2,19 @@
  * each declaring beside its text whether it only reads and whether it is planned each time. */
 #include "internal.h"
 
-/* The columns of an article (see articles.c): the body's source, HTML and text are
- * read where they are used (NULL elsewhere, so that lists read no body). Its
- * sources, tags and links are stored beside it as JSON (migrations/0002_article_links.sql). */
-#define ARTICLE_COLUMNS(body, html, text)                                                       \
-    "a.id, a.slug, a.title, a.summary, " body ", " html ", " text ", a.lang,"                   \
+/* The columns of an article (see articles.c), with the ones of one kind of answer:
+ * the body's source, HTML and text, the corrections and the reason for a withdrawal are
+ * read where they are shown (NULL elsewhere, so that lists read no body). Its sources,
+ * tags and links are stored beside it as JSON (migrations/0002_article_links.sql). */
+#define ARTICLE_COLUMNS(detail)                                                                 \
+    "a.id, a.slug, a.title, a.summary, " detail ", a.status, a.visible, a.lang,"                \
     " khabar_time(a.published_at),"                                                             \
     " khabar_time(a.created_at), khabar_time(a.updated_at), a.version,"                         \
-    " a.sources_json, a.tags_json, a.related_json, a.image,"                                             \
+    " a.sources_json, a.tags_json, a.related_json, a.image,"                                    \
     " floor(extract(epoch FROM GREATEST(a.updated_at, a.related_changed_at)))::bigint"
+#define ONE_ARTICLE "a.body, a.body_html, NULL, a.corrections, a.withdrawn_reason"
+#define LIST_ITEM "NULL, NULL, NULL, NULL, NULL"
+#define SEARCH_ITEM "NULL, NULL, a.body_text, NULL, NULL"
 
 /*
  * Lists newest first share their parameters: $1 $2 the last item seen (published_at,
@@ -33,28 +37,34 @@
 #define TO_BOUND(ts) " AND " ts " <= COALESCE($4::timestamptz, 'infinity')"
 /* How many of the newest matches of a search are ranked. */
 #define SEARCH_CANDIDATES "1000"
-#define HAS_TAG(param) \
-    " AND (" param "::bigint IS NULL OR EXISTS (SELECT 1 FROM article_tags ft" \
-    " WHERE ft.article_id = a.id AND ft.tag_id = " param "))"
-#define HAS_SOURCE(param) \
-    " AND (" param "::bigint IS NULL OR EXISTS (SELECT 1 FROM article_sources fs" \
-    " WHERE fs.article_id = a.id AND fs.source_id = " param "))"
+/* The article is linked to the tag or source param (when not NULL). A public list's
+ * link is visible too, which lets the public index of the tag or source answer it. */
+#define LINKED(table, column, param, visible) \
+    " AND (" param "::bigint IS NULL OR EXISTS (SELECT 1 FROM " table " f" \
+    " WHERE f.article_id = a.id AND f." column " = " param visible "))"
+#define HAS_TAG(param) LINKED("article_tags", "tag_id", param, " AND f.visible")
+#define HAS_SOURCE(param) LINKED("article_sources", "source_id", param, " AND f.visible")
+#define EDITORS_HAS_TAG(param) LINKED("article_tags", "tag_id", param, "")
+#define EDITORS_HAS_SOURCE(param) LINKED("article_sources", "source_id", param, "")
 
 const struct db_statement db_statements[STMT_COUNT] = {
     [STMT_PING] = { "SELECT 1", 0, .read_only = 1 },
-    [STMT_ARTICLE_BY_ID] = { "SELECT " ARTICLE_COLUMNS("a.body", "a.body_html", "NULL") " FROM articles a WHERE a.id = $1", 1, .read_only = 1 },
+    [STMT_ARTICLE_BY_ID] = { "SELECT " ARTICLE_COLUMNS(ONE_ARTICLE) " FROM articles a WHERE a.id = $1", 1, .read_only = 1 },
     [STMT_ARTICLE_BY_SLUG_KEY] = {
-        "SELECT " ARTICLE_COLUMNS("a.body", "a.body_html", "NULL") " FROM articles a WHERE a.slug_key = $1", 1, .read_only = 1 },
+        "SELECT " ARTICLE_COLUMNS(ONE_ARTICLE) " FROM articles a WHERE a.slug_key = $1", 1, .read_only = 1 },
     [STMT_LIST_NEWEST] = {
-        "SELECT " ARTICLE_COLUMNS("NULL", "NULL", "NULL") " FROM articles a WHERE" AFTER("a.published_at", "a.id")
-        BOUNDS("a.published_at") " ORDER BY a.published_at DESC, a.id DESC LIMIT $6", 6, .read_only = 1 },
+        "SELECT " ARTICLE_COLUMNS(LIST_ITEM) " FROM articles a WHERE a.visible AND"
+        AFTER("a.published_at", "a.id") BOUNDS("a.published_at")
+        " ORDER BY a.published_at DESC, a.id DESC LIMIT $6", 6, .read_only = 1 },
     [STMT_LIST_BY_TAG] = {
-        "SELECT " ARTICLE_COLUMNS("NULL", "NULL", "NULL") " FROM article_tags x JOIN articles a ON a.id = x.article_id"
-        " WHERE x.tag_id = $7 AND" AFTER("x.published_at", "x.article_id") BOUNDS("x.published_at")
+        "SELECT " ARTICLE_COLUMNS(LIST_ITEM) " FROM article_tags x JOIN articles a ON a.id = x.article_id"
+        " WHERE x.tag_id = $7 AND x.visible AND" AFTER("x.published_at", "x.article_id")
+        BOUNDS("x.published_at")
         HAS_SOURCE("$8") " ORDER BY x.published_at DESC, x.article_id DESC LIMIT $6", 8, .read_only = 1 },
     [STMT_LIST_BY_SOURCE] = {
-        "SELECT " ARTICLE_COLUMNS("NULL", "NULL", "NULL") " FROM article_sources x JOIN articles a ON a.id = x.article_id"
-        " WHERE x.source_id = $7 AND" AFTER("x.published_at", "x.article_id") BOUNDS("x.published_at")
+        "SELECT " ARTICLE_COLUMNS(LIST_ITEM) " FROM article_sources x JOIN articles a ON a.id = x.article_id"
+        " WHERE x.source_id = $7 AND x.visible AND" AFTER("x.published_at", "x.article_id")
+        BOUNDS("x.published_at")
         HAS_TAG("$8") " ORDER BY x.published_at DESC, x.article_id DESC LIMIT $6", 8, .read_only = 1 },
     /* Ranked: $1 $2 the last item seen (rank, id), $7 tag, $8 source, $9 the tsquery.
      * Title words weigh most (A), then summary (B), then body (C). */
@@ -70,7 +80,8 @@ const struct db_statement db_statements[STMT_COUNT] = {
          * itself (ts_match_vq, which is never an index condition). */
         "WITH candidate AS MATERIALIZED (SELECT a.id FROM articles a"
         " WHERE a.search @@ regexp_replace(querytree($9::tsquery), ' <[0-9-]+> ', ' & ', 'g')::tsquery"
-        " AND ts_match_vq(a.search, $9::tsquery)" BOUNDS("a.published_at") TO_BOUND("a.published_at")
+        " AND ts_match_vq(a.search, $9::tsquery) AND a.visible" BOUNDS("a.published_at")
+        TO_BOUND("a.published_at")
         HAS_TAG("$7") HAS_SOURCE("$8")
         /* distance back from `to`, or from the latest time khabar accepts: never from
          * 'infinity', from which every distance is the same */
@@ -86,12 +97,24 @@ const struct db_statement db_statements[STMT_COUNT] = {
         " page AS (SELECT id, rank FROM ranked"
         " WHERE (rank, id) < (COALESCE($1::real, 'Infinity'), COALESCE($2::bigint, 0))"
         " ORDER BY rank DESC, id DESC LIMIT $6)"
-        " SELECT " ARTICLE_COLUMNS("NULL", "NULL", "a.body_text") ", page.rank FROM page JOIN articles a ON a.id = page.id"
+        " SELECT " ARTICLE_COLUMNS(SEARCH_ITEM) ", page.rank FROM page JOIN articles a ON a.id = page.id"
         " ORDER BY page.rank DESC, page.id DESC", 9, .read_only = 1 },
+    /* Editors' lists by status ($9: draft, scheduled, withdrawn or any), tag $7 and
+     * source $8 as filters. Planned for each status, so that each reads its own index:
+     * articles_status_newest, articles_scheduled, or articles_newest for any. */
+    [STMT_LIST_BY_STATUS] = {
+        "SELECT " ARTICLE_COLUMNS(LIST_ITEM) " FROM articles a WHERE"
+        " (CASE $9::text WHEN 'any' THEN true"
+        " WHEN 'scheduled' THEN a.status = 'published' AND NOT a.visible"
+        " ELSE a.status = $9::text END) AND" AFTER("a.published_at", "a.id") BOUNDS("a.published_at")
+        EDITORS_HAS_TAG("$7") EDITORS_HAS_SOURCE("$8") " ORDER BY a.published_at DESC, a.id DESC LIMIT $6", 9,
+        .plan_each_time = 1, .read_only = 1 },
     /* A tag or source by key, with its id and how many articles it has. */
     [STMT_TAG_FIND] = { "SELECT id, article_count FROM tags WHERE slug = $1", 1, .read_only = 1 },
     [STMT_SOURCE_FIND] = { "SELECT id, article_count FROM sources WHERE key = $1", 1, .read_only = 1 },
-    [STMT_RELATED_OF] = { "SELECT a.related_json FROM articles a WHERE a.id = $1", 1, .read_only = 1 },
+    /* $2: whether an article that is not public is found too (for editors) */
+    [STMT_RELATED_OF] = { "SELECT a.related_json FROM articles a WHERE a.id = $1 AND (a.visible OR $2::bool)",
+                          2, .read_only = 1 },
     /* Each reference ({"id": n} or {"slug_key": s}) with the id it names, or NULL. */
     [STMT_RELATED_RESOLVE] = {
         "SELECT x.ord, a.id FROM json_array_elements($1::json) WITH ORDINALITY AS x(item, ord)"
@@ -100,16 +123,21 @@ const struct db_statement db_statements[STMT_COUNT] = {
     /* No row back means the slug is taken. */
     [STMT_ARTICLE_INSERT] = {
         "INSERT INTO articles (slug, slug_key, title, summary, body, lang, published_at, search,"
-        " body_html, body_text, image)"
+        " body_html, body_text, image, status, withdrawn_reason, corrections)"
         " VALUES ($1, $2, $3, $4, $5, $6, COALESCE($7::timestamptz, now()), $8::tsvector, $9, $10,"
-        " $11::json) ON CONFLICT (slug_key) DO NOTHING RETURNING id", 11 },
+        " $11::json, $12, $13, $14::json) ON CONFLICT (slug_key) DO NOTHING RETURNING id", 14 },
     [STMT_ARTICLE_LOCK] = { "SELECT version FROM articles WHERE id = $1 FOR UPDATE", 1 },
     [STMT_ARTICLE_UPDATE] = {
         "UPDATE articles SET slug = COALESCE($2, slug), slug_key = COALESCE($3, slug_key),"
         " title = $4, summary = $5, body = $6, lang = $7,"
-        " published_at = COALESCE($8::timestamptz, published_at), search = $9::tsvector,"
-        " body_html = $10, body_text = $11, image = $12::json, version = version + 1,"
-        " updated_at = now() WHERE id = $1", 12 },
+        /* a draft published without a time of its own is published now, unless it was
+         * given a time ahead (an embargo set while it was drafted) */
+        " published_at = CASE WHEN $8::timestamptz IS NOT NULL THEN $8::timestamptz"
+        " WHEN status = 'draft' AND $13 = 'published' AND published_at < now() THEN now()"
+        " ELSE published_at END, search = $9::tsvector,"
+        " body_html = $10, body_text = $11, image = $12::json, status = $13,"
+        " withdrawn_reason = $14, corrections = $15::json, version = version + 1,"
+        " updated_at = now() WHERE id = $1", 15 },
     [STMT_ARTICLE_DELETE] = { "DELETE FROM articles WHERE id = $1", 1 },
     [STMT_ARTICLE_TOUCH] = {
         "UPDATE articles SET version = version + 1, updated_at = now() WHERE id = $1", 1 },
@@ -123,8 +151,8 @@ const struct db_statement db_statements[STMT_COUNT] = {
         " FROM json_array_elements($1::json) x ORDER BY 2 ON CONFLICT (slug) DO NOTHING", 1 },
     [STMT_ARTICLE_TAGS_CLEAR] = { "DELETE FROM article_tags WHERE article_id = $1", 1 },
     [STMT_ARTICLE_TAGS_ADD] = {
-        "INSERT INTO article_tags (article_id, tag_id, position, published_at)"
-        " SELECT a.id, t.id, x.ord, a.published_at FROM articles a"
+        "INSERT INTO article_tags (article_id, tag_id, position, published_at, visible)"
+        " SELECT a.id, t.id, x.ord, a.published_at, a.visible FROM articles a"
         " CROSS JOIN json_array_elements($2::json) WITH ORDINALITY AS x(item, ord)"
         " JOIN tags t ON t.slug = x.item->>'slug' WHERE a.id = $1", 2 },
     [STMT_SOURCES_UPSERT] = {
@@ -132,8 +160,8 @@ const struct db_statement db_statements[STMT_COUNT] = {
         " FROM json_array_elements($1::json) x ORDER BY 2 ON CONFLICT (key) DO NOTHING", 1 },
     [STMT_ARTICLE_SOURCES_CLEAR] = { "DELETE FROM article_sources WHERE article_id = $1", 1 },
     [STMT_ARTICLE_SOURCES_ADD] = {
-        "INSERT INTO article_sources (article_id, source_id, position, published_at)"
-        " SELECT a.id, s.id, x.ord, a.published_at FROM articles a"
+        "INSERT INTO article_sources (article_id, source_id, position, published_at, visible)"
+        " SELECT a.id, s.id, x.ord, a.published_at, a.visible FROM articles a"
         " CROSS JOIN json_array_elements($2::json) WITH ORDINALITY AS x(item, ord)"
         " JOIN sources s ON s.key = x.item->>'key' WHERE a.id = $1", 2 },
     [STMT_ARTICLE_RELATED_CLEAR] = { "DELETE FROM article_related WHERE article_id = $1", 1 },
@@ -150,11 +178,13 @@ const struct db_statement db_statements[STMT_COUNT] = {
         "DELETE FROM article_related WHERE article_id = $1 AND related_id = $2", 2 },
     [STMT_ARTICLE_EXISTS] = { "SELECT 1 FROM articles WHERE id = $1", 1, .read_only = 1 },
     [STMT_TAG_BY_SLUG] = {
-        "SELECT t.slug, t.name, t.article_count, t.id FROM tags t WHERE t.slug = $1", 1, .read_only = 1 },
+        "SELECT t.slug, t.name, t.article_count, t.id FROM tags t WHERE t.slug = $1"
+        " AND t.article_count > 0", 1, .read_only = 1 },
     /* Most used first: $1 $2 the last item seen (count, id), $3 how many, $4 a prefix. */
     [STMT_TAG_LIST] = {
         "SELECT t.slug, t.name, t.article_count, t.id FROM tags t"
         " WHERE (t.article_count, t.id) < (COALESCE($1::int, 2147483647), COALESCE($2::bigint, 0))"
+        " AND t.article_count > 0"
         " ORDER BY t.article_count DESC, t.id DESC LIMIT $3", 3, .read_only = 1 },
     /* With a prefix: either a range on the text_pattern_ops index (byte order, any
      * collation) and a sort of the matches, or a walk down the most-used index until a
@@ -163,15 +193,18 @@ const struct db_statement db_statements[STMT_COUNT] = {
         "SELECT t.slug, t.name, t.article_count, t.id FROM tags t"
         " WHERE t.slug ~>=~ $4 AND t.slug ~<~ ($4 || U&'\\+10FFFF')"
         " AND (t.article_count, t.id) < (COALESCE($1::int, 2147483647), COALESCE($2::bigint, 0))"
+        " AND t.article_count > 0"
         " ORDER BY t.article_count DESC, t.id DESC LIMIT $3", 4, .plan_each_time = 1, .read_only = 1 },
     [STMT_SOURCE_LIST] = {
         "SELECT s.name, s.article_count, s.id FROM sources s"
         " WHERE (s.article_count, s.id) < (COALESCE($1::int, 2147483647), COALESCE($2::bigint, 0))"
+        " AND s.article_count > 0"
         " ORDER BY s.article_count DESC, s.id DESC LIMIT $3", 3, .read_only = 1 },
     [STMT_SOURCE_PREFIX] = {
         "SELECT s.name, s.article_count, s.id FROM sources s"
         " WHERE s.key ~>=~ $4 AND s.key ~<~ ($4 || U&'\\+10FFFF')"
         " AND (s.article_count, s.id) < (COALESCE($1::int, 2147483647), COALESCE($2::bigint, 0))"
+        " AND s.article_count > 0"
         " ORDER BY s.article_count DESC, s.id DESC LIMIT $3", 4, .plan_each_time = 1, .read_only = 1 },
     /* Bulk import (import.c): this session's rows of import_rows from line $1 on (the
      * current batch: rows of earlier batches of the same transaction are dead but not yet
@@ -200,23 +233,23 @@ const struct db_statement db_statements[STMT_COUNT] = {
         " ORDER BY x->>'key', r.line ON CONFLICT (key) DO NOTHING", 1 },
     [STMT_IMPORT_ARTICLES] = {
         "INSERT INTO articles (slug, slug_key, title, summary, body, lang, published_at, search,"
-        " body_html, body_text, image, tags_json, sources_json)"
+        " body_html, body_text, image, status, withdrawn_reason, corrections, tags_json, sources_json)"
         " SELECT slug, slug_key, title, summary, body, lang, COALESCE(published_at, now()), search,"
-        " body_html, body_text, image,"
+        " body_html, body_text, image, status, withdrawn_reason, corrections,"
         " khabar_tags_json(ARRAY(SELECT x.item->>'slug' FROM json_array_elements(tags)"
         "   WITH ORDINALITY AS x(item, ord) ORDER BY x.ord)),"
         " khabar_sources_json(ARRAY(SELECT x.item->>'key' FROM json_array_elements(sources)"
         "   WITH ORDINALITY AS x(item, ord) ORDER BY x.ord))"
         " FROM import_rows WHERE session = pg_backend_pid() AND line >= $1 ORDER BY line", 1 },
     [STMT_IMPORT_ARTICLE_TAGS] = {
-        "INSERT INTO article_tags (article_id, tag_id, position, published_at)"
-        " SELECT a.id, t.id, x.ord, a.published_at FROM import_rows r"
+        "INSERT INTO article_tags (article_id, tag_id, position, published_at, visible)"
+        " SELECT a.id, t.id, x.ord, a.published_at, a.visible FROM import_rows r"
         " JOIN articles a ON a.slug_key = r.slug_key"
         " CROSS JOIN json_array_elements(r.tags) WITH ORDINALITY AS x(item, ord)"
         " JOIN tags t ON t.slug = x.item->>'slug' WHERE r.session = pg_backend_pid() AND r.line >= $1", 1 },
     [STMT_IMPORT_ARTICLE_SOURCES] = {
-        "INSERT INTO article_sources (article_id, source_id, position, published_at)"
-        " SELECT a.id, s.id, x.ord, a.published_at FROM import_rows r"
+        "INSERT INTO article_sources (article_id, source_id, position, published_at, visible)"
+        " SELECT a.id, s.id, x.ord, a.published_at, a.visible FROM import_rows r"
         " JOIN articles a ON a.slug_key = r.slug_key"
         " CROSS JOIN json_array_elements(r.sources) WITH ORDINALITY AS x(item, ord)"
         " JOIN sources s ON s.key = x.item->>'key' WHERE r.session = pg_backend_pid() AND r.line >= $1", 1 },
@@ -225,8 +258,21 @@ const struct db_statement db_statements[STMT_COUNT] = {
     /* The search index as created, to create it again after a load into an empty archive. */
     [STMT_SEARCH_INDEX_DEF] = { "SELECT pg_get_indexdef(to_regclass('articles_search'))", 0, .read_only = 1 },
     [STMT_DELETION_NOTE] = { "UPDATE khabar_changes SET deleted_at = now() WHERE id = 1", 0 },
-    /* The newest change to any article, deletions included: no list can be newer. */
+    /* The newest change to any article, deletions and the last go-live included: no list
+     * can be newer. */
     [STMT_LAST_CHANGE] = {
         "SELECT floor(extract(epoch FROM GREATEST((SELECT max(updated_at) FROM articles),"
+        " (SELECT max(published_at) FROM articles WHERE visible),"
         " (SELECT deleted_at FROM khabar_changes WHERE id = 1))))::bigint", 0, .read_only = 1 },
+    /* Scheduled articles whose time has come go live (the visibility trigger sets
+     * visible); an article another instance is making live is skipped, not waited for. */
+    [STMT_GO_LIVE] = {
+        "UPDATE articles SET visible = true WHERE id IN (SELECT id FROM articles"
+        " WHERE status = 'published' AND NOT visible AND published_at <= now()"
+        " ORDER BY published_at FOR UPDATE SKIP LOCKED)", 0 },
+    /* Milliseconds until the next scheduled article goes live, by the database's clock;
+     * NULL when none is scheduled. */
+    [STMT_NEXT_GO_LIVE] = {
+        "SELECT ceil(extract(epoch FROM min(published_at) - now()) * 1000)::bigint FROM articles"
+        " WHERE status = 'published' AND NOT visible", 0, .read_only = 1 },
 };

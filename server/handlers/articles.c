@@ -57,12 +57,18 @@ int articles_get(struct request *req)
         return rc;
     db_status st = find_article(req, c, &article);
     db_release(c);
-    if (st == DB_OK) {
+    bool editor = st == DB_OK && !article.visible && request_is_authorized(req);
+    if (st == DB_OK && !article.visible && !editor && strcmp(article.status, "withdrawn") == 0) {
+        rc = reply_withdrawn(req, article.withdrawn_reason);
+    } else if (st == DB_OK && (article.visible || editor)) {
         json_t *doc = serialize_article_new(&article);
         /* by id or by slug, the cached answer goes when this article changes */
         req->cache_article_id = article.id;
-        rc = reply_entity(req, 200, doc, article.last_modified, CACHE_ARTICLE, NULL, NULL);
+        rc = reply_entity(req, 200, doc, article.last_modified,
+                          article.visible ? CACHE_ARTICLE : CACHE_PRIVATE, NULL, NULL);
         json_decref(doc);
+    } else if (st == DB_OK) {
+        rc = reply_db_status(req, DB_NOT_FOUND, "article"); /* a draft or scheduled: not revealed */
     } else {
         rc = reply_db_status(req, st, "article");
     }
@@ -105,6 +111,13 @@ static bool read_list_args(const struct request *req, struct list_args *a, char 
         return snprintf(detail, size, "from and to must be RFC 3339 times such as "
                                       "2024-05-19T00:00:00Z"), false;
     a->q.lang = request_query(req, "lang");
+    a->q.status = request_query(req, "status");
+    if (a->q.status != NULL && strcmp(a->q.status, "draft") != 0 &&
+        strcmp(a->q.status, "scheduled") != 0 && strcmp(a->q.status, "withdrawn") != 0 &&
+        strcmp(a->q.status, "any") != 0)
+        return snprintf(detail, size, "status must be draft, scheduled, withdrawn or any"), false;
+    if (a->q.status != NULL && q != NULL)
+        return snprintf(detail, size, "status lists are not searched: drop q or status"), false;
     if (a->q.lang != NULL && !lang_is_valid(a->q.lang))
         return snprintf(detail, size, "lang must be a BCP 47 language tag such as ar"), false;
     if (q != NULL) {
@@ -145,6 +158,11 @@ int articles_list(struct request *req)
         list_args_free(&args);
         return reply_problem(req, 400, PROBLEM_INVALID_PARAMETER, detail, NULL);
     }
+    /* only editors see what is not public */
+    if (args.q.status != NULL && !request_is_authorized(req)) {
+        list_args_free(&args);
+        return reply_unauthorized(req);
+    }
     db_conn *c = request_db(req, &rc);
     if (c == NULL)
         goto out;
@@ -158,6 +176,7 @@ int articles_list(struct request *req)
         serialize_search_page(&rows, args.search, &page);
     else
         serialize_article_page(&rows, &page);
+    page.editors_only = args.q.status != NULL;
     rc = reply_page(req, &page, args.search ? CURSOR_RANKED : CURSOR_NEWEST);
 out:
     json_decref(page.items);

@@ -19,7 +19,8 @@ int related_list(struct request *req)
     if (c == NULL)
         return rc;
     int64_t last_modified = 0;
-    db_status st = db_related_list(c, id, &items);
+    bool editor = request_is_authorized(req);
+    db_status st = db_related_list(c, id, editor, &items);
     if (st == DB_OK)
         st = db_last_change(c, &last_modified);
     db_release(c);
@@ -29,7 +30,8 @@ int related_list(struct request *req)
     }
     json_t *doc = serialize_related_list_new(items);
     free(items);
-    rc = reply_entity(req, 200, doc, last_modified, CACHE_LIST, NULL, NULL);
+    /* an editor's answer may be of an article that is not public: never kept */
+    rc = reply_entity(req, 200, doc, last_modified, editor ? CACHE_PRIVATE : CACHE_LIST, NULL, NULL);
     json_decref(doc);
     return rc;
 }

@@ -13,7 +13,8 @@ void answer_cache_keep(struct request *req, const char *text, size_t len, const 
                        int64_t last_modified, const char *cache_control, const char *link)
 {
     const struct request_cache *rc = req->cache;
-    if (rc->key == NULL)
+    /* only what anyone may see: an editor's answer (private) is never kept */
+    if (rc->key == NULL || cache_control == NULL || strncmp(cache_control, "public", 6) != 0)
         return;
     struct cache_answer a = { .body = (char *)text, .body_len = len, .last_modified = last_modified,
                               .cache_control = cache_control, .link = (char *)link };

@@ -108,7 +108,6 @@ int reply_unsupported_media_type(struct request *req, const char *media_type);
 /* The body is not well-formed JSON, or (invalid_utf8) not UTF-8: 400 with the parser's detail. */
 int reply_bad_body(struct request *req, bool invalid_utf8, const char *detail);
 int reply_rate_limited(struct request *req);
-int reply_unauthorized(struct request *req);
 /* unknown: the names refused; allowed: those the route lists (both taken over). */
 int reply_unknown_parameters(struct request *req, json_t *unknown, json_t *allowed);
 
@@ -134,7 +133,6 @@ void answer_cache_keep(struct request *req, const char *text, size_t len, const 
 
 /*==== auth.c ====*/
 
-bool request_is_authorized(const struct request *req);
 /* Takes a token from the client's bucket; false when it has none (answer 429). */
 bool request_rate_allows(struct request *req);
 

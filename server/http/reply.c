@@ -25,12 +25,34 @@ static void add_rate_headers(struct MHD_Response *resp, const struct ratelimit_v
     MHD_add_response_header(resp, "RateLimit-Reset", n);
 }
 
+/*
+ * A public answer may be kept by browsers and proxies for its max-age, but never past
+ * the moment the next scheduled article goes live: it could then show a list, a count
+ * or a "read also" list that article changes. Also applied to answers the answer cache
+ * replays, which were stored earlier.
+ */
+static const char *bounded_cache_control(const struct request *req, const char *cache_control,
+                                         char *buf, size_t size)
+{
+    static const char public_max_age[] = "public, max-age=";
+    if (cache_control == NULL || strncmp(cache_control, public_max_age, sizeof public_max_age - 1) != 0)
+        return cache_control;
+    long max_age = strtol(cache_control + sizeof public_max_age - 1, NULL, 10);
+    double left = schedule_seconds_to_next(req->app->schedule);
+    if (left < 0 || left >= (double)max_age)
+        return cache_control;
+    snprintf(buf, size, "%s%ld", public_max_age, (long)left);
+    return buf;
+}
+
 static void add_common_headers(const struct request *req, struct MHD_Response *resp,
                                const char *cache_control)
 {
     const char *origin = req->client->cors_origin;
+    char bounded[48];
     MHD_add_response_header(resp, "X-Request-Id", req->client->request_id);
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, cache_control);
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
+                            bounded_cache_control(req, cache_control, bounded, sizeof bounded));
     if (origin != NULL) {
         MHD_add_response_header(resp, "Access-Control-Allow-Origin", origin);
         MHD_add_response_header(resp, "Access-Control-Expose-Headers", EXPOSED_HEADERS);
@@ -214,6 +236,13 @@ int reply_problem(struct request *req, unsigned status, const char *type, const 
     return problem_queue(req, status, type, detail, members, NULL, NULL);
 }
 
+int reply_withdrawn(struct request *req, const char *reason)
+{
+    json_t *members = json_pack("{s:s}", "withdrawn_reason", reason ? reason : "");
+    return problem_queue(req, 410, PROBLEM_WITHDRAWN, "this article was withdrawn", members, NULL,
+                         NULL);
+}
+
 int reply_db_status(struct request *req, db_status st, const char *what)
 {
     char detail[256];
@@ -320,7 +349,7 @@ int reply_unauthorized(struct request *req)
     return reply_problem(req, 401, PROBLEM_UNAUTHORIZED,
                          request_header(req, MHD_HTTP_HEADER_AUTHORIZATION)
                              ? "the bearer token is not valid"
-                             : "send Authorization: Bearer <token> to write",
+                             : "send Authorization: Bearer <token>: writes, and what is not public, need one",
                          NULL);
 }
 

@@ -9,7 +9,7 @@
 
 /* The query parameters each list reads (handlers/articles.c, handlers/tags.c). */
 static const char *const article_list_query[] = { "tag", "source", "q", "from", "to", "lang",
-                                                  "limit", "cursor", NULL };
+                                                  "status", "limit", "cursor", NULL };
 static const char *const name_list_query[] = { "q", "limit", "cursor", NULL };
 
 const struct route route_table[] = {

@@ -7,6 +7,7 @@
 
 #include "internal.h"
 #include "model/formats.h"
+#include "model/publication.h"
 #include "text/markup.h"
 #include "text/normalize.h"
 #include "text/search.h"
@@ -114,7 +115,7 @@ static int check_fields_known(const json_t *obj, json_t *errors)
 {
     static const char *const writable[] = { "slug", "title", "summary", "body", "lang",
                                             "published_at", "tags", "sources", "related", "image",
-                                            NULL };
+                                            "status", "withdrawn_reason", "corrections", NULL };
     static const char *const read_only[] = { "id", "dir", "version", "created_at", "updated_at",
                                              "body_html", NULL };
     const char *key;
@@ -271,6 +272,9 @@ static void input_from_doc(json_t *doc, struct article_input *in)
         .sources = json_object_get(doc, "sources"),
         .related = json_object_get(doc, "related"),
         .image = json_string_value(json_object_get(doc, "image")),
+        .status = json_string_value(json_object_get(doc, "status")),
+        .withdrawn_reason = json_string_value(json_object_get(doc, "withdrawn_reason")),
+        .corrections = json_string_value(json_object_get(doc, "corrections")),
     };
 }
 
@@ -307,7 +311,8 @@ int article_input_from_json(const json_t *obj, int64_t self_id, const struct art
         free(text);
     }
     json_decref(image);
-    if (json_array_size(errors) > errors_before || fill_doc(doc, &f) < 0)
+    if (publication_input(obj, doc, errors) < 0 || json_array_size(errors) > errors_before ||
+        fill_doc(doc, &f) < 0)
         goto out;
     input_from_doc(doc, in);
     doc = NULL;
@@ -343,13 +348,19 @@ static json_t *pluck_new(const json_t *list, const char *member)
 json_t *article_input_json_from_article_new(const json_t *article)
 {
     static const char *const copied[] = { "slug", "title", "summary", "body", "lang",
-                                          "published_at", "sources", "image", NULL };
+                                          "published_at", "sources", "image", "status",
+                                          "withdrawn_reason", "corrections", NULL };
     json_t *out = json_object();
     for (const char *const *k = copied; *k; k++) {
         json_t *v = json_object_get(article, *k);
         if (v != NULL && !json_is_null(v))
             json_object_set(out, *k, v);
     }
+    /* A draft's time is not yet its publication time: published without one named, it
+     * is published when it is (the database decides, see STMT_ARTICLE_UPDATE). */
+    const char *status = json_string_value(json_object_get(article, "status"));
+    if (status != NULL && strcmp(status, "draft") == 0)
+        json_object_del(out, "published_at");
     json_object_set_new(out, "tags", pluck_new(json_object_get(article, "tags"), "name"));
     json_object_set_new(out, "related", pluck_new(json_object_get(article, "related"), "id"));
     return out;

@@ -38,6 +38,7 @@ static json_t *article_object(const struct db_article *a, bool with_body)
         json_object_set_new(o, "body", json_string(a->body));
         json_object_set_new(o, "body_html", text_or_null(a->body_html));
     }
+    json_object_set_new(o, "status", json_string(a->status ? a->status : "published"));
     json_object_set_new(o, "lang", json_string(a->lang));
     json_object_set_new(o, "dir", json_string(lang_direction(a->lang)));
     json_object_set_new(o, "published_at", json_string(a->published_at));
@@ -48,6 +49,10 @@ static json_t *article_object(const struct db_article *a, bool with_body)
     json_object_set_new(o, "tags", stored_list(a->tags));
     json_object_set_new(o, "related", stored_list(a->related));
     json_object_set_new(o, "image", stored_object(a->image));
+    if (with_body && a->body != NULL) {
+        json_object_set_new(o, "withdrawn_reason", text_or_null(a->withdrawn_reason));
+        json_object_set_new(o, "corrections", stored_list(a->corrections));
+    }
     return o;
 }
 

@@ -74,7 +74,7 @@ def tsquery_tool(workdir):
               '    }\n    return 0;\n}\n')
     files = sorted(os.path.relpath(f, REPO_ROOT)
                    for f in glob.glob(os.path.join(REPO_ROOT, "server", "text", "*.c")))
-    exe = compile_c(workdir, "print_tsquery", source, files, ["libutf8proc"], ["-lutf8proc"])
+    exe = compile_c(workdir, "print_tsquery", source, files, ["libutf8proc", "libcmark"], ["-lutf8proc", "-lcmark"])
 
     def tsquery(q):
         r = subprocess.run([exe, q], stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=30)

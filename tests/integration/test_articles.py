@@ -446,7 +446,11 @@ def test_delete(khabar):
     r = request("DELETE", "/v1/articles/%d" % x["id"], token=TOKEN_1)
     expect_problem(r, 404, "DELETE again", "/problems/not-found")
     r = request("GET", "/v1/tags/" + tag_slug)
-    check(r.status == 200 and r.json.get("article_count") == 0, "the tag stays after delete, count 0", r.brief())
+    expect_problem(r, 404, "a tag without public articles is not shown", "/problems/not-found")
+    create(art("مقال يعيد الوسم", tags=["وسم الحذف التجريبى"]))
+    r = request("GET", "/v1/tags/" + tag_slug)
+    check(r.status == 200 and r.json.get("article_count") == 1 and r.json.get("name") == tag,
+          "the tag stayed: used again (in another spelling) it is back with its first name", r.brief())
 
 
 # ---------------------------------------------------------------------------------------

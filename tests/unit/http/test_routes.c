@@ -319,10 +319,11 @@ static size_t query_count(const struct route *r)
 static void test_article_list_takes_its_filters(void **state)
 {
     (void)state;
-    static const char *const names[] = { "tag", "source", "q", "from", "to", "lang", "limit", "cursor" };
+    static const char *const names[] = { "tag", "source", "q", "from", "to", "lang", "status",
+                                         "limit", "cursor" };
     const struct route *r = route_of("GET", "/v1/articles");
     assert_non_null(r);
-    assert_int_equal(query_count(r), 8);
+    assert_int_equal(query_count(r), 9);
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         assert_true(route_query_allows(r, names[i]));
 }

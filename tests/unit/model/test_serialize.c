@@ -56,6 +56,8 @@ static struct db_article row(void)
     "\"published_at\":\"2024-05-18T00:00:00Z\"}],"                                      \
     "\"image\":{\"url\":\"https://cdn.example/a.jpg\",\"alt\":\"صورة\"}"
 #define ARTICLE_TAIL ARTICLE_REST "}"
+/* The same, of one article read with its body: its withdrawal reason and corrections last. */
+#define ARTICLE_DETAIL_TAIL ARTICLE_REST ",\"withdrawn_reason\":null,\"corrections\":[]}"
 
 static void test_article(void **state)
 {
@@ -63,16 +65,16 @@ static void test_article(void **state)
     struct db_article a = row();
     check_new_str(dump_new(serialize_article_new(&a)),
                   ARTICLE_HEAD "\"summary\":\"A short summary\",\"body\":\"The **body**\",\"body_html\":\"<p>The <strong>body</strong></p>\\n\","
-                               "\"lang\":\"ar\",\"dir\":\"rtl\"," ARTICLE_TAIL,
+                               "\"status\":\"published\",\"lang\":\"ar\",\"dir\":\"rtl\"," ARTICLE_DETAIL_TAIL,
                   "article: every field of the Article schema, in its order");
     a.summary = NULL;
     check_new_str(dump_new(serialize_article_new(&a)),
                   ARTICLE_HEAD "\"summary\":null,\"body\":\"The **body**\",\"body_html\":\"<p>The <strong>body</strong></p>\\n\","
-                               "\"lang\":\"ar\",\"dir\":\"rtl\"," ARTICLE_TAIL,
+                               "\"status\":\"published\",\"lang\":\"ar\",\"dir\":\"rtl\"," ARTICLE_DETAIL_TAIL,
                   "article: no summary is null, not absent");
     a.body = NULL;
     check_new_str(dump_new(serialize_article_new(&a)),
-                  ARTICLE_HEAD "\"summary\":null,\"lang\":\"ar\",\"dir\":\"rtl\"," ARTICLE_TAIL,
+                  ARTICLE_HEAD "\"summary\":null,\"status\":\"published\",\"lang\":\"ar\",\"dir\":\"rtl\"," ARTICLE_TAIL,
                   "article: a row without its body gives none");
 }
 
@@ -199,7 +201,7 @@ static void test_article_page(void **state)
     json_decref(out.items);
     check_new_str(first,
                   ARTICLE_HEAD "\"summary\":\"A short summary\","
-                               "\"lang\":\"ar\",\"dir\":\"rtl\"," ARTICLE_TAIL,
+                               "\"status\":\"published\",\"lang\":\"ar\",\"dir\":\"rtl\"," ARTICLE_TAIL,
                   "page: an ArticleSummary, without the body the row holds");
     page.n = 0;
     page.end.more = false;
@@ -225,7 +227,7 @@ static void test_search_page(void **state)
     char *second = dump_new(json_incref(json_object_get(second_item, "snippet")));
     json_decref(out.items);
     check_new_str(first,
-                  ARTICLE_HEAD "\"summary\":\"A short summary\",\"lang\":\"ar\",\"dir\":\"rtl\","
+                  ARTICLE_HEAD "\"summary\":\"A short summary\",\"status\":\"published\",\"lang\":\"ar\",\"dir\":\"rtl\","
                       ARTICLE_REST ",\"snippet\":\"The <mark>body</mark>\"}",
                   "search: the summary, then the snippet last, the body left out");
     check_new_str(second, "null", "search: no text matches, the snippet is null");

@@ -1,0 +1,120 @@
+/* schedule.c: the thread that makes scheduled articles public at their time, and knows when the next one is. */
+#include "db/schedule.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "internal.h"
+#include "infra/clock.h"
+
+/* Shortest wait between two rounds: a due article another instance is making live is
+ * skipped, and would otherwise be asked about again at once. */
+#define SCHEDULE_MIN_WAIT_MS 5
+
+struct schedule {
+    db_pool *pool;
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t wake;
+    bool stopping;
+    /* the monotonic time of the next go-live, in ms; -1: none scheduled */
+    _Atomic long long next_ms;
+};
+
+static long long monotonic_ms(void)
+{
+    return (long long)(clock_monotonic_s() * 1000.0);
+}
+
+/* One round: due articles made public, then how long until the next; -1 when none. */
+static long long go_live_round(db_conn *c)
+{
+    db_status st;
+    long long next = -1;
+    PQclear(db_run(c, STMT_GO_LIVE, NULL, PGRES_COMMAND_OK, &st));
+    PGresult *res = db_run(c, STMT_NEXT_GO_LIVE, NULL, PGRES_TUPLES_OK, &st);
+    if (res != NULL && PQntuples(res) == 1 && !PQgetisnull(res, 0, 0))
+        next = db_integer_of(res, 0, 0);
+    PQclear(res);
+    return next;
+}
+
+/* Waits ms, or less when stopped; true when it is time to stop. */
+static bool wait_ms(struct schedule *s, long long ms)
+{
+    struct timespec until = clock_monotonic_after_ms((unsigned)ms);
+    pthread_mutex_lock(&s->mu);
+    while (!s->stopping && pthread_cond_timedwait(&s->wake, &s->mu, &until) == 0)
+        ;
+    bool stop = s->stopping;
+    pthread_mutex_unlock(&s->mu);
+    return stop;
+}
+
+static void *schedule_run(void *arg)
+{
+    struct schedule *s = arg;
+    long long wait = SCHEDULE_POLL_MS;
+    do {
+        db_conn *c = db_acquire(s->pool);
+        if (c != NULL) {
+            long long next = go_live_round(c);
+            db_release(c);
+            atomic_store(&s->next_ms, next < 0 ? -1 : monotonic_ms() + next);
+            wait = next >= 0 && next < SCHEDULE_POLL_MS ? next : SCHEDULE_POLL_MS;
+            if (wait < SCHEDULE_MIN_WAIT_MS)
+                wait = SCHEDULE_MIN_WAIT_MS;
+        }
+    } while (!wait_ms(s, wait));
+    return NULL;
+}
+
+struct schedule *schedule_start(const char *conninfo)
+{
+    struct schedule *s = calloc(1, sizeof *s);
+    if (s == NULL)
+        return NULL;
+    atomic_init(&s->next_ms, -1);
+    pthread_mutex_init(&s->mu, NULL);
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&s->wake, &attr);
+    pthread_condattr_destroy(&attr);
+    s->pool = db_pool_new(conninfo, 1, 2000, 5000);
+    if (s->pool == NULL || pthread_create(&s->thread, NULL, schedule_run, s) != 0) {
+        db_pool_free(s->pool);
+        pthread_cond_destroy(&s->wake);
+        pthread_mutex_destroy(&s->mu);
+        free(s);
+        return NULL;
+    }
+    return s;
+}
+
+void schedule_stop(struct schedule *s)
+{
+    if (s == NULL)
+        return;
+    pthread_mutex_lock(&s->mu);
+    s->stopping = true;
+    pthread_cond_signal(&s->wake);
+    pthread_mutex_unlock(&s->mu);
+    pthread_join(s->thread, NULL);
+    db_pool_free(s->pool);
+    pthread_cond_destroy(&s->wake);
+    pthread_mutex_destroy(&s->mu);
+    free(s);
+}
+
+double schedule_seconds_to_next(const struct schedule *s)
+{
+    long long next = s ? atomic_load(&s->next_ms) : -1;
+    if (next < 0)
+        return -1.0;
+    double left = (double)(next - monotonic_ms()) / 1000.0;
+    return left > 0 ? left : 0.0;
+}
