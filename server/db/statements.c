@@ -40,6 +40,10 @@
 
 const struct db_statement db_statements[STMT_COUNT] = {
     [STMT_PING] = { "SELECT 1", 0, .read_only = 1 },
+    /* on the primary after a commit: at or past the end of its commit record */
+    [STMT_WAL_INSERT_POSITION] = { "SELECT pg_current_wal_insert_lsn()", 0, .read_only = 1 },
+    /* on a replica: how far it has replayed (NULL on a server that is not in recovery) */
+    [STMT_WAL_REPLAY_POSITION] = { "SELECT pg_last_wal_replay_lsn()", 0, .read_only = 1 },
     [STMT_ARTICLE_BY_ID] = { "SELECT " ARTICLE_COLUMNS("a.body") " FROM articles a WHERE a.id = $1", 1, .read_only = 1 },
     [STMT_ARTICLE_BY_SLUG_KEY] = {
         "SELECT " ARTICLE_COLUMNS("a.body") " FROM articles a WHERE a.slug_key = $1", 1, .read_only = 1 },

@@ -5,6 +5,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import time
 import urllib.parse
 
 import harness
@@ -35,8 +36,22 @@ def make_standby(h):
     return pg
 
 
+def wait_replayed(primary_url, standby, seconds=10):
+    """True once standby has replayed every WAL record the primary had written when called."""
+    lsn = psql(primary_url, "SELECT pg_current_wal_insert_lsn()")
+    return wait_until(lambda: psql(standby.url, "SELECT pg_last_wal_replay_lsn() >= '%s'" % lsn) == "t", seconds)
+
+
+def unannounced_title(url, aid, title):
+    """Changes an article's title on url without its change notice (triggers off for the
+    session), so that only the database that has replayed it shows it."""
+    psql(url, "SET session_replication_role = replica; UPDATE articles SET title = '%s', updated_at = now()"
+         " WHERE id = %d" % (title, aid))
+
+
 def test_read_replica(khabar):
-    """DATABASE_READ_URL on a real standby: reads from it, writes and their read-backs on the primary."""
+    """DATABASE_READ_URL on a real standby: reads from it while it has replayed every change the
+    instance knows of, from the primary while it has not; writes and their read-backs on the primary."""
     standby = make_standby(khabar)
     try:
         check(psql(standby.url, "SELECT pg_is_in_recovery()") == "t", "the standby is in recovery (streaming)", "")
@@ -45,26 +60,37 @@ def test_read_replica(khabar):
         check(r.status == 201 and r.json and r.json.get("title") == "على الأساسي",
               "POST with a read replica: 201 with the article read back from the primary", r.brief())
         first = r.json["id"] if r.status == 201 else 0
-        ok = wait_until(lambda: srv.request("GET", "/v1/articles/%d" % first).status == 200, 5)
-        check(ok, "the new article is readable once the standby has it", first)
+        g = srv.request("GET", "/v1/articles/%d" % first)
+        check(g.status == 200, "a GET right after this instance's own write shows it", g.brief())
+        check(wait_replayed(khabar.pg.url, standby), "the standby replays the write", first)
         psql(standby.url, "SELECT pg_wal_replay_pause()")
         try:
+            # a change the instance is not told of: only the standby's answer can lack it
+            unannounced_title(khabar.pg.url, first, "لم يعلن عنه")
+            lst = srv.request("GET", "/v1/articles?limit=100")
+            titles = {a["id"]: a["title"] for a in (lst.json or {}).get("data", [])}
+            check(lst.status == 200 and titles.get(first) == "على الأساسي",
+                  "reads go to the standby while it has replayed every change this instance heard of",
+                  lst.brief(200))
             r = srv.request("POST", "/v1/articles", body=art("قبل الإعادة"), token=TOKEN_1)
             check(r.status == 201, "POST while the standby's replay is paused -> 201", r.brief())
             new = r.json["id"] if r.status == 201 else 0
             g = srv.request("GET", "/v1/articles/%d" % new)
-            check(g.status == 404, "GET reads from the standby: the article it has not replayed is 404", g.brief())
+            check(g.status == 200 and g.json.get("title") == "قبل الإعادة",
+                  "GET of an article the paused standby has not replayed: read from the primary", g.brief())
             p = srv.request("PATCH", "/v1/articles/%d" % new, body=json.dumps({"title": "عدلت على الأساسي"}),
                             token=TOKEN_1, headers={"Content-Type": "application/merge-patch+json"})
             check(p.status == 200 and p.json and p.json.get("version") == 2,
                   "PATCH of it goes to the primary and reads its own write there (version 2)", p.brief())
-            lst = srv.request("GET", "/v1/articles?limit=100")
-            check(lst.status == 200 and new not in [a["id"] for a in lst.json.get("data", [])],
-                  "lists read from the standby too", lst.brief(200))
+            lst = srv.request("GET", "/v1/articles?limit=99")
+            check(lst.status == 200 and new in [a["id"] for a in lst.json.get("data", [])],
+                  "lists too are read from the primary while the standby is behind", lst.brief(200))
+            behind = metric_value(srv, "khabar_db_replica_behind_total")
+            check(behind >= 2, "/metrics counts the reads sent to the primary for it", behind)
         finally:
             psql(standby.url, "SELECT pg_wal_replay_resume()")
         ok = wait_until(lambda: srv.request("GET", "/v1/articles/%d" % new).status == 200, 5)
-        check(ok, "replay resumed: the article appears on reads", new)
+        check(ok, "replay resumed: the article is still read", new)
         standby.stop()
         g = srv.request("GET", "/v1/articles/%d" % first)
         check(g.status == 200, "standby down: reads fall back to the primary", g.brief())
@@ -75,6 +101,73 @@ def test_read_replica(khabar):
               "/metrics shows the replica's pool and its failed connects", m[-600:])
         status, _ = srv.stop(15)
         check(status == 0, "read-replica server exits 0", srv.log_tail(10))
+    finally:
+        standby.cleanup()
+
+
+APPLY_DELAY_S = 4
+
+
+def set_apply_delay(standby, seconds):
+    """The standby applies each commit seconds after the primary made it (recovery_min_apply_delay)."""
+    psql(standby.url, "ALTER SYSTEM SET recovery_min_apply_delay = '%ds'" % seconds)
+    psql(standby.url, "SELECT pg_reload_conf()")
+    want = "%ds" % seconds if seconds else "0"
+    check(wait_until(lambda: psql(standby.url, "SHOW recovery_min_apply_delay") == want, 5),
+          "the standby's recovery_min_apply_delay is %s" % want, psql(standby.url, "SHOW recovery_min_apply_delay"))
+
+
+def test_delayed_standby_never_stale(khabar):
+    """A standby that applies each commit APPLY_DELAY_S late: through an instance reading from it, with
+    its cache on, every GET after a write shows it (another instance's once its notice is heard, its
+    own at once), read or cached, during the delay and after; then reads go to the standby again."""
+    standby = make_standby(khabar)
+    try:
+        writer = khabar.start_server(name="writes-elsewhere")
+        reader = khabar.start_server(extra={"DATABASE_READ_URL": standby.url}, name="reads-on-delayed-standby")
+        check(wait_until(lambda: metric_value(reader, "khabar_cache_enabled") == 1, 5), "the reader's cache is on", "")
+        aid = create(writer, art("قبل التأخير", tags=["وسم التأخير"]))["id"]
+        path = "/v1/articles/%d" % aid
+        check(wait_replayed(khabar.pg.url, standby), "the standby has the article", aid)
+        for p in (path, "/v1/articles?limit=5"):
+            reader.request("GET", p)  # cached before the write
+        set_apply_delay(standby, APPLY_DELAY_S)
+        try:
+            for round_, (through, whose) in enumerate(((writer, "another instance's"), (reader, "its own"))):
+                title = "بعد التأخير %d" % round_
+                heard = metric_value(reader, "khabar_changes_heard_total")
+                p = patch_title(through, aid, title)
+                check(p.status == 200, "PATCH through %s -> 200" % through.name, p.brief())
+                # the promise starts once the reader has heard the change (its own write: at once)
+                wait_until(lambda: metric_value(reader, "khabar_changes_heard_total") > heard, 1)
+                stale, n = [], 0
+                end = time.monotonic() + APPLY_DELAY_S + 1
+                while time.monotonic() < end:
+                    g = reader.request("GET", path)
+                    lst = reader.request("GET", "/v1/articles?limit=5")
+                    n += 1
+                    shown = (g.json or {}).get("title"), [a["title"] for a in (lst.json or {}).get("data", [])
+                                                          if a["id"] == aid]
+                    if shown != (title, [title]):
+                        stale.append((round(end - time.monotonic(), 1), shown))
+                    time.sleep(0.1)
+                check(n > 10 and not stale,
+                      "after %s write, %d GETs of the article and a list during the standby's delay and after:"
+                      " never the old title" % (whose, n),
+                      "%d stale (seconds left, shown): first %s, last %s" % (len(stale), stale[:2], stale[-1:]))
+            check(metric_value(reader, "khabar_db_replica_behind_total") > 0,
+                  "the reads of the delay went to the primary", metric_value(reader, "khabar_db_replica_behind_total"))
+            check(wait_replayed(khabar.pg.url, standby, APPLY_DELAY_S + 10), "the standby catches up", "")
+            unannounced_title(khabar.pg.url, aid, "لم يعلن عنه")
+            g = reader.request("GET", "/v1/articles?limit=4")
+            check(g.status == 200 and [a["title"] for a in g.json["data"] if a["id"] == aid] == [title],
+                  "once the standby has caught up, reads go to it again (it lacks an unannounced change)",
+                  g.brief(200))
+        finally:
+            set_apply_delay(standby, 0)
+        for srv in (writer, reader):
+            status, _ = srv.stop(15)
+            check(status == 0, "%s exits 0" % srv.name, srv.log_tail(10))
     finally:
         standby.cleanup()
 
