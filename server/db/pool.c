@@ -349,8 +349,8 @@ static void note_commit(db_conn *c)
 {
     char name[16];
     uint64_t at;
-    snprintf(name, sizeof name, "s%d", (int)STMT_WAL_INSERT_POSITION);
-    PGresult *res = exec_statement(c, &db_statements[STMT_WAL_INSERT_POSITION], name, NULL);
+    snprintf(name, sizeof name, "s%d", (int)STMT_WAL_END_POSITION);
+    PGresult *res = exec_statement(c, &db_statements[STMT_WAL_END_POSITION], name, NULL);
     if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 &&
         wal_position_parse(PQgetvalue(res, 0, 0), &at))
         wal_position_raise(&c->pool->committed, at);

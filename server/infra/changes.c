@@ -94,14 +94,13 @@ static PGconn *listen_new(const char *conninfo)
  * connection; false when it cannot be read. An announcement reaches this connection only
  * once its transaction has committed (PostgreSQL delivers it when the transaction is no
  * longer running), so its commit record is in the WAL by then, and this question, sent
- * after the announcement was read, is answered later still: the insert position it gives
- * (not the flush position, which an asynchronous commit may not have reached) is at or
- * past the end of every announced commit.
+ * after the announcement was read, is answered later still: the position it gives
+ * (WAL_END_OF_RECORDS_SQL) is at or past the end of every announced commit.
  */
 static bool note_wal_position(struct changes *ch, PGconn *pg)
 {
     uint64_t at;
-    PGresult *res = PQexec(pg, "SELECT pg_current_wal_insert_lsn()");
+    PGresult *res = PQexec(pg, WAL_END_OF_RECORDS_SQL);
     bool ok = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 &&
               wal_position_parse(PQgetvalue(res, 0, 0), &at);
     PQclear(res);
