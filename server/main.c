@@ -64,10 +64,15 @@ static int run_serve(struct app *app)
         db_pool_set_fallback(app->db_read, app->db);
     if ((app->schedule = schedule_start(app->config.database_url)) == NULL)
         goto out;
-    /* Announcements come from the primary, where every write commits. */
+    /* Announcements come from the primary, where every write commits; with a replica the
+     * listener also keeps the WAL position its reads must have replayed (request_db), and
+     * the primary's pool the position of this instance's own writes. */
+    if (app->db_read != NULL)
+        db_pool_track_commits(app->db);
     if (app->config.cache_bytes > 0 &&
         ((app->cache = cache_new(app->config.cache_bytes)) == NULL ||
-         (app->changes = changes_start(app->config.database_url, app->cache)) == NULL))
+         (app->changes = changes_start(app->config.database_url, app->cache,
+                                       app->db_read != NULL)) == NULL))
         goto out;
     /* Blocked before any thread starts, so that only sigwait below receives them. */
     sigemptyset(&stop_signals);

@@ -56,12 +56,24 @@ void db_pool_free(db_pool *pool);
  * and after a failed connect it is not tried again for a second.
  */
 void db_pool_set_fallback(db_pool *pool, db_pool *fallback);
+/* After every commit through pool (the primary, when reads go to a replica), one question
+ * more: the WAL position then, kept as db_pool_committed_wal (0 until then, or NULL). */
+void db_pool_track_commits(db_pool *pool);
+uint64_t db_pool_committed_wal(db_pool *pool);
 
 /*
  * A connection for the caller's exclusive use until db_release, (re)connected and
  * with every statement prepared; NULL when none can be had in time (unavailable).
  */
 db_conn *db_acquire(db_pool *pool);
+/*
+ * A connection of a replica's pool whose server has replayed the WAL up to required (a
+ * position of the primary), so that every read on it from now on shows what committed
+ * before it; NULL when none can be had in time or the replica is behind (counted in
+ * behind): the caller reads from the primary. Its replay position is asked only when the
+ * last answer on that connection is not enough.
+ */
+db_conn *db_acquire_replayed(db_pool *pool, uint64_t required);
 /* Gives conn back to its pool (NULL: nothing). */
 void db_release(db_conn *conn);
 
@@ -69,6 +81,7 @@ void db_release(db_conn *conn);
 struct db_pool_stats {
     unsigned size, in_use;
     unsigned long long connects, connect_failures, errors, queries;
+    unsigned long long behind; /* a replica's: uses refused as not replayed far enough */
 };
 void db_pool_stats(db_pool *pool, struct db_pool_stats *out);
 

@@ -2,6 +2,7 @@
 #ifndef KHABAR_CHANGES_H
 #define KHABAR_CHANGES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -16,9 +17,11 @@ struct changes;
  * Starts a thread that listens on its own connection to conninfo and invalidates cache
  * for every announcement. The cache is off until the channel is heard, and whenever it
  * is lost (a change could then go unheard); each time the channel is heard again the
- * cache starts empty. NULL when the thread cannot be started.
+ * cache starts empty. With track_wal (reads go to a replica) it also keeps the WAL
+ * position a replica must have replayed (changes_required_wal). NULL when the thread
+ * cannot be started.
  */
-struct changes *changes_start(const char *conninfo, struct cache *cache);
+struct changes *changes_start(const char *conninfo, struct cache *cache, bool track_wal);
 /* Stops the thread (within a fraction of a second) and frees everything. */
 void changes_stop(struct changes *ch);
 
@@ -38,6 +41,14 @@ void changes_apply(struct cache *cache, const char *payload);
  * called before answering from the cache, so that a change announced a moment ago is
  * never missed for want of a thread switch. Never waits. */
 void changes_catch_up(struct changes *ch);
+
+/*
+ * With track_wal: a WAL position of the primary at or past the commit of every change
+ * announced before the cache's generation last moved on, and of everything committed
+ * before the channel was last heard: a replica that has replayed this far shows all of
+ * them. Raised before the answers are dropped; 0 without track_wal (or NULL).
+ */
+uint64_t changes_required_wal(const struct changes *ch);
 
 /* Announcements applied so far, and a wait (at most max_ms) until more than before
  * are: a write waits for its own announcement to come back before answering, so that

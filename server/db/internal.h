@@ -5,12 +5,15 @@
 
 #include <libpq-fe.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "db/db.h"
 
 /* Every statement khabar runs, prepared on each connection when it opens. */
 enum db_stmt {
     STMT_PING,
+    STMT_WAL_END_POSITION,
+    STMT_WAL_REPLAY_POSITION,
     STMT_ARTICLE_BY_ID,
     STMT_ARTICLE_BY_SLUG_KEY,
     STMT_LIST_NEWEST,
@@ -82,6 +85,12 @@ struct db_conn {
     /* the last failure was a serialization failure or a deadlock (db_classify): the
      * transaction may succeed when run again from its start */
     bool transient;
+    /* a replica's connection: the WAL position its server had replayed when last asked
+     * (0: not asked since it connected), and when it was asked (monotonic seconds) */
+    uint64_t replayed;
+    double replayed_asked_at;
+    /* the position this use needs replayed (db_acquire_replayed); 0: any */
+    uint64_t required;
 };
 
 /*

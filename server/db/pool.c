@@ -10,6 +10,11 @@
 #include "infra/clock.h"
 #include "internal.h"
 #include "infra/log.h"
+#include "infra/wal.h"
+
+/* A replica found behind is not asked again on the same connection for this long: its
+ * reads go to the primary meanwhile, without a question to the replica each. */
+#define REPLAY_ASK_EVERY_S 0.01
 
 struct db_pool {
     pthread_mutex_t mu;
@@ -21,6 +26,10 @@ struct db_pool {
     unsigned long long connects, connect_failures;
     db_pool *fallback;      /* set on a replica's pool: the primary's */
     double resting_until;   /* a replica is not tried before this (monotonic seconds) */
+    /* the primary's, with a replica: the WAL position past every commit made here */
+    bool track_commits;
+    _Atomic uint64_t committed;
+    atomic_ullong behind; /* a replica's: uses refused for want of replay (for /metrics) */
 };
 
 /* Failed database calls, over every pool (for /metrics). */
@@ -59,6 +68,16 @@ db_pool *db_pool_new(const char *conninfo, unsigned size, unsigned wait_ms,
 void db_pool_set_fallback(db_pool *pool, db_pool *fallback)
 {
     pool->fallback = fallback;
+}
+
+void db_pool_track_commits(db_pool *pool)
+{
+    pool->track_commits = true;
+}
+
+uint64_t db_pool_committed_wal(db_pool *pool)
+{
+    return pool ? atomic_load(&pool->committed) : 0;
 }
 
 void db_pool_free(db_pool *pool)
@@ -149,6 +168,8 @@ static bool reconnect(struct db_conn *slot)
     /* Connecting happens outside the lock: a slow database must not block the pool. */
     slot->pg = connect_prepared(pool);
     slot->tx_depth = 0;
+    slot->replayed = 0; /* another server, perhaps, behind a name that now leads elsewhere */
+    slot->replayed_asked_at = 0;
     pthread_mutex_lock(&pool->mu);
     if (slot->pg != NULL) {
         pool->connects++;
@@ -158,6 +179,36 @@ static bool reconnect(struct db_conn *slot)
     }
     pthread_mutex_unlock(&pool->mu);
     return slot->pg != NULL;
+}
+
+static PGresult *exec_statement(db_conn *c, const struct db_statement *d, const char *name,
+                                const char *const *params)
+{
+    atomic_fetch_add(&db_query_count, 1);
+    return d->plan_each_time ? PQexecParams(c->pg, d->sql, d->nparams, NULL, params, NULL, NULL, 0)
+                             : PQexecPrepared(c->pg, name, d->nparams, params, NULL, NULL, 0);
+}
+
+/* Whether the server of c (a replica's connection) has replayed the WAL up to required:
+ * what it said last when that is enough, else asked again (at most every
+ * REPLAY_ASK_EVERY_S). A server not in recovery says NULL, which is never enough. */
+static bool replayed_up_to(db_conn *c, uint64_t required)
+{
+    if (c->replayed >= required)
+        return true;
+    double now = clock_monotonic_s();
+    if (c->replayed_asked_at > 0 && now - c->replayed_asked_at < REPLAY_ASK_EVERY_S)
+        return false;
+    char name[16];
+    snprintf(name, sizeof name, "s%d", (int)STMT_WAL_REPLAY_POSITION);
+    PGresult *res = exec_statement(c, &db_statements[STMT_WAL_REPLAY_POSITION], name, NULL);
+    uint64_t at;
+    if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 &&
+        wal_position_parse(PQgetvalue(res, 0, 0), &at) && at > c->replayed)
+        c->replayed = at;
+    PQclear(res);
+    c->replayed_asked_at = now;
+    return c->replayed >= required;
 }
 
 db_conn *db_acquire(db_pool *pool)
@@ -174,12 +225,26 @@ db_conn *db_acquire(db_pool *pool)
     return slot;
 }
 
+db_conn *db_acquire_replayed(db_pool *pool, uint64_t required)
+{
+    db_conn *c = db_acquire(pool);
+    if (c == NULL || replayed_up_to(c, required)) {
+        if (c != NULL)
+            c->required = required;
+        return c;
+    }
+    atomic_fetch_add(&pool->behind, 1);
+    db_release(c);
+    return NULL;
+}
+
 void db_release(db_conn *conn)
 {
     if (conn == NULL)
         return;
     db_release(conn->borrowed);
     conn->borrowed = NULL;
+    conn->required = 0;
     db_pool *pool = conn->pool;
     if (conn->pg != NULL && PQstatus(conn->pg) == CONNECTION_OK &&
         PQtransactionStatus(conn->pg) != PQTRANS_IDLE)
@@ -207,6 +272,7 @@ void db_pool_stats(db_pool *pool, struct db_pool_stats *out)
     out->in_use = pool->in_use;
     out->connects = pool->connects;
     out->connect_failures = pool->connect_failures;
+    out->behind = atomic_load(&pool->behind);
     out->errors = atomic_load(&db_error_count);
     out->queries = atomic_load(&db_query_count);
     pthread_mutex_unlock(&pool->mu);
@@ -233,14 +299,6 @@ db_status db_classify(db_conn *c, const PGresult *res)
     return DB_ERROR;
 }
 
-static PGresult *exec_statement(db_conn *c, const struct db_statement *d, const char *name,
-                                const char *const *params)
-{
-    atomic_fetch_add(&db_query_count, 1);
-    return d->plan_each_time ? PQexecParams(c->pg, d->sql, d->nparams, NULL, params, NULL, NULL, 0)
-                             : PQexecPrepared(c->pg, name, d->nparams, params, NULL, NULL, 0);
-}
-
 PGresult *db_run(db_conn *c, enum db_stmt stmt, const char *const *params, ExecStatusType want,
                  db_status *st)
 {
@@ -257,7 +315,10 @@ PGresult *db_run(db_conn *c, enum db_stmt stmt, const char *const *params, ExecS
     if (PQresultStatus(res) != want && PQstatus(c->pg) != CONNECTION_OK &&
         (tx == PQTRANS_IDLE || tx == PQTRANS_UNKNOWN) && d->read_only) {
         PQclear(res);
-        res = reconnect(c) ? exec_statement(c, d, name, params) : NULL;
+        /* the new connection may have replayed less than this use needs (another server
+         * behind the same name): then the primary answers */
+        res = reconnect(c) && replayed_up_to(c, c->required) ? exec_statement(c, d, name, params)
+                                                             : NULL;
         if (res == NULL && c->pool->fallback != NULL &&
             (c->borrowed = db_acquire(c->pool->fallback)) != NULL)
             return db_run(c->borrowed, stmt, params, want, st);
@@ -280,6 +341,22 @@ db_status db_command(db_conn *c, const char *sql)
     return st;
 }
 
+/* After a commit on the primary, with a replica: raises the pool's committed position to
+ * the primary's WAL position now, past the end of the commit record. Should the question
+ * fail (the connection lost just after), the commit's own announcement still raises the
+ * position reads need (changes.c), once this instance hears it. */
+static void note_commit(db_conn *c)
+{
+    char name[16];
+    uint64_t at;
+    snprintf(name, sizeof name, "s%d", (int)STMT_WAL_END_POSITION);
+    PGresult *res = exec_statement(c, &db_statements[STMT_WAL_END_POSITION], name, NULL);
+    if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 &&
+        wal_position_parse(PQgetvalue(res, 0, 0), &at))
+        wal_position_raise(&c->pool->committed, at);
+    PQclear(res);
+}
+
 db_status db_tx(db_conn *c, const char *command)
 {
     bool begin = strcmp(command, "BEGIN") == 0;
@@ -290,6 +367,8 @@ db_status db_tx(db_conn *c, const char *command)
               : strcmp(command, "COMMIT") == 0 ? "RELEASE SAVEPOINT nested"
                                                : "ROLLBACK TO SAVEPOINT nested; RELEASE SAVEPOINT nested";
     db_status st = db_command(c, sql);
+    if (st == DB_OK && !nested && strcmp(command, "COMMIT") == 0 && c->pool->track_commits)
+        note_commit(c);
     if (begin)
         c->tx_depth += st == DB_OK;
     else if (c->tx_depth > 0)

@@ -1,6 +1,7 @@
 /* statements.c: every SQL statement khabar runs, in one place, as named prepared statements,
  * each declaring beside its text whether it only reads and whether it is planned each time. */
 #include "internal.h"
+#include "infra/wal.h"
 
 /* The columns of an article (see articles.c), with the ones of one kind of answer:
  * the body's source, HTML and text, the corrections and the reason for a withdrawal are
@@ -49,6 +50,10 @@
 
 const struct db_statement db_statements[STMT_COUNT] = {
     [STMT_PING] = { "SELECT 1", 0, .read_only = 1 },
+    /* on the primary after a commit: at or past the end of its commit record */
+    [STMT_WAL_END_POSITION] = { WAL_END_OF_RECORDS_SQL, 0, .read_only = 1 },
+    /* on a replica: how far it has replayed (NULL on a server that is not in recovery) */
+    [STMT_WAL_REPLAY_POSITION] = { "SELECT pg_last_wal_replay_lsn()", 0, .read_only = 1 },
     [STMT_ARTICLE_BY_ID] = { "SELECT " ARTICLE_COLUMNS(ONE_ARTICLE) " FROM articles a WHERE a.id = $1", 1, .read_only = 1 },
     [STMT_ARTICLE_BY_SLUG_KEY] = {
         "SELECT " ARTICLE_COLUMNS(ONE_ARTICLE) " FROM articles a WHERE a.slug_key = $1", 1, .read_only = 1 },

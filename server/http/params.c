@@ -116,10 +116,27 @@ json_t *request_json_body(struct request *req, const char *const *media_types,
 db_conn *request_db(struct request *req, int *answered_result)
 {
     db_conn *c = NULL;
-    /* Reads go to the replica when there is one, and to the primary when the replica
-     * cannot be reached; writes (and what they read back) always to the primary. */
-    if (req->app->db_read != NULL && !req->route->write)
-        c = db_acquire(req->app->db_read);
+    /*
+     * Reads go to the replica when there is one and it has replayed every change this
+     * instance knows of, else to the primary (also when the replica cannot be reached);
+     * writes (and what they read back) always to the primary.
+     *
+     * Why a cached answer is then never older than a change announced before it was
+     * stored: answer_cache_serve took the cache's generation before this point, and the
+     * listener raises the required position before it moves the generation on
+     * (changes.c). So if the generation is still the one taken when the answer is stored,
+     * every announcement applied by then was applied before the generation was taken, and
+     * its commit is at or before the position read here, after it. The replica is asked
+     * how far it has replayed before the read, and each statement of the read takes its
+     * snapshot after that: it shows every such commit. An announcement applied later
+     * moves the generation on, and the answer is not kept (or dropped, if already in).
+     * This instance's own commits count too (db_pool_committed_wal), cache or not.
+     */
+    if (req->app->db_read != NULL && !req->route->write) {
+        uint64_t heard = changes_required_wal(req->app->changes);
+        uint64_t written = db_pool_committed_wal(req->app->db);
+        c = db_acquire_replayed(req->app->db_read, heard > written ? heard : written);
+    }
     if (c == NULL)
         c = db_acquire(req->app->db);
     if (c == NULL)

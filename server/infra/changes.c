@@ -10,15 +10,22 @@
 
 #include "infra/changes.h"
 #include "infra/log.h"
+#include "infra/wal.h"
 
 /* Most ids one announcement names before it says "*" instead (8000 bytes at most). */
 #define MAX_IDS 1024
+/* Announcements applied after one reading of the primary's WAL position. */
+#define BATCH 64
 
 struct changes {
     pthread_t thread;
     atomic_bool stop;
     atomic_ullong connects;
     atomic_ullong heard; /* announcements applied */
+    /* with a replica: the primary's WAL position once every announcement applied so far had
+     * committed (changes_required_wal) */
+    bool track_wal;
+    _Atomic uint64_t required_wal;
     char *conninfo;
     struct cache *cache;
     /* the listening connection: read by the thread, and by request threads that catch up
@@ -82,17 +89,55 @@ static PGconn *listen_new(const char *conninfo)
     return NULL;
 }
 
+/*
+ * Raises required_wal to the primary's WAL position now, asked on the listening
+ * connection; false when it cannot be read. An announcement reaches this connection only
+ * once its transaction has committed (PostgreSQL delivers it when the transaction is no
+ * longer running), so its commit record is in the WAL by then, and this question, sent
+ * after the announcement was read, is answered later still: the position it gives
+ * (WAL_END_OF_RECORDS_SQL) is at or past the end of every announced commit.
+ */
+static bool note_wal_position(struct changes *ch, PGconn *pg)
+{
+    uint64_t at;
+    PGresult *res = PQexec(pg, WAL_END_OF_RECORDS_SQL);
+    bool ok = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 &&
+              wal_position_parse(PQgetvalue(res, 0, 0), &at);
+    PQclear(res);
+    if (ok)
+        wal_position_raise(&ch->required_wal, at);
+    return ok;
+}
+
 /* Applies whatever announcements have arrived; false when the connection is lost. The
- * caller holds ch->mu. */
+ * caller holds ch->mu. With a replica each batch first raises required_wal, and only then
+ * drops answers: a request that finds the cache's new generation finds the new position
+ * too. Announcements read while the position is asked make the next batch. */
 static bool consume(struct changes *ch, PGconn *pg)
 {
     if (!PQconsumeInput(pg))
         return false;
-    PGnotify *note;
-    while ((note = PQnotifies(pg)) != NULL) {
-        changes_apply(ch->cache, note->extra);
-        atomic_fetch_add(&ch->heard, 1);
-        PQfreemem(note);
+    for (;;) {
+        PGnotify *batch[BATCH];
+        size_t n = 0;
+        while (n < BATCH && (batch[n] = PQnotifies(pg)) != NULL)
+            n++;
+        if (n == 0)
+            break;
+        bool ok = !ch->track_wal || note_wal_position(ch, pg);
+        for (size_t i = 0; i < n; i++) {
+            if (ok) {
+                changes_apply(ch->cache, batch[i]->extra);
+                atomic_fetch_add(&ch->heard, 1);
+            }
+            PQfreemem(batch[i]);
+        }
+        if (!ok) {
+            /* what was announced cannot be applied safely: nothing is served until the
+             * thread has the channel again (and starts empty) */
+            cache_set_enabled(ch->cache, false);
+            return false;
+        }
     }
     return PQstatus(pg) == CONNECTION_OK;
 }
@@ -129,6 +174,11 @@ void changes_catch_up(struct changes *ch)
     pthread_mutex_unlock(&ch->mu);
 }
 
+uint64_t changes_required_wal(const struct changes *ch)
+{
+    return ch ? atomic_load(&ch->required_wal) : 0;
+}
+
 unsigned long long changes_heard(const struct changes *ch)
 {
     return ch ? atomic_load(&ch->heard) : 0;
@@ -151,6 +201,12 @@ static void *listen_loop(void *arg)
     while (!atomic_load(&ch->stop)) {
         if (pg == NULL) {
             pg = listen_new(ch->conninfo);
+            /* What committed before LISTEN is announced to nobody here: the position now
+             * covers it. */
+            if (pg != NULL && ch->track_wal && !note_wal_position(ch, pg)) {
+                PQfinish(pg);
+                pg = NULL;
+            }
             pthread_mutex_lock(&ch->mu);
             ch->pg = pg;
             pthread_mutex_unlock(&ch->mu);
@@ -184,7 +240,7 @@ static void *listen_loop(void *arg)
     return NULL;
 }
 
-struct changes *changes_start(const char *conninfo, struct cache *cache)
+struct changes *changes_start(const char *conninfo, struct cache *cache, bool track_wal)
 {
     struct changes *ch = calloc(1, sizeof *ch);
     if (ch == NULL)
@@ -194,6 +250,8 @@ struct changes *changes_start(const char *conninfo, struct cache *cache)
     atomic_init(&ch->stop, false);
     atomic_init(&ch->connects, 0);
     atomic_init(&ch->heard, 0);
+    atomic_init(&ch->required_wal, 0);
+    ch->track_wal = track_wal;
     pthread_mutex_init(&ch->mu, NULL);
     cache_set_enabled(cache, false); /* until the channel is heard */
     if (ch->conninfo == NULL || pthread_create(&ch->thread, NULL, listen_loop, ch) != 0) {

@@ -181,9 +181,12 @@ static void render_cache(FILE *f, const struct app *app)
             "khabar_cache_enabled %d\n"
             "# HELP khabar_changes_connects_total Times the change channel (LISTEN) was connected.\n"
             "# TYPE khabar_changes_connects_total counter\n"
-            "khabar_changes_connects_total %llu\n",
+            "khabar_changes_connects_total %llu\n"
+            "# HELP khabar_changes_heard_total Change announcements heard and applied to the cache.\n"
+            "# TYPE khabar_changes_heard_total counter\n"
+            "khabar_changes_heard_total %llu\n",
             cs.hits, cs.misses, cs.evictions, cs.invalidations, cs.bytes, cs.max_bytes, cs.entries,
-            cs.enabled ? 1 : 0, changes_connects(app->changes));
+            cs.enabled ? 1 : 0, changes_connects(app->changes), changes_heard(app->changes));
 }
 
 char *metrics_render_new(const struct app *app)
@@ -215,6 +218,13 @@ char *metrics_render_new(const struct app *app)
                        connects_of);
     render_pool_family(f, "khabar_db_connect_failures_total", "counter",
                        "Attempts to connect that failed.", st, npools, failures_of);
+    if (replica != NULL)
+        fprintf(f,
+                "# HELP khabar_db_replica_behind_total Reads sent to the primary because the replica"
+                " had not replayed every change this instance knows of.\n"
+                "# TYPE khabar_db_replica_behind_total counter\n"
+                "khabar_db_replica_behind_total %llu\n",
+                st[1].behind);
     fprintf(f,
             "# HELP khabar_db_errors_total Database calls that failed.\n"
             "# TYPE khabar_db_errors_total counter\n"
