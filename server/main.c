@@ -9,6 +9,7 @@
 #include "http/http.h"
 #include "cli/import.h"
 #include "infra/log.h"
+#include "infra/readiness.h"
 #include "db/migrate.h"
 
 #define KHABAR_VERSION "0.1.0"
@@ -62,6 +63,9 @@ static int run_serve(struct app *app)
         goto out;
     if (app->db_read != NULL)
         db_pool_set_fallback(app->db_read, app->db);
+    /* Probes answer from what this thread last found: they never wait on the database. */
+    if ((app->readiness = readiness_start(app->config.database_url)) == NULL)
+        goto out;
     /* Announcements come from the primary, where every write commits. */
     if (app->config.cache_bytes > 0 &&
         ((app->cache = cache_new(app->config.cache_bytes)) == NULL ||
@@ -84,6 +88,8 @@ static int run_serve(struct app *app)
     http_stop(daemon, app);
     rc = 0;
 out:
+    readiness_stop(app->readiness);
+    app->readiness = NULL;
     changes_stop(app->changes);
     cache_free(app->cache);
     app->changes = NULL;
