@@ -20,8 +20,9 @@ struct readiness;
 /*
  * Starts the thread: every second (and at once when the server closes its connection) it
  * pings the database at conninfo on a connection of its own, each step bounded by about a
- * second, so that neither a busy pool nor a slow database ever holds up a probe. NULL on
- * failure; readiness_stop stops and frees it.
+ * second, so that neither a busy pool nor a slow database ever holds up a probe. Returns
+ * once the first check has finished (or after a few seconds); NULL on failure.
+ * readiness_stop stops and frees it.
  */
 struct readiness *readiness_start(const char *conninfo);
 /* What the last check found, READINESS_STALE when it is too old; never waits. NULL: unknown. */

@@ -17,6 +17,7 @@
 #define SLICE_MS 100           /* how often the wait between checks looks at stop */
 #define CHECK_TIMEOUT_MS 1000  /* the statement timeout of a check, and its connection wait */
 #define MIGRATIONS_EVERY_S 10  /* once found current, migrations are asked again this often */
+#define FIRST_CHECK_WAIT_MS 4000 /* a connect (3 s at most with CHECK_TIMEOUT_MS) and a ping */
 
 struct readiness {
     pthread_t thread;
@@ -106,6 +107,11 @@ struct readiness *readiness_start(const char *conninfo)
     db_pool_set_uncounted(r->pool);
     if (pthread_create(&r->thread, NULL, check_loop, r) != 0)
         goto fail;
+    /* The first finding, before the server listens (as long as a check may take): a probe
+     * right after start-up gets the database's answer, not "not checked yet". */
+    struct timespec pause = { 0, 10 * 1000000L };
+    for (int i = 0; i < FIRST_CHECK_WAIT_MS / 10 && atomic_load(&r->state) == READINESS_UNKNOWN; i++)
+        nanosleep(&pause, NULL);
     return r;
 fail:
     log_message("error", "cannot start the readiness checker");
