@@ -18,6 +18,10 @@ int ops_healthz(struct request *req)
     return reply_text(req, 200, "application/json", ok, sizeof ok - 1, false, CACHE_NO_STORE);
 }
 
+#define TEXT_OF(n) #n
+#define SECONDS_TEXT(n) TEXT_OF(n) " s"
+#define STALE_TEXT SECONDS_TEXT(READINESS_STALE_S)
+
 /* GET /readyz: readiness: the database answers and has every migration of this binary, as
  * the readiness checker last found (infra/readiness.h): the answer never waits on the
  * database, so a busy pool or a hung database cannot hold up this HTTP thread. */
@@ -34,7 +38,7 @@ int ops_readyz(struct request *req)
                           CACHE_NO_STORE);
     case READINESS_UNKNOWN: why = "the database has not been checked yet"; break;
     case READINESS_MIGRATIONS_PENDING: why = "the database has migrations to apply"; break;
-    case READINESS_STALE: why = "the database has not answered a check for seconds"; break;
+    case READINESS_STALE: why = "the database has not answered a check in " STALE_TEXT; break;
     case READINESS_DB_DOWN:
     default: why = "the database is not answering"; break;
     }
