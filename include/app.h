@@ -20,6 +20,7 @@ struct app {
     struct jobs *jobs;       /* threads that run requests needing the database; NULL: inline */
     struct jobs *search_jobs; /* threads that run searches; NULL: jobs runs them too */
     atomic_int shutting_down; /* set once SIGTERM arrives: /readyz answers 503 */
+    struct readiness *readiness;  /* keeps /readyz's answer fresh, off the HTTP threads */
     struct guard *guard;          /* connection limits and request deadlines */
     struct ratelimit *ratelimit;  /* NULL when RATE_LIMIT=0 */
 };

@@ -9,6 +9,7 @@
 #include "http/http.h"
 #include "cli/import.h"
 #include "infra/log.h"
+#include "infra/readiness.h"
 #include "db/migrate.h"
 
 #define KHABAR_VERSION "0.1.0"
@@ -69,6 +70,9 @@ static int run_serve(struct app *app)
      * the primary's pool the position of this instance's own writes. */
     if (app->db_read != NULL)
         db_pool_track_commits(app->db);
+    /* Probes answer from what this thread last found: they never wait on the database. */
+    if ((app->readiness = readiness_start(app->config.database_url)) == NULL)
+        goto out;
     if (app->config.cache_bytes > 0 &&
         ((app->cache = cache_new(app->config.cache_bytes)) == NULL ||
          (app->changes = changes_start(app->config.database_url, app->cache,
@@ -93,6 +97,8 @@ static int run_serve(struct app *app)
 out:
     schedule_stop(app->schedule);
     app->schedule = NULL;
+    readiness_stop(app->readiness);
+    app->readiness = NULL;
     changes_stop(app->changes);
     cache_free(app->cache);
     app->changes = NULL;

@@ -60,6 +60,9 @@ void db_pool_set_fallback(db_pool *pool, db_pool *fallback);
  * more: the WAL position then, kept as db_pool_committed_wal (0 until then, or NULL). */
 void db_pool_track_commits(db_pool *pool);
 uint64_t db_pool_committed_wal(db_pool *pool);
+/* Leaves pool's statements and errors out of the counts db_pool_stats gives (for the
+ * readiness checker's own pool: /metrics counts the work requests cause). */
+void db_pool_set_uncounted(db_pool *pool);
 
 /*
  * A connection for the caller's exclusive use until db_release, (re)connected and
@@ -76,6 +79,13 @@ db_conn *db_acquire(db_pool *pool);
 db_conn *db_acquire_replayed(db_pool *pool, uint64_t required);
 /* Gives conn back to its pool (NULL: nothing). */
 void db_release(db_conn *conn);
+
+/*
+ * Waits up to ms on an idle connection for the server to close it: DB_OK when it stayed
+ * quiet (or only sent a notice), DB_UNAVAILABLE as soon as it is lost. For a watcher that
+ * must learn of a database going away at once, not at its next query.
+ */
+db_status db_wait_quiet(db_conn *c, unsigned ms);
 
 /* Counts for /metrics. */
 struct db_pool_stats {

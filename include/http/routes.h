@@ -20,7 +20,8 @@ struct route {
     const char *name; /* label for logs and metrics */
     route_handler handler;
     int write;        /* 1: needs a bearer token */
-    int probe;        /* 1: for monitoring, never rate-limited */
+    int probe;        /* 1: for monitoring: on the HTTP thread, never waits; not rate-limited
+                       * from loopback, TRUSTED_PROXIES or with a valid token (auth.c) */
     int cached;       /* 1: its 200 answers are kept in the answer cache (cache.h) */
     /* a query parameter that makes a request slow (a search): such requests run on the
      * SEARCH_JOBS threads, so that they never take every core */

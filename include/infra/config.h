@@ -34,6 +34,8 @@ struct config {
                                   run at once; 0: the DB_JOBS threads run them */
     unsigned db_jobs;          /* DB_JOBS: threads answering requests that need the
                                 * database (0: the HTTP threads do); default DB_POOL_SIZE */
+    unsigned job_queue_max;    /* JOB_QUEUE_MAX, default 256: requests waiting per job queue */
+    unsigned job_queue_timeout_ms; /* JOB_QUEUE_TIMEOUT (ms), default 10000: longest wait */
     unsigned db_timeout_ms;    /* DB_TIMEOUT (ms), default 5000: longest wait for a connection */
     unsigned statement_timeout_ms; /* STATEMENT_TIMEOUT (ms), default 5000 */
     size_t cache_bytes;        /* CACHE_BYTES, default 64 MiB; 0: no answer cache */

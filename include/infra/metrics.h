@@ -15,6 +15,14 @@ void metrics_observe(long index, unsigned status, double seconds);
 /* Requests being served now: +1 when one starts, -1 when it ends. */
 void metrics_in_flight_add(int delta);
 long long metrics_in_flight(void);
+/* Why a queued request was not run (metrics_job_skipped). */
+enum metrics_skip {
+    SKIP_CLIENT_GONE,      /* its client closed the connection while it waited */
+    SKIP_WAITED_TOO_LONG,  /* it waited past JOB_QUEUE_TIMEOUT: answered 503 */
+    SKIP_REASONS,
+};
+/* Counts one queued request that was not run. */
+void metrics_job_skipped(enum metrics_skip why);
 struct app;
 /* The exposition text (caller frees); NULL on no memory. */
 char *metrics_render_new(const struct app *app);

@@ -1,5 +1,6 @@
 /* pool.c: the connection pool: lazy connects, reconnects after loss, statements prepared per connection. */
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -25,6 +26,7 @@ struct db_pool {
     unsigned in_use;
     unsigned long long connects, connect_failures;
     db_pool *fallback;      /* set on a replica's pool: the primary's */
+    bool uncounted;         /* a watcher's own pool: left out of the request counts */
     double resting_until;   /* a replica is not tried before this (monotonic seconds) */
     /* the primary's, with a replica: the WAL position past every commit made here */
     bool track_commits;
@@ -78,6 +80,11 @@ void db_pool_track_commits(db_pool *pool)
 uint64_t db_pool_committed_wal(db_pool *pool)
 {
     return pool ? atomic_load(&pool->committed) : 0;
+}
+
+void db_pool_set_uncounted(db_pool *pool)
+{
+    pool->uncounted = true;
 }
 
 void db_pool_free(db_pool *pool)
@@ -184,7 +191,8 @@ static bool reconnect(struct db_conn *slot)
 static PGresult *exec_statement(db_conn *c, const struct db_statement *d, const char *name,
                                 const char *const *params)
 {
-    atomic_fetch_add(&db_query_count, 1);
+    if (!c->pool->uncounted)
+        atomic_fetch_add(&db_query_count, 1);
     return d->plan_each_time ? PQexecParams(c->pg, d->sql, d->nparams, NULL, params, NULL, NULL, 0)
                              : PQexecPrepared(c->pg, name, d->nparams, params, NULL, NULL, 0);
 }
@@ -281,7 +289,8 @@ void db_pool_stats(db_pool *pool, struct db_pool_stats *out)
 db_status db_classify(db_conn *c, const PGresult *res)
 {
     const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-    atomic_fetch_add(&db_error_count, 1);
+    if (!c->pool->uncounted)
+        atomic_fetch_add(&db_error_count, 1);
     if (PQstatus(c->pg) != CONNECTION_OK || state == NULL)
         return DB_UNAVAILABLE;
     if (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0) {
@@ -406,4 +415,20 @@ db_status db_ping(db_conn *c)
     db_status st;
     PQclear(db_run(c, STMT_PING, NULL, PGRES_TUPLES_OK, &st));
     return st;
+}
+
+db_status db_wait_quiet(db_conn *c, unsigned ms)
+{
+    int fd = c->pg != NULL ? PQsocket(c->pg) : -1;
+    if (fd < 0)
+        return DB_UNAVAILABLE;
+    struct pollfd p = { .fd = fd, .events = POLLIN };
+    int r = poll(&p, 1, (int)ms);
+    if (r == 0 || (r < 0 && errno == EINTR))
+        return DB_OK;
+    /* Unasked-for bytes on an idle connection: a notice, or the server saying goodbye
+     * (shutdown, a terminated backend) before it closes. */
+    if (r < 0 || !PQconsumeInput(c->pg) || PQstatus(c->pg) != CONNECTION_OK)
+        return DB_UNAVAILABLE;
+    return DB_OK;
 }

@@ -7,7 +7,7 @@
 #include "handlers/handlers.h"
 #include "http/http.h"
 #include "infra/metrics.h"
-#include "db/migrate.h"
+#include "infra/readiness.h"
 
 /* GET /healthz: liveness: the process answers. */
 int ops_healthz(struct request *req)
@@ -18,26 +18,31 @@ int ops_healthz(struct request *req)
     return reply_text(req, 200, "application/json", ok, sizeof ok - 1, false, CACHE_NO_STORE);
 }
 
-/* GET /readyz: readiness: the database answers and has every migration of this binary. */
+#define TEXT_OF(n) #n
+#define SECONDS_TEXT(n) TEXT_OF(n) " s"
+#define STALE_TEXT SECONDS_TEXT(READINESS_STALE_S)
+
+/* GET /readyz: readiness: the database answers and has every migration of this binary, as
+ * the readiness checker last found (infra/readiness.h): the answer never waits on the
+ * database, so a busy pool or a hung database cannot hold up this HTTP thread. */
 int ops_readyz(struct request *req)
 {
     const struct app *app = req->app;
     static const char ready[] = "{\"status\":\"ready\"}";
-    bool current = false;
+    const char *why = NULL;
     if (atomic_load(&((struct app *)app)->shutting_down))
         return reply_problem(req, 503, PROBLEM_DATABASE_UNAVAILABLE, "shutting down", NULL);
-    db_conn *c = db_acquire(app->db);
-    db_status st = c ? db_ping(c) : DB_UNAVAILABLE;
-    if (st == DB_OK)
-        st = migrate_is_current(c, &current);
-    db_release(c);
-    if (st == DB_OK && current)
+    switch (readiness_now(app->readiness)) {
+    case READINESS_READY:
         return reply_text(req, 200, "application/json", ready, sizeof ready - 1, false,
                           CACHE_NO_STORE);
-    return reply_problem(req, 503, PROBLEM_DATABASE_UNAVAILABLE,
-                         st == DB_OK ? "the database has migrations to apply"
-                                     : "the database is not answering",
-                         NULL);
+    case READINESS_UNKNOWN: why = "the database has not been checked yet"; break;
+    case READINESS_MIGRATIONS_PENDING: why = "the database has migrations to apply"; break;
+    case READINESS_STALE: why = "the database has not answered a check in " STALE_TEXT; break;
+    case READINESS_DB_DOWN:
+    default: why = "the database is not answering"; break;
+    }
+    return reply_problem(req, 503, PROBLEM_DATABASE_UNAVAILABLE, why, NULL);
 }
 
 /* GET /metrics: counters and gauges in the Prometheus text format. */

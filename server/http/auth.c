@@ -36,12 +36,33 @@ bool request_is_authorized(const struct request *req)
     return ok;
 }
 
-/* Probes, and unless RATE_LIMIT_TOKENS=1 the holders of a valid bearer token, are not
- * counted. */
+/* A probe from where monitoring runs: the machine itself (a container's HEALTHCHECK asks
+ * 127.0.0.1) or an address in TRUSTED_PROXIES (a load balancer, a kubelet's node), after
+ * the forwarding headers of trusted proxies are read: a client behind the proxy is not. */
+static bool probe_exempt(const struct request *req)
+{
+    static const char *const loopback[] = { "127.0.0.0/8", "::1/128" };
+    const struct config *cfg = &req->app->config;
+    const struct netaddr *a = &req->client->addr;
+    struct cidr c;
+    for (size_t i = 0; i < sizeof loopback / sizeof loopback[0]; i++)
+        if (cidr_parse(loopback[i], &c) && cidr_contains(&c, a))
+            return true;
+    for (size_t i = 0; i < cfg->trusted_proxy_count; i++)
+        if (cidr_contains(&cfg->trusted_proxies[i], a))
+            return true;
+    return request_header(req, MHD_HTTP_HEADER_AUTHORIZATION) != NULL &&
+           request_is_authorized(req);
+}
+
+/* Not counted: probes from monitoring (probe_exempt), and unless RATE_LIMIT_TOKENS=1 the
+ * holders of a valid bearer token. Any other probe is counted like any request. */
 bool request_rate_allows(struct request *req)
 {
     const struct app *app = req->app;
-    if (app->ratelimit == NULL || !req->client->known || req->route->probe)
+    if (app->ratelimit == NULL || !req->client->known)
+        return true;
+    if (req->route->probe && probe_exempt(req))
         return true;
     if (!app->config.rate_limit_tokens &&
         request_header(req, MHD_HTTP_HEADER_AUTHORIZATION) != NULL && request_is_authorized(req))

@@ -177,8 +177,10 @@ static bool helpers_new(struct app *app)
     const struct config *cfg = &app->config;
     if (!protections_new(app))
         return false;
-    if ((cfg->db_jobs > 0 && (app->jobs = jobs_start(cfg->db_jobs)) == NULL) ||
-        (cfg->search_jobs > 0 && (app->search_jobs = jobs_start(cfg->search_jobs)) == NULL)) {
+    unsigned most = cfg->job_queue_max;
+    if ((cfg->db_jobs > 0 && (app->jobs = jobs_start(cfg->db_jobs, most)) == NULL) ||
+        (cfg->search_jobs > 0 &&
+         (app->search_jobs = jobs_start(cfg->search_jobs, most)) == NULL)) {
         log_message("error", "cannot start %u job threads and %u for searches", cfg->db_jobs,
                     cfg->search_jobs);
         return false;
@@ -239,10 +241,12 @@ void http_stop(struct MHD_Daemon *daemon, struct app *app)
         nanosleep(&pause, NULL);
     }
     /* Jobs still queued or running finish (each bounded by STATEMENT_TIMEOUT) and resume
-     * their connections: none may stay suspended when the daemon stops. */
-    jobs_stop(app->jobs);
-    jobs_stop(app->search_jobs);
+     * their connections: none may stay suspended when the daemon stops. The pointers are
+     * cleared first, so that a late request runs inline rather than on stopped threads. */
+    struct jobs *jobs = app->jobs, *search_jobs = app->search_jobs;
     app->jobs = app->search_jobs = NULL;
+    jobs_stop(jobs);
+    jobs_stop(search_jobs);
     MHD_stop_daemon(daemon);
     if (listener != MHD_INVALID_SOCKET)
         close(listener);

@@ -1,11 +1,15 @@
 /* dispatch.c: from a request whose body is in to its handler: the route, the checks every
  * route shares, the answer cache, the job threads, and what a write drops from the cache. */
+#include <errno.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "app.h"
 #include "infra/cache.h"
 #include "infra/changes.h"
+#include "infra/clock.h"
 #include "infra/jobs.h"
+#include "infra/metrics.h"
 #include "internal.h"
 
 /* The job threads for req: the search ones for a search, when there are any. */
@@ -34,11 +38,37 @@ static int run_route(struct request *req)
     return rc;
 }
 
-/* A deferred request, on a job thread: its answer is left in req->deferred. */
+/* True when the client of a suspended connection has gone: libmicrohttpd does not poll a
+ * suspended connection, so its socket is asked here. Bytes waiting (a pipelined request)
+ * mean the client is there; end of stream with nothing before it, or an error, mean it
+ * closed or reset (libmicrohttpd would close the connection on reading it too). */
+static bool client_gone(const struct request *req)
+{
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info(req->connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+    char byte;
+    if (info == NULL || info->connect_fd == MHD_INVALID_SOCKET)
+        return false;
+    ssize_t n = recv(info->connect_fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
+}
+
+/* A deferred request, on a job thread: its answer is left in req->deferred. Work nobody
+ * waits for any more is not done: a client that went away gets no answer (logged as 499),
+ * and a request that waited past JOB_QUEUE_TIMEOUT is answered 503 without its handler. */
 static void run_deferred(void *arg)
 {
     struct request *req = arg;
-    req->deferred->rc = run_route(req);
+    double waited_ms = (clock_monotonic_s() - req->deferred->queued_at) * 1000.0;
+    if (client_gone(req)) {
+        metrics_job_skipped(SKIP_CLIENT_GONE);
+        req->deferred->rc = MHD_NO;
+    } else if (waited_ms > req->app->config.job_queue_timeout_ms) {
+        metrics_job_skipped(SKIP_WAITED_TOO_LONG);
+        req->deferred->rc = reply_overloaded(req, OVERLOAD_WAITED_TOO_LONG);
+    } else {
+        req->deferred->rc = run_route(req);
+    }
     MHD_resume_connection(req->connection);
 }
 
@@ -80,11 +110,14 @@ int dispatch(struct request *req)
      * (from the cache, or the probes). */
     if (req->app->jobs != NULL && !req->route->probe) {
         req->deferred->active = true;
+        req->deferred->queued_at = clock_monotonic_s();
         MHD_suspend_connection(req->connection);
         if (jobs_submit(jobs_for(req), run_deferred, req))
             return MHD_YES;
+        /* Never run here instead: an HTTP thread must not wait on the database. */
         MHD_resume_connection(req->connection);
         req->deferred->active = false;
+        return reply_overloaded(req, OVERLOAD_QUEUE_FULL);
     }
     return run_route(req);
 }

@@ -55,6 +55,7 @@ struct request_cache {
  * until libmicrohttpd calls back on the connection's own thread. */
 struct request_deferred {
     bool active;
+    double queued_at; /* when it was handed to the job threads (monotonic seconds) */
     struct MHD_Response *pending;
     unsigned status;
     int rc;
@@ -108,6 +109,12 @@ int reply_unsupported_media_type(struct request *req, const char *media_type);
 /* The body is not well-formed JSON, or (invalid_utf8) not UTF-8: 400 with the parser's detail. */
 int reply_bad_body(struct request *req, bool invalid_utf8, const char *detail);
 int reply_rate_limited(struct request *req);
+/* Why a request is answered 503 without being run. */
+enum overload {
+    OVERLOAD_QUEUE_FULL,       /* JOB_QUEUE_MAX requests wait already */
+    OVERLOAD_WAITED_TOO_LONG,  /* it waited past JOB_QUEUE_TIMEOUT for a job thread */
+};
+int reply_overloaded(struct request *req, enum overload why);
 /* unknown: the names refused; allowed: those the route lists (both taken over). */
 int reply_unknown_parameters(struct request *req, json_t *unknown, json_t *allowed);
 

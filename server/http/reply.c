@@ -344,6 +344,15 @@ int reply_rate_limited(struct request *req)
                          "too many requests from this client; see Retry-After", NULL);
 }
 
+int reply_overloaded(struct request *req, enum overload why)
+{
+    return reply_problem(req, 503, PROBLEM_OVERLOADED,
+                         why == OVERLOAD_QUEUE_FULL
+                             ? "too many requests are waiting to be served; see Retry-After"
+                             : "the request waited too long to be served; see Retry-After",
+                         NULL);
+}
+
 int reply_unauthorized(struct request *req)
 {
     return reply_problem(req, 401, PROBLEM_UNAUTHORIZED,

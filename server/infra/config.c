@@ -261,6 +261,15 @@ static const struct setting settings[] = {
      .shown = "half the number of cores (at least 1)",
      .help = "threads running searches: at most this many run at once, so that searches never "
              "take every core; 0: the DB_JOBS threads run them"},
+    /* Sized so that normal load never reaches it: a few hundred requests, a second or so of
+     * work; past it a request is answered 503 at once rather than late. */
+    {.name = "JOB_QUEUE_MAX", NUMBER(job_queue_max, NUM_UNSIGNED, 1, 65536), .def = "256",
+     .help = "requests that may wait for a DB_JOBS thread (and as many for a SEARCH_JOBS one); "
+             "past it 503 with Retry-After"},
+    {.name = "JOB_QUEUE_TIMEOUT", NUMBER(job_queue_timeout_ms, NUM_UNSIGNED, 1, 3600000),
+     .def = "10000",
+     .help = "milliseconds a request may wait for a job thread; one that waited longer is "
+             "answered 503 without being run"},
     {.name = "DB_TIMEOUT", NUMBER(db_timeout_ms, NUM_UNSIGNED, 1, 600000), .def = "5000",
      .help = "milliseconds to wait for a database connection before 503"},
     {.name = "STATEMENT_TIMEOUT", NUMBER(statement_timeout_ms, NUM_UNSIGNED, 1, 3600000),

@@ -1,6 +1,7 @@
-/* jobs.c: the job threads: a FIFO of functions to run, under one lock and one condition. */
+/* jobs.c: the job threads: a bounded FIFO of functions to run, under one lock and one condition. */
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "infra/jobs.h"
 
@@ -16,6 +17,8 @@ struct jobs {
     struct job *head, *tail;
     bool stopping;
     unsigned n;
+    unsigned waiting, max_waiting; /* jobs in the FIFO, and its bound */
+    unsigned long long refused;
     pthread_t *threads;
 };
 
@@ -31,6 +34,7 @@ static void *job_loop(void *arg)
             j->head = job->next;
             if (j->head == NULL)
                 j->tail = NULL;
+            j->waiting--;
         }
         pthread_mutex_unlock(&j->mu);
         if (job == NULL)
@@ -40,7 +44,7 @@ static void *job_loop(void *arg)
     }
 }
 
-struct jobs *jobs_start(unsigned n)
+struct jobs *jobs_start(unsigned n, unsigned max_waiting)
 {
     struct jobs *j = calloc(1, sizeof *j);
     if (j == NULL)
@@ -50,6 +54,7 @@ struct jobs *jobs_start(unsigned n)
         free(j);
         return NULL;
     }
+    j->max_waiting = max_waiting;
     pthread_mutex_init(&j->mu, NULL);
     pthread_cond_init(&j->queued, NULL);
     for (j->n = 0; j->n < n; j->n++) {
@@ -64,25 +69,39 @@ struct jobs *jobs_start(unsigned n)
 bool jobs_submit(struct jobs *j, void (*fn)(void *arg), void *arg)
 {
     struct job *job = malloc(sizeof *job);
-    if (job == NULL)
-        return false;
-    job->next = NULL;
-    job->fn = fn;
-    job->arg = arg;
     pthread_mutex_lock(&j->mu);
-    bool ok = !j->stopping;
+    /* A full queue refuses at once: waiting behind hundreds of others, a request would be
+     * answered long after its client gave up. */
+    bool ok = job != NULL && !j->stopping && j->waiting < j->max_waiting;
     if (ok) {
+        job->next = NULL;
+        job->fn = fn;
+        job->arg = arg;
         if (j->tail != NULL)
             j->tail->next = job;
         else
             j->head = job;
         j->tail = job;
+        j->waiting++;
         pthread_cond_signal(&j->queued);
+    } else {
+        j->refused++;
     }
     pthread_mutex_unlock(&j->mu);
     if (!ok)
         free(job);
     return ok;
+}
+
+void jobs_stats(struct jobs *j, struct jobs_stats *out)
+{
+    memset(out, 0, sizeof *out);
+    if (j == NULL)
+        return;
+    pthread_mutex_lock(&j->mu);
+    out->waiting = j->waiting;
+    out->refused = j->refused;
+    pthread_mutex_unlock(&j->mu);
 }
 
 void jobs_stop(struct jobs *j)

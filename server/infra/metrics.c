@@ -1,5 +1,6 @@
 /* metrics.c: request counts and latency per route, kept with atomics, rendered as Prometheus text. */
 #include "app.h"
+#include "infra/jobs.h"
 #include "infra/metrics.h"
 
 #include <stdatomic.h>
@@ -10,7 +11,7 @@
 #define MAX_ROUTES 32
 /* The statuses khabar answers with; anything else is counted under "other". */
 static const unsigned known_statuses[] = { 200, 201, 204, 304, 400, 401, 404, 405, 409,
-                                           412, 413, 414, 415, 422, 429, 431, 500, 503 };
+                                           412, 413, 414, 415, 422, 429, 431, 499, 500, 503 };
 #define N_STATUSES (sizeof known_statuses / sizeof known_statuses[0] + 1)
 static const double bucket_bounds[] = { 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
                                         0.05,   0.1,   0.25,   0.5,   1,    2.5 };
@@ -26,6 +27,7 @@ struct route_metrics {
 /* Index MAX_ROUTES holds requests that matched no route. */
 static struct route_metrics per_route[MAX_ROUTES + 1];
 static atomic_llong in_flight;
+static atomic_ullong skipped[SKIP_REASONS];
 /* route_names[i] labels route i; the first NULL ends the named routes. */
 static const char *route_names[MAX_ROUTES];
 
@@ -61,6 +63,12 @@ void metrics_observe(long index, unsigned status, double seconds)
     atomic_fetch_add_explicit(&m->count, 1, memory_order_relaxed);
     atomic_fetch_add_explicit(&m->sum_us, (unsigned long long)(seconds * 1e6),
                               memory_order_relaxed);
+}
+
+void metrics_job_skipped(enum metrics_skip why)
+{
+    if (why < SKIP_REASONS)
+        atomic_fetch_add_explicit(&skipped[why], 1, memory_order_relaxed);
 }
 
 void metrics_in_flight_add(int delta)
@@ -146,6 +154,31 @@ static unsigned long long in_use_of(const struct db_pool_stats *s) { return s->i
 static unsigned long long idle_of(const struct db_pool_stats *s) { return s->size - s->in_use; }
 static unsigned long long connects_of(const struct db_pool_stats *s) { return s->connects; }
 static unsigned long long failures_of(const struct db_pool_stats *s) { return s->connect_failures; }
+
+/* The job queues: how many wait, how many were refused, how many were not run. */
+static void render_jobs(FILE *f, const struct app *app)
+{
+    struct jobs_stats db, search;
+    jobs_stats(app->jobs, &db);
+    jobs_stats(app->search_jobs, &search);
+    fprintf(f,
+            "# HELP khabar_jobs_waiting Requests waiting for a job thread, by queue.\n"
+            "# TYPE khabar_jobs_waiting gauge\n"
+            "khabar_jobs_waiting{queue=\"db\"} %u\n"
+            "khabar_jobs_waiting{queue=\"search\"} %u\n"
+            "# HELP khabar_jobs_refused_total Requests answered 503 because their queue was full "
+            "(JOB_QUEUE_MAX).\n"
+            "# TYPE khabar_jobs_refused_total counter\n"
+            "khabar_jobs_refused_total{queue=\"db\"} %llu\n"
+            "khabar_jobs_refused_total{queue=\"search\"} %llu\n"
+            "# HELP khabar_jobs_skipped_total Queued requests not run: their client had gone, or "
+            "they waited past JOB_QUEUE_TIMEOUT.\n"
+            "# TYPE khabar_jobs_skipped_total counter\n"
+            "khabar_jobs_skipped_total{reason=\"client_gone\"} %llu\n"
+            "khabar_jobs_skipped_total{reason=\"waited_too_long\"} %llu\n",
+            db.waiting, search.waiting, db.refused, search.refused,
+            atomic_load(&skipped[SKIP_CLIENT_GONE]), atomic_load(&skipped[SKIP_WAITED_TOO_LONG]));
+}
 
 /* The answer cache's figures (none when CACHE_BYTES=0). */
 static void render_cache(FILE *f, const struct app *app)
@@ -233,6 +266,7 @@ char *metrics_render_new(const struct app *app)
             "# TYPE khabar_db_queries_total counter\n"
             "khabar_db_queries_total %llu\n",
             st[0].errors, st[0].queries);
+    render_jobs(f, app);
     render_cache(f, app);
     if (fclose(f) != 0) {
         free(text);

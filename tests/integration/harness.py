@@ -46,7 +46,8 @@ CONFIG_VARS = ("DATABASE_URL", "DATABASE_READ_URL", "PORT", "LISTEN_ADDR", "API_
                "CACHE_BYTES", "LOG_FORMAT", "PER_CLIENT_CONNECTIONS", "MAX_CONNECTIONS", "MAX_HEADER_BYTES",
                "TRUSTED_PROXY_HEADER", "IPV6_CLIENT_PREFIX",
                "HEADER_TIMEOUT", "REQUEST_TIMEOUT", "CONNECTION_TIMEOUT", "SHUTDOWN_TIMEOUT", "RATE_LIMIT",
-               "RATE_BURST", "RATE_LIMIT_TOKENS", "DB_TIMEOUT", "STATEMENT_TIMEOUT", "MIGRATE_ON_START")
+               "RATE_BURST", "RATE_LIMIT_TOKENS", "DB_TIMEOUT", "STATEMENT_TIMEOUT", "MIGRATE_ON_START",
+               "JOB_QUEUE_MAX", "JOB_QUEUE_TIMEOUT")
 
 
 class HarnessError(Exception):
@@ -388,6 +389,39 @@ def wait_until(fn, seconds):
             return True
         time.sleep(0.05)
     return fn()
+
+
+class TableLock:
+    """`LOCK TABLE table IN ACCESS EXCLUSIVE MODE` held by a psql session of url for the length of a
+    with block (granted when the block starts), so that every statement on the table waits."""
+
+    def __init__(self, url, table):
+        self.url, self.table, self.proc = url, table, None
+
+    def __enter__(self):
+        self.proc = subprocess.Popen(["psql", "-X", "-q", "-d", self.url], stdin=subprocess.PIPE,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True)
+        self.proc.stdin.write("BEGIN;\nLOCK TABLE %s IN ACCESS EXCLUSIVE MODE;\n" % self.table)
+        self.proc.stdin.flush()
+        granted = "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation " \
+                  "WHERE c.relname = '%s' AND l.mode = 'AccessExclusiveLock' AND l.granted" % self.table
+        if not wait_until(lambda: psql(self.url, granted) == "1", 10):
+            self.__exit__()
+            raise HarnessError("the lock on %s was not granted within 10 s" % self.table)
+        return self
+
+    def waiters(self):
+        """How many of khabar's statements wait for a lock now."""
+        return int(psql(self.url, "SELECT count(*) FROM pg_stat_activity "
+                                  "WHERE application_name = 'khabar' AND wait_event_type = 'Lock'"))
+
+    def __exit__(self, *exc):
+        try:
+            self.proc.stdin.write("ROLLBACK;\n\\q\n")
+            self.proc.stdin.close()
+        except OSError:
+            pass
+        self.proc.wait(10)
 
 
 class Threads:

@@ -274,10 +274,10 @@ def test_rate_limit(start_server):
     check(r.status == 429, "rate limit applies to writes without a token too", r.brief())
     r = send(srv, "GET", "/v1/articles/1", headers={"Authorization": "Bearer wrong-token"})
     check(r.status == 429, "an invalid bearer token is limited", r.brief())
-    # probes never
+    # probes from the machine itself (a container's health check) are not counted
     for p in ("/healthz", "/readyz", "/metrics"):
         st = [send(srv, "GET", p).status for _ in range(8)]
-        check(st == [200] * 8, "%s is never rate-limited" % p, st)
+        check(st == [200] * 8, "%s from loopback is not rate-limited" % p, st)
     # valid tokens are not limited (RATE_LIMIT_TOKENS off)
     st = [send(srv, "GET", "/v1/articles?limit=1", token=TOKEN_1).status for _ in range(8)]
     check(st == [200] * 8, "requests with a valid bearer token are not limited", st)
@@ -295,6 +295,29 @@ def test_rate_limit(start_server):
           "LOG_FORMAT=text: a readable access line with client, method, path, status", lines[:2])
     check(not any(ln.lstrip().startswith("{") for ln in srv.log_text().splitlines() if ln.strip()),
           "LOG_FORMAT=text: no JSON lines", srv.log_tail(3))
+
+
+def test_rate_limit_probes(start_server):
+    """Probes are counted like any request, unless they come from loopback or TRUSTED_PROXIES or carry a
+    valid bearer token: anyone else hammering /readyz gets 429."""
+    srv = start_server("ratelimit-probes", RATE_LIMIT=1, RATE_BURST=3, TRUSTED_PROXIES="127.0.0.2/32")
+    outsider = {"X-Forwarded-For": "203.0.113.9"}  # a client behind the trusted proxy 127.0.0.2
+    st = [send(srv, "GET", "/healthz", src="127.0.0.2", headers=outsider).status for _ in range(6)]
+    check(st[:3] == [200] * 3 and st.count(429) >= 2 and st[-1] == 429,
+          "an untrusted client's probes are counted: a burst of 3, then 429", st)
+    for p in ("/readyz", "/metrics"):
+        r = send(srv, "GET", p, src="127.0.0.2", headers=outsider)
+        check(r.status == 429 and r.header("retry-after").isdigit()
+              and r.json.get("type", "").endswith("/problems/rate-limited"),
+              "%s from that client -> 429 problem+json with Retry-After" % p, r.brief())
+    st = [send(srv, "GET", "/readyz", src="127.0.0.2", headers=outsider, token=TOKEN_1).status for _ in range(6)]
+    check(429 not in st, "the same client with a valid bearer token is not limited", st)
+    r = send(srv, "GET", "/readyz", src="127.0.0.2", headers=outsider, token="wrong-token")
+    check(r.status == 429, "an invalid bearer token does not exempt a probe", r.brief())
+    st = [send(srv, "GET", "/readyz", src="127.0.0.2").status for _ in range(6)]
+    check(429 not in st, "the trusted address itself (a load balancer's health check) is not limited", st)
+    st = [send(srv, "GET", "/readyz").status for _ in range(6)]
+    check(429 not in st, "nor is loopback (a container's HEALTHCHECK)", st)
 
 
 def test_rate_limit_tokens(start_server):

@@ -3,13 +3,14 @@ import json
 import os
 import re
 import subprocess
+import threading
 import time
 
 import pytest
 
 import harness
 from harness import (REPO_ROOT, TOKEN_1, TOKEN_2, art, check, create, expect_problem, get_article, list_all,
-                     metric_value, raw, raw_parse, request, send)
+                     metric_value, raw, raw_parse, request, send, wait_until)
 from http_client import Response, problem_type
 
 PESKOV_TITLE = "بيسكوف: الاستعدادات جارية لزيارة بوتين إلى كوريا الشمالية"
@@ -134,6 +135,56 @@ def test_probes(khabar):
           r.brief(100))
     r = request("HEAD", "/healthz")
     check(r.status == 200, "HEAD /healthz -> 200", r.brief())
+
+
+def in_background(fn, *args):
+    """Runs fn(*args) on a thread; returns (thread, results): results gets fn's answer or error."""
+    results = []
+
+    def run():
+        try:
+            results.append(fn(*args))
+        except OSError as e:
+            results.append(e)
+    t = threading.Thread(target=run)
+    t.start()
+    return t, results
+
+
+def test_probes_answer_while_requests_wait_on_the_database(khabar, start_server, article):
+    """Every job thread and pooled connection waiting on a locked table: /healthz, /readyz and a
+    cached read, on the same HTTP thread, still answer at once (the readiness check runs apart)."""
+    srv = start_server(name="busy-pool", THREADS=1, DB_JOBS=2, DB_POOL_SIZE=2, DB_TIMEOUT=5000,
+                        STATEMENT_TIMEOUT=30000)
+    cached = "/v1/articles/%d" % article["id"]
+    check(wait_until(lambda: srv.request("GET", "/readyz").status == 200, 10), "the server turns ready", "")
+    check(wait_until(lambda: metric_value(srv, "khabar_cache_enabled") == 1, 10), "its cache is on", "")
+    hits = metric_value(srv, "khabar_cache_hits_total")
+    srv.request("GET", cached)
+    srv.request("GET", cached)
+    check(metric_value(srv, "khabar_cache_hits_total") == hits + 1, "the article is in the answer cache", "")
+    waiters = []
+    with harness.TableLock(khabar.pg.url, "articles") as lock:
+        for n in (1, 2):  # two lists, one per job thread and pooled connection, wait on the lock
+            waiters.append(in_background(timed_get, srv, "/v1/articles?limit=%d" % n, 60))
+        check(wait_until(lambda: lock.waiters() == 2, 10), "both job threads wait on the locked table",
+              lock.waiters())
+        # a readiness probe first: one that waits for a pooled connection holds the HTTP thread
+        first = in_background(timed_get, srv, "/readyz", 10)
+        time.sleep(0.2)
+        for path in ("/healthz", "/readyz", cached):
+            got, secs = timed_get(srv, path, timeout=10)
+            check(isinstance(got, Response) and got.status == 200 and secs < 0.5,
+                  "every job thread busy: GET %s -> 200 within 0.5 s (%.2f s)" % (path, secs), brief(got))
+        first[0].join()
+        got, secs = first[1][0]
+        check(isinstance(got, Response) and got.status == 200 and secs < 0.5,
+              "and the first /readyz -> 200 within 0.5 s (%.2f s)" % secs, brief(got))
+    for t, results in waiters:
+        t.join()
+        got = results[0][0] if results else None
+        check(isinstance(got, Response) and got.status == 200, "the lists waiting on the lock are answered once it goes",
+              brief(got))
 
 
 METRIC_NAME = re.compile(r"^khabar_[a-z][a-z0-9_]*$")

@@ -1,0 +1,179 @@
+"""test_job_queues.py: requests waiting for a job thread: a full queue answers 503 at once, a request that waited past JOB_QUEUE_TIMEOUT is answered 503 without being run, and one whose client went away is not run at all (logged as 499)."""
+import socket
+import threading
+import time
+
+import pytest
+
+import harness
+from harness import TOKEN_1, art, check, expect_problem, log_entry, metric_value, wait_until
+from http_client import Response, build_request
+
+# One job thread, two requests may wait for it; a list waits on a locked table until it is free.
+QUEUE_MAX = 2
+QUEUE_TIMEOUT_MS = 1500
+
+
+@pytest.fixture(scope="module")
+def queued(module_server):
+    """A server with one DB_JOBS thread, JOB_QUEUE_MAX=2, JOB_QUEUE_TIMEOUT=1.5 s and no answer cache,
+    whose statements wait as long as a lock is held."""
+    return module_server(name="queues", DB_JOBS=1, SEARCH_JOBS=1, DB_POOL_SIZE=2, JOB_QUEUE_MAX=QUEUE_MAX,
+                         JOB_QUEUE_TIMEOUT=QUEUE_TIMEOUT_MS, STATEMENT_TIMEOUT=30000, CACHE_BYTES=0)
+
+
+def timed(srv, method, path, timeout, **kw):
+    """(the Response or the OSError of one request, seconds it took)."""
+    t0 = time.monotonic()
+    try:
+        return srv.request(method, path, timeout=timeout, **kw), time.monotonic() - t0
+    except OSError as e:
+        return e, time.monotonic() - t0
+
+
+def brief(got):
+    return got.brief() if isinstance(got, Response) else repr(got)
+
+
+class Background:
+    """Requests sent on threads; results[i] is (answer or error, seconds) of the i-th."""
+
+    def __init__(self):
+        self.threads, self.results = [], {}
+
+    def send(self, srv, method, path, timeout=60, **kw):
+        i = len(self.threads)
+
+        def run():
+            self.results[i] = timed(srv, method, path, timeout, **kw)
+        t = threading.Thread(target=run)
+        t.start()
+        self.threads.append(t)
+
+    def join(self):
+        for t in self.threads:
+            t.join()
+        return [self.results.get(i, (None, 0)) for i in range(len(self.threads))]
+
+
+def waiting(srv):
+    return metric_value(srv, 'khabar_jobs_waiting{queue="db"}')
+
+
+def occupy_job_thread(srv, lock, bg):
+    """A list that holds the one job thread, waiting on the locked table."""
+    bg.send(srv, "GET", "/v1/articles?limit=1")
+    check(wait_until(lambda: lock.waiters() == 1, 10), "a list waits on the locked table", lock.waiters())
+
+
+def test_full_queue_answers_503(khabar, queued):
+    """The job thread busy and JOB_QUEUE_MAX requests waiting: the next is answered 503 with Retry-After
+    at once; those that waited past JOB_QUEUE_TIMEOUT get 503 without being run; then 200 again."""
+    srv = queued
+    refused = metric_value(srv, 'khabar_jobs_refused_total{queue="db"}')
+    late = metric_value(srv, 'khabar_jobs_skipped_total{reason="waited_too_long"}')
+    bg = Background()
+    with harness.TableLock(khabar.pg.url, "articles") as lock:
+        occupy_job_thread(srv, lock, bg)
+        t_queued = time.monotonic()
+        for n in range(QUEUE_MAX):
+            bg.send(srv, "GET", "/v1/articles?limit=%d" % (n + 2))
+        check(wait_until(lambda: waiting(srv) == QUEUE_MAX, 10), "JOB_QUEUE_MAX=2 requests wait", waiting(srv))
+        got, secs = timed(srv, "GET", "/v1/articles?limit=9", 5)
+        if check(isinstance(got, Response), "a request past JOB_QUEUE_MAX is answered", brief(got)):
+            expect_problem(got, 503, "a request past JOB_QUEUE_MAX", "/problems/overloaded")
+            check(got.header("retry-after").isdigit(), "the 503 has Retry-After", got.headers)
+        check(secs < 1.0, "and at once (%.2f s)" % secs, secs)
+        w, _ = timed(srv, "POST", "/v1/articles", 5, body=art("طابور ممتلئ"), token=TOKEN_1)
+        check(isinstance(w, Response) and w.status == 503, "a write past JOB_QUEUE_MAX -> 503", brief(w))
+        check(metric_value(srv, 'khabar_jobs_refused_total{queue="db"}') == refused + 2,
+              "khabar_jobs_refused_total counts both", metric_value(srv, 'khabar_jobs_refused_total{queue="db"}'))
+        # the waiting ones wait past JOB_QUEUE_TIMEOUT before the lock goes
+        time.sleep(max(0.0, QUEUE_TIMEOUT_MS / 1000.0 + 0.5 - (time.monotonic() - t_queued)))
+    results = bg.join()
+    first = results[0][0]
+    check(isinstance(first, Response) and first.status == 200, "the list that held the job thread -> 200", brief(first))
+    for got, _ in results[1:]:
+        if check(isinstance(got, Response), "a request that waited past JOB_QUEUE_TIMEOUT is answered", brief(got)):
+            expect_problem(got, 503, "a request that waited past JOB_QUEUE_TIMEOUT", "/problems/overloaded")
+            check(got.header("retry-after").isdigit(), "its 503 has Retry-After", got.headers)
+    check(metric_value(srv, 'khabar_jobs_skipped_total{reason="waited_too_long"}') == late + QUEUE_MAX,
+          "khabar_jobs_skipped_total{reason=waited_too_long} counts them", "")
+    check(khabar.psql("SELECT count(*) FROM articles WHERE title = 'طابور ممتلئ'") == "0",
+          "the refused write stored nothing", "")
+    r = srv.request("GET", "/v1/articles?limit=1")
+    check(r.status == 200, "once the lock is gone the service answers 200 again", r.brief())
+    check(waiting(srv) == 0, "and nothing waits", waiting(srv))
+
+
+def send_and_close(srv, method, path, request_id, body=None, token=None):
+    """Sends one request on a new connection and returns the socket, still open, without reading."""
+    headers = {"X-Request-Id": request_id}
+    if token:
+        headers["Authorization"] = "Bearer " + token
+    if body is not None:
+        headers["Content-Type"] = "application/json"
+    s = socket.create_connection(("127.0.0.1", srv.port), timeout=10)
+    s.sendall(build_request(srv.port, method, path, headers=headers, body=body))
+    return s
+
+
+def test_clients_gone_while_queued_are_not_served(khabar, queued):
+    """Clients that send a request and close while it waits for the job thread: it is not run (a POST
+    stores nothing) and the log shows 499."""
+    srv = queued
+    gone = metric_value(srv, 'khabar_jobs_skipped_total{reason="client_gone"}')
+    title = "مقال عميل غائب"
+    bg = Background()
+    with harness.TableLock(khabar.pg.url, "articles") as lock:
+        occupy_job_thread(srv, lock, bg)
+        body = ('{"title": "%s", "body": "نص"}' % title).encode("utf-8")
+        socks = [send_and_close(srv, "GET", "/v1/articles?limit=3", "gone-get-1"),
+                 send_and_close(srv, "POST", "/v1/articles", "gone-post-1", body=body, token=TOKEN_1)]
+        check(wait_until(lambda: waiting(srv) == 2, 10), "both wait for the job thread", waiting(srv))
+        for s in socks:
+            s.close()
+        time.sleep(0.3)
+    results = bg.join()
+    check(isinstance(results[0][0], Response) and results[0][0].status == 200, "the list that held the job thread -> 200",
+          brief(results[0][0]))
+    for rid in ("gone-get-1", "gone-post-1"):
+        e = log_entry(srv, rid, wait=5)
+        check(e is not None and e.get("status") == 499, "the log shows %s as 499" % rid, e)
+    check(khabar.psql("SELECT count(*) FROM articles WHERE title = '%s'" % title) == "0",
+          "the POST whose client went away was not run: nothing stored", "")
+    check(metric_value(srv, 'khabar_jobs_skipped_total{reason="client_gone"}') == gone + 2,
+          "khabar_jobs_skipped_total{reason=client_gone} counts both", "")
+    check(metric_value(srv, 'khabar_http_requests_total{route="articles_create",status="499"}') >= 1,
+          "/metrics counts the POST under status 499", "")
+    r = srv.request("GET", "/v1/articles?limit=1")
+    check(r.status == 200, "the service answers 200 afterwards", r.brief())
+
+
+def test_pipelined_client_is_served(khabar, queued):
+    """A client that sent a second request behind the first while it waited has not gone: both are answered."""
+    srv = queued
+    bg = Background()
+    with harness.TableLock(khabar.pg.url, "articles") as lock:
+        occupy_job_thread(srv, lock, bg)
+        s = socket.create_connection(("127.0.0.1", srv.port), timeout=20)
+        first = b"GET /v1/articles?limit=4 HTTP/1.1\r\nHost: x\r\n\r\n"
+        s.sendall(first + b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        check(wait_until(lambda: waiting(srv) == 1, 10), "the first request waits for the job thread", waiting(srv))
+    got = b""
+    try:
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            got += chunk
+    except OSError:
+        pass
+    s.close()
+    bg.join()
+    check(got.count(b"HTTP/1.1 200") == 2, "both pipelined requests -> 200", got[:300])
+
+
+def test_queue_server_stops(queued):
+    status, _ = queued.stop(30.0)
+    check(status == 0, "the server exits 0", queued.log_tail(10))
