@@ -18,4 +18,13 @@ struct access_entry {
 };
 void log_access(const struct access_entry *e);
 
+/*
+ * The one escaping of every log field: s (NULL as "") into out (size bytes, always
+ * NUL-terminated) with control characters (C0, DEL, C1, U+2028, U+2029), bytes that are
+ * not well-formed UTF-8 and, when spaces is set, spaces as \xNN, and a backslash as
+ * \\; other UTF-8 as it is. A field that does not fit ends with "...". Returns the
+ * length written.
+ */
+size_t log_escape(const char *s, char *out, size_t size, bool spaces);
+
 #endif

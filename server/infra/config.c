@@ -199,6 +199,12 @@ static unsigned long long pool_size(const struct config *cfg, unsigned long long
     return cfg->db_pool_size;
 }
 
+static unsigned long long bodies_32(const struct config *cfg, unsigned long long cores)
+{
+    (void)cores;
+    return 32ULL * cfg->max_body_bytes;
+}
+
 static unsigned long long rate_twice(const struct config *cfg, unsigned long long cores)
 {
     (void)cores;
@@ -228,6 +234,12 @@ static const struct setting settings[] = {
      .help = "comma-separated origins allowed to call from a browser; * for any"},
     {.name = "MAX_BODY_BYTES", NUMBER(max_body_bytes, NUM_SIZE, 1, 1024ULL * 1024 * 1024),
      .def = "1048576", .help = "largest request body"},
+    /* What a body may hold is reserved before it is read (its Content-Length) or as it
+     * comes (chunked): 32 full-size bodies at once by default. */
+    {.name = "MAX_BODY_MEMORY", NUMBER(max_body_memory, NUM_SIZE, 2, 1ULL << 40),
+     .computed = bodies_32, .shown = "32 times MAX_BODY_BYTES",
+     .help = "bytes the request bodies in flight may hold in all (more than MAX_BODY_BYTES); "
+             "past it a write is answered 503 with Retry-After"},
     /* HTTP threads never wait on the database (DB_JOBS threads do): one per core. */
     {.name = "THREADS", NUMBER(threads, NUM_UNSIGNED, 1, 256), .computed = cores_all,
      .shown = "number of cores", .help = "HTTP threads (they never wait on the database)"},
@@ -305,6 +317,11 @@ int config_load(struct config *cfg, char *err, size_t err_size)
         }
         if (s->parse(s, value, cfg, err, err_size) < 0)
             goto fail;
+    }
+    if (cfg->max_body_memory <= cfg->max_body_bytes) {
+        snprintf(err, err_size, "MAX_BODY_MEMORY (%zu) must be more than MAX_BODY_BYTES (%zu)",
+                 cfg->max_body_memory, cfg->max_body_bytes);
+        goto fail;
     }
     /* Without DB_JOBS threads the HTTP threads answer everything, searches too. */
     if (cfg->db_jobs == 0)
