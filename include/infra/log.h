@@ -2,6 +2,7 @@
 #ifndef KHABAR_LOG_H
 #define KHABAR_LOG_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -9,6 +10,9 @@ void log_init(bool text);
 
 /* A service message at level "info", "warning" or "error" (printf-style). */
 void log_message(const char *level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* log_message with a va_list; trailing newlines dropped (any other is escaped). */
+void log_vmessage(const char *level, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
 
 struct access_entry {
     const char *request_id, *client, *method, *path, *route;

@@ -104,6 +104,13 @@ static void on_completed(void *cls, struct MHD_Connection *connection, void **re
     *req_cls = NULL;
 }
 
+/* libmicrohttpd's own messages, as log lines like any other. */
+static void on_library_message(void *cls, const char *fmt, va_list ap)
+{
+    (void)cls;
+    log_vmessage("warning", fmt, ap);
+}
+
 /* Fills addr for LISTEN_ADDR (IPv4 or IPv6); returns its length, or 0 when invalid. */
 static socklen_t listen_address(const char *host, unsigned port, struct sockaddr_storage *addr)
 {
@@ -197,7 +204,8 @@ struct MHD_Daemon *http_start(struct app *app)
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)cfg->max_header_bytes,
         MHD_OPTION_NOTIFY_CONNECTION, guard_connection, app->guard,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, (void *)app, MHD_OPTION_END);
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, (void *)app,
+        MHD_OPTION_EXTERNAL_LOGGER, on_library_message, NULL, MHD_OPTION_END);
     if (d == NULL) {
         log_message("error", "cannot listen on %s:%u: %s", cfg->listen_addr, cfg->port,
                     strerror(errno));

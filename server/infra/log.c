@@ -119,13 +119,13 @@ static void emit_json(json_t *line)
     json_decref(line);
 }
 
-void log_message(const char *level, const char *fmt, ...)
+void log_vmessage(const char *level, const char *fmt, va_list ap)
 {
     char when[40], msg[1024], lvl[32], shown[4 * sizeof msg];
-    va_list ap;
-    va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
+    size_t n = strlen(msg);
+    while (n > 0 && msg[n - 1] == '\n') /* libmicrohttpd ends its messages with one */
+        msg[--n] = '\0';
     now_rfc3339(when, sizeof when);
     log_escape(level, lvl, sizeof lvl, true);
     log_escape(msg, shown, sizeof shown, false);
@@ -134,6 +134,14 @@ void log_message(const char *level, const char *fmt, ...)
         return;
     }
     emit_json(json_pack("{s:s, s:s, s:s}", "time", when, "level", lvl, "msg", shown));
+}
+
+void log_message(const char *level, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    log_vmessage(level, fmt, ap);
+    va_end(ap);
 }
 
 /* The string fields of an access line, escaped; in text lines spaces too, as they part
