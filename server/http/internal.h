@@ -75,7 +75,8 @@ void request_free(struct request *req);
  * in flight would hold more than MAX_BODY_MEMORY. */
 void request_take_body(struct request *req, const char *data, size_t size);
 /* Counts req's body as holding total bytes against MAX_BODY_MEMORY (released by
- * request_free); false, with nothing counted, when that would pass the bound. */
+ * request_free); false, with nothing counted, when that would pass the bound while other
+ * bodies are held. */
 bool request_body_reserve(struct request *req, size_t total);
 
 /*==== params.c ====*/

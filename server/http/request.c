@@ -172,7 +172,9 @@ bool request_body_reserve(struct request *req, size_t total)
         return true;
     size_t more = total - body->reserved;
     size_t before = atomic_fetch_add(&bodies_held, more);
-    if (before + more > req->app->config.max_body_memory) {
+    /* a body alone is always taken, so that a bound below MAX_BODY_BYTES still lets a
+     * write through */
+    if (before + more > req->app->config.max_body_memory && before > body->reserved) {
         atomic_fetch_sub(&bodies_held, more);
         return false;
     }

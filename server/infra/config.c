@@ -236,10 +236,10 @@ static const struct setting settings[] = {
      .def = "1048576", .help = "largest request body"},
     /* What a body may hold is reserved before it is read (its Content-Length) or as it
      * comes (chunked): 32 full-size bodies at once by default. */
-    {.name = "MAX_BODY_MEMORY", NUMBER(max_body_memory, NUM_SIZE, 2, 1ULL << 40),
+    {.name = "MAX_BODY_MEMORY", NUMBER(max_body_memory, NUM_SIZE, 1, 1ULL << 40),
      .computed = bodies_32, .shown = "32 times MAX_BODY_BYTES",
-     .help = "bytes the request bodies in flight may hold in all (more than MAX_BODY_BYTES); "
-             "past it a write is answered 503 with Retry-After"},
+     .help = "bytes the request bodies being received may hold in all (a body alone is always "
+             "taken); past it a write is answered 503 with Retry-After"},
     /* HTTP threads never wait on the database (DB_JOBS threads do): one per core. */
     {.name = "THREADS", NUMBER(threads, NUM_UNSIGNED, 1, 256), .computed = cores_all,
      .shown = "number of cores", .help = "HTTP threads (they never wait on the database)"},
@@ -317,11 +317,6 @@ int config_load(struct config *cfg, char *err, size_t err_size)
         }
         if (s->parse(s, value, cfg, err, err_size) < 0)
             goto fail;
-    }
-    if (cfg->max_body_memory <= cfg->max_body_bytes) {
-        snprintf(err, err_size, "MAX_BODY_MEMORY (%zu) must be more than MAX_BODY_BYTES (%zu)",
-                 cfg->max_body_memory, cfg->max_body_bytes);
-        goto fail;
     }
     /* Without DB_JOBS threads the HTTP threads answer everything, searches too. */
     if (cfg->db_jobs == 0)

@@ -149,6 +149,7 @@ def test_unauthenticated_bodies_never_read(start_server):
             send_quietly(s, body)
         time.sleep(0.5)
         grown = rss_kb(srv) - before
+        log("60 refused 1 MB bodies: the server's RSS grew by %d KiB" % grown)
         check(grown < 20 * 1024, "60 refused 1 MB bodies: the server grew by %d KiB, far below 60 MB" % grown, grown)
     finally:
         close_all(socks)
