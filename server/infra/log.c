@@ -25,7 +25,10 @@ void log_init(bool text)
 static size_t utf8_sequence(const unsigned char *p)
 {
     unsigned char c = p[0];
-    size_t n = c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+    size_t n = c >= 0xc2 && c <= 0xdf   ? 2
+               : c >= 0xe0 && c <= 0xef ? 3
+               : c >= 0xf0 && c <= 0xf4 ? 4
+                                        : 0;
     unsigned char lo = 0x80, hi = 0xbf; /* the bounds of the second byte */
     if (c == 0xe0)
         lo = 0xa0;
