@@ -88,7 +88,7 @@ static bool rate_refuses(struct request *req, int *rc)
 
 static bool declared_length_refuses(struct request *req, int *rc)
 {
-    if (!request_declared_too_large(req))
+    if (req->body->declared <= req->app->config.max_body_bytes)
         return false;
     req->body->too_large = true;
     *rc = reply_too_large(req);
@@ -107,7 +107,7 @@ static bool token_refuses(struct request *req, int *rc)
  * as it comes, request_take_body). */
 static bool body_memory_refuses(struct request *req, int *rc)
 {
-    size_t n = request_declared_length(req);
+    size_t n = req->body->declared;
     if (n == 0 || request_body_reserve(req, n + 1))
         return false;
     *rc = reply_bodies_busy(req);
@@ -162,7 +162,8 @@ bool dispatch_refused_at_headers(struct request *req, const char *version, int *
         *rc = reply_framing(req, fault);
         return true;
     }
-    req->answer->body_unread = request_declares_body(req);
+    req->body->declared = request_declared_length(req);
+    req->answer->body_unread = req->body->declared > 0 || request_is_chunked(req);
     return refused(req, AT_HEADERS, rc);
 }
 

@@ -2,7 +2,6 @@
  * read the body's length differently, the next request on the connection could be
  * smuggled in: such requests are refused (RFC 9112 section 6.1 and 6.3). */
 #include <errno.h>
-#include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,33 +82,20 @@ enum framing_fault request_framing_fault(const struct request *req, const char *
     return FRAMING_OK;
 }
 
-/* Content-Length as a number (0 when absent), saturated at ULLONG_MAX when it overflows;
- * request_framing_fault has made sure it is made of digits. */
-static unsigned long long content_length(const struct request *req)
+size_t request_declared_length(const struct request *req)
 {
+    /* request_framing_fault has made sure that it is made of digits */
     const char *cl = request_header(req, MHD_HTTP_HEADER_CONTENT_LENGTH);
     if (cl == NULL)
         return 0;
     errno = 0;
     unsigned long long n = strtoull(cl, NULL, 10);
-    return errno != 0 ? ULLONG_MAX : n;
+    return errno != 0 || n > SIZE_MAX ? SIZE_MAX : (size_t)n;
 }
 
-bool request_declared_too_large(const struct request *req)
+bool request_is_chunked(const struct request *req)
 {
-    return content_length(req) > req->app->config.max_body_bytes;
-}
-
-size_t request_declared_length(const struct request *req)
-{
-    unsigned long long n = content_length(req);
-    return n > SIZE_MAX ? SIZE_MAX : (size_t)n;
-}
-
-bool request_declares_body(const struct request *req)
-{
-    return content_length(req) > 0 ||
-           request_header(req, MHD_HTTP_HEADER_TRANSFER_ENCODING) != NULL;
+    return request_header(req, MHD_HTTP_HEADER_TRANSFER_ENCODING) != NULL;
 }
 
 /* The bytes received differ from Content-Length when the connection's framing was read

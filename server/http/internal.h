@@ -28,6 +28,7 @@ struct request_body {
     char *data;       /* owned, NUL-terminated */
     size_t len, cap;
     size_t seen;      /* bytes received, kept or dropped */
+    size_t declared;  /* what Content-Length announces (SIZE_MAX past it); 0: none */
     size_t reserved;  /* bytes counted against MAX_BODY_MEMORY for this body */
     bool too_large;   /* the body passed MAX_BODY_BYTES: answer 413 */
     bool over_memory; /* the bodies in flight would pass MAX_BODY_MEMORY: answer 503 */
@@ -153,12 +154,11 @@ bool request_rate_allows(struct request *req);
 /*==== framing.c ====*/
 
 enum framing_fault request_framing_fault(const struct request *req, const char *version);
-/* True when Content-Length announces more than MAX_BODY_BYTES: refused before reading. */
-bool request_declared_too_large(const struct request *req);
-/* The length Content-Length announces; 0 when there is none (chunked or no body). */
+/* The length Content-Length announces (SIZE_MAX when it is past that); 0 when there is
+ * none (a chunked body, or none at all). */
 size_t request_declared_length(const struct request *req);
-/* True when a body follows the headers: Content-Length above 0, or Transfer-Encoding. */
-bool request_declares_body(const struct request *req);
+/* True when the body comes chunked (Transfer-Encoding). */
+bool request_is_chunked(const struct request *req);
 /* False when the bytes received differ from Content-Length. */
 bool request_body_matches_length(const struct request *req);
 
