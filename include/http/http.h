@@ -106,6 +106,7 @@ int reply_page(struct request *req, struct list_page *page, enum cursor_kind kin
 #define PROBLEM_DATABASE_UNAVAILABLE "/problems/database-unavailable"
 #define PROBLEM_WITHDRAWN "/problems/withdrawn"
 #define PROBLEM_OVERLOADED "/problems/overloaded"
+#define PROBLEM_BODIES_BUSY "/problems/too-many-bodies"
 
 /* An application/problem+json answer; errors (may be NULL) is taken over. A 404 also
  * names the API's index (INDEX_PATH). */

@@ -28,6 +28,8 @@ struct config {
     char *image_schemes[CONFIG_MAX_IMAGE_SCHEMES]; /* IMAGE_URL_SCHEMES, default https */
     size_t image_scheme_count;
     size_t max_body_bytes;     /* MAX_BODY_BYTES, default 1 MiB */
+    size_t max_body_memory;    /* MAX_BODY_MEMORY: what bodies in flight hold in all; default
+                                  32 x MAX_BODY_BYTES */
     unsigned threads;          /* THREADS, default: number of cores */
     unsigned db_pool_size;     /* DB_POOL_SIZE, default: twice the number of cores */
     unsigned search_jobs;      /* SEARCH_JOBS: threads running searches, so at most this many

@@ -15,7 +15,6 @@
 #include "infra/log.h"
 #include "infra/metrics.h"
 #include "internal.h"
-#include "text/normalize.h"
 
 /* How far past MAX_BODY_BYTES a chunked body may run before the connection is closed. */
 #define BODY_DROP_FACTOR 8
@@ -30,14 +29,10 @@ static enum MHD_Result on_headers(const struct app *app, struct MHD_Connection *
         return MHD_NO;
     *req_cls = req;
     guard_request_started(connection);
-    enum framing_fault fault = request_framing_fault(req, version);
-    if (fault != FRAMING_OK)
-        return (enum MHD_Result)reply_framing(req, fault);
-    if (request_declared_too_large(req)) {
-        req->body->too_large = true;
-        return (enum MHD_Result)reply_too_large(req);
-    }
-    return MHD_YES;
+    /* a refusal is queued now: libmicrohttpd then reads no body into our memory */
+    int rc = MHD_YES;
+    dispatch_refused_at_headers(req, version, &rc);
+    return (enum MHD_Result)rc;
 }
 
 /* Back from a job thread (the connection resumed): queues what it answered. */
@@ -80,12 +75,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, 
     return (enum MHD_Result)dispatch(req);
 }
 
-/* A printable copy of the path for the log: invalid UTF-8 would break a JSON line. */
-static const char *loggable_path(const struct request *req)
-{
-    return text_is_valid_utf8(req->path, strlen(req->path)) ? req->path : "(invalid UTF-8)";
-}
-
 static void on_completed(void *cls, struct MHD_Connection *connection, void **req_cls,
                          enum MHD_RequestTerminationCode toe)
 {
@@ -102,7 +91,7 @@ static void on_completed(void *cls, struct MHD_Connection *connection, void **re
         .request_id = req->client->request_id,
         .client = req->client->addr_text,
         .method = req->method,
-        .path = loggable_path(req),
+        .path = req->path,
         .route = req->route ? req->route->name : NULL,
         .status = status,
         .bytes = req->answer->bytes,
@@ -113,6 +102,13 @@ static void on_completed(void *cls, struct MHD_Connection *connection, void **re
     metrics_in_flight_add(-1);
     request_free(req);
     *req_cls = NULL;
+}
+
+/* libmicrohttpd's own messages, as log lines like any other. */
+static void on_library_message(void *cls, const char *fmt, va_list ap)
+{
+    (void)cls;
+    log_vmessage("warning", fmt, ap);
 }
 
 /* Fills addr for LISTEN_ADDR (IPv4 or IPv6); returns its length, or 0 when invalid. */
@@ -214,7 +210,8 @@ struct MHD_Daemon *http_start(struct app *app)
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)cfg->max_header_bytes,
         MHD_OPTION_NOTIFY_CONNECTION, guard_connection, app->guard,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, (void *)app, MHD_OPTION_END);
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, (void *)app,
+        MHD_OPTION_EXTERNAL_LOGGER, on_library_message, NULL, MHD_OPTION_END);
     if (d == NULL) {
         log_message("error", "cannot listen on %s:%u: %s", cfg->listen_addr, cfg->port,
                     strerror(errno));

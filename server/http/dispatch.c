@@ -1,5 +1,6 @@
-/* dispatch.c: from a request whose body is in to its handler: the route, the checks every
- * route shares, the answer cache, the job threads, and what a write drops from the cache. */
+/* dispatch.c: from a request's headers to its handler: the route and the checks every
+ * request passes (those the headers decide before the body is read), the answer cache,
+ * the job threads, and what a write drops from the cache. */
 #include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -72,38 +73,135 @@ static void run_deferred(void *arg)
     MHD_resume_connection(req->connection);
 }
 
-/* The checks every route shares, in order; true with *rc set when one answered. */
-static bool refused(struct request *req, int *rc)
+/*==== The checks every request passes, in order ====*/
+
+/* When a check can tell: from the headers (answered before the body is read, so that a
+ * refused body is never kept), or once the body is in. */
+enum check_phase { AT_HEADERS, AT_BODY };
+
+/* Each check answers and returns true when the request is refused. */
+struct check {
+    enum check_phase phase;
+    bool (*refuses)(struct request *req, int *rc);
+};
+
+/* The route: 404, the answer to OPTIONS, or 405 with Allow. */
+static bool route_refuses(struct request *req, int *rc)
 {
-    if (!request_rate_allows(req))
-        *rc = reply_rate_limited(req);
-    else if (req->body->too_large)
-        *rc = reply_too_large(req);
-    else if (!request_body_matches_length(req))
-        *rc = reply_framing(req, FRAMING_SHORT_BODY);
-    else if (req->route->write && !request_is_authorized(req))
-        *rc = reply_unauthorized(req);
+    char allow[128];
+    req->route_buf = strdup(req->path);
+    if (req->route_buf == NULL) {
+        *rc = MHD_NO;
+        return true;
+    }
+    enum route_match m = route_find(req->method, req->route_buf, &req->route, req->params, allow,
+                                    sizeof allow);
+    if (m == ROUTE_NOT_FOUND)
+        *rc = reply_not_found_path(req);
+    else if (strcmp(req->method, MHD_HTTP_METHOD_OPTIONS) == 0)
+        *rc = reply_preflight(req, allow);
+    else if (m == ROUTE_WRONG_METHOD)
+        *rc = reply_method_not_allowed(req, allow);
     else
-        return request_query_refused(req, rc);
+        return false;
     return true;
+}
+
+/* Counted once per request, here. */
+static bool rate_refuses(struct request *req, int *rc)
+{
+    if (request_rate_allows(req))
+        return false;
+    *rc = reply_rate_limited(req);
+    return true;
+}
+
+static bool declared_length_refuses(struct request *req, int *rc)
+{
+    if (req->body->declared <= req->app->config.max_body_bytes)
+        return false;
+    req->body->too_large = true;
+    *rc = reply_too_large(req);
+    return true;
+}
+
+static bool token_refuses(struct request *req, int *rc)
+{
+    if (!req->route->write || request_is_authorized(req))
+        return false;
+    *rc = reply_unauthorized(req);
+    return true;
+}
+
+/* The declared length is reserved before a byte of it is read (a chunked body reserves
+ * as it comes, request_take_body). */
+static bool body_memory_refuses(struct request *req, int *rc)
+{
+    size_t n = req->body->declared;
+    if (n == 0 || request_body_reserve(req, n + 1))
+        return false;
+    *rc = reply_bodies_busy(req);
+    return true;
+}
+
+/* A body that grew past MAX_BODY_BYTES or MAX_BODY_MEMORY was dropped as it came. */
+static bool body_dropped_refuses(struct request *req, int *rc)
+{
+    if (req->body->too_large)
+        *rc = reply_too_large(req);
+    else if (req->body->over_memory)
+        *rc = reply_bodies_busy(req);
+    else
+        return false;
+    return true;
+}
+
+static bool body_length_refuses(struct request *req, int *rc)
+{
+    if (request_body_matches_length(req))
+        return false;
+    *rc = reply_framing(req, FRAMING_SHORT_BODY);
+    return true;
+}
+
+static const struct check checks[] = {
+    { AT_HEADERS, route_refuses },
+    { AT_HEADERS, rate_refuses },
+    { AT_HEADERS, declared_length_refuses },
+    { AT_HEADERS, token_refuses },
+    { AT_HEADERS, request_query_refused },
+    { AT_HEADERS, body_memory_refuses },
+    { AT_BODY, body_dropped_refuses },
+    { AT_BODY, body_length_refuses },
+};
+
+/* The checks of one phase, in the table's order; true with *rc set when one answered. */
+static bool refused(struct request *req, enum check_phase phase, int *rc)
+{
+    for (size_t i = 0; i < sizeof checks / sizeof checks[0]; i++)
+        if (checks[i].phase == phase && checks[i].refuses(req, rc))
+            return true;
+    return false;
+}
+
+bool dispatch_refused_at_headers(struct request *req, const char *version, int *rc)
+{
+    /* nothing about a request whose framing cannot be trusted is looked at */
+    enum framing_fault fault = request_framing_fault(req, version);
+    if (fault != FRAMING_OK) {
+        *rc = reply_framing(req, fault);
+        return true;
+    }
+    req->body->declared = request_declared_length(req);
+    req->answer->body_unread = req->body->declared > 0 || request_is_chunked(req);
+    return refused(req, AT_HEADERS, rc);
 }
 
 int dispatch(struct request *req)
 {
-    char allow[128];
     int rc = MHD_NO;
-    req->route_buf = strdup(req->path);
-    if (req->route_buf == NULL)
-        return MHD_NO;
-    enum route_match m = route_find(req->method, req->route_buf, &req->route, req->params, allow,
-                                    sizeof allow);
-    if (m == ROUTE_NOT_FOUND)
-        return reply_not_found_path(req);
-    if (strcmp(req->method, MHD_HTTP_METHOD_OPTIONS) == 0)
-        return reply_preflight(req, allow);
-    if (m == ROUTE_WRONG_METHOD)
-        return reply_method_not_allowed(req, allow);
-    if (refused(req, &rc) || answer_cache_serve(req, &rc))
+    req->answer->body_unread = false;
+    if (refused(req, AT_BODY, &rc) || answer_cache_serve(req, &rc))
         return rc;
     /* What may wait on the database runs on a job thread, the connection suspended
      * meanwhile: a slow search never holds up the answers this HTTP thread could give

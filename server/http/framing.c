@@ -2,6 +2,7 @@
  * read the body's length differently, the next request on the connection could be
  * smuggled in: such requests are refused (RFC 9112 section 6.1 and 6.3). */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -47,6 +48,15 @@ static bool no_controls(const char *s)
     return true;
 }
 
+/* True when s is a token (RFC 9110 section 5.6.2), which a method must be: a method with
+ * any other byte (a control character, a byte over 0x7f) is no method at all. */
+static bool is_token(const char *s)
+{
+    static const char tchar[] = "!#$%&'*+-.^_`|~0123456789"
+                                "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    return *s != '\0' && s[strspn(s, tchar)] == '\0';
+}
+
 enum framing_fault request_framing_fault(const struct request *req, const char *version)
 {
     struct header_count cl = { .name = MHD_HTTP_HEADER_CONTENT_LENGTH };
@@ -57,6 +67,8 @@ enum framing_fault request_framing_fault(const struct request *req, const char *
     if (!no_controls(req->path) || version == NULL ||
         (strcmp(version, "HTTP/1.1") != 0 && strcmp(version, "HTTP/1.0") != 0))
         return FRAMING_BAD_LINE;
+    if (!is_token(req->method))
+        return FRAMING_BAD_METHOD;
     if (cl.mangled || te.mangled)
         return FRAMING_FOLDED;
     if (cl.n > 0 && te.n > 0)
@@ -70,15 +82,20 @@ enum framing_fault request_framing_fault(const struct request *req, const char *
     return FRAMING_OK;
 }
 
-bool request_declared_too_large(const struct request *req)
+size_t request_declared_length(const struct request *req)
 {
+    /* request_framing_fault has made sure that it is made of digits */
     const char *cl = request_header(req, MHD_HTTP_HEADER_CONTENT_LENGTH);
     if (cl == NULL)
-        return false;
+        return 0;
     errno = 0;
-    char *end = NULL;
-    unsigned long long n = strtoull(cl, &end, 10);
-    return errno != 0 || n > req->app->config.max_body_bytes;
+    unsigned long long n = strtoull(cl, NULL, 10);
+    return errno != 0 || n > SIZE_MAX ? SIZE_MAX : (size_t)n;
+}
+
+bool request_is_chunked(const struct request *req)
+{
+    return request_header(req, MHD_HTTP_HEADER_TRANSFER_ENCODING) != NULL;
 }
 
 /* The bytes received differ from Content-Length when the connection's framing was read

@@ -25,16 +25,21 @@ struct request_client {
 };
 
 struct request_body {
-    char *data;      /* owned, NUL-terminated */
+    char *data;       /* owned, NUL-terminated */
     size_t len, cap;
-    size_t seen;     /* bytes received, kept or dropped */
-    bool too_large;  /* the body passed MAX_BODY_BYTES: answer 413 */
+    size_t seen;      /* bytes received, kept or dropped */
+    size_t declared;  /* what Content-Length announces (SIZE_MAX past it); 0: none */
+    size_t reserved;  /* bytes counted against MAX_BODY_MEMORY for this body */
+    bool too_large;   /* the body passed MAX_BODY_BYTES: answer 413 */
+    bool over_memory; /* the bodies in flight would pass MAX_BODY_MEMORY: answer 503 */
 };
 
 /* What was queued for the client. */
 struct request_answer {
     bool queued;
-    bool close_after; /* the connection cannot be trusted for another request */
+    bool close_after;  /* the connection cannot be trusted for another request */
+    bool body_unread;  /* a body is announced and not read yet: an answer now closes the
+                        * connection, lest its bytes be read as the next request */
     unsigned status;
     size_t bytes;
 };
@@ -68,8 +73,13 @@ struct request *request_new(const struct app *app, struct MHD_Connection *connec
                             const char *url, const char *method);
 /* Frees req and everything it owns; NULL is fine. */
 void request_free(struct request *req);
-/* Appends upload bytes, or only counts them once the body is over the limit. */
+/* Appends upload bytes, or drops them once the body is over MAX_BODY_BYTES or the bodies
+ * in flight would hold more than MAX_BODY_MEMORY. */
 void request_take_body(struct request *req, const char *data, size_t size);
+/* Counts req's body as holding total bytes against MAX_BODY_MEMORY (released by
+ * request_free); false, with nothing counted, when that would pass the bound while other
+ * bodies are held. */
+bool request_body_reserve(struct request *req, size_t total);
 
 /*==== params.c ====*/
 
@@ -91,6 +101,7 @@ struct MHD_Response *reply_response_new(char *text, size_t len, const char *cont
 enum framing_fault {
     FRAMING_OK,
     FRAMING_BAD_LINE,
+    FRAMING_BAD_METHOD,
     FRAMING_FOLDED,
     FRAMING_LENGTH_AND_CHUNKED,
     FRAMING_TWO_LENGTHS,
@@ -104,6 +115,8 @@ int reply_not_found_path(struct request *req);
 int reply_preflight(struct request *req, const char *allow);
 int reply_method_not_allowed(struct request *req, const char *allow);
 int reply_too_large(struct request *req);
+/* The bodies in flight hold MAX_BODY_MEMORY: 503 with Retry-After. */
+int reply_bodies_busy(struct request *req);
 /* The body is not of the media type the route takes (415). */
 int reply_unsupported_media_type(struct request *req, const char *media_type);
 /* The body is not well-formed JSON, or (invalid_utf8) not UTF-8: 400 with the parser's detail. */
@@ -146,14 +159,20 @@ bool request_rate_allows(struct request *req);
 /*==== framing.c ====*/
 
 enum framing_fault request_framing_fault(const struct request *req, const char *version);
-/* True when Content-Length announces more than MAX_BODY_BYTES: refused before reading. */
-bool request_declared_too_large(const struct request *req);
+/* The length Content-Length announces (SIZE_MAX when it is past that); 0 when there is
+ * none (a chunked body, or none at all). */
+size_t request_declared_length(const struct request *req);
+/* True when the body comes chunked (Transfer-Encoding). */
+bool request_is_chunked(const struct request *req);
 /* False when the bytes received differ from Content-Length. */
 bool request_body_matches_length(const struct request *req);
 
 /*==== dispatch.c ====*/
 
-/* Everything after the body is in: route, checks, the cache, then the handler (on a job
+/* The first callback: every check the headers decide (framing, route, rate limit, token,
+ * declared length, query, body memory). True with *rc set when one answered. */
+bool dispatch_refused_at_headers(struct request *req, const char *version, int *rc);
+/* Once the body is in: the checks the body decides, the cache, then the handler (on a job
  * thread when there are any). */
 int dispatch(struct request *req);
 

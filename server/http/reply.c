@@ -59,7 +59,8 @@ static void add_common_headers(const struct request *req, struct MHD_Response *r
     }
     if (req->rate->counted)
         add_rate_headers(resp, &req->rate->verdict);
-    if (req->answer->close_after || atomic_load(&req->app->shutting_down))
+    if (req->answer->close_after || req->answer->body_unread ||
+        atomic_load(&req->app->shutting_down))
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
     /* The answer depends on Origin whenever specific origins are configured. */
     if (req->app->config.origin_count > 0 && (origin == NULL || strcmp(origin, "*") != 0))
@@ -276,6 +277,7 @@ int reply_framing(struct request *req, enum framing_fault fault)
     static const char *const why[] = {
         [FRAMING_OK] = "the request is malformed",
         [FRAMING_BAD_LINE] = "the request line is malformed",
+        [FRAMING_BAD_METHOD] = "the method holds a byte no method may (RFC 9110 section 9.1)",
         [FRAMING_FOLDED] = "a folded Content-Length or Transfer-Encoding line",
         [FRAMING_LENGTH_AND_CHUNKED] = "Content-Length and Transfer-Encoding together",
         [FRAMING_TWO_LENGTHS] = "more than one Content-Length",
@@ -323,6 +325,12 @@ int reply_too_large(struct request *req)
     char detail[96];
     snprintf(detail, sizeof detail, "the body is over %zu bytes", req->app->config.max_body_bytes);
     return reply_problem(req, 413, PROBLEM_BODY_TOO_LARGE, detail, NULL);
+}
+
+int reply_bodies_busy(struct request *req)
+{
+    return reply_problem(req, 503, PROBLEM_BODIES_BUSY,
+                         "too many request bodies are being received; try again shortly", NULL);
 }
 
 int reply_unsupported_media_type(struct request *req, const char *media_type)

@@ -151,19 +151,6 @@ struct request *request_new(const struct app *app, struct MHD_Connection *connec
     return req;
 }
 
-void request_free(struct request *req)
-{
-    if (req == NULL)
-        return;
-    free(req->path);
-    free(req->route_buf);
-    free(req->body->data);
-    free(req->cache->key);
-    if (req->deferred->pending != NULL)
-        MHD_destroy_response(req->deferred->pending);
-    free((struct request_block *)req); /* req is the block's first member */
-}
-
 const char *request_header(const struct request *req, const char *name)
 {
     return MHD_lookup_connection_value(req->connection, MHD_HEADER_KIND, name);
@@ -174,24 +161,66 @@ const char *request_query(const struct request *req, const char *name)
     return MHD_lookup_connection_value(req->connection, MHD_GET_ARGUMENT_KIND, name);
 }
 
+/* What the bodies of all requests in flight hold, against MAX_BODY_MEMORY. */
+static atomic_size_t bodies_held;
+
+bool request_body_reserve(struct request *req, size_t total)
+{
+    struct request_body *body = req->body;
+    if (total <= body->reserved)
+        return true;
+    size_t more = total - body->reserved;
+    size_t before = atomic_fetch_add(&bodies_held, more);
+    /* a body alone is always taken, so that a bound below MAX_BODY_BYTES still lets a
+     * write through */
+    if (before + more > req->app->config.max_body_memory && before > body->reserved) {
+        atomic_fetch_sub(&bodies_held, more);
+        return false;
+    }
+    body->reserved = total;
+    return true;
+}
+
+/* Frees what the body holds and gives its share of MAX_BODY_MEMORY back. */
+static void body_release(struct request_body *body)
+{
+    free(body->data);
+    body->data = NULL;
+    body->len = body->cap = 0;
+    atomic_fetch_sub(&bodies_held, body->reserved);
+    body->reserved = 0;
+}
+
+/* The capacity for a body of need bytes and its NUL: what was reserved for its declared
+ * length, else doubling from 4 KiB, never past MAX_BODY_BYTES and the NUL. */
+static size_t body_capacity(const struct request_body *body, size_t need, size_t limit)
+{
+    if (body->reserved >= need)
+        return body->reserved;
+    size_t cap = body->cap ? body->cap : 4096;
+    while (cap < need)
+        cap *= 2;
+    return cap > limit + 1 ? limit + 1 : cap;
+}
+
 void request_take_body(struct request *req, const char *data, size_t size)
 {
     struct request_body *body = req->body;
     size_t limit = req->app->config.max_body_bytes;
-    if (body->too_large || size > limit - body->len) {
+    if (body->too_large || body->over_memory)
+        return;
+    if (size > limit - body->len) {
         body->too_large = true;
-        free(body->data);
-        body->data = NULL;
-        body->len = 0;
+        body_release(body);
         return;
     }
     if (body->len + size + 1 > body->cap) {
-        size_t cap = body->cap ? body->cap : 4096;
-        while (cap < body->len + size + 1)
-            cap *= 2;
-        char *grown = realloc(body->data, cap);
+        size_t cap = body_capacity(body, body->len + size + 1, limit);
+        char *grown = request_body_reserve(req, cap) ? realloc(body->data, cap) : NULL;
         if (grown == NULL) {
-            body->too_large = true; /* cannot hold it: refuse it the same way */
+            /* the bodies in flight hold all they may (or memory is out): dropped, 503 */
+            body->over_memory = true;
+            body_release(body);
             return;
         }
         body->data = grown;
@@ -200,4 +229,17 @@ void request_take_body(struct request *req, const char *data, size_t size)
     memcpy(body->data + body->len, data, size);
     body->len += size;
     body->data[body->len] = '\0';
+}
+
+void request_free(struct request *req)
+{
+    if (req == NULL)
+        return;
+    free(req->path);
+    free(req->route_buf);
+    body_release(req->body);
+    free(req->cache->key);
+    if (req->deferred->pending != NULL)
+        MHD_destroy_response(req->deferred->pending);
+    free((struct request_block *)req); /* req is the block's first member */
 }

@@ -215,6 +215,12 @@ static unsigned long long pool_size(const struct config *cfg, unsigned long long
     return cfg->db_pool_size;
 }
 
+static unsigned long long bodies_32(const struct config *cfg, unsigned long long cores)
+{
+    (void)cores;
+    return 32ULL * cfg->max_body_bytes;
+}
+
 static unsigned long long rate_twice(const struct config *cfg, unsigned long long cores)
 {
     (void)cores;
@@ -246,6 +252,12 @@ static const struct setting settings[] = {
      .def = "https", .help = "comma-separated URL schemes an article's image may have"},
     {.name = "MAX_BODY_BYTES", NUMBER(max_body_bytes, NUM_SIZE, 1, 1024ULL * 1024 * 1024),
      .def = "1048576", .help = "largest request body"},
+    /* What a body may hold is reserved before it is read (its Content-Length) or as it
+     * comes (chunked): 32 full-size bodies at once by default. */
+    {.name = "MAX_BODY_MEMORY", NUMBER(max_body_memory, NUM_SIZE, 1, 1ULL << 40),
+     .computed = bodies_32, .shown = "32 times MAX_BODY_BYTES",
+     .help = "bytes the request bodies being received may hold in all (a body alone is always "
+             "taken); past it a write is answered 503 with Retry-After"},
     /* HTTP threads never wait on the database (DB_JOBS threads do): one per core. */
     {.name = "THREADS", NUMBER(threads, NUM_UNSIGNED, 1, 256), .computed = cores_all,
      .shown = "number of cores", .help = "HTTP threads (they never wait on the database)"},

@@ -42,7 +42,7 @@ CORS_ORIGIN = "https://front.example"
 # Configuration variables of khabar; removed from the inherited environment so that the
 # caller's shell cannot change what the tests see.
 CONFIG_VARS = ("DATABASE_URL", "DATABASE_READ_URL", "PORT", "LISTEN_ADDR", "API_TOKENS", "CORS_ORIGINS",
-               "TRUSTED_PROXIES", "MAX_BODY_BYTES", "THREADS", "DB_POOL_SIZE", "DB_JOBS", "SEARCH_JOBS",
+               "TRUSTED_PROXIES", "MAX_BODY_BYTES", "MAX_BODY_MEMORY", "THREADS", "DB_POOL_SIZE", "DB_JOBS", "SEARCH_JOBS",
                "CACHE_BYTES", "LOG_FORMAT", "PER_CLIENT_CONNECTIONS", "MAX_CONNECTIONS", "MAX_HEADER_BYTES",
                "TRUSTED_PROXY_HEADER", "IPV6_CLIENT_PREFIX",
                "HEADER_TIMEOUT", "REQUEST_TIMEOUT", "CONNECTION_TIMEOUT", "SHUTDOWN_TIMEOUT", "RATE_LIMIT",

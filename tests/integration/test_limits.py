@@ -1,6 +1,8 @@
-"""test_limits.py: limits and attacks: body and header sizes, malformed HTTP, methods and 405, no internal text in errors, the rate limit."""
+"""test_limits.py: limits and attacks: body and header sizes, bodies refused before they are read and the memory bodies in flight hold, malformed HTTP, methods and 405, no internal text in errors, the rate limit."""
 import json
 import re
+import select
+import socket
 import time
 import urllib.parse
 
@@ -10,7 +12,7 @@ import harness
 import replay
 from harness import (MAX_BODY_BYTES, TOKEN_1, art, check, create, expect_problem, get_article, list_all, log, note, raw,
                      raw_parse, request, send)
-from http_client import problem_basics
+from http_client import parse_response, problem_basics
 
 MERGE = {"Content-Type": "application/merge-patch+json"}
 # What must never reach a client in an error body
@@ -63,6 +65,173 @@ def test_body_limits(khabar):
     check(r.status == 413 and not problem_basics(r), "body over MAX_BODY_BYTES -> 413 problem+json", r.brief())
     r = srv.raw("POST", "/v1/articles", headers=hdrs, body=big, chunked=True, chunk_size=4096)
     check(r.status == 413, "chunked body over MAX_BODY_BYTES -> 413", r.brief())
+
+
+# ---------------------------------------------------------------------------------------
+# bodies refused before they are read, and the memory bodies in flight hold
+
+def open_request(srv, method, path, length, token=None, extra=b""):
+    """A connection that has sent the headers of a request announcing a body of length bytes."""
+    s = socket.create_connection(("127.0.0.1", srv.port), timeout=10)
+    head = b"%s %s HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: %d\r\n" % (
+        method.encode(), path.encode(), length)
+    if token:
+        head += b"Authorization: Bearer " + token.encode() + b"\r\n"
+    s.sendall(head + extra + b"\r\n")
+    return s
+
+
+def early_answers(socks, wait):
+    """What each connection received within wait seconds of its headers, body unsent: a complete
+    answer (parsed) or None."""
+    got = {s: b"" for s in socks}
+    done = {}
+    deadline = time.monotonic() + wait
+    while len(done) < len(socks) and time.monotonic() < deadline:
+        pending = [s for s in socks if s not in done]
+        r, _, _ = select.select(pending, [], [], max(0.0, deadline - time.monotonic()))
+        for s in r:
+            try:
+                chunk = s.recv(65536)
+            except OSError:
+                chunk = b""
+            got[s] += chunk
+            head_end = got[s].find(b"\r\n\r\n")
+            m = re.search(rb"content-length: *(\d+)", got[s][:head_end], re.I) if head_end >= 0 else None
+            if not chunk or (m and len(got[s]) >= head_end + 4 + int(m.group(1))):
+                done[s] = got[s]
+    out = []
+    for s in socks:
+        try:
+            out.append(parse_response(done[s]) if done.get(s) else None)
+        except (ConnectionError, ValueError):
+            out.append(None)
+    return out
+
+
+def rss_kb(srv):
+    """The server process's resident memory (VmRSS), in KiB."""
+    with open("/proc/%d/status" % srv.proc.pid) as f:
+        return int(re.search(r"^VmRSS:\s+(\d+) kB", f.read(), re.M).group(1))
+
+
+def send_quietly(s, data):
+    """Sends data, or what the server still reads of it; False when it stopped reading."""
+    try:
+        s.settimeout(5)
+        s.sendall(data)
+        return True
+    except OSError:
+        return False
+
+
+def close_all(socks):
+    for s in socks:
+        s.close()
+
+
+def test_unauthenticated_bodies_never_read(start_server):
+    """60 connections announce a 1 MB write without a token: each is refused with 401 as soon as its
+    headers are in, and their bodies never reach the server's memory."""
+    srv = start_server("bodies-unauthenticated", MAX_BODY_BYTES=1048576, PER_CLIENT_CONNECTIONS=0)
+    before = rss_kb(srv)
+    socks = [open_request(srv, "POST", "/v1/articles", 1000000) for _ in range(60)]
+    try:
+        answers = early_answers(socks, 3.0)
+        statuses = [r.status if r else None for r in answers]
+        check(statuses == [401] * 60, "60 writes without a token: 401 each, before the body is sent",
+              statuses)
+        check(all(r and r.header("connection").lower() == "close" for r in answers),
+              "the early 401 closes the connection (the unread body is never taken as a request)",
+              [r.headers for r in answers[:1] if r])
+        body = b"{" + b" " * 999998  # all but the last byte: a slow client still sending
+        for s in socks:
+            send_quietly(s, body)
+        time.sleep(0.5)
+        grown = rss_kb(srv) - before
+        log("60 refused 1 MB bodies: the server's RSS grew by %d KiB" % grown)
+        check(grown < 20 * 1024, "60 refused 1 MB bodies: the server grew by %d KiB, far below 60 MB" % grown, grown)
+    finally:
+        close_all(socks)
+    check(send(srv, "GET", "/healthz").status == 200, "the server answers after the refused bodies", "")
+
+
+def test_refused_before_the_body(start_server):
+    """Whatever the headers decide is answered before the body: 429, 413, 405, 404, and what a body
+    that holds a request of its own would smuggle is never answered."""
+    srv = start_server("bodies-early", RATE_LIMIT=1, RATE_BURST=1, MAX_BODY_BYTES=65536)
+    check(send(srv, "GET", "/v1/articles?limit=1").status == 200, "the client's one request of its burst", "")
+    cases = [("POST", "/v1/articles", 50000, None, 429, "a rate-limited client's write"),
+             ("POST", "/v1/articles", 10 ** 9, TOKEN_1, 413, "a declared length over MAX_BODY_BYTES"),
+             ("PATCH", "/v1/articles", 50000, TOKEN_1, 405, "a method the path does not take"),
+             ("PUT", "/nowhere", 50000, TOKEN_1, 404, "a path nothing is served at")]
+    for method, path, length, token, status, what in cases:
+        s = open_request(srv, method, path, length, token=token)
+        try:
+            r = early_answers([s], 3.0)[0]
+            check(r is not None and r.status == status, "%s: %d before the body" % (what, status),
+                  r.brief() if r else "no answer within 3 s of the headers")
+            if r is not None:
+                check(not problem_basics(r), "%s: problem+json" % what, r.brief())
+                check(r.header("connection").lower() == "close", "%s: Connection: close" % what, r.headers)
+            if status == 429:
+                check(r is not None and r.header("retry-after").isdigit(), "429 before the body has Retry-After",
+                      r.headers if r else "")
+        finally:
+            s.close()
+    # a body that is a request of its own: one answer, never a second
+    smuggled = b"GET /v1/tags HTTP/1.1\r\nHost: x\r\n\r\n"
+    data = (b"PATCH /v1/articles HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + TOKEN_1.encode() +
+            b"\r\nContent-Length: %d\r\n\r\n" % len(smuggled) + smuggled)
+    got = srv.raw_request(data, timeout=5)
+    check(got.count(b"HTTP/1.1 ") == 1 and got.startswith(b"HTTP/1.1 405"),
+          "the unread body of an early answer is never read as a request", got[:300])
+
+
+def test_bodies_in_flight_bounded(start_server):
+    """MAX_BODY_MEMORY bounds what the bodies being received hold in all: past it a write is refused
+    with 503 and Retry-After (before its body when it declares a length), changes nothing, and the
+    service answers normally once the bodies in flight are in."""
+    srv = start_server("bodies-memory", MAX_BODY_BYTES=65536, MAX_BODY_MEMORY=150000)
+    n0 = len(list_all(srv))
+    bodies = [json.dumps(art("مقال في الطريق %d" % i, body="ن" * 29000), ensure_ascii=False).encode()
+              for i in range(3)]
+    check(all(50000 < len(b) < 65536 for b in bodies), "the bodies are 50-64 KB", [len(b) for b in bodies])
+    held = [open_request(srv, "POST", "/v1/articles", len(b), token=TOKEN_1) for b in bodies[:2]]
+    try:
+        for s, b in zip(held, bodies):
+            s.sendall(b[:1000])  # on their way
+        check(early_answers(held, 0.5) == [None, None], "two bodies in flight are not answered before they are in", "")
+        third = open_request(srv, "POST", "/v1/articles", len(bodies[2]), token=TOKEN_1)
+        try:
+            r = early_answers([third], 3.0)[0]
+        finally:
+            third.close()
+        check(r is not None and r.status == 503, "a third body past MAX_BODY_MEMORY: 503 before it is sent",
+              r.brief() if r else "no answer within 3 s of the headers")
+        if r is not None:
+            check(r.header("retry-after").isdigit(), "the 503 has Retry-After", r.headers)
+            check(not problem_basics(r) and r.json.get("type", "").endswith("/problems/too-many-bodies"),
+                  "the 503 is problem+json /problems/too-many-bodies", r.brief())
+        # a chunked body reserves as it comes: past the bound it is dropped and answered 503 at its end
+        chunked = json.dumps(art("مقال مقطع", body="م" * 20000), ensure_ascii=False).encode()
+        r = srv.raw("POST", "/v1/articles", body=chunked, chunked=True, chunk_size=4096,
+                    headers={"Authorization": "Bearer " + TOKEN_1, "Content-Type": "application/json"})
+        check(r.status == 503 and r.header("retry-after").isdigit(),
+              "a chunked body past MAX_BODY_MEMORY: 503 with Retry-After", r.brief())
+        for s, b in zip(held, bodies):
+            s.sendall(b[1000:])
+        done = early_answers(held, 10.0)
+        check([x.status if x else None for x in done] == [201, 201], "the two bodies in flight are created",
+              [x.brief() if x else None for x in done])
+    finally:
+        close_all(held)
+    r = send(srv, "POST", "/v1/articles", body=art("مقال بعد الزحام"), token=TOKEN_1)
+    check(r.status == 201, "once the bodies are in, a write is served again", r.brief())
+    titles = [a.get("title") for a in list_all(srv)]
+    check(len(titles) == n0 + 3, "the refused writes changed nothing: 3 articles more", (n0, len(titles)))
+    check("مقال في الطريق 2" not in titles and "مقال مقطع" not in titles, "the refused articles do not exist",
+          titles[:5])
 
 
 def test_json_depth(khabar):

@@ -7,7 +7,7 @@ import pytest
 
 import harness
 
-ARTICLE_LIST = ["tag", "source", "q", "from", "to", "lang", "limit", "cursor"]
+ARTICLE_LIST = ["tag", "source", "q", "from", "to", "lang", "status", "limit", "cursor"]
 NAME_LIST = ["q", "limit", "cursor"]
 
 

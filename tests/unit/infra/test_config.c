@@ -13,7 +13,8 @@
 
 static const char *const names[] = {
     "DATABASE_URL", "DATABASE_READ_URL", "PORT", "LISTEN_ADDR", "API_TOKENS", "CORS_ORIGINS",
-    "MAX_BODY_BYTES", "THREADS", "DB_POOL_SIZE", "DB_JOBS", "SEARCH_JOBS", "DB_TIMEOUT",
+    "MAX_BODY_BYTES", "MAX_BODY_MEMORY", "THREADS", "DB_POOL_SIZE", "DB_JOBS", "SEARCH_JOBS",
+    "DB_TIMEOUT",
     "STATEMENT_TIMEOUT", "CONNECTION_TIMEOUT", "MAX_CONNECTIONS", "TRUSTED_PROXIES",
     "TRUSTED_PROXY_HEADER", "IPV6_CLIENT_PREFIX", "PER_CLIENT_CONNECTIONS", "HEADER_TIMEOUT",
     "REQUEST_TIMEOUT", "MAX_HEADER_BYTES",
@@ -96,6 +97,7 @@ static void test_defaults(void **state)
     check(!cfg.rate_limit_tokens && !cfg.log_text && !cfg.migrate_on_start,
           "defaults: the flags off, logs as JSON");
     check(cfg.shutdown_timeout_s == 10, "defaults: SHUTDOWN_TIMEOUT 10");
+    check(cfg.max_body_memory == 32 * cfg.max_body_bytes, "defaults: MAX_BODY_MEMORY 32 bodies");
     config_free(&cfg);
     config_free(NULL);
 }
@@ -114,6 +116,8 @@ static void test_defaults_from_the_machine(void **state)
     config_free(&cfg);
     /* defaults that follow the settings they are computed from */
     check_number("DB_POOL_SIZE", "7", db_jobs, 7u);
+    check_number("MAX_BODY_BYTES", "1000", max_body_memory, (size_t)32000);
+    check_number("MAX_BODY_MEMORY", "1", max_body_memory, (size_t)1);
     check_number("RATE_LIMIT", "3", rate_burst, 6.0);
     check_number("RATE_LIMIT", "0", rate_burst, 0.0);
     check_number("RATE_LIMIT", "0", rate_limit, 0.0);
