@@ -59,7 +59,7 @@ WIDE_SEARCH_SHARE = 0.10
 WALK_SLACK_PAGES = 8
 # Statements taken from server/db/statements.c, by their enum names.
 STATEMENTS = ("STMT_LIST_NEWEST", "STMT_LIST_BY_TAG", "STMT_LIST_BY_SOURCE", "STMT_LIST_SEARCH",
-              "STMT_TAG_LIST", "STMT_SOURCE_LIST")
+              "STMT_LIST_BY_STATUS", "STMT_TAG_LIST", "STMT_SOURCE_LIST")
 
 
 # ---------------------------------------------------------------------------------------
@@ -331,6 +331,15 @@ def build_cases(arc):
              http="/v1/articles?q=" + rare),
         dict(name="search, word in a few % and the tag on a third", stmt=Q, search=True,
              params=[None, None, None, None, None, L, st["pop_tag"], None, tsq(tenth)]),
+        # editors' lists ($9 the status; $7 $8 tag and source filters)
+        dict(name="editors: drafts", stmt="STMT_LIST_BY_STATUS",
+             params=[None, None, None, None, None, L, None, None, "draft"]),
+        dict(name="editors: withdrawn", stmt="STMT_LIST_BY_STATUS",
+             params=[None, None, None, None, None, L, None, None, "withdrawn"]),
+        dict(name="editors: scheduled", stmt="STMT_LIST_BY_STATUS",
+             params=[None, None, None, None, None, L, None, None, "scheduled"]),
+        dict(name="editors: any", stmt="STMT_LIST_BY_STATUS",
+             params=[None, None, None, None, None, L, None, None, "any"]),
         dict(name="tags, first page", http="/v1/tags", **name_list(arc, "TAG")),
         dict(name="tags, page %d" % DEEP, **name_list(arc, "TAG", after=tags_after)),
         dict(name="tags, prefix matching a few (سي)", http="/v1/tags?q=سي", **name_list(arc, "TAG", prefix="سي")),
@@ -370,6 +379,11 @@ def load(h):
     arc.psql("INSERT INTO article_related (article_id, related_id, position)"
              " SELECT a.id, a.id - 1 - k * (1 + a.id % 37), k + 1 FROM articles a, generate_series(0, 1) k"
              " WHERE a.id % 3 = 0 AND a.id > 80;\n"
+             # what editors list: 2% drafts, 1% withdrawn, 1% scheduled a day or more ahead
+             "UPDATE articles SET status = 'draft' WHERE id % 50 = 7;\n"
+             "UPDATE articles SET status = 'withdrawn', withdrawn_reason = 'x' WHERE id % 97 = 5;\n"
+             "UPDATE articles SET published_at = now() + interval '1 day' + id * interval '1 minute'"
+             " WHERE id % 89 = 3 AND status = 'published';\n"
              "VACUUM ANALYZE;\n", timeout=300)
     arc["reltuples"] = {name: int(n) for name, n in arc.records(
         "SELECT relname, reltuples::bigint FROM pg_class WHERE relkind = 'r'"
