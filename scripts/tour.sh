@@ -135,6 +135,22 @@ expect 204
 curl -si -X DELETE "$B$new/related/$also" -H "Authorization: Bearer $TOKEN" | head -1
 expect 204
 
+# a draft (the body is CommonMark): the public gets 404, editors read and list it, then publish it
+draft=$(curl -s -X POST "$B/v1/articles" -H "Authorization: Bearer $TOKEN" \
+  -H 'Content-Type: application/json' \
+  -d '{"title": "مسودة عن القمة", "body": "نص **أولي** عن القمة", "status": "draft"}' | jq .id)
+expect 201 '"status":"draft"'
+expect_value "$draft" '^[0-9]+$'
+curl -si "$B/v1/articles/$draft" | head -1
+expect 404
+curl -s "$B/v1/articles?status=draft" -H "Authorization: Bearer $TOKEN"
+expect 200 '"status":"draft"'
+curl -s -X PATCH "$B/v1/articles/$draft" -H "Authorization: Bearer $TOKEN" \
+  -H 'Content-Type: application/merge-patch+json' -d '{"status": "published"}'
+expect 200 '"status":"published"' '<strong>أولي</strong>'
+curl -si -X DELETE "$B/v1/articles/$draft" -H "Authorization: Bearer $TOKEN" | head -1
+expect 204
+
 # delete (its tags stay; links to it go)
 curl -si -X DELETE "$B$new" -H "Authorization: Bearer $TOKEN" | head -1
 expect 204
