@@ -403,12 +403,17 @@ void config_free(struct config *cfg)
 {
     if (cfg == NULL)
         return;
-    free(cfg->database_url);
-    free(cfg->database_read_url);
-    free(cfg->listen_addr);
-    for (size_t i = 0; i < cfg->token_count; i++)
-        free(cfg->tokens[i]);
-    for (size_t i = 0; i < cfg->origin_count; i++)
-        free(cfg->origins[i]);
+    /* every string and list the table's parsers made, so none can be forgotten here */
+    for (size_t i = 0; i < sizeof settings / sizeof settings[0]; i++) {
+        const struct setting *s = &settings[i];
+        if (s->parse == parse_string) {
+            free(*(char **)field_of(s, cfg));
+        } else if (s->parse == parse_list) {
+            char **items = field_of(s, cfg);
+            size_t n = *(size_t *)((char *)cfg + s->count_offset);
+            for (size_t k = 0; k < n; k++)
+                free(items[k]);
+        }
+    }
     memset(cfg, 0, sizeof *cfg);
 }
