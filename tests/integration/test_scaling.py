@@ -222,16 +222,20 @@ def test_cache_across_instances(khabar):
     check(metric_value(b, "khabar_db_queries_total") == queries,
           "and none of them sent a statement to the database",
           (queries, metric_value(b, "khabar_db_queries_total")))
-    # writes through one instance are read at once through the other
-    stale = []
+    # writes through one instance are read through the other as soon as the notice arrives
+    # (the README's window: PostgreSQL's delivery to B's LISTEN, milliseconds; bounded here
+    # at 1 s for a loaded machine), and almost always at once
+    stale, late = [], 0
     for i in range(20):
         b.request("GET", path)  # cached on b
         title = "مخزن معدل %d" % i
         p = patch_title(a, aid, title)
-        g = b.request("GET", path)
-        if p.status != 200 or g.status != 200 or g.json.get("title") != title:
-            stale.append((i, p.status, g.status, g.json and g.json.get("title")))
-    check(not stale, "20 PATCHes through A, each read at once through B: never the old title", stale[:3])
+        at_once = b.request("GET", path).json.get("title") == title
+        late += not at_once
+        if p.status != 200 or not (at_once or wait_until(lambda: b.request("GET", path).json.get("title") == title, 1.0)):
+            stale.append((i, p.status, b.request("GET", path).json.get("title")))
+    check(not stale, "20 PATCHes through A, each read through B once its notice arrived (within 1 s)", stale[:3])
+    check(late <= 5, "and at once for most (%d of 20 were not)" % late, late)
     lst = b.request("GET", "/v1/articles?limit=5")
     made = a.request("POST", "/v1/articles", body=art("مخزن جديد", tags=["وسم المخزن"]), token=TOKEN_1)
     lst2 = b.request("GET", "/v1/articles?limit=5")
