@@ -15,6 +15,7 @@ HTTP itself (requests, raw sockets, parsing, problem+json) is in http_client.py.
 and removed at the end, on failure too (cleanup() in the caller plus atexit here).
 """
 import atexit
+import hashlib
 import http.client
 import json
 import os
@@ -373,6 +374,26 @@ def log_entry(servers, request_id, wait=2.0):
         if time.monotonic() > deadline:
             return None
         time.sleep(0.05)
+
+
+def database_before_migration(h, name, version):
+    """A new database beside h's with the migrations before version applied, recorded as khabar
+    migrate records them (so that `khabar migrate` then applies only the later ones); its URL."""
+    psql(h.pg.url, "DROP DATABASE IF EXISTS %s WITH (FORCE)" % name)
+    psql(h.pg.url, "CREATE DATABASE %s" % name)
+    url = h.pg.url.rsplit("/", 1)[0] + "/" + name
+    psql(url, "CREATE TABLE schema_migrations (version text PRIMARY KEY, checksum text NOT NULL,"
+              " applied_at timestamptz NOT NULL DEFAULT now())")
+    folder = os.path.join(REPO_ROOT, "migrations")
+    for f in sorted(os.listdir(folder)):
+        if not f.endswith(".sql") or f[:4] >= version:
+            continue
+        with open(os.path.join(folder, f), "rb") as src:
+            text = src.read()
+        psql(url, text.decode())
+        psql(url, "INSERT INTO schema_migrations (version, checksum) VALUES ('%s', '%s')"
+             % (f, hashlib.sha256(text).hexdigest()))
+    return url
 
 
 def metric_value(srv, name):

@@ -1,7 +1,5 @@
 """Formatted bodies: CommonMark source rendered into body_html safe for a page (known cross-site-scripting payloads), plain text for search, plain-text bodies migrated."""
-import hashlib
 import html.parser
-import os
 import re
 
 import harness
@@ -204,26 +202,11 @@ PLAIN_BODIES = [
 ]
 
 
-def migrations_before(version):
-    d = os.path.join(harness.REPO_ROOT, "migrations")
-    return [os.path.join(d, f) for f in sorted(os.listdir(d)) if f.endswith(".sql") and f[:4] < version]
-
-
 def test_plain_bodies_migrated(khabar):
     """A database at the migration before CommonMark, holding plain-text bodies: migrated, each line is a
     paragraph reading as before, and the stored HTML is what khabar renders from the new source."""
     name = "khabar_plain_bodies"
-    harness.psql(khabar.pg.url, "DROP DATABASE IF EXISTS %s WITH (FORCE)" % name)
-    harness.psql(khabar.pg.url, "CREATE DATABASE %s" % name)
-    url = khabar.pg.url.rsplit("/", 1)[0] + "/" + name
-    harness.psql(url, "CREATE TABLE schema_migrations (version text PRIMARY KEY, checksum text NOT NULL,"
-                      " applied_at timestamptz NOT NULL DEFAULT now())")
-    for path in migrations_before("0006"):
-        with open(path, "rb") as f:
-            text = f.read()
-        harness.psql(url, text.decode())
-        harness.psql(url, "INSERT INTO schema_migrations (version, checksum) VALUES ('%s', '%s')"
-                     % (os.path.basename(path), hashlib.sha256(text).hexdigest()))
+    url = harness.database_before_migration(khabar, name, "0006")
     for i, body in enumerate(PLAIN_BODIES):
         harness.psql(url, "INSERT INTO articles (slug, slug_key, title, body, lang, search)"
                           " VALUES ('old-%d', 'old-%d', 'قديم %d', $b$%s$b$, 'ar', ''::tsvector)" % (i, i, i, body))

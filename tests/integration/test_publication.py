@@ -5,7 +5,7 @@ import time
 import urllib.parse
 
 import harness
-from harness import check, request, TOKEN_1
+from harness import check, request, wait_until, TOKEN_1
 from articles_helpers import create, expect_problem, list_all, patch
 
 q = urllib.parse.quote
@@ -200,3 +200,27 @@ def test_scheduled_goes_live_everywhere(khabar):
         check(min(seen_at.values(), default=0) > -0.2, "and not before it", seen_at)
     finally:
         b.stop()
+
+
+def test_articles_dated_ahead_become_scheduled_when_migrated(khabar):
+    """An archive from before publication states: its articles dated ahead (public at once then)
+    are scheduled once migrated, and go live at their time; the others stay public, and counted."""
+    url = harness.database_before_migration(khabar, "khabar_before_status", "0010")
+    for slug, when in (("past", "now() - interval '1 hour'"), ("ahead", "now() + interval '3 seconds'")):
+        harness.psql(url, "INSERT INTO articles (slug, slug_key, title, body, body_html, body_text, published_at)"
+                          " VALUES ('%s', '%s', 'قديم %s', 'نص', '<p>نص</p>\n', 'نص', %s)" % (slug, slug, slug, when))
+    harness.psql(url, "INSERT INTO tags (name, slug) VALUES ('قديم', 'قديم');"
+                      "INSERT INTO article_tags (article_id, tag_id, position, published_at)"
+                      " SELECT a.id, t.id, 1, a.published_at FROM articles a, tags t")
+    r = khabar.run_cli(["migrate"], env_extra={"DATABASE_URL": url})
+    check(r.returncode == 0, "khabar migrate applies the publication migration", r.stderr[-600:])
+    srv = khabar.start_server(extra={"DATABASE_URL": url}, name="before-status")
+    try:
+        check(srv.request("GET", "/v1/articles/past").status == 200 and tag_count("قديم", srv) == 1,
+              "an article of the past stays public, and counted", "")
+        check(srv.request("GET", "/v1/articles/ahead").status == 404, "one dated ahead is scheduled now", "")
+        check(wait_until(lambda: srv.request("GET", "/v1/articles/ahead").status == 200 and tag_count("قديم", srv) == 2,
+                         6), "and goes live at its time, counted then", "")
+    finally:
+        srv.stop()
+        harness.psql(khabar.pg.url, "DROP DATABASE IF EXISTS khabar_before_status WITH (FORCE)")
