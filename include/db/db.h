@@ -60,9 +60,10 @@ void db_pool_set_fallback(db_pool *pool, db_pool *fallback);
  * more: the WAL position then, kept as db_pool_committed_wal (0 until then, or NULL). */
 void db_pool_track_commits(db_pool *pool);
 uint64_t db_pool_committed_wal(db_pool *pool);
-/* Leaves pool's statements and errors out of the counts db_pool_stats gives (for the
- * readiness checker's own pool: /metrics counts the work requests cause). */
-void db_pool_set_uncounted(db_pool *pool);
+/* Makes pool a background thread's own: its statements and errors stay out of the counts
+ * db_pool_stats gives (/metrics counts the work requests cause), and its connections carry
+ * application_name, so pg_stat_activity tells them apart from the requests' ("khabar"). */
+void db_pool_set_watcher(db_pool *pool, const char *application_name);
 
 /*
  * A connection for the caller's exclusive use until db_release, (re)connected and

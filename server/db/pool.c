@@ -27,6 +27,7 @@ struct db_pool {
     unsigned long long connects, connect_failures;
     db_pool *fallback;      /* set on a replica's pool: the primary's */
     bool uncounted;         /* a watcher's own pool: left out of the request counts */
+    const char *application_name; /* static: "khabar", or the watcher's own */
     double resting_until;   /* a replica is not tried before this (monotonic seconds) */
     /* the primary's, with a replica: the WAL position past every commit made here */
     bool track_commits;
@@ -64,6 +65,7 @@ db_pool *db_pool_new(const char *conninfo, unsigned size, unsigned wait_ms,
     pool->size = size;
     pool->wait_ms = wait_ms;
     pool->statement_timeout_ms = statement_timeout_ms;
+    pool->application_name = "khabar";
     return pool;
 }
 
@@ -82,9 +84,10 @@ uint64_t db_pool_committed_wal(db_pool *pool)
     return pool ? atomic_load(&pool->committed) : 0;
 }
 
-void db_pool_set_uncounted(db_pool *pool)
+void db_pool_set_watcher(db_pool *pool, const char *application_name)
 {
     pool->uncounted = true;
+    pool->application_name = application_name;
 }
 
 void db_pool_free(db_pool *pool)
@@ -108,7 +111,7 @@ static PGconn *connect_prepared(const db_pool *pool)
     snprintf(connect_timeout, sizeof connect_timeout, "%u", pool->wait_ms / 1000 + 2);
     snprintf(stmt_timeout, sizeof stmt_timeout, "%u", pool->statement_timeout_ms);
     const char *keys[] = { "dbname", "connect_timeout", "application_name", NULL };
-    const char *values[] = { pool->conninfo, connect_timeout, "khabar", NULL };
+    const char *values[] = { pool->conninfo, connect_timeout, pool->application_name, NULL };
     PGconn *pg = PQconnectdbParams(keys, values, 1);
     if (PQstatus(pg) != CONNECTION_OK) {
         log_message("warning", "cannot connect to the database: %s", PQerrorMessage(pg));

@@ -85,6 +85,8 @@ struct schedule *schedule_start(const char *conninfo)
     pthread_cond_init(&s->wake, &attr);
     pthread_condattr_destroy(&attr);
     s->pool = db_pool_new(conninfo, 1, 2000, 5000);
+    if (s->pool != NULL)
+        db_pool_set_watcher(s->pool, "khabar-schedule");
     if (s->pool == NULL || pthread_create(&s->thread, NULL, schedule_run, s) != 0) {
         db_pool_free(s->pool);
         pthread_cond_destroy(&s->wake);

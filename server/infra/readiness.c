@@ -104,7 +104,7 @@ struct readiness *readiness_start(const char *conninfo)
     r->pool = db_pool_new(conninfo, 1, CHECK_TIMEOUT_MS, CHECK_TIMEOUT_MS);
     if (r->pool == NULL)
         goto fail;
-    db_pool_set_uncounted(r->pool);
+    db_pool_set_watcher(r->pool, "khabar-readiness");
     if (pthread_create(&r->thread, NULL, check_loop, r) != 0)
         goto fail;
     /* The first finding, before the server listens (as long as a check may take): a probe

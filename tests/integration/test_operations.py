@@ -194,6 +194,20 @@ METRIC_FAMILIES = ("khabar_http_requests_total", "khabar_http_request_duration_s
                    "khabar_db_connects_total", "khabar_db_connect_failures_total", "khabar_db_errors_total")
 
 
+def test_background_threads_connect_under_their_own_names(khabar, start_server):
+    """The schedule and readiness threads hold connections of their own, named apart in
+    pg_stat_activity, so an operator (or a test counting requests waiting on a lock) can tell
+    the requests' connections ("khabar") from theirs."""
+    srv = start_server(name="named-threads")
+    check(wait_until(lambda: srv.request("GET", "/readyz").status == 200, 10), "the server turns ready", "")
+    names = lambda: set(khabar.psql("SELECT DISTINCT application_name FROM pg_stat_activity"
+                                    " WHERE application_name LIKE 'khabar%'").split())
+    check(wait_until(lambda: {"khabar-schedule", "khabar-readiness"} <= names(), 10),
+          "pg_stat_activity names the schedule and readiness connections", names())
+    srv.request("GET", "/v1/articles?limit=1")
+    check("khabar" in names(), "a request's connection is named khabar", names())
+
+
 def parse_metrics(text):
     """{family: {"type": t, "help": h, "samples": [(name, {labels}, value)]}} or raises ValueError."""
     fams = {}
