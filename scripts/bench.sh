@@ -36,13 +36,7 @@ body2=${BENCH_GROW_BODY_WORDS:-20}
 [ -x "$bin" ] || die "$bin is missing; build it with 'make' (or run 'make bench')"
 command -v psql >/dev/null 2>&1 || die "psql is missing (run scripts/install-deps.sh as root)"
 command -v python3 >/dev/null 2>&1 || die "python3 is missing"
-if ! command -v wrk >/dev/null 2>&1; then
-    [ "$(id -u)" -eq 0 ] || die "wrk is missing; install it (apt-get install wrk) or run as root"
-    say "installing wrk"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get install -y -q wrk >&2 || { apt-get update -q >&2 && apt-get install -y -q wrk >&2; } ||
-        die "could not install wrk"
-fi
+command -v wrk >/dev/null 2>&1 || scripts/install-deps.sh wrk >&2 || die "wrk is missing and could not be installed"
 
 # A size as a short label: 50000 -> 50k, 1000000 -> 1M.
 label() {

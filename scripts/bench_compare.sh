@@ -28,7 +28,7 @@ duration=${BENCH_DURATION:-5s}
 conns=${BENCH_CONNECTIONS:-32}
 [ -x "$before" ] || die "$before is not an executable"
 [ -x "$after" ] || die "$after is not an executable (build it with make)"
-command -v wrk >/dev/null 2>&1 || die "wrk is missing (apt-get install wrk)"
+command -v wrk >/dev/null 2>&1 || scripts/install-deps.sh wrk >&2 || die "wrk is missing and could not be installed"
 
 tmp=$(mktemp -d /tmp/khabar-compare-XXXXXX)
 chmod 755 "$tmp"
