@@ -151,6 +151,14 @@ expect 200 '"status":"published"' '<strong>أولي</strong>'
 curl -si -X DELETE "$B/v1/articles/$draft" -H "Authorization: Bearer $TOKEN" | head -1
 expect 204
 
+# revisions (editors only): every write kept, newest first; read one, restore it as a new version
+curl -s "$B$new/revisions" -H "Authorization: Bearer $TOKEN"       # versions 5..1, "changed" in each
+expect 200 '"data":[{"version":5,' '"changed":["related"]' '"action":"created"'
+curl -s "$B$new/revisions/1" -H "Authorization: Bearer $TOKEN" | jq .article.title
+expect 200 '"title":"موسكو تستضيف معرضا للكتاب"'
+curl -s -X POST "$B$new/revisions/1/restore" -H "Authorization: Bearer $TOKEN" | jq .title
+expect 200 '"title":"موسكو تستضيف معرضا للكتاب"' '"version":6'
+
 # delete (its tags stay; links to it go)
 curl -si -X DELETE "$B$new" -H "Authorization: Bearer $TOKEN" | head -1
 expect 204

@@ -189,22 +189,70 @@ db_status db_article_list(db_conn *c, const struct article_query *q, struct db_a
 db_status db_related_list(db_conn *c, int64_t id, bool with_hidden, char **related_json_out);
 
 /*
+ * Who makes a write, so that it keeps a revision: every article write given one records,
+ * in its own transaction, each article it changes as it then reads (represent_new's JSON
+ * text of the row, the same the GET of the article answers; freed here), under the
+ * article's new version, with the names of the fields that changed. NULL: no revision
+ * (khabar import).
+ */
+struct db_writer {
+    const char *actor;     /* the name of the token that writes */
+    char *(*represent_new)(const struct db_article *a); /* NULL on no memory */
+    unsigned keep;         /* revisions kept per article, the oldest pruned; 0: all */
+    int64_t restored_from; /* a restore: the version whose content is written; 0: none */
+};
+
+/*
  * Article writes: each runs in one transaction, run again when it meets a serialization
  * failure or a deadlock (DB_UNAVAILABLE after the last attempt); on any error nothing
- * is changed. expected_version 0 means any version; otherwise a different one gives
- * DB_STALE. On DB_CONFLICT or DB_BAD_REFERENCE *refused says which input and why.
- * *out is the article as written (release with db_article_clear).
+ * is changed, no revision kept either. expected_version 0 means any version; otherwise a
+ * different one gives DB_STALE. On DB_CONFLICT or DB_BAD_REFERENCE *refused says which
+ * input and why. *out is the article as written (release with db_article_clear).
  */
-db_status db_article_create(db_conn *c, const struct db_article_write *in, struct db_article *out,
+db_status db_article_create(db_conn *c, const struct db_writer *by,
+                            const struct db_article_write *in, struct db_article *out,
                             struct db_refusal *refused);
-db_status db_article_replace(db_conn *c, int64_t id, int64_t expected_version,
-                             const struct db_article_write *in, struct db_article *out,
-                             struct db_refusal *refused);
-db_status db_article_delete(db_conn *c, int64_t id, int64_t expected_version);
+db_status db_article_replace(db_conn *c, const struct db_writer *by, int64_t id,
+                             int64_t expected_version, const struct db_article_write *in,
+                             struct db_article *out, struct db_refusal *refused);
+/* The articles whose "read also" list loses it change too, and keep a revision each. */
+db_status db_article_delete(db_conn *c, const struct db_writer *by, int64_t id,
+                            int64_t expected_version);
 /* Adds the link id -> other (idempotent); DB_NOT_FOUND when either is missing. */
-db_status db_related_add(db_conn *c, int64_t id, int64_t other);
+db_status db_related_add(db_conn *c, const struct db_writer *by, int64_t id, int64_t other);
 /* Removes the link id -> other; DB_NOT_FOUND when there is no such link. */
-db_status db_related_remove(db_conn *c, int64_t id, int64_t other);
+db_status db_related_remove(db_conn *c, const struct db_writer *by, int64_t id, int64_t other);
+
+/*
+ * A revision of an article as stored; strings owned by the struct as in db_article
+ * (release with db_revision_clear).
+ */
+struct db_revision {
+    int64_t article_id, version;
+    int64_t restored_from;      /* a restore's source version; 0 otherwise */
+    const char *made_at;        /* RFC 3339 */
+    const char *actor;
+    const char *action;         /* created, updated, restored or deleted */
+    const char *changed;        /* JSON array of the names of the fields that changed */
+    const char *representation; /* the article's JSON text; NULL in lists and for a deletion */
+    char *text_;
+};
+void db_revision_clear(struct db_revision *r);
+
+/* A page of revisions, newest first; release with db_revision_page_clear. */
+struct db_revision_page {
+    struct db_revision *items;
+    size_t n;
+    struct db_page_end end; /* last_key the last version, last_id the article */
+};
+void db_revision_page_clear(struct db_revision_page *page);
+
+/* The revisions of article id (deleted or not) older than before_version (0: from the
+ * newest), at most limit; an article with none gives an empty page. */
+db_status db_revision_list(db_conn *c, int64_t id, int64_t before_version, unsigned limit,
+                           struct db_revision_page *page);
+/* One revision with its representation; DB_NOT_FOUND when there is none. */
+db_status db_revision_get(db_conn *c, int64_t id, int64_t version, struct db_revision *out);
 
 /*
  * Bulk loading: creates the n articles in one transaction, set-based, the way

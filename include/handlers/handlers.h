@@ -20,6 +20,10 @@ int related_list(struct request *req);
 int related_add(struct request *req);
 int related_remove(struct request *req);
 
+int revisions_list(struct request *req);
+int revisions_get(struct request *req);
+int revisions_restore(struct request *req);
+
 int tags_list(struct request *req);
 int tags_get(struct request *req);
 int sources_list(struct request *req);

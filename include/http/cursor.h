@@ -11,6 +11,8 @@ enum cursor_kind {
     CURSOR_RANKED = 'r', /* a search: key is the rank (a real number) */
     CURSOR_TAGS = 't',   /* tags most used first: key is the article count */
     CURSOR_SOURCES = 's',/* sources likewise */
+    CURSOR_REVISIONS = 'v', /* an article's revisions newest first: key is the version, id
+                             * the article's */
 };
 
 /* The cursor after the item (key, id): base64url, no padding. Caller frees; NULL on no memory. */

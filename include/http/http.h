@@ -62,6 +62,8 @@ void http_stop(struct MHD_Daemon *daemon, struct app *app);
 
 /* True when the request carries a valid bearer token (auth.c). */
 bool request_is_authorized(const struct request *req);
+/* The name of the token that authorized req ("env-1", "env-2", ... for API_TOKENS, in their order); NULL without a valid token. */
+const char *request_actor(const struct request *req);
 
 /*
  * The reply helpers: each queues one response with the common headers (X-Request-Id,
@@ -105,6 +107,7 @@ int reply_page(struct request *req, struct list_page *page, enum cursor_kind kin
 #define PROBLEM_INTERNAL_ERROR "/problems/internal-error"
 #define PROBLEM_DATABASE_UNAVAILABLE "/problems/database-unavailable"
 #define PROBLEM_WITHDRAWN "/problems/withdrawn"
+#define PROBLEM_ARTICLE_DELETED "/problems/article-deleted"
 #define PROBLEM_OVERLOADED "/problems/overloaded"
 #define PROBLEM_BODIES_BUSY "/problems/too-many-bodies"
 

@@ -40,6 +40,7 @@ struct config {
     unsigned job_queue_timeout_ms; /* JOB_QUEUE_TIMEOUT (ms), default 10000: longest wait */
     unsigned db_timeout_ms;    /* DB_TIMEOUT (ms), default 5000: longest wait for a connection */
     unsigned statement_timeout_ms; /* STATEMENT_TIMEOUT (ms), default 5000 */
+    unsigned revisions_keep;   /* REVISIONS_KEEP, default 100: revisions per article; 0: all */
     size_t cache_bytes;        /* CACHE_BYTES, default 64 MiB; 0: no answer cache */
     unsigned connection_timeout_s; /* CONNECTION_TIMEOUT (s) idle, default 30 */
     unsigned max_connections;  /* MAX_CONNECTIONS, default 1024 */

@@ -1,4 +1,5 @@
-/* article_write.h: the words a client reads for a write the database layer refused. */
+/* article_write.h: who writes an article (for its revisions), and the words a client reads
+ * for a write the database layer refused. */
 #ifndef KHABAR_ARTICLE_WRITE_H
 #define KHABAR_ARTICLE_WRITE_H
 
@@ -12,5 +13,9 @@
  */
 void article_write_refusal(const struct db_refusal *r, char *field, size_t field_size,
                            const char **message);
+
+/* The writer of an article write by actor: revisions keep the article as it is served
+ * (serialize_article_text_new), at most keep of them per article (0: all). */
+struct db_writer article_writer(const char *actor, unsigned keep);
 
 #endif

@@ -24,6 +24,12 @@ struct list_page {
 
 /* The article object of api.md (caller owns); with its body when the row has one. */
 json_t *serialize_article_new(const struct db_article *a);
+/* The same object as compact JSON text (caller frees); NULL on no memory. What a revision
+ * keeps (db_writer.represent_new). */
+char *serialize_article_text_new(const struct db_article *a);
+/* A revision: {"version", "made_at", "actor", "action", "restored_from", "changed"}, and
+ * with "article" (its stored representation, null for a deletion) when with_article. */
+json_t *serialize_revision_new(const struct db_revision *r, bool with_article);
 /* The {"data": [...]} of an article's "read also" list from its stored JSON (caller owns). */
 json_t *serialize_related_list_new(const char *related_json);
 /* {"slug", "name", "article_count"} of a tag; {"name", "article_count"} of a source. */
@@ -40,5 +46,6 @@ void serialize_search_page(const struct db_article_page *in, const struct search
                            struct list_page *out);
 void serialize_tag_page(const struct db_name_page *in, struct list_page *out);
 void serialize_source_page(const struct db_name_page *in, struct list_page *out);
+void serialize_revision_page(const struct db_revision_page *in, struct list_page *out);
 
 #endif

@@ -252,7 +252,8 @@ static void load_one(struct loader *s, const struct db_article_write *in, unsign
     struct db_article article;
     if (s->stopped)
         return;
-    db_status st = db_article_create(s->c, in, &article, &refused);
+    /* a bulk load keeps no revisions, as the set-based batches do not */
+    db_status st = db_article_create(s->c, NULL, in, &article, &refused);
     db_article_clear(&article);
     account(s, line, st, &refused);
 }

@@ -345,54 +345,79 @@ static db_status finish(db_conn *c, db_status st)
     return st;
 }
 
-/* Locks the article row; DB_NOT_FOUND, or DB_STALE when its version is not expected. */
-static db_status lock_article(db_conn *c, const char *id, int64_t expected_version)
+/* Locks the article row; DB_NOT_FOUND, or DB_STALE when its version is not expected.
+ * *version is the version it has. */
+static db_status lock_article(db_conn *c, const char *id, int64_t expected_version,
+                              int64_t *version)
 {
     db_status st;
     const char *params[1] = { id };
     PGresult *res = db_run(c, STMT_ARTICLE_LOCK, params, PGRES_TUPLES_OK, &st);
     if (res == NULL)
         return st;
+    *version = 0;
     if (PQntuples(res) == 0)
         st = DB_NOT_FOUND;
-    else if (expected_version != 0 && db_integer_of(res, 0, 0) != expected_version)
+    else if ((*version = db_integer_of(res, 0, 0)) != expected_version && expected_version != 0)
         st = DB_STALE;
     PQclear(res);
     return st;
 }
 
-/* Opens a write of one article: BEGIN, then its row locked (lock_article); on a failure
- * after BEGIN the transaction is rolled back already. */
-static db_status begin_locked(db_conn *c, const char *id, int64_t expected_version)
+/* Opens a write of one article: BEGIN, then its row locked (lock_article) and, for its
+ * revision, how it read (*before, the caller's; NULL without a writer); on a failure after
+ * BEGIN the transaction is rolled back already. */
+static db_status begin_locked(db_conn *c, const struct db_writer *by, int64_t id,
+                              int64_t expected_version, int64_t *version, char **before)
 {
+    struct db_int_text idtext = db_int_text(id);
+    *before = NULL;
     db_status st = db_tx(c, "BEGIN");
-    if (st == DB_OK && (st = lock_article(c, id, expected_version)) != DB_OK)
+    if (st != DB_OK)
+        return st;
+    if ((st = lock_article(c, idtext.s, expected_version, version)) == DB_OK)
+        st = db_revision_snapshot(c, by, id, before);
+    if (st != DB_OK) {
         db_tx(c, "ROLLBACK");
+        free(*before);
+        *before = NULL;
+    }
     return st;
 }
 
 /* What one write transaction is given and gives back (db_transaction_run runs it). */
 struct article_write {
+    const struct db_writer *by;
     const struct db_article_write *in;
     int64_t id, expected_version;
     struct db_article *out;
     struct db_refusal *refused;
 };
 
+/* The action a replace's revision records. */
+static const char *replace_action(const struct db_writer *by)
+{
+    return by != NULL && by->restored_from > 0 ? "restored" : "updated";
+}
+
 /*
  * The common end of a create or replace that got this far with st: the links, the
- * article as it now reads, then COMMIT (or ROLLBACK on any failure, w->out cleared).
- * related_ids is released.
+ * article as it now reads and its revision (action, before: see db_revision_keep), then
+ * COMMIT (or ROLLBACK on any failure, w->out cleared). related_ids and before are released.
  */
 static db_status finish_write(db_conn *c, db_status st, const struct article_write *w,
-                              json_t *related_ids, int clear_links)
+                              json_t *related_ids, int clear_links, const char *action,
+                              char *before)
 {
     struct db_int_text idtext = db_int_text(w->id);
     if (st == DB_OK)
         st = write_links(c, idtext.s, w->in, related_ids, clear_links);
     if (st == DB_OK)
         st = db_article_get(c, w->id, w->out);
+    if (st == DB_OK)
+        st = db_revision_keep(c, w->by, w->out, action, before);
     json_decref(related_ids);
+    free(before);
     st = finish(c, st);
     if (st != DB_OK)
         db_article_clear(w->out);
@@ -410,7 +435,7 @@ static db_status create_tx(db_conn *c, void *arg)
     st = resolve_related(c, w->in->related, 0, &related_ids, w->refused);
     if (st == DB_OK)
         st = insert_article(c, w->in, &w->id, w->refused);
-    return finish_write(c, st, w, related_ids, 0);
+    return finish_write(c, st, w, related_ids, 0, "created", NULL);
 }
 
 static db_status replace_tx(db_conn *c, void *arg)
@@ -419,7 +444,9 @@ static db_status replace_tx(db_conn *c, void *arg)
     const struct db_article_write *in = w->in;
     json_t *related_ids = NULL;
     struct db_int_text idtext = db_int_text(w->id);
-    db_status st = begin_locked(c, idtext.s, w->expected_version);
+    int64_t version;
+    char *before;
+    db_status st = begin_locked(c, w->by, w->id, w->expected_version, &version, &before);
     if (st != DB_OK)
         return st;
     st = resolve_related(c, in->related, w->id, &related_ids, w->refused);
@@ -432,52 +459,120 @@ static db_status replace_tx(db_conn *c, void *arg)
         if (st == DB_CONFLICT)
             refuse(w->refused, DB_INPUT_SLUG, DB_REFUSAL_TAKEN, 0, in->slug);
     }
-    return finish_write(c, st, w, related_ids, 1);
+    return finish_write(c, st, w, related_ids, 1, replace_action(w->by), before);
 }
 
-db_status db_article_create(db_conn *c, const struct db_article_write *in, struct db_article *out,
+db_status db_article_create(db_conn *c, const struct db_writer *by,
+                            const struct db_article_write *in, struct db_article *out,
                             struct db_refusal *refused)
 {
-    struct article_write w = { .in = in, .out = out, .refused = refused };
+    struct article_write w = { .by = by, .in = in, .out = out, .refused = refused };
     memset(out, 0, sizeof *out);
     memset(refused, 0, sizeof *refused);
     return db_transaction_run(c, create_tx, &w);
 }
 
-db_status db_article_replace(db_conn *c, int64_t id, int64_t expected_version,
-                             const struct db_article_write *in, struct db_article *out,
-                             struct db_refusal *refused)
+db_status db_article_replace(db_conn *c, const struct db_writer *by, int64_t id,
+                             int64_t expected_version, const struct db_article_write *in,
+                             struct db_article *out, struct db_refusal *refused)
 {
-    struct article_write w = { .in = in, .id = id, .expected_version = expected_version,
-                               .out = out, .refused = refused };
+    struct article_write w = { .by = by, .in = in, .id = id,
+                               .expected_version = expected_version, .out = out,
+                               .refused = refused };
     memset(out, 0, sizeof *out);
     memset(refused, 0, sizeof *refused);
     return db_transaction_run(c, replace_tx, &w);
+}
+
+/* The articles listing id as "read also", locked, with how each read before (*before_out
+ * the caller's, n of each). Only with a writer: without one nothing is kept of them. */
+struct linkers {
+    int64_t *ids;
+    char **before;
+    int n;
+};
+
+static void linkers_clear(struct linkers *l)
+{
+    for (int i = 0; i < l->n; i++)
+        free(l->before[i]);
+    free(l->ids);
+    free(l->before);
+    memset(l, 0, sizeof *l);
+}
+
+static db_status linkers_read(db_conn *c, const struct db_writer *by, const char *id,
+                              struct linkers *l)
+{
+    db_status st;
+    const char *params[1] = { id };
+    memset(l, 0, sizeof *l);
+    if (by == NULL)
+        return DB_OK;
+    PGresult *res = db_run(c, STMT_LINKERS_OF, params, PGRES_TUPLES_OK, &st);
+    if (res == NULL)
+        return st;
+    int rows = PQntuples(res);
+    l->ids = calloc((size_t)rows + 1, sizeof *l->ids);
+    l->before = calloc((size_t)rows + 1, sizeof *l->before);
+    st = l->ids && l->before ? DB_OK : DB_ERROR;
+    for (; st == DB_OK && l->n < rows; l->n++) {
+        l->ids[l->n] = db_integer_of(res, l->n, 0);
+        st = db_revision_snapshot(c, by, l->ids[l->n], &l->before[l->n]);
+    }
+    PQclear(res);
+    return st;
+}
+
+/* A revision of each article whose "read also" list lost the deleted one. */
+static db_status linkers_keep(db_conn *c, const struct db_writer *by, const struct linkers *l)
+{
+    db_status st = DB_OK;
+    for (int i = 0; st == DB_OK && i < l->n; i++) {
+        struct db_article a;
+        if ((st = db_article_get(c, l->ids[i], &a)) == DB_OK)
+            st = db_revision_keep(c, by, &a, "updated", l->before[i]);
+        db_article_clear(&a);
+    }
+    return st;
 }
 
 static db_status delete_tx(db_conn *c, void *arg)
 {
     const struct article_write *w = arg;
     struct db_int_text idtext = db_int_text(w->id);
-    db_status st = begin_locked(c, idtext.s, w->expected_version);
+    struct linkers linkers = { 0 };
+    int64_t version;
+    char *before;
+    /* the deleted article's last state is its previous revision: no snapshot needed */
+    db_status st = begin_locked(c, NULL, w->id, w->expected_version, &version, &before);
     if (st != DB_OK)
         return st;
-    st = run_id(c, STMT_LINKERS_TOUCH, idtext.s, PGRES_COMMAND_OK);
+    st = linkers_read(c, w->by, idtext.s, &linkers);
+    if (st == DB_OK)
+        st = run_id(c, STMT_LINKERS_TOUCH, idtext.s, PGRES_COMMAND_OK);
     if (st == DB_OK)
         st = run_id(c, STMT_ARTICLE_DELETE, idtext.s, PGRES_COMMAND_OK);
     if (st == DB_OK)
         PQclear(db_run(c, STMT_DELETION_NOTE, NULL, PGRES_COMMAND_OK, &st));
+    if (st == DB_OK)
+        st = linkers_keep(c, w->by, &linkers);
+    if (st == DB_OK)
+        st = db_revision_keep_deletion(c, w->by, w->id, version);
+    linkers_clear(&linkers);
     return finish(c, st);
 }
 
-db_status db_article_delete(db_conn *c, int64_t id, int64_t expected_version)
+db_status db_article_delete(db_conn *c, const struct db_writer *by, int64_t id,
+                            int64_t expected_version)
 {
-    struct article_write w = { .id = id, .expected_version = expected_version };
+    struct article_write w = { .by = by, .id = id, .expected_version = expected_version };
     return db_transaction_run(c, delete_tx, &w);
 }
 
 /* One link to add or remove (STMT_RELATED_ADD or STMT_RELATED_REMOVE). */
 struct link_change {
+    const struct db_writer *by;
     enum db_stmt stmt;
     int64_t id, other;
 };
@@ -488,7 +583,10 @@ static db_status change_link_tx(db_conn *c, void *arg)
     const struct link_change *l = arg;
     struct db_int_text idtext = db_int_text(l->id), othertext = db_int_text(l->other);
     const char *params[2] = { idtext.s, othertext.s };
-    db_status st = begin_locked(c, idtext.s, 0);
+    int64_t version;
+    char *before;
+    struct db_article now = { 0 };
+    db_status st = begin_locked(c, l->by, l->id, 0, &version, &before);
     if (st != DB_OK)
         return st;
     PGresult *res = NULL;
@@ -507,18 +605,22 @@ static db_status change_link_tx(db_conn *c, void *arg)
         st = DB_NOT_FOUND;
     if (st == DB_OK && changed)
         st = run_id(c, STMT_ARTICLE_TOUCH, idtext.s, PGRES_COMMAND_OK);
+    if (st == DB_OK && changed && l->by != NULL && (st = db_article_get(c, l->id, &now)) == DB_OK)
+        st = db_revision_keep(c, l->by, &now, "updated", before);
+    db_article_clear(&now);
+    free(before);
     return finish(c, st);
 }
 
-db_status db_related_add(db_conn *c, int64_t id, int64_t other)
+db_status db_related_add(db_conn *c, const struct db_writer *by, int64_t id, int64_t other)
 {
-    struct link_change l = { STMT_RELATED_ADD, id, other };
+    struct link_change l = { by, STMT_RELATED_ADD, id, other };
     return db_transaction_run(c, change_link_tx, &l);
 }
 
-db_status db_related_remove(db_conn *c, int64_t id, int64_t other)
+db_status db_related_remove(db_conn *c, const struct db_writer *by, int64_t id, int64_t other)
 {
-    struct link_change l = { STMT_RELATED_REMOVE, id, other };
+    struct link_change l = { by, STMT_RELATED_REMOVE, id, other };
     return db_transaction_run(c, change_link_tx, &l);
 }
 

@@ -29,6 +29,7 @@ enum db_stmt {
     STMT_ARTICLE_LOCK,
     STMT_ARTICLE_UPDATE,
     STMT_ARTICLE_DELETE,
+    STMT_LINKERS_OF,
     STMT_ARTICLE_TOUCH,
     STMT_LINKERS_TOUCH,
     STMT_TAGS_UPSERT,
@@ -41,6 +42,10 @@ enum db_stmt {
     STMT_ARTICLE_RELATED_ADD_ALL,
     STMT_RELATED_ADD,
     STMT_RELATED_REMOVE,
+    STMT_REVISION_INSERT,
+    STMT_REVISION_PRUNE,
+    STMT_REVISION_LIST,
+    STMT_REVISION_GET,
     STMT_ARTICLE_EXISTS,
     STMT_TAG_BY_SLUG,
     STMT_TAG_LIST,
@@ -127,6 +132,20 @@ db_status db_tx(db_conn *c, const char *command);
 /* The db_status for a failed result (SQLSTATE and connection state); counts the error
  * and sets c->transient for a serialization failure or a deadlock. */
 db_status db_classify(db_conn *c, const PGresult *res);
+
+/*
+ * Revisions (revisions.c), inside a write's transaction; each does nothing without a
+ * writer (by NULL). db_revision_snapshot: article id as by represents it now (*text_out
+ * the caller's; NULL when it does not exist). db_revision_keep: keeps now as its revision,
+ * before being its snapshot before the write (NULL for a creation), then prunes past
+ * by->keep. db_revision_keep_deletion: keeps the deletion of article id, at last_version
+ * + 1.
+ */
+db_status db_revision_snapshot(db_conn *c, const struct db_writer *by, int64_t id, char **text_out);
+db_status db_revision_keep(db_conn *c, const struct db_writer *by, const struct db_article *now,
+                           const char *action, const char *before);
+db_status db_revision_keep_deletion(db_conn *c, const struct db_writer *by, int64_t id,
+                                    int64_t last_version);
 
 /*
  * Runs tx (a function that runs one whole transaction, BEGIN to COMMIT or ROLLBACK, and

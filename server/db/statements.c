@@ -17,6 +17,11 @@
 #define LIST_ITEM "NULL, NULL, NULL, NULL, NULL"
 #define SEARCH_ITEM "NULL, NULL, a.body_text, NULL, NULL"
 
+/* The columns of a revision (see revisions.c), with its representation or NULL. */
+#define REVISION_COLUMNS(representation)                                                   \
+    "r.version, khabar_time(r.made_at), r.actor, r.action, r.restored_from,"                \
+    " to_json(r.changed)::text, " representation ", r.article_id"
+
 /*
  * Lists newest first share their parameters: $1 $2 the last item seen (published_at,
  * id; NULL for the first page), $3 $4 from and to, $5 lang, $6 how many rows, and for
@@ -144,6 +149,10 @@ const struct db_statement db_statements[STMT_COUNT] = {
         " withdrawn_reason = $14, corrections = $15::json, version = version + 1,"
         " updated_at = now() WHERE id = $1", 15 },
     [STMT_ARTICLE_DELETE] = { "DELETE FROM articles WHERE id = $1", 1 },
+    /* The articles listing $1 as "read also", locked in id order before they change. */
+    [STMT_LINKERS_OF] = {
+        "SELECT a.id FROM articles a WHERE a.id IN (SELECT article_id FROM article_related"
+        " WHERE related_id = $1) ORDER BY a.id FOR UPDATE", 1 },
     [STMT_ARTICLE_TOUCH] = {
         "UPDATE articles SET version = version + 1, updated_at = now() WHERE id = $1", 1 },
     /* Articles whose "read also" list loses a deleted article have changed too. */
@@ -181,6 +190,24 @@ const struct db_statement db_statements[STMT_COUNT] = {
         " WHERE article_id = $1), 0) + 1 ON CONFLICT DO NOTHING", 2 },
     [STMT_RELATED_REMOVE] = {
         "DELETE FROM article_related WHERE article_id = $1 AND related_id = $2", 2 },
+    /* Revisions (revisions.c): $6 the representation before the write (NULL for a
+     * creation), $7 after it (NULL for a deletion). */
+    [STMT_REVISION_INSERT] = {
+        "INSERT INTO article_revisions (article_id, version, actor, action, restored_from, changed,"
+        " representation) VALUES ($1, $2, $3, $4, $5, khabar_changed_fields($6::jsonb, $7::jsonb),"
+        " $7::jsonb)", 7 },
+    /* The oldest go once more than $3 are kept: one range of the primary key. */
+    [STMT_REVISION_PRUNE] = {
+        "DELETE FROM article_revisions WHERE article_id = $1 AND version <= $2::integer - $3::integer", 3 },
+    /* Newest first after version $2 (NULL: from the newest), $3 rows: a backward range scan
+     * of the primary key. */
+    [STMT_REVISION_LIST] = {
+        "SELECT " REVISION_COLUMNS("NULL") " FROM article_revisions r WHERE r.article_id = $1"
+        " AND r.version < COALESCE($2::integer, 2147483647) ORDER BY r.version DESC LIMIT $3", 3,
+        .read_only = 1 },
+    [STMT_REVISION_GET] = {
+        "SELECT " REVISION_COLUMNS("r.representation::text") " FROM article_revisions r"
+        " WHERE r.article_id = $1 AND r.version = $2", 2, .read_only = 1 },
     [STMT_ARTICLE_EXISTS] = { "SELECT 1 FROM articles WHERE id = $1", 1, .read_only = 1 },
     [STMT_TAG_BY_SLUG] = {
         "SELECT t.slug, t.name, t.article_count, t.id FROM tags t WHERE t.slug = $1"

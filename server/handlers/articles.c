@@ -7,6 +7,7 @@
 #include "app.h"
 #include "infra/strict_json.h"
 #include "handlers/handlers.h"
+#include "article_writes.h"
 #include "http/http.h"
 #include "model/article_input.h"
 #include "model/article_write.h"
@@ -214,9 +215,13 @@ static int reply_written(struct request *req, unsigned status, const struct db_a
     return rc;
 }
 
-/* The answer to a write: the article, the input the database refused, or the status. */
-static int reply_write(struct request *req, unsigned status, db_status st,
-                       const struct db_article *article, const struct db_refusal *refused)
+struct db_writer article_writes_writer(const struct request *req)
+{
+    return article_writer(request_actor(req), req->app->config.revisions_keep);
+}
+
+int article_writes_reply(struct request *req, unsigned status, db_status st,
+                         const struct db_article *article, const struct db_refusal *refused)
 {
     char field[64];
     const char *message;
@@ -243,23 +248,18 @@ int articles_create(struct request *req)
     db_conn *c = request_db(req, &rc);
     if (c == NULL)
         goto out;
-    db_status st = db_article_create(c, &in.write, &article, &refused);
+    struct db_writer by = article_writes_writer(req);
+    db_status st = db_article_create(c, &by, &in.write, &article, &refused);
     db_release(c);
-    rc = reply_write(req, 201, st, &article, &refused);
+    rc = article_writes_reply(req, 201, st, &article, &refused);
 out:
     article_input_free(&in);
     db_article_clear(&article);
     return rc;
 }
 
-/*
- * The version a conditional write must find: with If-Match, the current article's,
- * after checking its ETag (DB_STALE when it differs); without, 0 (any). When current
- * is not NULL the article is read in any case and, on DB_OK, left there as its public
- * JSON (caller owns).
- */
-static db_status expected_version(const struct request *req, db_conn *c, int64_t id,
-                                  json_t **current, int64_t *version)
+db_status article_writes_expected_version(const struct request *req, db_conn *c, int64_t id,
+                                          json_t **current, int64_t *version)
 {
     *version = 0;
     if (request_header(req, MHD_HTTP_HEADER_IF_MATCH) == NULL && current == NULL)
@@ -298,11 +298,12 @@ int articles_replace(struct request *req)
     db_conn *c = request_db(req, &rc);
     if (c == NULL)
         goto out;
-    db_status st = expected_version(req, c, id, NULL, &version);
+    struct db_writer by = article_writes_writer(req);
+    db_status st = article_writes_expected_version(req, c, id, NULL, &version);
     if (st == DB_OK)
-        st = db_article_replace(c, id, version, &in.write, &article, &refused);
+        st = db_article_replace(c, &by, id, version, &in.write, &article, &refused);
     db_release(c);
-    rc = reply_write(req, 200, st, &article, &refused);
+    rc = article_writes_reply(req, 200, st, &article, &refused);
 out:
     article_input_free(&in);
     db_article_clear(&article);
@@ -327,7 +328,7 @@ static enum patch_outcome patch_once(struct request *req, db_conn *c, int64_t id
     json_t *current = NULL;
     int64_t version;
     struct article_input in;
-    if ((*st = expected_version(req, c, id, &current, &version)) != DB_OK)
+    if ((*st = article_writes_expected_version(req, c, id, &current, &version)) != DB_OK)
         return PATCH_WRITTEN;
     json_t *merged = article_input_json_from_article_new(current);
     json_decref(current);
@@ -341,7 +342,8 @@ static enum patch_outcome patch_once(struct request *req, db_conn *c, int64_t id
         return PATCH_INVALID;
     }
     json_decref(errors);
-    *st = db_article_replace(c, id, version, &in.write, article, refused);
+    struct db_writer by = article_writes_writer(req);
+    *st = db_article_replace(c, &by, id, version, &in.write, article, refused);
     article_input_free(&in);
     return PATCH_WRITTEN;
 }
@@ -378,7 +380,7 @@ int articles_patch(struct request *req)
     }
     db_release(c);
     rc = outcome == PATCH_INVALID ? reply_invalid(req, errors)
-                                  : reply_write(req, 200, st, &article, &refused);
+                                  : article_writes_reply(req, 200, st, &article, &refused);
 out:
     json_decref(patch);
     db_article_clear(&article);
@@ -395,9 +397,10 @@ int articles_delete(struct request *req)
     db_conn *c = request_db(req, &rc);
     if (c == NULL)
         return rc;
-    db_status st = expected_version(req, c, id, NULL, &version);
+    struct db_writer by = article_writes_writer(req);
+    db_status st = article_writes_expected_version(req, c, id, NULL, &version);
     if (st == DB_OK)
-        st = db_article_delete(c, id, version);
+        st = db_article_delete(c, &by, id, version);
     db_release(c);
     return st == DB_OK ? reply_empty(req, 204) : reply_db_status(req, st, "article");
 }

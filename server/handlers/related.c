@@ -3,6 +3,7 @@
 
 #include "app.h"
 #include "handlers/handlers.h"
+#include "article_writes.h"
 #include "http/http.h"
 #include "model/serialize.h"
 
@@ -56,7 +57,9 @@ static bool link_ends(struct request *req, int64_t *id, int64_t *other, int *rc)
 }
 
 /* Runs one link change and answers 204, or the problem (missing: what 404 says is not there). */
-static int change(struct request *req, db_status (*op)(db_conn *, int64_t, int64_t), const char *missing)
+static int change(struct request *req,
+                  db_status (*op)(db_conn *, const struct db_writer *, int64_t, int64_t),
+                  const char *missing)
 {
     int rc = MHD_NO;
     int64_t id, other;
@@ -65,7 +68,8 @@ static int change(struct request *req, db_status (*op)(db_conn *, int64_t, int64
     db_conn *c = request_db(req, &rc);
     if (c == NULL)
         return rc;
-    db_status st = op(c, id, other);
+    struct db_writer by = article_writes_writer(req);
+    db_status st = op(c, &by, id, other);
     db_release(c);
     return st == DB_OK ? reply_empty(req, 204) : reply_db_status(req, st, missing);
 }

@@ -19,21 +19,43 @@ static bool constant_time_equal(const char *a, size_t alen, const char *b, size_
     return diff == 0;
 }
 
-bool request_is_authorized(const struct request *req)
+/* The position in API_TOKENS of the request's bearer token, or -1 without a valid one. */
+static int matching_token(const struct request *req)
 {
     const char *h = request_header(req, MHD_HTTP_HEADER_AUTHORIZATION);
     if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0)
-        return false;
+        return -1;
     const char *token = h + 7;
     while (*token == ' ')
         token++;
     size_t len = strlen(token);
-    bool ok = false;
-    /* Every configured token is compared, so timing does not tell which one nearly matched. */
-    for (size_t i = 0; i < req->app->config.token_count; i++)
-        ok |= constant_time_equal(token, len, req->app->config.tokens[i],
-                                  strlen(req->app->config.tokens[i]));
-    return ok;
+    int found = -1;
+    /* Every configured token is compared, so timing does not tell which one nearly matched
+     * (nor which one matched). */
+    for (size_t i = 0; i < req->app->config.token_count; i++) {
+        bool equal = constant_time_equal(token, len, req->app->config.tokens[i],
+                                         strlen(req->app->config.tokens[i]));
+        found = equal && found < 0 ? (int)i : found;
+    }
+    return found;
+}
+
+bool request_is_authorized(const struct request *req)
+{
+    return matching_token(req) >= 0;
+}
+
+const char *request_actor(const struct request *req)
+{
+    /* one name per position of CONFIG_MAX_TOKENS */
+    static const char *const names[] = { "env-1",  "env-2",  "env-3",  "env-4",
+                                         "env-5",  "env-6",  "env-7",  "env-8",
+                                         "env-9",  "env-10", "env-11", "env-12",
+                                         "env-13", "env-14", "env-15", "env-16" };
+    _Static_assert(sizeof names / sizeof names[0] == CONFIG_MAX_TOKENS,
+                   "a name for every API_TOKENS position");
+    int i = matching_token(req);
+    return i < 0 ? NULL : names[i];
 }
 
 /* A probe from where monitoring runs: the machine itself (a container's HEALTHCHECK asks

@@ -102,6 +102,7 @@ static bool key_is_valid(enum cursor_kind kind, const char *key)
     }
     case CURSOR_TAGS:
     case CURSOR_SOURCES:
+    case CURSOR_REVISIONS:
         return strlen(key) <= 10 && strspn(key, "0123456789") == strlen(key);
     }
     return false;

@@ -11,6 +11,7 @@
 static const char *const article_list_query[] = { "tag", "source", "q", "from", "to", "lang",
                                                   "status", "limit", "cursor", NULL };
 static const char *const name_list_query[] = { "q", "limit", "cursor", NULL };
+static const char *const revision_list_query[] = { "limit", "cursor", NULL };
 
 const struct route route_table[] = {
     { .method = "GET", .path = "/v1", .name = "index", .handler = index_get },
@@ -25,6 +26,13 @@ const struct route route_table[] = {
     { .method = "GET", .path = "/v1/articles/:article/related", .name = "related_list", .handler = related_list, .cached = 1 },
     { .method = "PUT", .path = "/v1/articles/:article/related/:other", .name = "related_add", .handler = related_add, .write = 1 },
     { .method = "DELETE", .path = "/v1/articles/:article/related/:other", .name = "related_remove", .handler = related_remove, .write = 1 },
+    /* token holders only (the handlers check), answered private: never .cached */
+    { .method = "GET", .path = "/v1/articles/:article/revisions", .name = "revisions_list",
+      .handler = revisions_list, .query = revision_list_query },
+    { .method = "GET", .path = "/v1/articles/:article/revisions/:version", .name = "revisions_get",
+      .handler = revisions_get },
+    { .method = "POST", .path = "/v1/articles/:article/revisions/:version/restore",
+      .name = "revisions_restore", .handler = revisions_restore, .write = 1 },
     { .method = "GET", .path = "/v1/tags", .name = "tags_list", .handler = tags_list, .cached = 1,
       .query = name_list_query },
     { .method = "GET", .path = "/v1/tags/:tag", .name = "tags_get", .handler = tags_get, .cached = 1 },

@@ -323,6 +323,11 @@ static const struct setting settings[] = {
      .help = "on: serve applies pending migrations first"},
     {.name = "SHUTDOWN_TIMEOUT", NUMBER(shutdown_timeout_s, NUM_UNSIGNED, 0, 3600), .def = "10",
      .help = "seconds requests in flight get to finish after SIGTERM"},
+    /* Enough to see how an article was written and undo a run of bad edits; a bound, so
+     * that an article edited all day does not grow its history without end. */
+    {.name = "REVISIONS_KEEP", NUMBER(revisions_keep, NUM_UNSIGNED, 0, 1000000), .def = "100",
+     .help = "revisions kept per article, the oldest pruned as each write adds one (deleted "
+             "articles' included); 0: all"},
     {.name = "CACHE_BYTES", NUMBER(cache_bytes, NUM_SIZE, 0, 1ULL << 40), .def = "67108864",
      .help = "bound of the answer cache (64 MiB); 0: no cache"},
 };

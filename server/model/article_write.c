@@ -1,7 +1,16 @@
-/* article_write.c: the words a client reads for a write the database layer refused. */
+/* article_write.c: who writes an article (for its revisions), and the words a client reads
+ * for a write the database layer refused. */
 #include "model/article_write.h"
 
 #include <stdio.h>
+
+#include "model/serialize.h"
+
+struct db_writer article_writer(const char *actor, unsigned keep)
+{
+    return (struct db_writer){ .actor = actor, .represent_new = serialize_article_text_new,
+                               .keep = keep };
+}
 
 void article_write_refusal(const struct db_refusal *r, char *field, size_t field_size,
                            const char **message)

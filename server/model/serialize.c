@@ -61,6 +61,29 @@ json_t *serialize_article_new(const struct db_article *a)
     return article_object(a, true);
 }
 
+char *serialize_article_text_new(const struct db_article *a)
+{
+    json_t *doc = serialize_article_new(a);
+    char *text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+    json_decref(doc);
+    return text;
+}
+
+json_t *serialize_revision_new(const struct db_revision *r, bool with_article)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "version", json_integer((json_int_t)r->version));
+    json_object_set_new(o, "made_at", json_string(r->made_at));
+    json_object_set_new(o, "actor", json_string(r->actor));
+    json_object_set_new(o, "action", json_string(r->action));
+    json_object_set_new(o, "restored_from",
+                        r->restored_from ? json_integer((json_int_t)r->restored_from) : json_null());
+    json_object_set_new(o, "changed", stored_list(r->changed));
+    if (with_article)
+        json_object_set_new(o, "article", stored_object(r->representation));
+    return o;
+}
+
 json_t *serialize_related_list_new(const char *related_json)
 {
     return json_pack("{s:o}", "data", stored_list(related_json));
@@ -121,4 +144,11 @@ void serialize_source_page(const struct db_name_page *in, struct list_page *out)
     page_start(&in->end, out);
     for (size_t i = 0; i < in->n; i++)
         json_array_append_new(out->items, serialize_source_new(&in->items[i]));
+}
+
+void serialize_revision_page(const struct db_revision_page *in, struct list_page *out)
+{
+    page_start(&in->end, out);
+    for (size_t i = 0; i < in->n; i++)
+        json_array_append_new(out->items, serialize_revision_new(&in->items[i], false));
 }

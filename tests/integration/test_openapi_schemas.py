@@ -119,6 +119,9 @@ def test_answers_match_their_operations(khabar, spec):
                            image={"url": "https://cdn.example/a.jpg", "alt": "صورة"})).json
     b = create(harness.art("مقال العقد رقم 2", "نص ثان.", related=[a["id"]])).json
     tag = a["tags"][0]["slug"]
+    gone = create(harness.art("مقال العقد المحذوف", "نص.")).json["id"]
+    r = request("DELETE", "/v1/articles/%d" % gone, token=harness.TOKEN_1)
+    check(r.status == 204, "an article deleted, for its revisions", r.brief())
     q = urllib.parse.quote
     cases = [
         ("get", "/v1", "/v1", None),
@@ -140,12 +143,26 @@ def test_answers_match_their_operations(khabar, spec):
         ("post", "/v1/articles", "/v1/articles", {"title": "", "body": "نص", "image": {"url": "x"}}),
         ("post", "/v1/articles", "/v1/articles", "{not json"),
         ("patch", "/v1/articles/{article}", "/v1/articles/%d" % a["id"], {"summary": None}),
+        # revisions: token holders' GETs, then a restore (a made `version` 2 just above)
+        ("get", "/v1/articles/{article}/revisions", "/v1/articles/%d/revisions?limit=1" % a["id"], None, True),
+        ("get", "/v1/articles/{article}/revisions", "/v1/articles/%d/revisions" % a["id"], None, False),
+        ("get", "/v1/articles/{article}/revisions", "/v1/articles/999999999/revisions", None, True),
+        ("get", "/v1/articles/{article}/revisions/{version}", "/v1/articles/%d/revisions/1" % a["id"], None, True),
+        ("get", "/v1/articles/{article}/revisions/{version}", "/v1/articles/%d/revisions/9" % a["id"], None, True),
+        ("post", "/v1/articles/{article}/revisions/{version}/restore",
+         "/v1/articles/%d/revisions/1/restore" % a["id"], None),
+        ("post", "/v1/articles/{article}/revisions/{version}/restore",
+         "/v1/articles/%d/revisions/9/restore" % a["id"], None),
+        ("get", "/v1/articles/{article}/revisions/{version}", "/v1/articles/%d/revisions/2" % gone, None, True),
+        ("post", "/v1/articles/{article}/revisions/{version}/restore",
+         "/v1/articles/%d/revisions/1/restore" % gone, None),
     ]
     bad, checked = [], 0
-    for method, path, url, body in cases:
+    for method, path, url, body, *with_token in cases:
         headers = {"Content-Type": "application/merge-patch+json"} if method == "patch" else None
+        token = with_token[0] if with_token else method != "get"
         r = request(method.upper(), url, body=body, headers=headers, encoded=True,
-                    token=harness.TOKEN_1 if method != "get" else None)
+                    token=harness.TOKEN_1 if token else None)
         ctype = (r.header("content-type") or "").split(";")[0].strip()
         schema = response_schema(spec, method, path, r.status, ctype)
         if schema is None:

@@ -48,7 +48,9 @@ TAGS_PAGE = 50     # the default page size of /v1/tags and /v1/sources
 DEEP = 50          # "a deep page": the cursor of page DEEP
 
 # Tables no list may read in full (sources has 20 rows: reading it whole is fine).
-NO_SEQ_SCAN = ("articles", "article_tags", "article_sources", "article_related", "tags")
+NO_SEQ_SCAN = ("articles", "article_tags", "article_sources", "article_related", "tags", "article_revisions")
+# The article with a long history of revisions (REVISION_HEAVY of them; every other has a few).
+REVISION_HEAVY = 2000
 # A scan that reads more than this share of a table (of 1,000 rows or more) for one page is
 # a full scan by another name.
 FULL_SCAN_SHARE = 0.25
@@ -59,7 +61,7 @@ WIDE_SEARCH_SHARE = 0.10
 WALK_SLACK_PAGES = 8
 # Statements taken from server/db/statements.c, by their enum names.
 STATEMENTS = ("STMT_LIST_NEWEST", "STMT_LIST_BY_TAG", "STMT_LIST_BY_SOURCE", "STMT_LIST_SEARCH",
-              "STMT_LIST_BY_STATUS", "STMT_TAG_LIST", "STMT_SOURCE_LIST")
+              "STMT_LIST_BY_STATUS", "STMT_TAG_LIST", "STMT_SOURCE_LIST", "STMT_REVISION_LIST")
 
 
 # ---------------------------------------------------------------------------------------
@@ -348,6 +350,11 @@ def build_cases(arc):
         dict(name="tags, prefix matching thousands (وسم), page 2",
              **name_list(arc, "TAG", after=tags_prefix_after, prefix="وسم")),
         dict(name="sources", http="/v1/sources", **name_list(arc, "SOURCE")),
+        # an article's revisions, newest first ($1 the article, $2 the last version seen, $3 rows)
+        dict(name="revisions, first page", stmt="STMT_REVISION_LIST", params=[st["heavy"], None, L]),
+        dict(name="revisions, page %d" % DEEP, stmt="STMT_REVISION_LIST",
+             params=[st["heavy"], REVISION_HEAVY - DEEP * PAGE, L]),
+        dict(name="revisions of an article with a few", stmt="STMT_REVISION_LIST", params=[st["heavy"] + 1, None, L]),
     ]
     if "STMT_SOURCE_PREFIX" in arc["sql"] or arc["sql"]["STMT_SOURCE_LIST"][0] == 4:
         cases.append(dict(name="sources, prefix (ال)", http="/v1/sources?q=ال", **name_list(arc, "SOURCE", prefix="ال")))
@@ -384,6 +391,11 @@ def load(h):
              "UPDATE articles SET status = 'withdrawn', withdrawn_reason = 'x' WHERE id % 97 = 5;\n"
              "UPDATE articles SET published_at = now() + interval '1 day' + id * interval '1 minute'"
              " WHERE id % 89 = 3 AND status = 'published';\n"
+             # revisions: one to five per article, and one article with a long history
+             + ("INSERT INTO article_revisions (article_id, version, actor, action, changed, representation)"
+                " SELECT a.id, v, 'env-1', 'updated', '{title}', jsonb_build_object('id', a.id, 'version', v)"
+                " FROM articles a, generate_series(1, CASE WHEN a.id = 100 THEN %d ELSE 1 + a.id %% 5 END) v;\n"
+                % REVISION_HEAVY) +
              "VACUUM ANALYZE;\n", timeout=300)
     arc["reltuples"] = {name: int(n) for name, n in arc.records(
         "SELECT relname, reltuples::bigint FROM pg_class WHERE relkind = 'r'"
@@ -410,6 +422,7 @@ def load(h):
 def learn_shape(arc):
     """The tags and sources the cases filter on, and the counts test_archive_shape checks."""
     arc["total"] = int(arc.one("SELECT count(*) FROM articles"))
+    arc["heavy"] = 100
     tags = {slug: (int(tid), int(count)) for slug, tid, count in arc.records(
         "SELECT slug, id, article_count FROM tags WHERE slug IN ('%s', '%s')"
         % (synth.POPULAR_TAG, synth.SECOND_TAG))}
@@ -519,9 +532,14 @@ def test_detector_fails_without_indexes(archive, cases):
         # the primary key (article_id, tag_id) from end to end, which must be flagged too
         ("article_tags_public_newest", "by rare tag"),
     ]
+    # the revisions' only index is their primary key
+    controls.append(("article_revisions_pkey", "revisions, first page"))
     for index, name in controls:
         case = by_name[name]
-        plan = explain_cases(archive, [case], "force_custom_plan", setup="BEGIN;\nDROP INDEX %s;\n" % index)[0]
+        drop = "DROP INDEX %s" % index
+        if index.endswith("_pkey"):
+            drop = "ALTER TABLE %s DROP CONSTRAINT %s" % (index[:-len("_pkey")], index)
+        plan = explain_cases(archive, [case], "force_custom_plan", setup="BEGIN;\n%s;\n" % drop)[0]
         problems, summary = judge(plan, case, archive)
         check(bool(problems), "detector: without index %s, '%s' is flagged (%s)"
               % (index, name, problems[0] if problems else summary),

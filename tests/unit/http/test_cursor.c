@@ -51,6 +51,7 @@ static void test_round_trip(void **state)
     check_round_trip(CURSOR_RANKED, "1e-20", 5, "1e-20|5", "ranked: an exponent");
     check_round_trip(CURSOR_TAGS, "17", 9, "17|9", "tags: an article count");
     check_round_trip(CURSOR_TAGS, "0", 9, "0|9", "tags: no article");
+    check_round_trip(CURSOR_REVISIONS, "12", 42, "12|42", "revisions: the version and the article");
     check_round_trip(CURSOR_SOURCES, "4294967295", 2, "4294967295|2", "sources: ten digits");
 }
 

@@ -85,6 +85,9 @@ static void test_every_route(void **state)
     check_found("GET", "/v1/articles/42/related", "related_list", "42", NULL);
     check_found("PUT", "/v1/articles/42/related/43", "related_add", "42", "43");
     check_found("DELETE", "/v1/articles/42/related/43", "related_remove", "42", "43");
+    check_found("GET", "/v1/articles/42/revisions", "revisions_list", "42", NULL);
+    check_found("GET", "/v1/articles/42/revisions/3", "revisions_get", "42", "3");
+    check_found("POST", "/v1/articles/42/revisions/3/restore", "revisions_restore", "42", "3");
     check_found("GET", "/v1/tags", "tags_list", NULL, NULL);
     check_found("GET", "/v1/tags/كوريا-الشمالية", "tags_get", "كوريا-الشمالية", NULL);
     check_found("GET", "/v1/sources", "sources_list", NULL, NULL);
@@ -270,7 +273,7 @@ static void test_table(void **state)
     check(!bad_method, "table: only GET, POST, PUT, PATCH, DELETE");
     check(!bad_write, "table: write routes are exactly the non-GET ones");
     check(!bad_path && !no_handler, "table: every route has a path, a name and a handler");
-    check(n == 18, "table: the 18 routes of the API, no more");
+    check(n == 21, "table: the 21 routes of the API, no more");
 
     /* every table entry is reachable with its own method (no route shadowed by another) */
     int unreachable = 0;
@@ -356,6 +359,18 @@ static void test_name_lists_take_q_limit_cursor(void **state)
     }
 }
 
+static void test_revision_list_takes_limit_cursor(void **state)
+{
+    (void)state;
+    const struct route *r = route_of("GET", "/v1/articles/7/revisions");
+    assert_non_null(r);
+    assert_int_equal(query_count(r), 2);
+    assert_true(route_query_allows(r, "limit"));
+    assert_true(route_query_allows(r, "cursor"));
+    assert_false(route_query_allows(r, "q"));
+    assert_false(r->cached); /* editors' answers are never kept */
+}
+
 static void test_single_resources_writes_and_probes_take_none(void **state)
 {
     (void)state;
@@ -366,6 +381,7 @@ static void test_single_resources_writes_and_probes_take_none(void **state)
         { "POST", "/v1/articles" }, { "PUT", "/v1/articles/7" },
         { "PATCH", "/v1/articles/7" }, { "DELETE", "/v1/articles/7" },
         { "PUT", "/v1/articles/7/related/8" }, { "DELETE", "/v1/articles/7/related/8" },
+        { "GET", "/v1/articles/7/revisions/2" }, { "POST", "/v1/articles/7/revisions/2/restore" },
         { "GET", "/healthz" },      { "GET", "/readyz" },
         { "GET", "/metrics" },      { "GET", "/openapi.yaml" },
     };
@@ -411,6 +427,7 @@ int main(void)
         cmocka_unit_test(test_article_list_takes_its_filters),
         cmocka_unit_test(test_typos_and_other_names_are_not_taken),
         cmocka_unit_test(test_name_lists_take_q_limit_cursor),
+        cmocka_unit_test(test_revision_list_takes_limit_cursor),
         cmocka_unit_test(test_single_resources_writes_and_probes_take_none),
         cmocka_unit_test(test_every_list_is_well_formed),
     };

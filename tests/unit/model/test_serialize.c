@@ -6,6 +6,7 @@
 #include "model/serialize.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "text/search.h"
@@ -233,6 +234,43 @@ static void test_search_page(void **state)
     check_new_str(second, "null", "search: no text matches, the snippet is null");
 }
 
+static void test_revision(void **state)
+{
+    (void)state;
+    struct db_revision r = { .article_id = 42, .version = 3, .restored_from = 1,
+                             .made_at = "2024-05-20T08:30:00Z", .actor = "env-2",
+                             .action = "restored", .changed = "[\"body\",\"title\"]",
+                             .representation = "{\"id\": 42, \"title\": \"بوتين يزور\"}" };
+    check_new_str(dump_new(serialize_revision_new(&r, true)),
+                  "{\"version\":3,\"made_at\":\"2024-05-20T08:30:00Z\",\"actor\":\"env-2\","
+                  "\"action\":\"restored\",\"restored_from\":1,\"changed\":[\"body\",\"title\"],"
+                  "\"article\":{\"id\":42,\"title\":\"بوتين يزور\"}}",
+                  "revision: its metadata, then the stored article");
+    r.action = "deleted";
+    r.restored_from = 0;
+    r.changed = "[]";
+    r.representation = NULL;
+    check_new_str(dump_new(serialize_revision_new(&r, true)),
+                  "{\"version\":3,\"made_at\":\"2024-05-20T08:30:00Z\",\"actor\":\"env-2\","
+                  "\"action\":\"deleted\",\"restored_from\":null,\"changed\":[],\"article\":null}",
+                  "a deletion's revision: no article, restored_from null");
+    struct db_revision_page page = { .items = &r, .n = 1,
+                                     .end = { .more = true, .last_key = "3", .last_id = 42 } };
+    struct list_page out;
+    serialize_revision_page(&page, &out);
+    check(out.more && out.last_id == 42, "revision page: where it ends (the article's id)");
+    check_str(out.last_key, "3", "revision page: the last version");
+    char *first = dump_new(json_incref(json_array_get(out.items, 0)));
+    json_decref(out.items);
+    check(strstr(first, "\"article\"") == NULL, "revision page: items without the article");
+    free(first);
+    struct db_article a = row();
+    char *served = dump_new(serialize_article_new(&a));
+    check_new_str(serialize_article_text_new(&a), served,
+                  "what a revision keeps is the article's JSON as served");
+    free(served);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -243,6 +281,7 @@ int main(void)
         cmocka_unit_test(test_tag_and_source),
         cmocka_unit_test(test_article_page),
         cmocka_unit_test(test_search_page),
+        cmocka_unit_test(test_revision),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
