@@ -2,11 +2,13 @@
 # bench_compare.sh: two khabar builds side by side on one archive, in alternating rounds, so that
 # a change can be told from the machine's noise ("make bench-compare BEFORE=path/to/old/khabar").
 #
-# Loads BENCH_COMPARE_COUNT synthetic articles (scripts/synth.py) into a private PostgreSQL, then
+# Loads BENCH_COMPARE_COUNT synthetic articles (scripts/synth.py) into a private PostgreSQL, once
+# per build (each migrating its own database), then
 # for BENCH_COMPARE_ROUNDS rounds runs each query against BEFORE, then AFTER (the order swapped
-# every other round), each build started afresh on the same database:
+# every other round), each build started afresh on its own database:
 #   GET by id over a 2,000-article sample with the answer cache hot; GET by id over the whole
-#   archive, the newest 20, a tag on a third of the archive and a rare-word search, without the
+#   archive, the newest 20, a tag on a third of the archive, the largest source, one month and a
+#   rare-word search, without the
 #   cache (so the statements are measured) — wrk -t2 -cBENCH_CONNECTIONS -dBENCH_DURATION.
 # Prints each figure's median requests/s for both builds and their ratio (AFTER / BEFORE).
 #   BEFORE=path (required)   AFTER=path (default build/khabar)
@@ -47,12 +49,23 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-DATABASE_URL=$(scripts/pg.sh start "$tmp/pg" | tail -n 1)
-export DATABASE_URL
-"$tmp/after" migrate >&2 || die "khabar migrate failed"
+# Each build on an archive its own migrations made (the same articles, the same ids): a
+# build before a schema change runs with the indexes its statements were written for.
+after_url=$(scripts/pg.sh start "$tmp/pg" | tail -n 1)
+before_url=${after_url%/*}/khabar_before
+psql "$after_url" -X -q -c "CREATE DATABASE khabar_before" >&2
 python3 scripts/synth.py --count "$count" --seed 1 --body-words 120 >"$tmp/articles.ndjson"
-"$tmp/after" import "$tmp/articles.ndjson" >&2 2>"$tmp/import.err" || die "import failed: $(tail -n 3 "$tmp/import.err")"
-psql "$DATABASE_URL" -X -q -c "VACUUM ANALYZE" >&2
+load() {
+    local build=$1 url=$2
+    DATABASE_URL=$url "$tmp/$build" migrate >&2 || die "khabar migrate ($build) failed"
+    DATABASE_URL=$url "$tmp/$build" import "$tmp/articles.ndjson" >&2 2>"$tmp/import.err" ||
+        die "import ($build) failed: $(tail -n 3 "$tmp/import.err")"
+    psql "$url" -X -q -c "VACUUM ANALYZE" >&2
+}
+load before "$before_url"
+load after "$after_url"
+url_of() { if [ "$1" = "$tmp/before" ]; then echo "$before_url"; else echo "$after_url"; fi; }
+DATABASE_URL=$after_url
 
 q() { psql "$DATABASE_URL" -X -A -t -c "$1"; }
 enc() { python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$1"; }
@@ -72,15 +85,18 @@ request = function() return wrk.format("GET", "/v1/articles/" .. math.random(${r
 EOF
 
 # name, cache (1: on), what wrk is given (a script or a path)
-names=("GET by id, cache hot" "GET by id, cache off" "newest 20" "tag on a third" "search, rare word")
-caches=(1 0 0 0 0)
+source=$(q "SELECT name FROM sources ORDER BY article_count DESC, id LIMIT 1")
+names=("GET by id, cache hot" "GET by id, cache off" "newest 20" "tag on a third" "source" "one month"
+    "search, rare word")
+caches=(1 0 0 0 0 0 0)
 targets=("-s $tmp/sample.lua /v1/articles" "-s $tmp/any.lua /v1/articles" "/v1/articles"
-    "/v1/articles?tag=$(enc "$tag")" "/v1/articles?q=$(enc "$word")")
+    "/v1/articles?tag=$(enc "$tag")" "/v1/articles?source=$(enc "$source")"
+    "/v1/articles?from=2020-03-01T00:00:00Z&to=2020-03-31T23:59:59Z" "/v1/articles?q=$(enc "$word")")
 
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 start() {
     local bin=$1 cache=$2
-    PORT=$port LISTEN_ADDR=127.0.0.1 LOG_FORMAT=json RATE_LIMIT=0 PER_CLIENT_CONNECTIONS=65536 \
+    DATABASE_URL=$(url_of "$bin") PORT=$port LISTEN_ADDR=127.0.0.1 LOG_FORMAT=json RATE_LIMIT=0 PER_CLIENT_CONNECTIONS=65536 \
         MAX_CONNECTIONS=4096 CACHE_BYTES=$([ "$cache" = 1 ] && echo 268435456 || echo 0) \
         "$bin" serve >>"$tmp/server.log" 2>&1 &
     pid=$!
