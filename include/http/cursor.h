@@ -11,6 +11,9 @@ enum cursor_kind {
     CURSOR_RANKED = 'r', /* a search: key is the rank (a real number) */
     CURSOR_TAGS = 't',   /* tags most used first: key is the article count */
     CURSOR_SOURCES = 's',/* sources likewise */
+    CURSOR_AUTHORS = 'a',/* authors likewise */
+    CURSOR_SECTIONS = 'p',/* sections in their order: key is the position */
+    CURSOR_FRONT = 'f',  /* a section's front past its pinned articles: key is published_at */
 };
 
 /* The cursor after the item (key, id): base64url, no padding. Caller frees; NULL on no memory. */

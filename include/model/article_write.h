@@ -12,5 +12,7 @@
  */
 void article_write_refusal(const struct db_refusal *r, char *field, size_t field_size,
                            const char **message);
+/* The detail of the 422 answering a DB_BAD_REFERENCE: what kind of thing was not found. */
+const char *article_write_refusal_detail(const struct db_refusal *r);
 
 #endif

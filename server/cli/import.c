@@ -24,8 +24,8 @@ struct pending {
 };
 
 /*
- * Lines in file order. A batch loads set-based; a line with related links is a batch
- * of its own, loaded after the lines before it (its links may name them).
+ * Lines in file order. A batch loads set-based; a line with related links, authors or a
+ * section is a batch of its own, loaded after the lines before it (its links may name them).
  */
 struct batch {
     struct batch *next;
@@ -179,7 +179,11 @@ static bool reader_take(struct reader *r, const char *text, size_t len, unsigned
     }
     json_decref(doc);
     json_decref(errors);
-    bool alone = checked && json_array_size(in.write.related) > 0;
+    /* The authors and the section a line names by slug are created when new (an archive
+     * brings its own); a line with any of them, or with related links, loads on its own. */
+    in.write.create_missing = true;
+    bool alone = checked && (json_array_size(in.write.related) > 0 ||
+                             json_array_size(in.write.authors) > 0 || in.write.section != NULL);
     struct batch *b = reader_batch(r, alone);
     if (b == NULL || (!checked && (b->line[b->n].refusal = strdup(reason)) == NULL)) {
         if (checked)
