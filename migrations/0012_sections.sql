@@ -66,3 +66,9 @@ CREATE INDEX section_front_ordered ON section_front (section_id, position);
 CREATE INDEX section_front_article ON section_front (article_id);
 CREATE TRIGGER section_front_changed AFTER INSERT OR UPDATE OR DELETE ON section_front
     FOR EACH STATEMENT EXECUTE FUNCTION khabar_names_changed();
+
+-- khabar import: an article's byline and section (references by slug, as the model made
+-- them) ride along with its row.
+ALTER TABLE import_rows
+    ADD COLUMN authors json NOT NULL DEFAULT '[]',
+    ADD COLUMN section json;

@@ -224,7 +224,8 @@ db_status db_related_remove(db_conn *c, int64_t id, int64_t other);
 
 /*
  * Bulk loading: creates the n articles in one transaction, set-based, the way
- * db_article_create would one by one. They must have no related links. Articles whose
+ * db_article_create would one by one. They must have no related links, and name their
+ * authors and section by slug only (those are created when new). Articles whose
  * slug is taken (by a stored article or an earlier one of the batch) are not loaded:
  * taken[i] is set for them, to be loaded with db_article_create (which adds a suffix).
  * On any error nothing of the batch is loaded. first_row numbers the batch's rows in

@@ -338,15 +338,33 @@ const struct db_statement db_statements[STMT_COUNT] = {
         "INSERT INTO sources (name, key) SELECT DISTINCT ON (x->>'key') x->>'name', x->>'key'"
         " FROM import_rows r, json_array_elements(r.sources) x WHERE r.session = pg_backend_pid() AND r.line >= $1"
         " ORDER BY x->>'key', r.line ON CONFLICT (key) DO NOTHING", 1 },
+    /* The authors and sections the batch names by slug (the only references a batch
+     * holds: a line naming one by id is loaded on its own), created when new. */
+    [STMT_IMPORT_AUTHORS] = {
+        "INSERT INTO authors (name, slug, slug_key) SELECT DISTINCT ON (x->>'slug_key')"
+        " x->>'name', x->>'slug', x->>'slug_key'"
+        " FROM import_rows r, json_array_elements(r.authors) x WHERE r.session = pg_backend_pid() AND r.line >= $1"
+        " ORDER BY x->>'slug_key', r.line ON CONFLICT (slug_key) DO NOTHING", 1 },
+    [STMT_IMPORT_SECTIONS] = {
+        "INSERT INTO sections (name, slug, slug_key, position)"
+        " SELECT d.name, d.slug, d.slug_key, b.base + row_number() OVER (ORDER BY d.line)"
+        " FROM (SELECT DISTINCT ON (r.section->>'slug_key') r.section->>'name' AS name,"
+        "  r.section->>'slug' AS slug, r.section->>'slug_key' AS slug_key, r.line FROM import_rows r"
+        "  WHERE r.session = pg_backend_pid() AND r.line >= $1 AND r.section IS NOT NULL"
+        "  ORDER BY r.section->>'slug_key', r.line) d,"
+        " (SELECT COALESCE(max(position), 0) AS base FROM sections) b"
+        " ON CONFLICT (slug_key) DO NOTHING", 1 },
     [STMT_IMPORT_ARTICLES] = {
         "INSERT INTO articles (slug, slug_key, title, summary, body, lang, published_at, search,"
-        " body_html, body_text, image, status, withdrawn_reason, corrections, tags_json, sources_json)"
+        " body_html, body_text, image, status, withdrawn_reason, corrections, tags_json, sources_json,"
+        " section_id)"
         " SELECT slug, slug_key, title, summary, body, lang, COALESCE(published_at, now()), search,"
         " body_html, body_text, image, status, withdrawn_reason, corrections,"
         " khabar_tags_json(ARRAY(SELECT x.item->>'slug' FROM json_array_elements(tags)"
         "   WITH ORDINALITY AS x(item, ord) ORDER BY x.ord)),"
         " khabar_sources_json(ARRAY(SELECT x.item->>'key' FROM json_array_elements(sources)"
-        "   WITH ORDINALITY AS x(item, ord) ORDER BY x.ord))"
+        "   WITH ORDINALITY AS x(item, ord) ORDER BY x.ord)),"
+        " (SELECT s.id FROM sections s WHERE s.slug_key = section->>'slug_key')"
         " FROM import_rows WHERE session = pg_backend_pid() AND line >= $1 ORDER BY line", 1 },
     [STMT_IMPORT_ARTICLE_TAGS] = {
         "INSERT INTO article_tags (article_id, tag_id, position, published_at, visible)"
@@ -360,6 +378,12 @@ const struct db_statement db_statements[STMT_COUNT] = {
         " JOIN articles a ON a.slug_key = r.slug_key"
         " CROSS JOIN json_array_elements(r.sources) WITH ORDINALITY AS x(item, ord)"
         " JOIN sources s ON s.key = x.item->>'key' WHERE r.session = pg_backend_pid() AND r.line >= $1", 1 },
+    [STMT_IMPORT_ARTICLE_AUTHORS] = {
+        "INSERT INTO article_authors (article_id, author_id, position, published_at, visible)"
+        " SELECT a.id, au.id, x.ord, a.published_at, a.visible FROM import_rows r"
+        " JOIN articles a ON a.slug_key = r.slug_key"
+        " CROSS JOIN json_array_elements(r.authors) WITH ORDINALITY AS x(item, ord)"
+        " JOIN authors au ON au.slug_key = x.item->>'slug_key' WHERE r.session = pg_backend_pid() AND r.line >= $1", 1 },
     [STMT_IMPORT_CLEAR] = { "DELETE FROM import_rows WHERE session = pg_backend_pid() AND line >= $1", 1 },
     [STMT_ARCHIVE_IS_EMPTY] = { "SELECT NOT EXISTS (SELECT 1 FROM articles)", 0, .read_only = 1 },
     /* The search index as created, to create it again after a load into an empty archive. */
