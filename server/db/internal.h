@@ -171,6 +171,23 @@ db_status db_classify(db_conn *c, const PGresult *res);
 db_status db_article_rows(db_conn *c, enum db_stmt stmt, const char *const *params, unsigned limit,
                           struct db_article_page *page);
 
+/* What the input's references name, once found: the related and author ids, the section. */
+struct resolved {
+    json_t *related, *authors;
+    int64_t section;
+    struct db_int_text section_text;
+};
+/* Finds the ids of what in names (related articles other than self_id, authors, the
+ * section) into r (lists the caller releases); DB_BAD_REFERENCE with refused saying which
+ * names nothing (or an author named twice). An import creates what it names by slug. */
+db_status db_resolve_all(db_conn *c, const struct db_article_write *in, int64_t self_id,
+                         struct resolved *r, struct db_refusal *refused);
+/* The section parameter of an insert or update: NULL for none. */
+const char *db_section_param(const struct resolved *r);
+/* Records what a write refused; value may be NULL. */
+void db_refuse(struct db_refusal *refused, enum db_refused_input input, enum db_refusal_kind kind,
+               int index, const char *value);
+
 /* Tags, sources and authors share their rows' reading (tags.c). */
 enum db_name_kind { DB_NAME_TAG, DB_NAME_SOURCE, DB_NAME_AUTHOR };
 /* The one row of stmt as a name; DB_NOT_FOUND without one. */
