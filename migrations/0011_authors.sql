@@ -48,8 +48,11 @@ BEGIN
     RETURN NULL;
 END
 $$;
-CREATE TRIGGER authors_changed AFTER INSERT OR UPDATE OR DELETE ON authors
-    FOR EACH STATEMENT EXECUTE FUNCTION khabar_names_changed();
+-- Not on the count updates of article writes: those announce their articles already, and
+-- a '*' (and a write of the one khabar_changes row) on each of them would empty every
+-- cache and queue every writer behind one row.
+CREATE TRIGGER authors_changed AFTER INSERT OR UPDATE OF name, slug, slug_key, bio, avatar OR DELETE
+    ON authors FOR EACH STATEMENT EXECUTE FUNCTION khabar_names_changed();
 
 -- The bylines of the articles ids as JSON, written only where they changed.
 CREATE FUNCTION khabar_refresh_authors(ids bigint[]) RETURNS void

@@ -178,3 +178,25 @@ def test_bad_input(khabar):
     expect_problem(r, 422, "PATCH naming an unknown author", "validation-failed")
     check(request("GET", "/v1/articles/%d" % art["id"]).json["authors"] == art["authors"],
           "the refused PATCH kept the byline")
+
+
+def test_byline_writes_keep_other_answers_cached(khabar):
+    """A write of an article with a byline (which moves its author's count) announces that
+    article only: another instance keeps its cached answers of other articles (a count
+    update announced as a change of every answer emptied every cache on each such write)."""
+    b = khabar.start_server(name="cache-instance")
+    try:
+        new_author({"name": "كاتب الذاكرة", "slug": "cache-writer"})
+        other = create(harness.art("مقال في الذاكرة")).json
+        for _ in range(2):
+            b.request("GET", "/v1/articles/%d" % other["id"])
+        hits = harness.metric_value(b, "khabar_cache_hits_total")
+        heard = harness.metric_value(b, "khabar_changes_heard_total")
+        create(harness.art("مقال بتوقيع جديد", authors=["cache-writer"]))
+        check(harness.wait_until(lambda: harness.metric_value(b, "khabar_changes_heard_total") > heard, 3),
+              "the other instance heard of the write")
+        b.request("GET", "/v1/articles/%d" % other["id"])
+        check(harness.metric_value(b, "khabar_cache_hits_total") == hits + 1,
+              "and still answers the untouched article from its cache")
+    finally:
+        b.stop()
