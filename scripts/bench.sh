@@ -138,8 +138,30 @@ load() {
     rate=$(python3 -c "print('%.0f' % ($count / max(1e-9, $t2 - $t1)))")
     say "synth.py: $count articles in $(python3 -c "print('%.1f' % ($t1 - $t0))") s; khabar import: $(python3 -c "print('%.1f' % ($t2 - $t1))") s ($rate articles/s)"
     rates+=("$count articles: $rate articles/s")
+    bylines_and_sections
     # Autovacuum would get there too; done here so that every run measures the same state.
     psql "$DATABASE_URL" -X -q -c "VACUUM ANALYZE" >&2
+}
+
+# bylines_and_sections: the synthetic articles have neither: 300 authors (author-1 on a
+# tenth of the articles) and 12 sections (section-1 holding a third) are given to the
+# articles loaded last, with three of them pinned on section-1's front.
+bylines_and_sections() {
+    psql "$DATABASE_URL" -X -q -v ON_ERROR_STOP=1 >&2 <<'SQL'
+INSERT INTO authors (name, slug, slug_key) SELECT 'كاتب ' || i, 'author-' || i, 'author-' || i
+  FROM generate_series(1, 300) i ON CONFLICT DO NOTHING;
+INSERT INTO sections (name, slug, slug_key, position) SELECT 'قسم ' || i, 'section-' || i, 'section-' || i, i
+  FROM generate_series(1, 12) i ON CONFLICT DO NOTHING;
+INSERT INTO article_authors (article_id, author_id, position, published_at, visible)
+  SELECT a.id, au.id, 1, a.published_at, a.visible FROM articles a
+  JOIN authors au ON au.slug_key = 'author-' || CASE WHEN a.id % 10 = 0 THEN 1 ELSE 2 + a.id % 299 END
+  WHERE NOT EXISTS (SELECT 1 FROM article_authors x WHERE x.article_id = a.id);
+UPDATE articles a SET section_id = s.id FROM sections s
+  WHERE a.section_id IS NULL AND s.slug_key = 'section-' || CASE WHEN a.id % 3 = 0 THEN 1 ELSE 2 + a.id % 11 END;
+INSERT INTO section_front (section_id, article_id, position)
+  SELECT s.id, p.id, p.n FROM sections s, (SELECT id, row_number() OVER () AS n FROM articles
+  WHERE id % 3 = 0 ORDER BY id LIMIT 3) p WHERE s.slug_key = 'section-1' ON CONFLICT DO NOTHING;
+SQL
 }
 
 say "loading $size1 articles (bodies of $body1 words)"
@@ -168,14 +190,20 @@ choose_queries() {
     [ -n "$rare_tag" ] || die "no tag has exactly $RARE_TAG_ARTICLES articles"
     big_source=$(q "SELECT name FROM sources ORDER BY article_count DESC, id LIMIT 1")
     names=("newest 20" "tag on 1/3 ($popular_tag)" "rare tag, $RARE_TAG_ARTICLES articles" "source ($big_source)"
-        "one month (2020-03)" "search, word in a few % ($common_word)" "search, rare word ($rare_word)")
+        "one month (2020-03)" "search, word in a few % ($common_word)" "search, rare word ($rare_word)"
+        "author on 1/10 (author-1)" "section on 1/3 (section-1)" "section-1 front" "authors list" "sections list")
     paths=("/v1/articles"
         "/v1/articles?tag=$(enc "$popular_tag")"
         "/v1/articles?tag=$(enc "$rare_tag")"
         "/v1/articles?source=$(enc "$big_source")"
         "/v1/articles?from=2020-03-01T00:00:00Z&to=2020-03-31T23:59:59Z"
         "/v1/articles?q=$(enc "$common_word")"
-        "/v1/articles?q=$(enc "$rare_word")")
+        "/v1/articles?q=$(enc "$rare_word")"
+        "/v1/articles?author=author-1"
+        "/v1/articles?section=section-1"
+        "/v1/sections/section-1/front"
+        "/v1/authors"
+        "/v1/sections")
 }
 # How many articles hold a search word: its whole form, letters folded as khabar folds them.
 tsq_of() {

@@ -111,6 +111,37 @@ expect 200 '"slug":"كوريا-الشمالية"'
 curl -s "$B/v1/sources"
 expect 200 'تاس'
 
+# sections (in the editors' order), one section's articles; authors: editors create them
+# and name them in bylines, by slug or id
+curl -s "$B/v1/sections"
+expect 200 '"slug":"سياسة"'
+curl -s "$B/v1/articles?section=سياسة"
+expect 200 "\"id\":$id" '"section":{"id":'
+curl -s -X POST "$B/v1/authors" -H "Authorization: Bearer $TOKEN" \
+  -H 'Content-Type: application/json' -d '{"name": "سارة علي", "bio": "مراسلة الشؤون السياسية"}'
+expect 201 '"slug":"سارة-علي"' '"article_count":0'
+curl -s -X PATCH "$B/v1/articles/$id" -H "Authorization: Bearer $TOKEN" \
+  -H 'Content-Type: application/merge-patch+json' -d '{"authors": ["سارة-علي"]}'
+expect 200 '"name":"سارة علي"'
+curl -s "$B/v1/articles?author=سارة-علي"
+expect 200 "\"id\":$id"
+curl -s "$B/v1/authors"                      # most public articles first; article_count 1
+expect 200 '"article_count":1'
+curl -si -X DELETE "$B/v1/authors/سارة-علي" -H "Authorization: Bearer $TOKEN" | head -1   # 409: in a byline
+expect 409
+curl -s -X PATCH "$B/v1/articles/$id" -H "Authorization: Bearer $TOKEN" \
+  -H 'Content-Type: application/merge-patch+json' -d '{"authors": []}'
+expect 200 '"authors":[]'
+curl -si -X DELETE "$B/v1/authors/سارة-علي" -H "Authorization: Bearer $TOKEN" | head -1   # out of it: 204
+expect 204
+
+# a section's front: the editors' pinned articles, then its newest
+curl -si -X PUT "$B/v1/sections/سياسة/front" -H "Authorization: Bearer $TOKEN" \
+  -H 'Content-Type: application/json' -d "[$id]" | head -1
+expect 204
+curl -s "$B/v1/sections/سياسة/front"       # the pinned one first, "pinned": true
+expect 200 "{\"id\":$id," '"pinned":true'
+
 # create (201 with Location and ETag); $new is its address, from the Location header
 new=$(curl -si -X POST "$B/v1/articles" -H "Authorization: Bearer $TOKEN" \
   -H 'Content-Type: application/json' \

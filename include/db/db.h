@@ -27,17 +27,25 @@ enum db_refused_input {
     DB_INPUT_NONE = 0,
     DB_INPUT_SLUG,    /* the slug */
     DB_INPUT_RELATED, /* related[index] */
+    DB_INPUT_AUTHORS, /* authors[index] */
+    DB_INPUT_SECTION, /* section */
+    DB_INPUT_PINNED,  /* a front's pinned list, [index] */
+    DB_INPUT_WHOLE,   /* the thing written as a whole (an author or section to delete) */
 };
 enum db_refusal_kind {
     DB_REFUSAL_NONE = 0,
     DB_REFUSAL_TAKEN,      /* another article has this slug */
     DB_REFUSAL_NO_ARTICLE, /* no article has this id or slug */
     DB_REFUSAL_SELF,       /* the article itself */
+    DB_REFUSAL_NO_AUTHOR,  /* no author has this id or slug */
+    DB_REFUSAL_NO_SECTION, /* no section has this id or slug */
+    DB_REFUSAL_DUPLICATE,  /* named twice (an author by id and by slug) */
+    DB_REFUSAL_IN_USE,     /* still named by articles: bylines, or articles of the section */
 };
 struct db_refusal {
     enum db_refused_input input;
     enum db_refusal_kind kind;
-    int index;        /* the position in related, from 0 */
+    int index;        /* the position in related, authors or pinned, from 0 */
     char value[128];  /* the value refused (a slug, or a reference's id or slug key), cut short */
 };
 
@@ -120,6 +128,10 @@ struct db_article_write {
     const char *status;         /* draft, published or withdrawn */
     const char *withdrawn_reason; /* set only when withdrawn */
     const char *corrections;    /* JSON text: [{"at", "text"}] */
+    const json_t *authors;      /* the byline: [{"id": n} or {"slug_key", "slug", "name"}] */
+    const json_t *section;      /* {"id": n} or {"slug_key", "slug", "name"}; NULL: none */
+    bool create_missing;        /* khabar import: authors and a section named by slug are
+                                 * created when there are none (with that name) */
 };
 
 /*
@@ -142,6 +154,8 @@ struct db_article {
     const char *published_at, *created_at, *updated_at;
     const char *sources, *tags, *related;
     const char *image;     /* the lead image as JSON text; NULL when it has none */
+    const char *authors;   /* the byline, a JSON array of {"id", "slug", "name"} */
+    const char *section;   /* {"id", "slug", "name"} as JSON text; NULL: none */
     int64_t last_modified; /* its Last-Modified, seconds since the epoch */
     char *text_;           /* the block every string above points into */
 };
@@ -156,6 +170,8 @@ db_status db_article_get_by_slug_key(db_conn *c, const char *slug_key, struct db
 struct article_query {
     const char *tag_key;    /* a tag's slug key */
     const char *source_key; /* a source's normalized name */
+    const char *author_key; /* an author's slug key */
+    const char *section_key; /* a section's slug key */
     const char *from, *to;  /* RFC 3339 bounds on published_at, both inclusive */
     const char *lang;
     const char *tsquery;    /* a search (ranked, items keep the body for snippets); NULL: newest first */
@@ -256,7 +272,8 @@ db_status db_revision_get(db_conn *c, int64_t id, int64_t version, struct db_rev
 
 /*
  * Bulk loading: creates the n articles in one transaction, set-based, the way
- * db_article_create would one by one. They must have no related links. Articles whose
+ * db_article_create would one by one. They must have no related links, and name their
+ * authors and section by slug only (those are created when new). Articles whose
  * slug is taken (by a stored article or an earlier one of the batch) are not loaded:
  * taken[i] is set for them, to be loaded with db_article_create (which adds a suffix).
  * On any error nothing of the batch is loaded. first_row numbers the batch's rows in
@@ -279,11 +296,15 @@ db_status db_import_commit(db_conn *c, char *search_index_def);
 /* Ends an import begun as one transaction without keeping any of it. */
 void db_import_abandon(db_conn *c, char *search_index_def);
 
-/* A tag or a source with how many articles have it; strings owned as in db_article. */
+/* A tag, a source or an author with how many (public) articles have it; strings owned
+ * as in db_article. */
 struct db_name {
-    const char *slug; /* a tag's; NULL for a source */
+    const char *slug; /* a tag's or an author's; NULL for a source */
     const char *name;
     int64_t article_count;
+    int64_t id;         /* an author's (0 for the others) */
+    const char *bio;    /* an author's, or NULL */
+    const char *avatar; /* an author's image as JSON text, or NULL */
     char *text_;
 };
 void db_name_clear(struct db_name *n);
@@ -307,6 +328,71 @@ struct name_query {
 };
 db_status db_tag_list(db_conn *c, const struct name_query *q, struct db_name_page *page);
 db_status db_source_list(db_conn *c, const struct name_query *q, struct db_name_page *page);
+
+/* ---- authors ---- */
+
+/* An author to write, as the model checked it; strings borrowed. */
+struct db_author_write {
+    const char *name, *slug, *slug_key;
+    const char *bio;    /* NULL: none */
+    const char *avatar; /* the image as JSON text; NULL: none */
+};
+/* An author by slug key; DB_NOT_FOUND when there is none. */
+db_status db_author_get(db_conn *c, const char *slug_key, struct db_name *out);
+/* Authors, most public articles first (those with none too), as db_tag_list. */
+db_status db_author_list(db_conn *c, const struct name_query *q, struct db_name_page *page);
+/* Creates an author (DB_CONFLICT: the slug is taken); *out as written. */
+db_status db_author_create(db_conn *c, const struct db_author_write *in, struct db_name *out);
+/* Replaces the author now at slug_key: DB_NOT_FOUND, or DB_CONFLICT for a taken slug. */
+db_status db_author_replace(db_conn *c, const char *slug_key, const struct db_author_write *in,
+                            struct db_name *out);
+/* Deletes an author: DB_NOT_FOUND, or DB_CONFLICT (refused: in use) while in a byline. */
+db_status db_author_delete(db_conn *c, const char *slug_key, struct db_refusal *refused);
+
+/* ---- sections ---- */
+
+/* A section; strings owned as in db_article (release with db_section_clear). */
+struct db_section {
+    const char *slug, *name;
+    const char *description; /* NULL: none */
+    int64_t position, id;
+    char *text_;
+};
+void db_section_clear(struct db_section *s);
+struct db_section_page {
+    struct db_section *items;
+    size_t n;
+    struct db_page_end end;
+};
+void db_section_page_clear(struct db_section_page *page);
+struct db_section_write {
+    const char *name, *slug, *slug_key;
+    const char *description; /* NULL: none */
+    const char *position;    /* an integer's text; NULL: last (create) or kept (replace) */
+};
+db_status db_section_get(db_conn *c, const char *slug_key, struct db_section *out);
+/* Sections in their order; the page starts after (after_position, after_id) unless
+ * after_id is 0. */
+db_status db_section_list(db_conn *c, unsigned limit, int64_t after_position, int64_t after_id,
+                          struct db_section_page *page);
+db_status db_section_create(db_conn *c, const struct db_section_write *in, struct db_section *out);
+db_status db_section_replace(db_conn *c, const char *slug_key, const struct db_section_write *in,
+                             struct db_section *out);
+/* DB_NOT_FOUND, or DB_CONFLICT (refused: in use) while articles are in it. */
+db_status db_section_delete(db_conn *c, const char *slug_key, struct db_refusal *refused);
+
+/* A page of a section's front: on the first page (after_id 0) its public pinned articles
+ * in the editor's order, then (on every page) its newest public articles not pinned. */
+struct db_front {
+    struct db_article_page pinned, newest;
+};
+void db_front_clear(struct db_front *f);
+db_status db_front_get(db_conn *c, const char *section_key, unsigned limit, const char *after_time,
+                       int64_t after_id, struct db_front *out);
+/* Sets the front's pinned articles to ids (a JSON array of article ids, in order):
+ * DB_NOT_FOUND without the section, DB_BAD_REFERENCE (refused) for an unknown article. */
+db_status db_front_set(db_conn *c, const char *section_key, const json_t *ids,
+                       struct db_refusal *refused);
 
 /* When any article last changed or was deleted (seconds since the epoch; 0 when never):
  * the Last-Modified of every list. */

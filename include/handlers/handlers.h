@@ -28,6 +28,22 @@ int tags_list(struct request *req);
 int tags_get(struct request *req);
 int sources_list(struct request *req);
 
+int authors_list(struct request *req);
+int authors_get(struct request *req);
+int authors_create(struct request *req);
+int authors_replace(struct request *req);
+int authors_patch(struct request *req);
+int authors_delete(struct request *req);
+
+int sections_list(struct request *req);
+int sections_get(struct request *req);
+int sections_create(struct request *req);
+int sections_replace(struct request *req);
+int sections_patch(struct request *req);
+int sections_delete(struct request *req);
+int front_get(struct request *req);
+int front_put(struct request *req);
+
 int ops_healthz(struct request *req);
 int ops_readyz(struct request *req);
 int ops_metrics(struct request *req);

@@ -13,6 +13,9 @@ enum cursor_kind {
     CURSOR_SOURCES = 's',/* sources likewise */
     CURSOR_REVISIONS = 'v', /* an article's revisions newest first: key is the version, id
                              * the article's */
+    CURSOR_AUTHORS = 'a',/* authors likewise */
+    CURSOR_SECTIONS = 'p',/* sections in their order: key is the position */
+    CURSOR_FRONT = 'f',  /* a section's front past its pinned articles: key is published_at */
 };
 
 /* The cursor after the item (key, id): base64url, no padding. Caller frees; NULL on no memory. */

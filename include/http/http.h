@@ -86,6 +86,10 @@ int reply_entity(struct request *req, unsigned status, const json_t *doc, int64_
  * Caller frees; NULL on no memory. */
 char *request_next_link_new(const struct request *req, const char *cursor);
 
+/* prefix followed by segment percent-encoded (a slug in a Location). Caller frees; NULL on
+ * no memory. */
+char *path_with_segment_new(const char *prefix, const char *segment);
+
 /* A page of a list as {"data": [...], "next_cursor": ...} with Link rel="next" when
  * there is more; the page's items are taken over. */
 int reply_page(struct request *req, struct list_page *page, enum cursor_kind kind);
@@ -99,6 +103,7 @@ int reply_page(struct request *req, struct list_page *page, enum cursor_kind kin
 #define PROBLEM_NOT_FOUND "/problems/not-found"
 #define PROBLEM_METHOD_NOT_ALLOWED "/problems/method-not-allowed"
 #define PROBLEM_SLUG_CONFLICT "/problems/slug-conflict"
+#define PROBLEM_IN_USE "/problems/in-use"
 #define PROBLEM_PRECONDITION_FAILED "/problems/precondition-failed"
 #define PROBLEM_BODY_TOO_LARGE "/problems/body-too-large"
 #define PROBLEM_UNSUPPORTED_MEDIA_TYPE "/problems/unsupported-media-type"

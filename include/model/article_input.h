@@ -21,6 +21,9 @@
 #define ARTICLE_SOURCES_MAX 20
 #define ARTICLE_SOURCE_MAX_CHARS 200
 #define ARTICLE_RELATED_MAX 50
+#define ARTICLE_AUTHORS_MAX 20
+/* An author's or a section's name (model/catalog_input.h) */
+#define CATALOG_NAME_MAX_CHARS 200
 
 /*
  * A checked article, ready for the database: write is what db_article_create and

@@ -13,6 +13,8 @@
  */
 void article_write_refusal(const struct db_refusal *r, char *field, size_t field_size,
                            const char **message);
+/* The detail of the 422 answering a DB_BAD_REFERENCE: what kind of thing was not found. */
+const char *article_write_refusal_detail(const struct db_refusal *r);
 
 /* The writer of an article write by actor: revisions keep the article as it is served
  * (serialize_article_text_new), at most keep of them per article (0: all). */

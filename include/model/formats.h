@@ -4,6 +4,9 @@
 
 #include <stdbool.h>
 
+/* The largest id accepted in input (2^53: exact in every JSON reader). */
+#define FORMAT_ID_MAX (1LL << 53)
+
 /* Longest language tag accepted, in characters. */
 #define FORMAT_LANG_TAG_MAX_CHARS 35
 

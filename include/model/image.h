@@ -26,5 +26,8 @@ struct image_rules {
  * null; NULL after appending {"field", "message"} objects to errors. Caller owns the result.
  */
 json_t *image_input_new(const json_t *in, const struct image_rules *rules, json_t *errors);
+/* The same for an image in another field (an author's avatar): errors name field. */
+json_t *image_input_named_new(const json_t *in, const char *field, const struct image_rules *rules,
+                              json_t *errors);
 
 #endif

@@ -1,5 +1,5 @@
-/* serialize.h: the one place where the public JSON of an article, a list item, a tag and
- * a source is made, from the rows the database layer reads (db/db.h). */
+/* serialize.h: the one place where the public JSON of an article, a list item, a tag,
+ * a source, an author and a section is made, from the rows the database layer reads (db/db.h). */
 #ifndef KHABAR_SERIALIZE_H
 #define KHABAR_SERIALIZE_H
 
@@ -47,5 +47,15 @@ void serialize_search_page(const struct db_article_page *in, const struct search
 void serialize_tag_page(const struct db_name_page *in, struct list_page *out);
 void serialize_source_page(const struct db_name_page *in, struct list_page *out);
 void serialize_revision_page(const struct db_revision_page *in, struct list_page *out);
+
+/* {"id", "slug", "name", "bio", "avatar", "article_count"} of an author, and its page. */
+json_t *serialize_author_new(const struct db_name *a);
+void serialize_author_page(const struct db_name_page *in, struct list_page *out);
+/* {"id", "slug", "name", "description", "position"} of a section, and its page. */
+json_t *serialize_section_new(const struct db_section *s);
+void serialize_section_page(const struct db_section_page *in, struct list_page *out);
+/* A page of a section's front: its pinned articles (first page only), then its newest,
+ * each item a list item with "pinned" true or false. */
+void serialize_front_page(const struct db_front *in, struct list_page *out);
 
 #endif

@@ -24,8 +24,9 @@ struct pending {
 };
 
 /*
- * Lines in file order. A batch loads set-based; a line with related links is a batch
- * of its own, loaded after the lines before it (its links may name them).
+ * Lines in file order. A batch loads set-based; a line with related links (or naming an
+ * author or its section by id) is a batch of its own, loaded after the lines before it
+ * (its links may name them).
  */
 struct batch {
     struct batch *next;
@@ -163,6 +164,18 @@ static struct batch *reader_batch(struct reader *r, bool alone)
     return r->current;
 }
 
+/* Whether the article names an author or its section by id. */
+static bool names_by_id(const struct db_article_write *a)
+{
+    size_t i;
+    const json_t *ref;
+    json_array_foreach(a->authors, i, ref) {
+        if (json_object_get(ref, "id") != NULL)
+            return true;
+    }
+    return json_object_get(a->section, "id") != NULL;
+}
+
 /* Checks one line and adds it, or its refusal, to the batch; false to stop reading. */
 static bool reader_take(struct reader *r, const char *text, size_t len, unsigned long lineno)
 {
@@ -179,7 +192,11 @@ static bool reader_take(struct reader *r, const char *text, size_t len, unsigned
     }
     json_decref(doc);
     json_decref(errors);
-    bool alone = checked && json_array_size(in.write.related) > 0;
+    /* The authors and the section a line names by slug are created when new (an archive
+     * brings its own); a line naming one by id (which may not exist), or with related
+     * links, loads on its own. */
+    in.write.create_missing = true;
+    bool alone = checked && (json_array_size(in.write.related) > 0 || names_by_id(&in.write));
     struct batch *b = reader_batch(r, alone);
     if (b == NULL || (!checked && (b->line[b->n].refusal = strdup(reason)) == NULL)) {
         if (checked)

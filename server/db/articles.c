@@ -11,7 +11,8 @@
 enum {
     COL_ID, COL_SLUG, COL_TITLE, COL_SUMMARY, COL_BODY, COL_BODY_HTML, COL_BODY_TEXT,
     COL_CORRECTIONS, COL_WITHDRAWN_REASON, COL_STATUS, COL_VISIBLE, COL_LANG, COL_PUBLISHED, COL_CREATED,
-    COL_UPDATED, COL_VERSION, COL_SOURCES, COL_TAGS, COL_RELATED, COL_IMAGE, COL_LAST_MODIFIED,
+    COL_UPDATED, COL_VERSION, COL_SOURCES, COL_TAGS, COL_RELATED, COL_IMAGE, COL_AUTHORS, COL_SECTION,
+    COL_LAST_MODIFIED,
     COL_RANK /* searches only */
 };
 
@@ -39,7 +40,7 @@ static bool article_of_row(const PGresult *res, int row, struct db_article *a)
                                 COL_BODY_HTML,   COL_BODY_TEXT, COL_LANG,      COL_PUBLISHED,
                                 COL_CREATED,     COL_UPDATED,   COL_SOURCES,   COL_TAGS,
                                 COL_RELATED,     COL_IMAGE,     COL_CORRECTIONS,
-                                COL_WITHDRAWN_REASON, COL_STATUS };
+                                COL_WITHDRAWN_REASON, COL_STATUS, COL_AUTHORS, COL_SECTION };
     const char *text[sizeof cols / sizeof cols[0]];
     memset(a, 0, sizeof *a);
     a->text_ = db_row_text_new(res, row, cols, (int)(sizeof cols / sizeof cols[0]), text);
@@ -65,6 +66,8 @@ static bool article_of_row(const PGresult *res, int row, struct db_article *a)
     a->corrections = text[14];
     a->withdrawn_reason = text[15];
     a->status = text[16];
+    a->authors = text[17];
+    a->section = text[18];
     a->visible = PQgetvalue(res, row, COL_VISIBLE)[0] == 't';
     return true;
 }
@@ -126,43 +129,104 @@ static db_status article_page_fill(const PGresult *res, unsigned limit, int key_
     return DB_OK;
 }
 
-/* The statement of a list: the rarer of tag and source drives the scan, the other filters it. */
-static enum db_stmt list_statement(const struct article_query *q, int64_t tag_id,
-                                   int64_t tag_count, int64_t source_id, int64_t source_count)
+db_status db_article_rows(db_conn *c, enum db_stmt stmt, const char *const *params, unsigned limit,
+                          struct db_article_page *page)
+{
+    db_status st;
+    PGresult *res = db_run(c, stmt, params, PGRES_TUPLES_OK, &st);
+    if (res == NULL)
+        return st;
+    st = article_page_fill(res, limit ? limit : (unsigned)PQntuples(res), COL_PUBLISHED, page);
+    PQclear(res);
+    if (st != DB_OK)
+        db_article_page_clear(page);
+    return st;
+}
+
+/* The ids and article counts of what a list is filtered by; 0 when not asked for. */
+struct list_filters {
+    int64_t tag, tag_count, source, source_count, author, author_count, section, unused;
+};
+
+/* The statement of a list: an author's or a section's index drives the scan when asked
+ * for, else the rarer of tag and source, the others filter it. */
+static enum db_stmt list_statement(const struct article_query *q, const struct list_filters *f)
 {
     if (q->tsquery)
         return STMT_LIST_SEARCH;
     if (q->status)
         return STMT_LIST_BY_STATUS;
-    if (tag_id && (!source_id || tag_count <= source_count))
+    if (f->author)
+        return STMT_LIST_BY_AUTHOR;
+    if (f->section)
+        return STMT_LIST_BY_SECTION;
+    if (f->tag && (!f->source || f->tag_count <= f->source_count))
         return STMT_LIST_BY_TAG;
-    return source_id ? STMT_LIST_BY_SOURCE : STMT_LIST_NEWEST;
+    return f->source ? STMT_LIST_BY_SOURCE : STMT_LIST_NEWEST;
+}
+
+/* Finds each filter the query names; false in *known when one names nothing. */
+static db_status find_filters(db_conn *c, const struct article_query *q, struct list_filters *f,
+                              bool *known)
+{
+    const struct {
+        const char *key;
+        enum db_stmt stmt;
+        int64_t *id, *count;
+    } names[] = { { q->tag_key, STMT_TAG_FIND, &f->tag, &f->tag_count },
+                  { q->source_key, STMT_SOURCE_FIND, &f->source, &f->source_count },
+                  { q->author_key, STMT_AUTHOR_FIND, &f->author, &f->author_count },
+                  { q->section_key, STMT_SECTION_FIND, &f->section, &f->unused } };
+    db_status st = DB_OK;
+    memset(f, 0, sizeof *f);
+    *known = true;
+    for (size_t i = 0; st == DB_OK && i < sizeof names / sizeof names[0]; i++) {
+        if (names[i].key == NULL)
+            continue;
+        st = find_name(c, names[i].stmt, names[i].key, names[i].id, names[i].count);
+        *known &= *names[i].id != 0;
+    }
+    return st;
+}
+
+/* An id as a parameter: NULL for 0 (no filter). */
+static const char *id_param(int64_t id, struct db_int_text *buf)
+{
+    *buf = db_int_text(id);
+    return id ? buf->s : NULL;
 }
 
 db_status db_article_list(db_conn *c, const struct article_query *q, struct db_article_page *page)
 {
     db_status st;
-    int64_t tag_id = 0, tag_count = 0, source_id = 0, source_count = 0;
+    struct list_filters f;
+    bool known;
     memset(page, 0, sizeof *page);
-    if (q->tag_key && (st = find_name(c, STMT_TAG_FIND, q->tag_key, &tag_id, &tag_count)) != DB_OK)
-        return st;
-    if (q->source_key &&
-        (st = find_name(c, STMT_SOURCE_FIND, q->source_key, &source_id, &source_count)) != DB_OK)
+    if ((st = find_filters(c, q, &f, &known)) != DB_OK)
         return st;
     if ((st = db_last_change(c, &page->end.last_modified)) != DB_OK)
         return st;
-    if ((q->tag_key && tag_id == 0) || (q->source_key && source_id == 0))
-        return DB_OK; /* an unknown tag or source has no articles */
+    if (!known)
+        return DB_OK; /* an unknown tag, source, author or section has no articles */
     struct db_int_text limit = db_int_text((int64_t)q->limit + 1), after_id = db_int_text(q->after_id);
-    struct db_int_text tag_text = db_int_text(tag_id), source_text = db_int_text(source_id);
+    struct db_int_text tb, sb, ab, cb;
+    const char *tag = id_param(f.tag, &tb), *source = id_param(f.source, &sb);
+    const char *author = id_param(f.author, &ab), *section = id_param(f.section, &cb);
     const char *after = q->tsquery ? q->after_rank : q->after_time;
-    const char *tag = tag_id ? tag_text.s : NULL, *source = source_id ? source_text.s : NULL;
-    enum db_stmt stmt = list_statement(q, tag_id, tag_count, source_id, source_count);
-    const char *params[9] = { q->after_id ? after : NULL, q->after_id ? after_id.s : NULL,
-                              q->from, q->to, q->lang, limit.s,
-                              stmt == STMT_LIST_BY_SOURCE ? source : tag,
-                              stmt == STMT_LIST_BY_SOURCE ? tag : source,
-                              stmt == STMT_LIST_BY_STATUS ? q->status : q->tsquery };
+    enum db_stmt stmt = list_statement(q, &f);
+    const char *params[11] = { q->after_id ? after : NULL, q->after_id ? after_id.s : NULL,
+                               q->from, q->to, q->lang, limit.s,
+                               stmt == STMT_LIST_BY_SOURCE ? source : tag,
+                               stmt == STMT_LIST_BY_SOURCE ? tag : source,
+                               stmt == STMT_LIST_BY_STATUS ? q->status : q->tsquery,
+                               author, section };
+    if (stmt == STMT_LIST_BY_AUTHOR || stmt == STMT_LIST_BY_SECTION) {
+        /* $7 the driving author or section, then tag, source and (an author's) section */
+        params[6] = stmt == STMT_LIST_BY_AUTHOR ? author : section;
+        params[7] = tag;
+        params[8] = source;
+        params[9] = section;
+    }
     PGresult *res = db_run(c, stmt, params, PGRES_TUPLES_OK, &st);
     if (res == NULL)
         return st;
@@ -215,71 +279,15 @@ static db_status run_id(db_conn *c, enum db_stmt stmt, const char *id, ExecStatu
     return st;
 }
 
-/* Records what was refused; value may be NULL. */
-static void refuse(struct db_refusal *refused, enum db_refused_input input,
-                   enum db_refusal_kind kind, int index, const char *value)
-{
-    refused->input = input;
-    refused->kind = kind;
-    refused->index = index;
-    snprintf(refused->value, sizeof refused->value, "%s", value ? value : "");
-}
-
-/* A related reference ({"id": n} or {"slug_key": s}) as text, for a refusal. */
-static void reference_text(const json_t *ref, char *out, size_t size)
-{
-    const json_t *id = json_object_get(ref, "id");
-    if (json_is_integer(id))
-        snprintf(out, size, "%" JSON_INTEGER_FORMAT, json_integer_value(id));
-    else if (json_is_string(json_object_get(ref, "slug_key")))
-        snprintf(out, size, "%s", json_string_value(json_object_get(ref, "slug_key")));
-    else
-        out[0] = '\0';
-}
-
-/*
- * The ids of the related references, in order; DB_BAD_REFERENCE refusing the first
- * one that does not exist (or is the article itself, self_id).
- */
-static db_status resolve_related(db_conn *c, const json_t *refs, int64_t self_id,
-                                 json_t **ids_out, struct db_refusal *refused)
-{
-    db_status st;
-    *ids_out = json_array();
-    if (json_array_size(refs) == 0)
-        return DB_OK;
-    char *text = json_dumps(refs, JSON_COMPACT);
-    const char *params[1] = { text };
-    PGresult *res = text ? db_run(c, STMT_RELATED_RESOLVE, params, PGRES_TUPLES_OK, &st) : NULL;
-    free(text);
-    if (res == NULL)
-        return text ? st : DB_ERROR;
-    st = DB_OK;
-    for (int i = 0; i < PQntuples(res) && st == DB_OK; i++) {
-        int64_t id = PQgetisnull(res, i, 1) ? 0 : db_integer_of(res, i, 1);
-        if (id == 0 || id == self_id) {
-            char ref[sizeof refused->value];
-            reference_text(json_array_get(refs, (size_t)i), ref, sizeof ref);
-            refuse(refused, DB_INPUT_RELATED, id == 0 ? DB_REFUSAL_NO_ARTICLE : DB_REFUSAL_SELF,
-                   i, ref);
-            st = DB_BAD_REFERENCE;
-        } else {
-            json_array_append_new(*ids_out, json_integer((json_int_t)id));
-        }
-    }
-    PQclear(res);
-    return st;
-}
-
 /* Inserts the article row under slug/key; *id_out 0 when the key is taken. */
 static db_status insert_row(db_conn *c, const struct db_article_write *in, const char *slug,
-                            const char *key, int64_t *id_out)
+                            const char *key, const char *section, int64_t *id_out)
 {
     db_status st;
-    const char *params[14] = { slug,          key,           in->title,    in->summary,
+    const char *params[15] = { slug,          key,           in->title,    in->summary,
                                in->body,      in->lang,      in->published_at, in->search,
                                in->body_html, in->body_text, in->image,    in->status,
-                               in->withdrawn_reason, in->corrections };
+                               in->withdrawn_reason, in->corrections, section };
     *id_out = 0;
     PGresult *res = db_run(c, STMT_ARTICLE_INSERT, params, PGRES_TUPLES_OK, &st);
     if (res == NULL)
@@ -291,14 +299,14 @@ static db_status insert_row(db_conn *c, const struct db_article_write *in, const
 }
 
 /* A client's slug must be free; a derived one takes the first free "-n" suffix. */
-static db_status insert_article(db_conn *c, const struct db_article_write *in, int64_t *id_out,
-                                struct db_refusal *refused)
+static db_status insert_article(db_conn *c, const struct db_article_write *in, const char *section,
+                                int64_t *id_out, struct db_refusal *refused)
 {
     db_status st = DB_OK;
     if (in->slug != NULL) {
-        st = insert_row(c, in, in->slug, in->slug_key, id_out);
+        st = insert_row(c, in, in->slug, in->slug_key, section, id_out);
         if (st == DB_OK && *id_out == 0) {
-            refuse(refused, DB_INPUT_SLUG, DB_REFUSAL_TAKEN, 0, in->slug);
+            db_refuse(refused, DB_INPUT_SLUG, DB_REFUSAL_TAKEN, 0, in->slug);
             st = DB_CONFLICT;
         }
         return st;
@@ -306,34 +314,37 @@ static db_status insert_article(db_conn *c, const struct db_article_write *in, i
     for (unsigned n = 1; st == DB_OK && *id_out == 0 && n < 10000; n++) {
         char *slug = text_slug_with_suffix_new(in->title_slug, n, TEXT_SLUG_MAX_CHARS);
         char *key = slug ? text_slug_key_new(slug) : NULL;
-        st = key ? insert_row(c, in, slug, key, id_out) : DB_ERROR;
+        st = key ? insert_row(c, in, slug, key, section, id_out) : DB_ERROR;
         free(slug);
         free(key);
     }
     if (st == DB_OK && *id_out == 0) {
-        refuse(refused, DB_INPUT_SLUG, DB_REFUSAL_TAKEN, 0, in->title_slug);
+        db_refuse(refused, DB_INPUT_SLUG, DB_REFUSAL_TAKEN, 0, in->title_slug);
         st = DB_CONFLICT;
     }
     return st;
 }
 
-/* Sets the article's tags, sources and related links to the input's. */
+/* Sets the article's tags, sources, byline and related links to the input's. */
 static db_status write_links(db_conn *c, const char *id, const struct db_article_write *in,
-                             const json_t *related_ids, int clear_first)
+                             const struct resolved *r, int clear_first)
 {
     db_status st = DB_OK;
     if (clear_first) {
         if ((st = run_id(c, STMT_ARTICLE_TAGS_CLEAR, id, PGRES_COMMAND_OK)) != DB_OK ||
             (st = run_id(c, STMT_ARTICLE_SOURCES_CLEAR, id, PGRES_COMMAND_OK)) != DB_OK ||
+            (st = run_id(c, STMT_ARTICLE_AUTHORS_CLEAR, id, PGRES_COMMAND_OK)) != DB_OK ||
             (st = run_id(c, STMT_ARTICLE_RELATED_CLEAR, id, PGRES_COMMAND_OK)) != DB_OK)
             return st;
     }
+    if ((st = run_with_list(c, STMT_ARTICLE_AUTHORS_ADD, id, r->authors)) != DB_OK)
+        return st;
     if ((st = run_with_list(c, STMT_TAGS_UPSERT, id, in->tags)) != DB_OK ||
         (st = run_with_list(c, STMT_ARTICLE_TAGS_ADD, id, in->tags)) != DB_OK ||
         (st = run_with_list(c, STMT_SOURCES_UPSERT, id, in->sources)) != DB_OK ||
         (st = run_with_list(c, STMT_ARTICLE_SOURCES_ADD, id, in->sources)) != DB_OK)
         return st;
-    return run_with_list(c, STMT_ARTICLE_RELATED_ADD_ALL, id, related_ids);
+    return run_with_list(c, STMT_ARTICLE_RELATED_ADD_ALL, id, r->related);
 }
 
 /* Ends a write: COMMIT after success, ROLLBACK otherwise (the first error is kept). */
@@ -403,20 +414,22 @@ static const char *replace_action(const struct db_writer *by)
 /*
  * The common end of a create or replace that got this far with st: the links, the
  * article as it now reads and its revision (action, before: see db_revision_keep), then
- * COMMIT (or ROLLBACK on any failure, w->out cleared). related_ids and before are released.
+ * COMMIT (or ROLLBACK on any failure, w->out cleared). The resolved lists and before are
+ * released.
  */
 static db_status finish_write(db_conn *c, db_status st, const struct article_write *w,
-                              json_t *related_ids, int clear_links, const char *action,
+                              struct resolved *r, int clear_links, const char *action,
                               char *before)
 {
     struct db_int_text idtext = db_int_text(w->id);
     if (st == DB_OK)
-        st = write_links(c, idtext.s, w->in, related_ids, clear_links);
+        st = write_links(c, idtext.s, w->in, r, clear_links);
     if (st == DB_OK)
         st = db_article_get(c, w->id, w->out);
     if (st == DB_OK)
         st = db_revision_keep(c, w->by, w->out, action, before);
-    json_decref(related_ids);
+    json_decref(r->related);
+    json_decref(r->authors);
     free(before);
     st = finish(c, st);
     if (st != DB_OK)
@@ -427,39 +440,40 @@ static db_status finish_write(db_conn *c, db_status st, const struct article_wri
 static db_status create_tx(db_conn *c, void *arg)
 {
     struct article_write *w = arg;
-    json_t *related_ids = NULL;
+    struct resolved r = { 0 };
     w->id = 0;
     db_status st = db_tx(c, "BEGIN");
     if (st != DB_OK)
         return st;
-    st = resolve_related(c, w->in->related, 0, &related_ids, w->refused);
+    st = db_resolve_all(c, w->in, 0, &r, w->refused);
     if (st == DB_OK)
-        st = insert_article(c, w->in, &w->id, w->refused);
-    return finish_write(c, st, w, related_ids, 0, "created", NULL);
+        st = insert_article(c, w->in, db_section_param(&r), &w->id, w->refused);
+    return finish_write(c, st, w, &r, 0, "created", NULL);
 }
 
 static db_status replace_tx(db_conn *c, void *arg)
 {
     struct article_write *w = arg;
     const struct db_article_write *in = w->in;
-    json_t *related_ids = NULL;
+    struct resolved r = { 0 };
     struct db_int_text idtext = db_int_text(w->id);
     int64_t version;
     char *before;
     db_status st = begin_locked(c, w->by, w->id, w->expected_version, &version, &before);
     if (st != DB_OK)
         return st;
-    st = resolve_related(c, in->related, w->id, &related_ids, w->refused);
+    st = db_resolve_all(c, in, w->id, &r, w->refused);
     if (st == DB_OK) {
-        const char *params[15] = { idtext.s,   in->slug,      in->slug_key,  in->title,
+        const char *params[16] = { idtext.s,   in->slug,      in->slug_key,  in->title,
                                    in->summary, in->body,      in->lang,      in->published_at,
                                    in->search,  in->body_html, in->body_text, in->image,
-                                   in->status,  in->withdrawn_reason,         in->corrections };
+                                   in->status,  in->withdrawn_reason,         in->corrections,
+                                   db_section_param(&r) };
         PQclear(db_run(c, STMT_ARTICLE_UPDATE, params, PGRES_COMMAND_OK, &st));
         if (st == DB_CONFLICT)
-            refuse(w->refused, DB_INPUT_SLUG, DB_REFUSAL_TAKEN, 0, in->slug);
+            db_refuse(w->refused, DB_INPUT_SLUG, DB_REFUSAL_TAKEN, 0, in->slug);
     }
-    return finish_write(c, st, w, related_ids, 1, replace_action(w->by), before);
+    return finish_write(c, st, w, &r, 1, replace_action(w->by), before);
 }
 
 db_status db_article_create(db_conn *c, const struct db_writer *by,

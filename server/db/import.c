@@ -80,7 +80,15 @@ static void put_row(struct copy_line *l, long row, const struct db_article_write
     put_field(l, a->withdrawn_reason, '\t');
     put_field(l, a->corrections, '\t');
     put_json_field(l, a->tags, '\t');
-    put_json_field(l, a->sources, '\n');
+    put_json_field(l, a->sources, '\t');
+    if (a->authors != NULL)
+        put_json_field(l, a->authors, '\t');
+    else
+        put_field(l, "[]", '\t');
+    if (json_is_object(a->section))
+        put_json_field(l, a->section, '\n');
+    else
+        put_field(l, NULL, '\n');
 }
 
 /* COPYs the batch into import_rows, a line at a time (libpq sends as its buffer fills). */
@@ -88,7 +96,8 @@ static db_status copy_in(db_conn *c, const struct db_article_write *const *in, s
 {
     PGresult *res = PQexec(c->pg, "COPY import_rows (line, slug, slug_key, title, summary, body,"
                                   " body_html, body_text, lang, published_at, search, image,"
-                                  " status, withdrawn_reason, corrections, tags, sources)"
+                                  " status, withdrawn_reason, corrections, tags, sources,"
+                                  " authors, section)"
                                   " FROM STDIN");
     db_status st = PQresultStatus(res) == PGRES_COPY_IN ? DB_OK : db_classify(c, res);
     PQclear(res);
@@ -138,8 +147,10 @@ struct batch_load {
 static db_status create_many_tx(db_conn *c, void *arg)
 {
     static const enum db_stmt moves[] = { STMT_IMPORT_TAGS, STMT_IMPORT_SOURCES,
+                                          STMT_IMPORT_AUTHORS, STMT_IMPORT_SECTIONS,
                                           STMT_IMPORT_ARTICLES, STMT_IMPORT_ARTICLE_TAGS,
-                                          STMT_IMPORT_ARTICLE_SOURCES, STMT_IMPORT_CLEAR };
+                                          STMT_IMPORT_ARTICLE_SOURCES, STMT_IMPORT_ARTICLE_AUTHORS,
+                                          STMT_IMPORT_CLEAR };
     const struct batch_load *b = arg;
     struct db_int_text first_text = db_int_text(b->first_row);
     const char *first[] = { first_text.s };

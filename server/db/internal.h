@@ -19,10 +19,14 @@ enum db_stmt {
     STMT_LIST_NEWEST,
     STMT_LIST_BY_TAG,
     STMT_LIST_BY_SOURCE,
+    STMT_LIST_BY_AUTHOR,
+    STMT_LIST_BY_SECTION,
     STMT_LIST_SEARCH,
     STMT_LIST_BY_STATUS,
     STMT_TAG_FIND,
     STMT_SOURCE_FIND,
+    STMT_AUTHOR_FIND,
+    STMT_SECTION_FIND,
     STMT_RELATED_OF,
     STMT_RELATED_RESOLVE,
     STMT_ARTICLE_INSERT,
@@ -46,18 +50,43 @@ enum db_stmt {
     STMT_REVISION_PRUNE,
     STMT_REVISION_LIST,
     STMT_REVISION_GET,
+    STMT_AUTHORS_RESOLVE,
+    STMT_AUTHORS_UPSERT,
+    STMT_SECTION_UPSERT,
+    STMT_SECTION_RESOLVE,
+    STMT_ARTICLE_AUTHORS_CLEAR,
+    STMT_ARTICLE_AUTHORS_ADD,
     STMT_ARTICLE_EXISTS,
     STMT_TAG_BY_SLUG,
     STMT_TAG_LIST,
     STMT_TAG_PREFIX,
     STMT_SOURCE_LIST,
     STMT_SOURCE_PREFIX,
+    STMT_AUTHOR_BY_SLUG,
+    STMT_AUTHOR_LIST,
+    STMT_AUTHOR_PREFIX,
+    STMT_AUTHOR_INSERT,
+    STMT_AUTHOR_UPDATE,
+    STMT_AUTHOR_DELETE,
+    STMT_SECTION_BY_SLUG,
+    STMT_SECTION_LIST,
+    STMT_SECTION_INSERT,
+    STMT_SECTION_UPDATE,
+    STMT_SECTION_DELETE,
+    STMT_FRONT_PINNED,
+    STMT_FRONT_NEWEST,
+    STMT_FRONT_UNKNOWN,
+    STMT_FRONT_CLEAR,
+    STMT_FRONT_SET,
     STMT_IMPORT_TAKEN,
     STMT_IMPORT_TAGS,
     STMT_IMPORT_SOURCES,
+    STMT_IMPORT_AUTHORS,
+    STMT_IMPORT_SECTIONS,
     STMT_IMPORT_ARTICLES,
     STMT_IMPORT_ARTICLE_TAGS,
     STMT_IMPORT_ARTICLE_SOURCES,
+    STMT_IMPORT_ARTICLE_AUTHORS,
     STMT_IMPORT_CLEAR,
     STMT_ARCHIVE_IS_EMPTY,
     STMT_SEARCH_INDEX_DEF,
@@ -155,6 +184,41 @@ db_status db_revision_keep_deletion(db_conn *c, const struct db_writer *by, int6
  * the outermost transaction can be run again.
  */
 #define DB_TX_ATTEMPTS 3
+
+/* Runs stmt, whose rows are articles newest first, into page (zeroed by the caller, its
+ * last_modified kept): limit + 1 rows fetched mean a next page; limit 0 takes every row. */
+db_status db_article_rows(db_conn *c, enum db_stmt stmt, const char *const *params, unsigned limit,
+                          struct db_article_page *page);
+
+/* What the input's references name, once found: the related and author ids, the section. */
+struct resolved {
+    json_t *related, *authors;
+    int64_t section;
+    struct db_int_text section_text;
+};
+/* Finds the ids of what in names (related articles other than self_id, authors, the
+ * section) into r (lists the caller releases); DB_BAD_REFERENCE with refused saying which
+ * names nothing (or an author named twice). An import creates what it names by slug. */
+db_status db_resolve_all(db_conn *c, const struct db_article_write *in, int64_t self_id,
+                         struct resolved *r, struct db_refusal *refused);
+/* The section parameter of an insert or update: NULL for none. */
+const char *db_section_param(const struct resolved *r);
+/* Records what a write refused; value may be NULL. */
+void db_refuse(struct db_refusal *refused, enum db_refused_input input, enum db_refusal_kind kind,
+               int index, const char *value);
+
+/* Tags, sources and authors share their rows' reading (tags.c). */
+enum db_name_kind { DB_NAME_TAG, DB_NAME_SOURCE, DB_NAME_AUTHOR };
+/* The one row of stmt as a name; DB_NOT_FOUND without one. */
+db_status db_name_one(db_conn *c, enum db_stmt stmt, const char *const *params,
+                      enum db_name_kind kind, struct db_name *out);
+/* A most-used-first list of names: stmt, or prefix_stmt with q->prefix. */
+db_status db_name_list(db_conn *c, enum db_stmt stmt, enum db_stmt prefix_stmt,
+                       enum db_name_kind kind, const struct name_query *q, struct db_name_page *page);
+/* Runs stmt, a DELETE ... WHERE slug_key = $1 RETURNING id: DB_NOT_FOUND without a row,
+ * DB_CONFLICT (refused: in use) when a foreign key still points to it. */
+db_status db_remove_named(db_conn *c, enum db_stmt stmt, const char *slug_key,
+                          struct db_refusal *refused);
 db_status db_transaction_run(db_conn *c, db_status (*tx)(db_conn *c, void *arg), void *arg);
 
 #endif

@@ -11,7 +11,7 @@
     "a.id, a.slug, a.title, a.summary, " detail ", a.status, a.visible, a.lang,"                \
     " khabar_time(a.published_at),"                                                             \
     " khabar_time(a.created_at), khabar_time(a.updated_at), a.version,"                         \
-    " a.sources_json, a.tags_json, a.related_json, a.image,"                                    \
+    " a.sources_json, a.tags_json, a.related_json, a.image, a.authors_json, a.section_json,"    \
     " floor(extract(epoch FROM GREATEST(a.updated_at, a.related_changed_at)))::bigint"
 #define ONE_ARTICLE "a.body, a.body_html, NULL, a.corrections, a.withdrawn_reason"
 #define LIST_ITEM "NULL, NULL, NULL, NULL, NULL"
@@ -52,6 +52,12 @@
 #define HAS_SOURCE(param) LINKED("article_sources", "source_id", param, " AND f.visible")
 #define EDITORS_HAS_TAG(param) LINKED("article_tags", "tag_id", param, "")
 #define EDITORS_HAS_SOURCE(param) LINKED("article_sources", "source_id", param, "")
+#define HAS_AUTHOR(param) LINKED("article_authors", "author_id", param, " AND f.visible")
+#define EDITORS_HAS_AUTHOR(param) LINKED("article_authors", "author_id", param, "")
+#define IN_SECTION(param) " AND (" param "::bigint IS NULL OR a.section_id = " param ")"
+/* The columns of an author (authors.c) and of a section (sections.c). */
+#define AUTHOR_COLUMNS "au.slug, au.name, au.article_count, au.id, au.bio, au.avatar"
+#define SECTION_COLUMNS "s.slug, s.name, s.position, s.id, s.description"
 
 const struct db_statement db_statements[STMT_COUNT] = {
     [STMT_PING] = { "SELECT 1", 0, .read_only = 1 },
@@ -76,7 +82,21 @@ const struct db_statement db_statements[STMT_COUNT] = {
         " WHERE x.source_id = $7 AND x.visible AND" AFTER("x.published_at", "x.article_id")
         BOUNDS("x.published_at")
         HAS_TAG("$8") " ORDER BY x.published_at DESC, x.article_id DESC LIMIT $6", 8, .read_only = 1 },
-    /* Ranked: $1 $2 the last item seen (rank, id), $7 tag, $8 source, $9 the tsquery.
+    /* An author's (through the public index of its bylines) and a section's (the public
+     * index of its articles): $7 the author or section, $8 tag, $9 source, and for an
+     * author's $10 the section, as filters. */
+    [STMT_LIST_BY_AUTHOR] = {
+        "SELECT " ARTICLE_COLUMNS(LIST_ITEM) " FROM article_authors x JOIN articles a ON a.id = x.article_id"
+        " WHERE x.author_id = $7 AND x.visible AND" AFTER("x.published_at", "x.article_id")
+        BOUNDS("x.published_at") HAS_TAG("$8") HAS_SOURCE("$9") IN_SECTION("$10")
+        " ORDER BY x.published_at DESC, x.article_id DESC LIMIT $6", 10, .read_only = 1 },
+    [STMT_LIST_BY_SECTION] = {
+        "SELECT " ARTICLE_COLUMNS(LIST_ITEM) " FROM articles a"
+        " WHERE a.section_id = $7 AND a.visible AND" AFTER("a.published_at", "a.id")
+        BOUNDS("a.published_at") HAS_TAG("$8") HAS_SOURCE("$9")
+        " ORDER BY a.published_at DESC, a.id DESC LIMIT $6", 9, .read_only = 1 },
+    /* Ranked: $1 $2 the last item seen (rank, id), $7 tag, $8 source, $9 the tsquery,
+     * $10 author, $11 section.
      * Title words weigh most (A), then summary (B), then body (C). */
     [STMT_LIST_SEARCH] = {
         /* The candidates: the newest SEARCH_CANDIDATES matches, read newest first from
@@ -92,7 +112,7 @@ const struct db_statement db_statements[STMT_COUNT] = {
         " WHERE a.search @@ regexp_replace(querytree($9::tsquery), ' <[0-9-]+> ', ' & ', 'g')::tsquery"
         " AND ts_match_vq(a.search, $9::tsquery) AND a.visible" BOUNDS("a.published_at")
         TO_BOUND("a.published_at")
-        HAS_TAG("$7") HAS_SOURCE("$8")
+        HAS_TAG("$7") HAS_SOURCE("$8") HAS_AUTHOR("$10") IN_SECTION("$11")
         /* distance back from `to`, or from the latest time khabar accepts: never from
          * 'infinity', from which every distance is the same */
         " ORDER BY a.published_at <=| COALESCE($4::timestamptz, '9999-12-31T23:59:59Z')"
@@ -108,20 +128,23 @@ const struct db_statement db_statements[STMT_COUNT] = {
         " WHERE (rank, id) < (COALESCE($1::real, 'Infinity'), COALESCE($2::bigint, 0))"
         " ORDER BY rank DESC, id DESC LIMIT $6)"
         " SELECT " ARTICLE_COLUMNS(SEARCH_ITEM) ", page.rank FROM page JOIN articles a ON a.id = page.id"
-        " ORDER BY page.rank DESC, page.id DESC", 9, .read_only = 1 },
-    /* Editors' lists by status ($9: draft, scheduled, withdrawn or any), tag $7 and
-     * source $8 as filters. Planned for each status, so that each reads its own index:
+        " ORDER BY page.rank DESC, page.id DESC", 11, .read_only = 1 },
+    /* Editors' lists by status ($9: draft, scheduled, withdrawn or any), tag $7,
+     * source $8, author $10 and section $11 as filters. Planned for each status, so that each reads its own index:
      * articles_status_newest, articles_scheduled, or articles_newest for any. */
     [STMT_LIST_BY_STATUS] = {
         "SELECT " ARTICLE_COLUMNS(LIST_ITEM) " FROM articles a WHERE"
         " (CASE $9::text WHEN 'any' THEN true"
         " WHEN 'scheduled' THEN a.status = 'published' AND NOT a.visible"
         " ELSE a.status = $9::text END) AND" AFTER("a.published_at", "a.id") BOUNDS("a.published_at")
-        EDITORS_HAS_TAG("$7") EDITORS_HAS_SOURCE("$8") " ORDER BY a.published_at DESC, a.id DESC LIMIT $6", 9,
+        EDITORS_HAS_TAG("$7") EDITORS_HAS_SOURCE("$8") EDITORS_HAS_AUTHOR("$10") IN_SECTION("$11")
+        " ORDER BY a.published_at DESC, a.id DESC LIMIT $6", 11,
         .plan_each_time = 1, .read_only = 1 },
     /* A tag or source by key, with its id and how many articles it has. */
     [STMT_TAG_FIND] = { "SELECT id, article_count FROM tags WHERE slug = $1", 1, .read_only = 1 },
     [STMT_SOURCE_FIND] = { "SELECT id, article_count FROM sources WHERE key = $1", 1, .read_only = 1 },
+    [STMT_AUTHOR_FIND] = { "SELECT id, article_count FROM authors WHERE slug_key = $1", 1, .read_only = 1 },
+    [STMT_SECTION_FIND] = { "SELECT id, 0 FROM sections WHERE slug_key = $1", 1, .read_only = 1 },
     /* $2: whether an article that is not public is found too (for editors) */
     [STMT_RELATED_OF] = { "SELECT a.related_json FROM articles a WHERE a.id = $1 AND (a.visible OR $2::bool)",
                           2, .read_only = 1 },
@@ -133,9 +156,9 @@ const struct db_statement db_statements[STMT_COUNT] = {
     /* No row back means the slug is taken. */
     [STMT_ARTICLE_INSERT] = {
         "INSERT INTO articles (slug, slug_key, title, summary, body, lang, published_at, search,"
-        " body_html, body_text, image, status, withdrawn_reason, corrections)"
+        " body_html, body_text, image, status, withdrawn_reason, corrections, section_id)"
         " VALUES ($1, $2, $3, $4, $5, $6, COALESCE($7::timestamptz, now()), $8::tsvector, $9, $10,"
-        " $11::json, $12, $13, $14::json) ON CONFLICT (slug_key) DO NOTHING RETURNING id", 14 },
+        " $11::json, $12, $13, $14::json, $15::bigint) ON CONFLICT (slug_key) DO NOTHING RETURNING id", 15 },
     [STMT_ARTICLE_LOCK] = { "SELECT version FROM articles WHERE id = $1 FOR UPDATE", 1 },
     [STMT_ARTICLE_UPDATE] = {
         "UPDATE articles SET slug = COALESCE($2, slug), slug_key = COALESCE($3, slug_key),"
@@ -146,8 +169,8 @@ const struct db_statement db_statements[STMT_COUNT] = {
         " WHEN status = 'draft' AND $13 = 'published' AND published_at < now() THEN now()"
         " ELSE published_at END, search = $9::tsvector,"
         " body_html = $10, body_text = $11, image = $12::json, status = $13,"
-        " withdrawn_reason = $14, corrections = $15::json, version = version + 1,"
-        " updated_at = now() WHERE id = $1", 15 },
+        " withdrawn_reason = $14, corrections = $15::json, section_id = $16::bigint,"
+        " version = version + 1, updated_at = now() WHERE id = $1", 16 },
     [STMT_ARTICLE_DELETE] = { "DELETE FROM articles WHERE id = $1", 1 },
     /* The articles listing $1 as "read also", locked in id order before they change. */
     [STMT_LINKERS_OF] = {
@@ -208,6 +231,27 @@ const struct db_statement db_statements[STMT_COUNT] = {
     [STMT_REVISION_GET] = {
         "SELECT " REVISION_COLUMNS("r.representation::text") " FROM article_revisions r"
         " WHERE r.article_id = $1 AND r.version = $2", 2, .read_only = 1 },
+    /* Each byline reference ({"id": n} or {"slug_key": s}) with the author it names, or NULL. */
+    [STMT_AUTHORS_RESOLVE] = {
+        "SELECT x.ord, au.id FROM json_array_elements($1::json) WITH ORDINALITY AS x(item, ord)"
+        " LEFT JOIN authors au ON au.id = (x.item->>'id')::bigint OR au.slug_key = x.item->>'slug_key'"
+        " ORDER BY x.ord", 1, .read_only = 1 },
+    /* khabar import: the authors and sections a line names by slug are created when new. */
+    [STMT_AUTHORS_UPSERT] = {
+        "INSERT INTO authors (name, slug, slug_key) SELECT x->>'name', x->>'slug', x->>'slug_key'"
+        " FROM json_array_elements($1::json) x WHERE x->>'slug_key' IS NOT NULL ORDER BY 3"
+        " ON CONFLICT (slug_key) DO NOTHING", 1 },
+    [STMT_SECTION_UPSERT] = {
+        "INSERT INTO sections (name, slug, slug_key, position)"
+        " SELECT $1, $2, $3, (SELECT COALESCE(max(position), 0) + 1 FROM sections)"
+        " ON CONFLICT (slug_key) DO NOTHING", 3 },
+    [STMT_SECTION_RESOLVE] = {
+        "SELECT id FROM sections WHERE id = $1::bigint OR slug_key = $2", 2, .read_only = 1 },
+    [STMT_ARTICLE_AUTHORS_CLEAR] = { "DELETE FROM article_authors WHERE article_id = $1", 1 },
+    [STMT_ARTICLE_AUTHORS_ADD] = {
+        "INSERT INTO article_authors (article_id, author_id, position, published_at, visible)"
+        " SELECT a.id, x.id::bigint, x.ord, a.published_at, a.visible FROM articles a"
+        " CROSS JOIN json_array_elements_text($2::json) WITH ORDINALITY AS x(id, ord) WHERE a.id = $1", 2 },
     [STMT_ARTICLE_EXISTS] = { "SELECT 1 FROM articles WHERE id = $1", 1, .read_only = 1 },
     [STMT_TAG_BY_SLUG] = {
         "SELECT t.slug, t.name, t.article_count, t.id FROM tags t WHERE t.slug = $1"
@@ -238,6 +282,64 @@ const struct db_statement db_statements[STMT_COUNT] = {
         " AND (s.article_count, s.id) < (COALESCE($1::int, 2147483647), COALESCE($2::bigint, 0))"
         " AND s.article_count > 0"
         " ORDER BY s.article_count DESC, s.id DESC LIMIT $3", 4, .plan_each_time = 1, .read_only = 1 },
+    [STMT_AUTHOR_BY_SLUG] = {
+        "SELECT " AUTHOR_COLUMNS " FROM authors au WHERE au.slug_key = $1", 1, .read_only = 1 },
+    /* Most articles first, as tags (authors with none too): $1 $2 the last item seen
+     * (count, id), $3 how many, $4 a prefix of the slug key. */
+    [STMT_AUTHOR_LIST] = {
+        "SELECT " AUTHOR_COLUMNS " FROM authors au"
+        " WHERE (au.article_count, au.id) < (COALESCE($1::int, 2147483647), COALESCE($2::bigint, 0))"
+        " ORDER BY au.article_count DESC, au.id DESC LIMIT $3", 3, .read_only = 1 },
+    [STMT_AUTHOR_PREFIX] = {
+        "SELECT " AUTHOR_COLUMNS " FROM authors au"
+        " WHERE au.slug_key ~>=~ $4 AND au.slug_key ~<~ ($4 || U&'\\+10FFFF')"
+        " AND (au.article_count, au.id) < (COALESCE($1::int, 2147483647), COALESCE($2::bigint, 0))"
+        " ORDER BY au.article_count DESC, au.id DESC LIMIT $3", 4, .plan_each_time = 1, .read_only = 1 },
+    /* No row back means the slug is taken. */
+    [STMT_AUTHOR_INSERT] = {
+        "INSERT INTO authors AS au (name, slug, slug_key, bio, avatar) VALUES ($1, $2, $3, $4, $5::json)"
+        " ON CONFLICT (slug_key) DO NOTHING RETURNING " AUTHOR_COLUMNS, 5 },
+    /* $1 the author's slug key now; no row back: there is none */
+    [STMT_AUTHOR_UPDATE] = {
+        "UPDATE authors au SET name = $2, slug = $3, slug_key = $4, bio = $5, avatar = $6::json,"
+        " updated_at = now() WHERE au.slug_key = $1 RETURNING " AUTHOR_COLUMNS, 6 },
+    [STMT_AUTHOR_DELETE] = { "DELETE FROM authors WHERE slug_key = $1 RETURNING id", 1 },
+    [STMT_SECTION_BY_SLUG] = {
+        "SELECT " SECTION_COLUMNS " FROM sections s WHERE s.slug_key = $1", 1, .read_only = 1 },
+    /* In the editors' order: $1 $2 the last item seen (position, id), $3 how many. */
+    [STMT_SECTION_LIST] = {
+        "SELECT " SECTION_COLUMNS " FROM sections s"
+        " WHERE (s.position, s.id) > (COALESCE($1::int, -2147483648), COALESCE($2::bigint, 0))"
+        " ORDER BY s.position, s.id LIMIT $3", 3, .read_only = 1 },
+    /* Without a position, a new section comes last. */
+    [STMT_SECTION_INSERT] = {
+        "INSERT INTO sections AS s (name, slug, slug_key, description, position)"
+        " VALUES ($1, $2, $3, $4, COALESCE($5::int, (SELECT COALESCE(max(position), 0) + 1 FROM sections)))"
+        " ON CONFLICT (slug_key) DO NOTHING RETURNING " SECTION_COLUMNS, 5 },
+    [STMT_SECTION_UPDATE] = {
+        "UPDATE sections s SET name = $2, slug = $3, slug_key = $4, description = $5,"
+        " position = COALESCE($6::int, s.position), updated_at = now()"
+        " WHERE s.slug_key = $1 RETURNING " SECTION_COLUMNS, 6 },
+    [STMT_SECTION_DELETE] = { "DELETE FROM sections WHERE slug_key = $1 RETURNING id", 1 },
+    /* A front: its public pinned articles in the editor's order ($1 the section), then
+     * its newest public articles that are not pinned, after $2 $3 (published_at, id). */
+    [STMT_FRONT_PINNED] = {
+        "SELECT " ARTICLE_COLUMNS(LIST_ITEM) " FROM section_front f JOIN articles a ON a.id = f.article_id"
+        " WHERE f.section_id = $1 AND a.visible ORDER BY f.position", 1, .read_only = 1 },
+    [STMT_FRONT_NEWEST] = {
+        "SELECT " ARTICLE_COLUMNS(LIST_ITEM) " FROM articles a WHERE a.section_id = $1 AND a.visible"
+        " AND (a.published_at, a.id) < (COALESCE($2::timestamptz, 'infinity'), COALESCE($3::bigint, 0))"
+        " AND NOT EXISTS (SELECT 1 FROM section_front f WHERE f.section_id = $1 AND f.article_id = a.id)"
+        " ORDER BY a.published_at DESC, a.id DESC LIMIT $4", 4, .read_only = 1 },
+    /* The first of the ids ($1, a JSON array) that no article has, by position from 1. */
+    [STMT_FRONT_UNKNOWN] = {
+        "SELECT x.ord FROM json_array_elements_text($1::json) WITH ORDINALITY AS x(id, ord)"
+        " WHERE NOT EXISTS (SELECT 1 FROM articles a WHERE a.id = x.id::bigint) ORDER BY x.ord LIMIT 1",
+        1, .read_only = 1 },
+    [STMT_FRONT_CLEAR] = { "DELETE FROM section_front WHERE section_id = $1", 1 },
+    [STMT_FRONT_SET] = {
+        "INSERT INTO section_front (section_id, article_id, position)"
+        " SELECT $1, x.id::bigint, x.ord FROM json_array_elements_text($2::json) WITH ORDINALITY AS x(id, ord)", 2 },
     /* Bulk import (import.c): this session's rows of import_rows from line $1 on (the
      * current batch: rows of earlier batches of the same transaction are dead but not yet
      * gone, and an index range past them is not slowed by them), set-based. Rows
@@ -263,15 +365,33 @@ const struct db_statement db_statements[STMT_COUNT] = {
         "INSERT INTO sources (name, key) SELECT DISTINCT ON (x->>'key') x->>'name', x->>'key'"
         " FROM import_rows r, json_array_elements(r.sources) x WHERE r.session = pg_backend_pid() AND r.line >= $1"
         " ORDER BY x->>'key', r.line ON CONFLICT (key) DO NOTHING", 1 },
+    /* The authors and sections the batch names by slug (the only references a batch
+     * holds: a line naming one by id is loaded on its own), created when new. */
+    [STMT_IMPORT_AUTHORS] = {
+        "INSERT INTO authors (name, slug, slug_key) SELECT DISTINCT ON (x->>'slug_key')"
+        " x->>'name', x->>'slug', x->>'slug_key'"
+        " FROM import_rows r, json_array_elements(r.authors) x WHERE r.session = pg_backend_pid() AND r.line >= $1"
+        " ORDER BY x->>'slug_key', r.line ON CONFLICT (slug_key) DO NOTHING", 1 },
+    [STMT_IMPORT_SECTIONS] = {
+        "INSERT INTO sections (name, slug, slug_key, position)"
+        " SELECT d.name, d.slug, d.slug_key, b.base + row_number() OVER (ORDER BY d.line)"
+        " FROM (SELECT DISTINCT ON (r.section->>'slug_key') r.section->>'name' AS name,"
+        "  r.section->>'slug' AS slug, r.section->>'slug_key' AS slug_key, r.line FROM import_rows r"
+        "  WHERE r.session = pg_backend_pid() AND r.line >= $1 AND r.section IS NOT NULL"
+        "  ORDER BY r.section->>'slug_key', r.line) d,"
+        " (SELECT COALESCE(max(position), 0) AS base FROM sections) b"
+        " ON CONFLICT (slug_key) DO NOTHING", 1 },
     [STMT_IMPORT_ARTICLES] = {
         "INSERT INTO articles (slug, slug_key, title, summary, body, lang, published_at, search,"
-        " body_html, body_text, image, status, withdrawn_reason, corrections, tags_json, sources_json)"
+        " body_html, body_text, image, status, withdrawn_reason, corrections, tags_json, sources_json,"
+        " section_id)"
         " SELECT slug, slug_key, title, summary, body, lang, COALESCE(published_at, now()), search,"
         " body_html, body_text, image, status, withdrawn_reason, corrections,"
         " khabar_tags_json(ARRAY(SELECT x.item->>'slug' FROM json_array_elements(tags)"
         "   WITH ORDINALITY AS x(item, ord) ORDER BY x.ord)),"
         " khabar_sources_json(ARRAY(SELECT x.item->>'key' FROM json_array_elements(sources)"
-        "   WITH ORDINALITY AS x(item, ord) ORDER BY x.ord))"
+        "   WITH ORDINALITY AS x(item, ord) ORDER BY x.ord)),"
+        " (SELECT s.id FROM sections s WHERE s.slug_key = section->>'slug_key')"
         " FROM import_rows WHERE session = pg_backend_pid() AND line >= $1 ORDER BY line", 1 },
     [STMT_IMPORT_ARTICLE_TAGS] = {
         "INSERT INTO article_tags (article_id, tag_id, position, published_at, visible)"
@@ -285,6 +405,12 @@ const struct db_statement db_statements[STMT_COUNT] = {
         " JOIN articles a ON a.slug_key = r.slug_key"
         " CROSS JOIN json_array_elements(r.sources) WITH ORDINALITY AS x(item, ord)"
         " JOIN sources s ON s.key = x.item->>'key' WHERE r.session = pg_backend_pid() AND r.line >= $1", 1 },
+    [STMT_IMPORT_ARTICLE_AUTHORS] = {
+        "INSERT INTO article_authors (article_id, author_id, position, published_at, visible)"
+        " SELECT a.id, au.id, x.ord, a.published_at, a.visible FROM import_rows r"
+        " JOIN articles a ON a.slug_key = r.slug_key"
+        " CROSS JOIN json_array_elements(r.authors) WITH ORDINALITY AS x(item, ord)"
+        " JOIN authors au ON au.slug_key = x.item->>'slug_key' WHERE r.session = pg_backend_pid() AND r.line >= $1", 1 },
     [STMT_IMPORT_CLEAR] = { "DELETE FROM import_rows WHERE session = pg_backend_pid() AND line >= $1", 1 },
     [STMT_ARCHIVE_IS_EMPTY] = { "SELECT NOT EXISTS (SELECT 1 FROM articles)", 0, .read_only = 1 },
     /* The search index as created, to create it again after a load into an empty archive. */
@@ -295,7 +421,8 @@ const struct db_statement db_statements[STMT_COUNT] = {
     [STMT_LAST_CHANGE] = {
         "SELECT floor(extract(epoch FROM GREATEST((SELECT max(updated_at) FROM articles),"
         " (SELECT max(published_at) FROM articles WHERE visible),"
-        " (SELECT deleted_at FROM khabar_changes WHERE id = 1))))::bigint", 0, .read_only = 1 },
+        " (SELECT GREATEST(deleted_at, names_changed_at) FROM khabar_changes WHERE id = 1))))::bigint",
+        0, .read_only = 1 },
     /* Scheduled articles whose time has come go live (the visibility trigger sets
      * visible); an article another instance is making live is skipped, not waited for. */
     [STMT_GO_LIVE] = {

@@ -80,7 +80,7 @@ int articles_get(struct request *req)
 /* Owned strings behind an article_query, released together. */
 struct list_args {
     struct article_query q;
-    char *tag_key, *source_key;
+    char *tag_key, *source_key, *author_key, *section_key;
     struct search_query *search;
     char after[48];
 };
@@ -89,6 +89,8 @@ static void list_args_free(struct list_args *a)
 {
     free(a->tag_key);
     free(a->source_key);
+    free(a->author_key);
+    free(a->section_key);
     search_query_free(a->search);
 }
 
@@ -104,6 +106,7 @@ static bool read_list_args(const struct request *req, struct list_args *a, char 
                            size_t size)
 {
     const char *tag = request_query(req, "tag"), *source = request_query(req, "source");
+    const char *author = request_query(req, "author"), *section = request_query(req, "section");
     const char *q = request_query(req, "q"), *cursor = request_query(req, "cursor");
     memset(a, 0, sizeof *a);
     if (!request_query_limit(req, 20, 100, &a->q.limit))
@@ -130,11 +133,18 @@ static bool read_list_args(const struct request *req, struct list_args *a, char 
             return false;
         a->q.tsquery = search_query_tsquery(a->search);
     }
-    /* An unknown tag or source is an empty page, not an error: keys that fit nothing. */
+    /* An unknown tag, source, author or section is an empty page, not an error: keys that
+     * fit nothing. */
     if (tag != NULL && (a->tag_key = text_slug_key_new(tag)) == NULL)
         a->tag_key = strdup("-");
     if (source != NULL && (a->source_key = text_normalize_new(source)) == NULL)
         a->source_key = strdup("-");
+    if (author != NULL && (a->author_key = text_slug_key_new(author)) == NULL)
+        a->author_key = strdup("-");
+    if (section != NULL && (a->section_key = text_slug_key_new(section)) == NULL)
+        a->section_key = strdup("-");
+    a->q.author_key = a->author_key;
+    a->q.section_key = a->section_key;
     a->q.tag_key = a->tag_key;
     a->q.source_key = a->source_key;
     if (cursor != NULL) {
@@ -232,7 +242,7 @@ int article_writes_reply(struct request *req, unsigned status, db_status st,
     article_write_refusal(refused, field, sizeof field, &message);
     if (st == DB_CONFLICT)
         return reply_problem(req, 409, PROBLEM_SLUG_CONFLICT, message, NULL);
-    return reply_problem(req, 422, PROBLEM_VALIDATION_FAILED, "a referenced article does not exist",
+    return reply_problem(req, 422, PROBLEM_VALIDATION_FAILED, article_write_refusal_detail(refused),
                          json_pack("[{s:s, s:s}]", "field", field, "message", message));
 }
 

@@ -7,17 +7,23 @@
 int index_get(struct request *req)
 {
     json_t *doc = json_pack(
-        "{s:s, s:s, s:[{s:s, s:s}, {s:s, s:s}, {s:s, s:s}], s:[{s:s, s:s}, {s:s, s:s}, {s:s, s:s}]}",
+        "{s:s, s:s, s:[{s:s, s:s}, {s:s, s:s}, {s:s, s:s}, {s:s, s:s}, {s:s, s:s}], s:[{s:s, s:s}, {s:s, s:s}, {s:s, s:s}]}",
         "service", "khabar: Arabic news articles with their tags, sources and \"read also\" links",
         "contract", "/openapi.yaml",
         "resources",
         "url", "/v1/articles", "description",
-        "news articles, newest first; filter by tag, source, from, to, lang; search with q; "
+        "news articles, newest first; filter by tag, source, author, section, from, to, lang; "
+        "search with q; "
         "one article at /v1/articles/{id or slug}, its links at /v1/articles/{id}/related",
         "url", "/v1/tags", "description",
         "keyword tags, most used first; q matches the start of a name; one at /v1/tags/{slug}",
         "url", "/v1/sources", "description",
         "the sources articles cite, most cited first; q matches the start of a name",
+        "url", "/v1/authors", "description",
+        "bylines, most public articles first; q matches the start of a slug; one at /v1/authors/{slug}",
+        "url", "/v1/sections", "description",
+        "sections in the editors' order; one at /v1/sections/{slug}, its front at "
+        "/v1/sections/{slug}/front",
         "operations",
         "url", "/healthz", "description", "liveness: the process answers",
         "url", "/readyz", "description", "readiness: the database answers and is migrated",

@@ -92,6 +92,7 @@ static bool key_is_valid(enum cursor_kind kind, const char *key)
         return false;
     switch (kind) {
     case CURSOR_NEWEST:
+    case CURSOR_FRONT:
         return rfc3339_is_valid(key);
     case CURSOR_RANKED: {
         /* what a PostgreSQL real holds as given: no overflow, no underflow */
@@ -103,6 +104,8 @@ static bool key_is_valid(enum cursor_kind kind, const char *key)
     case CURSOR_TAGS:
     case CURSOR_SOURCES:
     case CURSOR_REVISIONS:
+    case CURSOR_AUTHORS:
+    case CURSOR_SECTIONS: /* positions are 0 to SECTION_POSITION_MAX */
         return strlen(key) <= 10 && strspn(key, "0123456789") == strlen(key);
     }
     return false;

@@ -157,6 +157,22 @@ static void put_encoded(FILE *f, const char *s, bool keep_slash)
     }
 }
 
+char *path_with_segment_new(const char *prefix, const char *segment)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    if (f == NULL)
+        return NULL;
+    fputs(prefix, f);
+    put_encoded(f, segment, false);
+    if (fclose(f) != 0) {
+        free(text);
+        return NULL;
+    }
+    return text;
+}
+
 char *request_next_link_new(const struct request *req, const char *cursor)
 {
     char *text = NULL;

@@ -8,10 +8,10 @@
 #include "handlers/handlers.h"
 
 /* The query parameters each list reads (handlers/articles.c, handlers/tags.c). */
-static const char *const article_list_query[] = { "tag", "source", "q", "from", "to", "lang",
-                                                  "status", "limit", "cursor", NULL };
+static const char *const article_list_query[] = { "tag", "source", "author", "section", "q", "from",
+                                                  "to", "lang", "status", "limit", "cursor", NULL };
 static const char *const name_list_query[] = { "q", "limit", "cursor", NULL };
-static const char *const revision_list_query[] = { "limit", "cursor", NULL };
+static const char *const page_query[] = { "limit", "cursor", NULL };
 
 const struct route route_table[] = {
     { .method = "GET", .path = "/v1", .name = "index", .handler = index_get },
@@ -28,7 +28,7 @@ const struct route route_table[] = {
     { .method = "DELETE", .path = "/v1/articles/:article/related/:other", .name = "related_remove", .handler = related_remove, .write = 1 },
     /* token holders only (the handlers check), answered private: never .cached */
     { .method = "GET", .path = "/v1/articles/:article/revisions", .name = "revisions_list",
-      .handler = revisions_list, .query = revision_list_query },
+      .handler = revisions_list, .query = page_query },
     { .method = "GET", .path = "/v1/articles/:article/revisions/:version", .name = "revisions_get",
       .handler = revisions_get },
     { .method = "POST", .path = "/v1/articles/:article/revisions/:version/restore",
@@ -38,6 +38,24 @@ const struct route route_table[] = {
     { .method = "GET", .path = "/v1/tags/:tag", .name = "tags_get", .handler = tags_get, .cached = 1 },
     { .method = "GET", .path = "/v1/sources", .name = "sources_list", .handler = sources_list, .cached = 1,
       .query = name_list_query },
+    { .method = "GET", .path = "/v1/authors", .name = "authors_list", .handler = authors_list, .cached = 1,
+      .query = name_list_query },
+    /* author and section writes are for editors */
+    { .method = "POST", .path = "/v1/authors", .name = "authors_create", .handler = authors_create, .write = 1 },
+    { .method = "GET", .path = "/v1/authors/:author", .name = "authors_get", .handler = authors_get, .cached = 1 },
+    { .method = "PUT", .path = "/v1/authors/:author", .name = "authors_replace", .handler = authors_replace, .write = 1 },
+    { .method = "PATCH", .path = "/v1/authors/:author", .name = "authors_patch", .handler = authors_patch, .write = 1 },
+    { .method = "DELETE", .path = "/v1/authors/:author", .name = "authors_delete", .handler = authors_delete, .write = 1 },
+    { .method = "GET", .path = "/v1/sections", .name = "sections_list", .handler = sections_list, .cached = 1,
+      .query = page_query },
+    { .method = "POST", .path = "/v1/sections", .name = "sections_create", .handler = sections_create, .write = 1 },
+    { .method = "GET", .path = "/v1/sections/:section", .name = "sections_get", .handler = sections_get, .cached = 1 },
+    { .method = "PUT", .path = "/v1/sections/:section", .name = "sections_replace", .handler = sections_replace, .write = 1 },
+    { .method = "PATCH", .path = "/v1/sections/:section", .name = "sections_patch", .handler = sections_patch, .write = 1 },
+    { .method = "DELETE", .path = "/v1/sections/:section", .name = "sections_delete", .handler = sections_delete, .write = 1 },
+    { .method = "GET", .path = "/v1/sections/:section/front", .name = "front_get", .handler = front_get, .cached = 1,
+      .query = page_query },
+    { .method = "PUT", .path = "/v1/sections/:section/front", .name = "front_put", .handler = front_put, .write = 1 },
     { .method = "GET", .path = "/healthz", .name = "healthz", .handler = ops_healthz, .probe = 1 },
     { .method = "GET", .path = "/readyz", .name = "readyz", .handler = ops_readyz, .probe = 1 },
     { .method = "GET", .path = "/metrics", .name = "metrics", .handler = ops_metrics, .probe = 1 },

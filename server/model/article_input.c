@@ -111,11 +111,94 @@ static void check_related(const json_t *obj, int64_t self_id, json_t *out, json_
     }
 }
 
+/*
+ * A reference to an author or a section: an id (a whole number from 1) as {"id": n}, or a
+ * slug as {"slug_key", "slug", "name"} (the name and slug an import creates it with);
+ * NULL when item is neither.
+ */
+static json_t *catalog_ref_new(const json_t *item)
+{
+    if (json_is_integer(item) && json_integer_value(item) >= 1 &&
+        json_integer_value(item) <= FORMAT_ID_MAX)
+        return json_pack("{s:I}", "id", (json_int_t)json_integer_value(item));
+    if (!json_is_string(item))
+        return NULL;
+    json_t *ref = NULL;
+    char *name = text_trim_new(json_string_value(item));
+    char *slug = name ? text_slugify_new(name, TEXT_SLUG_MAX_CHARS) : NULL;
+    char *key = slug ? text_slug_key_new(slug) : NULL;
+    if (key != NULL && key[0] != '\0' && text_char_count(name) <= CATALOG_NAME_MAX_CHARS)
+        ref = json_pack("{s:s, s:s, s:s}", "slug_key", key, "slug", slug, "name", name);
+    free(name);
+    free(slug);
+    free(key);
+    return ref;
+}
+
+/* Two references naming the same author the same way (id, or slug in any letter variant). */
+static bool same_ref(const json_t *a, const json_t *b)
+{
+    const json_t *ka = json_object_get(a, "slug_key"), *kb = json_object_get(b, "slug_key");
+    if (ka != NULL || kb != NULL)
+        return ka != NULL && kb != NULL && json_equal(ka, kb);
+    return json_equal(a, b);
+}
+
+/* The byline: author ids or slugs, in order; an author named twice is refused. */
+static void check_authors(const json_t *obj, json_t *out, json_t *errors)
+{
+    const json_t *list = json_object_get(obj, "authors");
+    char field[32], msg[96];
+    size_t i;
+    const json_t *item;
+    if (list == NULL || json_is_null(list))
+        return;
+    if (!json_is_array(list) || json_array_size(list) > ARTICLE_AUTHORS_MAX) {
+        snprintf(msg, sizeof msg, "must be an array of at most %d author ids or slugs",
+                 ARTICLE_AUTHORS_MAX);
+        input_error(errors, "authors", msg);
+        return;
+    }
+    json_array_foreach(list, i, item) {
+        snprintf(field, sizeof field, "authors[%zu]", i);
+        json_t *ref = catalog_ref_new(item);
+        if (ref == NULL) {
+            input_error(errors, field, "must be an author id (a whole number from 1) or a slug");
+            continue;
+        }
+        bool seen = false;
+        size_t j;
+        const json_t *prev;
+        json_array_foreach(out, j, prev) {
+            seen |= same_ref(prev, ref);
+        }
+        if (seen)
+            input_error(errors, field, "names an author already in the byline");
+        else
+            json_array_append(out, ref);
+        json_decref(ref);
+    }
+}
+
+/* The section: an id or a slug, or absent or null for none. */
+static void check_section(const json_t *obj, json_t *doc, json_t *errors)
+{
+    const json_t *v = json_object_get(obj, "section");
+    if (v == NULL || json_is_null(v))
+        return;
+    json_t *ref = catalog_ref_new(v);
+    if (ref == NULL)
+        input_error(errors, "section", "must be a section id (a whole number from 1), a slug, or null");
+    else
+        json_object_set_new(doc, "section", ref);
+}
+
 static int check_fields_known(const json_t *obj, json_t *errors)
 {
     static const char *const writable[] = { "slug", "title", "summary", "body", "lang",
                                             "published_at", "tags", "sources", "related", "image",
-                                            "status", "withdrawn_reason", "corrections", NULL };
+                                            "status", "withdrawn_reason", "corrections",
+                                            "authors", "section", NULL };
     static const char *const read_only[] = { "id", "dir", "version", "created_at", "updated_at",
                                              "body_html", NULL };
     const char *key;
@@ -275,6 +358,8 @@ static void input_from_doc(json_t *doc, struct article_input *in)
         .status = json_string_value(json_object_get(doc, "status")),
         .withdrawn_reason = json_string_value(json_object_get(doc, "withdrawn_reason")),
         .corrections = json_string_value(json_object_get(doc, "corrections")),
+        .authors = json_object_get(doc, "authors"),
+        .section = json_object_get(doc, "section"),
     };
 }
 
@@ -295,7 +380,7 @@ int article_input_from_json(const json_t *obj, int64_t self_id, const struct art
         return -1;
     }
     check_fields_known(obj, errors);
-    json_t *doc = json_pack("{s:[], s:[], s:[]}", "tags", "sources", "related");
+    json_t *doc = json_pack("{s:[], s:[], s:[], s:[]}", "tags", "sources", "related", "authors");
     if (doc == NULL)
         return -1;
     check_scalars(obj, &f, errors);
@@ -304,6 +389,8 @@ int article_input_from_json(const json_t *obj, int64_t self_id, const struct art
     check_names(obj, "sources", ARTICLE_SOURCES_MAX, ARTICLE_SOURCE_MAX_CHARS, "key",
                 source_key_new, json_object_get(doc, "sources"), errors);
     check_related(obj, self_id, json_object_get(doc, "related"), errors);
+    check_authors(obj, json_object_get(doc, "authors"), errors);
+    check_section(obj, doc, errors);
     json_t *image = image_input_new(json_object_get(obj, "image"), &rules->image, errors);
     if (json_is_object(image)) {
         char *text = json_dumps(image, JSON_COMPACT);
@@ -363,5 +450,9 @@ json_t *article_input_json_from_article_new(const json_t *article)
         json_object_del(out, "published_at");
     json_object_set_new(out, "tags", pluck_new(json_object_get(article, "tags"), "name"));
     json_object_set_new(out, "related", pluck_new(json_object_get(article, "related"), "id"));
+    json_object_set_new(out, "authors", pluck_new(json_object_get(article, "authors"), "id"));
+    const json_t *section = json_object_get(article, "section");
+    if (json_is_object(section))
+        json_object_set(out, "section", json_object_get(section, "id"));
     return out;
 }

@@ -123,47 +123,56 @@ static json_t *rendition_new(const json_t *in, const char *path, const struct im
     return out;
 }
 
-static void renditions_member(const json_t *obj, const struct image_rules *rules, json_t *out,
-                              json_t *errors)
+static void renditions_member(const json_t *obj, const char *field, const struct image_rules *rules,
+                              json_t *out, json_t *errors)
 {
+    char path[64];
     const json_t *list = json_object_get(obj, "renditions");
     json_t *checked = json_array();
     json_object_set_new(out, "renditions", checked);
     if (list == NULL || json_is_null(list))
         return;
     if (!json_is_array(list) || json_array_size(list) > IMAGE_RENDITIONS_MAX) {
-        input_error(errors, "image.renditions", "must be a list of at most 20 renditions");
+        member_path(path, sizeof path, field, "renditions");
+        input_error(errors, path, "must be a list of at most 20 renditions");
         return;
     }
     size_t i;
     const json_t *item;
     json_array_foreach(list, i, item) {
-        char path[64];
-        snprintf(path, sizeof path, "image.renditions[%zu]", i);
+        snprintf(path, sizeof path, "%s.renditions[%zu]", field, i);
         json_array_append_new(checked, rendition_new(item, path, rules, errors));
     }
 }
 
 json_t *image_input_new(const json_t *in, const struct image_rules *rules, json_t *errors)
 {
+    return image_input_named_new(in, "image", rules, errors);
+}
+
+json_t *image_input_named_new(const json_t *in, const char *field, const struct image_rules *rules,
+                              json_t *errors)
+{
+    char msg[96];
     static const char *const known[] = { "url", "alt", "caption", "credit", "width",
                                          "height", "renditions", NULL };
     if (in == NULL || json_is_null(in))
         return json_null();
     if (!json_is_object(in)) {
-        input_error(errors, "image", "must be an object with url and alt, or null");
+        snprintf(msg, sizeof msg, "must be an object with url and alt, or null");
+        input_error(errors, field, msg);
         return NULL;
     }
     size_t before = json_array_size(errors);
     json_t *out = json_object();
-    check_members(in, "image", known, errors);
-    url_member(in, "image", rules, out, errors);
-    text_member(in, "image", "alt", IMAGE_ALT_MAX_CHARS, true, out, errors);
-    text_member(in, "image", "caption", IMAGE_CAPTION_MAX_CHARS, false, out, errors);
-    text_member(in, "image", "credit", IMAGE_CREDIT_MAX_CHARS, false, out, errors);
-    size_member(in, "image", "width", false, out, errors);
-    size_member(in, "image", "height", false, out, errors);
-    renditions_member(in, rules, out, errors);
+    check_members(in, field, known, errors);
+    url_member(in, field, rules, out, errors);
+    text_member(in, field, "alt", IMAGE_ALT_MAX_CHARS, true, out, errors);
+    text_member(in, field, "caption", IMAGE_CAPTION_MAX_CHARS, false, out, errors);
+    text_member(in, field, "credit", IMAGE_CREDIT_MAX_CHARS, false, out, errors);
+    size_member(in, field, "width", false, out, errors);
+    size_member(in, field, "height", false, out, errors);
+    renditions_member(in, field, rules, out, errors);
     if (json_array_size(errors) != before) {
         json_decref(out);
         return NULL;

@@ -1,4 +1,4 @@
-/* serialize.c: the public JSON of articles, list items, tags and sources, built from database rows. */
+/* serialize.c: the public JSON of articles, list items, tags, sources, authors and sections, built from database rows. */
 #include "model/serialize.h"
 
 #include <stdio.h>
@@ -49,6 +49,8 @@ static json_t *article_object(const struct db_article *a, bool with_body)
     json_object_set_new(o, "tags", stored_list(a->tags));
     json_object_set_new(o, "related", stored_list(a->related));
     json_object_set_new(o, "image", stored_object(a->image));
+    json_object_set_new(o, "authors", stored_list(a->authors));
+    json_object_set_new(o, "section", stored_object(a->section));
     if (with_body && a->body != NULL) {
         json_object_set_new(o, "withdrawn_reason", text_or_null(a->withdrawn_reason));
         json_object_set_new(o, "corrections", stored_list(a->corrections));
@@ -151,4 +153,49 @@ void serialize_revision_page(const struct db_revision_page *in, struct list_page
     page_start(&in->end, out);
     for (size_t i = 0; i < in->n; i++)
         json_array_append_new(out->items, serialize_revision_new(&in->items[i], false));
+}
+
+json_t *serialize_author_new(const struct db_name *a)
+{
+    return json_pack("{s:I, s:s, s:s, s:o, s:o, s:I}", "id", (json_int_t)a->id, "slug", a->slug,
+                     "name", a->name, "bio", text_or_null(a->bio), "avatar", stored_object(a->avatar),
+                     "article_count", (json_int_t)a->article_count);
+}
+
+void serialize_author_page(const struct db_name_page *in, struct list_page *out)
+{
+    page_start(&in->end, out);
+    for (size_t i = 0; i < in->n; i++)
+        json_array_append_new(out->items, serialize_author_new(&in->items[i]));
+}
+
+json_t *serialize_section_new(const struct db_section *s)
+{
+    return json_pack("{s:I, s:s, s:s, s:o, s:I}", "id", (json_int_t)s->id, "slug", s->slug, "name",
+                     s->name, "description", text_or_null(s->description), "position",
+                     (json_int_t)s->position);
+}
+
+void serialize_section_page(const struct db_section_page *in, struct list_page *out)
+{
+    page_start(&in->end, out);
+    for (size_t i = 0; i < in->n; i++)
+        json_array_append_new(out->items, serialize_section_new(&in->items[i]));
+}
+
+/* Front items: list items marked pinned or not. */
+static void front_items(const struct db_article_page *in, bool pinned, json_t *items)
+{
+    for (size_t i = 0; i < in->n; i++) {
+        json_t *item = article_object(&in->items[i], false);
+        json_object_set_new(item, "pinned", json_boolean(pinned));
+        json_array_append_new(items, item);
+    }
+}
+
+void serialize_front_page(const struct db_front *in, struct list_page *out)
+{
+    page_start(&in->newest.end, out);
+    front_items(&in->pinned, true, out->items);
+    front_items(&in->newest, false, out->items);
 }

@@ -362,3 +362,39 @@ def test_import_into_the_served_archive(khabar):
         check(r.status == 200 and r.json.get("slug") == slug, "imported article found by slug %s" % slug, r.brief(200))
     r = request("GET", "/v1/tags/وسم-الاستيراد")
     check(r.status == 200 and r.json.get("article_count") == 1, "imported tags are counted", r.brief())
+
+
+def test_authors_and_sections(khabar):
+    """Bylines and sections named by slug are created when new (one author whatever the letter
+    variant, the first spelling its name), named by id they must exist; the same into an empty
+    archive (one transaction, counts at the end) and into one that holds articles."""
+    lines = [
+        {"title": "مقال مستورد أول", "body": "نص.", "authors": ["سارة علي", "Omar Khaled"], "section": "سياسة"},
+        {"title": "مقال مستورد ثان", "body": "نص.", "authors": ["سارة علی"], "section": "اقتصاد"},
+        {"title": "مقال مستورد ثالث", "body": "نص.", "authors": [1], "section": "سياسة"},
+        {"title": "مقال مستورد رابع", "body": "نص.", "section": 999},
+        {"title": "مسودة مستوردة", "body": "نص.", "authors": ["Omar Khaled"], "status": "draft"},
+    ]
+    path = write_lines(khabar, "people.ndjson", lines)
+    for name, prefill in (("people_empty", False), ("people_batches", True)):
+        url = database(khabar, name)
+        try:
+            if prefill:
+                r0 = import_into(khabar, url, write_lines(khabar, "one.ndjson", [{"title": "مقال سابق", "body": "نص."}]))
+                check(r0.returncode == 0, "%s: an article first" % name, r0.stderr)
+            r = import_into(khabar, url, path)
+            check(r.returncode == 1 and "loaded 4 articles, refused 1 lines" in r.stdout
+                  and "line 4: section: no section has this id or slug" in r.stderr,
+                  "%s: an unknown section id refuses its line, by name" % name, (r.stdout, r.stderr))
+            authors = psql(url, "SELECT string_agg(name || ':' || article_count, ',' ORDER BY id) FROM authors")
+            # the batch creates new authors in slug key order: Omar Khaled is author 1
+            check(authors == "Omar Khaled:2,سارة علي:2",
+                  "%s: two authors (one for both spellings), counts of public articles only" % name, authors)
+            sections = psql(url, "SELECT string_agg(name || ':' || position, ',' ORDER BY position) FROM sections")
+            check(sections == "سياسة:1,اقتصاد:2", "%s: sections in order of first appearance" % name, sections)
+            shown = psql(url, "SELECT authors_json::text || ' ' || section_json::text FROM articles"
+                              " WHERE title = 'مقال مستورد أول'")
+            check('"name" : "Omar Khaled"' in shown.replace('":"', '" : "') and "سياسة" in shown,
+                  "%s: the article row shows its byline and section" % name, shown)
+        finally:
+            drop(khabar, name)

@@ -123,6 +123,12 @@ def test_answers_match_their_operations(khabar, spec):
     r = request("DELETE", "/v1/articles/%d" % gone, token=harness.TOKEN_1)
     check(r.status == 204, "an article deleted, for its revisions", r.brief())
     q = urllib.parse.quote
+    request("POST", "/v1/authors", body={"name": "كاتب العقد", "slug": "contract-writer",
+                                         "avatar": {"url": "https://cdn.example/w.jpg", "alt": "صورة"}},
+            token=harness.TOKEN_1)
+    request("POST", "/v1/sections", body={"name": "قسم العقد", "slug": "contract"}, token=harness.TOKEN_1)
+    c = create(harness.art("مقال العقد رقم 4", "نص", authors=["contract-writer"], section="contract")).json
+    request("PUT", "/v1/sections/contract/front", body=[c["id"]], token=harness.TOKEN_1)
     cases = [
         ("get", "/v1", "/v1", None),
         ("get", "/v1/articles", "/v1/articles?limit=2", None),
@@ -137,6 +143,23 @@ def test_answers_match_their_operations(khabar, spec):
         ("get", "/v1/tags", "/v1/tags", None),
         ("get", "/v1/tags/{tag}", "/v1/tags/" + q(tag), None),
         ("get", "/v1/sources", "/v1/sources", None),
+        ("get", "/v1/authors", "/v1/authors", None),
+        ("get", "/v1/authors/{author}", "/v1/authors/contract-writer", None),
+        ("get", "/v1/authors/{author}", "/v1/authors/nobody", None),
+        ("get", "/v1/articles", "/v1/articles?author=contract-writer", None),
+        ("get", "/v1/articles", "/v1/articles?section=contract", None),
+        ("get", "/v1/sections", "/v1/sections", None),
+        ("get", "/v1/sections/{section}", "/v1/sections/contract", None),
+        ("get", "/v1/sections/{section}/front", "/v1/sections/contract/front", None),
+        ("get", "/v1/articles/{article}", "/v1/articles/%d" % c["id"], None),
+        ("post", "/v1/authors", "/v1/authors", {"name": "كاتب آخر للعقد"}),
+        ("post", "/v1/authors", "/v1/authors", {"name": "كاتب", "avatar": {"url": "javascript:x"}}),
+        ("post", "/v1/sections", "/v1/sections", {"name": "قسم آخر للعقد", "position": 3}),
+        ("patch", "/v1/authors/{author}", "/v1/authors/contract-writer", {"bio": "سيرة قصيرة"}),
+        ("patch", "/v1/sections/{section}", "/v1/sections/contract", {"description": "وصف"}),
+        ("delete", "/v1/authors/{author}", "/v1/authors/contract-writer", None),
+        ("delete", "/v1/sections/{section}", "/v1/sections/contract", None),
+        ("put", "/v1/sections/{section}/front", "/v1/sections/contract/front", [999999]),
         ("get", "/healthz", "/healthz", None),
         ("get", "/readyz", "/readyz", None),
         ("post", "/v1/articles", "/v1/articles", {"title": "مقال العقد رقم 3", "body": "نص"}),

@@ -7,7 +7,7 @@ import pytest
 
 import harness
 
-ARTICLE_LIST = ["tag", "source", "q", "from", "to", "lang", "status", "limit", "cursor"]
+ARTICLE_LIST = ["tag", "source", "author", "section", "q", "from", "to", "lang", "status", "limit", "cursor"]
 NAME_LIST = ["q", "limit", "cursor"]
 
 
@@ -18,6 +18,10 @@ def article(khabar):
                               "published_at": "2024-05-19T00:00:00Z", "tags": ["معاملات"],
                               "sources": ["وكالة"]})
     assert r.status == 201, r.brief()
+    for path, body in (("/v1/authors", {"name": "كاتب المعاملات", "slug": "params-writer"}),
+                       ("/v1/sections", {"name": "قسم المعاملات", "slug": "params"})):
+        w = harness.request("POST", path, token=harness.TOKEN_1, body=body)
+        assert w.status == 201, w.brief()
     return r.json
 
 
@@ -33,6 +37,11 @@ def get_routes(article):
         ("/v1/tags", NAME_LIST),
         ("/v1/tags/" + urllib.parse.quote(article["tags"][0]["slug"]), []),
         ("/v1/sources", NAME_LIST),
+        ("/v1/authors", NAME_LIST),
+        ("/v1/authors/params-writer", []),
+        ("/v1/sections", ["limit", "cursor"]),
+        ("/v1/sections/params", []),
+        ("/v1/sections/params/front", ["limit", "cursor"]),
         ("/healthz", []),
         ("/readyz", []),
         ("/metrics", []),

@@ -48,7 +48,8 @@ TAGS_PAGE = 50     # the default page size of /v1/tags and /v1/sources
 DEEP = 50          # "a deep page": the cursor of page DEEP
 
 # Tables no list may read in full (sources has 20 rows: reading it whole is fine).
-NO_SEQ_SCAN = ("articles", "article_tags", "article_sources", "article_related", "tags", "article_revisions")
+NO_SEQ_SCAN = ("articles", "article_tags", "article_sources", "article_related", "tags", "article_authors",
+               "authors", "article_revisions")
 # The article with a long history of revisions (REVISION_HEAVY of them; every other has a few).
 REVISION_HEAVY = 2000
 # A scan that reads more than this share of a table (of 1,000 rows or more) for one page is
@@ -59,9 +60,33 @@ WIDE_SEARCH_SHARE = 0.10
 # Index pages a scan may read per loop beyond what the rows it returns need (its descent from
 # the root, a leaf page or two, a visibility map page).
 WALK_SLACK_PAGES = 8
+# Authors and sections (the synthetic archive has none): 3,000 authors, one on 10% of the
+# articles (BIG_AUTHOR), one on 40 (RARE_AUTHOR), a second author on a fifth of them; 13
+# sections, one holding a third of the articles (BIG_SECTION), one 100 (RARE_SECTION); five
+# pinned articles on the big section's front. Added with SQL after the import, before the
+# editors' statuses change what is visible (the triggers carry that to the bylines).
+BIG_AUTHOR, RARE_AUTHOR, BIG_SECTION, RARE_SECTION = 1, 3000, 1, 13
+PEOPLE_SQL = (
+    "INSERT INTO authors (name, slug, slug_key) SELECT 'كاتب ' || i, 'author-' || i, 'author-' || i"
+    " FROM generate_series(1, 3000) i;\n"
+    "INSERT INTO article_authors (article_id, author_id, position, published_at, visible)"
+    " SELECT id, CASE WHEN id % 10 = 0 THEN 1 WHEN id % 500 = 1 THEN 3000 ELSE 2 + id % 2997 END, 1,"
+    " published_at, visible FROM articles;\n"
+    "INSERT INTO article_authors (article_id, author_id, position, published_at, visible)"
+    " SELECT id, 2 + (id * 13 + 5) % 2997, 2, published_at, visible FROM articles"
+    " WHERE id % 5 = 2 AND 2 + (id * 13 + 5) % 2997 <> 2 + id % 2997;\n"
+    "INSERT INTO sections (name, slug, slug_key, position) SELECT 'قسم ' || i, 'section-' || i,"
+    " 'section-' || i, i FROM generate_series(1, 13) i;\n"
+    "UPDATE articles SET section_id = CASE WHEN id % 3 = 0 THEN 1 WHEN id % 200 = 1 THEN 13"
+    " ELSE 2 + id % 11 END;\n"
+    "INSERT INTO section_front (section_id, article_id, position) SELECT 1, id, row_number() OVER ()"
+    " FROM (SELECT id FROM articles WHERE section_id = 1 ORDER BY published_at DESC, id DESC"
+    " OFFSET 3 LIMIT 5) p;\n")
 # Statements taken from server/db/statements.c, by their enum names.
 STATEMENTS = ("STMT_LIST_NEWEST", "STMT_LIST_BY_TAG", "STMT_LIST_BY_SOURCE", "STMT_LIST_SEARCH",
-              "STMT_LIST_BY_STATUS", "STMT_TAG_LIST", "STMT_SOURCE_LIST", "STMT_REVISION_LIST")
+              "STMT_LIST_BY_STATUS", "STMT_TAG_LIST", "STMT_SOURCE_LIST", "STMT_LIST_BY_AUTHOR",
+              "STMT_LIST_BY_SECTION", "STMT_AUTHOR_LIST", "STMT_SECTION_LIST", "STMT_FRONT_NEWEST",
+              "STMT_FRONT_PINNED", "STMT_REVISION_LIST")
 
 
 # ---------------------------------------------------------------------------------------
@@ -272,6 +297,15 @@ def build_cases(arc):
                           " WHERE tag_id = %d ORDER BY published_at DESC, article_id DESC" % st["pop_tag"])
     src_after = cursor_of(arc, "SELECT khabar_time(published_at) || '|' || article_id FROM article_sources"
                           " WHERE source_id = %d ORDER BY published_at DESC, article_id DESC" % st["big_source"])
+    author_after = cursor_of(arc, "SELECT khabar_time(published_at) || '|' || article_id FROM article_authors"
+                             " WHERE author_id = %d AND visible ORDER BY published_at DESC, article_id DESC"
+                             % BIG_AUTHOR)
+    section_after = cursor_of(arc, "SELECT khabar_time(published_at) || '|' || id FROM articles"
+                              " WHERE section_id = %d AND visible ORDER BY published_at DESC, id DESC" % BIG_SECTION)
+    front_after = cursor_of(arc, "SELECT khabar_time(published_at) || '|' || id FROM articles a"
+                            " WHERE section_id = %d AND visible AND NOT EXISTS (SELECT 1 FROM section_front f"
+                            " WHERE f.section_id = a.section_id AND f.article_id = a.id)"
+                            " ORDER BY published_at DESC, id DESC" % BIG_SECTION)
     tags_after = arc.one("SELECT article_count || '|' || id FROM tags ORDER BY article_count DESC, id DESC"
                      " OFFSET %d LIMIT 1" % (DEEP * TAGS_PAGE - 1)).split("|")
     tags_prefix_after = arc.one("SELECT article_count || '|' || id FROM tags WHERE slug LIKE 'وسم%%'"
@@ -285,8 +319,9 @@ def build_cases(arc):
         log("search word %s: in %s articles" % (w, arc.one("SELECT count(*) FROM articles WHERE search @@ %s::tsquery"
                                                        % lit(tsq(w)))))
     N, T, S, Q = "STMT_LIST_NEWEST", "STMT_LIST_BY_TAG", "STMT_LIST_BY_SOURCE", "STMT_LIST_SEARCH"
+    AU, SE = "STMT_LIST_BY_AUTHOR", "STMT_LIST_BY_SECTION"
     # params: $1 $2 after (time or rank, id), $3 $4 from/to, $5 lang, $6 limit, $7 driving id,
-    # $8 the other filter (search: $7 tag, $8 source, $9 tsquery)
+    # $8 the other filter (search: $7 tag, $8 source, $9 tsquery, $10 author, $11 section)
     cases = [
         dict(name="newest, first page", stmt=N, params=[None, None, None, None, None, L],
              http="/v1/articles"),
@@ -321,27 +356,27 @@ def build_cases(arc):
              params=[None, None, None, None, None, L, st["small_source"], st["sec_tag"]],
              http="/v1/articles?source=%s&tag=%s" % (st["small_source_name"], synth.SECOND_TAG)),
         dict(name="search, word in most articles %s" % common, stmt=Q, search=True,
-             params=[None, None, None, None, None, L, None, None, tsq(common)],
+             params=[None, None, None, None, None, L, None, None, tsq(common), None, None],
              http="/v1/articles?q=" + common),
         dict(name="search, word in a few %% %s" % tenth, stmt=Q, search=True,
-             params=[None, None, None, None, None, L, None, None, tsq(tenth)],
+             params=[None, None, None, None, None, L, None, None, tsq(tenth), None, None],
              http="/v1/articles?q=" + tenth),
         dict(name="search, word in a few % and a month", stmt=Q, search=True,
-             params=[None, None, month[0], month[1], None, L, None, None, tsq(tenth)]),
+             params=[None, None, month[0], month[1], None, L, None, None, tsq(tenth), None, None]),
         dict(name="search, rare word %s" % rare, stmt=Q, search=True,
-             params=[None, None, None, None, None, L, None, None, tsq(rare)],
+             params=[None, None, None, None, None, L, None, None, tsq(rare), None, None],
              http="/v1/articles?q=" + rare),
         dict(name="search, word in a few % and the tag on a third", stmt=Q, search=True,
-             params=[None, None, None, None, None, L, st["pop_tag"], None, tsq(tenth)]),
+             params=[None, None, None, None, None, L, st["pop_tag"], None, tsq(tenth), None, None]),
         # editors' lists ($9 the status; $7 $8 tag and source filters)
         dict(name="editors: drafts", stmt="STMT_LIST_BY_STATUS",
-             params=[None, None, None, None, None, L, None, None, "draft"]),
+             params=[None, None, None, None, None, L, None, None, "draft", None, None]),
         dict(name="editors: withdrawn", stmt="STMT_LIST_BY_STATUS",
-             params=[None, None, None, None, None, L, None, None, "withdrawn"]),
+             params=[None, None, None, None, None, L, None, None, "withdrawn", None, None]),
         dict(name="editors: scheduled", stmt="STMT_LIST_BY_STATUS",
-             params=[None, None, None, None, None, L, None, None, "scheduled"]),
+             params=[None, None, None, None, None, L, None, None, "scheduled", None, None]),
         dict(name="editors: any", stmt="STMT_LIST_BY_STATUS",
-             params=[None, None, None, None, None, L, None, None, "any"]),
+             params=[None, None, None, None, None, L, None, None, "any", None, None]),
         dict(name="tags, first page", http="/v1/tags", **name_list(arc, "TAG")),
         dict(name="tags, page %d" % DEEP, **name_list(arc, "TAG", after=tags_after)),
         dict(name="tags, prefix matching a few (سي)", http="/v1/tags?q=سي", **name_list(arc, "TAG", prefix="سي")),
@@ -355,6 +390,44 @@ def build_cases(arc):
         dict(name="revisions, page %d" % DEEP, stmt="STMT_REVISION_LIST",
              params=[st["heavy"], REVISION_HEAVY - DEEP * PAGE, L]),
         dict(name="revisions of an article with a few", stmt="STMT_REVISION_LIST", params=[st["heavy"] + 1, None, L]),
+        # authors ($7 the author, $8 tag, $9 source, $10 section) and sections ($7 the section,
+        # $8 tag, $9 source)
+        dict(name="by the biggest author (10%)", stmt=AU, params=[None, None, None, None, None, L, BIG_AUTHOR,
+                                                                   None, None, None],
+             http="/v1/articles?author=author-%d" % BIG_AUTHOR),
+        dict(name="by the biggest author, page %d" % DEEP, stmt=AU,
+             params=list(author_after) + [None, None, None, L, BIG_AUTHOR, None, None, None]),
+        dict(name="by a rare author", stmt=AU, params=[None, None, None, None, None, L, RARE_AUTHOR, None, None, None],
+             http="/v1/articles?author=author-%d" % RARE_AUTHOR),
+        dict(name="by the biggest author and the tag on a third", stmt=AU,
+             params=[None, None, None, None, None, L, BIG_AUTHOR, st["pop_tag"], None, None],
+             http="/v1/articles?author=author-%d&tag=%s" % (BIG_AUTHOR, synth.POPULAR_TAG)),
+        dict(name="by the biggest author and the biggest section", stmt=AU,
+             params=[None, None, None, None, None, L, BIG_AUTHOR, None, None, BIG_SECTION],
+             http="/v1/articles?author=author-%d&section=section-%d" % (BIG_AUTHOR, BIG_SECTION)),
+        dict(name="by the biggest section (a third)", stmt=SE,
+             params=[None, None, None, None, None, L, BIG_SECTION, None, None],
+             http="/v1/articles?section=section-%d" % BIG_SECTION),
+        dict(name="by the biggest section, page %d" % DEEP, stmt=SE,
+             params=list(section_after) + [None, None, None, L, BIG_SECTION, None, None]),
+        dict(name="by a rare section", stmt=SE, params=[None, None, None, None, None, L, RARE_SECTION, None, None],
+             http="/v1/articles?section=section-%d" % RARE_SECTION),
+        dict(name="by the biggest section, one month", stmt=SE,
+             params=[None, None, month[0], month[1], None, L, BIG_SECTION, None, None]),
+        dict(name="search, word in a few % and the biggest author", stmt=Q, search=True,
+             params=[None, None, None, None, None, L, None, None, tsq(tenth), BIG_AUTHOR, None]),
+        dict(name="editors: drafts of the biggest section", stmt="STMT_LIST_BY_STATUS",
+             params=[None, None, None, None, None, L, None, None, "draft", None, BIG_SECTION]),
+        dict(name="authors, first page", http="/v1/authors", **name_list(arc, "AUTHOR")),
+        dict(name="authors, prefix matching one (author-1234)", http="/v1/authors?q=author-1234",
+             **name_list(arc, "AUTHOR", prefix="author-1234")),
+        dict(name="authors, prefix matching a third (author-1)", http="/v1/authors?q=author-1",
+             **name_list(arc, "AUTHOR", prefix="author-1")),
+        dict(name="sections", stmt="STMT_SECTION_LIST", params=[None, None, 51], limit=51, http="/v1/sections"),
+        dict(name="front, pinned", stmt="STMT_FRONT_PINNED", params=[BIG_SECTION]),
+        dict(name="front, newest", stmt="STMT_FRONT_NEWEST", params=[BIG_SECTION, None, None, L]),
+        dict(name="front, page %d" % DEEP, stmt="STMT_FRONT_NEWEST", params=[BIG_SECTION] + list(front_after) + [L]),
+        dict(name="front of a rare section", stmt="STMT_FRONT_NEWEST", params=[RARE_SECTION, None, None, L]),
     ]
     if "STMT_SOURCE_PREFIX" in arc["sql"] or arc["sql"]["STMT_SOURCE_LIST"][0] == 4:
         cases.append(dict(name="sources, prefix (ال)", http="/v1/sources?q=ال", **name_list(arc, "SOURCE", prefix="ال")))
@@ -389,6 +462,7 @@ def load(h):
              # what editors list: 2% drafts, 1% withdrawn, 1% scheduled a day or more ahead
              "UPDATE articles SET status = 'draft' WHERE id % 50 = 7;\n"
              "UPDATE articles SET status = 'withdrawn', withdrawn_reason = 'x' WHERE id % 97 = 5;\n"
+             + PEOPLE_SQL +
              "UPDATE articles SET published_at = now() + interval '1 day' + id * interval '1 minute'"
              " WHERE id % 89 = 3 AND status = 'published';\n"
              # revisions: one to five per article, and one article with a long history
@@ -531,6 +605,8 @@ def test_detector_fails_without_indexes(archive, cases):
         # a rare tag's few rows need no sort: without its index they are found by walking
         # the primary key (article_id, tag_id) from end to end, which must be flagged too
         ("article_tags_public_newest", "by rare tag"),
+        ("article_authors_public_newest", "by a rare author"),
+        ("articles_section_public_newest", "by a rare section"),
     ]
     # the revisions' only index is their primary key
     controls.append(("article_revisions_pkey", "revisions, first page"))
@@ -557,7 +633,9 @@ def test_server_agrees(khabar, archive, cases):
         got = [item.get("id") if "id" in item else item.get("slug", item.get("name")) for item in r.json["data"]]
         out = archive.psql(archive.prepare_sql(c["stmt"]) + execute_sql(c) + ";\n", fields=True)
         rows = [rec.split("\x1f") for rec in out.split("\0") if rec.strip()]
-        if c["stmt"].startswith(("STMT_TAG_", "STMT_SOURCE_")):
+        if c["stmt"].startswith(("STMT_AUTHOR_", "STMT_SECTION_")):
+            want = [int(row[3]) for row in rows][:TAGS_PAGE]  # the id of an author or section
+        elif c["stmt"].startswith(("STMT_TAG_", "STMT_SOURCE_")):
             want = [row[0] for row in rows][:TAGS_PAGE]  # slug of a tag, name of a source
         else:
             want = [int(row[0]) for row in rows][:PAGE]

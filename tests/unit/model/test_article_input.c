@@ -526,17 +526,19 @@ static void test_input_form(void **state)
         " \"tags\": [{\"slug\": \"" KOREA_AR_SLUG "\", \"name\": \"" KOREA_FA "\"},"
         "          {\"slug\": \"روسيا\", \"name\": \"روسيا\"}],"
         " \"related\": [{\"id\": 43, \"slug\": \"s43\", \"title\": \"t43\","
-        "               \"published_at\": \"2024-05-18T00:00:00Z\"}, {\"id\": 44}]}",
+        "               \"published_at\": \"2024-05-18T00:00:00Z\"}, {\"id\": 44}],"
+        " \"authors\": [{\"id\": 7, \"slug\": \"sara\", \"name\": \"سارة\"}],"
+        " \"section\": {\"id\": 3, \"slug\": \"سياسة\", \"name\": \"سياسة\"}}",
         0, &jerr);
     json_t *want = json_loads(
         "{\"slug\": \"" SAMPLE_SLUG "\", \"title\": \"" SAMPLE_TITLE "\","
         " \"body\": \"p1\\np2\", \"lang\": \"ar\", \"published_at\": \"2024-05-19T00:00:00Z\","
         " \"sources\": [\"تاس\", \"RT Arabic\"], \"tags\": [\"" KOREA_FA "\", \"روسيا\"],"
-        " \"related\": [43, 44]}",
+        " \"related\": [43, 44], \"authors\": [7], \"section\": 3}",
         0, &jerr);
     check(article != NULL && want != NULL, "input form: test data parses");
     json_t *got = article_input_json_from_article_new(article);
-    check(json_equal(got, want), "input form: client fields only, tags names, related ids");
+    check(json_equal(got, want), "input form: client fields only, tags names, related, author and section ids");
     check(json_object_get(got, "summary") == NULL, "input form: null summary omitted");
     check(json_object_get(got, "id") == NULL && json_object_get(got, "dir") == NULL &&
               json_object_get(got, "version") == NULL,

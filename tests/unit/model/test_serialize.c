@@ -42,6 +42,8 @@ static struct db_article row(void)
         .related = "[{\"id\":43,\"slug\":\"b\",\"title\":\"B\",\"published_at\":"
                    "\"2024-05-18T00:00:00Z\"}]",
         .image = "{\"url\":\"https://cdn.example/a.jpg\",\"alt\":\"صورة\"}",
+        .authors = "[{\"id\":7,\"slug\":\"sara\",\"name\":\"سارة\"}]",
+        .section = "{\"id\":1,\"slug\":\"سياسة\",\"name\":\"سياسة\"}",
         .last_modified = 1716194200,
     };
     return a;
@@ -55,7 +57,9 @@ static struct db_article row(void)
     "\"sources\":[\"Reuters\",\"AFP\"],\"tags\":[{\"slug\":\"روسيا\",\"name\":\"روسيا\"}],"  \
     "\"related\":[{\"id\":43,\"slug\":\"b\",\"title\":\"B\","                             \
     "\"published_at\":\"2024-05-18T00:00:00Z\"}],"                                      \
-    "\"image\":{\"url\":\"https://cdn.example/a.jpg\",\"alt\":\"صورة\"}"
+    "\"image\":{\"url\":\"https://cdn.example/a.jpg\",\"alt\":\"صورة\"},"              \
+    "\"authors\":[{\"id\":7,\"slug\":\"sara\",\"name\":\"سارة\"}],"                      \
+    "\"section\":{\"id\":1,\"slug\":\"سياسة\",\"name\":\"سياسة\"}"
 #define ARTICLE_TAIL ARTICLE_REST "}"
 /* The same, of one article read with its body: its withdrawal reason and corrections last. */
 #define ARTICLE_DETAIL_TAIL ARTICLE_REST ",\"withdrawn_reason\":null,\"corrections\":[]}"
