@@ -12,19 +12,28 @@ static const char *const article_list_query[] = { "tag", "source", "q", "from", 
                                                   "status", "limit", "cursor", NULL };
 static const char *const name_list_query[] = { "q", "limit", "cursor", NULL };
 
+/* Writes name the least role their token needs (model/roles.h): a writer writes drafts
+ * (the articles handler asks an editor for anything else), an editor also deletes and
+ * links; the public reads. */
 const struct route route_table[] = {
     { .method = "GET", .path = "/v1", .name = "index", .handler = index_get },
     { .method = "GET", .path = "/v1/", .name = "index_slash", .handler = index_get_slash },
     { .method = "GET", .path = "/v1/articles", .name = "articles_list", .handler = articles_list, .cached = 1,
       .slow_with = "q", .query = article_list_query },
-    { .method = "POST", .path = "/v1/articles", .name = "articles_create", .handler = articles_create, .write = 1 },
+    { .method = "POST", .path = "/v1/articles", .name = "articles_create", .handler = articles_create,
+      .role = ROLE_WRITER, .action = "writing articles" },
     { .method = "GET", .path = "/v1/articles/:article", .name = "articles_get", .handler = articles_get, .cached = 1 },
-    { .method = "PUT", .path = "/v1/articles/:article", .name = "articles_replace", .handler = articles_replace, .write = 1 },
-    { .method = "PATCH", .path = "/v1/articles/:article", .name = "articles_patch", .handler = articles_patch, .write = 1 },
-    { .method = "DELETE", .path = "/v1/articles/:article", .name = "articles_delete", .handler = articles_delete, .write = 1 },
+    { .method = "PUT", .path = "/v1/articles/:article", .name = "articles_replace", .handler = articles_replace,
+      .role = ROLE_WRITER, .action = "writing articles" },
+    { .method = "PATCH", .path = "/v1/articles/:article", .name = "articles_patch", .handler = articles_patch,
+      .role = ROLE_WRITER, .action = "writing articles" },
+    { .method = "DELETE", .path = "/v1/articles/:article", .name = "articles_delete", .handler = articles_delete,
+      .role = ROLE_EDITOR, .action = "deleting an article" },
     { .method = "GET", .path = "/v1/articles/:article/related", .name = "related_list", .handler = related_list, .cached = 1 },
-    { .method = "PUT", .path = "/v1/articles/:article/related/:other", .name = "related_add", .handler = related_add, .write = 1 },
-    { .method = "DELETE", .path = "/v1/articles/:article/related/:other", .name = "related_remove", .handler = related_remove, .write = 1 },
+    { .method = "PUT", .path = "/v1/articles/:article/related/:other", .name = "related_add", .handler = related_add,
+      .role = ROLE_EDITOR, .action = "changing related links" },
+    { .method = "DELETE", .path = "/v1/articles/:article/related/:other", .name = "related_remove", .handler = related_remove,
+      .role = ROLE_EDITOR, .action = "changing related links" },
     { .method = "GET", .path = "/v1/tags", .name = "tags_list", .handler = tags_list, .cached = 1,
       .query = name_list_query },
     { .method = "GET", .path = "/v1/tags/:tag", .name = "tags_get", .handler = tags_get, .cached = 1 },
