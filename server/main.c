@@ -85,6 +85,9 @@ static int run_serve(struct app *app)
     sigset_t stop_signals;
     struct MHD_Daemon *daemon = NULL;
     log_init(app->config.log_text);
+    if (app->config.token_count == 0)
+        log_message("warning", "API_TOKENS is not set: only tokens made with `khabar token create` "
+                               "are accepted");
     if (app->config.migrate_on_start && run_migrate(&app->config) != 0)
         return 1;
     app->db = db_pool_new(app->config.database_url, app->config.db_pool_size,
