@@ -170,6 +170,7 @@ static const char *problem_title(unsigned status)
     switch (status) {
     case 400: return "bad request";
     case 401: return "authentication required";
+    case 403: return "forbidden";
     case 404: return "not found";
     case 405: return "method not allowed";
     case 409: return "conflict";
