@@ -245,8 +245,11 @@ void changes_wait_after(const struct changes *ch, unsigned long long heard_befor
 
 /* The tokens could not be read on a new connection: the store knows none of the
  * database's, and the connection is made again after a pause. */
-static void forget_tokens(struct changes *ch, PGconn **pg)
+static void forget_tokens(struct changes *ch, PGconn **pg, bool *warned)
 {
+    if (!*warned)
+        log_message("warning", "cannot read the tokens; tokens from the database get 503 until they are");
+    *warned = true;
     if (ch->tokens.forget != NULL)
         ch->tokens.forget(ch->tokens.arg);
     pthread_mutex_lock(&ch->mu);
@@ -285,7 +288,7 @@ static void *listen_loop(void *arg)
              * and read the tokens again (a revocation may have gone unheard). */
             atomic_store(&ch->tokens_pending, true);
             if (!tokens_refresh(ch)) {
-                forget_tokens(ch, &pg);
+                forget_tokens(ch, &pg, &warned);
                 continue;
             }
             cache_restart(ch);

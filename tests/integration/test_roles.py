@@ -218,9 +218,13 @@ def test_revoke_after_the_listener_was_lost(khabar, start_server):
     check(wait_until(lambda: all((harness.metric_value(s, "khabar_changes_connects_total") or 0) > n
                                  for s, n in zip((a, b), before)), 5),
           "both listeners connect again", before)
+    check(all(harness.metric_value(s, "khabar_tokens_known") == 1 for s in (a, b)),
+          "both know the database's tokens again")
+    loads = harness.metric_value(a, "khabar_token_loads_total")
     khabar.run_cli(["token", "revoke", name])
     check(wait_until(lambda: not works(a, t) and not works(b, t), 1.0),
           "the revocation takes effect on both after the listener came back")
+    check(harness.metric_value(a, "khabar_token_loads_total") > loads, "the revocation made a reading")
 
     # A revocation while the listener is down is read when it comes back.
     name2, t2 = make_token(khabar, "writer")
