@@ -68,9 +68,9 @@ bool request_is_authorized(const struct request *req);
 enum role request_role(const struct request *req);
 /* The name of the token that authorized req ("env-1", "env-2", ... for API_TOKENS, in their order); NULL without a valid token. */
 const char *request_actor(const struct request *req);
-/* True when req's token has need.role; otherwise false after answering 401 (no valid
- * token) or 403 naming need.action and the role it needs. */
-bool request_may(struct request *req, struct role_need need, int *answered_result);
+/* True when req's token has role need; otherwise false after answering 401 (no valid
+ * token) or 403 naming action (what the token may not do) and the role it needs. */
+bool request_may(struct request *req, enum role need, const char *action, int *answered_result);
 
 /*
  * The reply helpers: each queues one response with the common headers (X-Request-Id,

@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "model/roles.h"
+#include "infra/roles.h"
 
 struct request;
 struct app;

@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "model/roles.h"
+#include "infra/roles.h"
 
 /* What every token made by khabar starts with, so that one found in a log or a paste is
  * recognised (and scanners can look for it). */

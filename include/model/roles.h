@@ -1,22 +1,9 @@
-/* roles.h: what each role of a token may do: the roles, their order, and the one rule that
- * depends on an article's content (a writer writes drafts only). */
+/* roles.h: the one rule of the roles that depends on an article's content: a writer writes
+ * drafts only (the roles themselves: infra/roles.h). */
 #ifndef KHABAR_MODEL_ROLES_H
 #define KHABAR_MODEL_ROLES_H
 
-#include <stdbool.h>
-
-/* Ordered: each role may do everything the ones before it may (admin ⊇ editor ⊇ writer). */
-enum role {
-    ROLE_NONE = 0, /* no valid token: the public */
-    ROLE_WRITER,   /* creates and edits drafts */
-    ROLE_EDITOR,   /* also publishes, schedules, withdraws, deletes; authors, sections, links */
-    ROLE_ADMIN,    /* also manages the service's own settings (webhooks) */
-};
-
-/* "writer", "editor", "admin" ("none" for ROLE_NONE). */
-const char *role_name(enum role role);
-/* The role named name; false when name is none of writer, editor, admin. */
-bool role_parse(const char *name, enum role *out);
+#include "infra/roles.h"
 
 /* What a write of an article needs: the role, and the action a refusal names. */
 struct role_need {

@@ -6,7 +6,7 @@
 
 #include "db/db.h"
 #include "infra/tokens.h"
-#include "model/roles.h"
+#include "infra/roles.h"
 
 static const char usage_text[] =
     "usage: khabar token create NAME --role writer|editor|admin\n"

@@ -214,8 +214,8 @@ static bool may_write_article(struct request *req, const json_t *current,
     const char *before = current ? json_string_value(json_object_get(current, "status")) : NULL;
     if (request_role(req) >= ROLE_EDITOR)
         return true;
-    return request_may(req, role_for_article_write(before, in->write.status, in->write.published_at),
-                       rc);
+    struct role_need need = role_for_article_write(before, in->write.status, in->write.published_at);
+    return request_may(req, need.role, need.action, rc);
 }
 
 /* 201 or 200 with the written article; Location on creation. */

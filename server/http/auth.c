@@ -57,13 +57,13 @@ const char *request_actor(const struct request *req)
     return auth->holder.role != ROLE_NONE ? auth->holder.name : NULL;
 }
 
-bool request_may(struct request *req, struct role_need need, int *answered_result)
+bool request_may(struct request *req, enum role need, const char *action, int *answered_result)
 {
     enum role have = request_role(req);
-    if (have >= need.role && have != ROLE_NONE)
+    if (have >= need && have != ROLE_NONE)
         return true;
     *answered_result = have == ROLE_NONE ? reply_unauthorized(req)
-                                         : reply_forbidden(req, need.role, need.action);
+                                         : reply_forbidden(req, need, action);
     return false;
 }
 

@@ -129,7 +129,7 @@ static bool declared_length_refuses(struct request *req, int *rc)
 static bool token_refuses(struct request *req, int *rc)
 {
     const struct route *r = req->route;
-    return r->role != ROLE_NONE && !request_may(req, (struct role_need){ r->role, r->action }, rc);
+    return r->role != ROLE_NONE && !request_may(req, r->role, r->action, rc);
 }
 
 /* The declared length is reserved before a byte of it is read (a chunked body reserves

@@ -12,8 +12,8 @@ static const char *const article_list_query[] = { "tag", "source", "q", "from", 
                                                   "status", "limit", "cursor", NULL };
 static const char *const name_list_query[] = { "q", "limit", "cursor", NULL };
 
-/* Writes name the least role their token needs (model/roles.h): a writer writes drafts
- * (the articles handler asks an editor for anything else), an editor also deletes and
+/* Writes name the least role their token needs (infra/roles.h): a writer writes drafts
+ * (the articles handler asks an editor for anything else, by model/roles.h), an editor also deletes and
  * links; the public reads. */
 const struct route route_table[] = {
     { .method = "GET", .path = "/v1", .name = "index", .handler = index_get },

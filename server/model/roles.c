@@ -1,30 +1,8 @@
-/* roles.c: the roles' names and order, and what a write of an article needs. */
+/* roles.c: what a write of an article needs: a writer writes drafts only. */
 #include "model/roles.h"
 
 #include <string.h>
 #include <time.h>
-
-static const char *const role_names[] = {
-    [ROLE_NONE] = "none",
-    [ROLE_WRITER] = "writer",
-    [ROLE_EDITOR] = "editor",
-    [ROLE_ADMIN] = "admin",
-};
-
-const char *role_name(enum role role)
-{
-    return role >= ROLE_NONE && role <= ROLE_ADMIN ? role_names[role] : "none";
-}
-
-bool role_parse(const char *name, enum role *out)
-{
-    for (enum role r = ROLE_WRITER; r <= ROLE_ADMIN; r++)
-        if (name != NULL && strcmp(name, role_names[r]) == 0) {
-            *out = r;
-            return true;
-        }
-    return false;
-}
 
 /* True when an RFC 3339 time (already checked) is later than now: the article would be
  * scheduled rather than public. The text is compared as UTC: an offset shifts it by at

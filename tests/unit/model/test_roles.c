@@ -1,23 +1,8 @@
-/* test_roles.c: unit tests of server/model/roles.c: role names, their order, and what an
- * article write needs (a writer writes drafts only, before and after the write). */
+/* test_roles.c: unit tests of server/model/roles.c: what an article write needs (a writer
+ * writes drafts only, before and after the write). */
 #include "model/roles.h"
 
 #include "unit.h"
-
-static void test_names(void **state)
-{
-    (void)state;
-    enum role r = ROLE_NONE;
-    check(role_parse("writer", &r) && r == ROLE_WRITER, "parse: writer");
-    check(role_parse("editor", &r) && r == ROLE_EDITOR, "parse: editor");
-    check(role_parse("admin", &r) && r == ROLE_ADMIN, "parse: admin");
-    r = ROLE_WRITER;
-    check(!role_parse("none", &r) && !role_parse("Editor", &r) && !role_parse("", &r) &&
-              !role_parse(NULL, &r) && r == ROLE_WRITER, "parse: anything else refused, nothing set");
-    check_str(role_name(ROLE_EDITOR), "editor", "name: editor");
-    check(ROLE_NONE < ROLE_WRITER && ROLE_WRITER < ROLE_EDITOR && ROLE_EDITOR < ROLE_ADMIN,
-          "order: admin > editor > writer > none");
-}
 
 static void needs(const char *before, const char *after, const char *at, enum role role,
                   const char *action)
@@ -44,7 +29,6 @@ static void test_article_writes(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_names),
         cmocka_unit_test(test_article_writes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
