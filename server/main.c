@@ -70,6 +70,10 @@ static bool start_listening(struct app *app)
     if (app->tokens == NULL || app->tokens_db == NULL)
         return false;
     db_pool_set_watcher(app->tokens_db, "khabar-tokens");
+    /* Read once before serving, so that the first requests are not answered 503 while the
+     * listener connects; it reads them again once it listens (what changed in between). A
+     * database that cannot be read now leaves them unknown until then. */
+    db_tokens_load(app->tokens_db, app->tokens);
     if (app->config.cache_bytes > 0 && (app->cache = cache_new(app->config.cache_bytes)) == NULL)
         return false;
     /* without a cache no read waits for a replica on the listener's account */
