@@ -4,7 +4,7 @@ set -euo pipefail
 
 # One place for the list: add packages here.
 # Arguments name more packages for one use (the benchmarks add wrk).
-PACKAGES="$* build-essential pkg-config libmicrohttpd-dev libjansson-dev libpq-dev libutf8proc-dev libcmark-dev libcmocka-dev postgresql python3 python3-pytest python3-yaml python3-jsonschema curl jq clang libclang-rt-14-dev nginx postgresql-15-rum"
+PACKAGES="$* build-essential pkg-config libmicrohttpd-dev libjansson-dev libpq-dev libutf8proc-dev libcmark-dev libssl-dev libcmocka-dev postgresql python3 python3-pytest python3-yaml python3-jsonschema curl jq clang libclang-rt-14-dev nginx postgresql-15-rum"
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
     echo "install-deps: dpkg-query not found (not Debian?); make sure these or their equivalents are installed: $PACKAGES" >&2

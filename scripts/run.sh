@@ -99,10 +99,11 @@ base=http://localhost:$PORT
 echo
 echo "khabar on $base  (DATABASE_URL=$DATABASE_URL)"
 echo
-echo "In another terminal, paste these two lines (the token stays the same from one run to the next):"
+echo "In another terminal, paste these lines (the token stays the same from one run to the next):"
 echo
 echo "  export B=$base"
 echo "  $token_line"
+echo "  export DATABASE_URL='$DATABASE_URL' KHABAR=$bin"
 echo
 echo "then take the tour (README, \"A tour with curl\"), or run it all at once: scripts/tour.sh"
 echo "  curl -s \"\$B/v1/articles?limit=5\""

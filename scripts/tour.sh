@@ -2,11 +2,13 @@
 # tour.sh: the README's "A tour with curl", run against the khabar at $B with $TOKEN; stops, naming the step, at the first answer that differs from the README's.
 #
 # B defaults to http://localhost:8080; TOKEN is one of the server's API_TOKENS (make run prints
-# "export TOKEN=..."). Every id comes from an answer before it, so the tour runs again and again.
+# "export TOKEN=..."); KHABAR (default build/khabar) makes tokens with roles in the database at
+# DATABASE_URL. Every id comes from an answer before it, so the tour runs again and again.
 # The README shows the commands below the "the tour" line, without the expect lines.
 set -euo pipefail
 
 B=${B:-http://localhost:8080}
+KHABAR=${KHABAR:-build/khabar}
 if [ -z "${TOKEN:-}" ]; then
     echo "tour: TOKEN is not set: paste the 'export TOKEN=...' line that make run prints" >&2
     exit 2
@@ -182,13 +184,31 @@ expect 200 '"status":"published"' '<strong>أولي</strong>'
 curl -si -X DELETE "$B/v1/articles/$draft" -H "Authorization: Bearer $TOKEN" | head -1
 expect 204
 
-# revisions (editors only): every write kept, newest first; read one, restore it as a new version
+# revisions (writers and editors): every write kept, newest first; read one, restore it as a new version
 curl -s "$B$new/revisions" -H "Authorization: Bearer $TOKEN"       # versions 5..1, "changed" in each
 expect 200 '"data":[{"version":5,' '"changed":["related"]' '"action":"created"'
 curl -s "$B$new/revisions/1" -H "Authorization: Bearer $TOKEN" | jq .article.title
 expect 200 '"title":"موسكو تستضيف معرضا للكتاب"'
 curl -s -X POST "$B$new/revisions/1/restore" -H "Authorization: Bearer $TOKEN" | jq .title
 expect 200 '"title":"موسكو تستضيف معرضا للكتاب"' '"version":6'
+# tokens with roles: a writer drafts, only an editor publishes (403 names the role needed)
+writer=$("$KHABAR" token create "tour-writer-$RANDOM$RANDOM" --role writer)
+expect_value "$writer" '^khb_[A-Za-z0-9_-]{43}$'
+editor=$("$KHABAR" token create "tour-editor-$RANDOM$RANDOM" --role editor)
+expect_value "$editor" '^khb_[A-Za-z0-9_-]{43}$'
+sleep 0.2                                     # every instance hears of new tokens within a moment
+piece=$(curl -s -X POST "$B/v1/articles" -H "Authorization: Bearer $writer" \
+  -H 'Content-Type: application/json' -d '{"title": "مسودة كاتب", "body": "نص", "status": "draft"}' | jq .id)
+expect 201 '"status":"draft"'
+curl -s -X PATCH "$B/v1/articles/$piece" -H "Authorization: Bearer $writer" \
+  -H 'Content-Type: application/merge-patch+json' -d '{"status": "published"}'
+expect 403 'publishing needs the editor role'
+curl -s -X PATCH "$B/v1/articles/$piece" -H "Authorization: Bearer $editor" \
+  -H 'Content-Type: application/merge-patch+json' -d '{"status": "published"}'
+expect 200 '"status":"published"'
+curl -si -X DELETE "$B/v1/articles/$piece" -H "Authorization: Bearer $editor" | head -1
+expect 204
+"$KHABAR" token list
 
 # delete (its tags stay; links to it go)
 curl -si -X DELETE "$B$new" -H "Authorization: Bearer $TOKEN" | head -1

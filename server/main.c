@@ -1,4 +1,4 @@
-/* main.c: start-up only: reads the command line and runs serve, migrate or import. */
+/* main.c: start-up only: reads the command line and runs serve, migrate, import or token. */
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -8,6 +8,7 @@
 #include "app.h"
 #include "http/http.h"
 #include "cli/import.h"
+#include "cli/token.h"
 #include "infra/log.h"
 #include "infra/readiness.h"
 #include "db/migrate.h"
@@ -23,6 +24,10 @@ static void usage(FILE *f, bool full)
           "  serve               serve the HTTP API (PORT, default 8080)\n"
           "  migrate             apply pending database migrations\n"
           "  import FILE.ndjson  load articles, one JSON object a line (- for stdin)\n"
+          "  token create NAME --role writer|editor|admin\n"
+          "                      make a bearer token; it is printed once, alone on stdout\n"
+          "  token list          the tokens: name, role, created, revoked\n"
+          "  token revoke NAME   revoke a token on every instance at once\n"
           "  --help, --version\n"
           "\n",
           f);
@@ -42,6 +47,41 @@ static int run_migrate(const struct config *cfg)
     return 0;
 }
 
+/* The listener's hands on the token store: read the database's tokens, or forget them. */
+static bool tokens_reload(void *arg)
+{
+    struct app *app = arg;
+    return db_tokens_load(app->tokens_db, app->tokens);
+}
+
+static void tokens_forget(void *arg)
+{
+    struct app *app = arg;
+    token_store_forget(app->tokens);
+}
+
+/* The token store (API_TOKENS at once, the database's once the listener has read them),
+ * and the listener, which runs with or without an answer cache; false on failure. */
+static bool start_listening(struct app *app)
+{
+    const struct changes_tokens hooks = { tokens_reload, tokens_forget, app };
+    app->tokens = token_store_new((const char *const *)app->config.tokens, app->config.token_count);
+    app->tokens_db = db_pool_new(app->config.database_url, 1, 2000, 5000);
+    if (app->tokens == NULL || app->tokens_db == NULL)
+        return false;
+    db_pool_set_watcher(app->tokens_db, "khabar-tokens");
+    /* Read once before serving, so that the first requests are not answered 503 while the
+     * listener connects; it reads them again once it listens (what changed in between). A
+     * database that cannot be read now leaves them unknown until then. */
+    db_tokens_load(app->tokens_db, app->tokens);
+    if (app->config.cache_bytes > 0 && (app->cache = cache_new(app->config.cache_bytes)) == NULL)
+        return false;
+    /* without a cache no read waits for a replica on the listener's account */
+    app->changes = changes_start(app->config.database_url, app->cache,
+                                 app->db_read != NULL && app->cache != NULL, &hooks);
+    return app->changes != NULL;
+}
+
 /* Serves until SIGTERM or SIGINT, then stops taking connections and exits 0. */
 static int run_serve(struct app *app)
 {
@@ -50,7 +90,8 @@ static int run_serve(struct app *app)
     struct MHD_Daemon *daemon = NULL;
     log_init(app->config.log_text);
     if (app->config.token_count == 0)
-        log_message("warning", "API_TOKENS is not set: every write will be refused with 401");
+        log_message("warning", "API_TOKENS is not set: only tokens made with `khabar token create` "
+                               "are accepted");
     if (app->config.migrate_on_start && run_migrate(&app->config) != 0)
         return 1;
     app->db = db_pool_new(app->config.database_url, app->config.db_pool_size,
@@ -73,10 +114,7 @@ static int run_serve(struct app *app)
     /* Probes answer from what this thread last found: they never wait on the database. */
     if ((app->readiness = readiness_start(app->config.database_url)) == NULL)
         goto out;
-    if (app->config.cache_bytes > 0 &&
-        ((app->cache = cache_new(app->config.cache_bytes)) == NULL ||
-         (app->changes = changes_start(app->config.database_url, app->cache,
-                                       app->db_read != NULL)) == NULL))
+    if (!start_listening(app))
         goto out;
     /* Blocked before any thread starts, so that only sigwait below receives them. */
     sigemptyset(&stop_signals);
@@ -101,8 +139,12 @@ out:
     app->readiness = NULL;
     changes_stop(app->changes);
     cache_free(app->cache);
+    token_store_free(app->tokens);
+    db_pool_free(app->tokens_db);
     app->changes = NULL;
     app->cache = NULL;
+    app->tokens = NULL;
+    app->tokens_db = NULL;
     db_pool_free(app->db);
     db_pool_free(app->db_read);
     app->db = app->db_read = NULL;
@@ -122,7 +164,8 @@ int main(int argc, char **argv)
         return 0;
     }
     const char *cmd = argv[1];
-    if (strcmp(cmd, "serve") != 0 && strcmp(cmd, "migrate") != 0 && strcmp(cmd, "import") != 0) {
+    if (strcmp(cmd, "serve") != 0 && strcmp(cmd, "migrate") != 0 && strcmp(cmd, "import") != 0 &&
+        strcmp(cmd, "token") != 0) {
         fprintf(stderr, "khabar: unknown command \"%s\"\n", cmd);
         usage(stderr, false);
         return 2;
@@ -140,6 +183,8 @@ int main(int argc, char **argv)
         rc = run_serve(&app);
     else if (strcmp(cmd, "migrate") == 0)
         rc = run_migrate(&app.config);
+    else if (strcmp(cmd, "token") == 0)
+        rc = token_command(argc - 2, argv + 2, &app.config, stdout, stderr);
     else
         rc = import_file(argv[2], &app.config, stdout, stderr);
     config_free(&app.config);

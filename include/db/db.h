@@ -401,4 +401,36 @@ db_status db_last_change(db_conn *c, int64_t *when);
 /* DB_OK when the database answers a trivial query on c. */
 db_status db_ping(db_conn *c);
 
+/*==== Tokens (db/tokens.c) ====*/
+
+struct token_entry;
+
+/* A token as `khabar token list` shows it: no hash. The strings are owned by the list. */
+struct db_token {
+    const char *name, *role, *created_at;
+    const char *revoked_at; /* NULL while it is valid */
+};
+struct db_token_list {
+    struct db_token *items;
+    size_t n;
+    char *text_; /* the block every string points into */
+};
+void db_token_list_clear(struct db_token_list *list);
+
+/* Stores a token by its SHA-256 (hash_hex: 64 hex digits); DB_CONFLICT when the name (or,
+ * never in practice, the hash) is taken. */
+db_status db_token_create(db_conn *c, const char *name, const char *role, const char *hash_hex);
+/* Every token, the revoked ones too, oldest first. */
+db_status db_token_list(db_conn *c, struct db_token_list *out);
+/* Revokes the token named name; DB_NOT_FOUND when there is no valid one of that name. */
+db_status db_token_revoke(db_conn *c, const char *name);
+/* The valid tokens, as the in-memory store keeps them (infra/tokens.h); *out (caller
+ * frees) holds *n of them. A row the store could not use (a role it does not know) is
+ * skipped. */
+db_status db_tokens_active(db_conn *c, struct token_entry **out, size_t *n);
+/* Reads the valid tokens into store on a connection of pool; false when they cannot be
+ * read, and then store knows none of the database's (none is trusted unread). */
+struct token_store;
+bool db_tokens_load(db_pool *pool, struct token_store *store);
+
 #endif

@@ -23,6 +23,7 @@ struct request_answer;
 struct request_rate;
 struct request_cache;
 struct request_deferred;
+struct request_auth;
 
 /* Per-request state, in *req_cls from the first callback to the completion notice. */
 struct request {
@@ -40,6 +41,7 @@ struct request {
     struct request_rate *rate;         /* the rate limiter's verdict */
     struct request_cache *cache;       /* where its answer goes in the answer cache */
     struct request_deferred *deferred; /* an answer made on a job thread */
+    struct request_auth *auth;         /* the token's holder, once asked */
 };
 
 /* Starts the HTTP daemon for app (and its guard and rate limiter, kept in app);
@@ -60,10 +62,15 @@ void http_stop(struct MHD_Daemon *daemon, struct app *app);
  * kept by a browser, a proxy or the answer cache. */
 #define CACHE_PRIVATE "private, no-store"
 
-/* True when the request carries a valid bearer token (auth.c). */
+/* True when the request carries a valid bearer token (auth.c), of any role. */
 bool request_is_authorized(const struct request *req);
+/* The role of the token that authorized req; ROLE_NONE without a valid token. */
+enum role request_role(const struct request *req);
 /* The name of the token that authorized req ("env-1", "env-2", ... for API_TOKENS, in their order); NULL without a valid token. */
 const char *request_actor(const struct request *req);
+/* True when req's token has role need; otherwise false after answering 401 (no valid
+ * token) or 403 naming action (what the token may not do) and the role it needs. */
+bool request_may(struct request *req, enum role need, const char *action, int *answered_result);
 
 /*
  * The reply helpers: each queues one response with the common headers (X-Request-Id,
@@ -100,6 +107,7 @@ int reply_page(struct request *req, struct list_page *page, enum cursor_kind kin
 #define PROBLEM_INVALID_PARAMETER "/problems/invalid-parameter"
 #define PROBLEM_INVALID_UTF8 "/problems/invalid-utf8"
 #define PROBLEM_UNAUTHORIZED "/problems/unauthorized"
+#define PROBLEM_FORBIDDEN "/problems/forbidden"
 #define PROBLEM_NOT_FOUND "/problems/not-found"
 #define PROBLEM_METHOD_NOT_ALLOWED "/problems/method-not-allowed"
 #define PROBLEM_SLUG_CONFLICT "/problems/slug-conflict"
@@ -122,6 +130,8 @@ int reply_problem(struct request *req, unsigned status, const char *type, const 
                   json_t *errors);
 /* 401 with WWW-Authenticate: a write, or what only token holders see, without a valid token. */
 int reply_unauthorized(struct request *req);
+/* 403: the token is valid but its role is below need; action (NULL: "this") is named. */
+int reply_forbidden(struct request *req, enum role need, const char *action);
 /* 410 for a withdrawn article, telling readers why (reason). */
 int reply_withdrawn(struct request *req, const char *reason);
 /* The answer for a database status other than DB_OK, with what was not found named. */

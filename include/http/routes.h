@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "infra/roles.h"
+
 struct request;
 struct app;
 
@@ -19,7 +21,10 @@ struct route {
     const char *path;
     const char *name; /* label for logs and metrics */
     route_handler handler;
-    int write;        /* 1: needs a bearer token */
+    /* a write: the least role its token must have (ROLE_NONE: a read, open to all); the
+     * handler may ask more of some writes (model/roles.h) */
+    enum role role;
+    const char *action; /* what a 403 names: "deleting" needs the editor role */
     int probe;        /* 1: for monitoring: on the HTTP thread, never waits; not rate-limited
                        * from loopback, TRUSTED_PROXIES or with a valid token (auth.c) */
     int cached;       /* 1: its 200 answers are kept in the answer cache (cache.h) */

@@ -1,4 +1,5 @@
-/* changes.h: hears the database announce changed articles (LISTEN) and drops cached answers. */
+/* changes.h: hears the database announce changed articles (LISTEN) and drops cached answers,
+ * and changed tokens, which it has read again. */
 #ifndef KHABAR_CHANGES_H
 #define KHABAR_CHANGES_H
 
@@ -10,18 +11,31 @@
 
 /* The channel migrations/0003_change_notices.sql announces on. */
 #define CHANGES_CHANNEL "khabar_changes"
+/* The channel migrations/0013_tokens.sql announces every change to the tokens on. */
+#define TOKENS_CHANNEL "khabar_tokens"
 
 struct changes;
 
+/* What the listener does for the tokens: reload reads them again (false when it could
+ * not: the listener then starts over on a new connection), run each time the channel is
+ * heard anew and after every announcement on TOKENS_CHANNEL; forget drops them whenever
+ * the channel is lost, since a revocation could then go unheard. Both get arg. */
+struct changes_tokens {
+    bool (*reload)(void *arg);
+    void (*forget)(void *arg);
+    void *arg;
+};
+
 /*
  * Starts a thread that listens on its own connection to conninfo and invalidates cache
- * for every announcement. The cache is off until the channel is heard, and whenever it
- * is lost (a change could then go unheard); each time the channel is heard again the
- * cache starts empty. With track_wal (reads go to a replica) it also keeps the WAL
- * position a replica must have replayed (changes_required_wal). NULL when the thread
- * cannot be started.
+ * (NULL: none) for every announcement. The cache is off until the channel is heard, and
+ * whenever it is lost (a change could then go unheard); each time the channel is heard
+ * again the cache starts empty. With track_wal (reads go to a replica) it also keeps the
+ * WAL position a replica must have replayed (changes_required_wal). tokens (NULL: none)
+ * is copied. NULL when the thread cannot be started.
  */
-struct changes *changes_start(const char *conninfo, struct cache *cache, bool track_wal);
+struct changes *changes_start(const char *conninfo, struct cache *cache, bool track_wal,
+                              const struct changes_tokens *tokens);
 /* Stops the thread (within a fraction of a second) and frees everything. */
 void changes_stop(struct changes *ch);
 
@@ -49,6 +63,11 @@ void changes_catch_up(struct changes *ch);
  * them. Raised before the answers are dropped; 0 without track_wal (or NULL).
  */
 uint64_t changes_required_wal(const struct changes *ch);
+
+/* changes_catch_up, then the tokens read again at once if a token announcement is among
+ * what arrived: a request with a token is checked against the tokens as they are since
+ * the last announcement that reached this instance. Waits on the database only then. */
+void changes_tokens_catch_up(struct changes *ch);
 
 /* Announcements applied so far, and a wait (at most max_ms) until more than before
  * are: a write waits for its own announcement to come back before answering, so that

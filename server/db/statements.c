@@ -434,4 +434,15 @@ const struct db_statement db_statements[STMT_COUNT] = {
     [STMT_NEXT_GO_LIVE] = {
         "SELECT ceil(extract(epoch FROM min(published_at) - now()) * 1000)::bigint FROM articles"
         " WHERE status = 'published' AND NOT visible", 0, .read_only = 1 },
+    /* Tokens (migrations/0013_tokens.sql): only a token's SHA-256 is stored, sent as hex. */
+    [STMT_TOKEN_INSERT] = {
+        "INSERT INTO tokens (name, role, hash) VALUES ($1, $2, decode($3, 'hex'))", 3 },
+    [STMT_TOKEN_LIST] = {
+        "SELECT name, role, khabar_time(created_at), khabar_time(revoked_at) FROM tokens"
+        " ORDER BY created_at, id", 0, .read_only = 1 },
+    [STMT_TOKEN_REVOKE] = {
+        "UPDATE tokens SET revoked_at = now() WHERE name = $1 AND revoked_at IS NULL", 1 },
+    [STMT_TOKENS_ACTIVE] = {
+        "SELECT encode(hash, 'hex'), name, role FROM tokens WHERE revoked_at IS NULL", 0,
+        .read_only = 1 },
 };

@@ -4,6 +4,7 @@
 #define KHABAR_ARTICLE_WRITES_H
 
 #include "http/http.h"
+#include "model/article_input.h"
 
 /* The writer of this request's article writes: its token's name, REVISIONS_KEEP. */
 struct db_writer article_writes_writer(const struct request *req);
@@ -16,6 +17,14 @@ struct db_writer article_writes_writer(const struct request *req);
  */
 db_status article_writes_expected_version(const struct request *req, db_conn *c, int64_t id,
                                           json_t **current, int64_t *version);
+
+/*
+ * True when req's token may write in over current (the stored article's JSON; NULL for a
+ * new one), by the one rule of model/roles.h; false after answering 403 (*rc). Only a
+ * token below editor is asked about the content: an editor may write any article.
+ */
+bool article_writes_allowed(struct request *req, const json_t *current,
+                            const struct article_input *in, int *rc);
 
 /* The answer to a write: status (201 or 200) with the article, the input the database
  * refused, or the status. */

@@ -11,6 +11,7 @@
 #include "http/http.h"
 #include "model/article_input.h"
 #include "model/article_write.h"
+#include "model/roles.h"
 #include "model/serialize.h"
 #include "text/search.h"
 #include "text/normalize.h"
@@ -213,6 +214,16 @@ static bool read_article(struct request *req, int64_t self_id, struct article_in
     return ok;
 }
 
+bool article_writes_allowed(struct request *req, const json_t *current,
+                            const struct article_input *in, int *rc)
+{
+    const char *before = current ? json_string_value(json_object_get(current, "status")) : NULL;
+    if (request_role(req) >= ROLE_EDITOR)
+        return true;
+    struct role_need need = role_for_article_write(before, in->write.status, in->write.published_at);
+    return request_may(req, need.role, need.action, rc);
+}
+
 /* 201 or 200 with the written article; Location on creation. */
 static int reply_written(struct request *req, unsigned status, const struct db_article *article)
 {
@@ -255,6 +266,8 @@ int articles_create(struct request *req)
     struct db_article article = { 0 };
     if (!read_article(req, 0, &in, &rc))
         return rc;
+    if (!article_writes_allowed(req, NULL, &in, &rc))
+        goto out;
     db_conn *c = request_db(req, &rc);
     if (c == NULL)
         goto out;
@@ -300,6 +313,7 @@ int articles_replace(struct request *req)
     struct article_input in;
     struct db_refusal refused = { 0 };
     struct db_article article = { 0 };
+    json_t *current = NULL;
     int64_t id = request_param_id(req, 0), version;
     if (id < 0)
         return reply_bad_id(req);
@@ -308,13 +322,19 @@ int articles_replace(struct request *req)
     db_conn *c = request_db(req, &rc);
     if (c == NULL)
         goto out;
+    /* a writer's write is checked against the status read, and made only at the version
+     * read: an article published meanwhile is not overwritten */
+    bool below_editor = request_role(req) < ROLE_EDITOR;
     struct db_writer by = article_writes_writer(req);
-    db_status st = article_writes_expected_version(req, c, id, NULL, &version);
-    if (st == DB_OK)
+    db_status st = article_writes_expected_version(req, c, id, below_editor ? &current : NULL, &version);
+    bool allowed = st != DB_OK || article_writes_allowed(req, current, &in, &rc);
+    if (st == DB_OK && allowed)
         st = db_article_replace(c, &by, id, version, &in.write, &article, &refused);
     db_release(c);
-    rc = article_writes_reply(req, 200, st, &article, &refused);
+    if (allowed)
+        rc = article_writes_reply(req, 200, st, &article, &refused);
 out:
+    json_decref(current);
     article_input_free(&in);
     db_article_clear(&article);
     return rc;
@@ -324,16 +344,18 @@ out:
 enum patch_outcome {
     PATCH_WRITTEN,  /* db_status says how the write went */
     PATCH_INVALID,  /* the merged article does not pass the checks: errors say why */
+    PATCH_REFUSED,  /* the token's role may not make this write: answered already (*rc) */
 };
 
 /*
  * One merge-patch attempt: current article + patch, checked, written if the article
- * is still at the version read. PATCH_INVALID with *errors_out when the result is invalid.
+ * is still at the version read. PATCH_INVALID with *errors_out when the result is invalid,
+ * PATCH_REFUSED with *rc when the token's role may not make the write.
  */
 static enum patch_outcome patch_once(struct request *req, db_conn *c, int64_t id,
                                      const json_t *patch, struct db_article *article,
                                      struct db_refusal *refused, db_status *st,
-                                     json_t **errors_out)
+                                     json_t **errors_out, int *rc)
 {
     json_t *current = NULL;
     int64_t version;
@@ -341,21 +363,26 @@ static enum patch_outcome patch_once(struct request *req, db_conn *c, int64_t id
     if ((*st = article_writes_expected_version(req, c, id, &current, &version)) != DB_OK)
         return PATCH_WRITTEN;
     json_t *merged = article_input_json_from_article_new(current);
-    json_decref(current);
     khabar_json_merge_patch(merged, patch);
     json_t *errors = json_array();
     struct article_rules rules = article_rules_of(&req->app->config);
     int checked = article_input_from_json(merged, id, &rules, &in, errors);
     json_decref(merged);
     if (checked < 0) {
+        json_decref(current);
         *errors_out = errors;
         return PATCH_INVALID;
     }
     json_decref(errors);
-    struct db_writer by = article_writes_writer(req);
-    *st = db_article_replace(c, &by, id, version, &in.write, article, refused);
+    enum patch_outcome outcome = PATCH_REFUSED;
+    if (article_writes_allowed(req, current, &in, rc)) {
+        struct db_writer by = article_writes_writer(req);
+        *st = db_article_replace(c, &by, id, version, &in.write, article, refused);
+        outcome = PATCH_WRITTEN;
+    }
+    json_decref(current);
     article_input_free(&in);
-    return PATCH_WRITTEN;
+    return outcome;
 }
 
 /* PATCH /v1/articles/{article}: applies a JSON merge patch (RFC 7396) to an article. */
@@ -384,13 +411,15 @@ int articles_patch(struct request *req)
     /* Without If-Match a concurrent write just means patching the newer version. */
     for (int i = 0; i < PATCH_ATTEMPTS && st == DB_STALE && outcome == PATCH_WRITTEN; i++) {
         db_article_clear(&article);
-        outcome = patch_once(req, c, id, patch, &article, &refused, &st, &errors);
+        outcome = patch_once(req, c, id, patch, &article, &refused, &st, &errors, &rc);
         if (request_header(req, MHD_HTTP_HEADER_IF_MATCH) != NULL)
             break;
     }
     db_release(c);
-    rc = outcome == PATCH_INVALID ? reply_invalid(req, errors)
-                                  : article_writes_reply(req, 200, st, &article, &refused);
+    if (outcome == PATCH_INVALID)
+        rc = reply_invalid(req, errors);
+    else if (outcome == PATCH_WRITTEN)
+        rc = article_writes_reply(req, 200, st, &article, &refused);
 out:
     json_decref(patch);
     db_article_clear(&article);

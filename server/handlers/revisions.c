@@ -150,6 +150,7 @@ static db_status drop_deleted_related(db_conn *c, json_t *input)
 enum restore_outcome {
     RESTORE_WRITTEN, /* db_status says how the write went */
     RESTORE_INVALID, /* the restored article does not pass today's checks: errors say why */
+    RESTORE_REFUSED, /* the token's role may not write this article: answered already (*rc) */
 };
 
 /* One attempt: the revision's content onto the article as it now is, written if the
@@ -157,7 +158,7 @@ enum restore_outcome {
 static enum restore_outcome restore_once(struct request *req, db_conn *c, int64_t id,
                                          int64_t version, const json_t *old,
                                          struct db_article *article, struct db_refusal *refused,
-                                         db_status *st, json_t **errors_out)
+                                         db_status *st, json_t **errors_out, int *rc)
 {
     json_t *current = NULL;
     int64_t expected;
@@ -165,8 +166,8 @@ static enum restore_outcome restore_once(struct request *req, db_conn *c, int64_
     if ((*st = article_writes_expected_version(req, c, id, &current, &expected)) != DB_OK)
         return RESTORE_WRITTEN;
     json_t *input = restore_input_new(old, current);
-    json_decref(current);
     if ((*st = drop_deleted_related(c, input)) != DB_OK) {
+        json_decref(current);
         json_decref(input);
         return RESTORE_WRITTEN;
     }
@@ -175,10 +176,17 @@ static enum restore_outcome restore_once(struct request *req, db_conn *c, int64_
     int checked = article_input_from_json(input, id, &rules, &in, errors);
     json_decref(input);
     if (checked < 0) {
+        json_decref(current);
         *errors_out = errors;
         return RESTORE_INVALID;
     }
     json_decref(errors);
+    bool allowed = article_writes_allowed(req, current, &in, rc);
+    json_decref(current);
+    if (!allowed) {
+        article_input_free(&in);
+        return RESTORE_REFUSED;
+    }
     struct db_writer by = article_writes_writer(req);
     by.restored_from = version;
     *st = db_article_replace(c, &by, id, expected, &in.write, article, refused);
@@ -216,7 +224,7 @@ int revisions_restore(struct request *req)
     /* Without If-Match a concurrent write just means restoring onto the newer version. */
     for (int i = 0; old != NULL && i < RESTORE_ATTEMPTS; i++) {
         db_article_clear(&article);
-        outcome = restore_once(req, c, id, version, old, &article, &refused, &st, &errors);
+        outcome = restore_once(req, c, id, version, old, &article, &refused, &st, &errors, &rc);
         if (st != DB_STALE || outcome != RESTORE_WRITTEN ||
             request_header(req, MHD_HTTP_HEADER_IF_MATCH) != NULL)
             break;
@@ -229,7 +237,7 @@ int revisions_restore(struct request *req)
     else if (outcome == RESTORE_INVALID)
         rc = reply_problem(req, 422, PROBLEM_VALIDATION_FAILED,
                            "the revision's content does not pass today's checks", errors);
-    else
+    else if (outcome != RESTORE_REFUSED) /* refused: answered 403 already */
         rc = article_writes_reply(req, 200, st, &article, &refused);
     json_decref(old);
     db_revision_clear(&rev);

@@ -1,61 +1,70 @@
-/* auth.c: who may do what: bearer tokens (compared in constant time) and the rate limit. */
+/* auth.c: who sent a request: its bearer token looked up in the token store (hashed, compared
+ * in constant time), its role; and the rate limit. */
 #include <string.h>
 #include <strings.h>
 
 #include "app.h"
+#include "infra/changes.h"
 #include "infra/clock.h"
+#include "infra/tokens.h"
 #include "internal.h"
 
-/* Compares in time that depends only on the lengths, not on where the bytes differ. */
-static bool constant_time_equal(const char *a, size_t alen, const char *b, size_t blen)
-{
-    unsigned char diff = (unsigned char)(alen != blen);
-    size_t n = alen > blen ? alen : blen;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char x = i < alen ? (unsigned char)a[i] : 0;
-        unsigned char y = i < blen ? (unsigned char)b[i] : 0;
-        diff |= x ^ y;
-    }
-    return diff == 0;
-}
-
-/* The position in API_TOKENS of the request's bearer token, or -1 without a valid one. */
-static int matching_token(const struct request *req)
+/* The bearer token of req, or NULL (and *len 0) when it sends none. */
+static const char *bearer_token(const struct request *req, size_t *len)
 {
     const char *h = request_header(req, MHD_HTTP_HEADER_AUTHORIZATION);
+    *len = 0;
     if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0)
-        return -1;
+        return NULL;
     const char *token = h + 7;
     while (*token == ' ')
         token++;
-    size_t len = strlen(token);
-    int found = -1;
-    /* Every configured token is compared, so timing does not tell which one nearly matched
-     * (nor which one matched). */
-    for (size_t i = 0; i < req->app->config.token_count; i++) {
-        bool equal = constant_time_equal(token, len, req->app->config.tokens[i],
-                                         strlen(req->app->config.tokens[i]));
-        found = equal && found < 0 ? (int)i : found;
-    }
-    return found;
+    *len = strlen(token);
+    return token;
+}
+
+/* Finds out once who sent req: the token is hashed and looked up in memory (the store is
+ * brought up to the last token announcement that reached this instance first). */
+static const struct request_auth *auth_of(const struct request *req)
+{
+    struct request_auth *auth = req->auth;
+    if (auth->resolved)
+        return auth;
+    auth->resolved = true;
+    size_t len;
+    const char *token = bearer_token(req, &len);
+    if (token == NULL || len == 0)
+        return auth;
+    changes_tokens_catch_up(req->app->changes);
+    auth->holder = token_store_find(req->app->tokens, token, len);
+    auth->unsure = auth->holder.role == ROLE_NONE && !token_store_knows_database(req->app->tokens);
+    return auth;
+}
+
+enum role request_role(const struct request *req)
+{
+    return auth_of(req)->holder.role;
 }
 
 bool request_is_authorized(const struct request *req)
 {
-    return matching_token(req) >= 0;
+    return request_role(req) != ROLE_NONE;
 }
 
 const char *request_actor(const struct request *req)
 {
-    /* one name per position of CONFIG_MAX_TOKENS */
-    static const char *const names[] = { "env-1",  "env-2",  "env-3",  "env-4",
-                                         "env-5",  "env-6",  "env-7",  "env-8",
-                                         "env-9",  "env-10", "env-11", "env-12",
-                                         "env-13", "env-14", "env-15", "env-16" };
-    _Static_assert(sizeof names / sizeof names[0] == CONFIG_MAX_TOKENS,
-                   "a name for every API_TOKENS position");
-    int i = matching_token(req);
-    return i < 0 ? NULL : names[i];
+    const struct request_auth *auth = auth_of(req);
+    return auth->holder.role != ROLE_NONE ? auth->holder.name : NULL;
+}
+
+bool request_may(struct request *req, enum role need, const char *action, int *answered_result)
+{
+    enum role have = request_role(req);
+    if (have >= need && have != ROLE_NONE)
+        return true;
+    *answered_result = have == ROLE_NONE ? reply_unauthorized(req)
+                                         : reply_forbidden(req, need, action);
+    return false;
 }
 
 /* A probe from where monitoring runs: the machine itself (a container's HEALTHCHECK asks

@@ -31,7 +31,7 @@ static int run_route(struct request *req)
      * a client reads its write back at once. Other instances hear of it (changes.c);
      * the answer waits (briefly) for the announcement to come back, by when the others'
      * connections have been sent it as well. */
-    if (req->route->write && req->answer->queued && req->answer->status < 300 &&
+    if (req->route->role != ROLE_NONE && req->answer->queued && req->answer->status < 300 &&
         req->app->cache != NULL) {
         cache_invalidate_all(req->app->cache);
         changes_wait_after(req->app->changes, heard, 50);
@@ -125,12 +125,11 @@ static bool declared_length_refuses(struct request *req, int *rc)
     return true;
 }
 
+/* 401 without a valid token, 403 with one below the route's role. */
 static bool token_refuses(struct request *req, int *rc)
 {
-    if (!req->route->write || request_is_authorized(req))
-        return false;
-    *rc = reply_unauthorized(req);
-    return true;
+    const struct route *r = req->route;
+    return r->role != ROLE_NONE && !request_may(req, r->role, r->action, rc);
 }
 
 /* The declared length is reserved before a byte of it is read (a chunked body reserves

@@ -11,6 +11,7 @@
 #include "http/http.h"
 #include "http/proxy.h"
 #include "infra/ratelimit.h"
+#include "infra/tokens.h"
 
 /*==== The state of a request, one struct per concern ====*/
 
@@ -64,6 +65,16 @@ struct request_deferred {
     struct MHD_Response *pending;
     unsigned status;
     int rc;
+};
+
+/* Who sent the request, found out once (auth.c) and kept for the request's life: the
+ * store may change meanwhile. */
+struct request_auth {
+    bool resolved;
+    /* the database's tokens were not known (the change channel was lost): a token not
+     * among API_TOKENS was neither accepted nor refused, and is answered 503 */
+    bool unsure;
+    struct token_holder holder;
 };
 
 /*==== request.c ====*/

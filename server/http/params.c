@@ -132,7 +132,7 @@ db_conn *request_db(struct request *req, int *answered_result)
      * moves the generation on, and the answer is not kept (or dropped, if already in).
      * This instance's own commits count too (db_pool_committed_wal), cache or not.
      */
-    if (req->app->db_read != NULL && !req->route->write) {
+    if (req->app->db_read != NULL && req->route->role == ROLE_NONE) {
         uint64_t heard = changes_required_wal(req->app->changes);
         uint64_t written = db_pool_committed_wal(req->app->db);
         c = db_acquire_replayed(req->app->db_read, heard > written ? heard : written);

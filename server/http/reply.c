@@ -170,6 +170,7 @@ static const char *problem_title(unsigned status)
     switch (status) {
     case 400: return "bad request";
     case 401: return "authentication required";
+    case 403: return "forbidden";
     case 404: return "not found";
     case 405: return "method not allowed";
     case 409: return "conflict";
@@ -363,11 +364,23 @@ int reply_overloaded(struct request *req, enum overload why)
 
 int reply_unauthorized(struct request *req)
 {
+    /* a token that may be valid, unread while the change channel is lost: try again */
+    if (req->auth->unsure)
+        return reply_problem(req, 503, PROBLEM_DATABASE_UNAVAILABLE,
+                             "the tokens cannot be checked just now; try again shortly", NULL);
     return reply_problem(req, 401, PROBLEM_UNAUTHORIZED,
                          request_header(req, MHD_HTTP_HEADER_AUTHORIZATION)
                              ? "the bearer token is not valid"
                              : "send Authorization: Bearer <token>: writes, and what is not public, need one",
                          NULL);
+}
+
+int reply_forbidden(struct request *req, enum role need, const char *action)
+{
+    char detail[160];
+    snprintf(detail, sizeof detail, "%s needs the %s role", action ? action : "this",
+             role_name(need));
+    return reply_problem(req, 403, PROBLEM_FORBIDDEN, detail, NULL);
 }
 
 /* names as "a, b, c" (at most size bytes, cut short with "..." when longer). */

@@ -20,6 +20,7 @@ struct request_block {
     struct request_rate rate;
     struct request_cache cache;
     struct request_deferred deferred;
+    struct request_auth auth;
 };
 
 /* A client's X-Request-Id is kept when it is 1..64 characters of [A-Za-z0-9._:-]. */
@@ -133,7 +134,8 @@ struct request *request_new(const struct app *app, struct MHD_Connection *connec
     struct request *req = &b->req;
     *req = (struct request){ .connection = connection, .app = app, .method = method,
                              .client = &b->client, .body = &b->body, .answer = &b->answer,
-                             .rate = &b->rate, .cache = &b->cache, .deferred = &b->deferred };
+                             .rate = &b->rate, .cache = &b->cache, .deferred = &b->deferred,
+                             .auth = &b->auth };
     clock_gettime(CLOCK_MONOTONIC, &req->client->started);
     req->path = strdup(url);
     if (req->path == NULL) {

@@ -1,4 +1,5 @@
-/* changes.c: the LISTEN thread that keeps the answer cache from ever serving a changed article. */
+/* changes.c: the LISTEN thread that keeps the answer cache from ever serving a changed article,
+ * and the token store from ever accepting a revoked token. */
 #include <errno.h>
 #include <libpq-fe.h>
 #include <poll.h>
@@ -27,7 +28,12 @@ struct changes {
     bool track_wal;
     _Atomic uint64_t required_wal;
     char *conninfo;
-    struct cache *cache;
+    struct cache *cache; /* NULL: no answer cache, only the tokens are heard */
+    struct changes_tokens tokens;
+    /* a token announcement was read and the tokens are not read again yet */
+    atomic_bool tokens_pending;
+    /* one reading of the tokens at a time (the thread's, or a request's that caught up) */
+    pthread_mutex_t tokens_mu;
     /* the listening connection: read by the thread, and by request threads that catch up
      * before answering from the cache (changes_catch_up) */
     pthread_mutex_t mu;
@@ -62,6 +68,21 @@ void changes_apply(struct cache *cache, const char *payload)
         cache_invalidate_articles(cache, ids, n);
 }
 
+/* The cache calls, for an instance without an answer cache too. */
+static void cache_off(struct changes *ch)
+{
+    if (ch->cache != NULL)
+        cache_set_enabled(ch->cache, false);
+}
+
+static void cache_restart(struct changes *ch)
+{
+    if (ch->cache == NULL)
+        return;
+    cache_invalidate_all(ch->cache);
+    cache_set_enabled(ch->cache, true);
+}
+
 static void pause_ms(long ms)
 {
     struct timespec t = { ms / 1000, (ms % 1000) * 1000000L };
@@ -81,6 +102,9 @@ static PGconn *listen_new(const char *conninfo)
     if (PQstatus(pg) == CONNECTION_OK) {
         PGresult *res = PQexec(pg, "LISTEN " CHANGES_CHANNEL);
         bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+        PQclear(res);
+        res = PQexec(pg, "LISTEN " TOKENS_CHANNEL);
+        ok = ok && PQresultStatus(res) == PGRES_COMMAND_OK;
         PQclear(res);
         if (ok && PQsetnonblocking(pg, 1) == 0)
             return pg;
@@ -126,8 +150,11 @@ static bool consume(struct changes *ch, PGconn *pg)
             break;
         bool ok = !ch->track_wal || note_wal_position(ch, pg);
         for (size_t i = 0; i < n; i++) {
-            if (ok) {
-                changes_apply(ch->cache, batch[i]->extra);
+            if (strcmp(batch[i]->relname, TOKENS_CHANNEL) == 0) {
+                atomic_store(&ch->tokens_pending, true);
+            } else if (ok) {
+                if (ch->cache != NULL)
+                    changes_apply(ch->cache, batch[i]->extra);
                 atomic_fetch_add(&ch->heard, 1);
             }
             PQfreemem(batch[i]);
@@ -135,7 +162,7 @@ static bool consume(struct changes *ch, PGconn *pg)
         if (!ok) {
             /* what was announced cannot be applied safely: nothing is served until the
              * thread has the channel again (and starts empty) */
-            cache_set_enabled(ch->cache, false);
+            cache_off(ch);
             return false;
         }
     }
@@ -158,6 +185,29 @@ static bool hear(struct changes *ch, PGconn *pg)
     bool ok = consume(ch, pg);
     pthread_mutex_unlock(&ch->mu);
     return ok;
+}
+
+/* Reads the tokens again when an announcement asked for it; false when they could not be
+ * read (the store has forgotten them then). */
+static bool tokens_refresh(struct changes *ch)
+{
+    bool ok = true;
+    if (ch->tokens.reload == NULL || !atomic_load(&ch->tokens_pending))
+        return true;
+    pthread_mutex_lock(&ch->tokens_mu);
+    /* cleared before reading: an announcement during the reading asks for another */
+    if (atomic_exchange(&ch->tokens_pending, false))
+        ok = ch->tokens.reload(ch->tokens.arg);
+    pthread_mutex_unlock(&ch->tokens_mu);
+    return ok;
+}
+
+void changes_tokens_catch_up(struct changes *ch)
+{
+    if (ch == NULL)
+        return;
+    changes_catch_up(ch);
+    tokens_refresh(ch);
 }
 
 void changes_catch_up(struct changes *ch)
@@ -193,6 +243,23 @@ void changes_wait_after(const struct changes *ch, unsigned long long heard_befor
     }
 }
 
+/* The tokens could not be read on a new connection: the store knows none of the
+ * database's, and the connection is made again after a pause. */
+static void forget_tokens(struct changes *ch, PGconn **pg, bool *warned)
+{
+    if (!*warned)
+        log_message("warning", "cannot read the tokens; tokens from the database get 503 until they are");
+    *warned = true;
+    if (ch->tokens.forget != NULL)
+        ch->tokens.forget(ch->tokens.arg);
+    pthread_mutex_lock(&ch->mu);
+    ch->pg = NULL;
+    pthread_mutex_unlock(&ch->mu);
+    PQfinish(*pg);
+    *pg = NULL;
+    pause_ms(200);
+}
+
 static void *listen_loop(void *arg)
 {
     struct changes *ch = arg;
@@ -217,14 +284,21 @@ static void *listen_loop(void *arg)
                 pause_ms(200);
                 continue;
             }
-            /* Whatever changed while the channel was not heard is unknown: start empty. */
-            cache_invalidate_all(ch->cache);
-            cache_set_enabled(ch->cache, true);
+            /* Whatever changed while the channel was not heard is unknown: start empty,
+             * and read the tokens again (a revocation may have gone unheard). */
+            atomic_store(&ch->tokens_pending, true);
+            if (!tokens_refresh(ch)) {
+                forget_tokens(ch, &pg, &warned);
+                continue;
+            }
+            cache_restart(ch);
             atomic_fetch_add(&ch->connects, 1);
             warned = false;
         }
-        if (!hear(ch, pg)) {
-            cache_set_enabled(ch->cache, false);
+        if (!hear(ch, pg) || !tokens_refresh(ch)) {
+            cache_off(ch);
+            if (ch->tokens.forget != NULL)
+                ch->tokens.forget(ch->tokens.arg);
             log_message("warning", "lost the change channel; answers are not cached until it is back");
             pthread_mutex_lock(&ch->mu);
             ch->pg = NULL;
@@ -240,7 +314,8 @@ static void *listen_loop(void *arg)
     return NULL;
 }
 
-struct changes *changes_start(const char *conninfo, struct cache *cache, bool track_wal)
+struct changes *changes_start(const char *conninfo, struct cache *cache, bool track_wal,
+                              const struct changes_tokens *tokens)
 {
     struct changes *ch = calloc(1, sizeof *ch);
     if (ch == NULL)
@@ -252,10 +327,15 @@ struct changes *changes_start(const char *conninfo, struct cache *cache, bool tr
     atomic_init(&ch->heard, 0);
     atomic_init(&ch->required_wal, 0);
     ch->track_wal = track_wal;
+    if (tokens != NULL)
+        ch->tokens = *tokens;
+    atomic_init(&ch->tokens_pending, false);
     pthread_mutex_init(&ch->mu, NULL);
-    cache_set_enabled(cache, false); /* until the channel is heard */
+    pthread_mutex_init(&ch->tokens_mu, NULL);
+    cache_off(ch); /* until the channel is heard */
     if (ch->conninfo == NULL || pthread_create(&ch->thread, NULL, listen_loop, ch) != 0) {
         pthread_mutex_destroy(&ch->mu);
+        pthread_mutex_destroy(&ch->tokens_mu);
         free(ch->conninfo);
         free(ch);
         return NULL;
@@ -270,6 +350,7 @@ void changes_stop(struct changes *ch)
     atomic_store(&ch->stop, true);
     pthread_join(ch->thread, NULL);
     pthread_mutex_destroy(&ch->mu);
+    pthread_mutex_destroy(&ch->tokens_mu);
     free(ch->conninfo);
     free(ch);
 }

@@ -245,7 +245,7 @@ static const struct setting settings[] = {
     {.name = "LISTEN_ADDR", .parse = parse_string, FIELD(listen_addr), .def = "0.0.0.0",
      .help = "listening address (IPv4 or IPv6)"},
     {.name = "API_TOKENS", LIST(tokens, token_count, CONFIG_MAX_TOKENS),
-     .help = "comma-separated bearer tokens allowed to write"},
+     .help = "comma-separated bearer tokens with the editor role (named env-1, env-2, ...); more with `khabar token create`"},
     {.name = "CORS_ORIGINS", LIST(origins, origin_count, CONFIG_MAX_ORIGINS),
      .help = "comma-separated origins allowed to call from a browser; * for any"},
     {.name = "IMAGE_URL_SCHEMES", LIST(image_schemes, image_scheme_count, CONFIG_MAX_IMAGE_SCHEMES),

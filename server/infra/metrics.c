@@ -217,9 +217,16 @@ static void render_cache(FILE *f, const struct app *app)
             "khabar_changes_connects_total %llu\n"
             "# HELP khabar_changes_heard_total Change announcements heard and applied to the cache.\n"
             "# TYPE khabar_changes_heard_total counter\n"
-            "khabar_changes_heard_total %llu\n",
+            "khabar_changes_heard_total %llu\n"
+            "# HELP khabar_token_loads_total Times the valid tokens were read from the database.\n"
+            "# TYPE khabar_token_loads_total counter\n"
+            "khabar_token_loads_total %llu\n"
+            "# HELP khabar_tokens_known 1 while the database's tokens are known (the change channel is heard), 0 otherwise.\n"
+            "# TYPE khabar_tokens_known gauge\n"
+            "khabar_tokens_known %d\n",
             cs.hits, cs.misses, cs.evictions, cs.invalidations, cs.bytes, cs.max_bytes, cs.entries,
-            cs.enabled ? 1 : 0, changes_connects(app->changes), changes_heard(app->changes));
+            cs.enabled ? 1 : 0, changes_connects(app->changes), changes_heard(app->changes),
+            token_store_loads(app->tokens), token_store_knows_database(app->tokens) ? 1 : 0);
 }
 
 char *metrics_render_new(const struct app *app)

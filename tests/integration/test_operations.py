@@ -202,8 +202,8 @@ def test_background_threads_connect_under_their_own_names(khabar, start_server):
     check(wait_until(lambda: srv.request("GET", "/readyz").status == 200, 10), "the server turns ready", "")
     names = lambda: set(khabar.psql("SELECT DISTINCT application_name FROM pg_stat_activity"
                                     " WHERE application_name LIKE 'khabar%'").split())
-    check(wait_until(lambda: {"khabar-schedule", "khabar-readiness"} <= names(), 10),
-          "pg_stat_activity names the schedule and readiness connections", names())
+    check(wait_until(lambda: {"khabar-schedule", "khabar-readiness", "khabar-tokens"} <= names(), 10),
+          "pg_stat_activity names the schedule, readiness and token-reading connections", names())
     srv.request("GET", "/v1/articles?limit=1")
     check("khabar" in names(), "a request's connection is named khabar", names())
 

@@ -88,8 +88,9 @@ def run_sh(khabar, khabar_bin):
     r.stop()
 
 
-def run_tour(base, token):
-    env = dict(os.environ, B=base, TOKEN=token)
+def run_tour(base, token, run_sh):
+    env = dict(os.environ, B=base, TOKEN=token, DATABASE_URL=run_sh.env["DATABASE_URL"],
+               KHABAR=run_sh.env["KHABAR_BIN"])
     r = subprocess.run(["bash", TOUR_SH], env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                        stderr=subprocess.STDOUT, text=True, timeout=120, cwd=harness.REPO_ROOT)
     return r.returncode, r.stdout
@@ -109,7 +110,7 @@ def test_tour_twice_and_the_token_stays(run_sh):
         base = printed(BASE_LINE, out, "export B=")
         harness.check(base == "http://localhost:%d" % run_sh.port, "run.sh prints the address to export as B", base)
         tokens.append(token)
-        rc, tour = run_tour(base, token)
+        rc, tour = run_tour(base, token, run_sh)
         harness.check(rc == 0 and "every step answered as the README says" in tour,
                       "start %d: scripts/tour.sh passes" % start, "exit %d:\n%s" % (rc, tour[-3000:]))
         if start == 1:

@@ -250,9 +250,11 @@ static void test_table(void **state)
             printf("# unexpected method %s %s\n", r->method, r->path);
             bad_method = 1;
         }
-        /* writes need a bearer token, reads are public (openapi.yaml) */
-        if (r->write != (strcmp(r->method, "GET") != 0)) {
-            printf("# write flag of %s %s is %d\n", r->method, r->path, r->write);
+        /* writes need a bearer token of a role, and name what a 403 refuses; reads are
+         * public (openapi.yaml) */
+        if ((r->role != ROLE_NONE) != (strcmp(r->method, "GET") != 0) ||
+            (r->role != ROLE_NONE && r->action == NULL)) {
+            printf("# role of %s %s is %s\n", r->method, r->path, role_name(r->role));
             bad_write = 1;
         }
         if (r->path == NULL || r->path[0] != '/' || r->name == NULL)
@@ -409,7 +411,7 @@ static void test_every_list_is_well_formed(void **state)
         if (r->slow_with != NULL)
             assert_true(route_query_allows(r, r->slow_with));
         /* only reads take parameters */
-        if (r->write)
+        if (r->role != ROLE_NONE)
             assert_int_equal(n, 0);
     }
 }

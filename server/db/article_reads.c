@@ -1,0 +1,267 @@
+/* article_reads.c: reading articles: one by id or slug, the lists by their filters, the "read also" list, the last change. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+/* Columns of the article statements (see statements.c). */
+enum {
+    COL_ID, COL_SLUG, COL_TITLE, COL_SUMMARY, COL_BODY, COL_BODY_HTML, COL_BODY_TEXT,
+    COL_CORRECTIONS, COL_WITHDRAWN_REASON, COL_STATUS, COL_VISIBLE, COL_LANG, COL_PUBLISHED, COL_CREATED,
+    COL_UPDATED, COL_VERSION, COL_SOURCES, COL_TAGS, COL_RELATED, COL_IMAGE, COL_AUTHORS, COL_SECTION,
+    COL_LAST_MODIFIED,
+    COL_RANK /* searches only */
+};
+
+void db_article_clear(struct db_article *a)
+{
+    if (a == NULL)
+        return;
+    free(a->text_);
+    memset(a, 0, sizeof *a);
+}
+
+void db_article_page_clear(struct db_article_page *page)
+{
+    for (size_t i = 0; page->items != NULL && i < page->n; i++)
+        db_article_clear(&page->items[i]);
+    free(page->items);
+    page->items = NULL;
+    page->n = 0;
+}
+
+/* One article row into *a; false when there is no memory. */
+static bool article_of_row(const PGresult *res, int row, struct db_article *a)
+{
+    static const int cols[] = { COL_SLUG,        COL_TITLE,     COL_SUMMARY,   COL_BODY,
+                                COL_BODY_HTML,   COL_BODY_TEXT, COL_LANG,      COL_PUBLISHED,
+                                COL_CREATED,     COL_UPDATED,   COL_SOURCES,   COL_TAGS,
+                                COL_RELATED,     COL_IMAGE,     COL_CORRECTIONS,
+                                COL_WITHDRAWN_REASON, COL_STATUS, COL_AUTHORS, COL_SECTION };
+    const char *text[sizeof cols / sizeof cols[0]];
+    memset(a, 0, sizeof *a);
+    a->text_ = db_row_text_new(res, row, cols, (int)(sizeof cols / sizeof cols[0]), text);
+    if (a->text_ == NULL)
+        return false;
+    a->id = db_integer_of(res, row, COL_ID);
+    a->version = db_integer_of(res, row, COL_VERSION);
+    a->last_modified = db_integer_of(res, row, COL_LAST_MODIFIED);
+    a->slug = text[0];
+    a->title = text[1];
+    a->summary = text[2];
+    a->body = text[3];
+    a->body_html = text[4];
+    a->body_text = text[5];
+    a->lang = text[6];
+    a->published_at = text[7];
+    a->created_at = text[8];
+    a->updated_at = text[9];
+    a->sources = text[10];
+    a->tags = text[11];
+    a->related = text[12];
+    a->image = text[13];
+    a->corrections = text[14];
+    a->withdrawn_reason = text[15];
+    a->status = text[16];
+    a->authors = text[17];
+    a->section = text[18];
+    a->visible = PQgetvalue(res, row, COL_VISIBLE)[0] == 't';
+    return true;
+}
+
+static db_status article_by(db_conn *c, enum db_stmt stmt, const char *param, struct db_article *out)
+{
+    db_status st;
+    const char *params[1] = { param };
+    memset(out, 0, sizeof *out);
+    PGresult *res = db_run(c, stmt, params, PGRES_TUPLES_OK, &st);
+    if (res == NULL)
+        return st;
+    st = DB_NOT_FOUND;
+    if (PQntuples(res) == 1)
+        st = article_of_row(res, 0, out) ? DB_OK : DB_ERROR;
+    PQclear(res);
+    return st;
+}
+
+db_status db_article_get(db_conn *c, int64_t id, struct db_article *out)
+{
+    return article_by(c, STMT_ARTICLE_BY_ID, db_int_text(id).s, out);
+}
+
+db_status db_article_get_by_slug_key(db_conn *c, const char *slug_key, struct db_article *out)
+{
+    return article_by(c, STMT_ARTICLE_BY_SLUG_KEY, slug_key, out);
+}
+
+/* The id and article count of a tag or source by key; *id 0 when there is none. */
+static db_status find_name(db_conn *c, enum db_stmt stmt, const char *key, int64_t *id,
+                           int64_t *count)
+{
+    db_status st;
+    const char *params[1] = { key };
+    *id = 0;
+    *count = 0;
+    PGresult *res = db_run(c, stmt, params, PGRES_TUPLES_OK, &st);
+    if (res == NULL)
+        return st;
+    if (PQntuples(res) == 1) {
+        *id = db_integer_of(res, 0, 0);
+        *count = db_integer_of(res, 0, 1);
+    }
+    PQclear(res);
+    return DB_OK;
+}
+
+/* The page's articles from rows fetched with limit + 1. */
+static db_status article_page_fill(const PGresult *res, unsigned limit, int key_col,
+                                   struct db_article_page *page)
+{
+    int rows = db_page_rows(res, limit, key_col, COL_ID, &page->end);
+    if (rows > 0 && (page->items = calloc((size_t)rows, sizeof *page->items)) == NULL)
+        return DB_ERROR;
+    for (int i = 0; i < rows; i++, page->n++)
+        if (!article_of_row(res, i, &page->items[i]))
+            return DB_ERROR;
+    return DB_OK;
+}
+
+db_status db_article_rows(db_conn *c, enum db_stmt stmt, const char *const *params, unsigned limit,
+                          struct db_article_page *page)
+{
+    db_status st;
+    PGresult *res = db_run(c, stmt, params, PGRES_TUPLES_OK, &st);
+    if (res == NULL)
+        return st;
+    st = article_page_fill(res, limit ? limit : (unsigned)PQntuples(res), COL_PUBLISHED, page);
+    PQclear(res);
+    if (st != DB_OK)
+        db_article_page_clear(page);
+    return st;
+}
+
+/* The ids and article counts of what a list is filtered by; 0 when not asked for. */
+struct list_filters {
+    int64_t tag, tag_count, source, source_count, author, author_count, section, unused;
+};
+
+/* The statement of a list: an author's or a section's index drives the scan when asked
+ * for, else the rarer of tag and source, the others filter it. */
+static enum db_stmt list_statement(const struct article_query *q, const struct list_filters *f)
+{
+    if (q->tsquery)
+        return STMT_LIST_SEARCH;
+    if (q->status)
+        return STMT_LIST_BY_STATUS;
+    if (f->author)
+        return STMT_LIST_BY_AUTHOR;
+    if (f->section)
+        return STMT_LIST_BY_SECTION;
+    if (f->tag && (!f->source || f->tag_count <= f->source_count))
+        return STMT_LIST_BY_TAG;
+    return f->source ? STMT_LIST_BY_SOURCE : STMT_LIST_NEWEST;
+}
+
+/* Finds each filter the query names; false in *known when one names nothing. */
+static db_status find_filters(db_conn *c, const struct article_query *q, struct list_filters *f,
+                              bool *known)
+{
+    const struct {
+        const char *key;
+        enum db_stmt stmt;
+        int64_t *id, *count;
+    } names[] = { { q->tag_key, STMT_TAG_FIND, &f->tag, &f->tag_count },
+                  { q->source_key, STMT_SOURCE_FIND, &f->source, &f->source_count },
+                  { q->author_key, STMT_AUTHOR_FIND, &f->author, &f->author_count },
+                  { q->section_key, STMT_SECTION_FIND, &f->section, &f->unused } };
+    db_status st = DB_OK;
+    memset(f, 0, sizeof *f);
+    *known = true;
+    for (size_t i = 0; st == DB_OK && i < sizeof names / sizeof names[0]; i++) {
+        if (names[i].key == NULL)
+            continue;
+        st = find_name(c, names[i].stmt, names[i].key, names[i].id, names[i].count);
+        *known &= *names[i].id != 0;
+    }
+    return st;
+}
+
+/* An id as a parameter: NULL for 0 (no filter). */
+static const char *id_param(int64_t id, struct db_int_text *buf)
+{
+    *buf = db_int_text(id);
+    return id ? buf->s : NULL;
+}
+
+db_status db_article_list(db_conn *c, const struct article_query *q, struct db_article_page *page)
+{
+    db_status st;
+    struct list_filters f;
+    bool known;
+    memset(page, 0, sizeof *page);
+    if ((st = find_filters(c, q, &f, &known)) != DB_OK)
+        return st;
+    if ((st = db_last_change(c, &page->end.last_modified)) != DB_OK)
+        return st;
+    if (!known)
+        return DB_OK; /* an unknown tag, source, author or section has no articles */
+    struct db_int_text limit = db_int_text((int64_t)q->limit + 1), after_id = db_int_text(q->after_id);
+    struct db_int_text tb, sb, ab, cb;
+    const char *tag = id_param(f.tag, &tb), *source = id_param(f.source, &sb);
+    const char *author = id_param(f.author, &ab), *section = id_param(f.section, &cb);
+    const char *after = q->tsquery ? q->after_rank : q->after_time;
+    enum db_stmt stmt = list_statement(q, &f);
+    const char *params[11] = { q->after_id ? after : NULL, q->after_id ? after_id.s : NULL,
+                               q->from, q->to, q->lang, limit.s,
+                               stmt == STMT_LIST_BY_SOURCE ? source : tag,
+                               stmt == STMT_LIST_BY_SOURCE ? tag : source,
+                               stmt == STMT_LIST_BY_STATUS ? q->status : q->tsquery,
+                               author, section };
+    if (stmt == STMT_LIST_BY_AUTHOR || stmt == STMT_LIST_BY_SECTION) {
+        /* $7 the driving author or section, then tag, source and (an author's) section */
+        params[6] = stmt == STMT_LIST_BY_AUTHOR ? author : section;
+        params[7] = tag;
+        params[8] = source;
+        params[9] = section;
+    }
+    PGresult *res = db_run(c, stmt, params, PGRES_TUPLES_OK, &st);
+    if (res == NULL)
+        return st;
+    st = article_page_fill(res, q->limit, q->tsquery ? COL_RANK : COL_PUBLISHED, page);
+    PQclear(res);
+    if (st != DB_OK)
+        db_article_page_clear(page);
+    return st;
+}
+
+db_status db_related_list(db_conn *c, int64_t id, bool with_hidden, char **related_json_out)
+{
+    db_status st;
+    struct db_int_text idtext = db_int_text(id);
+    const char *params[2] = { idtext.s, with_hidden ? "true" : "false" };
+    *related_json_out = NULL;
+    PGresult *res = db_run(c, STMT_RELATED_OF, params, PGRES_TUPLES_OK, &st);
+    if (res == NULL)
+        return st;
+    st = DB_NOT_FOUND;
+    if (PQntuples(res) == 1)
+        st = (*related_json_out = strdup(PQgetvalue(res, 0, 0))) != NULL ? DB_OK : DB_ERROR;
+    PQclear(res);
+    return st;
+}
+
+/* ---- writes ---- */
+
+/* Runs a statement whose JSON parameter is a list, skipping it when the list is empty. */
+
+db_status db_last_change(db_conn *c, int64_t *when)
+{
+    db_status st;
+    *when = 0;
+    PGresult *res = db_run(c, STMT_LAST_CHANGE, NULL, PGRES_TUPLES_OK, &st);
+    if (res == NULL)
+        return st;
+    if (PQntuples(res) == 1 && !PQgetisnull(res, 0, 0))
+        *when = db_integer_of(res, 0, 0);
+    PQclear(res);
+    return DB_OK;
+}
