@@ -153,6 +153,65 @@ def test_writer_refused_anything_public(khabar):
     check(article(public["id"]) == public, "the published article is unchanged", article(public["id"]))
 
 
+def test_writer_refused_people_sections_and_fronts(khabar):
+    """Authors, sections and section fronts are editors' to write: a writer gets 403 naming
+    the editor role and nothing changes; an editor's same writes go through."""
+    _, w = make_token(khabar, "writer")
+    _, e = make_token(khabar, "editor")
+    check(wait_until(lambda: works(khabar.server, w) and works(khabar.server, e), 2), "both tokens work")
+    counts = lambda: khabar.psql("SELECT (SELECT count(*) FROM authors) || ' ' || (SELECT count(*) FROM sections)"
+                                 " || ' ' || (SELECT count(*) FROM section_front)")
+    before = counts()
+    r = request("POST", "/v1/authors", body={"name": "كاتب بلا دور"}, token=w)
+    expect_forbidden(r, "a writer creating an author")
+    r = request("POST", "/v1/sections", body={"name": "قسم بلا دور"}, token=w)
+    expect_forbidden(r, "a writer creating a section")
+    check(counts() == before, "no author or section was made", counts())
+    r = request("POST", "/v1/authors", body={"name": "كاتبة المحررين"}, token=e)
+    check(r.status == 201, "an editor creates an author", r.brief())
+    author = r.json["slug"]
+    r = request("POST", "/v1/sections", body={"name": "قسم المحررين"}, token=e)
+    check(r.status == 201, "an editor creates a section", r.brief())
+    section = r.json["slug"]
+    pinned = create(harness.art("خبر مثبت في القسم")).json["id"]
+    for method, path, body, what in [
+            ("PATCH", "/v1/authors/%s" % author, {"bio": "سيرة"}, "patching an author"),
+            ("DELETE", "/v1/authors/%s" % author, None, "deleting an author"),
+            ("PATCH", "/v1/sections/%s" % section, {"description": "وصف"}, "patching a section"),
+            ("DELETE", "/v1/sections/%s" % section, None, "deleting a section"),
+            ("PUT", "/v1/sections/%s/front" % section, [pinned], "pinning on a front")]:
+        headers = {"Content-Type": "application/merge-patch+json"} if method == "PATCH" else None
+        before = counts()
+        r = request(method, path, body=body, token=w, headers=headers)
+        expect_forbidden(r, "a writer " + what)
+        check(counts() == before, "nothing changed after a writer's " + what, counts())
+    r = request("PUT", "/v1/sections/%s/front" % section, body=[pinned], token=e)
+    check(r.status in (200, 204), "an editor pins on a front", r.brief())
+
+
+def test_writer_restores_drafts_only(khabar):
+    """A restore is a write: a writer restores a draft's revision, not a published article's."""
+    _, w = make_token(khabar, "writer")
+    check(wait_until(lambda: works(khabar.server, w), 2), "the writer's token works")
+    draft = request("POST", "/v1/articles", body=harness.art("مسودة أولى", status="draft"), token=w).json
+    r = request("PATCH", "/v1/articles/%d" % draft["id"], body={"title": "مسودة ثانية"}, token=w,
+                headers={"Content-Type": "application/merge-patch+json"})
+    check(r.status == 200, "a writer edits its draft", r.brief())
+    r = request("POST", "/v1/articles/%d/revisions/1/restore" % draft["id"], token=w)
+    check(r.status == 200 and r.json["title"] == "مسودة أولى" and r.json["status"] == "draft",
+          "a writer restores a draft's first version", r.brief())
+    public = create(harness.art("خبر منشور بنسختين")).json
+    r = request("PATCH", "/v1/articles/%d" % public["id"], body={"title": "خبر منشور معدل"}, token=TOKEN_1,
+                headers={"Content-Type": "application/merge-patch+json"})
+    check(r.status == 200, "an editor edits the published article", r.brief())
+    now = article(public["id"])
+    r = request("POST", "/v1/articles/%d/revisions/1/restore" % public["id"], token=w)
+    expect_forbidden(r, "a writer restoring a published article")
+    check(article(public["id"]) == now, "the published article is unchanged", article(public["id"]))
+    revisions = request("GET", "/v1/articles/%d/revisions" % public["id"], token=TOKEN_1).json["data"]
+    check(len(revisions) == 2, "and no revision was added", len(revisions))
+
+
 def test_editor_and_admin_may(khabar):
     for role in ("editor", "admin"):
         _, t = make_token(khabar, role)
