@@ -33,19 +33,22 @@ static void test_content_from_the_revision(void **state)
                           "\"published_at\":\"2024-05-01T00:00:00Z\",\"sources\":[\"تاس\"],"
                           "\"tags\":[{\"slug\":\"موسكو\",\"name\":\"موسكو\"}],"
                           "\"related\":[{\"id\":7,\"slug\":\"x\",\"title\":\"x\",\"published_at\":\"2024-01-01T00:00:00Z\"}],"
-                          "\"image\":null,\"withdrawn_reason\":null,\"corrections\":[]}");
+                          "\"image\":null,\"withdrawn_reason\":null,\"corrections\":[],"
+                          "\"authors\":[{\"id\":3,\"slug\":\"a\",\"name\":\"أ\"}],"
+                          "\"section\":{\"id\":2,\"slug\":\"s\",\"name\":\"س\"}}");
     json_t *now = article("{\"id\":1,\"slug\":\"new-slug\",\"title\":\"العنوان الثاني\",\"summary\":null,"
                           "\"body\":\"نص ثان\",\"lang\":\"ar\",\"status\":\"withdrawn\","
                           "\"published_at\":\"2024-05-20T09:00:00Z\",\"sources\":[],\"tags\":[],\"related\":[],"
                           "\"image\":{\"url\":\"https://cdn.example/a.jpg\",\"alt\":\"صورة\"},"
-                          "\"withdrawn_reason\":\"خطأ\",\"corrections\":[{\"at\":\"2024-05-21T00:00:00Z\",\"text\":\"تصحيح\"}]}");
+                          "\"withdrawn_reason\":\"خطأ\",\"corrections\":[{\"at\":\"2024-05-21T00:00:00Z\",\"text\":\"تصحيح\"}],"
+                          "\"authors\":[{\"id\":4,\"slug\":\"b\",\"name\":\"ب\"}],\"section\":null}");
     check_new_str(sorted_new(restore_input_new(old, now)),
-                  "{\"body\":\"نص أول\",\"corrections\":[{\"at\":\"2024-05-21T00:00:00Z\",\"text\":\"تصحيح\"}],"
-                  "\"lang\":\"ar\",\"published_at\":\"2024-05-20T09:00:00Z\",\"related\":[7],"
+                  "{\"authors\":[3],\"body\":\"نص أول\",\"corrections\":[{\"at\":\"2024-05-21T00:00:00Z\",\"text\":\"تصحيح\"}],"
+                  "\"lang\":\"ar\",\"published_at\":\"2024-05-20T09:00:00Z\",\"related\":[7],\"section\":2,"
                   "\"slug\":\"new-slug\",\"sources\":[\"تاس\"],\"status\":\"withdrawn\",\"summary\":\"ملخص\","
                   "\"tags\":[\"موسكو\"],\"title\":\"العنوان الأول\",\"withdrawn_reason\":\"خطأ\"}",
-                  "the revision's content; today's slug, state, time, reason and corrections; no image "
-                  "since the revision had none");
+                  "the revision's content (its byline and section too); today's slug, state, time, "
+                  "reason and corrections; no image since the revision had none");
     json_decref(old);
     json_decref(now);
 }
