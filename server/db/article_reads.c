@@ -14,19 +14,12 @@ enum {
 
 void db_article_clear(struct db_article *a)
 {
-    if (a == NULL)
-        return;
-    free(a->text_);
-    memset(a, 0, sizeof *a);
+    DB_ROW_CLEAR(a);
 }
 
 void db_article_page_clear(struct db_article_page *page)
 {
-    for (size_t i = 0; page->items != NULL && i < page->n; i++)
-        db_article_clear(&page->items[i]);
-    free(page->items);
-    page->items = NULL;
-    page->n = 0;
+    DB_PAGE_CLEAR(page);
 }
 
 /* One article row into *a; false when there is no memory. */

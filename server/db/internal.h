@@ -6,6 +6,8 @@
 #include <libpq-fe.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "db/db.h"
 
@@ -144,6 +146,23 @@ PGresult *db_run(db_conn *c, enum db_stmt stmt, const char *const *params, ExecS
  */
 int db_page_rows(const PGresult *res, unsigned limit, int key_col, int id_col,
                  struct db_page_end *end);
+/* The clear of a row that owns one text block (text_, which its strings point into), and of
+ * a page of such rows (items, n): the rows' blocks and the rows freed, the page emptied. */
+#define DB_ROW_CLEAR(row)                          \
+    do {                                           \
+        if ((row) != NULL) {                       \
+            free((row)->text_);                    \
+            memset((row), 0, sizeof *(row));       \
+        }                                          \
+    } while (0)
+#define DB_PAGE_CLEAR(page)                                                  \
+    do {                                                                     \
+        for (size_t i_ = 0; (page)->items != NULL && i_ < (page)->n; i_++)   \
+            free((page)->items[i_].text_);                                   \
+        free((page)->items);                                                 \
+        (page)->items = NULL;                                                \
+        (page)->n = 0;                                                       \
+    } while (0)
 /*
  * Copies the n columns cols of a row into one block (caller frees): out[i] points to
  * column cols[i]'s text in it, NULL for SQL NULL. NULL when there is no memory.

@@ -13,19 +13,12 @@ enum {
 
 void db_revision_clear(struct db_revision *r)
 {
-    if (r == NULL)
-        return;
-    free(r->text_);
-    memset(r, 0, sizeof *r);
+    DB_ROW_CLEAR(r);
 }
 
 void db_revision_page_clear(struct db_revision_page *page)
 {
-    for (size_t i = 0; page->items != NULL && i < page->n; i++)
-        db_revision_clear(&page->items[i]);
-    free(page->items);
-    page->items = NULL;
-    page->n = 0;
+    DB_PAGE_CLEAR(page);
 }
 
 /* One revision row into *r; false when there is no memory. */

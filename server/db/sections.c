@@ -10,19 +10,12 @@ enum { SECTION_SLUG, SECTION_NAME, SECTION_POSITION, SECTION_ID, SECTION_DESCRIP
 
 void db_section_clear(struct db_section *s)
 {
-    if (s == NULL)
-        return;
-    free(s->text_);
-    memset(s, 0, sizeof *s);
+    DB_ROW_CLEAR(s);
 }
 
 void db_section_page_clear(struct db_section_page *page)
 {
-    for (size_t i = 0; page->items != NULL && i < page->n; i++)
-        db_section_clear(&page->items[i]);
-    free(page->items);
-    page->items = NULL;
-    page->n = 0;
+    DB_PAGE_CLEAR(page);
 }
 
 static bool section_of_row(const PGresult *res, int row, struct db_section *s)

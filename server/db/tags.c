@@ -12,19 +12,12 @@ enum { SOURCE_NAME, SOURCE_COUNT };
 
 void db_name_clear(struct db_name *n)
 {
-    if (n == NULL)
-        return;
-    free(n->text_);
-    memset(n, 0, sizeof *n);
+    DB_ROW_CLEAR(n);
 }
 
 void db_name_page_clear(struct db_name_page *page)
 {
-    for (size_t i = 0; page->items != NULL && i < page->n; i++)
-        db_name_clear(&page->items[i]);
-    free(page->items);
-    page->items = NULL;
-    page->n = 0;
+    DB_PAGE_CLEAR(page);
 }
 
 /* A tag, source or author row into *n; false when there is no memory. */

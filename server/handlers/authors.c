@@ -23,22 +23,10 @@ int authors_list(struct request *req)
 int authors_get(struct request *req)
 {
     int rc = MHD_NO;
-    struct db_name author = { 0 };
     char *key = catalog_path_key_new(req, "author", &rc);
-    db_conn *c = key ? request_db(req, &rc) : NULL;
-    if (c != NULL) {
-        int64_t last_modified = 0;
-        db_status st = db_author_get(c, key, &author);
-        if (st == DB_OK)
-            st = db_last_change(c, &last_modified); /* its count moves with any article */
-        db_release(c);
-        json_t *doc = st == DB_OK ? serialize_author_new(&author) : NULL;
-        rc = st == DB_OK ? reply_entity(req, 200, doc, last_modified, CACHE_LIST, NULL, NULL)
-                         : reply_db_status(req, st, "author");
-        json_decref(doc);
-    }
+    if (key != NULL)
+        rc = name_get_reply(req, key, "author", db_author_get, serialize_author_new);
     free(key);
-    db_name_clear(&author);
     return rc;
 }
 

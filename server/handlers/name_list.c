@@ -1,4 +1,5 @@
-/* name_list.c: the most-used-first lists of tags and of sources: their query, one database call, one serializer. */
+/* name_list.c: the most-used-first lists of tags, sources and authors (their query, one database
+ * call, one serializer), and one tag or author by its slug. */
 #include "name_list.h"
 
 #include <stdlib.h>
@@ -63,5 +64,27 @@ out:
     json_decref(page.items);
     db_name_page_clear(&rows);
     free(key);
+    return rc;
+}
+
+int name_get_reply(struct request *req, const char *key, const char *what,
+                   db_status (*fetch)(db_conn *, const char *, struct db_name *),
+                   json_t *(*serialize)(const struct db_name *))
+{
+    int rc = MHD_NO;
+    struct db_name name = { 0 };
+    db_conn *c = request_db(req, &rc);
+    if (c != NULL) {
+        int64_t last_modified = 0;
+        db_status st = fetch(c, key, &name);
+        if (st == DB_OK)
+            st = db_last_change(c, &last_modified); /* its count moves with any article */
+        db_release(c);
+        json_t *doc = st == DB_OK ? serialize(&name) : NULL;
+        rc = st == DB_OK ? reply_entity(req, 200, doc, last_modified, CACHE_LIST, NULL, NULL)
+                         : reply_db_status(req, st, what);
+        json_decref(doc);
+    }
+    db_name_clear(&name);
     return rc;
 }

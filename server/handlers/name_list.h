@@ -1,5 +1,5 @@
-/* name_list.h: what the tag and source handlers share: a most-used-first list of names.
- * Only server/handlers/ includes this. */
+/* name_list.h: what the tag, source and author handlers share: a most-used-first list of
+ * names, and one name. Only server/handlers/ includes this. */
 #ifndef KHABAR_NAME_LIST_H
 #define KHABAR_NAME_LIST_H
 
@@ -13,5 +13,11 @@
 int name_list_reply(struct request *req, enum cursor_kind kind, char *(*key_of)(const char *),
                     db_status (*fetch)(db_conn *, const struct name_query *, struct db_name_page *),
                     void (*serialize)(const struct db_name_page *, struct list_page *));
+
+/* Answers one tag or author by its slug key (what names it in a 404), with its count of public
+ * articles, from fetch, made by serialize. */
+int name_get_reply(struct request *req, const char *key, const char *what,
+                   db_status (*fetch)(db_conn *, const char *, struct db_name *),
+                   json_t *(*serialize)(const struct db_name *));
 
 #endif

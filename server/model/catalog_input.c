@@ -73,6 +73,34 @@ static void check_text(const json_t *obj, const char *field, size_t max_chars, j
     free(text);
 }
 
+/* What an author or a section is made of: its members, and its one free text. */
+struct entry_fields {
+    const char *const *writable, *const *read_only;
+    const char *what; /* "an author" */
+    const char *text; /* the free text member */
+    size_t text_max_chars;
+};
+
+/* The checks an author and a section share (an object of known members, the name and slug,
+ * the free text), into a new document for the checked values; NULL (with its error) when obj
+ * is not an object or there is no memory. */
+static json_t *entry_doc_new(const json_t *obj, const struct entry_fields *fields, json_t *errors)
+{
+    if (!json_is_object(obj)) {
+        input_error(errors, "", "the body must be a JSON object");
+        return NULL;
+    }
+    json_t *doc = json_object();
+    if (doc == NULL) {
+        input_error(errors, "", "out of memory");
+        return NULL;
+    }
+    check_known(obj, fields->writable, fields->read_only, fields->what, errors);
+    check_name_and_slug(obj, doc, errors);
+    check_text(obj, fields->text, fields->text_max_chars, doc, errors);
+    return doc;
+}
+
 /* Takes over doc into *doc_out when no error was added since errors_before; else frees it. */
 static int finish_doc(json_t *doc, size_t errors_before, json_t *errors, json_t **doc_out)
 {
@@ -91,16 +119,13 @@ int author_input_from_json(const json_t *obj, const struct image_rules *rules,
 {
     static const char *const writable[] = { "name", "slug", "bio", "avatar", NULL };
     static const char *const read_only[] = { "id", "article_count", NULL };
+    static const struct entry_fields fields = { writable, read_only, "an author", "bio",
+                                                AUTHOR_BIO_MAX_CHARS };
     size_t before = json_array_size(errors);
     memset(in, 0, sizeof *in);
-    if (!json_is_object(obj)) {
-        input_error(errors, "", "the body must be a JSON object");
+    json_t *doc = entry_doc_new(obj, &fields, errors);
+    if (doc == NULL)
         return -1;
-    }
-    json_t *doc = json_object();
-    check_known(obj, writable, read_only, "an author", errors);
-    check_name_and_slug(obj, doc, errors);
-    check_text(obj, "bio", AUTHOR_BIO_MAX_CHARS, doc, errors);
     json_t *avatar = image_input_named_new(json_object_get(obj, "avatar"), "avatar", rules, errors);
     if (json_is_object(avatar)) {
         char *text = json_dumps(avatar, JSON_COMPACT);
@@ -132,17 +157,14 @@ int section_input_from_json(const json_t *obj, struct section_input *in, json_t 
 {
     static const char *const writable[] = { "name", "slug", "description", "position", NULL };
     static const char *const read_only[] = { "id", NULL };
+    static const struct entry_fields fields = { writable, read_only, "a section", "description",
+                                                SECTION_DESCRIPTION_MAX_CHARS };
     char msg[96];
     size_t before = json_array_size(errors);
     memset(in, 0, sizeof *in);
-    if (!json_is_object(obj)) {
-        input_error(errors, "", "the body must be a JSON object");
+    json_t *doc = entry_doc_new(obj, &fields, errors);
+    if (doc == NULL)
         return -1;
-    }
-    json_t *doc = json_object();
-    check_known(obj, writable, read_only, "a section", errors);
-    check_name_and_slug(obj, doc, errors);
-    check_text(obj, "description", SECTION_DESCRIPTION_MAX_CHARS, doc, errors);
     const json_t *position = json_object_get(obj, "position");
     if (position != NULL && !json_is_null(position)) {
         if (!json_is_integer(position) || json_integer_value(position) < 0 ||
