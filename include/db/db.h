@@ -177,6 +177,10 @@ struct article_query {
     const char *tsquery;    /* a search (ranked, items keep the body for snippets); NULL: newest first */
     const char *status;     /* editors' lists: draft, scheduled, withdrawn or any; NULL: public */
     unsigned limit;
+    /* Facets (public lists only): which, as a PostgreSQL text array such as {tag,source};
+     * NULL: none. How many values of each, and over how many of the newest matches. */
+    const char *facets;
+    unsigned facet_limit, facet_bound;
     /* The page starts after this item; after_id 0 means the first page. */
     const char *after_time; /* published_at of the item (newest-first lists) */
     const char *after_rank; /* its rank (searches) */
@@ -191,16 +195,47 @@ struct db_page_end {
     int64_t last_modified; /* no item or count can be newer (db_last_change) */
 };
 
+/* One value of a facet: its facet ("tag", "source", "author", "section"), its key (a
+ * slug, or a source's normalized name), its name, and how many counted matches have it. */
+struct db_facet_value {
+    const char *facet, *key, *name;
+    int64_t count;
+    char *text_; /* the block the strings point into */
+};
+
+/* The facets of a list: the values of each facet asked for, most first, and how many
+ * of the newest matches were read (at most the bound + 1: more than the bound means
+ * the counts are over the bound's newest only). */
+struct db_facets {
+    struct db_facet_value *items;
+    size_t n;
+    int64_t matched;
+};
+
 /* A page of articles; release with db_article_page_clear. */
 struct db_article_page {
     struct db_article *items;
     size_t n;
     struct db_page_end end;
+    struct db_facets facets; /* when the query asks for facets */
 };
 void db_article_page_clear(struct db_article_page *page);
+void db_facets_clear(struct db_facets *facets);
 
-/* A page of articles (summaries: no body, except for searches) newest first or ranked. */
+/* A page of articles (summaries: no body, except for searches) newest first or ranked,
+ * with the facets the query asks for. */
 db_status db_article_list(db_conn *c, const struct article_query *q, struct db_article_page *page);
+
+/*
+ * Did you mean: the known search word (migrations/0016_search_words.sql) for a query
+ * word with the given search forms (forms a PostgreSQL text array, whole its first,
+ * whole form): whole itself when one of its forms is known; else the known word
+ * nearest to it within max_edits edits whose trigram similarity is at least
+ * min_similarity (a decimal text such as "0.2"); *out NULL when there is none.
+ * *out is the caller's.
+ */
+db_status db_word_suggest(db_conn *c, const char *forms, const char *whole, int max_edits,
+                          const char *min_similarity, char **out);
 /* The "read also" list of article id as stored beside it, a JSON array (caller frees). */
 db_status db_related_list(db_conn *c, int64_t id, bool with_hidden, char **related_json_out);
 

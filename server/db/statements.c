@@ -55,6 +55,59 @@
 #define HAS_AUTHOR(param) LINKED("article_authors", "author_id", param, " AND f.visible")
 #define EDITORS_HAS_AUTHOR(param) LINKED("article_authors", "author_id", param, "")
 #define IN_SECTION(param) " AND (" param "::bigint IS NULL OR a.section_id = " param ")"
+/* The scans of the public lists newest first (what follows their SELECT): the list
+ * pages' and their facets'. An author's list reads the public index of its bylines and
+ * a section's the public index of its articles: $7 the author or section, $8 tag, $9
+ * source, and for an author's $10 the section, as filters. */
+#define NEWEST_SCAN \
+    " FROM articles a WHERE a.visible AND" AFTER("a.published_at", "a.id") BOUNDS("a.published_at") \
+    " ORDER BY a.published_at DESC, a.id DESC LIMIT $6"
+#define TAG_SCAN \
+    " FROM article_tags x JOIN articles a ON a.id = x.article_id" \
+    " WHERE x.tag_id = $7 AND x.visible AND" AFTER("x.published_at", "x.article_id") \
+    BOUNDS("x.published_at") HAS_SOURCE("$8") " ORDER BY x.published_at DESC, x.article_id DESC LIMIT $6"
+#define SOURCE_SCAN \
+    " FROM article_sources x JOIN articles a ON a.id = x.article_id" \
+    " WHERE x.source_id = $7 AND x.visible AND" AFTER("x.published_at", "x.article_id") \
+    BOUNDS("x.published_at") HAS_TAG("$8") " ORDER BY x.published_at DESC, x.article_id DESC LIMIT $6"
+#define AUTHOR_SCAN \
+    " FROM article_authors x JOIN articles a ON a.id = x.article_id" \
+    " WHERE x.author_id = $7 AND x.visible AND" AFTER("x.published_at", "x.article_id") \
+    BOUNDS("x.published_at") HAS_TAG("$8") HAS_SOURCE("$9") IN_SECTION("$10") \
+    " ORDER BY x.published_at DESC, x.article_id DESC LIMIT $6"
+#define SECTION_SCAN \
+    " FROM articles a WHERE a.section_id = $7 AND a.visible AND" AFTER("a.published_at", "a.id") \
+    BOUNDS("a.published_at") HAS_TAG("$8") HAS_SOURCE("$9") " ORDER BY a.published_at DESC, a.id DESC LIMIT $6"
+/* An article matches the tsquery param: the index is asked for its positive part (see
+ * STMT_LIST_SEARCH), the vector then checked for the query itself. */
+#define SEARCH_MATCH(param) \
+    " a.search @@ regexp_replace(querytree(" param "::tsquery), ' <[0-9-]+> ', ' & ', 'g')::tsquery" \
+    " AND ts_match_vq(a.search, " param "::tsquery)"
+/* One facet's values, most articles first, of the counted articles k: what joins k to
+ * the facet's names, and the facet's name and key columns. */
+#define FACET(kind, join, key, name) \
+    " UNION ALL (SELECT '" kind "', " key ", " name ", count(*) FROM k " join \
+    " WHERE '" kind "' = ANY($12::text[]) GROUP BY 2, 3 ORDER BY 4 DESC, 2 LIMIT $13)"
+/*
+ * The facets of a list: the list's scan (its $1..$11 with no cursor, $6 the bound + 1)
+ * gives the newest matches m; the counts are over the first bound of them (k, in the
+ * scan's order); $12 the facets asked for (a text array), $13 how many values of each.
+ * Rows: ('counted', NULL, NULL, how many matches m holds), then (facet, key, name,
+ * count). unused: the parameters the scan does not read, named so that PostgreSQL
+ * knows their types.
+ */
+#define FACETS(scan, unused) \
+    "WITH m AS MATERIALIZED (SELECT a.id, a.section_id" scan ")," \
+    " unused AS (SELECT " unused ")," \
+    " k AS MATERIALIZED (SELECT id, section_id FROM m LIMIT $6 - 1)" \
+    " SELECT 'counted', NULL, NULL, count(*) FROM m" \
+    FACET("tag", "JOIN article_tags x ON x.article_id = k.id JOIN tags t ON t.id = x.tag_id", \
+          "t.slug", "t.name") \
+    FACET("source", "JOIN article_sources x ON x.article_id = k.id JOIN sources s ON s.id = x.source_id", \
+          "s.key", "s.name") \
+    FACET("author", "JOIN article_authors x ON x.article_id = k.id JOIN authors au ON au.id = x.author_id", \
+          "au.slug", "au.name") \
+    FACET("section", "JOIN sections s ON s.id = k.section_id", "s.slug", "s.name")
 /* The columns of an author (authors.c) and of a section (sections.c). */
 #define AUTHOR_COLUMNS "au.slug, au.name, au.article_count, au.id, au.bio, au.avatar"
 #define SECTION_COLUMNS "s.slug, s.name, s.position, s.id, s.description"
@@ -68,33 +121,39 @@ const struct db_statement db_statements[STMT_COUNT] = {
     [STMT_ARTICLE_BY_ID] = { "SELECT " ARTICLE_COLUMNS(ONE_ARTICLE) " FROM articles a WHERE a.id = $1", 1, .read_only = 1 },
     [STMT_ARTICLE_BY_SLUG_KEY] = {
         "SELECT " ARTICLE_COLUMNS(ONE_ARTICLE) " FROM articles a WHERE a.slug_key = $1", 1, .read_only = 1 },
-    [STMT_LIST_NEWEST] = {
-        "SELECT " ARTICLE_COLUMNS(LIST_ITEM) " FROM articles a WHERE a.visible AND"
-        AFTER("a.published_at", "a.id") BOUNDS("a.published_at")
-        " ORDER BY a.published_at DESC, a.id DESC LIMIT $6", 6, .read_only = 1 },
-    [STMT_LIST_BY_TAG] = {
-        "SELECT " ARTICLE_COLUMNS(LIST_ITEM) " FROM article_tags x JOIN articles a ON a.id = x.article_id"
-        " WHERE x.tag_id = $7 AND x.visible AND" AFTER("x.published_at", "x.article_id")
-        BOUNDS("x.published_at")
-        HAS_SOURCE("$8") " ORDER BY x.published_at DESC, x.article_id DESC LIMIT $6", 8, .read_only = 1 },
-    [STMT_LIST_BY_SOURCE] = {
-        "SELECT " ARTICLE_COLUMNS(LIST_ITEM) " FROM article_sources x JOIN articles a ON a.id = x.article_id"
-        " WHERE x.source_id = $7 AND x.visible AND" AFTER("x.published_at", "x.article_id")
-        BOUNDS("x.published_at")
-        HAS_TAG("$8") " ORDER BY x.published_at DESC, x.article_id DESC LIMIT $6", 8, .read_only = 1 },
-    /* An author's (through the public index of its bylines) and a section's (the public
-     * index of its articles): $7 the author or section, $8 tag, $9 source, and for an
-     * author's $10 the section, as filters. */
-    [STMT_LIST_BY_AUTHOR] = {
-        "SELECT " ARTICLE_COLUMNS(LIST_ITEM) " FROM article_authors x JOIN articles a ON a.id = x.article_id"
-        " WHERE x.author_id = $7 AND x.visible AND" AFTER("x.published_at", "x.article_id")
-        BOUNDS("x.published_at") HAS_TAG("$8") HAS_SOURCE("$9") IN_SECTION("$10")
-        " ORDER BY x.published_at DESC, x.article_id DESC LIMIT $6", 10, .read_only = 1 },
-    [STMT_LIST_BY_SECTION] = {
-        "SELECT " ARTICLE_COLUMNS(LIST_ITEM) " FROM articles a"
-        " WHERE a.section_id = $7 AND a.visible AND" AFTER("a.published_at", "a.id")
-        BOUNDS("a.published_at") HAS_TAG("$8") HAS_SOURCE("$9")
-        " ORDER BY a.published_at DESC, a.id DESC LIMIT $6", 9, .read_only = 1 },
+    [STMT_LIST_NEWEST] = { "SELECT " ARTICLE_COLUMNS(LIST_ITEM) NEWEST_SCAN, 6, .read_only = 1 },
+    [STMT_LIST_BY_TAG] = { "SELECT " ARTICLE_COLUMNS(LIST_ITEM) TAG_SCAN, 8, .read_only = 1 },
+    [STMT_LIST_BY_SOURCE] = { "SELECT " ARTICLE_COLUMNS(LIST_ITEM) SOURCE_SCAN, 8, .read_only = 1 },
+    [STMT_LIST_BY_AUTHOR] = { "SELECT " ARTICLE_COLUMNS(LIST_ITEM) AUTHOR_SCAN, 10, .read_only = 1 },
+    [STMT_LIST_BY_SECTION] = { "SELECT " ARTICLE_COLUMNS(LIST_ITEM) SECTION_SCAN, 9, .read_only = 1 },
+    /* The facets of each list, over the same scan (FACETS). */
+    [STMT_FACETS_NEWEST] = {
+        FACETS(NEWEST_SCAN, "$7::bigint, $8::bigint, $9::text, $10::bigint, $11::bigint"), 13, .read_only = 1 },
+    [STMT_FACETS_BY_TAG] = { FACETS(TAG_SCAN, "$9::text, $10::bigint, $11::bigint"), 13, .read_only = 1 },
+    [STMT_FACETS_BY_SOURCE] = { FACETS(SOURCE_SCAN, "$9::text, $10::bigint, $11::bigint"), 13, .read_only = 1 },
+    [STMT_FACETS_BY_AUTHOR] = { FACETS(AUTHOR_SCAN, "$11::bigint"), 13, .read_only = 1 },
+    [STMT_FACETS_BY_SECTION] = { FACETS(SECTION_SCAN, "$10::bigint, $11::bigint"), 13, .read_only = 1 },
+    /* A search's matches newest first, as the search's candidates are found (below). */
+    [STMT_FACETS_SEARCH] = {
+        FACETS(" FROM articles a WHERE" SEARCH_MATCH("$9") " AND a.visible" BOUNDS("a.published_at")
+               TO_BOUND("a.published_at") HAS_TAG("$7") HAS_SOURCE("$8") HAS_AUTHOR("$10")
+               IN_SECTION("$11") " ORDER BY a.published_at <=| COALESCE($4::timestamptz,"
+               " '9999-12-31T23:59:59Z') LIMIT $6", "$1::real, $2::bigint"), 13, .read_only = 1 },
+    /* Did you mean (migrations/0016_search_words.sql): $1 the forms of a query word (a
+     * text array), $2 its whole form, $3 the largest edit distance allowed. $2 back when
+     * a form is a known word; else the known word nearest to $2 in trigrams (the index
+     * finds those past pg_trgm.similarity_threshold) within $3 edits, fewest edits
+     * first; no row when there is none. */
+    [STMT_WORD_SUGGEST] = {
+        "SELECT $2::text WHERE EXISTS (SELECT 1 FROM search_words WHERE word = ANY($1::text[]))"
+        " UNION ALL (SELECT w.word FROM search_words w WHERE w.word % $2::text"
+        " AND NOT EXISTS (SELECT 1 FROM search_words WHERE word = ANY($1::text[]))"
+        " AND levenshtein_less_equal(w.word, $2::text, $3::int) <= $3::int"
+        " ORDER BY levenshtein_less_equal(w.word, $2::text, $3::int), similarity(w.word, $2::text) DESC,"
+        " w.word LIMIT 1) LIMIT 1", 3, .read_only = 1 },
+    /* The trigram similarity the suggestions' index scan starts from, for this session. */
+    [STMT_WORD_SIMILARITY] = {
+        "SELECT set_config('pg_trgm.similarity_threshold', $1, false)", 1, .read_only = 1 },
     /* Ranked: $1 $2 the last item seen (rank, id), $7 tag, $8 source, $9 the tsquery,
      * $10 author, $11 section.
      * Title words weigh most (A), then summary (B), then body (C). */

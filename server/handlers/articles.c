@@ -8,6 +8,7 @@
 #include "infra/strict_json.h"
 #include "handlers/handlers.h"
 #include "article_writes.h"
+#include "article_list.h"
 #include "http/http.h"
 #include "model/article_input.h"
 #include "model/article_write.h"
@@ -83,6 +84,7 @@ struct list_args {
     struct article_query q;
     char *tag_key, *source_key, *author_key, *section_key;
     struct search_query *search;
+    struct facet_args facets;
     char after[48];
 };
 
@@ -123,6 +125,14 @@ static bool read_list_args(const struct request *req, struct list_args *a, char 
         return snprintf(detail, size, "status must be draft, scheduled, withdrawn or any"), false;
     if (a->q.status != NULL && q != NULL)
         return snprintf(detail, size, "status lists are not searched: drop q or status"), false;
+    if (!facet_args_read(request_query(req, "facets"), request_query(req, "facet_limit"),
+                         &a->facets, detail, size))
+        return false;
+    if (a->q.status != NULL && a->facets.kinds[0])
+        return snprintf(detail, size, "facets count public articles: drop facets or status"), false;
+    a->q.facets = a->facets.kinds[0] ? a->facets.kinds : NULL;
+    a->q.facet_limit = a->facets.limit;
+    a->q.facet_bound = FACET_BOUND;
     if (a->q.lang != NULL && !lang_is_valid(a->q.lang))
         return snprintf(detail, size, "lang must be a BCP 47 language tag such as ar"), false;
     if (q != NULL) {
@@ -179,11 +189,18 @@ int articles_list(struct request *req)
     if (c == NULL)
         goto out;
     db_status st = db_article_list(c, &args.q, &rows);
+    char *suggestion = NULL;
+    if (st == DB_OK && args.search != NULL && rows.n == 0 && args.q.after_id == 0)
+        suggestion = did_you_mean_new(c, request_query(req, "q"), &args.q);
     db_release(c);
     if (st != DB_OK) {
         rc = reply_db_status(req, st, "article");
         goto out;
     }
+    page.extra = args.q.facets ? facets_json_new(&args.facets, &rows.facets) : json_object();
+    if (suggestion != NULL)
+        json_object_set_new(page.extra, "did_you_mean", json_string(suggestion));
+    free(suggestion);
     if (args.search != NULL)
         serialize_search_page(&rows, args.search, &page);
     else
@@ -192,6 +209,7 @@ int articles_list(struct request *req)
     rc = reply_page(req, &page, args.search ? CURSOR_RANKED : CURSOR_NEWEST);
 out:
     json_decref(page.items);
+    json_decref(page.extra);
     db_article_page_clear(&rows);
     list_args_free(&args);
     return rc;

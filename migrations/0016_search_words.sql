@@ -1,0 +1,56 @@
+-- 0016_search_words.sql: the words search has indexed, with a trigram index, so that a
+-- search with no result can answer the closest word that has some ("did you mean").
+-- pg_trgm ships with PostgreSQL (contrib, in Debian's postgresql-15 package);
+-- fuzzystrmatch gives the edit distance that keeps suggestions to likely typos.
+CREATE EXTENSION IF NOT EXISTS pg_trgm;
+CREATE EXTENSION IF NOT EXISTS fuzzystrmatch;
+
+-- Every lexeme any article's search vector has held: the search forms of its words
+-- (text_search_forms), whole words and the forms left without their proclitics.
+-- Rows are only ever added. A count of articles per word would take a row lock on
+-- every word of every article written, so two writers sharing common words would
+-- queue on each other until commit; instead a word whose last article went away stays,
+-- and a suggestion is only made after the suggested query is run and finds articles.
+CREATE TABLE search_words (
+    word text PRIMARY KEY
+);
+CREATE INDEX search_words_trgm ON search_words USING gin (word gin_trgm_ops);
+
+-- New words of the articles a statement wrote, set-based (one statement for a whole
+-- batch of an import). An update adds only the words its rows did not hold before, so
+-- that the updates which leave the text alone (a go-live, a version bump) probe nothing.
+-- An import into an empty archive sets khabar.bulk_load: it fills the table once at
+-- the end (khabar_refresh_search_words) instead.
+CREATE FUNCTION khabar_note_search_words() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF current_setting('khabar.bulk_load', true) = 'on' THEN
+        RETURN NULL;
+    END IF;
+    -- in word order, so that two writers adding the same new words cannot deadlock
+    IF TG_OP = 'INSERT' THEN
+        INSERT INTO search_words (word)
+        SELECT DISTINCT w FROM written, unnest(tsvector_to_array(written.search)) w
+         ORDER BY w ON CONFLICT (word) DO NOTHING;
+    ELSE
+        INSERT INTO search_words (word)
+        SELECT n.w FROM (SELECT w FROM written, unnest(tsvector_to_array(written.search)) w
+                         EXCEPT SELECT w FROM before, unnest(tsvector_to_array(before.search)) w) n
+         ORDER BY n.w ON CONFLICT (word) DO NOTHING;
+    END IF;
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER articles_search_words_insert AFTER INSERT ON articles
+    REFERENCING NEW TABLE AS written FOR EACH STATEMENT EXECUTE FUNCTION khabar_note_search_words();
+CREATE TRIGGER articles_search_words_update AFTER UPDATE ON articles
+    REFERENCING OLD TABLE AS before NEW TABLE AS written
+    FOR EACH STATEMENT EXECUTE FUNCTION khabar_note_search_words();
+
+CREATE FUNCTION khabar_refresh_search_words() RETURNS void
+LANGUAGE sql AS $$
+    INSERT INTO search_words (word)
+    SELECT DISTINCT w FROM articles, unnest(tsvector_to_array(articles.search)) w
+    ON CONFLICT (word) DO NOTHING;
+$$;
+SELECT khabar_refresh_search_words();
