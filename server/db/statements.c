@@ -83,31 +83,33 @@
 #define SEARCH_MATCH(param) \
     " a.search @@ regexp_replace(querytree(" param "::tsquery), ' <[0-9-]+> ', ' & ', 'g')::tsquery" \
     " AND ts_match_vq(a.search, " param "::tsquery)"
-/* One facet's values, most articles first, of the counted articles k: what joins k to
- * the facet's names, and the facet's name and key columns. */
-#define FACET(kind, join, key, name) \
-    " UNION ALL (SELECT '" kind "', " key ", " name ", count(*) FROM k " join \
+/* One facet's values, most articles first, among the counted articles k: the set of
+ * (key, name) pairs each article has, from the article's own JSON of them. */
+#define FACET(kind, pairs, key, name) \
+    " UNION ALL (SELECT '" kind "', " key ", " name ", count(*) FROM k, " pairs \
     " WHERE '" kind "' = ANY($12::text[]) GROUP BY 2, 3 ORDER BY 4 DESC, 2 LIMIT $13)"
 /*
  * The facets of a list: the list's scan (its $1..$11 with no cursor, $6 the bound + 1)
  * gives the newest matches m; the counts are over the first bound of them (k, in the
  * scan's order); $12 the facets asked for (a text array), $13 how many values of each.
+ * They read the names each article row keeps for its list items (tags_json and the
+ * others, migrations/0002_article_links.sql): the rows are read by the scan already,
+ * where a join to each link table costs an index probe per article and value.
  * Rows: ('counted', NULL, NULL, how many matches m holds), then (facet, key, name,
  * count). unused: the parameters the scan does not read, named so that PostgreSQL
  * knows their types.
  */
 #define FACETS(scan, unused) \
-    "WITH m AS MATERIALIZED (SELECT a.id, a.section_id" scan ")," \
+    "WITH m AS MATERIALIZED (SELECT a.tags_json, a.sources_json, a.authors_json, a.section_json" \
+    scan ")," \
     " unused AS (SELECT " unused ")," \
-    " k AS MATERIALIZED (SELECT id, section_id FROM m LIMIT $6 - 1)" \
+    " k AS MATERIALIZED (SELECT * FROM m LIMIT $6 - 1)" \
     " SELECT 'counted', NULL, NULL, count(*) FROM m" \
-    FACET("tag", "JOIN article_tags x ON x.article_id = k.id JOIN tags t ON t.id = x.tag_id", \
-          "t.slug", "t.name") \
-    FACET("source", "JOIN article_sources x ON x.article_id = k.id JOIN sources s ON s.id = x.source_id", \
-          "s.key", "s.name") \
-    FACET("author", "JOIN article_authors x ON x.article_id = k.id JOIN authors au ON au.id = x.author_id", \
-          "au.slug", "au.name") \
-    FACET("section", "JOIN sections s ON s.id = k.section_id", "s.slug", "s.name")
+    FACET("tag", "json_array_elements(k.tags_json) x", "x->>'slug'", "x->>'name'") \
+    FACET("source", "json_array_elements_text(k.sources_json) x", "x", "x") \
+    FACET("author", "json_array_elements(k.authors_json) x", "x->>'slug'", "x->>'name'") \
+    FACET("section", "LATERAL (SELECT k.section_json AS x WHERE k.section_json IS NOT NULL) s", \
+          "s.x->>'slug'", "s.x->>'name'")
 /* The columns of an author (authors.c) and of a section (sections.c). */
 #define AUTHOR_COLUMNS "au.slug, au.name, au.article_count, au.id, au.bio, au.avatar"
 #define SECTION_COLUMNS "s.slug, s.name, s.position, s.id, s.description"

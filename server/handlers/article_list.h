@@ -13,10 +13,10 @@
 #define FACETS_MAX 4
 #define FACET_LIMIT_DEFAULT 10
 #define FACET_LIMIT_MAX 50
-/* Facets count the newest this many matches of a query: a common word in a large
- * archive costs the same as in a small one, and the answer says when not every match
- * was counted. */
-#define FACET_BOUND 10000
+/* Facets count the newest this many matches of a query (as many as a search ranks):
+ * a common word in a large archive costs the same as in a small one, and the answer
+ * says when not every match was counted. */
+#define FACET_BOUND 1000
 
 /* The facets of a list's query arguments. */
 struct facet_args {

@@ -61,8 +61,8 @@ def expected(h, where, limit=10):
     }
     out = {}
     for facet, (cols, join) in facet_sql.items():
-        rows = harness.psql(h.pg.url, "SELECT %s, count(*) %s GROUP BY 1, 2 ORDER BY 3 DESC, 1 LIMIT %d"
-                            % (cols, base(join), limit))
+        rows = harness.psql(h.pg.url, "SELECT %s, count(*) %s GROUP BY 1, 2 ORDER BY 3 DESC, %s LIMIT %d"
+                            % (cols, base(join), "2" if facet == "source" else "1", limit))
         values = []
         for line in rows.splitlines():
             key, name, n = line.split("|")
