@@ -16,9 +16,10 @@ CREATE TABLE search_words (
 );
 CREATE INDEX search_words_trgm ON search_words USING gin (word gin_trgm_ops);
 
--- New words of the articles a statement wrote, set-based (one statement for a whole
--- batch of an import). An update adds only the words its rows did not hold before, so
--- that the updates which leave the text alone (a go-live, a version bump) probe nothing.
+-- The new words of an article written: row by row, and for an update only when its
+-- search vector changed, only the words it did not hold before, so that the updates
+-- which leave the text alone (a go-live, a version bump) cost nothing. (A statement
+-- trigger would capture every updated row in transition tables, vectors included.)
 -- An import into an empty archive sets khabar.bulk_load: it fills the table once at
 -- the end (khabar_refresh_search_words) instead.
 CREATE FUNCTION khabar_note_search_words() RETURNS trigger
@@ -28,24 +29,18 @@ BEGIN
         RETURN NULL;
     END IF;
     -- in word order, so that two writers adding the same new words cannot deadlock
-    IF TG_OP = 'INSERT' THEN
-        INSERT INTO search_words (word)
-        SELECT DISTINCT w FROM written, unnest(tsvector_to_array(written.search)) w
-         ORDER BY w ON CONFLICT (word) DO NOTHING;
-    ELSE
-        INSERT INTO search_words (word)
-        SELECT n.w FROM (SELECT w FROM written, unnest(tsvector_to_array(written.search)) w
-                         EXCEPT SELECT w FROM before, unnest(tsvector_to_array(before.search)) w) n
-         ORDER BY n.w ON CONFLICT (word) DO NOTHING;
-    END IF;
+    INSERT INTO search_words (word)
+    SELECT n.w FROM (SELECT unnest(tsvector_to_array(NEW.search)) AS w
+                     EXCEPT SELECT unnest(tsvector_to_array(CASE TG_OP WHEN 'UPDATE' THEN OLD.search END))) n
+     ORDER BY n.w ON CONFLICT (word) DO NOTHING;
     RETURN NULL;
 END
 $$;
 CREATE TRIGGER articles_search_words_insert AFTER INSERT ON articles
-    REFERENCING NEW TABLE AS written FOR EACH STATEMENT EXECUTE FUNCTION khabar_note_search_words();
-CREATE TRIGGER articles_search_words_update AFTER UPDATE ON articles
-    REFERENCING OLD TABLE AS before NEW TABLE AS written
-    FOR EACH STATEMENT EXECUTE FUNCTION khabar_note_search_words();
+    FOR EACH ROW EXECUTE FUNCTION khabar_note_search_words();
+CREATE TRIGGER articles_search_words_update AFTER UPDATE OF search ON articles
+    FOR EACH ROW WHEN (OLD.search IS DISTINCT FROM NEW.search)
+    EXECUTE FUNCTION khabar_note_search_words();
 
 CREATE FUNCTION khabar_refresh_search_words() RETURNS void
 LANGUAGE sql AS $$
