@@ -2,7 +2,10 @@
 # A few hundred articles with random tags, sources, authors and sections, some of them
 # drafts and scheduled ones (never counted), some with the word FACET_WORD in their body
 # (the q of these tests). Every expected count is a SQL query over khabar's own tables.
+import json
+import os
 import random
+import tempfile
 
 import pytest
 
@@ -162,3 +165,26 @@ def test_facets_are_part_of_the_cached_answer(archive):
     now = {v["slug"]: v["count"] for v in after.json["facets"]["tag"]}
     check(now.get("طقس") == before.get("طقس", 0) + 1 and after.header("etag") != tag.header("etag"),
           "a new article changes the cached facets and their ETag", (before, now))
+
+
+def test_facets_count_the_newest_thousand_matches(archive):
+    """Past the bound the counts are over the newest 1,000 matches, and the answer says so."""
+    word, tag = "boundfacetword", "وسم الحد"
+    lines = [json.dumps(art("مقال الحد رقم %d" % i, "نص %s رقم %d." % (word, i), tags=[tag],
+                            published_at="2021-01-01T%02d:%02d:00Z" % (i // 60 % 24, i % 60)), ensure_ascii=False)
+             for i in range(1001)]
+    fd, path = tempfile.mkstemp(suffix=".ndjson", dir=archive.workdir)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write("\n".join(lines) + "\n")
+    r = archive.run_cli(["import", path], timeout=300)
+    check(r.returncode == 0, "khabar import of 1,001 articles", (r.stdout + r.stderr)[-500:])
+    for params in ({"q": word}, {"tag": tag}):
+        got = facets_of(facets="tag", **params).json
+        check(got["facets_counted"] == 1000 and got["facets_exact"] is False,
+              "%r: 1,001 matches: facets_counted 1000, facets_exact false" % params,
+              {k: got.get(k) for k in ("facets_counted", "facets_exact")})
+        check(got["facets"]["tag"][:1] == [{"slug": "وسم-الحد", "name": tag, "count": 1000}],
+              "%r: the tag of every match counted 1,000 times" % params, got["facets"]["tag"][:2])
+    exact = facets_of(facets="tag", tag=tag, **{"from": "2021-01-01T00:01:00Z"}).json
+    check(exact["facets_counted"] == 1000 and exact["facets_exact"] is True,
+          "exactly 1,000 matches: all counted, facets_exact true", exact)
