@@ -159,13 +159,16 @@ const struct db_statement db_statements[STMT_COUNT] = {
      * source gives its newest SIMILAR_PER_NAME public articles (their public indexes);
      * the distinctive words are the article's title forms of 3 letters or more that the
      * fewest other titles begin with (title_prefixes: fewer than its 32 a key, so rarer
-     * than what every article shares), the 3 rarest, each giving the newest of its key. */
+     * than what every article shares), the 3 rarest words (one form each), each giving
+     * the newest of its key. */
     [STMT_SIMILAR] = {
-        "WITH words AS MATERIALIZED (SELECT w.w FROM articles me,"
-        " unnest(tsvector_to_array(ts_filter(me.search, '{a}'))) w(w),"
-        " LATERAL (SELECT count(*) AS n FROM (SELECT 1 FROM title_prefixes t WHERE t.prefix = w.w"
-        "  LIMIT 32) k) c WHERE me.id = $1 AND length(w.w) >= 3 AND c.n BETWEEN 2 AND 31"
-        " ORDER BY c.n, length(w.w) DESC, w.w LIMIT 3),"
+        /* a title word's forms share its position: its rarest form stands for it */
+        "WITH forms AS MATERIALIZED (SELECT DISTINCT ON (w.positions[1]) w.lexeme AS w, c.n FROM articles me,"
+        " unnest(ts_filter(me.search, '{a}')) w,"
+        " LATERAL (SELECT count(*) AS n FROM (SELECT 1 FROM title_prefixes t WHERE t.prefix = w.lexeme"
+        "  LIMIT 32) k) c WHERE me.id = $1 AND length(w.lexeme) >= 3 AND c.n BETWEEN 2 AND 31"
+        " ORDER BY w.positions[1], c.n, length(w.lexeme) DESC),"
+        " words AS (SELECT w FROM forms ORDER BY n, length(w) DESC, w LIMIT 3),"
         " candidate AS (SELECT x.article_id AS id, 3 AS weight FROM article_tags t,"
         "  LATERAL (SELECT x.article_id FROM article_tags x WHERE x.tag_id = t.tag_id AND x.visible"
         "   ORDER BY x.published_at DESC, x.article_id DESC LIMIT " SIMILAR_PER_NAME ") x WHERE t.article_id = $1"
