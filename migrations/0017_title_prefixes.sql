@@ -41,6 +41,9 @@ LANGUAGE plpgsql AS $$
 DECLARE
     keys text[];
 BEGIN
+    IF current_setting('khabar.bulk_load', true) = 'on' THEN
+        RETURN NULL; -- a load into an empty archive: khabar_title_prefixes_fill() at its end
+    END IF;
     INSERT INTO title_prefixes (prefix, published_at, article_id)
     SELECT p, n.published_at, n.id FROM new_rows n, khabar_title_prefixes(n.search) p WHERE n.visible;
     keys := ARRAY(SELECT DISTINCT p FROM new_rows n, khabar_title_prefixes(n.search) p WHERE n.visible);
@@ -75,10 +78,16 @@ CREATE TRIGGER articles_title_prefixes_changed AFTER UPDATE ON articles
 CREATE TRIGGER articles_title_prefixes_deleted AFTER DELETE ON articles
     FOR EACH ROW WHEN (OLD.visible) EXECUTE FUNCTION khabar_title_prefixes_changed();
 
--- The articles there are: each key's newest 32.
-INSERT INTO title_prefixes (prefix, published_at, article_id)
-SELECT prefix, published_at, id FROM (
-    SELECT p AS prefix, a.published_at, a.id,
-           row_number() OVER (PARTITION BY p ORDER BY a.published_at DESC, a.id DESC) AS n
-      FROM articles a, khabar_title_prefixes(a.search) p WHERE a.visible) x
- WHERE n <= 32;
+-- Every key's newest 32 from the articles there are, set-based: for this migration, and at
+-- the end of a load into an empty archive (one sort instead of a trim per batch).
+CREATE FUNCTION khabar_title_prefixes_fill() RETURNS void
+LANGUAGE sql AS $$
+    DELETE FROM title_prefixes;
+    INSERT INTO title_prefixes (prefix, published_at, article_id)
+    SELECT prefix, published_at, id FROM (
+        SELECT p AS prefix, a.published_at, a.id,
+               row_number() OVER (PARTITION BY p ORDER BY a.published_at DESC, a.id DESC) AS n
+          FROM articles a, khabar_title_prefixes(a.search) p WHERE a.visible) x
+     WHERE n <= 32;
+$$;
+SELECT khabar_title_prefixes_fill();

@@ -70,7 +70,7 @@ static db_status suggestions_fetch(db_conn *c, const char *prefix, const char *e
     return st;
 }
 
-/* GET /v1/suggest?q=: up to 10 titles, tags, authors and sections beginning like q. */
+/* GET /v1/suggest: up to 10 titles, tags, authors and sections beginning like q. */
 int suggest_get(struct request *req)
 {
     int rc = MHD_NO;
