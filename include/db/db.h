@@ -236,6 +236,16 @@ db_status db_article_list(db_conn *c, const struct article_query *q, struct db_a
  */
 db_status db_word_suggest(db_conn *c, const char *forms, const char *whole, int max_edits,
                           const char *min_similarity, char **out);
+/* Whether article id is public (*visible) or withdrawn (*reason_new its reason, caller
+ * frees; NULL when it is not withdrawn). DB_NOT_FOUND: there is no such article. */
+db_status db_article_state(db_conn *c, int64_t id, bool *visible, char **reason_new);
+/* "More like this": up to limit public articles sharing article id's tags, distinctive
+ * title words and sources, best first (list items, as db_article_list's). */
+db_status db_similar(db_conn *c, int64_t id, unsigned limit, struct db_article_page *page);
+/* The newest limit public articles with a title word beginning with prefix (a search form,
+ * text/words.h) and, unless words_json is NULL, holding every form of that JSON array. */
+db_status db_suggest_articles(db_conn *c, const char *prefix, const char *words_json,
+                              unsigned limit, struct db_article_page *page);
 /* The "read also" list of article id as stored beside it, a JSON array (caller frees). */
 db_status db_related_list(db_conn *c, int64_t id, bool with_hidden, char **related_json_out);
 
@@ -410,6 +420,9 @@ db_status db_section_get(db_conn *c, const char *slug_key, struct db_section *ou
  * after_id is 0. */
 db_status db_section_list(db_conn *c, unsigned limit, int64_t after_position, int64_t after_id,
                           struct db_section_page *page);
+/* The first limit sections (in their order) whose slug key begins with prefix. */
+db_status db_section_prefix(db_conn *c, const char *prefix, unsigned limit,
+                            struct db_section_page *page);
 db_status db_section_create(db_conn *c, const struct db_section_write *in, struct db_section *out);
 db_status db_section_replace(db_conn *c, const char *slug_key, const struct db_section_write *in,
                              struct db_section *out);

@@ -43,6 +43,8 @@
 #define TO_BOUND(ts) " AND " ts " <= COALESCE($4::timestamptz, 'infinity')"
 /* How many of the newest matches of a search are ranked. */
 #define SEARCH_CANDIDATES "1000"
+/* How many of the newest public articles of each of its tags and sources "more like this" weighs. */
+#define SIMILAR_PER_NAME "50"
 /* The article is linked to the tag or source param (when not NULL). A public list's
  * link is visible too, which lets the public index of the tag or source answer it. */
 #define LINKED(table, column, param, visible) \
@@ -209,6 +211,48 @@ const struct db_statement db_statements[STMT_COUNT] = {
     /* $2: whether an article that is not public is found too (for editors) */
     [STMT_RELATED_OF] = { "SELECT a.related_json FROM articles a WHERE a.id = $1 AND (a.visible OR $2::bool)",
                           2, .read_only = 1 },
+    /* Whether an article is public, and why not (GET by id answers the same). */
+    [STMT_ARTICLE_STATE] = { "SELECT a.visible, a.status, a.withdrawn_reason FROM articles a WHERE a.id = $1",
+                             1, .read_only = 1 },
+    /* "More like this" for article $1, $2 rows: candidates from bounded scans only, scored
+     * 3 a shared tag, 2 a shared distinctive title word, 1 a shared source, newest first
+     * among equals; never the article itself nor its "read also" list. Each tag and
+     * source gives its newest SIMILAR_PER_NAME public articles (their public indexes);
+     * the distinctive words are the article's title forms of 3 letters or more that the
+     * fewest other titles begin with (title_prefixes: fewer than its 32 a key, so rarer
+     * than what every article shares), the 3 rarest words (one form each), each giving
+     * the newest of its key. */
+    [STMT_SIMILAR] = {
+        /* a title word's forms share its position: its rarest form stands for it */
+        "WITH forms AS MATERIALIZED (SELECT DISTINCT ON (w.positions[1]) w.lexeme AS w, c.n FROM articles me,"
+        " unnest(ts_filter(me.search, '{a}')) w,"
+        " LATERAL (SELECT count(*) AS n FROM (SELECT 1 FROM title_prefixes t WHERE t.prefix = w.lexeme"
+        "  LIMIT 32) k) c WHERE me.id = $1 AND length(w.lexeme) >= 3 AND c.n BETWEEN 2 AND 31"
+        " ORDER BY w.positions[1], c.n, length(w.lexeme) DESC),"
+        " words AS (SELECT w FROM forms ORDER BY n, length(w) DESC, w LIMIT 3),"
+        " candidate AS (SELECT x.article_id AS id, 3 AS weight FROM article_tags t,"
+        "  LATERAL (SELECT x.article_id FROM article_tags x WHERE x.tag_id = t.tag_id AND x.visible"
+        "   ORDER BY x.published_at DESC, x.article_id DESC LIMIT " SIMILAR_PER_NAME ") x WHERE t.article_id = $1"
+        " UNION ALL SELECT x.article_id, 1 FROM article_sources s,"
+        "  LATERAL (SELECT x.article_id FROM article_sources x WHERE x.source_id = s.source_id AND x.visible"
+        "   ORDER BY x.published_at DESC, x.article_id DESC LIMIT " SIMILAR_PER_NAME ") x WHERE s.article_id = $1"
+        " UNION ALL SELECT x.article_id, 2 FROM words,"
+        "  LATERAL (SELECT t.article_id FROM title_prefixes t WHERE t.prefix = words.w"
+        "   ORDER BY t.published_at DESC, t.article_id DESC LIMIT 32) x),"
+        " scored AS (SELECT id, sum(weight) AS score FROM candidate WHERE id <> $1"
+        "  AND id NOT IN (SELECT r.related_id FROM article_related r WHERE r.article_id = $1) GROUP BY id)"
+        " SELECT " ARTICLE_COLUMNS(LIST_ITEM) " FROM scored JOIN articles a ON a.id = scored.id"
+        " WHERE a.visible ORDER BY scored.score DESC, a.published_at DESC, a.id DESC LIMIT $2",
+        2, .read_only = 1 },
+    /* The suggest box's titles: the newest public ones with a word beginning with $1 (one
+     * equality scan of title_prefixes, migrations/0017_title_prefixes.sql), and when the
+     * box holds earlier words, $2 (a JSON array of their forms), titles holding them all. */
+    [STMT_SUGGEST_ARTICLES] = {
+        "SELECT " ARTICLE_COLUMNS(LIST_ITEM) " FROM title_prefixes t JOIN articles a ON a.id = t.article_id"
+        " WHERE t.prefix = $1 AND a.visible"
+        " AND ($2::json IS NULL OR tsvector_to_array(ts_filter(a.search, '{a}'))"
+        " @> ARRAY(SELECT json_array_elements_text($2::json)))"
+        " ORDER BY t.published_at DESC, t.article_id DESC LIMIT $3", 3, .read_only = 1 },
     /* Each reference ({"id": n} or {"slug_key": s}) with the id it names, or NULL. */
     [STMT_RELATED_RESOLVE] = {
         "SELECT x.ord, a.id FROM json_array_elements($1::json) WITH ORDINALITY AS x(item, ord)"
@@ -372,6 +416,12 @@ const struct db_statement db_statements[STMT_COUNT] = {
         "SELECT " SECTION_COLUMNS " FROM sections s"
         " WHERE (s.position, s.id) > (COALESCE($1::int, -2147483648), COALESCE($2::bigint, 0))"
         " ORDER BY s.position, s.id LIMIT $3", 3, .read_only = 1 },
+    /* Sections whose slug key begins with $4, in order ($1 $2 $3 as the list's). */
+    [STMT_SECTION_PREFIX] = {
+        "SELECT " SECTION_COLUMNS " FROM sections s"
+        " WHERE s.slug_key ~>=~ $4 AND s.slug_key ~<~ ($4 || U&'\\+10FFFF')"
+        " AND (s.position, s.id) > (COALESCE($1::int, -2147483648), COALESCE($2::bigint, 0))"
+        " ORDER BY s.position, s.id LIMIT $3", 4, .read_only = 1 },
     /* Without a position, a new section comes last. */
     [STMT_SECTION_INSERT] = {
         "INSERT INTO sections AS s (name, slug, slug_key, description, position)"
