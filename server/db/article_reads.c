@@ -142,7 +142,7 @@ struct list_filters {
 static enum db_stmt list_statement(const struct article_query *q, const struct list_filters *f)
 {
     if (q->tsquery)
-        return STMT_LIST_SEARCH;
+        return q->newest ? STMT_LIST_SEARCH_NEWEST : STMT_LIST_SEARCH;
     if (q->status)
         return STMT_LIST_BY_STATUS;
     if (f->author)
@@ -201,14 +201,15 @@ db_status db_article_list(db_conn *c, const struct article_query *q, struct db_a
     struct db_int_text tb, sb, ab, cb;
     const char *tag = id_param(f.tag, &tb), *source = id_param(f.source, &sb);
     const char *author = id_param(f.author, &ab), *section = id_param(f.section, &cb);
-    const char *after = q->tsquery ? q->after_rank : q->after_time;
+    bool ranked = q->tsquery && !q->newest;
+    const char *after = ranked ? q->after_rank : q->after_time;
     enum db_stmt stmt = list_statement(q, &f);
-    const char *params[11] = { q->after_id ? after : NULL, q->after_id ? after_id.s : NULL,
+    const char *params[12] = { q->after_id ? after : NULL, q->after_id ? after_id.s : NULL,
                                q->from, q->to, q->lang, limit.s,
                                stmt == STMT_LIST_BY_SOURCE ? source : tag,
                                stmt == STMT_LIST_BY_SOURCE ? tag : source,
                                stmt == STMT_LIST_BY_STATUS ? q->status : q->tsquery,
-                               author, section };
+                               author, section, q->exact_tsquery };
     if (stmt == STMT_LIST_BY_AUTHOR || stmt == STMT_LIST_BY_SECTION) {
         /* $7 the driving author or section, then tag, source and (an author's) section */
         params[6] = stmt == STMT_LIST_BY_AUTHOR ? author : section;
@@ -219,7 +220,7 @@ db_status db_article_list(db_conn *c, const struct article_query *q, struct db_a
     PGresult *res = db_run(c, stmt, params, PGRES_TUPLES_OK, &st);
     if (res == NULL)
         return st;
-    st = article_page_fill(res, q->limit, q->tsquery ? COL_RANK : COL_PUBLISHED, page);
+    st = article_page_fill(res, q->limit, ranked ? COL_RANK : COL_PUBLISHED, page);
     PQclear(res);
     if (st != DB_OK)
         db_article_page_clear(page);

@@ -43,6 +43,18 @@
 #define TO_BOUND(ts) " AND " ts " <= COALESCE($4::timestamptz, 'infinity')"
 /* How many of the newest matches of a search are ranked. */
 #define SEARCH_CANDIDATES "1000"
+/* Rows a newest-first search reads past its page (see STMT_LIST_SEARCH_NEWEST). */
+#define SEARCH_TIES "100"
+/* The articles a search finds, $9 its tsquery, with the filters of the lists.
+ * The index is asked for the query's positive part (querytree) with the words of
+ * phrases in any order: RUM 1.3 misses phrase matches whose words have alternative
+ * forms. Each candidate's vector is then checked for the query itself (ts_match_vq,
+ * which is never an index condition). */
+#define SEARCH_MATCHES \
+    " a.search @@ regexp_replace(querytree($9::tsquery), ' <[0-9-]+> ', ' & ', 'g')::tsquery" \
+    " AND ts_match_vq(a.search, $9::tsquery) AND a.visible" BOUNDS("a.published_at") \
+    TO_BOUND("a.published_at") \
+    HAS_TAG("$7") HAS_SOURCE("$8") HAS_AUTHOR("$10") IN_SECTION("$11")
 /* The article is linked to the tag or source param (when not NULL). A public list's
  * link is visible too, which lets the public index of the tag or source answer it. */
 #define LINKED(table, column, param, visible) \
@@ -96,39 +108,50 @@ const struct db_statement db_statements[STMT_COUNT] = {
         BOUNDS("a.published_at") HAS_TAG("$8") HAS_SOURCE("$9")
         " ORDER BY a.published_at DESC, a.id DESC LIMIT $6", 9, .read_only = 1 },
     /* Ranked: $1 $2 the last item seen (rank, id), $7 tag, $8 source, $9 the tsquery,
-     * $10 author, $11 section.
+     * $10 author, $11 section, $12 the same query with words as written (exact).
      * Title words weigh most (A), then summary (B), then body (C). */
     [STMT_LIST_SEARCH] = {
         /* The candidates: the newest SEARCH_CANDIDATES matches, read newest first from
          * the RUM index articles_search (migrations/0004_search_newest.sql), which keeps
          * each entry's published_at: a common word costs the same in a million articles
-         * as in fifty thousand. Ranking reads each candidate's tsvector; a title match
-         * ranks above any summary match, which ranks above any body-only match. */
-        /* The index is asked for the query's positive part (querytree) with the words
-         * of phrases in any order: RUM 1.3 misses phrase matches whose words have
-         * alternative forms. Each candidate's vector is then checked for the query
-         * itself (ts_match_vq, which is never an index condition). */
-        "WITH candidate AS MATERIALIZED (SELECT a.id FROM articles a"
-        " WHERE a.search @@ regexp_replace(querytree($9::tsquery), ' <[0-9-]+> ', ' & ', 'g')::tsquery"
-        " AND ts_match_vq(a.search, $9::tsquery) AND a.visible" BOUNDS("a.published_at")
-        TO_BOUND("a.published_at")
-        HAS_TAG("$7") HAS_SOURCE("$8") HAS_AUTHOR("$10") IN_SECTION("$11")
-        /* distance back from `to`, or from the latest time khabar accepts: never from
-         * 'infinity', from which every distance is the same */
+         * as in fifty thousand. Ranking reads each candidate's tsvector. */
+        "WITH candidate AS MATERIALIZED (SELECT a.id FROM articles a WHERE" SEARCH_MATCHES
         " ORDER BY a.published_at <=| COALESCE($4::timestamptz, '9999-12-31T23:59:59Z')"
         " LIMIT " SEARCH_CANDIDATES "),"
-        /* "|| ''": the stored vector is read (detoasted) once for the three ranks, not
+        /* The rank is the field of the best match, then whether the word matched as
+         * written there, then ts_rank below 1 (normalization 32): a title match ranks
+         * above any summary match, which ranks above any body-only match, and within a
+         * field an exact match (search.h's unmarked or written lexemes) above a folded
+         * spelling or a form with affixes removed.
+         * "|| ''": the stored vector is read (detoasted) once for all the ranks, not
          * once for each: four times less work on a page of common-word results */
-        " ranked AS (SELECT a.id, (CASE WHEN ts_rank('{0, 0, 0, 1}', v.s, $9::tsquery) > 0 THEN 2"
-        " WHEN ts_rank('{0, 0, 1, 0}', v.s, $9::tsquery) > 0 THEN 1 ELSE 0 END"
-        " + ts_rank('{0, 0.1, 0.3, 1}', v.s, $9::tsquery, 32))::real AS rank"
+        " ranked AS (SELECT a.id, (CASE WHEN r.t THEN 4 + r.te WHEN r.m THEN 2 + r.me ELSE r.be END"
+        " + r.f)::real AS rank"
         " FROM candidate JOIN articles a ON a.id = candidate.id,"
-        " LATERAL (SELECT a.search || ''::tsvector AS s OFFSET 0) v),"
+        " LATERAL (SELECT a.search || ''::tsvector AS s OFFSET 0) v,"
+        " LATERAL (SELECT ts_rank('{0, 0, 0, 1}', v.s, $9::tsquery) > 0 AS t,"
+        " ts_rank('{0, 0, 1, 0}', v.s, $9::tsquery) > 0 AS m,"
+        " (ts_rank('{0, 0, 0, 1}', v.s, $12::tsquery) > 0)::int AS te,"
+        " (ts_rank('{0, 0, 1, 0}', v.s, $12::tsquery) > 0)::int AS me,"
+        " (ts_rank('{0, 1, 0, 0}', v.s, $12::tsquery) > 0)::int AS be,"
+        " ts_rank('{0, 0.1, 0.3, 1}', v.s, $9::tsquery, 32) AS f) r),"
         " page AS (SELECT id, rank FROM ranked"
         " WHERE (rank, id) < (COALESCE($1::real, 'Infinity'), COALESCE($2::bigint, 0))"
         " ORDER BY rank DESC, id DESC LIMIT $6)"
         " SELECT " ARTICLE_COLUMNS(SEARCH_ITEM) ", page.rank FROM page JOIN articles a ON a.id = page.id"
-        " ORDER BY page.rank DESC, page.id DESC", 11, .read_only = 1 },
+        " ORDER BY page.rank DESC, page.id DESC", 12, .read_only = 1 },
+    /* sort=newest: $1 $2 the last item seen (published_at, id), the rest as above but
+     * $12. The RUM index returns matches newest first from the cursor (or `to`); a page
+     * reads its rows and SEARCH_TIES more, so that articles sharing the published_at
+     * of a page's edge come in id order too. */
+    [STMT_LIST_SEARCH_NEWEST] = {
+        "WITH candidate AS MATERIALIZED (SELECT a.id FROM articles a WHERE" SEARCH_MATCHES
+        " AND ($1::timestamptz IS NULL OR (a.published_at, a.id) < ($1::timestamptz, $2::bigint))"
+        " ORDER BY a.published_at <=| COALESCE(LEAST($1::timestamptz, $4::timestamptz),"
+        " '9999-12-31T23:59:59Z') LIMIT $6 + " SEARCH_TIES ")"
+        " SELECT " ARTICLE_COLUMNS(SEARCH_ITEM) ", NULL::real FROM candidate"
+        " JOIN articles a ON a.id = candidate.id ORDER BY a.published_at DESC, a.id DESC LIMIT $6",
+        11, .read_only = 1 },
     /* Editors' lists by status ($9: draft, scheduled, withdrawn or any), tag $7,
      * source $8, author $10 and section $11 as filters. Planned for each status, so that each reads its own index:
      * articles_status_newest, articles_scheduled, or articles_newest for any. */

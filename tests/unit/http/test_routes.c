@@ -325,10 +325,10 @@ static void test_article_list_takes_its_filters(void **state)
 {
     (void)state;
     static const char *const names[] = { "tag", "source", "author", "section", "q", "from", "to",
-                                         "lang", "status", "limit", "cursor" };
+                                         "lang", "status", "sort", "limit", "cursor" };
     const struct route *r = route_of("GET", "/v1/articles");
     assert_non_null(r);
-    assert_int_equal(query_count(r), 11);
+    assert_int_equal(query_count(r), 12);
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         assert_true(route_query_allows(r, names[i]));
 }
