@@ -121,8 +121,8 @@ const struct db_statement db_statements[STMT_COUNT] = {
         /* The rank is the field of the best match, then whether the word matched as
          * written there, then ts_rank below 1 (normalization 32): a title match ranks
          * above any summary match, which ranks above any body-only match, and within a
-         * field an exact match (search.h's unmarked or written lexemes) above a folded
-         * spelling or a form with affixes removed.
+         * field a match of the whole query as written (search.h's unmarked or written
+         * lexemes) above a folded spelling or a form with affixes removed.
          * "|| ''": the stored vector is read (detoasted) once for all the ranks, not
          * once for each: four times less work on a page of common-word results */
         " ranked AS (SELECT a.id, (CASE WHEN r.t THEN 4 + r.te WHEN r.m THEN 2 + r.me ELSE r.be END"
@@ -131,9 +131,11 @@ const struct db_statement db_statements[STMT_COUNT] = {
         " LATERAL (SELECT a.search || ''::tsvector AS s OFFSET 0) v,"
         " LATERAL (SELECT ts_rank('{0, 0, 0, 1}', v.s, $9::tsquery) > 0 AS t,"
         " ts_rank('{0, 0, 1, 0}', v.s, $9::tsquery) > 0 AS m,"
-        " (ts_rank('{0, 0, 0, 1}', v.s, $12::tsquery) > 0)::int AS te,"
-        " (ts_rank('{0, 0, 1, 0}', v.s, $12::tsquery) > 0)::int AS me,"
-        " (ts_rank('{0, 1, 0, 0}', v.s, $12::tsquery) > 0)::int AS be,"
+        /* ts_rank is above 0 for part of an AND: whether the field holds the whole
+         * query as written is asked of the field's lexemes alone */
+        " (ts_filter(v.s, '{a}') @@ $12::tsquery)::int AS te,"
+        " (ts_filter(v.s, '{b}') @@ $12::tsquery)::int AS me,"
+        " (ts_filter(v.s, '{c}') @@ $12::tsquery)::int AS be,"
         " ts_rank('{0, 0.1, 0.3, 1}', v.s, $9::tsquery, 32) AS f) r),"
         " page AS (SELECT id, rank FROM ranked"
         " WHERE (rank, id) < (COALESCE($1::real, 'Infinity'), COALESCE($2::bigint, 0))"
