@@ -5,6 +5,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* The version of the rules below and of words.h: raise it with any change of what a key
+ * or a search form is, and khabar migrate recomputes what the database stores. */
+#define TEXT_RULES_VERSION 2
+
 /* Longest slug, in characters (code points), suffix included. */
 #define TEXT_SLUG_MAX_CHARS 120
 

@@ -1,10 +1,11 @@
-/* migrate.c: applies migrations/NNNN_name.sql (compiled in) under an advisory lock. */
+/* migrate.c: applies migrations/NNNN_name.sql (compiled in) under an advisory lock, then rekey.c. */
 #include "db/migrate.h"
 
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "db/rekey.h"
 #include "infra/embedded.h"
 #include "internal.h"
 
@@ -121,7 +122,8 @@ static int migrate_locked(PGconn *conn, FILE *out, char *err, size_t err_size)
     }
     if (applied == 0)
         fprintf(out, "database is up to date\n");
-    return 0;
+    /* the rules of server/text are C: what they computed is redone here, not in SQL */
+    return rekey_run(conn, out, err, err_size);
 }
 
 int migrate_run(const char *conninfo, FILE *out, char *err, size_t err_size)

@@ -470,4 +470,60 @@ const struct db_statement db_statements[STMT_COUNT] = {
     [STMT_TOKENS_ACTIVE] = {
         "SELECT encode(hash, 'hex'), name, role FROM tokens WHERE revoked_at IS NULL", 0,
         .read_only = 1 },
+    /* khabar migrate's recomputing of keys and vectors under new text rules (rekey.c):
+     * each kind read in batches by id, locked for the batch's transaction. */
+    [STMT_TEXT_RULES_GET] = { "SELECT version, through FROM text_rules WHERE kind = $1", 1, .read_only = 1 },
+    [STMT_TEXT_RULES_SET] = {
+        "UPDATE text_rules SET version = $2::integer, through = $3::bigint WHERE kind = $1", 3 },
+    [STMT_REKEY_ARTICLES_READ] = {
+        "SELECT id, slug, title, summary, COALESCE(body_text, body) FROM articles"
+        " WHERE id > $1::bigint ORDER BY id LIMIT $2 FOR UPDATE", 2 },
+    /* An article whose new slug key another article has keeps its old key (the older
+     * article keeps the slug's address); true when the new key was taken. */
+    [STMT_REKEY_ARTICLE] = {
+        "UPDATE articles a SET search = $2::tsvector, slug_key = CASE WHEN EXISTS"
+        " (SELECT 1 FROM articles o WHERE o.slug_key = $3 AND o.id <> a.id) THEN a.slug_key ELSE $3 END"
+        " WHERE a.id = $1::bigint RETURNING a.slug_key = $3", 3 },
+    [STMT_REKEY_TAGS_READ] = {
+        "SELECT id, name, slug FROM tags WHERE id > $1::bigint ORDER BY id LIMIT $2 FOR UPDATE", 2 },
+    /* the other tag that has a key, if any */
+    [STMT_REKEY_TAG_HOLDER] = {
+        "SELECT id, name FROM tags WHERE slug = $1 AND id <> $2::bigint FOR UPDATE", 2 },
+    [STMT_REKEY_TAG_SET] = { "UPDATE tags SET slug = $2 WHERE id = $1::bigint", 2 },
+    /* the stored JSON of a tag's articles made to name its new slug (links locked) */
+    [STMT_REKEY_TAG_REFRESH] = {
+        "SELECT khabar_refresh_links(ARRAY(SELECT x.article_id FROM article_tags x"
+        " WHERE x.tag_id = $1::bigint FOR UPDATE), 'tags')", 1 },
+    /* the links of tag $1 moved to tag $2 (an article with both keeps its link to $2) */
+    [STMT_REKEY_TAG_MERGE_LINKS] = {
+        "WITH moved AS (DELETE FROM article_tags WHERE tag_id = $1::bigint RETURNING *)"
+        " INSERT INTO article_tags (article_id, tag_id, position, published_at, visible)"
+        " SELECT article_id, $2::bigint, position, published_at, visible FROM moved"
+        " ON CONFLICT DO NOTHING", 2 },
+    [STMT_REKEY_TAG_DELETE] = { "DELETE FROM tags WHERE id = $1::bigint", 1 },
+    [STMT_REKEY_SOURCES_READ] = {
+        "SELECT id, name, key FROM sources WHERE id > $1::bigint ORDER BY id LIMIT $2 FOR UPDATE", 2 },
+    [STMT_REKEY_SOURCE_HOLDER] = {
+        "SELECT id, name FROM sources WHERE key = $1 AND id <> $2::bigint FOR UPDATE", 2 },
+    [STMT_REKEY_SOURCE_SET] = { "UPDATE sources SET key = $2 WHERE id = $1::bigint", 2 },
+    [STMT_REKEY_SOURCE_MERGE_LINKS] = {
+        "WITH moved AS (DELETE FROM article_sources WHERE source_id = $1::bigint RETURNING *)"
+        " INSERT INTO article_sources (article_id, source_id, position, published_at, visible)"
+        " SELECT article_id, $2::bigint, position, published_at, visible FROM moved"
+        " ON CONFLICT DO NOTHING", 2 },
+    [STMT_REKEY_SOURCE_DELETE] = { "DELETE FROM sources WHERE id = $1::bigint", 1 },
+    [STMT_REKEY_AUTHORS_READ] = {
+        "SELECT id, name, slug FROM authors WHERE id > $1::bigint ORDER BY id LIMIT $2 FOR UPDATE", 2 },
+    /* An author or section whose new key another has keeps its old one (two people or
+     * two sections are not merged by a spelling rule); true when the new key was taken. */
+    [STMT_REKEY_AUTHOR_SET] = {
+        "UPDATE authors a SET slug_key = CASE WHEN EXISTS (SELECT 1 FROM authors o"
+        " WHERE o.slug_key = $2 AND o.id <> a.id) THEN a.slug_key ELSE $2 END"
+        " WHERE a.id = $1::bigint RETURNING a.slug_key = $2", 2 },
+    [STMT_REKEY_SECTIONS_READ] = {
+        "SELECT id, name, slug FROM sections WHERE id > $1::bigint ORDER BY id LIMIT $2 FOR UPDATE", 2 },
+    [STMT_REKEY_SECTION_SET] = {
+        "UPDATE sections s SET slug_key = CASE WHEN EXISTS (SELECT 1 FROM sections o"
+        " WHERE o.slug_key = $2 AND o.id <> s.id) THEN s.slug_key ELSE $2 END"
+        " WHERE s.id = $1::bigint RETURNING s.slug_key = $2", 2 },
 };
