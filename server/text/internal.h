@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include <utf8proc.h>
 
@@ -99,5 +100,8 @@ size_t text_fold_variants(char *s, size_t len);
  */
 typedef int (*text_kind_fn)(const char *form, size_t len, int affix, void *arg);
 int text_affix_forms(const char *w, size_t len, text_kind_fn fn, void *arg);
+
+/* Appends a form (len bytes) to f as a quoted tsvector/tsquery lexeme: ' and \\ doubled. */
+void text_put_lexeme(FILE *f, const char *form, size_t len);
 
 #endif
