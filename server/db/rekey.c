@@ -11,6 +11,8 @@
 /* Rows per transaction: a batch holds its rows' locks, and a stopped run loses at most one. */
 #define BATCH "500"
 #define BATCH_ROWS 500
+/* From this many articles to recompute, the search index is made again rather than kept. */
+#define REBUILD_ROWS 2000
 
 struct rekey {
     PGconn *conn;
@@ -210,6 +212,53 @@ static const struct {
 };
 
 /*
+ * Before recomputing the articles after id through: with many of them, the search
+ * index goes (its definition kept in text_rules), unless a stopped run took it already.
+ */
+static int drop_search_index(struct rekey *r, const char *through)
+{
+    const char *params[1] = { through };
+    PGresult *left = run(r, STMT_REKEY_ARTICLES_LEFT, params, PGRES_TUPLES_OK);
+    if (left == NULL)
+        return -1;
+    bool many = atoll(PQgetvalue(left, 0, 0)) >= REBUILD_ROWS;
+    PQclear(left);
+    if (!many)
+        return 0;
+    if (command(r, "BEGIN") < 0)
+        return -1;
+    PGresult *saved = run(r, STMT_REKEY_INDEX_SAVE, NULL, PGRES_TUPLES_OK);
+    int rc = saved != NULL ? 0 : -1;
+    if (rc == 0 && PQntuples(saved) == 1)
+        rc = command(r, "DROP INDEX articles_search");
+    PQclear(saved);
+    if (rc == 0)
+        return command(r, "COMMIT");
+    PQclear(PQexec(r->conn, "ROLLBACK"));
+    return -1;
+}
+
+/* After the last batch, in its transaction: the search index made again when it went. */
+static int make_search_index(struct rekey *r)
+{
+    PGresult *def = run(r, STMT_REKEY_INDEX_DEF, NULL, PGRES_TUPLES_OK);
+    int rc = def != NULL ? 0 : -1;
+    if (rc == 0 && PQntuples(def) == 1) {
+        fprintf(r->out, "making the search index again\n");
+        PGresult *made = PQexec(r->conn, PQgetvalue(def, 0, 0)); /* PostgreSQL's own text */
+        if (PQresultStatus(made) != PGRES_COMMAND_OK) {
+            snprintf(r->err, r->err_size, "recomputing keys: %s", PQresultErrorMessage(made));
+            rc = -1;
+        }
+        PQclear(made);
+        if (rc == 0)
+            rc = run_ok(r, STMT_REKEY_INDEX_DONE, NULL, PGRES_COMMAND_OK);
+    }
+    PQclear(def);
+    return rc;
+}
+
+/*
  * One batch of a kind after id *through, in one transaction that also notes how far
  * it got (or, for the last batch, that the kind follows the current rules). Sets *done
  * when it was the last; 0 or -1.
@@ -233,6 +282,8 @@ static int rekey_batch(struct rekey *r, size_t k, const char *version, char *thr
     const char *set_params[3] = { kinds[k].kind, *done ? current : version, *done ? "0" : through };
     if (rc == 0)
         rc = run_ok(r, STMT_TEXT_RULES_SET, set_params, PGRES_COMMAND_OK);
+    if (rc == 0 && *done && kinds[k].read == STMT_REKEY_ARTICLES_READ)
+        rc = make_search_index(r);
     if (rc == 0)
         return command(r, "COMMIT");
     PQclear(PQexec(r->conn, "ROLLBACK"));
@@ -255,12 +306,15 @@ static int rekey_kind(struct rekey *r, size_t k)
     snprintf(through, sizeof through, "%s", PQgetvalue(res, 0, 1));
     PQclear(res);
     r->changed = r->kept = 0;
+    if (kinds[k].read == STMT_REKEY_ARTICLES_READ && drop_search_index(r, through) < 0)
+        return -1;
     bool done = false;
     while (!done)
         if (rekey_batch(r, k, version, through, sizeof through, &done) < 0)
             return -1;
-    fprintf(r->out, "recomputed %u %s under text rules %d (%u kept an old key)\n", r->changed,
-            kinds[k].kind, TEXT_RULES_VERSION, r->kept);
+    if (r->changed + r->kept > 0)
+        fprintf(r->out, "recomputed %u %s under text rules %d (%u kept an old key)\n", r->changed,
+                kinds[k].kind, TEXT_RULES_VERSION, r->kept);
     return 0;
 }
 

@@ -475,6 +475,16 @@ const struct db_statement db_statements[STMT_COUNT] = {
     [STMT_TEXT_RULES_GET] = { "SELECT version, through FROM text_rules WHERE kind = $1", 1, .read_only = 1 },
     [STMT_TEXT_RULES_SET] = {
         "UPDATE text_rules SET version = $2::integer, through = $3::bigint WHERE kind = $1", 3 },
+    /* Many articles to recompute: the search index is dropped for it and made again at
+     * the end, its definition kept meanwhile (so that a stopped run makes it again). */
+    [STMT_REKEY_ARTICLES_LEFT] = {
+        "SELECT count(*) FROM articles WHERE id > $1::bigint", 1, .read_only = 1 },
+    [STMT_REKEY_INDEX_SAVE] = {
+        "UPDATE text_rules SET rebuild = pg_get_indexdef(to_regclass('articles_search'))"
+        " WHERE kind = 'articles' AND to_regclass('articles_search') IS NOT NULL RETURNING rebuild", 0 },
+    [STMT_REKEY_INDEX_DEF] = {
+        "SELECT rebuild FROM text_rules WHERE kind = 'articles' AND rebuild IS NOT NULL", 0, .read_only = 1 },
+    [STMT_REKEY_INDEX_DONE] = { "UPDATE text_rules SET rebuild = NULL WHERE kind = 'articles'", 0 },
     [STMT_REKEY_ARTICLES_READ] = {
         "SELECT id, slug, title, summary, COALESCE(body_text, body) FROM articles"
         " WHERE id > $1::bigint ORDER BY id LIMIT $2 FOR UPDATE", 2 },

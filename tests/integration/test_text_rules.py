@@ -89,4 +89,12 @@ def test_migrate_recomputes_old_rows(khabar):
     resumed = khabar.run_cli(["migrate"], env_extra={"DATABASE_URL": url})
     check(resumed.returncode == 0 and "recomputed 2 articles" in resumed.stdout,
           "a stopped run recomputes only the rows after the last one it did", resumed.stdout)
+    # a run stopped while the search index was away (many articles): the next one makes it again
+    harness.psql(url, "UPDATE text_rules SET version = 1, through = 0,"
+                      " rebuild = pg_get_indexdef('articles_search'::regclass) WHERE kind = 'articles';"
+                      "DROP INDEX articles_search")
+    rebuilt = khabar.run_cli(["migrate"], env_extra={"DATABASE_URL": url})
+    check(rebuilt.returncode == 0 and "making the search index again" in rebuilt.stdout
+          and harness.psql(url, "SELECT to_regclass('articles_search') IS NOT NULL").strip() == "t",
+          "a run stopped without the search index makes it again", rebuilt.stdout + rebuilt.stderr[-300:])
     harness.psql(khabar.pg.url, "DROP DATABASE IF EXISTS %s WITH (FORCE)" % DB)
