@@ -67,6 +67,23 @@
 #define HAS_AUTHOR(param) LINKED("article_authors", "author_id", param, " AND f.visible")
 #define EDITORS_HAS_AUTHOR(param) LINKED("article_authors", "author_id", param, "")
 #define IN_SECTION(param) " AND (" param "::bigint IS NULL OR a.section_id = " param ")"
+/* What khabar migrate's recomputing of keys (rekey.c) does to each kind of row: a batch
+ * of rows after id $1 ($2 of them), locked for its transaction; the other row that has
+ * key $1 ($2 the row asking); the links of $1 moved to $2; slug key $2 for row $1 unless
+ * another row has it (true when it was taken). */
+#define READ_BATCH(columns, table) \
+    "SELECT " columns " FROM " table " WHERE id > $1::bigint ORDER BY id LIMIT $2 FOR UPDATE"
+#define KEY_HOLDER(table, key) \
+    "SELECT id, name FROM " table " WHERE " key " = $1 AND id <> $2::bigint FOR UPDATE"
+#define MOVE_LINKS(table, column) \
+    "WITH moved AS (DELETE FROM " table " WHERE " column " = $1::bigint RETURNING *)" \
+    " INSERT INTO " table " (article_id, " column ", position, published_at, visible)" \
+    " SELECT article_id, $2::bigint, position, published_at, visible FROM moved ON CONFLICT DO NOTHING"
+#define SLUG_KEY_UNLESS_TAKEN(table) \
+    "UPDATE " table " r SET slug_key = CASE WHEN EXISTS (SELECT 1 FROM " table " o" \
+    " WHERE o.slug_key = $2 AND o.id <> r.id) THEN r.slug_key ELSE $2 END" \
+    " WHERE r.id = $1::bigint RETURNING r.slug_key = $2"
+
 /* The columns of an author (authors.c) and of a section (sections.c). */
 #define AUTHOR_COLUMNS "au.slug, au.name, au.article_count, au.id, au.bio, au.avatar"
 #define SECTION_COLUMNS "s.slug, s.name, s.position, s.id, s.description"
@@ -486,54 +503,33 @@ const struct db_statement db_statements[STMT_COUNT] = {
         "SELECT rebuild FROM text_rules WHERE kind = 'articles' AND rebuild IS NOT NULL", 0, .read_only = 1 },
     [STMT_REKEY_INDEX_DONE] = { "UPDATE text_rules SET rebuild = NULL WHERE kind = 'articles'", 0 },
     [STMT_REKEY_ARTICLES_READ] = {
-        "SELECT id, slug, title, summary, COALESCE(body_text, body) FROM articles"
-        " WHERE id > $1::bigint ORDER BY id LIMIT $2 FOR UPDATE", 2 },
+        READ_BATCH("id, slug, title, summary, COALESCE(body_text, body)", "articles"), 2 },
     /* An article whose new slug key another article has keeps its old key (the older
      * article keeps the slug's address); true when the new key was taken. */
     [STMT_REKEY_ARTICLE] = {
         "UPDATE articles a SET search = $2::tsvector, slug_key = CASE WHEN EXISTS"
         " (SELECT 1 FROM articles o WHERE o.slug_key = $3 AND o.id <> a.id) THEN a.slug_key ELSE $3 END"
         " WHERE a.id = $1::bigint RETURNING a.slug_key = $3", 3 },
-    [STMT_REKEY_TAGS_READ] = {
-        "SELECT id, name, slug FROM tags WHERE id > $1::bigint ORDER BY id LIMIT $2 FOR UPDATE", 2 },
+    [STMT_REKEY_TAGS_READ] = { READ_BATCH("id, name, slug", "tags"), 2 },
     /* the other tag that has a key, if any */
-    [STMT_REKEY_TAG_HOLDER] = {
-        "SELECT id, name FROM tags WHERE slug = $1 AND id <> $2::bigint FOR UPDATE", 2 },
+    [STMT_REKEY_TAG_HOLDER] = { KEY_HOLDER("tags", "slug"), 2 },
     [STMT_REKEY_TAG_SET] = { "UPDATE tags SET slug = $2 WHERE id = $1::bigint", 2 },
     /* the stored JSON of a tag's articles made to name its new slug (links locked) */
     [STMT_REKEY_TAG_REFRESH] = {
         "SELECT khabar_refresh_links(ARRAY(SELECT x.article_id FROM article_tags x"
         " WHERE x.tag_id = $1::bigint FOR UPDATE), 'tags')", 1 },
     /* the links of tag $1 moved to tag $2 (an article with both keeps its link to $2) */
-    [STMT_REKEY_TAG_MERGE_LINKS] = {
-        "WITH moved AS (DELETE FROM article_tags WHERE tag_id = $1::bigint RETURNING *)"
-        " INSERT INTO article_tags (article_id, tag_id, position, published_at, visible)"
-        " SELECT article_id, $2::bigint, position, published_at, visible FROM moved"
-        " ON CONFLICT DO NOTHING", 2 },
+    [STMT_REKEY_TAG_MERGE_LINKS] = { MOVE_LINKS("article_tags", "tag_id"), 2 },
     [STMT_REKEY_TAG_DELETE] = { "DELETE FROM tags WHERE id = $1::bigint", 1 },
-    [STMT_REKEY_SOURCES_READ] = {
-        "SELECT id, name, key FROM sources WHERE id > $1::bigint ORDER BY id LIMIT $2 FOR UPDATE", 2 },
-    [STMT_REKEY_SOURCE_HOLDER] = {
-        "SELECT id, name FROM sources WHERE key = $1 AND id <> $2::bigint FOR UPDATE", 2 },
+    [STMT_REKEY_SOURCES_READ] = { READ_BATCH("id, name, key", "sources"), 2 },
+    [STMT_REKEY_SOURCE_HOLDER] = { KEY_HOLDER("sources", "key"), 2 },
     [STMT_REKEY_SOURCE_SET] = { "UPDATE sources SET key = $2 WHERE id = $1::bigint", 2 },
-    [STMT_REKEY_SOURCE_MERGE_LINKS] = {
-        "WITH moved AS (DELETE FROM article_sources WHERE source_id = $1::bigint RETURNING *)"
-        " INSERT INTO article_sources (article_id, source_id, position, published_at, visible)"
-        " SELECT article_id, $2::bigint, position, published_at, visible FROM moved"
-        " ON CONFLICT DO NOTHING", 2 },
+    [STMT_REKEY_SOURCE_MERGE_LINKS] = { MOVE_LINKS("article_sources", "source_id"), 2 },
     [STMT_REKEY_SOURCE_DELETE] = { "DELETE FROM sources WHERE id = $1::bigint", 1 },
-    [STMT_REKEY_AUTHORS_READ] = {
-        "SELECT id, name, slug FROM authors WHERE id > $1::bigint ORDER BY id LIMIT $2 FOR UPDATE", 2 },
+    [STMT_REKEY_AUTHORS_READ] = { READ_BATCH("id, name, slug", "authors"), 2 },
     /* An author or section whose new key another has keeps its old one (two people or
      * two sections are not merged by a spelling rule); true when the new key was taken. */
-    [STMT_REKEY_AUTHOR_SET] = {
-        "UPDATE authors a SET slug_key = CASE WHEN EXISTS (SELECT 1 FROM authors o"
-        " WHERE o.slug_key = $2 AND o.id <> a.id) THEN a.slug_key ELSE $2 END"
-        " WHERE a.id = $1::bigint RETURNING a.slug_key = $2", 2 },
-    [STMT_REKEY_SECTIONS_READ] = {
-        "SELECT id, name, slug FROM sections WHERE id > $1::bigint ORDER BY id LIMIT $2 FOR UPDATE", 2 },
-    [STMT_REKEY_SECTION_SET] = {
-        "UPDATE sections s SET slug_key = CASE WHEN EXISTS (SELECT 1 FROM sections o"
-        " WHERE o.slug_key = $2 AND o.id <> s.id) THEN s.slug_key ELSE $2 END"
-        " WHERE s.id = $1::bigint RETURNING s.slug_key = $2", 2 },
+    [STMT_REKEY_AUTHOR_SET] = { SLUG_KEY_UNLESS_TAKEN("authors"), 2 },
+    [STMT_REKEY_SECTIONS_READ] = { READ_BATCH("id, name, slug", "sections"), 2 },
+    [STMT_REKEY_SECTION_SET] = { SLUG_KEY_UNLESS_TAKEN("sections"), 2 },
 };

@@ -6,8 +6,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <utf8proc.h>
+
+#include "text/words.h"
 
 /* Hand-written Arabic code points of the rules in normalize.h and words.h; everything else
  * comes from utf8proc. */
@@ -100,6 +103,29 @@ size_t text_fold_variants(char *s, size_t len);
  */
 typedef int (*text_kind_fn)(const char *form, size_t len, int affix, void *arg);
 int text_affix_forms(const char *w, size_t len, text_kind_fn fn, void *arg);
+
+/* The written form of the word whose forms are being passed on (TEXT_FORM_WRITTEN comes
+ * before them): what tells the vector and the query whether a whole form is exact. */
+struct text_written {
+    char s[TEXT_SEARCH_WORD_MAX_BYTES];
+    size_t len;
+    long word; /* -1: none yet */
+};
+
+static inline void text_written_keep(struct text_written *w, size_t word, const char *form,
+                                     size_t len)
+{
+    memcpy(w->s, form, len);
+    w->len = len;
+    w->word = (long)word;
+}
+
+/* True when word's written form is known and is form (len bytes). */
+static inline bool text_written_is(const struct text_written *w, size_t word, const char *form,
+                                   size_t len)
+{
+    return w->word == (long)word && w->len == len && memcmp(w->s, form, len) == 0;
+}
 
 /* Appends a form (len bytes) to f as a quoted tsvector/tsquery lexeme: ' and \\ doubled. */
 void text_put_lexeme(FILE *f, const char *form, size_t len);

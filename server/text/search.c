@@ -28,9 +28,7 @@ struct word_state {
     bool keep_forms;
     long current;   /* index of the word being written, -1 before the first */
     size_t words;
-    char written[TEXT_SEARCH_WORD_MAX_BYTES]; /* the current word as written */
-    size_t written_len;
-    long written_word;
+    struct text_written written; /* the current word as written */
 };
 
 static void remember_form(struct search_query *q, const char *form, size_t len)
@@ -82,20 +80,16 @@ static int put_query_form(size_t word, enum text_form_kind kind, const char *for
 {
     struct word_state *w = arg;
     if (kind == TEXT_FORM_WRITTEN) {
-        memcpy(w->written, form, len);
-        w->written_len = len;
-        w->written_word = (long)word;
+        text_written_keep(&w->written, word, form, len);
         return 0;
     }
     if ((long)word != w->current) {
         open_word(w->out, w->current, (long)word);
         open_word(w->exact, w->current, (long)word);
-        bool as_written = w->written_word != (long)word ||
-                          (w->written_len == len && memcmp(w->written, form, len) == 0);
-        if (as_written)
+        if (w->written.word != (long)word || text_written_is(&w->written, word, form, len))
             put_marked(w->exact, 0, form, len);
         else
-            put_marked(w->exact, SEARCH_MARK_WRITTEN, w->written, w->written_len);
+            put_marked(w->exact, SEARCH_MARK_WRITTEN, w->written.s, w->written.len);
         w->current = (long)word;
         w->words++;
     } else {
@@ -134,7 +128,7 @@ static size_t term_clause(struct search_query *q, const char *text, bool negated
     size_t len = 0, elen = 0;
     FILE *out = open_memstream(&buf, &len), *exact = open_memstream(&ebuf, &elen);
     struct word_state w = { .out = out, .exact = exact, .query = q, .keep_forms = !negated,
-                            .current = -1, .written_word = -1 };
+                            .current = -1, .written.word = -1 };
     long total = out && exact ? text_search_forms_kinds(text, put_query_form, &w) : -1;
     if (total < 0)
         w.words = 0;

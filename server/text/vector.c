@@ -54,8 +54,7 @@ struct vector_state {
     struct lexeme **slot; /* open addressing by hash */
     size_t nslots, count, bytes;
     bool failed;
-    char written[TEXT_SEARCH_WORD_MAX_BYTES]; /* the current word as written */
-    size_t written_len, written_word;         /* its length and index (SIZE_MAX: none) */
+    struct text_written written; /* the current word as written */
 };
 
 static uint64_t lexeme_hash(const char *form, size_t len)
@@ -172,17 +171,14 @@ static int add_vector_form(size_t word, enum text_form_kind kind, const char *fo
 {
     struct vector_state *v = arg;
     if (kind == TEXT_FORM_WRITTEN) {
-        memcpy(v->written, form, len);
-        v->written_len = len;
-        v->written_word = word;
+        text_written_keep(&v->written, word, form, len);
     } else if (kind == TEXT_FORM_AFFIX) {
         add_marked_at(v, word, SEARCH_MARK_AFFIX, form, len);
-    } else if (v->written_word == word && v->written_len == len &&
-               memcmp(v->written, form, len) == 0) {
+    } else if (text_written_is(&v->written, word, form, len)) {
         add_lexeme_at(v, word, form, len);
     } else {
-        if (v->written_word == word)
-            add_marked_at(v, word, SEARCH_MARK_WRITTEN, v->written, v->written_len);
+        if (v->written.word == (long)word)
+            add_marked_at(v, word, SEARCH_MARK_WRITTEN, v->written.s, v->written.len);
         add_marked_at(v, word, SEARCH_MARK_FOLDED, form, len);
     }
     return 0;
@@ -193,7 +189,7 @@ static void add_field(struct vector_state *v, const char *text, char weight)
     if (text == NULL)
         return;
     v->weight = weight;
-    v->written_word = SIZE_MAX;
+    v->written.word = -1;
     long words = text_search_forms_kinds(text, add_vector_form, v);
     if (words > 0)
         v->base += (size_t)words + 1; /* the gap keeps phrases inside one field */

@@ -323,7 +323,7 @@ def build_cases(arc):
     AU, SE = "STMT_LIST_BY_AUTHOR", "STMT_LIST_BY_SECTION"
     # params: $1 $2 after (time or rank, id), $3 $4 from/to, $5 lang, $6 limit, $7 driving id,
     # $8 the other filter (search: $7 tag, $8 source, $9 tsquery, $10 author, $11 section, $12 the
-    # exact tsquery, the same text here: it only ranks)
+    # exact tsquery, which ranks)
     cases = [
         dict(name="newest, first page", stmt=N, params=[None, None, None, None, None, L],
              http="/v1/articles"),
@@ -358,18 +358,18 @@ def build_cases(arc):
              params=[None, None, None, None, None, L, st["small_source"], st["sec_tag"]],
              http="/v1/articles?source=%s&tag=%s" % (st["small_source_name"], synth.SECOND_TAG)),
         dict(name="search, word in most articles %s" % common, stmt=Q, search=True,
-             params=[None, None, None, None, None, L, None, None, tsq(common), None, None, tsq(common)],
+             params=[None, None, None, None, None, L, None, None, tsq(common), None, None, tsq(common, exact=True)],
              http="/v1/articles?q=" + common),
         dict(name="search, word in a few %% %s" % tenth, stmt=Q, search=True,
-             params=[None, None, None, None, None, L, None, None, tsq(tenth), None, None, tsq(tenth)],
+             params=[None, None, None, None, None, L, None, None, tsq(tenth), None, None, tsq(tenth, exact=True)],
              http="/v1/articles?q=" + tenth),
         dict(name="search, word in a few % and a month", stmt=Q, search=True,
-             params=[None, None, month[0], month[1], None, L, None, None, tsq(tenth), None, None, tsq(tenth)]),
+             params=[None, None, month[0], month[1], None, L, None, None, tsq(tenth), None, None, tsq(tenth, exact=True)]),
         dict(name="search, rare word %s" % rare, stmt=Q, search=True,
-             params=[None, None, None, None, None, L, None, None, tsq(rare), None, None, tsq(rare)],
+             params=[None, None, None, None, None, L, None, None, tsq(rare), None, None, tsq(rare, exact=True)],
              http="/v1/articles?q=" + rare),
         dict(name="search, word in a few % and the tag on a third", stmt=Q, search=True,
-             params=[None, None, None, None, None, L, st["pop_tag"], None, tsq(tenth), None, None, tsq(tenth)]),
+             params=[None, None, None, None, None, L, st["pop_tag"], None, tsq(tenth), None, None, tsq(tenth, exact=True)]),
         dict(name="search newest first, word in most articles", stmt="STMT_LIST_SEARCH_NEWEST", search=True,
              params=[None, None, None, None, None, L, None, None, tsq(common), None, None],
              http="/v1/articles?sort=newest&q=" + common),
@@ -422,7 +422,7 @@ def build_cases(arc):
         dict(name="by the biggest section, one month", stmt=SE,
              params=[None, None, month[0], month[1], None, L, BIG_SECTION, None, None]),
         dict(name="search, word in a few % and the biggest author", stmt=Q, search=True,
-             params=[None, None, None, None, None, L, None, None, tsq(tenth), BIG_AUTHOR, None, tsq(tenth)]),
+             params=[None, None, None, None, None, L, None, None, tsq(tenth), BIG_AUTHOR, None, tsq(tenth, exact=True)]),
         dict(name="editors: drafts of the biggest section", stmt="STMT_LIST_BY_STATUS",
              params=[None, None, None, None, None, L, None, None, "draft", None, BIG_SECTION]),
         dict(name="authors, first page", http="/v1/authors", **name_list(arc, "AUTHOR")),
