@@ -109,7 +109,8 @@ static int give(struct form_set *set, const char *w, size_t len, const char *tai
         return 0;
     char *f = set->buf[set->n];
     memcpy(f, w, len);
-    memcpy(f + len, tail, tail_len);
+    if (tail_len > 0)
+        memcpy(f + len, tail, tail_len);
     len += tail_len;
     for (size_t i = 0; i + 1 < len; i++)
         if ((unsigned char)f[i] == 0xD8 && (unsigned char)f[i + 1] == 0xA9) { /* ة */
