@@ -142,17 +142,16 @@ const struct db_statement db_statements[STMT_COUNT] = {
          * lexemes) above a folded spelling or a form with affixes removed.
          * "|| ''": the stored vector is read (detoasted) once for all the ranks, not
          * once for each: four times less work on a page of common-word results */
-        " ranked AS (SELECT a.id, (CASE WHEN r.t THEN 4 + r.te WHEN r.m THEN 2 + r.me ELSE r.be END"
-        " + r.f)::real AS rank"
+        /* ts_rank is above 0 for part of an AND: whether a field holds the whole query
+         * as written is asked of that field's lexemes alone, and only of the field the
+         * best match is in (one ts_filter a row) */
+        " ranked AS (SELECT a.id, (CASE WHEN r.t THEN 4 + (ts_filter(v.s, '{a}') @@ $12::tsquery)::int"
+        " WHEN r.m THEN 2 + (ts_filter(v.s, '{b}') @@ $12::tsquery)::int"
+        " ELSE (ts_filter(v.s, '{c}') @@ $12::tsquery)::int END + r.f)::real AS rank"
         " FROM candidate JOIN articles a ON a.id = candidate.id,"
         " LATERAL (SELECT a.search || ''::tsvector AS s OFFSET 0) v,"
         " LATERAL (SELECT ts_rank('{0, 0, 0, 1}', v.s, $9::tsquery) > 0 AS t,"
         " ts_rank('{0, 0, 1, 0}', v.s, $9::tsquery) > 0 AS m,"
-        /* ts_rank is above 0 for part of an AND: whether the field holds the whole
-         * query as written is asked of the field's lexemes alone */
-        " (ts_filter(v.s, '{a}') @@ $12::tsquery)::int AS te,"
-        " (ts_filter(v.s, '{b}') @@ $12::tsquery)::int AS me,"
-        " (ts_filter(v.s, '{c}') @@ $12::tsquery)::int AS be,"
         " ts_rank('{0, 0.1, 0.3, 1}', v.s, $9::tsquery, 32) AS f) r),"
         " page AS (SELECT id, rank FROM ranked"
         " WHERE (rank, id) < (COALESCE($1::real, 'Infinity'), COALESCE($2::bigint, 0))"
