@@ -7,6 +7,7 @@
 
 #include "db/rekey.h"
 #include "infra/embedded.h"
+#include "text/normalize.h"
 #include "internal.h"
 
 /* Any fixed number: every khabar instance takes the same lock. */
@@ -162,6 +163,15 @@ db_status migrate_is_current(db_conn *c, bool *current)
         if (strcmp(sum, recorded) != 0)
             return DB_OK;
     }
-    *current = true;
+    /* and what the text rules computed follows the rules compiled in (rekey.c) */
+    char version[16];
+    snprintf(version, sizeof version, "%d", TEXT_RULES_VERSION);
+    const char *params[1] = { version };
+    db_status st;
+    PGresult *res = db_run(c, STMT_TEXT_RULES_BEHIND, params, PGRES_TUPLES_OK, &st);
+    if (res == NULL)
+        return st;
+    *current = PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "0") == 0;
+    PQclear(res);
     return DB_OK;
 }

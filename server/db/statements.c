@@ -489,6 +489,9 @@ const struct db_statement db_statements[STMT_COUNT] = {
     /* khabar migrate's recomputing of keys and vectors under new text rules (rekey.c):
      * each kind read in batches by id, locked for the batch's transaction. */
     [STMT_TEXT_RULES_GET] = { "SELECT version, through FROM text_rules WHERE kind = $1", 1, .read_only = 1 },
+    /* kinds of rows still computed under older rules (readiness: a stopped recomputing) */
+    [STMT_TEXT_RULES_BEHIND] = {
+        "SELECT count(*) FROM text_rules WHERE version < $1::integer", 1, .read_only = 1 },
     [STMT_TEXT_RULES_SET] = {
         "UPDATE text_rules SET version = $2::integer, through = $3::bigint WHERE kind = $1", 3 },
     /* Many articles to recompute: the search index is dropped for it and made again at

@@ -84,8 +84,14 @@ def test_migrate_recomputes_old_rows(khabar):
               "the article that had the shared slug key keeps its address")
     finally:
         srv.stop()
-    # a run stopped after the first article: the next one goes on from there
+    # a run stopped after the first article: not ready until the next one goes on from there
     harness.psql(url, "UPDATE text_rules SET version = 1, through = 1 WHERE kind = 'articles'")
+    behind = khabar.start_server(extra={"DATABASE_URL": url}, name="rules-behind")
+    try:
+        check(harness.wait_until(lambda: behind.request("GET", "/readyz").status == 503, 10),
+              "rows still under older rules: /readyz 503 until khabar migrate finishes them")
+    finally:
+        behind.stop()
     resumed = khabar.run_cli(["migrate"], env_extra={"DATABASE_URL": url})
     check(resumed.returncode == 0 and "recomputed 2 articles" in resumed.stdout,
           "a stopped run recomputes only the rows after the last one it did", resumed.stdout)
