@@ -104,7 +104,8 @@ static int word_forms(const char *s, size_t len, struct form_call *call)
         return -1;
     }
     size_t flen = text_fold_variants(folded, wlen);
-    if (flen > 0 && flen <= TEXT_SEARCH_WORD_MAX_BYTES) {
+    /* a ligature of several words (ﷺ) gives a word with spaces: no form, as a word too long */
+    if (flen > 0 && flen <= TEXT_SEARCH_WORD_MAX_BYTES && memchr(folded, ' ', flen) == NULL) {
         if (call->kind_fn != NULL && wlen <= TEXT_SEARCH_WORD_MAX_BYTES)
             stop = call->kind_fn(call->word, TEXT_FORM_WRITTEN, w, wlen, call->arg);
         if (stop == 0)
