@@ -175,6 +175,8 @@ struct article_query {
     const char *from, *to;  /* RFC 3339 bounds on published_at, both inclusive */
     const char *lang;
     const char *tsquery;    /* a search (ranked, items keep the body for snippets); NULL: newest first */
+    const char *exact_tsquery; /* the search with its words as written (search.h), for ranking */
+    bool newest;            /* a search sorted newest first instead of by rank */
     const char *status;     /* editors' lists: draft, scheduled, withdrawn or any; NULL: public */
     unsigned limit;
     /* Facets (public lists only): which, as a PostgreSQL text array such as {tag,source};

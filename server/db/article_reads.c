@@ -143,7 +143,7 @@ struct list_filters {
 static enum db_stmt list_statement(const struct article_query *q, const struct list_filters *f)
 {
     if (q->tsquery)
-        return STMT_LIST_SEARCH;
+        return q->newest ? STMT_LIST_SEARCH_NEWEST : STMT_LIST_SEARCH;
     if (q->status)
         return STMT_LIST_BY_STATUS;
     if (f->author)
@@ -186,8 +186,8 @@ static const char *id_param(int64_t id, struct db_int_text *buf)
     return id ? buf->s : NULL;
 }
 
-/* The statement of a list and its parameters ($1..$11, see statements.c; $12 $13 a
- * facets statement's), pointing into the query and into this struct's own texts. */
+/* The statement of a list and its parameters ($1..$12, see statements.c; $12 $13 a
+ * facets statement's instead), pointing into the query and into this struct's own texts. */
 struct list_scan {
     enum db_stmt stmt;
     struct db_int_text rows, after_id, tb, sb, ab, cb, facet_limit;
@@ -203,14 +203,14 @@ static void list_scan_of(const struct article_query *q, const struct list_filter
     s->after_id = db_int_text(q->after_id);
     const char *tag = id_param(f->tag, &s->tb), *source = id_param(f->source, &s->sb);
     const char *author = id_param(f->author, &s->ab), *section = id_param(f->section, &s->cb);
-    const char *after = q->tsquery ? q->after_rank : q->after_time;
+    const char *after = q->tsquery && !q->newest ? q->after_rank : q->after_time;
     bool cursor = with_cursor && q->after_id;
-    const char *params[11] = { cursor ? after : NULL, cursor ? s->after_id.s : NULL,
+    const char *params[12] = { cursor ? after : NULL, cursor ? s->after_id.s : NULL,
                                q->from, q->to, q->lang, s->rows.s,
                                stmt == STMT_LIST_BY_SOURCE ? source : tag,
                                stmt == STMT_LIST_BY_SOURCE ? tag : source,
                                stmt == STMT_LIST_BY_STATUS ? q->status : q->tsquery,
-                               author, section };
+                               author, section, q->exact_tsquery };
     if (stmt == STMT_LIST_BY_AUTHOR || stmt == STMT_LIST_BY_SECTION) {
         /* $7 the driving author or section, then tag, source and (an author's) section */
         params[6] = stmt == STMT_LIST_BY_AUTHOR ? author : section;
@@ -230,7 +230,8 @@ static enum db_stmt facets_statement(enum db_stmt list)
     case STMT_LIST_BY_SOURCE: return STMT_FACETS_BY_SOURCE;
     case STMT_LIST_BY_AUTHOR: return STMT_FACETS_BY_AUTHOR;
     case STMT_LIST_BY_SECTION: return STMT_FACETS_BY_SECTION;
-    case STMT_LIST_SEARCH: return STMT_FACETS_SEARCH;
+    case STMT_LIST_SEARCH:
+    case STMT_LIST_SEARCH_NEWEST: return STMT_FACETS_SEARCH;
     default: return STMT_FACETS_NEWEST;
     }
 }
@@ -302,7 +303,7 @@ db_status db_article_list(db_conn *c, const struct article_query *q, struct db_a
     PGresult *res = db_run(c, s.stmt, s.params, PGRES_TUPLES_OK, &st);
     if (res == NULL)
         return st;
-    st = article_page_fill(res, q->limit, q->tsquery ? COL_RANK : COL_PUBLISHED, page);
+    st = article_page_fill(res, q->limit, q->tsquery && !q->newest ? COL_RANK : COL_PUBLISHED, page);
     PQclear(res);
     if (st == DB_OK && q->facets != NULL && !q->status)
         st = list_facets(c, q, &f, s.stmt, &page->facets);

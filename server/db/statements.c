@@ -45,6 +45,13 @@
 #define SEARCH_CANDIDATES "1000"
 /* How many of the newest public articles of each of its tags and sources "more like this" weighs. */
 #define SIMILAR_PER_NAME "50"
+/* Rows a newest-first search reads past its page (see STMT_LIST_SEARCH_NEWEST). */
+#define SEARCH_TIES "100"
+/* The articles a search finds, $9 its tsquery (SEARCH_MATCH), with the filters of the lists. */
+#define SEARCH_MATCHES \
+    SEARCH_MATCH("$9") " AND a.visible" BOUNDS("a.published_at") \
+    TO_BOUND("a.published_at") \
+    HAS_TAG("$7") HAS_SOURCE("$8") HAS_AUTHOR("$10") IN_SECTION("$11")
 /* The article is linked to the tag or source param (when not NULL). A public list's
  * link is visible too, which lets the public index of the tag or source answer it. */
 #define LINKED(table, column, param, visible) \
@@ -80,8 +87,10 @@
 #define SECTION_SCAN \
     " FROM articles a WHERE a.section_id = $7 AND a.visible AND" AFTER("a.published_at", "a.id") \
     BOUNDS("a.published_at") HAS_TAG("$8") HAS_SOURCE("$9") " ORDER BY a.published_at DESC, a.id DESC LIMIT $6"
-/* An article matches the tsquery param: the index is asked for its positive part (see
- * STMT_LIST_SEARCH), the vector then checked for the query itself. */
+/* An article matches the tsquery param. The index is asked for the query's positive part
+ * (querytree) with the words of phrases in any order: RUM 1.3 misses phrase matches whose
+ * words have alternative forms. Each candidate's vector is then checked for the query
+ * itself (ts_match_vq, which is never an index condition). */
 #define SEARCH_MATCH(param) \
     " a.search @@ regexp_replace(querytree(" param "::tsquery), ' <[0-9-]+> ', ' & ', 'g')::tsquery" \
     " AND ts_match_vq(a.search, " param "::tsquery)"
@@ -112,6 +121,23 @@
     FACET("author", "json_array_elements(k.authors_json) x", "x->>'slug'", "x->>'name'") \
     FACET("section", "LATERAL (SELECT k.section_json AS x WHERE k.section_json IS NOT NULL) s", \
           "s.x->>'slug'", "s.x->>'name'")
+/* What khabar migrate's recomputing of keys (rekey.c) does to each kind of row: a batch
+ * of rows after id $1 ($2 of them), locked for its transaction; the other row that has
+ * key $1 ($2 the row asking); the links of $1 moved to $2; slug key $2 for row $1 unless
+ * another row has it (true when it was taken). */
+#define READ_BATCH(columns, table) \
+    "SELECT " columns " FROM " table " WHERE id > $1::bigint ORDER BY id LIMIT $2 FOR UPDATE"
+#define KEY_HOLDER(table, key) \
+    "SELECT id, name FROM " table " WHERE " key " = $1 AND id <> $2::bigint FOR UPDATE"
+#define MOVE_LINKS(table, column) \
+    "WITH moved AS (DELETE FROM " table " WHERE " column " = $1::bigint RETURNING *)" \
+    " INSERT INTO " table " (article_id, " column ", position, published_at, visible)" \
+    " SELECT article_id, $2::bigint, position, published_at, visible FROM moved ON CONFLICT DO NOTHING"
+#define SLUG_KEY_UNLESS_TAKEN(table) \
+    "UPDATE " table " r SET slug_key = CASE WHEN EXISTS (SELECT 1 FROM " table " o" \
+    " WHERE o.slug_key = $2 AND o.id <> r.id) THEN r.slug_key ELSE $2 END" \
+    " WHERE r.id = $1::bigint RETURNING r.slug_key = $2"
+
 /* The columns of an author (authors.c) and of a section (sections.c). */
 #define AUTHOR_COLUMNS "au.slug, au.name, au.article_count, au.id, au.bio, au.avatar"
 #define SECTION_COLUMNS "s.slug, s.name, s.position, s.id, s.description"
@@ -139,9 +165,7 @@ const struct db_statement db_statements[STMT_COUNT] = {
     [STMT_FACETS_BY_SECTION] = { FACETS(SECTION_SCAN, "$10::bigint, $11::bigint"), 13, .read_only = 1 },
     /* A search's matches newest first, as the search's candidates are found (below). */
     [STMT_FACETS_SEARCH] = {
-        FACETS(" FROM articles a WHERE" SEARCH_MATCH("$9") " AND a.visible" BOUNDS("a.published_at")
-               TO_BOUND("a.published_at") HAS_TAG("$7") HAS_SOURCE("$8") HAS_AUTHOR("$10")
-               IN_SECTION("$11") " ORDER BY a.published_at <=| COALESCE($4::timestamptz,"
+        FACETS(" FROM articles a WHERE" SEARCH_MATCHES " ORDER BY a.published_at <=| COALESCE($4::timestamptz,"
                " '9999-12-31T23:59:59Z') LIMIT $6", "$1::real, $2::bigint"), 13, .read_only = 1 },
     /* Did you mean (migrations/0016_search_words.sql): $1 the forms of a query word (a
      * text array), $2 its whole form, $3 the largest edit distance allowed. $2 back when
@@ -159,39 +183,51 @@ const struct db_statement db_statements[STMT_COUNT] = {
     [STMT_WORD_SIMILARITY] = {
         "SELECT set_config('pg_trgm.similarity_threshold', $1, false)", 1, .read_only = 1 },
     /* Ranked: $1 $2 the last item seen (rank, id), $7 tag, $8 source, $9 the tsquery,
-     * $10 author, $11 section.
+     * $10 author, $11 section, $12 the same query with words as written (exact).
      * Title words weigh most (A), then summary (B), then body (C). */
     [STMT_LIST_SEARCH] = {
         /* The candidates: the newest SEARCH_CANDIDATES matches, read newest first from
          * the RUM index articles_search (migrations/0004_search_newest.sql), which keeps
          * each entry's published_at: a common word costs the same in a million articles
-         * as in fifty thousand. Ranking reads each candidate's tsvector; a title match
-         * ranks above any summary match, which ranks above any body-only match. */
-        /* The index is asked for the query's positive part (querytree) with the words
-         * of phrases in any order: RUM 1.3 misses phrase matches whose words have
-         * alternative forms. Each candidate's vector is then checked for the query
-         * itself (ts_match_vq, which is never an index condition). */
-        "WITH candidate AS MATERIALIZED (SELECT a.id FROM articles a"
-        " WHERE a.search @@ regexp_replace(querytree($9::tsquery), ' <[0-9-]+> ', ' & ', 'g')::tsquery"
-        " AND ts_match_vq(a.search, $9::tsquery) AND a.visible" BOUNDS("a.published_at")
-        TO_BOUND("a.published_at")
-        HAS_TAG("$7") HAS_SOURCE("$8") HAS_AUTHOR("$10") IN_SECTION("$11")
-        /* distance back from `to`, or from the latest time khabar accepts: never from
-         * 'infinity', from which every distance is the same */
+         * as in fifty thousand. Ranking reads each candidate's tsvector. */
+        "WITH candidate AS MATERIALIZED (SELECT a.id FROM articles a WHERE" SEARCH_MATCHES
         " ORDER BY a.published_at <=| COALESCE($4::timestamptz, '9999-12-31T23:59:59Z')"
         " LIMIT " SEARCH_CANDIDATES "),"
-        /* "|| ''": the stored vector is read (detoasted) once for the three ranks, not
+        /* The rank is the field of the best match, then whether the word matched as
+         * written there, then ts_rank below 1 (normalization 32): a title match ranks
+         * above any summary match, which ranks above any body-only match, and within a
+         * field a match of the whole query as written (search.h's unmarked or written
+         * lexemes) above a folded spelling or a form with affixes removed.
+         * "|| ''": the stored vector is read (detoasted) once for all the ranks, not
          * once for each: four times less work on a page of common-word results */
-        " ranked AS (SELECT a.id, (CASE WHEN ts_rank('{0, 0, 0, 1}', v.s, $9::tsquery) > 0 THEN 2"
-        " WHEN ts_rank('{0, 0, 1, 0}', v.s, $9::tsquery) > 0 THEN 1 ELSE 0 END"
-        " + ts_rank('{0, 0.1, 0.3, 1}', v.s, $9::tsquery, 32))::real AS rank"
+        /* ts_rank is above 0 for part of an AND: whether a field holds the whole query
+         * as written is asked of that field's lexemes alone, and only of the field the
+         * best match is in (one ts_filter a row) */
+        " ranked AS (SELECT a.id, (CASE WHEN r.t THEN 4 + (ts_filter(v.s, '{a}') @@ $12::tsquery)::int"
+        " WHEN r.m THEN 2 + (ts_filter(v.s, '{b}') @@ $12::tsquery)::int"
+        " ELSE (ts_filter(v.s, '{c}') @@ $12::tsquery)::int END + r.f)::real AS rank"
         " FROM candidate JOIN articles a ON a.id = candidate.id,"
-        " LATERAL (SELECT a.search || ''::tsvector AS s OFFSET 0) v),"
+        " LATERAL (SELECT a.search || ''::tsvector AS s OFFSET 0) v,"
+        " LATERAL (SELECT ts_rank('{0, 0, 0, 1}', v.s, $9::tsquery) > 0 AS t,"
+        " ts_rank('{0, 0, 1, 0}', v.s, $9::tsquery) > 0 AS m,"
+        " ts_rank('{0, 0.1, 0.3, 1}', v.s, $9::tsquery, 32) AS f) r),"
         " page AS (SELECT id, rank FROM ranked"
         " WHERE (rank, id) < (COALESCE($1::real, 'Infinity'), COALESCE($2::bigint, 0))"
         " ORDER BY rank DESC, id DESC LIMIT $6)"
         " SELECT " ARTICLE_COLUMNS(SEARCH_ITEM) ", page.rank FROM page JOIN articles a ON a.id = page.id"
-        " ORDER BY page.rank DESC, page.id DESC", 11, .read_only = 1 },
+        " ORDER BY page.rank DESC, page.id DESC", 12, .read_only = 1 },
+    /* sort=newest: $1 $2 the last item seen (published_at, id), the rest as above but
+     * $12. The RUM index returns matches newest first from the cursor (or `to`); a page
+     * reads its rows and SEARCH_TIES more, so that articles sharing the published_at
+     * of a page's edge come in id order too. */
+    [STMT_LIST_SEARCH_NEWEST] = {
+        "WITH candidate AS MATERIALIZED (SELECT a.id FROM articles a WHERE" SEARCH_MATCHES
+        " AND ($1::timestamptz IS NULL OR (a.published_at, a.id) < ($1::timestamptz, $2::bigint))"
+        " ORDER BY a.published_at <=| COALESCE(LEAST($1::timestamptz, $4::timestamptz),"
+        " '9999-12-31T23:59:59Z') LIMIT $6 + " SEARCH_TIES ")"
+        " SELECT " ARTICLE_COLUMNS(SEARCH_ITEM) ", NULL::real FROM candidate"
+        " JOIN articles a ON a.id = candidate.id ORDER BY a.published_at DESC, a.id DESC LIMIT $6",
+        11, .read_only = 1 },
     /* Editors' lists by status ($9: draft, scheduled, withdrawn or any), tag $7,
      * source $8, author $10 and section $11 as filters. Planned for each status, so that each reads its own index:
      * articles_status_newest, articles_scheduled, or articles_newest for any. */
@@ -556,4 +592,52 @@ const struct db_statement db_statements[STMT_COUNT] = {
     [STMT_TOKENS_ACTIVE] = {
         "SELECT encode(hash, 'hex'), name, role FROM tokens WHERE revoked_at IS NULL", 0,
         .read_only = 1 },
+    /* khabar migrate's recomputing of keys and vectors under new text rules (rekey.c):
+     * each kind read in batches by id, locked for the batch's transaction. */
+    [STMT_TEXT_RULES_GET] = { "SELECT version, through FROM text_rules WHERE kind = $1", 1, .read_only = 1 },
+    /* kinds of rows still computed under older rules (readiness: a stopped recomputing) */
+    [STMT_TEXT_RULES_BEHIND] = {
+        "SELECT count(*) FROM text_rules WHERE version < $1::integer", 1, .read_only = 1 },
+    [STMT_TEXT_RULES_SET] = {
+        "UPDATE text_rules SET version = $2::integer, through = $3::bigint WHERE kind = $1", 3 },
+    /* Many articles to recompute: the search index is dropped for it and made again at
+     * the end, its definition kept meanwhile (so that a stopped run makes it again). */
+    [STMT_REKEY_ARTICLES_LEFT] = {
+        "SELECT count(*) FROM articles WHERE id > $1::bigint", 1, .read_only = 1 },
+    [STMT_REKEY_INDEX_SAVE] = {
+        "UPDATE text_rules SET rebuild = pg_get_indexdef(to_regclass('articles_search'))"
+        " WHERE kind = 'articles' AND to_regclass('articles_search') IS NOT NULL RETURNING rebuild", 0 },
+    [STMT_REKEY_INDEX_DEF] = {
+        "SELECT rebuild FROM text_rules WHERE kind = 'articles' AND rebuild IS NOT NULL", 0, .read_only = 1 },
+    [STMT_REKEY_INDEX_DONE] = { "UPDATE text_rules SET rebuild = NULL WHERE kind = 'articles'", 0 },
+    [STMT_REKEY_ARTICLES_READ] = {
+        READ_BATCH("id, slug, title, summary, COALESCE(body_text, body)", "articles"), 2 },
+    /* An article whose new slug key another article has keeps its old key (the older
+     * article keeps the slug's address); true when the new key was taken. */
+    [STMT_REKEY_ARTICLE] = {
+        "UPDATE articles a SET search = $2::tsvector, slug_key = CASE WHEN EXISTS"
+        " (SELECT 1 FROM articles o WHERE o.slug_key = $3 AND o.id <> a.id) THEN a.slug_key ELSE $3 END"
+        " WHERE a.id = $1::bigint RETURNING a.slug_key = $3", 3 },
+    [STMT_REKEY_TAGS_READ] = { READ_BATCH("id, name, slug", "tags"), 2 },
+    /* the other tag that has a key, if any */
+    [STMT_REKEY_TAG_HOLDER] = { KEY_HOLDER("tags", "slug"), 2 },
+    [STMT_REKEY_TAG_SET] = { "UPDATE tags SET slug = $2 WHERE id = $1::bigint", 2 },
+    /* the stored JSON of a tag's articles made to name its new slug (links locked) */
+    [STMT_REKEY_TAG_REFRESH] = {
+        "SELECT khabar_refresh_links(ARRAY(SELECT x.article_id FROM article_tags x"
+        " WHERE x.tag_id = $1::bigint FOR UPDATE), 'tags')", 1 },
+    /* the links of tag $1 moved to tag $2 (an article with both keeps its link to $2) */
+    [STMT_REKEY_TAG_MERGE_LINKS] = { MOVE_LINKS("article_tags", "tag_id"), 2 },
+    [STMT_REKEY_TAG_DELETE] = { "DELETE FROM tags WHERE id = $1::bigint", 1 },
+    [STMT_REKEY_SOURCES_READ] = { READ_BATCH("id, name, key", "sources"), 2 },
+    [STMT_REKEY_SOURCE_HOLDER] = { KEY_HOLDER("sources", "key"), 2 },
+    [STMT_REKEY_SOURCE_SET] = { "UPDATE sources SET key = $2 WHERE id = $1::bigint", 2 },
+    [STMT_REKEY_SOURCE_MERGE_LINKS] = { MOVE_LINKS("article_sources", "source_id"), 2 },
+    [STMT_REKEY_SOURCE_DELETE] = { "DELETE FROM sources WHERE id = $1::bigint", 1 },
+    [STMT_REKEY_AUTHORS_READ] = { READ_BATCH("id, name, slug", "authors"), 2 },
+    /* An author or section whose new key another has keeps its old one (two people or
+     * two sections are not merged by a spelling rule); true when the new key was taken. */
+    [STMT_REKEY_AUTHOR_SET] = { SLUG_KEY_UNLESS_TAKEN("authors"), 2 },
+    [STMT_REKEY_SECTIONS_READ] = { READ_BATCH("id, name, slug", "sections"), 2 },
+    [STMT_REKEY_SECTION_SET] = { SLUG_KEY_UNLESS_TAKEN("sections"), 2 },
 };

@@ -104,6 +104,12 @@ static bool time_arg(const struct request *req, const char *name, const char **o
     return *out == NULL || rfc3339_is_valid(*out);
 }
 
+/* A ranked search pages by rank; any other list (sort=newest too) by published_at. */
+static enum cursor_kind list_cursor_kind(const struct list_args *a)
+{
+    return a->search != NULL && !a->q.newest ? CURSOR_RANKED : CURSOR_NEWEST;
+}
+
 /* Reads the list's query arguments; false with why in detail (a 400). */
 static bool read_list_args(const struct request *req, struct list_args *a, char *detail,
                            size_t size)
@@ -111,7 +117,14 @@ static bool read_list_args(const struct request *req, struct list_args *a, char 
     const char *tag = request_query(req, "tag"), *source = request_query(req, "source");
     const char *author = request_query(req, "author"), *section = request_query(req, "section");
     const char *q = request_query(req, "q"), *cursor = request_query(req, "cursor");
+    const char *sort = request_query(req, "sort");
     memset(a, 0, sizeof *a);
+    if (sort != NULL && strcmp(sort, "relevance") != 0 && strcmp(sort, "newest") != 0)
+        return snprintf(detail, size, "sort must be relevance or newest"), false;
+    /* without q every list is newest first: relevance has nothing to rank by */
+    if (sort != NULL && q == NULL && strcmp(sort, "relevance") == 0)
+        return snprintf(detail, size, "sort=relevance ranks a search: give q or drop sort"), false;
+    a->q.newest = sort != NULL && strcmp(sort, "newest") == 0;
     if (!request_query_limit(req, 20, 100, &a->q.limit))
         return snprintf(detail, size, "limit must be a whole number from 1 to 100"), false;
     if (!time_arg(req, "from", &a->q.from) || !time_arg(req, "to", &a->q.to))
@@ -143,6 +156,7 @@ static bool read_list_args(const struct request *req, struct list_args *a, char 
         if ((a->search = search_query_new(q, detail, size)) == NULL)
             return false;
         a->q.tsquery = search_query_tsquery(a->search);
+        a->q.exact_tsquery = search_query_exact_tsquery(a->search);
     }
     /* An unknown tag, source, author or section is an empty page, not an error: keys that
      * fit nothing. */
@@ -159,7 +173,7 @@ static bool read_list_args(const struct request *req, struct list_args *a, char 
     a->q.tag_key = a->tag_key;
     a->q.source_key = a->source_key;
     if (cursor != NULL) {
-        enum cursor_kind kind = a->search ? CURSOR_RANKED : CURSOR_NEWEST;
+        enum cursor_kind kind = list_cursor_kind(a);
         if (cursor_decode(cursor, kind, a->after, sizeof a->after, &a->q.after_id) < 0)
             return snprintf(detail, size, "cursor is not one this list gave out"), false;
         a->q.after_time = a->after;
@@ -206,7 +220,7 @@ int articles_list(struct request *req)
     else
         serialize_article_page(&rows, &page);
     page.editors_only = args.q.status != NULL;
-    rc = reply_page(req, &page, args.search ? CURSOR_RANKED : CURSOR_NEWEST);
+    rc = reply_page(req, &page, list_cursor_kind(&args));
 out:
     json_decref(page.items);
     json_decref(page.extra);

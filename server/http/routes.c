@@ -9,7 +9,7 @@
 
 /* The query parameters each list reads (handlers/articles.c, handlers/tags.c). */
 static const char *const article_list_query[] = { "tag", "source", "author", "section", "q", "from",
-                                                  "to", "lang", "status", "limit", "cursor",
+                                                  "to", "lang", "status", "sort", "limit", "cursor",
                                                   "facets", "facet_limit", NULL };
 static const char *const name_list_query[] = { "q", "limit", "cursor", NULL };
 static const char *const page_query[] = { "limit", "cursor", NULL };

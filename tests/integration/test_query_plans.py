@@ -84,6 +84,7 @@ PEOPLE_SQL = (
     " OFFSET 3 LIMIT 5) p;\n")
 # Statements taken from server/db/statements.c, by their enum names.
 STATEMENTS = ("STMT_LIST_NEWEST", "STMT_LIST_BY_TAG", "STMT_LIST_BY_SOURCE", "STMT_LIST_SEARCH",
+              "STMT_LIST_SEARCH_NEWEST",
               "STMT_LIST_BY_STATUS", "STMT_TAG_LIST", "STMT_SOURCE_LIST", "STMT_LIST_BY_AUTHOR",
               "STMT_LIST_BY_SECTION", "STMT_AUTHOR_LIST", "STMT_SECTION_LIST", "STMT_FRONT_NEWEST",
               "STMT_FRONT_PINNED", "STMT_REVISION_LIST", "STMT_SIMILAR", "STMT_SUGGEST_ARTICLES")
@@ -325,7 +326,8 @@ def build_cases(arc):
     N, T, S, Q = "STMT_LIST_NEWEST", "STMT_LIST_BY_TAG", "STMT_LIST_BY_SOURCE", "STMT_LIST_SEARCH"
     AU, SE = "STMT_LIST_BY_AUTHOR", "STMT_LIST_BY_SECTION"
     # params: $1 $2 after (time or rank, id), $3 $4 from/to, $5 lang, $6 limit, $7 driving id,
-    # $8 the other filter (search: $7 tag, $8 source, $9 tsquery, $10 author, $11 section)
+    # $8 the other filter (search: $7 tag, $8 source, $9 tsquery, $10 author, $11 section, $12 the
+    # exact tsquery, which ranks)
     cases = [
         dict(name="newest, first page", stmt=N, params=[None, None, None, None, None, L],
              http="/v1/articles"),
@@ -360,18 +362,23 @@ def build_cases(arc):
              params=[None, None, None, None, None, L, st["small_source"], st["sec_tag"]],
              http="/v1/articles?source=%s&tag=%s" % (st["small_source_name"], synth.SECOND_TAG)),
         dict(name="search, word in most articles %s" % common, stmt=Q, search=True,
-             params=[None, None, None, None, None, L, None, None, tsq(common), None, None],
+             params=[None, None, None, None, None, L, None, None, tsq(common), None, None, tsq(common, exact=True)],
              http="/v1/articles?q=" + common),
         dict(name="search, word in a few %% %s" % tenth, stmt=Q, search=True,
-             params=[None, None, None, None, None, L, None, None, tsq(tenth), None, None],
+             params=[None, None, None, None, None, L, None, None, tsq(tenth), None, None, tsq(tenth, exact=True)],
              http="/v1/articles?q=" + tenth),
         dict(name="search, word in a few % and a month", stmt=Q, search=True,
-             params=[None, None, month[0], month[1], None, L, None, None, tsq(tenth), None, None]),
+             params=[None, None, month[0], month[1], None, L, None, None, tsq(tenth), None, None, tsq(tenth, exact=True)]),
         dict(name="search, rare word %s" % rare, stmt=Q, search=True,
-             params=[None, None, None, None, None, L, None, None, tsq(rare), None, None],
+             params=[None, None, None, None, None, L, None, None, tsq(rare), None, None, tsq(rare, exact=True)],
              http="/v1/articles?q=" + rare),
         dict(name="search, word in a few % and the tag on a third", stmt=Q, search=True,
-             params=[None, None, None, None, None, L, st["pop_tag"], None, tsq(tenth), None, None]),
+             params=[None, None, None, None, None, L, st["pop_tag"], None, tsq(tenth), None, None, tsq(tenth, exact=True)]),
+        dict(name="search newest first, word in most articles", stmt="STMT_LIST_SEARCH_NEWEST", search=True,
+             params=[None, None, None, None, None, L, None, None, tsq(common), None, None],
+             http="/v1/articles?sort=newest&q=" + common),
+        dict(name="search newest first, rare word", stmt="STMT_LIST_SEARCH_NEWEST", search=True,
+             params=[None, None, None, None, None, L, None, None, tsq(rare), None, None]),
         # editors' lists ($9 the status; $7 $8 tag and source filters)
         dict(name="editors: drafts", stmt="STMT_LIST_BY_STATUS",
              params=[None, None, None, None, None, L, None, None, "draft", None, None]),
@@ -419,7 +426,7 @@ def build_cases(arc):
         dict(name="by the biggest section, one month", stmt=SE,
              params=[None, None, month[0], month[1], None, L, BIG_SECTION, None, None]),
         dict(name="search, word in a few % and the biggest author", stmt=Q, search=True,
-             params=[None, None, None, None, None, L, None, None, tsq(tenth), BIG_AUTHOR, None]),
+             params=[None, None, None, None, None, L, None, None, tsq(tenth), BIG_AUTHOR, None, tsq(tenth, exact=True)]),
         dict(name="editors: drafts of the biggest section", stmt="STMT_LIST_BY_STATUS",
              params=[None, None, None, None, None, L, None, None, "draft", None, BIG_SECTION]),
         dict(name="authors, first page", http="/v1/authors", **name_list(arc, "AUTHOR")),

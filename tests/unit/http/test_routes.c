@@ -325,10 +325,11 @@ static void test_article_list_takes_its_filters(void **state)
 {
     (void)state;
     static const char *const names[] = { "tag", "source", "author", "section", "q", "from", "to",
-                                         "lang", "status", "limit", "cursor", "facets", "facet_limit" };
+                                         "lang", "status", "sort", "limit", "cursor", "facets",
+                                         "facet_limit" };
     const struct route *r = route_of("GET", "/v1/articles");
     assert_non_null(r);
-    assert_int_equal(query_count(r), 13);
+    assert_int_equal(query_count(r), 14);
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         assert_true(route_query_allows(r, names[i]));
 }
