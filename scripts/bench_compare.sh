@@ -14,6 +14,9 @@
 #   BEFORE=path (required)   AFTER=path (default build/khabar)
 #   BENCH_COMPARE_COUNT=20000  BENCH_COMPARE_ROUNDS=3  BENCH_DURATION=5s  BENCH_CONNECTIONS=32
 #   BENCH_COMPARE_ONLY=regex   only the figures whose name matches (e.g. 'cache hot')
+#   BEFORE_URL=url AFTER_URL=url   databases each build has already migrated and loaded with
+#                              the same synth.py archive (nothing is loaded; a million-article
+#                              comparison then costs minutes, not two imports)
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -51,10 +54,16 @@ trap 'exit 143' TERM
 
 # Each build on an archive its own migrations made (the same articles, the same ids): a
 # build before a schema change runs with the indexes its statements were written for.
-after_url=$(scripts/pg.sh start "$tmp/pg" | tail -n 1)
-before_url=${after_url%/*}/khabar_before
-psql "$after_url" -X -q -c "CREATE DATABASE khabar_before" >&2
-python3 scripts/synth.py --count "$count" --seed 1 --body-words 120 >"$tmp/articles.ndjson"
+if [ -n "${BEFORE_URL:-}" ] && [ -n "${AFTER_URL:-}" ]; then
+    before_url=$BEFORE_URL
+    after_url=$AFTER_URL
+    count=$(psql "$after_url" -X -A -t -c "SELECT count(*) FROM articles")
+else
+    after_url=$(scripts/pg.sh start "$tmp/pg" | tail -n 1)
+    before_url=${after_url%/*}/khabar_before
+    psql "$after_url" -X -q -c "CREATE DATABASE khabar_before" >&2
+    python3 scripts/synth.py --count "$count" --seed 1 --body-words 120 >"$tmp/articles.ndjson"
+fi
 load() {
     local build=$1 url=$2
     DATABASE_URL=$url "$tmp/$build" migrate >&2 || die "khabar migrate ($build) failed"
@@ -62,8 +71,10 @@ load() {
         die "import ($build) failed: $(tail -n 3 "$tmp/import.err")"
     psql "$url" -X -q -c "VACUUM ANALYZE" >&2
 }
-load before "$before_url"
-load after "$after_url"
+if [ -z "${BEFORE_URL:-}" ] || [ -z "${AFTER_URL:-}" ]; then
+    load before "$before_url"
+    load after "$after_url"
+fi
 url_of() { if [ "$1" = "$tmp/before" ]; then echo "$before_url"; else echo "$after_url"; fi; }
 DATABASE_URL=$after_url
 
