@@ -11,6 +11,15 @@ CREATE EXTENSION IF NOT EXISTS fuzzystrmatch;
 -- every word of every article written, so two writers sharing common words would
 -- queue on each other until commit; instead a word whose last article went away stays,
 -- and a suggestion is only made after the suggested query is run and finds articles.
+-- The search forms a vector holds: its lexemes without the marks of how the word was
+-- written (include/text/search.h: '^' a folded whole form, '~' a form with affixes
+-- removed), the written spellings ('=') left out since no query form is one.
+CREATE FUNCTION khabar_vector_forms(v tsvector) RETURNS text[]
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT coalesce(array_agg(DISTINCT ltrim(w, '^~')), '{}')
+      FROM unnest(tsvector_to_array(v)) w WHERE left(w, 1) <> '='
+$$;
+
 CREATE TABLE search_words (
     word text PRIMARY KEY
 );
@@ -30,8 +39,8 @@ BEGIN
     END IF;
     -- in word order, so that two writers adding the same new words cannot deadlock
     INSERT INTO search_words (word)
-    SELECT n.w FROM (SELECT unnest(tsvector_to_array(NEW.search)) AS w
-                     EXCEPT SELECT unnest(tsvector_to_array(CASE TG_OP WHEN 'UPDATE' THEN OLD.search END))) n
+    SELECT n.w FROM (SELECT unnest(khabar_vector_forms(NEW.search)) AS w
+                     EXCEPT SELECT unnest(khabar_vector_forms(CASE TG_OP WHEN 'UPDATE' THEN OLD.search END))) n
      ORDER BY n.w ON CONFLICT (word) DO NOTHING;
     RETURN NULL;
 END
@@ -45,7 +54,7 @@ CREATE TRIGGER articles_search_words_update AFTER UPDATE OF search ON articles
 CREATE FUNCTION khabar_refresh_search_words() RETURNS void
 LANGUAGE sql AS $$
     INSERT INTO search_words (word)
-    SELECT DISTINCT w FROM articles, unnest(tsvector_to_array(articles.search)) w
+    SELECT DISTINCT w FROM articles, unnest(khabar_vector_forms(articles.search)) w
     ON CONFLICT (word) DO NOTHING;
 $$;
 SELECT khabar_refresh_search_words();

@@ -21,7 +21,7 @@ CREATE INDEX title_prefixes_newest ON title_prefixes (prefix, published_at DESC,
 CREATE FUNCTION khabar_title_prefixes(search tsvector) RETURNS SETOF text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT DISTINCT left(w, n)
-      FROM unnest(tsvector_to_array(ts_filter(search, '{a}'))) w, generate_series(1, length(w)) n
+      FROM unnest(khabar_vector_forms(ts_filter(search, '{a}'))) w, generate_series(1, length(w)) n
 $$;
 
 -- Keeps the newest 32 of each of keys.

@@ -121,12 +121,13 @@ const struct db_statement db_statements[STMT_COUNT] = {
      * than what every article shares), the 3 rarest words (one form each), each giving
      * the newest of its key. */
     [STMT_SIMILAR] = {
-        /* a title word's forms share its position: its rarest form stands for it */
-        "WITH forms AS MATERIALIZED (SELECT DISTINCT ON (w.positions[1]) w.lexeme AS w, c.n FROM articles me,"
-        " unnest(ts_filter(me.search, '{a}')) w,"
-        " LATERAL (SELECT count(*) AS n FROM (SELECT 1 FROM title_prefixes t WHERE t.prefix = w.lexeme"
-        "  LIMIT 32) k) c WHERE me.id = $1 AND length(w.lexeme) >= 3 AND c.n BETWEEN 2 AND 31"
-        " ORDER BY w.positions[1], c.n, length(w.lexeme) DESC),"
+        /* a title word's forms share its position: its rarest form stands for it (a
+         * form without its mark, see khabar_vector_forms; written spellings left out) */
+        "WITH forms AS MATERIALIZED (SELECT DISTINCT ON (w.positions[1]) f.form AS w, c.n FROM articles me,"
+        " unnest(ts_filter(me.search, '{a}')) w, LATERAL (SELECT ltrim(w.lexeme, '^~') AS form) f,"
+        " LATERAL (SELECT count(*) AS n FROM (SELECT 1 FROM title_prefixes t WHERE t.prefix = f.form"
+        "  LIMIT 32) k) c WHERE me.id = $1 AND left(w.lexeme, 1) <> '=' AND length(f.form) >= 3"
+        " AND c.n BETWEEN 2 AND 31 ORDER BY w.positions[1], c.n, length(f.form) DESC),"
         " words AS (SELECT w FROM forms ORDER BY n, length(w) DESC, w LIMIT 3),"
         " candidate AS (SELECT x.article_id AS id, 3 AS weight FROM article_tags t,"
         "  LATERAL (SELECT x.article_id FROM article_tags x WHERE x.tag_id = t.tag_id AND x.visible"
@@ -148,7 +149,7 @@ const struct db_statement db_statements[STMT_COUNT] = {
     [STMT_SUGGEST_ARTICLES] = {
         "SELECT " ARTICLE_COLUMNS(LIST_ITEM) " FROM title_prefixes t JOIN articles a ON a.id = t.article_id"
         " WHERE t.prefix = $1 AND a.visible"
-        " AND ($2::json IS NULL OR tsvector_to_array(ts_filter(a.search, '{a}'))"
+        " AND ($2::json IS NULL OR khabar_vector_forms(ts_filter(a.search, '{a}'))"
         " @> ARRAY(SELECT json_array_elements_text($2::json)))"
         " ORDER BY t.published_at DESC, t.article_id DESC LIMIT $3", 3, .read_only = 1 },
     /* Each reference ({"id": n} or {"slug_key": s}) with the id it names, or NULL. */
