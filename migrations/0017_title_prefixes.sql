@@ -24,15 +24,21 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
       FROM unnest(khabar_vector_forms(ts_filter(search, '{a}'))) w, generate_series(1, length(w)) n
 $$;
 
--- Keeps the newest 32 of each of keys.
+-- Keeps the newest 32 of each of keys. Writers sharing keys (every title has a word
+-- beginning with ا) trim the same rows: they lock them in one order (key, then age)
+-- before deleting, so that two of them wait on each other instead of deadlocking.
 CREATE FUNCTION khabar_title_prefixes_trim(keys text[]) RETURNS void
 LANGUAGE sql AS $$
-    DELETE FROM title_prefixes s USING (
-        SELECT k.prefix, x.published_at, x.article_id FROM unnest(keys) k(prefix)
+    WITH d AS (
+        SELECT t.ctid AS row FROM unnest(keys) k(prefix)
          CROSS JOIN LATERAL (SELECT t.published_at, t.article_id FROM title_prefixes t
                               WHERE t.prefix = k.prefix
-                              ORDER BY t.published_at DESC, t.article_id DESC OFFSET 32) x) d
-     WHERE s.prefix = d.prefix AND s.published_at = d.published_at AND s.article_id = d.article_id
+                              ORDER BY t.published_at DESC, t.article_id DESC OFFSET 32) x
+          JOIN title_prefixes t ON t.prefix = k.prefix AND t.published_at = x.published_at
+                               AND t.article_id = x.article_id
+         ORDER BY t.prefix, t.published_at, t.article_id
+           FOR UPDATE OF t)
+    DELETE FROM title_prefixes s USING d WHERE s.ctid = d.row
 $$;
 
 -- New public articles, once per statement (an import's batch is one set-based insert).
