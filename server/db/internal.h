@@ -143,8 +143,8 @@ enum db_stmt {
 struct db_statement {
     const char *sql;
     int nparams;
-    /* 1: sent with its text each time, so PostgreSQL plans it for the actual values
-     * (a prepared statement may settle on one generic plan for all of them) */
+    /* 1: sent with its text each time, so PostgreSQL plans it for the actual values;
+     * 0: prepared, and run with its one generic plan from the first run (db/pool.c) */
     int plan_each_time;
     /* 1: it only reads, so after a lost connection it may run again on a new one */
     int read_only;
@@ -168,6 +168,9 @@ struct db_conn {
     double replayed_asked_at;
     /* the position this use needs replayed (db_acquire_replayed); 0: any */
     uint64_t required;
+    /* the session's plan_cache_mode as last set (enum plan_mode in db/pool.c): a ROLLBACK
+     * may undo a change, so it is then unknown */
+    int plan_mode;
 };
 
 /*

@@ -17,6 +17,17 @@
  * reads go to the primary meanwhile, without a question to the replica each. */
 #define REPLAY_ASK_EVERY_S 0.01
 
+/* How a session plans: a prepared statement's generic plan serves every run (planned once
+ * per connection; left to choose, PostgreSQL may compare it with a custom plan and then
+ * plan again at every run, a cost larger than the query's own for a list page), while a
+ * plan_each_time statement needs "auto", under which an unprepared statement is always
+ * planned for its values. */
+enum plan_mode { PLAN_UNKNOWN, PLAN_GENERIC, PLAN_CUSTOM };
+static const char *const plan_cache_modes[] = {
+    [PLAN_GENERIC] = "force_generic_plan",
+    [PLAN_CUSTOM] = "auto",
+};
+
 struct db_pool {
     pthread_mutex_t mu;
     pthread_cond_t freed;
@@ -119,8 +130,9 @@ static PGconn *connect_prepared(const db_pool *pool)
         return NULL;
     }
     const char *params[1] = { stmt_timeout };
-    PGresult *res = PQexecParams(pg, "SELECT set_config('statement_timeout', $1, false)", 1, NULL,
-                                 params, NULL, NULL, 0);
+    PGresult *res = PQexecParams(pg, "SELECT set_config('statement_timeout', $1, false),"
+                                 " set_config('plan_cache_mode', 'force_generic_plan', false)",
+                                 1, NULL, params, NULL, NULL, 0);
     bool ok = PQresultStatus(res) == PGRES_TUPLES_OK;
     PQclear(res);
     for (int i = 0; ok && i < STMT_COUNT; i++) {
@@ -178,6 +190,7 @@ static bool reconnect(struct db_conn *slot)
     /* Connecting happens outside the lock: a slow database must not block the pool. */
     slot->pg = connect_prepared(pool);
     slot->tx_depth = 0;
+    slot->plan_mode = PLAN_GENERIC;
     slot->replayed = 0; /* another server, perhaps, behind a name that now leads elsewhere */
     slot->replayed_asked_at = 0;
     pthread_mutex_lock(&pool->mu);
@@ -191,9 +204,24 @@ static bool reconnect(struct db_conn *slot)
     return slot->pg != NULL;
 }
 
+/* Sets the session's plan_cache_mode to mode unless it is so already. A failure leaves it
+ * unknown (set again next time) and is not reported: the statement that follows meets the
+ * same cause and reports it. */
+static void plan_mode_set(db_conn *c, enum plan_mode mode)
+{
+    if (c->plan_mode == (int)mode)
+        return;
+    const char *params[1] = { plan_cache_modes[mode] };
+    PGresult *res = PQexecParams(c->pg, "SELECT set_config('plan_cache_mode', $1, false)", 1, NULL,
+                                 params, NULL, NULL, 0);
+    c->plan_mode = PQresultStatus(res) == PGRES_TUPLES_OK ? (int)mode : PLAN_UNKNOWN;
+    PQclear(res);
+}
+
 static PGresult *exec_statement(db_conn *c, const struct db_statement *d, const char *name,
                                 const char *const *params)
 {
+    plan_mode_set(c, d->plan_each_time ? PLAN_CUSTOM : PLAN_GENERIC);
     if (!c->pool->uncounted)
         atomic_fetch_add(&db_query_count, 1);
     return d->plan_each_time ? PQexecParams(c->pg, d->sql, d->nparams, NULL, params, NULL, NULL, 0)
@@ -258,8 +286,10 @@ void db_release(db_conn *conn)
     conn->required = 0;
     db_pool *pool = conn->pool;
     if (conn->pg != NULL && PQstatus(conn->pg) == CONNECTION_OK &&
-        PQtransactionStatus(conn->pg) != PQTRANS_IDLE)
+        PQtransactionStatus(conn->pg) != PQTRANS_IDLE) {
         PQclear(PQexec(conn->pg, "ROLLBACK")); /* a handler that left a transaction open */
+        conn->plan_mode = PLAN_UNKNOWN;
+    }
     conn->tx_depth = 0;
     conn->transient = false;
     if (conn->pg != NULL && PQstatus(conn->pg) != CONNECTION_OK) {
@@ -381,6 +411,8 @@ db_status db_tx(db_conn *c, const char *command)
     db_status st = db_command(c, sql);
     if (st == DB_OK && !nested && strcmp(command, "COMMIT") == 0 && c->pool->track_commits)
         note_commit(c);
+    if (!begin && (st != DB_OK || strcmp(command, "COMMIT") != 0))
+        c->plan_mode = PLAN_UNKNOWN; /* rolled back: a setting changed inside is undone */
     if (begin)
         c->tx_depth += st == DB_OK;
     else if (c->tx_depth > 0)
