@@ -24,9 +24,12 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
       FROM unnest(khabar_vector_forms(ts_filter(search, '{a}'))) w, generate_series(1, length(w)) n
 $$;
 
--- Keeps the newest 32 of each of keys. Writers sharing keys (every title has a word
--- beginning with ا) trim the same rows: they lock them in one order (key, then age)
--- before deleting, so that two of them wait on each other instead of deadlocking.
+-- Keeps the newest 32 of each of keys, best effort: rows another writer has locked (trimming
+-- or deleting them) are left for the next trim, so a trim never waits. Every title shares
+-- keys with others (a word beginning with ا): trims that waited would queue every writer
+-- behind one another and, holding the rows they trimmed, deadlock with writers deleting an
+-- article's old keys. A key may hold a few rows over 32 for a while; readers' LIMITs do not
+-- see them.
 CREATE FUNCTION khabar_title_prefixes_trim(keys text[]) RETURNS void
 LANGUAGE sql AS $$
     WITH d AS (
@@ -36,24 +39,38 @@ LANGUAGE sql AS $$
                               ORDER BY t.published_at DESC, t.article_id DESC OFFSET 32) x
           JOIN title_prefixes t ON t.prefix = k.prefix AND t.published_at = x.published_at
                                AND t.article_id = x.article_id
-         ORDER BY t.prefix, t.published_at, t.article_id
-           FOR UPDATE OF t)
+           FOR UPDATE OF t SKIP LOCKED)
     DELETE FROM title_prefixes s USING d WHERE s.ctid = d.row
 $$;
+
+-- The keys a transaction's writes added to, trimmed when it commits: a trim holds the rows
+-- it deletes until the end of its transaction, and one made at the end waits on nothing
+-- after it, so no writer waits on a transaction that waits on it. One row a statement or
+-- an article's change, written and deleted by its own transaction only.
+CREATE TABLE title_prefixes_to_trim (keys text[] NOT NULL);
+
+CREATE FUNCTION khabar_title_prefixes_trim_at_commit() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM khabar_title_prefixes_trim(NEW.keys);
+    DELETE FROM title_prefixes_to_trim WHERE ctid = NEW.ctid;
+    RETURN NULL;
+END $$;
+CREATE CONSTRAINT TRIGGER title_prefixes_trimmed_at_commit AFTER INSERT ON title_prefixes_to_trim
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION khabar_title_prefixes_trim_at_commit();
 
 -- New public articles, once per statement (an import's batch is one set-based insert).
 CREATE FUNCTION khabar_title_prefixes_inserted() RETURNS trigger
 LANGUAGE plpgsql AS $$
-DECLARE
-    keys text[];
 BEGIN
     IF current_setting('khabar.bulk_load', true) = 'on' THEN
         RETURN NULL; -- a load into an empty archive: khabar_title_prefixes_fill() at its end
     END IF;
     INSERT INTO title_prefixes (prefix, published_at, article_id)
     SELECT p, n.published_at, n.id FROM new_rows n, khabar_title_prefixes(n.search) p WHERE n.visible;
-    keys := ARRAY(SELECT DISTINCT p FROM new_rows n, khabar_title_prefixes(n.search) p WHERE n.visible);
-    PERFORM khabar_title_prefixes_trim(keys);
+    INSERT INTO title_prefixes_to_trim (keys)
+    SELECT array_agg(DISTINCT p) FROM new_rows n, khabar_title_prefixes(n.search) p WHERE n.visible
+    HAVING count(*) > 0;
     RETURN NULL;
 END $$;
 CREATE TRIGGER articles_title_prefixes_inserted AFTER INSERT ON articles
@@ -72,7 +89,7 @@ BEGIN
     IF TG_OP = 'UPDATE' AND NEW.visible THEN
         INSERT INTO title_prefixes (prefix, published_at, article_id)
         SELECT p, NEW.published_at, NEW.id FROM khabar_title_prefixes(NEW.search) p;
-        PERFORM khabar_title_prefixes_trim(ARRAY(SELECT khabar_title_prefixes(NEW.search)));
+        INSERT INTO title_prefixes_to_trim (keys) VALUES (ARRAY(SELECT khabar_title_prefixes(NEW.search)));
     END IF;
     RETURN NULL;
 END $$;
