@@ -1,9 +1,11 @@
 """The suggest box (GET /v1/suggest?q=): titles, tags, authors and sections that begin like what is typed, in any letter variant; public articles only, a scheduled one from its go-live; cache headers; bad input."""
+import concurrent.futures
 import datetime
+import json
 import time
 import urllib.parse
 
-from harness import TOKEN_1, art, check, request, wait_until
+from harness import TOKEN_1, art, check, psql, request, wait_until
 from articles_helpers import create, expect_problem, get_json, patch
 
 
@@ -143,3 +145,27 @@ def test_bad_input(khabar):
     check(r.status == 200, "100 characters are fine", r.brief())
     r = request("POST", "/v1/suggest?q=x", token=TOKEN_1)
     expect_problem(r, 405, "POST to suggest")
+
+
+def test_writers_sharing_title_words_keep_each_key_bounded(khabar):
+    """Concurrent creates and retitles sharing every key: all answered, each key still holds its newest 32."""
+    def writer(n):
+        statuses = []
+        for i in range(8):
+            r = request("POST", "/v1/articles", body=json.dumps(art("السوسن كاتب %d مقال %d" % (n, i)),
+                                                                 ensure_ascii=False), token=TOKEN_1,
+                        headers={"Content-Type": "application/json"})
+            statuses.append(r.status)
+            if r.status == 201 and i % 2:
+                statuses.append(patch(r.json["id"], {"title": "السوسن كاتب %d معدل %d" % (n, i)}).status)
+        return statuses
+    with concurrent.futures.ThreadPoolExecutor(6) as pool:
+        statuses = [s for got in pool.map(writer, range(6)) for s in got]
+    check(statuses and all(s in (200, 201) for s in statuses),
+          "%d concurrent writes sharing their titles' first letters all answered" % len(statuses),
+          sorted(set(statuses)))
+    last = create(art("السوسن أخيرا")).json
+    counts = psql(khabar.pg.url, "SELECT max(n) FROM (SELECT count(*) AS n FROM title_prefixes"
+                                 " WHERE prefix IN ('ا', 'ال', 'الس', 'السوسن') GROUP BY prefix) k")
+    check(counts == "32", "the shared keys hold their newest 32 once a write has trimmed them", counts)
+    check(ids("السوس")[0] == last["id"] and len(ids("السوس")) == 10, "the newest first, ten of them", ids("السوس"))
