@@ -11,6 +11,7 @@
 #
 #   BENCH_SIZES=50000,1000000    the two archive sizes (BENCH_SMALL is the same, e.g. 5000,20000)
 #   BENCH_DURATION=10s           wrk duration per query      BENCH_CONNECTIONS=32  wrk connections
+#   SUGGEST_CONNECTIONS=2        wrk connections of the suggest rows
 #   BENCH_BODY_WORDS=120         body words, first size      BENCH_GROW_BODY_WORDS=20  after
 #   BENCH_KEEP=1                 keep the temp dir (database, logs) and leave nothing running
 #   THREADS, DB_POOL_SIZE        passed to khabar serve (default: its own)
@@ -204,7 +205,17 @@ choose_queries() {
         "/v1/sections/section-1/front"
         "/v1/authors"
         "/v1/sections")
+    # "more like this" of the newest article on the popular tag; the suggest box's prefixes,
+    # measured with SUGGEST_CONNECTIONS (2: one request per core at a time, so that the p99 is
+    # the answer's own and not time spent queueing behind the other connections)
+    similar_of=$(q "SELECT x.article_id FROM article_tags x JOIN tags t ON t.id = x.tag_id
+        WHERE t.slug = '$popular_tag' AND x.visible ORDER BY x.published_at DESC LIMIT 1")
+    names+=("similar (an article on 1/3)" "suggest, one letter (ا)" "suggest, two letters (ال)"
+        "suggest, five letters (الكوي)" "suggest, two words (الكويت الم)")
+    paths+=("/v1/articles/$similar_of/similar" "/v1/suggest?q=$(enc ا)" "/v1/suggest?q=$(enc ال)"
+        "/v1/suggest?q=$(enc الكوي)" "/v1/suggest?q=$(enc "الكويت الم")")
 }
+suggest_conns=${SUGGEST_CONNECTIONS:-2}
 # How many articles hold a search word: its whole form, letters folded as khabar folds them.
 tsq_of() {
     local lexeme
@@ -239,7 +250,9 @@ measure() {
         fi
         # warm-up: caches, and past the five runs after which prepared statements may go generic
         wrk -t1 -c4 -d2s "$url" >/dev/null 2>&1 || true
-        out=$(wrk -t2 -c"$conns" -d"$duration" --latency "$url" 2>&1) || die "wrk failed: $out"
+        local c=$conns
+        case ${names[$i]} in "suggest,"*) c=$suggest_conns ;; esac
+        out=$(wrk -t2 -c"$c" -d"$duration" --latency "$url" 2>&1) || die "wrk failed: $out"
         echo "$out" >"$tmp/wrk-$stage-$i.txt"
         read -r rps p50 p99 bad _ sockerr < <(python3 scripts/wrk_figures.py "$tmp/wrk-$stage-$i.txt")
         [ "$sockerr" = 0 ] || bad="$bad+sockerr"
@@ -268,10 +281,10 @@ measure "$size2"
 # ---- the report ---------------------------------------------------------------------------
 
 mkdir -p build
-python3 - "$results" "$size1" "$size2" "$l1" "$l2" "$duration" "$conns" "${rates[@]}" >build/bench-report.md <<'EOF'
+python3 - "$results" "$size1" "$size2" "$l1" "$l2" "$duration" "$conns" "$suggest_conns" "${rates[@]}" >build/bench-report.md <<'EOF'
 import datetime, os, platform, sys
-path, s1, s2, l1, l2, duration, conns = sys.argv[1:8]
-rates = sys.argv[8:]
+path, s1, s2, l1, l2, duration, conns, suggest_conns = sys.argv[1:9]
+rates = sys.argv[9:]
 rows = {}
 order = []
 for line in open(path, encoding="utf-8"):
@@ -285,6 +298,7 @@ out.append("# khabar bench: %s and %s articles" % (l1, l2))
 out.append("")
 out.append("%s, %s cores; `wrk -t2 -c%s -d%s --latency`, server and PostgreSQL on the same machine." % (
     datetime.datetime.now().strftime("%Y-%m-%d %H:%M"), os.cpu_count(), conns, duration))
+out.append("The suggest rows with `-c%s` (their p99 is the answer's, not a queue's)." % suggest_conns)
 out.append("Import: " + "; ".join(rates) + ".")
 out.append("")
 out.append("| query | %s req/s | %s p50 ms | %s p99 ms | %s req/s | %s p50 ms | %s p99 ms | ratio | |" % (l1, l1, l1, l2, l2, l2))

@@ -80,6 +80,14 @@ expect 200 '<mark>بوتين</mark>'
 curl -s "$B/v1/articles?q=%22کوریا%20الشمالیة%22%20-ترامب"
 expect 200 'بيسكوف'
 
+# facets: the most used tags, sources, authors and sections of all the matches, beside the page
+curl -s "$B/v1/articles?q=بوتين&facets=tag,source,section&facet_limit=5" | jq '.facets, .facets_counted, .facets_exact'
+expect 200 '"facets":{"tag":[{"slug":' '"facets_exact":true'
+
+# a search with no result offers the nearest query that has some
+curl -s "$B/v1/articles?q=الكرملبن" | jq .did_you_mean         # "الكرملين"
+expect 200 '"did_you_mean":"الكرملين"'
+
 # one article by slug, percent-encoded or raw, in any letter variant; then by the id in its answer
 curl -s "$B/v1/articles/%D8%A8%D9%8A%D8%B3%D9%83%D9%88%D9%81-%D8%A7%D9%84%D8%A7%D8%B3%D8%AA%D8%B9%D8%AF%D8%A7%D8%AF%D8%A7%D8%AA-%D8%AC%D8%A7%D8%B1%D9%8A%D8%A9-%D9%84%D8%B2%D9%8A%D8%A7%D8%B1%D8%A9-%D8%A8%D9%88%D8%AA%D9%8A%D9%86-%D8%A5%D9%84%D9%89-%D9%83%D9%88%D8%B1%D9%8A%D8%A7-%D8%A7%D9%84%D8%B4%D9%85%D8%A7%D9%84%D9%8A%D8%A9"
 expect 200 'بيسكوف'

@@ -175,8 +175,14 @@ struct article_query {
     const char *from, *to;  /* RFC 3339 bounds on published_at, both inclusive */
     const char *lang;
     const char *tsquery;    /* a search (ranked, items keep the body for snippets); NULL: newest first */
+    const char *exact_tsquery; /* the search with its words as written (search.h), for ranking */
+    bool newest;            /* a search sorted newest first instead of by rank */
     const char *status;     /* editors' lists: draft, scheduled, withdrawn or any; NULL: public */
     unsigned limit;
+    /* Facets (public lists only): which, as a PostgreSQL text array such as {tag,source};
+     * NULL: none. How many values of each, and over how many of the newest matches. */
+    const char *facets;
+    unsigned facet_limit, facet_bound;
     /* The page starts after this item; after_id 0 means the first page. */
     const char *after_time; /* published_at of the item (newest-first lists) */
     const char *after_rank; /* its rank (searches) */
@@ -191,16 +197,57 @@ struct db_page_end {
     int64_t last_modified; /* no item or count can be newer (db_last_change) */
 };
 
+/* One value of a facet: its facet ("tag", "source", "author", "section"), its key (a
+ * slug, or a source's normalized name), its name, and how many counted matches have it. */
+struct db_facet_value {
+    const char *facet, *key, *name;
+    int64_t count;
+    char *text_; /* the block the strings point into */
+};
+
+/* The facets of a list: the values of each facet asked for, most first, and how many
+ * of the newest matches were read (at most the bound + 1: more than the bound means
+ * the counts are over the bound's newest only). */
+struct db_facets {
+    struct db_facet_value *items;
+    size_t n;
+    int64_t matched;
+};
+
 /* A page of articles; release with db_article_page_clear. */
 struct db_article_page {
     struct db_article *items;
     size_t n;
     struct db_page_end end;
+    struct db_facets facets; /* when the query asks for facets */
 };
 void db_article_page_clear(struct db_article_page *page);
+void db_facets_clear(struct db_facets *facets);
 
-/* A page of articles (summaries: no body, except for searches) newest first or ranked. */
+/* A page of articles (summaries: no body, except for searches) newest first or ranked,
+ * with the facets the query asks for. */
 db_status db_article_list(db_conn *c, const struct article_query *q, struct db_article_page *page);
+
+/*
+ * Did you mean: the known search word (migrations/0016_search_words.sql) for a query
+ * word with the given search forms (forms a PostgreSQL text array, whole its first,
+ * whole form): whole itself when one of its forms is known; else the known word
+ * nearest to it within max_edits edits whose trigram similarity is at least
+ * min_similarity (a decimal text such as "0.2"); *out NULL when there is none.
+ * *out is the caller's.
+ */
+db_status db_word_suggest(db_conn *c, const char *forms, const char *whole, int max_edits,
+                          const char *min_similarity, char **out);
+/* Whether article id is public (*visible) or withdrawn (*reason_new its reason, caller
+ * frees; NULL when it is not withdrawn). DB_NOT_FOUND: there is no such article. */
+db_status db_article_state(db_conn *c, int64_t id, bool *visible, char **reason_new);
+/* "More like this": up to limit public articles sharing article id's tags, distinctive
+ * title words and sources, best first (list items, as db_article_list's). */
+db_status db_similar(db_conn *c, int64_t id, unsigned limit, struct db_article_page *page);
+/* The newest limit public articles with a title word beginning with prefix (a search form,
+ * text/words.h) and, unless words_json is NULL, holding every form of that JSON array. */
+db_status db_suggest_articles(db_conn *c, const char *prefix, const char *words_json,
+                              unsigned limit, struct db_article_page *page);
 /* The "read also" list of article id as stored beside it, a JSON array (caller frees). */
 db_status db_related_list(db_conn *c, int64_t id, bool with_hidden, char **related_json_out);
 
@@ -375,6 +422,9 @@ db_status db_section_get(db_conn *c, const char *slug_key, struct db_section *ou
  * after_id is 0. */
 db_status db_section_list(db_conn *c, unsigned limit, int64_t after_position, int64_t after_id,
                           struct db_section_page *page);
+/* The first limit sections (in their order) whose slug key begins with prefix. */
+db_status db_section_prefix(db_conn *c, const char *prefix, unsigned limit,
+                            struct db_section_page *page);
 db_status db_section_create(db_conn *c, const struct db_section_write *in, struct db_section *out);
 db_status db_section_replace(db_conn *c, const char *slug_key, const struct db_section_write *in,
                              struct db_section *out);

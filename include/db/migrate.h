@@ -17,8 +17,9 @@
  */
 int migrate_run(const char *conninfo, FILE *out, char *err, size_t err_size);
 
-/* *current: every compiled-in migration is applied unchanged on c's database (the
- * readiness probe asks). DB_UNAVAILABLE when the database could not be asked. */
+/* *current: every compiled-in migration is applied unchanged on c's database and every
+ * kind of row follows the text rules compiled in (the readiness probe asks).
+ * DB_UNAVAILABLE (or db_run's status) when the database could not be asked. */
 db_status migrate_is_current(db_conn *c, bool *current);
 
 #endif

@@ -17,6 +17,8 @@ int articles_patch(struct request *req);
 int articles_delete(struct request *req);
 
 int related_list(struct request *req);
+int similar_list(struct request *req);
+int suggest_get(struct request *req);
 int related_add(struct request *req);
 int related_remove(struct request *req);
 

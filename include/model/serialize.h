@@ -20,6 +20,7 @@ struct list_page {
     int64_t last_id;
     int64_t last_modified; /* no item or count can be newer */
     bool editors_only;     /* it lists what only token holders may see: private, never kept */
+    json_t *extra;         /* members the answer has beside data and next_cursor, or NULL */
 };
 
 /* The article object of api.md (caller owns); with its body when the row has one. */
@@ -54,6 +55,14 @@ void serialize_author_page(const struct db_name_page *in, struct list_page *out)
 /* {"id", "slug", "name", "description", "position"} of a section, and its page. */
 json_t *serialize_section_new(const struct db_section *s);
 void serialize_section_page(const struct db_section_page *in, struct list_page *out);
+/* {"data": [list items]}: a list that is not paged ("more like this"). */
+json_t *serialize_article_list_new(const struct db_article_page *in);
+/* The suggest box's answer: {"articles": [{"id", "slug", "title", "published_at"}],
+ * "tags", "authors", "sections": [each as in its own list]}. */
+json_t *serialize_suggestions_new(const struct db_article_page *articles,
+                                  const struct db_name_page *tags,
+                                  const struct db_name_page *authors,
+                                  const struct db_section_page *sections);
 /* A page of a section's front: its pinned articles (first page only), then its newest,
  * each item a list item with "pinned" true or false. */
 void serialize_front_page(const struct db_front *in, struct list_page *out);

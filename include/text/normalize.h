@@ -5,6 +5,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* The version of the rules below and of words.h: raise it with any change of what a key
+ * or a search form is, and khabar migrate recomputes what the database stores. */
+#define TEXT_RULES_VERSION 2
+
 /* Longest slug, in characters (code points), suffix included. */
 #define TEXT_SLUG_MAX_CHARS 120
 
@@ -18,14 +22,18 @@ size_t text_char_count(const char *s);
 bool text_is_blank(const char *s);
 
 /*
- * The matching key of s: NFC, case folded, Keheh U+06A9 -> Kaf U+0643, Farsi Yeh
- * U+06CC and Alef Maksura U+0649 -> Yeh U+064A, alef forms U+0622 U+0623 U+0625
- * U+0671 -> U+0627, tashkeel U+064B..U+065F and U+0670 removed, tatweel U+0640
- * removed, format characters (ZWNJ, ZWJ, RLM, LRM, BOM...) and controls other than
- * white space removed, Arabic-Indic digits (U+0660.. and U+06F0..) -> ASCII, runs of
- * white space folded to one space, leading and trailing white space trimmed.
- * NFC comes first, so a decomposed أ is still an alef form but hamza on a waw or yeh
- * seat (ؤ, ئ) stays part of its letter.
+ * The matching key of s: the Arabic presentation forms (U+FB50..U+FDFF, U+FE70..U+FEFF)
+ * replaced by their NFKC text (ﻻ -> لا; no other compatibility mapping), NFC, case
+ * folded, Keheh U+06A9 -> Kaf U+0643, Farsi Yeh U+06CC and Alef Maksura U+0649 -> Yeh
+ * U+064A, alef with madda or wasla (U+0622 U+0671) -> U+0627, hamza on alef (U+0623
+ * U+0625) -> U+0627 at the start of a stem (the word's start, or after nothing but the
+ * letters و ف ب ك ل ا: الأمن -> الامن) and -> U+0626 anywhere else, as are hamza on waw
+ * U+0624 and lone hamza U+0621 (مسؤول -> مسئول, هيأة -> هيئة, شيء -> شيئ), tashkeel
+ * U+064B..U+065F and U+0670 removed, tatweel U+0640 removed, format characters (ZWNJ,
+ * ZWJ, RLM, LRM, ALM, BOM...) and controls other than white space removed, Arabic-Indic
+ * digits (U+0660.. and U+06F0..) -> ASCII, runs of white space folded to one space,
+ * leading and trailing white space trimmed. NFC comes first, so a decomposed أ or ؤ is
+ * still its letter.
  * Returns a new string the caller frees, or NULL on NULL, invalid UTF-8 or no memory.
  */
 char *text_normalize_new(const char *s);
@@ -34,7 +42,8 @@ char *text_normalize_new(const char *s);
  * The slug of a title: NFC, lower case, tashkeel and tatweel removed, punctuation
  * and symbols dropped, words joined by '-', no leading, trailing or doubled '-',
  * at most max_chars characters (cut at a word boundary when one exists). Letter
- * forms and digits are kept (a title's "إلى" stays "إلى", "٢٠٢٤" stays). White space,
+ * forms and digits are kept (a title's "إلى" stays "إلى", "٢٠٢٤" stays), presentation
+ * forms excepted (they become their letters, as in text_normalize_new). White space,
  * '-', '_' and other punctuation (P*) or symbols (S*) separate words ("don't" gives
  * "don-t"); format and control characters (ZWNJ, RLM...) vanish without separating.
  * Applying it to a slug gives the same slug. Returns a new string ("" when nothing

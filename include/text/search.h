@@ -14,9 +14,22 @@
 #define SEARCH_MAX_LEXEME_BYTES 1000000
 
 /*
+ * How a lexeme of an article's tsvector says how its word was written, so that ranking
+ * puts exact matches first at no cost in lexemes for the common case: a word's whole
+ * form stands unmarked when the word was written so; when folding changed it (ة, أ,
+ * ؤ, ى...), the written form is stored after SEARCH_MARK_WRITTEN and the whole form
+ * after SEARCH_MARK_FOLDED; forms with affixes removed after SEARCH_MARK_AFFIX. No word
+ * holds these bytes (words are letters, digits and marks).
+ */
+#define SEARCH_MARK_WRITTEN '='
+#define SEARCH_MARK_FOLDED '^'
+#define SEARCH_MARK_AFFIX '~'
+
+/*
  * The tsvector (as PostgreSQL's text form) of an article: every form of every word,
- * title weighted A, summary B (may be NULL), body C, at consecutive positions with a
- * gap between fields so no phrase spans two. Returns a new string, or NULL on no memory.
+ * marked as above, title weighted A, summary B (may be NULL), body C, at consecutive
+ * positions with a gap between fields so no phrase spans two. Returns a new string, or
+ * NULL on no memory.
  */
 char *search_vector_new(const char *title, const char *summary, const char *body);
 
@@ -31,8 +44,13 @@ struct search_query;
 struct search_query *search_query_new(const char *q, char *err, size_t err_size);
 void search_query_free(struct search_query *query);
 
-/* The tsquery text of a parsed query (owned by it). */
+/* The tsquery text of a parsed query (owned by it): each word matches any of its
+ * forms however the article stored them. */
 const char *search_query_tsquery(const struct search_query *query);
+
+/* The same query with each word looked for only as written (exact matches, for
+ * ranking); excluded terms exclude as in search_query_tsquery. Owned by the query. */
+const char *search_query_exact_tsquery(const struct search_query *query);
 
 /*
  * A snippet of the first of texts (NULL entries skipped) that holds a word the query

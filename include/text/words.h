@@ -25,10 +25,17 @@ typedef int (*text_form_fn)(size_t word, const char *form, size_t len, void *arg
  * Arabic proclitic sequence from its start -- conjunction و or ف, then preposition
  * ب, ك or ل, then the article ال (ل + ال written لل), at least one of them -- when
  * at least two characters remain and no combining mark is cut off its letter,
- * shortest prefix first; no form is given twice for
- * one word. So "وبالكرملين" gives وبالكرملين, بالكرملين, الكرملين, كرملين;
- * "للكرملين" gives للكرملين, لكرملين, كرملين; "بوتين" gives بوتين, وتين; "لبوتين"
- * gives لبوتين, بوتين; "ال" gives ال only.
+ * shortest prefix first; then, for the whole form and each of those, what is left
+ * after removing a suffix with enough of the word left: a pronoun (ه ها هم هن هما
+ * and نا with three characters left; كم كن كما and ي with four), a teh before a
+ * pronoun read as ة again (زيارته gives زيارت and زياره, four characters), then a
+ * plural or dual ending (ون ين ات ان, four characters left; ات also gives the
+ * singular's ة: سيارات gives سيار and سياره). A few names would be cut into other
+ * words (بوتين into ب + وتين, لبنان into ل + بنان, ماكرون into ماكر + ون): they
+ * give no form cut from them. No form is given twice for one word. So
+ * "وبالكرملين" gives وبالكرملين, بالكرملين, الكرملين, كرملين; "للكرملين" gives
+ * للكرملين, لكرملين, كرملين; "بوتين" gives بوتين; "لبوتين" gives لبوتين, بوتين;
+ * "ال" gives ال only.
  * A word longer than TEXT_SEARCH_WORD_MAX_BYTES bytes after normalization gives no
  * form but still takes its index, so the words after it keep their positions.
  * Two words match when they share a form. fn may be NULL to count words only.
@@ -36,6 +43,23 @@ typedef int (*text_form_fn)(size_t word, const char *form, size_t len, void *arg
  * one it stopped on), or -1 on NULL, invalid UTF-8 or no memory.
  */
 long text_search_forms(const char *s, text_form_fn fn, void *arg);
+
+/* What a form passed to a text_kind_form_fn is. */
+enum text_form_kind {
+    TEXT_FORM_WRITTEN, /* the word as written: no letter variant folded, no affix removed */
+    TEXT_FORM_WHOLE,   /* the whole word, variants folded: the first form of text_search_forms */
+    TEXT_FORM_AFFIX,   /* a form left after removing proclitics or suffixes */
+};
+
+typedef int (*text_kind_form_fn)(size_t word, enum text_form_kind kind, const char *form,
+                                 size_t len, void *arg);
+
+/*
+ * text_search_forms with each form's kind, and before them each word's written form
+ * (text_normalize_new's rules without the letter variants: what tells an exact match
+ * from a folded one), given once even when it equals the whole form.
+ */
+long text_search_forms_kinds(const char *s, text_kind_form_fn fn, void *arg);
 
 /* Says whether a form (len bytes) is one the searcher looks for. */
 typedef int (*text_match_fn)(const char *form, size_t len, void *arg);

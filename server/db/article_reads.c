@@ -20,6 +20,7 @@ void db_article_clear(struct db_article *a)
 void db_article_page_clear(struct db_article_page *page)
 {
     DB_PAGE_CLEAR(page);
+    db_facets_clear(&page->facets);
 }
 
 /* One article row into *a; false when there is no memory. */
@@ -142,7 +143,7 @@ struct list_filters {
 static enum db_stmt list_statement(const struct article_query *q, const struct list_filters *f)
 {
     if (q->tsquery)
-        return STMT_LIST_SEARCH;
+        return q->newest ? STMT_LIST_SEARCH_NEWEST : STMT_LIST_SEARCH;
     if (q->status)
         return STMT_LIST_BY_STATUS;
     if (f->author)
@@ -185,10 +186,111 @@ static const char *id_param(int64_t id, struct db_int_text *buf)
     return id ? buf->s : NULL;
 }
 
+/* The statement of a list and its parameters ($1..$12, see statements.c; $12 $13 a
+ * facets statement's instead), pointing into the query and into this struct's own texts. */
+struct list_scan {
+    enum db_stmt stmt;
+    struct db_int_text rows, after_id, tb, sb, ab, cb, facet_limit;
+    const char *params[13];
+};
+
+/* The scan of list stmt for q: rows to read, from the cursor when with_cursor. */
+static void list_scan_of(const struct article_query *q, const struct list_filters *f,
+                         enum db_stmt stmt, unsigned rows, bool with_cursor, struct list_scan *s)
+{
+    s->stmt = stmt;
+    s->rows = db_int_text(rows);
+    s->after_id = db_int_text(q->after_id);
+    const char *tag = id_param(f->tag, &s->tb), *source = id_param(f->source, &s->sb);
+    const char *author = id_param(f->author, &s->ab), *section = id_param(f->section, &s->cb);
+    const char *after = q->tsquery && !q->newest ? q->after_rank : q->after_time;
+    bool cursor = with_cursor && q->after_id;
+    const char *params[12] = { cursor ? after : NULL, cursor ? s->after_id.s : NULL,
+                               q->from, q->to, q->lang, s->rows.s,
+                               stmt == STMT_LIST_BY_SOURCE ? source : tag,
+                               stmt == STMT_LIST_BY_SOURCE ? tag : source,
+                               stmt == STMT_LIST_BY_STATUS ? q->status : q->tsquery,
+                               author, section, q->exact_tsquery };
+    if (stmt == STMT_LIST_BY_AUTHOR || stmt == STMT_LIST_BY_SECTION) {
+        /* $7 the driving author or section, then tag, source and (an author's) section */
+        params[6] = stmt == STMT_LIST_BY_AUTHOR ? author : section;
+        params[7] = tag;
+        params[8] = source;
+        params[9] = section;
+    }
+    memset(s->params, 0, sizeof s->params);
+    memcpy(s->params, params, sizeof params);
+}
+
+/* The facets statement of each public list's statement. */
+static enum db_stmt facets_statement(enum db_stmt list)
+{
+    switch (list) {
+    case STMT_LIST_BY_TAG: return STMT_FACETS_BY_TAG;
+    case STMT_LIST_BY_SOURCE: return STMT_FACETS_BY_SOURCE;
+    case STMT_LIST_BY_AUTHOR: return STMT_FACETS_BY_AUTHOR;
+    case STMT_LIST_BY_SECTION: return STMT_FACETS_BY_SECTION;
+    case STMT_LIST_SEARCH:
+    case STMT_LIST_SEARCH_NEWEST: return STMT_FACETS_SEARCH;
+    default: return STMT_FACETS_NEWEST;
+    }
+}
+
+void db_facets_clear(struct db_facets *facets)
+{
+    DB_PAGE_CLEAR(facets);
+    facets->matched = 0;
+}
+
+/* The facet rows of a facets statement into *out (see FACETS in statements.c). */
+static db_status facets_fill(const PGresult *res, struct db_facets *out)
+{
+    static const int cols[] = { 0, 1, 2 };
+    int rows = PQntuples(res);
+    if (rows > 1 && (out->items = calloc((size_t)rows - 1, sizeof *out->items)) == NULL)
+        return DB_ERROR;
+    for (int i = 0; i < rows; i++) {
+        const char *text[3];
+        if (strcmp(PQgetvalue(res, i, 0), "counted") == 0) {
+            out->matched = db_integer_of(res, i, 3);
+            continue;
+        }
+        struct db_facet_value *v = &out->items[out->n];
+        if ((v->text_ = db_row_text_new(res, i, cols, 3, text)) == NULL)
+            return DB_ERROR;
+        v->facet = text[0];
+        v->key = text[1];
+        v->name = text[2];
+        v->count = db_integer_of(res, i, 3);
+        out->n++;
+    }
+    return DB_OK;
+}
+
+/* The facets q asks for, over the newest q->facet_bound matches of the list stmt. */
+static db_status list_facets(db_conn *c, const struct article_query *q, const struct list_filters *f,
+                             enum db_stmt stmt, struct db_facets *out)
+{
+    db_status st;
+    struct list_scan s;
+    list_scan_of(q, f, stmt, q->facet_bound + 1, false, &s);
+    s.stmt = facets_statement(stmt);
+    s.facet_limit = db_int_text(q->facet_limit);
+    s.params[11] = q->facets;
+    s.params[12] = s.facet_limit.s;
+    PGresult *res = db_run(c, s.stmt, s.params, PGRES_TUPLES_OK, &st);
+    if (res == NULL)
+        return st;
+    st = facets_fill(res, out);
+    PQclear(res);
+    return st;
+}
+
 db_status db_article_list(db_conn *c, const struct article_query *q, struct db_article_page *page)
 {
     db_status st;
     struct list_filters f;
+    struct list_scan s;
     bool known;
     memset(page, 0, sizeof *page);
     if ((st = find_filters(c, q, &f, &known)) != DB_OK)
@@ -197,30 +299,14 @@ db_status db_article_list(db_conn *c, const struct article_query *q, struct db_a
         return st;
     if (!known)
         return DB_OK; /* an unknown tag, source, author or section has no articles */
-    struct db_int_text limit = db_int_text((int64_t)q->limit + 1), after_id = db_int_text(q->after_id);
-    struct db_int_text tb, sb, ab, cb;
-    const char *tag = id_param(f.tag, &tb), *source = id_param(f.source, &sb);
-    const char *author = id_param(f.author, &ab), *section = id_param(f.section, &cb);
-    const char *after = q->tsquery ? q->after_rank : q->after_time;
-    enum db_stmt stmt = list_statement(q, &f);
-    const char *params[11] = { q->after_id ? after : NULL, q->after_id ? after_id.s : NULL,
-                               q->from, q->to, q->lang, limit.s,
-                               stmt == STMT_LIST_BY_SOURCE ? source : tag,
-                               stmt == STMT_LIST_BY_SOURCE ? tag : source,
-                               stmt == STMT_LIST_BY_STATUS ? q->status : q->tsquery,
-                               author, section };
-    if (stmt == STMT_LIST_BY_AUTHOR || stmt == STMT_LIST_BY_SECTION) {
-        /* $7 the driving author or section, then tag, source and (an author's) section */
-        params[6] = stmt == STMT_LIST_BY_AUTHOR ? author : section;
-        params[7] = tag;
-        params[8] = source;
-        params[9] = section;
-    }
-    PGresult *res = db_run(c, stmt, params, PGRES_TUPLES_OK, &st);
+    list_scan_of(q, &f, list_statement(q, &f), q->limit + 1, true, &s);
+    PGresult *res = db_run(c, s.stmt, s.params, PGRES_TUPLES_OK, &st);
     if (res == NULL)
         return st;
-    st = article_page_fill(res, q->limit, q->tsquery ? COL_RANK : COL_PUBLISHED, page);
+    st = article_page_fill(res, q->limit, q->tsquery && !q->newest ? COL_RANK : COL_PUBLISHED, page);
     PQclear(res);
+    if (st == DB_OK && q->facets != NULL && !q->status)
+        st = list_facets(c, q, &f, s.stmt, &page->facets);
     if (st != DB_OK)
         db_article_page_clear(page);
     return st;

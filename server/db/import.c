@@ -229,6 +229,10 @@ db_status db_import_commit(db_conn *c, char *search_index_def)
         st = db_command(c, search_index_def); /* PostgreSQL's own text, from the catalog */
     if (st == DB_OK)
         st = db_command(c, "SELECT khabar_recount()"); /* the counts khabar.bulk_load held */
+    if (st == DB_OK) /* and the words it held (migrations/0016_search_words.sql) */
+        st = db_command(c, "SELECT khabar_refresh_search_words()");
+    if (st == DB_OK) /* the title keys khabar.bulk_load held, set-based once */
+        st = db_command(c, "SELECT khabar_title_prefixes_fill()");
     free(search_index_def);
     if (st == DB_OK)
         return db_tx(c, "COMMIT");

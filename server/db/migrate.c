@@ -1,11 +1,13 @@
-/* migrate.c: applies migrations/NNNN_name.sql (compiled in) under an advisory lock. */
+/* migrate.c: applies migrations/NNNN_name.sql (compiled in) under an advisory lock, then rekey.c. */
 #include "db/migrate.h"
 
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "db/rekey.h"
 #include "infra/embedded.h"
+#include "text/normalize.h"
 #include "internal.h"
 
 /* Any fixed number: every khabar instance takes the same lock. */
@@ -121,7 +123,8 @@ static int migrate_locked(PGconn *conn, FILE *out, char *err, size_t err_size)
     }
     if (applied == 0)
         fprintf(out, "database is up to date\n");
-    return 0;
+    /* the rules of server/text are C: what they computed is redone here, not in SQL */
+    return rekey_run(conn, out, err, err_size);
 }
 
 int migrate_run(const char *conninfo, FILE *out, char *err, size_t err_size)
@@ -160,6 +163,15 @@ db_status migrate_is_current(db_conn *c, bool *current)
         if (strcmp(sum, recorded) != 0)
             return DB_OK;
     }
-    *current = true;
+    /* and what the text rules computed follows the rules compiled in (rekey.c) */
+    char version[16];
+    snprintf(version, sizeof version, "%d", TEXT_RULES_VERSION);
+    const char *params[1] = { version };
+    db_status st;
+    PGresult *res = db_run(c, STMT_TEXT_RULES_BEHIND, params, PGRES_TUPLES_OK, &st);
+    if (res == NULL)
+        return st;
+    *current = PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "0") == 0;
+    PQclear(res);
     return DB_OK;
 }

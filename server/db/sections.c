@@ -55,17 +55,19 @@ db_status db_section_get(db_conn *c, const char *slug_key, struct db_section *ou
     return section_one(c, STMT_SECTION_BY_SLUG, params, out);
 }
 
-db_status db_section_list(db_conn *c, unsigned limit, int64_t after_position, int64_t after_id,
-                          struct db_section_page *page)
+/* A page of sections in their order, those whose slug key begins with prefix (NULL: all). */
+static db_status section_rows(db_conn *c, const char *prefix, unsigned limit, int64_t after_position,
+                              int64_t after_id, struct db_section_page *page)
 {
     db_status st;
     struct db_int_text lim = db_int_text((int64_t)limit + 1), pos = db_int_text(after_position),
                        id = db_int_text(after_id);
-    const char *params[3] = { after_id ? pos.s : NULL, after_id ? id.s : NULL, lim.s };
+    const char *params[4] = { after_id ? pos.s : NULL, after_id ? id.s : NULL, lim.s, prefix };
     memset(page, 0, sizeof *page);
     if ((st = db_last_change(c, &page->end.last_modified)) != DB_OK)
         return st;
-    PGresult *res = db_run(c, STMT_SECTION_LIST, params, PGRES_TUPLES_OK, &st);
+    PGresult *res = db_run(c, prefix ? STMT_SECTION_PREFIX : STMT_SECTION_LIST, params,
+                           PGRES_TUPLES_OK, &st);
     if (res == NULL)
         return st;
     int rows = db_page_rows(res, limit, SECTION_POSITION, SECTION_ID, &page->end);
@@ -78,6 +80,18 @@ db_status db_section_list(db_conn *c, unsigned limit, int64_t after_position, in
     if (st != DB_OK)
         db_section_page_clear(page);
     return st;
+}
+
+db_status db_section_list(db_conn *c, unsigned limit, int64_t after_position, int64_t after_id,
+                          struct db_section_page *page)
+{
+    return section_rows(c, NULL, limit, after_position, after_id, page);
+}
+
+db_status db_section_prefix(db_conn *c, const char *prefix, unsigned limit,
+                            struct db_section_page *page)
+{
+    return section_rows(c, prefix, limit, 0, 0, page);
 }
 
 db_status db_section_create(db_conn *c, const struct db_section_write *in, struct db_section *out)

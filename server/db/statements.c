@@ -2,62 +2,7 @@
  * each declaring beside its text whether it only reads and whether it is planned each time. */
 #include "internal.h"
 #include "infra/wal.h"
-
-/* The columns of an article (see articles.c), with the ones of one kind of answer:
- * the body's source, HTML and text, the corrections and the reason for a withdrawal are
- * read where they are shown (NULL elsewhere, so that lists read no body). Its sources,
- * tags and links are stored beside it as JSON (migrations/0002_article_links.sql). */
-#define ARTICLE_COLUMNS(detail)                                                                 \
-    "a.id, a.slug, a.title, a.summary, " detail ", a.status, a.visible, a.lang,"                \
-    " khabar_time(a.published_at),"                                                             \
-    " khabar_time(a.created_at), khabar_time(a.updated_at), a.version,"                         \
-    " a.sources_json, a.tags_json, a.related_json, a.image, a.authors_json, a.section_json,"    \
-    " floor(extract(epoch FROM GREATEST(a.updated_at, a.related_changed_at)))::bigint"
-#define ONE_ARTICLE "a.body, a.body_html, NULL, a.corrections, a.withdrawn_reason"
-#define LIST_ITEM "NULL, NULL, NULL, NULL, NULL"
-#define SEARCH_ITEM "NULL, NULL, a.body_text, NULL, NULL"
-
-/* The columns of a revision (see revisions.c), with its representation or NULL. */
-#define REVISION_COLUMNS(representation)                                                   \
-    "r.version, khabar_time(r.made_at), r.actor, r.action, r.restored_from,"                \
-    " to_json(r.changed)::text, " representation ", r.article_id"
-
-/*
- * Lists newest first share their parameters: $1 $2 the last item seen (published_at,
- * id; NULL for the first page), $3 $4 from and to, $5 lang, $6 how many rows, and for
- * the tag and source lists $7 the id whose index drives the scan and $8 the other filter.
- * The position and the bounds are ranges on the driving index, so a page is one index
- * scan of limit rows and never a sort.
- */
-/* The scan starts after the cursor or just past `to`, whichever comes first: one
- * start key, because a B-tree scan positions on one bound and checks any other entry
- * by entry (a month long ago would walk every newer article). */
-#define START_AFTER_CURSOR "$1::timestamptz IS NOT NULL AND ($4::timestamptz IS NULL OR $1::timestamptz <= $4::timestamptz)"
-#define AFTER(ts, id) \
-    " (" ts ", " id ") < (CASE WHEN " START_AFTER_CURSOR " THEN $1::timestamptz" \
-    " ELSE COALESCE($4::timestamptz + interval '1 microsecond', 'infinity') END," \
-    " CASE WHEN " START_AFTER_CURSOR " THEN $2::bigint ELSE 0 END)"
-#define BOUNDS(ts) \
-    " AND " ts " >= COALESCE($3::timestamptz, '-infinity')" \
-    " AND ($5::text IS NULL OR a.lang = $5)"
-#define TO_BOUND(ts) " AND " ts " <= COALESCE($4::timestamptz, 'infinity')"
-/* How many of the newest matches of a search are ranked. */
-#define SEARCH_CANDIDATES "1000"
-/* The article is linked to the tag or source param (when not NULL). A public list's
- * link is visible too, which lets the public index of the tag or source answer it. */
-#define LINKED(table, column, param, visible) \
-    " AND (" param "::bigint IS NULL OR EXISTS (SELECT 1 FROM " table " f" \
-    " WHERE f.article_id = a.id AND f." column " = " param visible "))"
-#define HAS_TAG(param) LINKED("article_tags", "tag_id", param, " AND f.visible")
-#define HAS_SOURCE(param) LINKED("article_sources", "source_id", param, " AND f.visible")
-#define EDITORS_HAS_TAG(param) LINKED("article_tags", "tag_id", param, "")
-#define EDITORS_HAS_SOURCE(param) LINKED("article_sources", "source_id", param, "")
-#define HAS_AUTHOR(param) LINKED("article_authors", "author_id", param, " AND f.visible")
-#define EDITORS_HAS_AUTHOR(param) LINKED("article_authors", "author_id", param, "")
-#define IN_SECTION(param) " AND (" param "::bigint IS NULL OR a.section_id = " param ")"
-/* The columns of an author (authors.c) and of a section (sections.c). */
-#define AUTHOR_COLUMNS "au.slug, au.name, au.article_count, au.id, au.bio, au.avatar"
-#define SECTION_COLUMNS "s.slug, s.name, s.position, s.id, s.description"
+#include "statement_parts.h"
 
 const struct db_statement db_statements[STMT_COUNT] = {
     [STMT_PING] = { "SELECT 1", 0, .read_only = 1 },
@@ -68,67 +13,83 @@ const struct db_statement db_statements[STMT_COUNT] = {
     [STMT_ARTICLE_BY_ID] = { "SELECT " ARTICLE_COLUMNS(ONE_ARTICLE) " FROM articles a WHERE a.id = $1", 1, .read_only = 1 },
     [STMT_ARTICLE_BY_SLUG_KEY] = {
         "SELECT " ARTICLE_COLUMNS(ONE_ARTICLE) " FROM articles a WHERE a.slug_key = $1", 1, .read_only = 1 },
-    [STMT_LIST_NEWEST] = {
-        "SELECT " ARTICLE_COLUMNS(LIST_ITEM) " FROM articles a WHERE a.visible AND"
-        AFTER("a.published_at", "a.id") BOUNDS("a.published_at")
-        " ORDER BY a.published_at DESC, a.id DESC LIMIT $6", 6, .read_only = 1 },
-    [STMT_LIST_BY_TAG] = {
-        "SELECT " ARTICLE_COLUMNS(LIST_ITEM) " FROM article_tags x JOIN articles a ON a.id = x.article_id"
-        " WHERE x.tag_id = $7 AND x.visible AND" AFTER("x.published_at", "x.article_id")
-        BOUNDS("x.published_at")
-        HAS_SOURCE("$8") " ORDER BY x.published_at DESC, x.article_id DESC LIMIT $6", 8, .read_only = 1 },
-    [STMT_LIST_BY_SOURCE] = {
-        "SELECT " ARTICLE_COLUMNS(LIST_ITEM) " FROM article_sources x JOIN articles a ON a.id = x.article_id"
-        " WHERE x.source_id = $7 AND x.visible AND" AFTER("x.published_at", "x.article_id")
-        BOUNDS("x.published_at")
-        HAS_TAG("$8") " ORDER BY x.published_at DESC, x.article_id DESC LIMIT $6", 8, .read_only = 1 },
-    /* An author's (through the public index of its bylines) and a section's (the public
-     * index of its articles): $7 the author or section, $8 tag, $9 source, and for an
-     * author's $10 the section, as filters. */
-    [STMT_LIST_BY_AUTHOR] = {
-        "SELECT " ARTICLE_COLUMNS(LIST_ITEM) " FROM article_authors x JOIN articles a ON a.id = x.article_id"
-        " WHERE x.author_id = $7 AND x.visible AND" AFTER("x.published_at", "x.article_id")
-        BOUNDS("x.published_at") HAS_TAG("$8") HAS_SOURCE("$9") IN_SECTION("$10")
-        " ORDER BY x.published_at DESC, x.article_id DESC LIMIT $6", 10, .read_only = 1 },
-    [STMT_LIST_BY_SECTION] = {
-        "SELECT " ARTICLE_COLUMNS(LIST_ITEM) " FROM articles a"
-        " WHERE a.section_id = $7 AND a.visible AND" AFTER("a.published_at", "a.id")
-        BOUNDS("a.published_at") HAS_TAG("$8") HAS_SOURCE("$9")
-        " ORDER BY a.published_at DESC, a.id DESC LIMIT $6", 9, .read_only = 1 },
+    [STMT_LIST_NEWEST] = { "SELECT " ARTICLE_COLUMNS(LIST_ITEM) NEWEST_SCAN, 6, .read_only = 1 },
+    [STMT_LIST_BY_TAG] = { "SELECT " ARTICLE_COLUMNS(LIST_ITEM) TAG_SCAN, 8, .read_only = 1 },
+    [STMT_LIST_BY_SOURCE] = { "SELECT " ARTICLE_COLUMNS(LIST_ITEM) SOURCE_SCAN, 8, .read_only = 1 },
+    [STMT_LIST_BY_AUTHOR] = { "SELECT " ARTICLE_COLUMNS(LIST_ITEM) AUTHOR_SCAN, 10, .read_only = 1 },
+    [STMT_LIST_BY_SECTION] = { "SELECT " ARTICLE_COLUMNS(LIST_ITEM) SECTION_SCAN, 9, .read_only = 1 },
+    /* The facets of each list, over the same scan (FACETS). */
+    [STMT_FACETS_NEWEST] = {
+        FACETS(NEWEST_SCAN, "$7::bigint, $8::bigint, $9::text, $10::bigint, $11::bigint"), 13, .read_only = 1 },
+    [STMT_FACETS_BY_TAG] = { FACETS(TAG_SCAN, "$9::text, $10::bigint, $11::bigint"), 13, .read_only = 1 },
+    [STMT_FACETS_BY_SOURCE] = { FACETS(SOURCE_SCAN, "$9::text, $10::bigint, $11::bigint"), 13, .read_only = 1 },
+    [STMT_FACETS_BY_AUTHOR] = { FACETS(AUTHOR_SCAN, "$11::bigint"), 13, .read_only = 1 },
+    [STMT_FACETS_BY_SECTION] = { FACETS(SECTION_SCAN, "$10::bigint, $11::bigint"), 13, .read_only = 1 },
+    /* A search's matches newest first, as the search's candidates are found (below). */
+    [STMT_FACETS_SEARCH] = {
+        FACETS(" FROM articles a WHERE" SEARCH_MATCHES " ORDER BY a.published_at <=| COALESCE($4::timestamptz,"
+               " '9999-12-31T23:59:59Z') LIMIT $6", "$1::real, $2::bigint"), 13, .read_only = 1 },
+    /* Did you mean (migrations/0016_search_words.sql): $1 the forms of a query word (a
+     * text array), $2 its whole form, $3 the largest edit distance allowed. $2 back when
+     * a form is a known word; else the known word nearest to $2 in trigrams (the index
+     * finds those past pg_trgm.similarity_threshold) within $3 edits, fewest edits
+     * first; no row when there is none. */
+    [STMT_WORD_SUGGEST] = {
+        "SELECT $2::text WHERE EXISTS (SELECT 1 FROM search_words WHERE word = ANY($1::text[]))"
+        " UNION ALL (SELECT w.word FROM search_words w WHERE w.word % $2::text"
+        " AND NOT EXISTS (SELECT 1 FROM search_words WHERE word = ANY($1::text[]))"
+        " AND levenshtein_less_equal(w.word, $2::text, $3::int) <= $3::int"
+        " ORDER BY levenshtein_less_equal(w.word, $2::text, $3::int), similarity(w.word, $2::text) DESC,"
+        " w.word LIMIT 1) LIMIT 1", 3, .read_only = 1 },
+    /* The trigram similarity the suggestions' index scan starts from, for this session. */
+    [STMT_WORD_SIMILARITY] = {
+        "SELECT set_config('pg_trgm.similarity_threshold', $1, false)", 1, .read_only = 1 },
     /* Ranked: $1 $2 the last item seen (rank, id), $7 tag, $8 source, $9 the tsquery,
-     * $10 author, $11 section.
+     * $10 author, $11 section, $12 the same query with words as written (exact).
      * Title words weigh most (A), then summary (B), then body (C). */
     [STMT_LIST_SEARCH] = {
         /* The candidates: the newest SEARCH_CANDIDATES matches, read newest first from
          * the RUM index articles_search (migrations/0004_search_newest.sql), which keeps
          * each entry's published_at: a common word costs the same in a million articles
-         * as in fifty thousand. Ranking reads each candidate's tsvector; a title match
-         * ranks above any summary match, which ranks above any body-only match. */
-        /* The index is asked for the query's positive part (querytree) with the words
-         * of phrases in any order: RUM 1.3 misses phrase matches whose words have
-         * alternative forms. Each candidate's vector is then checked for the query
-         * itself (ts_match_vq, which is never an index condition). */
-        "WITH candidate AS MATERIALIZED (SELECT a.id FROM articles a"
-        " WHERE a.search @@ regexp_replace(querytree($9::tsquery), ' <[0-9-]+> ', ' & ', 'g')::tsquery"
-        " AND ts_match_vq(a.search, $9::tsquery) AND a.visible" BOUNDS("a.published_at")
-        TO_BOUND("a.published_at")
-        HAS_TAG("$7") HAS_SOURCE("$8") HAS_AUTHOR("$10") IN_SECTION("$11")
-        /* distance back from `to`, or from the latest time khabar accepts: never from
-         * 'infinity', from which every distance is the same */
+         * as in fifty thousand. Ranking reads each candidate's tsvector. */
+        "WITH candidate AS MATERIALIZED (SELECT a.id FROM articles a WHERE" SEARCH_MATCHES
         " ORDER BY a.published_at <=| COALESCE($4::timestamptz, '9999-12-31T23:59:59Z')"
         " LIMIT " SEARCH_CANDIDATES "),"
-        /* "|| ''": the stored vector is read (detoasted) once for the three ranks, not
+        /* The rank is the field of the best match, then whether the word matched as
+         * written there, then ts_rank below 1 (normalization 32): a title match ranks
+         * above any summary match, which ranks above any body-only match, and within a
+         * field a match of the whole query as written (search.h's unmarked or written
+         * lexemes) above a folded spelling or a form with affixes removed.
+         * "|| ''": the stored vector is read (detoasted) once for all the ranks, not
          * once for each: four times less work on a page of common-word results */
-        " ranked AS (SELECT a.id, (CASE WHEN ts_rank('{0, 0, 0, 1}', v.s, $9::tsquery) > 0 THEN 2"
-        " WHEN ts_rank('{0, 0, 1, 0}', v.s, $9::tsquery) > 0 THEN 1 ELSE 0 END"
-        " + ts_rank('{0, 0.1, 0.3, 1}', v.s, $9::tsquery, 32))::real AS rank"
+        /* ts_rank is above 0 for part of an AND: whether a field holds the whole query
+         * as written is asked of that field's lexemes alone, and only of the field the
+         * best match is in (one ts_filter a row) */
+        " ranked AS (SELECT a.id, (CASE WHEN r.t THEN 4 + (ts_filter(v.s, '{a}') @@ $12::tsquery)::int"
+        " WHEN r.m THEN 2 + (ts_filter(v.s, '{b}') @@ $12::tsquery)::int"
+        " ELSE (ts_filter(v.s, '{c}') @@ $12::tsquery)::int END + r.f)::real AS rank"
         " FROM candidate JOIN articles a ON a.id = candidate.id,"
-        " LATERAL (SELECT a.search || ''::tsvector AS s OFFSET 0) v),"
+        " LATERAL (SELECT a.search || ''::tsvector AS s OFFSET 0) v,"
+        " LATERAL (SELECT ts_rank('{0, 0, 0, 1}', v.s, $9::tsquery) > 0 AS t,"
+        " ts_rank('{0, 0, 1, 0}', v.s, $9::tsquery) > 0 AS m,"
+        " ts_rank('{0, 0.1, 0.3, 1}', v.s, $9::tsquery, 32) AS f) r),"
         " page AS (SELECT id, rank FROM ranked"
         " WHERE (rank, id) < (COALESCE($1::real, 'Infinity'), COALESCE($2::bigint, 0))"
         " ORDER BY rank DESC, id DESC LIMIT $6)"
         " SELECT " ARTICLE_COLUMNS(SEARCH_ITEM) ", page.rank FROM page JOIN articles a ON a.id = page.id"
-        " ORDER BY page.rank DESC, page.id DESC", 11, .read_only = 1 },
+        " ORDER BY page.rank DESC, page.id DESC", 12, .read_only = 1 },
+    /* sort=newest: $1 $2 the last item seen (published_at, id), the rest as above but
+     * $12. The RUM index returns matches newest first from the cursor (or `to`); a page
+     * reads its rows and SEARCH_TIES more, so that articles sharing the published_at
+     * of a page's edge come in id order too. */
+    [STMT_LIST_SEARCH_NEWEST] = {
+        "WITH candidate AS MATERIALIZED (SELECT a.id FROM articles a WHERE" SEARCH_MATCHES
+        " AND ($1::timestamptz IS NULL OR (a.published_at, a.id) < ($1::timestamptz, $2::bigint))"
+        " ORDER BY a.published_at <=| COALESCE(LEAST($1::timestamptz, $4::timestamptz),"
+        " '9999-12-31T23:59:59Z') LIMIT $6 + " SEARCH_TIES ")"
+        " SELECT " ARTICLE_COLUMNS(SEARCH_ITEM) ", NULL::real FROM candidate"
+        " JOIN articles a ON a.id = candidate.id ORDER BY a.published_at DESC, a.id DESC LIMIT $6",
+        11, .read_only = 1 },
     /* Editors' lists by status ($9: draft, scheduled, withdrawn or any), tag $7,
      * source $8, author $10 and section $11 as filters. Planned for each status, so that each reads its own index:
      * articles_status_newest, articles_scheduled, or articles_newest for any. */
@@ -148,6 +109,49 @@ const struct db_statement db_statements[STMT_COUNT] = {
     /* $2: whether an article that is not public is found too (for editors) */
     [STMT_RELATED_OF] = { "SELECT a.related_json FROM articles a WHERE a.id = $1 AND (a.visible OR $2::bool)",
                           2, .read_only = 1 },
+    /* Whether an article is public, and why not (GET by id answers the same). */
+    [STMT_ARTICLE_STATE] = { "SELECT a.visible, a.status, a.withdrawn_reason FROM articles a WHERE a.id = $1",
+                             1, .read_only = 1 },
+    /* "More like this" for article $1, $2 rows: candidates from bounded scans only, scored
+     * 3 a shared tag, 2 a shared distinctive title word, 1 a shared source, newest first
+     * among equals; never the article itself nor its "read also" list. Each tag and
+     * source gives its newest SIMILAR_PER_NAME public articles (their public indexes);
+     * the distinctive words are the article's title forms of 3 letters or more that the
+     * fewest other titles begin with (title_prefixes: fewer than its 32 a key, so rarer
+     * than what every article shares), the 3 rarest words (one form each), each giving
+     * the newest of its key. */
+    [STMT_SIMILAR] = {
+        /* a title word's forms share its position: its rarest form stands for it (a
+         * form without its mark, see khabar_vector_forms; written spellings left out) */
+        "WITH forms AS MATERIALIZED (SELECT DISTINCT ON (w.positions[1]) f.form AS w, c.n FROM articles me,"
+        " unnest(ts_filter(me.search, '{a}')) w, LATERAL (SELECT ltrim(w.lexeme, '^~') AS form) f,"
+        " LATERAL (SELECT count(*) AS n FROM (SELECT 1 FROM title_prefixes t WHERE t.prefix = f.form"
+        "  LIMIT 32) k) c WHERE me.id = $1 AND left(w.lexeme, 1) <> '=' AND length(f.form) >= 3"
+        " AND c.n BETWEEN 2 AND 31 ORDER BY w.positions[1], c.n, length(f.form) DESC),"
+        " words AS (SELECT w FROM forms ORDER BY n, length(w) DESC, w LIMIT 3),"
+        " candidate AS (SELECT x.article_id AS id, 3 AS weight FROM article_tags t,"
+        "  LATERAL (SELECT x.article_id FROM article_tags x WHERE x.tag_id = t.tag_id AND x.visible"
+        "   ORDER BY x.published_at DESC, x.article_id DESC LIMIT " SIMILAR_PER_NAME ") x WHERE t.article_id = $1"
+        " UNION ALL SELECT x.article_id, 1 FROM article_sources s,"
+        "  LATERAL (SELECT x.article_id FROM article_sources x WHERE x.source_id = s.source_id AND x.visible"
+        "   ORDER BY x.published_at DESC, x.article_id DESC LIMIT " SIMILAR_PER_NAME ") x WHERE s.article_id = $1"
+        " UNION ALL SELECT x.article_id, 2 FROM words,"
+        "  LATERAL (SELECT t.article_id FROM title_prefixes t WHERE t.prefix = words.w"
+        "   ORDER BY t.published_at DESC, t.article_id DESC LIMIT 32) x),"
+        " scored AS (SELECT id, sum(weight) AS score FROM candidate WHERE id <> $1"
+        "  AND id NOT IN (SELECT r.related_id FROM article_related r WHERE r.article_id = $1) GROUP BY id)"
+        " SELECT " ARTICLE_COLUMNS(LIST_ITEM) " FROM scored JOIN articles a ON a.id = scored.id"
+        " WHERE a.visible ORDER BY scored.score DESC, a.published_at DESC, a.id DESC LIMIT $2",
+        2, .read_only = 1 },
+    /* The suggest box's titles: the newest public ones with a word beginning with $1 (one
+     * equality scan of title_prefixes, migrations/0017_title_prefixes.sql), and when the
+     * box holds earlier words, $2 (a JSON array of their forms), titles holding them all. */
+    [STMT_SUGGEST_ARTICLES] = {
+        "SELECT " ARTICLE_COLUMNS(LIST_ITEM) " FROM title_prefixes t JOIN articles a ON a.id = t.article_id"
+        " WHERE t.prefix = $1 AND a.visible"
+        " AND ($2::json IS NULL OR khabar_vector_forms(ts_filter(a.search, '{a}'))"
+        " @> ARRAY(SELECT json_array_elements_text($2::json)))"
+        " ORDER BY t.published_at DESC, t.article_id DESC LIMIT $3", 3, .read_only = 1 },
     /* Each reference ({"id": n} or {"slug_key": s}) with the id it names, or NULL. */
     [STMT_RELATED_RESOLVE] = {
         "SELECT x.ord, a.id FROM json_array_elements($1::json) WITH ORDINALITY AS x(item, ord)"
@@ -311,6 +315,12 @@ const struct db_statement db_statements[STMT_COUNT] = {
         "SELECT " SECTION_COLUMNS " FROM sections s"
         " WHERE (s.position, s.id) > (COALESCE($1::int, -2147483648), COALESCE($2::bigint, 0))"
         " ORDER BY s.position, s.id LIMIT $3", 3, .read_only = 1 },
+    /* Sections whose slug key begins with $4, in order ($1 $2 $3 as the list's). */
+    [STMT_SECTION_PREFIX] = {
+        "SELECT " SECTION_COLUMNS " FROM sections s"
+        " WHERE s.slug_key ~>=~ $4 AND s.slug_key ~<~ ($4 || U&'\\+10FFFF')"
+        " AND (s.position, s.id) > (COALESCE($1::int, -2147483648), COALESCE($2::bigint, 0))"
+        " ORDER BY s.position, s.id LIMIT $3", 4, .read_only = 1 },
     /* Without a position, a new section comes last. */
     [STMT_SECTION_INSERT] = {
         "INSERT INTO sections AS s (name, slug, slug_key, description, position)"
@@ -445,4 +455,52 @@ const struct db_statement db_statements[STMT_COUNT] = {
     [STMT_TOKENS_ACTIVE] = {
         "SELECT encode(hash, 'hex'), name, role FROM tokens WHERE revoked_at IS NULL", 0,
         .read_only = 1 },
+    /* khabar migrate's recomputing of keys and vectors under new text rules (rekey.c):
+     * each kind read in batches by id, locked for the batch's transaction. */
+    [STMT_TEXT_RULES_GET] = { "SELECT version, through FROM text_rules WHERE kind = $1", 1, .read_only = 1 },
+    /* kinds of rows still computed under older rules (readiness: a stopped recomputing) */
+    [STMT_TEXT_RULES_BEHIND] = {
+        "SELECT count(*) FROM text_rules WHERE version < $1::integer", 1, .read_only = 1 },
+    [STMT_TEXT_RULES_SET] = {
+        "UPDATE text_rules SET version = $2::integer, through = $3::bigint WHERE kind = $1", 3 },
+    /* Many articles to recompute: the search index is dropped for it and made again at
+     * the end, its definition kept meanwhile (so that a stopped run makes it again). */
+    [STMT_REKEY_ARTICLES_LEFT] = {
+        "SELECT count(*) FROM articles WHERE id > $1::bigint", 1, .read_only = 1 },
+    [STMT_REKEY_INDEX_SAVE] = {
+        "UPDATE text_rules SET rebuild = pg_get_indexdef(to_regclass('articles_search'))"
+        " WHERE kind = 'articles' AND to_regclass('articles_search') IS NOT NULL RETURNING rebuild", 0 },
+    [STMT_REKEY_INDEX_DEF] = {
+        "SELECT rebuild FROM text_rules WHERE kind = 'articles' AND rebuild IS NOT NULL", 0, .read_only = 1 },
+    [STMT_REKEY_INDEX_DONE] = { "UPDATE text_rules SET rebuild = NULL WHERE kind = 'articles'", 0 },
+    [STMT_REKEY_ARTICLES_READ] = {
+        READ_BATCH("id, slug, title, summary, COALESCE(body_text, body)", "articles"), 2 },
+    /* An article whose new slug key another article has keeps its old key (the older
+     * article keeps the slug's address); true when the new key was taken. */
+    [STMT_REKEY_ARTICLE] = {
+        "UPDATE articles a SET search = $2::tsvector, slug_key = CASE WHEN EXISTS"
+        " (SELECT 1 FROM articles o WHERE o.slug_key = $3 AND o.id <> a.id) THEN a.slug_key ELSE $3 END"
+        " WHERE a.id = $1::bigint RETURNING a.slug_key = $3", 3 },
+    [STMT_REKEY_TAGS_READ] = { READ_BATCH("id, name, slug", "tags"), 2 },
+    /* the other tag that has a key, if any */
+    [STMT_REKEY_TAG_HOLDER] = { KEY_HOLDER("tags", "slug"), 2 },
+    [STMT_REKEY_TAG_SET] = { "UPDATE tags SET slug = $2 WHERE id = $1::bigint", 2 },
+    /* the stored JSON of a tag's articles made to name its new slug (links locked) */
+    [STMT_REKEY_TAG_REFRESH] = {
+        "SELECT khabar_refresh_links(ARRAY(SELECT x.article_id FROM article_tags x"
+        " WHERE x.tag_id = $1::bigint FOR UPDATE), 'tags')", 1 },
+    /* the links of tag $1 moved to tag $2 (an article with both keeps its link to $2) */
+    [STMT_REKEY_TAG_MERGE_LINKS] = { MOVE_LINKS("article_tags", "tag_id"), 2 },
+    [STMT_REKEY_TAG_DELETE] = { "DELETE FROM tags WHERE id = $1::bigint", 1 },
+    [STMT_REKEY_SOURCES_READ] = { READ_BATCH("id, name, key", "sources"), 2 },
+    [STMT_REKEY_SOURCE_HOLDER] = { KEY_HOLDER("sources", "key"), 2 },
+    [STMT_REKEY_SOURCE_SET] = { "UPDATE sources SET key = $2 WHERE id = $1::bigint", 2 },
+    [STMT_REKEY_SOURCE_MERGE_LINKS] = { MOVE_LINKS("article_sources", "source_id"), 2 },
+    [STMT_REKEY_SOURCE_DELETE] = { "DELETE FROM sources WHERE id = $1::bigint", 1 },
+    [STMT_REKEY_AUTHORS_READ] = { READ_BATCH("id, name, slug", "authors"), 2 },
+    /* An author or section whose new key another has keeps its old one (two people or
+     * two sections are not merged by a spelling rule); true when the new key was taken. */
+    [STMT_REKEY_AUTHOR_SET] = { SLUG_KEY_UNLESS_TAKEN("authors"), 2 },
+    [STMT_REKEY_SECTIONS_READ] = { READ_BATCH("id, name, slug", "sections"), 2 },
+    [STMT_REKEY_SECTION_SET] = { SLUG_KEY_UNLESS_TAKEN("sections"), 2 },
 };

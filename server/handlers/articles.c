@@ -8,6 +8,7 @@
 #include "infra/strict_json.h"
 #include "handlers/handlers.h"
 #include "article_writes.h"
+#include "article_list.h"
 #include "http/http.h"
 #include "model/article_input.h"
 #include "model/article_write.h"
@@ -83,6 +84,7 @@ struct list_args {
     struct article_query q;
     char *tag_key, *source_key, *author_key, *section_key;
     struct search_query *search;
+    struct facet_args facets;
     char after[48];
 };
 
@@ -102,6 +104,12 @@ static bool time_arg(const struct request *req, const char *name, const char **o
     return *out == NULL || rfc3339_is_valid(*out);
 }
 
+/* A ranked search pages by rank; any other list (sort=newest too) by published_at. */
+static enum cursor_kind list_cursor_kind(const struct list_args *a)
+{
+    return a->search != NULL && !a->q.newest ? CURSOR_RANKED : CURSOR_NEWEST;
+}
+
 /* Reads the list's query arguments; false with why in detail (a 400). */
 static bool read_list_args(const struct request *req, struct list_args *a, char *detail,
                            size_t size)
@@ -109,7 +117,14 @@ static bool read_list_args(const struct request *req, struct list_args *a, char 
     const char *tag = request_query(req, "tag"), *source = request_query(req, "source");
     const char *author = request_query(req, "author"), *section = request_query(req, "section");
     const char *q = request_query(req, "q"), *cursor = request_query(req, "cursor");
+    const char *sort = request_query(req, "sort");
     memset(a, 0, sizeof *a);
+    if (sort != NULL && strcmp(sort, "relevance") != 0 && strcmp(sort, "newest") != 0)
+        return snprintf(detail, size, "sort must be relevance or newest"), false;
+    /* without q every list is newest first: relevance has nothing to rank by */
+    if (sort != NULL && q == NULL && strcmp(sort, "relevance") == 0)
+        return snprintf(detail, size, "sort=relevance ranks a search: give q or drop sort"), false;
+    a->q.newest = sort != NULL && strcmp(sort, "newest") == 0;
     if (!request_query_limit(req, 20, 100, &a->q.limit))
         return snprintf(detail, size, "limit must be a whole number from 1 to 100"), false;
     if (!time_arg(req, "from", &a->q.from) || !time_arg(req, "to", &a->q.to))
@@ -123,6 +138,14 @@ static bool read_list_args(const struct request *req, struct list_args *a, char 
         return snprintf(detail, size, "status must be draft, scheduled, withdrawn or any"), false;
     if (a->q.status != NULL && q != NULL)
         return snprintf(detail, size, "status lists are not searched: drop q or status"), false;
+    if (!facet_args_read(request_query(req, "facets"), request_query(req, "facet_limit"),
+                         &a->facets, detail, size))
+        return false;
+    if (a->q.status != NULL && a->facets.kinds[0])
+        return snprintf(detail, size, "facets count public articles: drop facets or status"), false;
+    a->q.facets = a->facets.kinds[0] ? a->facets.kinds : NULL;
+    a->q.facet_limit = a->facets.limit;
+    a->q.facet_bound = FACET_BOUND;
     if (a->q.lang != NULL && !lang_is_valid(a->q.lang))
         return snprintf(detail, size, "lang must be a BCP 47 language tag such as ar"), false;
     if (q != NULL) {
@@ -133,6 +156,7 @@ static bool read_list_args(const struct request *req, struct list_args *a, char 
         if ((a->search = search_query_new(q, detail, size)) == NULL)
             return false;
         a->q.tsquery = search_query_tsquery(a->search);
+        a->q.exact_tsquery = search_query_exact_tsquery(a->search);
     }
     /* An unknown tag, source, author or section is an empty page, not an error: keys that
      * fit nothing. */
@@ -149,7 +173,7 @@ static bool read_list_args(const struct request *req, struct list_args *a, char 
     a->q.tag_key = a->tag_key;
     a->q.source_key = a->source_key;
     if (cursor != NULL) {
-        enum cursor_kind kind = a->search ? CURSOR_RANKED : CURSOR_NEWEST;
+        enum cursor_kind kind = list_cursor_kind(a);
         if (cursor_decode(cursor, kind, a->after, sizeof a->after, &a->q.after_id) < 0)
             return snprintf(detail, size, "cursor is not one this list gave out"), false;
         a->q.after_time = a->after;
@@ -179,19 +203,27 @@ int articles_list(struct request *req)
     if (c == NULL)
         goto out;
     db_status st = db_article_list(c, &args.q, &rows);
+    char *suggestion = NULL;
+    if (st == DB_OK && args.search != NULL && rows.n == 0 && args.q.after_id == 0)
+        suggestion = did_you_mean_new(c, request_query(req, "q"), &args.q);
     db_release(c);
     if (st != DB_OK) {
         rc = reply_db_status(req, st, "article");
         goto out;
     }
+    page.extra = args.q.facets ? facets_json_new(&args.facets, &rows.facets) : json_object();
+    if (suggestion != NULL)
+        json_object_set_new(page.extra, "did_you_mean", json_string(suggestion));
+    free(suggestion);
     if (args.search != NULL)
         serialize_search_page(&rows, args.search, &page);
     else
         serialize_article_page(&rows, &page);
     page.editors_only = args.q.status != NULL;
-    rc = reply_page(req, &page, args.search ? CURSOR_RANKED : CURSOR_NEWEST);
+    rc = reply_page(req, &page, list_cursor_kind(&args));
 out:
     json_decref(page.items);
+    json_decref(page.extra);
     db_article_page_clear(&rows);
     list_args_free(&args);
     return rc;

@@ -14,7 +14,8 @@ int index_get(struct request *req)
         "url", "/v1/articles", "description",
         "news articles, newest first; filter by tag, source, author, section, from, to, lang; "
         "search with q; "
-        "one article at /v1/articles/{id or slug}, its links at /v1/articles/{id}/related",
+        "one article at /v1/articles/{id or slug}, its links at /v1/articles/{id}/related, "
+        "more like it at /v1/articles/{id}/similar; a search box's suggestions at /v1/suggest?q=",
         "url", "/v1/tags", "description",
         "keyword tags, most used first; q matches the start of a name; one at /v1/tags/{slug}",
         "url", "/v1/sources", "description",

@@ -131,6 +131,8 @@ int reply_page(struct request *req, struct list_page *page, enum cursor_kind kin
     char *link = cursor ? request_next_link_new(req, cursor) : NULL;
     json_t *doc = json_pack("{s:o, s:s?}", "data", page->items, "next_cursor", cursor);
     page->items = NULL; /* taken over by doc */
+    if (doc != NULL && page->extra != NULL)
+        json_object_update(doc, page->extra);
     int rc = doc ? reply_entity(req, 200, doc, page->last_modified,
                                 page->editors_only ? CACHE_PRIVATE : CACHE_LIST, link ? "Link" : NULL,
                                 link)

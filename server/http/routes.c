@@ -9,9 +9,12 @@
 
 /* The query parameters each list reads (handlers/articles.c, handlers/tags.c). */
 static const char *const article_list_query[] = { "tag", "source", "author", "section", "q", "from",
-                                                  "to", "lang", "status", "limit", "cursor", NULL };
+                                                  "to", "lang", "status", "sort", "limit", "cursor",
+                                                  "facets", "facet_limit", NULL };
 static const char *const name_list_query[] = { "q", "limit", "cursor", NULL };
 static const char *const page_query[] = { "limit", "cursor", NULL };
+static const char *const limit_query[] = { "limit", NULL };
+static const char *const suggest_query[] = { "q", NULL };
 
 /* Writes name the least role their token needs (infra/roles.h): a writer writes and
  * restores drafts (the article handlers ask an editor for anything else, by model/roles.h);
@@ -31,6 +34,10 @@ const struct route route_table[] = {
     { .method = "DELETE", .path = "/v1/articles/:article", .name = "articles_delete", .handler = articles_delete,
       .role = ROLE_EDITOR, .action = "deleting an article" },
     { .method = "GET", .path = "/v1/articles/:article/related", .name = "related_list", .handler = related_list, .cached = 1 },
+    { .method = "GET", .path = "/v1/articles/:article/similar", .name = "similar_list", .handler = similar_list,
+      .cached = 1, .query = limit_query },
+    { .method = "GET", .path = "/v1/suggest", .name = "suggest", .handler = suggest_get, .cached = 1,
+      .query = suggest_query },
     { .method = "PUT", .path = "/v1/articles/:article/related/:other", .name = "related_add", .handler = related_add,
       .role = ROLE_EDITOR, .action = "changing related links" },
     { .method = "DELETE", .path = "/v1/articles/:article/related/:other", .name = "related_remove", .handler = related_remove,

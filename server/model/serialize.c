@@ -199,3 +199,32 @@ void serialize_front_page(const struct db_front *in, struct list_page *out)
     front_items(&in->pinned, true, out->items);
     front_items(&in->newest, false, out->items);
 }
+
+json_t *serialize_article_list_new(const struct db_article_page *in)
+{
+    json_t *items = json_array();
+    for (size_t i = 0; i < in->n; i++)
+        json_array_append_new(items, article_object(&in->items[i], false));
+    return json_pack("{s:o}", "data", items);
+}
+
+json_t *serialize_suggestions_new(const struct db_article_page *articles,
+                                  const struct db_name_page *tags,
+                                  const struct db_name_page *authors,
+                                  const struct db_section_page *sections)
+{
+    json_t *a = json_array(), *t = json_array(), *au = json_array(), *s = json_array();
+    for (size_t i = 0; i < articles->n; i++) {
+        const struct db_article *x = &articles->items[i];
+        json_array_append_new(a, json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)x->id, "slug",
+                                           x->slug, "title", x->title, "published_at",
+                                           x->published_at));
+    }
+    for (size_t i = 0; i < tags->n; i++)
+        json_array_append_new(t, serialize_tag_new(&tags->items[i]));
+    for (size_t i = 0; i < authors->n; i++)
+        json_array_append_new(au, serialize_author_new(&authors->items[i]));
+    for (size_t i = 0; i < sections->n; i++)
+        json_array_append_new(s, serialize_section_new(&sections->items[i]));
+    return json_pack("{s:o, s:o, s:o, s:o}", "articles", a, "tags", t, "authors", au, "sections", s);
+}

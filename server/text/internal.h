@@ -5,18 +5,26 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <string.h>
 
 #include <utf8proc.h>
+
+#include "text/words.h"
 
 /* Hand-written Arabic code points of the rules in normalize.h and words.h; everything else
  * comes from utf8proc. */
 enum {
+    HAMZA = 0x0621,
     ALEF_MADDA = 0x0622,
     ALEF_HAMZA_ABOVE = 0x0623,
+    WAW_HAMZA = 0x0624,
     ALEF_HAMZA_BELOW = 0x0625,
+    YEH_HAMZA = 0x0626,
     ALEF = 0x0627,
     BEH = 0x0628,
     TEH_MARBUTA = 0x0629,
+    TEH = 0x062A,
     TATWEEL = 0x0640,
     FEH = 0x0641,
     KAF = 0x0643,
@@ -73,9 +81,53 @@ static inline bool is_invisible(utf8proc_int32_t cp)
 }
 
 /*
- * The search key of the len valid bytes at s: text_normalize_new's rules with teh marbuta
- * also read as heh. Returns a new string and its length in *out_len, or NULL on no memory.
+ * The word as written, for exact matches: the len valid bytes at s with the
+ * presentation forms compatibility-decomposed, NFC, case folded, tashkeel, tatweel and
+ * invisible characters removed, white space folded; letter variants are kept. Returns
+ * a new string and its length in *out_len, or NULL on no memory.
  */
-char *text_search_key_new(const char *s, size_t len, size_t *out_len);
+char *text_written_new(const char *s, size_t len, size_t *out_len);
+
+/*
+ * Folds the spelling variants of normalize.h in the len bytes at s (as text_written_new
+ * gives them), in place: no character grows. Teh marbuta is kept. Returns the new
+ * length (s is NUL-terminated there).
+ */
+size_t text_fold_variants(char *s, size_t len);
+
+/*
+ * Calls fn on each search form of one word w (len bytes, as text_fold_variants leaves
+ * it): the whole word first, then what removing proclitics and suffixes leaves (words.h),
+ * each with teh marbuta read as heh and none twice; affix tells fn which kind a form is
+ * (0 whole, 1 affix removed). Returns fn's first nonzero answer, or 0.
+ */
+typedef int (*text_kind_fn)(const char *form, size_t len, int affix, void *arg);
+int text_affix_forms(const char *w, size_t len, text_kind_fn fn, void *arg);
+
+/* The written form of the word whose forms are being passed on (TEXT_FORM_WRITTEN comes
+ * before them): what tells the vector and the query whether a whole form is exact. */
+struct text_written {
+    char s[TEXT_SEARCH_WORD_MAX_BYTES];
+    size_t len;
+    long word; /* -1: none yet */
+};
+
+static inline void text_written_keep(struct text_written *w, size_t word, const char *form,
+                                     size_t len)
+{
+    memcpy(w->s, form, len);
+    w->len = len;
+    w->word = (long)word;
+}
+
+/* True when word's written form is known and is form (len bytes). */
+static inline bool text_written_is(const struct text_written *w, size_t word, const char *form,
+                                   size_t len)
+{
+    return w->word == (long)word && w->len == len && memcmp(w->s, form, len) == 0;
+}
+
+/* Appends a form (len bytes) to f as a quoted tsvector/tsquery lexeme: ' and \\ doubled. */
+void text_put_lexeme(FILE *f, const char *form, size_t len);
 
 #endif

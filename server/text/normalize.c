@@ -12,9 +12,11 @@
 
 /*
  * NFC plus full case folding. STABLE keeps results fixed across Unicode versions; no
- * compatibility (K) mapping, so "ﻻ" or "①" are kept as written.
+ * compatibility (K) mapping here, so "①" or "ﬁ" are kept as written: only the Arabic
+ * presentation forms get it (expand_presentation_new).
  */
 #define FOLD_OPTIONS (UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD)
+#define COMPAT_OPTIONS (UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_COMPAT)
 
 /* Removing marks rarely needs more than a second NFC pass; this only bounds the loop. */
 #define MAX_PASSES 8
@@ -51,7 +53,10 @@ static bool is_punct_or_symbol(utf8proc_int32_t cp)
     }
 }
 
-/* The letter a spelling variant is matched as (normalize.h lists them); others unchanged. */
+/*
+ * The letter a spelling variant is matched as, apart from hamza on alef (see
+ * text_fold_variants); others unchanged.
+ */
 static utf8proc_int32_t key_letter(utf8proc_int32_t cp)
 {
     switch (cp) {
@@ -59,8 +64,10 @@ static utf8proc_int32_t key_letter(utf8proc_int32_t cp)
         return KAF;
     case FARSI_YEH: case ALEF_MAKSURA:
         return YEH;
-    case ALEF_MADDA: case ALEF_HAMZA_ABOVE: case ALEF_HAMZA_BELOW: case ALEF_WASLA:
+    case ALEF_MADDA: case ALEF_WASLA:
         return ALEF;
+    case HAMZA: case WAW_HAMZA:
+        return YEH_HAMZA;
     default:
         break;
     }
@@ -71,10 +78,40 @@ static utf8proc_int32_t key_letter(utf8proc_int32_t cp)
     return cp;
 }
 
-/* Rule of text_normalize_new: variants mapped, marks and invisibles gone, white space folded. */
+/* Letters a word may start with before its stem: conjunctions, prepositions, the article. */
+static bool is_proclitic_letter(utf8proc_int32_t cp)
+{
+    return cp == WAW || cp == FEH || cp == BEH || cp == KAF || cp == LAM || cp == ALEF;
+}
+
+size_t text_fold_variants(char *s, size_t len)
+{
+    size_t pos = 0, n = 0;
+    bool stem_start = true; /* only proclitic letters so far in this word */
+    while (pos < len) {
+        utf8proc_int32_t cp, out;
+        pos += decode_at(s + pos, len - pos, &cp);
+        out = key_letter(cp);
+        if (cp == ALEF_HAMZA_ABOVE || cp == ALEF_HAMZA_BELOW)
+            /* أ and إ open a stem far more often than not, and there the hamza is the
+             * one most often left out (احمد, اسرائيل); inside a word it is one of the
+             * hamza seats, which writers choose differently (هيأة, هيئة) */
+            out = stem_start ? ALEF : YEH_HAMZA;
+        utf8proc_category_t cat = utf8proc_category(cp);
+        if (cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_LO)
+            stem_start = stem_start && is_proclitic_letter(cp);
+        else if (cat < UTF8PROC_CATEGORY_MN || cat > UTF8PROC_CATEGORY_ME)
+            stem_start = true; /* neither letter nor mark: a new word starts after it */
+        n += (size_t)utf8proc_encode_char(out, (utf8proc_uint8_t *)s + n);
+    }
+    s[n] = '\0';
+    return n;
+}
+
+/* Rule of the written form and the keys: marks and invisibles gone, white space folded. */
 static enum cp_action key_rule(utf8proc_int32_t cp, utf8proc_int32_t *out)
 {
-    *out = key_letter(cp);
+    *out = cp;
     if (is_white_space(cp))
         return CP_SEP;
     if (is_tashkeel(cp) || is_invisible(cp))
@@ -93,15 +130,6 @@ static enum cp_action slug_rule(utf8proc_int32_t cp, utf8proc_int32_t *out)
     if (is_punct_or_symbol(cp)) /* '-' and '_' included (Pd, Pc) */
         return CP_SEP;
     return CP_KEEP;
-}
-
-/* Rule of search words: text_normalize_new's, plus teh marbuta read as heh (search only). */
-static enum cp_action search_rule(utf8proc_int32_t cp, utf8proc_int32_t *out)
-{
-    enum cp_action action = key_rule(cp, out);
-    if (*out == TEH_MARBUTA)
-        *out = HEH;
-    return action;
 }
 
 /*
@@ -155,18 +183,64 @@ done:
     return out;
 }
 
+/* The Arabic presentation forms (ligatures and positional shapes of letters). */
+static bool is_presentation_form(utf8proc_int32_t cp)
+{
+    return (cp >= 0xFB50 && cp <= 0xFDFF) || (cp >= 0xFE70 && cp <= 0xFEFF);
+}
+
 /*
- * NFC, case fold and rule over the len valid bytes at s, repeated until a pass
- * changes nothing. One pass is not enough: removing a mark or a ZWNJ can let NFC
- * compose (or reorder) what it could not before, e.g. "e" U+0653 U+0301 becomes
- * "e" U+0301, which NFC makes "é". The fixed point is what makes the result NFC and
- * the functions idempotent. Returns a new string and its length in *out_len, or
- * NULL on no memory.
+ * The len valid bytes at s with each Arabic presentation form replaced by its NFKC
+ * text ("ﻻ" -> "لا"), everything else as it is: NFKC of the whole text would also
+ * turn "①" into "1" or "ﬁ" into "fi". Returns NULL when s holds none (all of them
+ * start with the byte 0xEF) or on no memory; else a new string, its length in *out_len.
+ */
+static char *expand_presentation_new(const char *s, size_t len, size_t *out_len)
+{
+    char *out = NULL;
+    size_t n = 0, pos = 0;
+    FILE *f = NULL;
+    if (memchr(s, 0xEF, len) == NULL || (f = open_memstream(&out, &n)) == NULL)
+        return NULL;
+    bool any = false;
+    while (pos < len) {
+        utf8proc_int32_t cp;
+        size_t step = decode_at(s + pos, len - pos, &cp);
+        utf8proc_uint8_t *compat = NULL;
+        if (is_presentation_form(cp) &&
+            utf8proc_map((const utf8proc_uint8_t *)s + pos, (utf8proc_ssize_t)step, &compat,
+                         COMPAT_OPTIONS) >= 0) {
+            fputs((const char *)compat, f);
+            any = true;
+        } else {
+            fwrite(s + pos, 1, step, f);
+        }
+        free(compat);
+        pos += step;
+    }
+    if (fclose(f) != 0 || !any) {
+        free(out);
+        return NULL;
+    }
+    *out_len = n;
+    return out;
+}
+
+/*
+ * NFC, case fold and rule over the len valid bytes at s (presentation forms expanded
+ * first), repeated until a pass changes nothing. One pass is not enough: removing a
+ * mark or a ZWNJ can let NFC compose (or reorder) what it could not before, e.g. "e"
+ * U+0653 U+0301 becomes "e" U+0301, which NFC makes "é". The fixed point is what makes
+ * the result NFC and the functions idempotent. Returns a new string and its length in
+ * *out_len, or NULL on no memory.
  */
 static char *fold_bytes_new(const char *s, size_t len, cp_rule rule, char sep, size_t *out_len)
 {
+    size_t expanded_len = 0;
+    char *expanded = expand_presentation_new(s, len, &expanded_len);
     char *cur = NULL;
-    const char *in = s;
+    const char *in = expanded ? expanded : s;
+    len = expanded ? expanded_len : len;
     for (int pass = 0; pass < MAX_PASSES; pass++) {
         size_t next_len = 0;
         char *next = fold_pass_new(in, len, rule, sep, &next_len);
@@ -178,6 +252,7 @@ static char *fold_bytes_new(const char *s, size_t len, cp_rule rule, char sep, s
         in = cur;
         len = next_len;
     }
+    free(expanded);
     *out_len = len;
     return cur;
 }
@@ -262,7 +337,10 @@ bool text_is_blank(const char *s)
 
 char *text_normalize_new(const char *s)
 {
-    return fold_new(s, key_rule, ' ');
+    char *key = fold_new(s, key_rule, ' ');
+    if (key != NULL)
+        text_fold_variants(key, strlen(key));
+    return key;
 }
 
 char *text_slugify_new(const char *s, size_t max_chars)
@@ -326,7 +404,7 @@ char *text_trim_new(const char *s)
     return strndup(s + start, end - start);
 }
 
-char *text_search_key_new(const char *s, size_t len, size_t *out_len)
+char *text_written_new(const char *s, size_t len, size_t *out_len)
 {
-    return fold_bytes_new(s, len, search_rule, ' ', out_len);
+    return fold_bytes_new(s, len, key_rule, ' ', out_len);
 }

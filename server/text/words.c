@@ -1,4 +1,4 @@
-/* words.c: the search forms of words (variants folded, Arabic proclitics removed) and snippets. */
+/* words.c: the words of a text, their search forms (variants folded, affixes.c) and snippets. */
 #include "text/words.h"
 
 #include <stdlib.h>
@@ -8,9 +8,6 @@
 
 #include "internal.h"
 #include "text/normalize.h"
-
-/* Most proclitic sequences one word can start with: 2 conjunctions x 2 prepositions x 2 articles. */
-#define MAX_PROCLITIC_ENDS 8
 
 /* "…", the mark of a cut in a snippet. */
 #define ELLIPSIS "\u2026"
@@ -72,168 +69,89 @@ static bool next_word(const char *s, size_t len, size_t *pos, struct span *w)
     return in_word;
 }
 
-/*
- * True when the len bytes at s, what a proclitic leaves, can stand as a form: at
- * least two characters, the first not a combining mark (which belongs to the letter
- * before the cut).
- */
-static bool is_form_left(const char *s, size_t len)
-{
-    size_t chars = 0;
-    utf8proc_int32_t first;
-    if (len == 0)
-        return false;
-    decode_at(s, len, &first);
-    if (word_class_of(first) != WC_LETTER)
-        return false;
-    for (size_t i = 0; i < len && chars < 2; i++)
-        chars += ((unsigned char)s[i] & 0xC0) != 0x80;
-    return chars >= 2;
-}
-
-/*
- * When the character at w[pos] (w is len bytes) is in set (0-terminated), stores it
- * in *found and returns its byte length; else returns 0.
- */
-static size_t letter_in(const char *w, size_t len, size_t pos, const utf8proc_int32_t *set,
-                        utf8proc_int32_t *found)
-{
-    if (pos >= len)
-        return 0;
-    utf8proc_int32_t cp;
-    size_t step = decode_at(w + pos, len - pos, &cp);
-    for (; *set != 0; set++)
-        if (*set == cp) {
-            *found = cp;
-            return step;
-        }
-    return 0;
-}
-
-/*
- * End of the article starting at w[pos], or 0 when there is none: ال, but after the
- * preposition ل only its ل (ل + ال is written لل).
- */
-static size_t article_end(const char *w, size_t len, size_t pos, bool after_lam)
-{
-    static const utf8proc_int32_t alef[] = {ALEF, 0}, lam[] = {LAM, 0};
-    utf8proc_int32_t cp;
-    size_t a = after_lam ? 0 : letter_in(w, len, pos, alef, &cp);
-    if (!after_lam && a == 0)
-        return 0;
-    size_t l = letter_in(w, len, pos + a, lam, &cp);
-    return l > 0 ? pos + a + l : 0;
-}
-
-/*
- * Adds end to ends (n entries, ascending) unless it is there already or what it
- * leaves of w (len bytes) is no form (is_form_left). Returns the new count.
- */
-static size_t add_end(size_t *ends, size_t n, size_t end, const char *w, size_t len)
-{
-    size_t i = 0;
-    if (end == 0 || !is_form_left(w + end, len - end))
-        return n;
-    while (i < n && ends[i] < end)
-        i++;
-    if (i < n && ends[i] == end)
-        return n;
-    memmove(ends + i + 1, ends + i, (n - i) * sizeof *ends);
-    ends[i] = end;
-    return n + 1;
-}
-
-/*
- * Where each proclitic sequence of words.h that starts the normalized word w ends:
- * (و|ف)? (ب|ك|ل)? (ال)?, at least one part, ل + ال written لل, at least two
- * characters left, no mark cut off its letter. Fills ends ascending (shortest
- * prefix first); returns the count.
- */
-static size_t proclitic_ends(const char *w, size_t len, size_t ends[MAX_PROCLITIC_ENDS])
-{
-    static const utf8proc_int32_t conjunctions[] = {WAW, FEH, 0};
-    static const utf8proc_int32_t prepositions[] = {BEH, KAF, LAM, 0};
-    size_t n = 0, conj_ends[2] = {0, 0}, nconj = 1;
-    utf8proc_int32_t cp = 0;
-    size_t step = letter_in(w, len, 0, conjunctions, &cp);
-    if (step > 0)
-        conj_ends[nconj++] = step;
-    for (size_t c = 0; c < nconj; c++) {
-        size_t pos = conj_ends[c];
-        n = add_end(ends, n, pos, w, len);
-        n = add_end(ends, n, article_end(w, len, pos, false), w, len);
-        step = letter_in(w, len, pos, prepositions, &cp);
-        if (step == 0)
-            continue;
-        n = add_end(ends, n, pos + step, w, len);
-        n = add_end(ends, n, article_end(w, len, pos + step, cp == LAM), w, len);
-    }
-    return n;
-}
-
-/*
- * Calls fn on the whole normalized word w (len bytes), then on what each proclitic
- * sequence leaves, shortest prefix first. Returns fn's first nonzero answer, or 0.
- */
-static int each_form(const char *w, size_t len, text_match_fn fn, void *arg)
-{
-    size_t ends[MAX_PROCLITIC_ENDS];
-    size_t n = proclitic_ends(w, len, ends);
-    int stop = fn(w, len, arg);
-    for (size_t i = 0; stop == 0 && i < n; i++)
-        stop = fn(w + ends[i], len - ends[i], arg);
-    return stop;
-}
-
-/*
- * Normalizes one word of the original text (len bytes at s) for search and calls fn
- * on each of its forms; a word longer than TEXT_SEARCH_WORD_MAX_BYTES has none.
- * Returns 1 when fn said stop (or yes), 0 when not, -1 on no memory.
- */
-static int word_forms(const char *s, size_t len, text_match_fn fn, void *arg)
-{
-    size_t wlen = 0;
-    char *w = text_search_key_new(s, len, &wlen);
-    if (w == NULL)
-        return -1;
-    int stop = 0;
-    if (wlen > 0 && wlen <= TEXT_SEARCH_WORD_MAX_BYTES)
-        stop = each_form(w, wlen, fn, arg) != 0;
-    free(w);
-    return stop;
-}
-
-/* The caller's text_form_fn and the index of the word whose forms are passed on. */
+/* One word's forms on their way to a caller: its callback, with or without kinds. */
 struct form_call {
-    text_form_fn fn;
+    text_kind_form_fn kind_fn;
+    text_match_fn match_fn;
     void *arg;
     size_t word;
 };
 
-/* Passes one form to the caller's text_form_fn with the current word index. */
-static int forward_form(const char *form, size_t len, void *arg)
+/* Passes one form of text_affix_forms on, with its kind when the caller asked for kinds. */
+static int forward_form(const char *form, size_t len, int affix, void *arg)
 {
     struct form_call *call = arg;
-    return call->fn != NULL ? call->fn(call->word, form, len, call->arg) : 0;
+    if (call->kind_fn != NULL)
+        return call->kind_fn(call->word, affix ? TEXT_FORM_AFFIX : TEXT_FORM_WHOLE, form, len,
+                             call->arg);
+    return call->match_fn(form, len, call->arg);
 }
 
-long text_search_forms(const char *s, text_form_fn fn, void *arg)
+/*
+ * Normalizes one word of the original text (len bytes at s) for search and passes
+ * its written form (to a kind_fn only) and each of its forms on; a word longer than
+ * TEXT_SEARCH_WORD_MAX_BYTES has none. Returns 1 when the callback said stop (or
+ * yes), 0 when not, -1 on no memory.
+ */
+static int word_forms(const char *s, size_t len, struct form_call *call)
+{
+    size_t wlen = 0;
+    char *w = text_written_new(s, len, &wlen);
+    char *folded = w ? strndup(w, wlen) : NULL;
+    int stop = 0;
+    if (folded == NULL) {
+        free(w);
+        return -1;
+    }
+    size_t flen = text_fold_variants(folded, wlen);
+    /* a ligature of several words (ﷺ) gives a word with spaces: no form, as a word too long */
+    if (flen > 0 && flen <= TEXT_SEARCH_WORD_MAX_BYTES && memchr(folded, ' ', flen) == NULL) {
+        if (call->kind_fn != NULL && wlen <= TEXT_SEARCH_WORD_MAX_BYTES)
+            stop = call->kind_fn(call->word, TEXT_FORM_WRITTEN, w, wlen, call->arg);
+        if (stop == 0)
+            stop = text_affix_forms(folded, flen, forward_form, call);
+    }
+    free(w);
+    free(folded);
+    return stop != 0;
+}
+
+long text_search_forms_kinds(const char *s, text_kind_form_fn fn, void *arg)
 {
     if (s == NULL || !text_is_valid_utf8(s, strlen(s)))
         return -1;
     size_t len = strlen(s), pos = 0;
-    struct form_call call = {fn, arg, 0};
+    struct form_call call = {fn, NULL, arg, 0};
     struct span w;
     long count = 0;
     while (next_word(s, len, &pos, &w)) {
         call.word = (size_t)count++;
-        int stop = fn != NULL ? word_forms(s + w.start, w.end - w.start, forward_form, &call) : 0;
+        int stop = fn != NULL ? word_forms(s + w.start, w.end - w.start, &call) : 0;
         if (stop < 0)
             return -1;
         if (stop > 0)
             break;
     }
     return count;
+}
+
+/* The caller of text_search_forms, which wants no written forms and no kinds. */
+struct plain_call {
+    text_form_fn fn;
+    void *arg;
+};
+
+static int forward_plain(size_t word, enum text_form_kind kind, const char *form, size_t len,
+                         void *arg)
+{
+    struct plain_call *call = arg;
+    return kind == TEXT_FORM_WRITTEN ? 0 : call->fn(word, form, len, call->arg);
+}
+
+long text_search_forms(const char *s, text_form_fn fn, void *arg)
+{
+    struct plain_call call = {fn, arg};
+    return text_search_forms_kinds(s, fn ? forward_plain : NULL, &call);
 }
 
 /* A text and what a snippet of it needs: its words in order and the matcher. */
@@ -268,7 +186,8 @@ static bool collect_words(struct snippet_src *src)
 static int word_matches(const struct snippet_src *src, size_t i)
 {
     const struct span *w = &src->words[i];
-    return word_forms(src->text + w->start, w->end - w->start, src->matches, src->arg);
+    struct form_call call = {NULL, src->matches, src->arg, i};
+    return word_forms(src->text + w->start, w->end - w->start, &call);
 }
 
 /* Sets *m to the first matching word: 1 when found, 0 when none, -1 on no memory. */

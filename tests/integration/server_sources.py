@@ -62,23 +62,24 @@ def server_statements(workdir):
 
 
 def tsquery_tool(workdir):
-    """A function word -> the tsquery text khabar's search.c makes of a search box."""
+    """A function word -> the tsquery text khabar's search.c makes of a search box (exact=True:
+    its twin with the words as written, which ranks)."""
     source = ('#include <stdio.h>\n#include "text/search.h"\n'
               'int main(int argc, char **argv)\n{\n'
               '    char err[256];\n'
               '    for (int i = 1; i < argc; i++) {\n'
               '        struct search_query *q = search_query_new(argv[i], err, sizeof err);\n'
               '        if (q == NULL) { fprintf(stderr, "%s\\n", err); return 1; }\n'
-              '        printf("%s\\n", search_query_tsquery(q));\n'
+              '        printf("%s\\n%s\\n", search_query_tsquery(q), search_query_exact_tsquery(q));\n'
               '        search_query_free(q);\n'
               '    }\n    return 0;\n}\n')
     files = sorted(os.path.relpath(f, REPO_ROOT)
                    for f in glob.glob(os.path.join(REPO_ROOT, "server", "text", "*.c")))
     exe = compile_c(workdir, "print_tsquery", source, files, ["libutf8proc", "libcmark"], ["-lutf8proc", "-lcmark"])
 
-    def tsquery(q):
+    def tsquery(q, exact=False):
         r = subprocess.run([exe, q], stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=30)
         if r.returncode != 0:
             raise HarnessError("search_query_new(%r): %s" % (q, r.stderr.decode("utf-8", "replace")))
-        return r.stdout.decode("utf-8").strip()
+        return r.stdout.decode("utf-8").strip().split("\n")[1 if exact else 0]
     return tsquery

@@ -7,7 +7,8 @@ import pytest
 
 import harness
 
-ARTICLE_LIST = ["tag", "source", "author", "section", "q", "from", "to", "lang", "status", "limit", "cursor"]
+ARTICLE_LIST = ["tag", "source", "author", "section", "q", "from", "to", "lang", "status", "sort", "limit",
+                "cursor", "facets", "facet_limit"]
 NAME_LIST = ["q", "limit", "cursor"]
 
 

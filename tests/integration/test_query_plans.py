@@ -50,7 +50,7 @@ DEEP = 50          # "a deep page": the cursor of page DEEP
 
 # Tables no list may read in full (sources has 20 rows: reading it whole is fine).
 NO_SEQ_SCAN = ("articles", "article_tags", "article_sources", "article_related", "tags", "article_authors",
-               "authors", "article_revisions")
+               "authors", "article_revisions", "title_prefixes")
 # The article with a long history of revisions (REVISION_HEAVY of them; every other has a few).
 REVISION_HEAVY = 2000
 # A scan that reads more than this share of a table (of 1,000 rows or more) for one page is
@@ -85,9 +85,14 @@ PEOPLE_SQL = (
     " OFFSET 3 LIMIT 5) p;\n")
 # Statements taken from server/db/statements.c, by their enum names.
 STATEMENTS = ("STMT_LIST_NEWEST", "STMT_LIST_BY_TAG", "STMT_LIST_BY_SOURCE", "STMT_LIST_SEARCH",
+              "STMT_LIST_SEARCH_NEWEST",
               "STMT_LIST_BY_STATUS", "STMT_TAG_LIST", "STMT_SOURCE_LIST", "STMT_LIST_BY_AUTHOR",
               "STMT_LIST_BY_SECTION", "STMT_AUTHOR_LIST", "STMT_SECTION_LIST", "STMT_FRONT_NEWEST",
-              "STMT_FRONT_PINNED", "STMT_REVISION_LIST")
+              "STMT_FRONT_PINNED", "STMT_REVISION_LIST", "STMT_SIMILAR", "STMT_SUGGEST_ARTICLES")
+# The suggest box's answers (at most this many titles) and "more like this" (each of an
+# article's tags and sources gives SIMILAR_PER_NAME candidates, each of 3 title words 32).
+SUGGEST_ROWS = 10
+SIMILAR_PER_NAME = 50
 
 
 # ---------------------------------------------------------------------------------------
@@ -322,7 +327,8 @@ def build_cases(arc):
     N, T, S, Q = "STMT_LIST_NEWEST", "STMT_LIST_BY_TAG", "STMT_LIST_BY_SOURCE", "STMT_LIST_SEARCH"
     AU, SE = "STMT_LIST_BY_AUTHOR", "STMT_LIST_BY_SECTION"
     # params: $1 $2 after (time or rank, id), $3 $4 from/to, $5 lang, $6 limit, $7 driving id,
-    # $8 the other filter (search: $7 tag, $8 source, $9 tsquery, $10 author, $11 section)
+    # $8 the other filter (search: $7 tag, $8 source, $9 tsquery, $10 author, $11 section, $12 the
+    # exact tsquery, which ranks)
     cases = [
         dict(name="newest, first page", stmt=N, params=[None, None, None, None, None, L],
              http="/v1/articles"),
@@ -357,18 +363,23 @@ def build_cases(arc):
              params=[None, None, None, None, None, L, st["small_source"], st["sec_tag"]],
              http="/v1/articles?source=%s&tag=%s" % (st["small_source_name"], synth.SECOND_TAG)),
         dict(name="search, word in most articles %s" % common, stmt=Q, search=True,
-             params=[None, None, None, None, None, L, None, None, tsq(common), None, None],
+             params=[None, None, None, None, None, L, None, None, tsq(common), None, None, tsq(common, exact=True)],
              http="/v1/articles?q=" + common),
         dict(name="search, word in a few %% %s" % tenth, stmt=Q, search=True,
-             params=[None, None, None, None, None, L, None, None, tsq(tenth), None, None],
+             params=[None, None, None, None, None, L, None, None, tsq(tenth), None, None, tsq(tenth, exact=True)],
              http="/v1/articles?q=" + tenth),
         dict(name="search, word in a few % and a month", stmt=Q, search=True,
-             params=[None, None, month[0], month[1], None, L, None, None, tsq(tenth), None, None]),
+             params=[None, None, month[0], month[1], None, L, None, None, tsq(tenth), None, None, tsq(tenth, exact=True)]),
         dict(name="search, rare word %s" % rare, stmt=Q, search=True,
-             params=[None, None, None, None, None, L, None, None, tsq(rare), None, None],
+             params=[None, None, None, None, None, L, None, None, tsq(rare), None, None, tsq(rare, exact=True)],
              http="/v1/articles?q=" + rare),
         dict(name="search, word in a few % and the tag on a third", stmt=Q, search=True,
-             params=[None, None, None, None, None, L, st["pop_tag"], None, tsq(tenth), None, None]),
+             params=[None, None, None, None, None, L, st["pop_tag"], None, tsq(tenth), None, None, tsq(tenth, exact=True)]),
+        dict(name="search newest first, word in most articles", stmt="STMT_LIST_SEARCH_NEWEST", search=True,
+             params=[None, None, None, None, None, L, None, None, tsq(common), None, None],
+             http="/v1/articles?sort=newest&q=" + common),
+        dict(name="search newest first, rare word", stmt="STMT_LIST_SEARCH_NEWEST", search=True,
+             params=[None, None, None, None, None, L, None, None, tsq(rare), None, None]),
         # editors' lists ($9 the status; $7 $8 tag and source filters)
         dict(name="editors: drafts", stmt="STMT_LIST_BY_STATUS",
              params=[None, None, None, None, None, L, None, None, "draft", None, None]),
@@ -416,7 +427,7 @@ def build_cases(arc):
         dict(name="by the biggest section, one month", stmt=SE,
              params=[None, None, month[0], month[1], None, L, BIG_SECTION, None, None]),
         dict(name="search, word in a few % and the biggest author", stmt=Q, search=True,
-             params=[None, None, None, None, None, L, None, None, tsq(tenth), BIG_AUTHOR, None]),
+             params=[None, None, None, None, None, L, None, None, tsq(tenth), BIG_AUTHOR, None, tsq(tenth, exact=True)]),
         dict(name="editors: drafts of the biggest section", stmt="STMT_LIST_BY_STATUS",
              params=[None, None, None, None, None, L, None, None, "draft", None, BIG_SECTION]),
         dict(name="authors, first page", http="/v1/authors", **name_list(arc, "AUTHOR")),
@@ -430,11 +441,37 @@ def build_cases(arc):
         dict(name="front, page %d" % DEEP, stmt="STMT_FRONT_NEWEST", params=[BIG_SECTION] + list(front_after) + [L]),
         dict(name="front of a rare section", stmt="STMT_FRONT_NEWEST", params=[RARE_SECTION, None, None, L]),
     ]
+    cases += suggestion_cases(arc)
     if "STMT_SOURCE_PREFIX" in arc["sql"] or arc["sql"]["STMT_SOURCE_LIST"][0] == 4:
         cases.append(dict(name="sources, prefix (ال)", http="/v1/sources?q=ال", **name_list(arc, "SOURCE", prefix="ال")))
     for c in cases:
         c.setdefault("limit", L)
     return cases
+
+
+def suggestion_cases(arc):
+    """The suggest box's titles for prefixes of one, two and five letters and of two words, and
+    "more like this" of the newest article on the tag on a third: each a few bounded scans, so
+    their sorts are of at most the candidates those scans give."""
+    me, names = arc.one("SELECT a.id || '|' || ((SELECT count(*) FROM article_tags t WHERE t.article_id = a.id)"
+                        " + (SELECT count(*) FROM article_sources s WHERE s.article_id = a.id))"
+                        " FROM article_tags x JOIN articles a ON a.id = x.article_id"
+                        " WHERE x.tag_id = %d AND x.visible ORDER BY x.published_at DESC LIMIT 1"
+                        % arc["pop_tag"]).split("|")
+    arc["similar_of"] = int(me)
+    candidates = SIMILAR_PER_NAME * int(names) + 3 * 32
+    G = "STMT_SUGGEST_ARTICLES"
+    return [
+        dict(name="suggest, one letter (ا)", stmt=G, params=["ا", None, SUGGEST_ROWS], limit=SUGGEST_ROWS),
+        dict(name="suggest, two letters (ال)", stmt=G, params=["ال", None, SUGGEST_ROWS], limit=SUGGEST_ROWS),
+        dict(name="suggest, five letters (الكوي)", stmt=G, params=["الكوي", None, SUGGEST_ROWS],
+             limit=SUGGEST_ROWS),
+        dict(name="suggest, two words (الكويت الم)", stmt=G, params=["الم", '["الكويت"]', SUGGEST_ROWS],
+             limit=SUGGEST_ROWS),
+        dict(name="suggest, a prefix no title has", stmt=G, params=["ظظظ", None, SUGGEST_ROWS], limit=SUGGEST_ROWS),
+        dict(name="similar, an article on the tag on a third", stmt="STMT_SIMILAR", params=[int(me), 10],
+             limit=candidates, http="/v1/articles/%d/similar" % int(me)),
+    ]
 
 
 # ---------------------------------------------------------------------------------------
@@ -591,6 +628,8 @@ def test_detector_fails_without_indexes(archive, cases):
         ("article_authors_public_newest", "by a rare author"),
         ("articles_section_public_newest", "by a rare section"),
     ]
+    controls.append(("title_prefixes_newest", "suggest, one letter (ا)"))
+    controls.append(("title_prefixes_newest", "similar, an article on the tag on a third"))
     # the revisions' only index is their primary key
     controls.append(("article_revisions_pkey", "revisions, first page"))
     for index, name in controls:

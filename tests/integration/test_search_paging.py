@@ -262,3 +262,33 @@ def test_shutdown(khabar):
     """The default server, stopped last, exits 0 (no leaks under ASan); no server logged a sanitizer report."""
     harness.check_shutdown(khabar)
     sanitizer_clean(khabar)
+
+
+def test_sort(khabar):
+    mark = marker()
+    old_title = create("%s في العنوان" % mark, "نص قصير.", published_at="2020-01-01T00:00:00Z")["id"]
+    mid_body = create(title_no(), "نص فيه %s مرة." % mark, published_at="2022-01-01T00:00:00Z")["id"]
+    new_body = create(title_no(), "نص فيه %s مرة." % mark, published_at="2024-01-01T00:00:00Z")["id"]
+    names = {old_title: "title 2020", mid_body: "body 2022", new_body: "body 2024"}
+    relevance = search_ids(mark)
+    check(relevance[0] == old_title, "default sort with q is relevance: the title match first",
+          names_of(relevance, names))
+    check(search_ids(mark, sort="relevance") == relevance, "sort=relevance is the default")
+    newest = search_ids(mark, sort="newest")
+    check(newest == [new_body, mid_body, old_title], "sort=newest: newest first", names_of(newest, names))
+    got, problems = walk_pages(mark, 1, sort="newest")
+    check(not problems and got == newest, "sort=newest pages one by one in the same order",
+          (names_of(got, names), problems))
+    got, problems = walk_pages(mark, 1, sort="relevance")
+    check(not problems and got == relevance, "sort=relevance pages in rank order", (names_of(got, names), problems))
+    expect_400(search(mark, sort="oldest"), "an unknown sort")
+    expect_400(search(mark, sort=""), "an empty sort")
+    # cursors belong to their sort
+    ranked_cursor = search(mark, limit=1).json["next_cursor"]
+    newest_cursor = search(mark, limit=1, sort="newest").json["next_cursor"]
+    expect_400(search(mark, limit=1, sort="newest", cursor=ranked_cursor), "a relevance cursor with sort=newest")
+    expect_400(search(mark, limit=1, cursor=newest_cursor), "a newest cursor with sort=relevance")
+    # without q a list is newest first: sort=newest is accepted, relevance has nothing to rank
+    r = request("GET", "/v1/articles?sort=newest&limit=2")
+    check(r.status == 200 and len(r.json["data"]) == 2, "sort=newest without q lists newest first", r.brief())
+    expect_400(request("GET", "/v1/articles?sort=relevance"), "sort=relevance without q")

@@ -130,7 +130,8 @@ static void test_tashkeel_each(void **state)
     check_norm("\u0628\u066E", "\u0628\u066E", "normalize: U+066E (after the digits) kept");
     check_norm("\u0628\u066F", "\u0628\u066F", "normalize: U+066F kept");
     check_norm("\u0672", "\u0672", "normalize: U+0672 is not in the alef list");
-    check_norm("\u0621\u063A\u0641", "\u0621\u063A\u0641", "normalize: hamza, ghain, feh kept");
+    check_norm("\u0621\u063A\u0641", "\u0626\u063A\u0641",
+               "normalize: lone hamza read as ئ, ghain, feh kept");
 }
 
 static void test_digits_each(void **state)
@@ -202,10 +203,23 @@ static void test_normalize_letters(void **state)
     check_norm(ALEF "\u0655", ALEF, "normalize: alef + hamza below (NFD إ) -> ا");
     check_norm(ALEF "\u064E\u0653", ALEF, "normalize: alef + fatha + maddah -> ا");
     check_norm(ALEF_MADDA "\u064E", ALEF, "normalize: آ + fatha -> ا");
-    /* NFC first: hamza on waw/yeh seats is part of the letter, not a removable mark */
+    /* NFC first: hamza on waw/yeh seats is part of the letter, not a removable mark;
+     * every seat but a stem's first alef is then read as ئ */
     check_norm(YEH "\u0654", "\u0626", "normalize: yeh + hamza composes to ئ and stays");
     check_norm("\u0626", "\u0626", "normalize: ئ stays");
-    check_norm("\u0648\u0654", "\u0624", "normalize: waw + hamza composes to ؤ and stays");
+    check_norm("\u0648\u0654", "\u0626", "normalize: waw + hamza composes to ؤ, read as ئ");
+    check_norm("مسؤول", "مسئول", "normalize: مسؤول -> مسئول");
+    check_norm("مسئول", "مسئول", "normalize: مسئول stays");
+    check_norm("الشؤون", "الشئون", "normalize: الشؤون -> الشئون");
+    check_norm("هيأة", "هيئة", "normalize: هيأة -> هيئة (أ inside a stem is a hamza seat)");
+    check_norm("شيء", "شيئ", "normalize: شيء -> شيئ (a lone hamza too)");
+    check_norm("الأمن", "الامن", "normalize: الأمن -> الامن (أ after the article opens the stem)");
+    check_norm("وبالإمارات", "وبالامارات", "normalize: و ب ال before إ: still the stem's start");
+    check_norm("لأن", "لان", "normalize: لأن -> لان");
+    check_norm("سأل", "سئل", "normalize: سأل -> سئل (not سال: the hamza inside is kept)");
+    check_norm("رأي أحمد", "رئي احمد", "normalize: each word starts its own stem");
+    check_norm("رؤية", "رئية", "normalize: رؤية -> رئية, apart from راية");
+    check_norm("القرآن", "القران", "normalize: آ is alef anywhere");
     /* variant pairs */
     check_norm(KOREA_FA " " NORTH_FA, KOREA_AR " " NORTH_AR, "normalize: کوریا الشمالیة");
     check_norm(KOREA_AR " " NORTH_AR, KOREA_AR " " NORTH_AR, "normalize: كوريا الشمالية");
@@ -269,7 +283,13 @@ static void test_normalize_text(void **state)
     check_norm("a-b, c!", "a-b, c!", "normalize: punctuation kept");
     check_norm("\u0629\u0647", "\u0629\u0647", "normalize: teh marbuta not merged with heh");
     check_norm(NORTH_AR, NORTH_AR, "normalize: keeps ة (only search folds it)");
-    check_norm("\uFEFB", "\uFEFB", "normalize: presentation forms kept (NFC, not NFKC)");
+    check_norm("\uFEFB", "\u0644\u0627", "normalize: presentation form ﻻ -> لا (NFKC)");
+    check_norm("\uFE91\uFEEE\uFE97\uFEF4\uFEE6", "بوتين", "normalize: ﺑﻮﺗﻴﻦ -> بوتين");
+    check_norm("\uFDF2", "الله", "normalize: the ligature ﷲ -> الله");
+    check_norm("\uFEF7", "\u0644\u0627", "normalize: ﻷ -> لأ -> لا");
+    check_norm("\u2460 \u00B2", "\u2460 \u00B2", "normalize: other compatibility forms (①, ²) kept");
+    check_norm("\u0628\u200C\u200D\u200E\u200F\u061C\uFEFF\u062A", "\u0628\u062A",
+               "normalize: ZWNJ, ZWJ, LRM, RLM, ALM and BOM all dropped");
     /* everything at once */
     check_norm("  " ALEF_HAMZA_ABOVE "\u064E\u062D\u0652\u0645\u064E\u062F\u064F\u00A0"
                ALEF_WASLA "\u0644\u0640\u0640" KAF "\u064E\u0628\u0650\u064A\u0631\u064F"

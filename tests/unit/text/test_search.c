@@ -5,26 +5,63 @@
  */
 #include "text/search.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "text/words.h"
 #include "unit.h"
 
-/* The tsquery text of q, or "refused: <reason>". */
-static const char *tsquery_of(const char *q, char *out, size_t size)
+/* Removes from a tsquery text, in place, the alternatives that look for a form as the
+ * article marks it (" | '^x'" and " | '~x'"): test_query_marks tests those, the other
+ * tests the forms. */
+static void drop_marked(char *s)
+{
+    char *out = s;
+    for (const char *p = s; *p != '\0';) {
+        if (strncmp(p, " | '^", 5) == 0 || strncmp(p, " | '~", 5) == 0) {
+            p = strchr(p + 5, '\'') + 1;
+            continue;
+        }
+        *out++ = *p++;
+    }
+    *out = '\0';
+}
+
+/* The tsquery text of q (unmarked forms only, exact when asked), or "refused: <reason>". */
+static const char *tsquery_text_of(const char *q, bool marked, bool exact, char *out, size_t size)
 {
     char err[128] = "";
     struct search_query *query = search_query_new(q, err, sizeof err);
     if (query == NULL)
         snprintf(out, size, "refused: %s", err);
     else
-        snprintf(out, size, "%s", search_query_tsquery(query));
+        snprintf(out, size, "%s",
+                 exact ? search_query_exact_tsquery(query) : search_query_tsquery(query));
+    if (query != NULL && !marked)
+        drop_marked(out);
     search_query_free(query);
     return out;
 }
 
+static const char *tsquery_of(const char *q, char *out, size_t size)
+{
+    return tsquery_text_of(q, false, false, out, size);
+}
+
+static const char *marked_tsquery_of(const char *q, char *out, size_t size)
+{
+    return tsquery_text_of(q, true, false, out, size);
+}
+
+static const char *exact_tsquery_of(const char *q, char *out, size_t size)
+{
+    return tsquery_text_of(q, true, true, out, size);
+}
+
 #define check_query(q, want, name) check_into(1024, want, name, tsquery_of, q)
+#define check_marked_query(q, want, name) check_into(2048, want, name, marked_tsquery_of, q)
+#define check_exact_query(q, want, name) check_into(1024, want, name, exact_tsquery_of, q)
 
 static int compare_str(const void *a, const void *b)
 {
@@ -68,7 +105,8 @@ static void test_query_words(void **state)
     check_query("news", "( ( ( 'news' ) ) )", "a word: one item of one OR-group");
     check_query("News  Putin", "( ( ( 'news' ) ) ) & ( ( ( 'putin' ) ) )",
                 "two words: both, case folded");
-    check_query("بوتين", "( ( ( 'بوتين' | 'وتين' ) ) )", "a word: any of its forms");
+    check_query("بوتين", "( ( ( 'بوتين' ) ) )", "a name cut into another word gives its whole form");
+    check_query("لبوتين", "( ( ( 'لبوتين' | 'بوتين' ) ) )", "a word: any of its forms");
     check_query("وبالكرملين",
                 "( ( ( 'وبالكرملين' | 'بالكرملين' | 'الكرملين' | 'كرملين' ) ) )",
                 "a word: its forms after each proclitic, shortest prefix first");
@@ -165,11 +203,31 @@ static void test_vector_positions_weights(void **state)
                  "summary B between them, with a gap on each side");
     check_vector("news news", NULL, NULL, "'news':1A,2A", "a word twice: two positions");
     check_vector("وبالكرملين", NULL, NULL,
-                 "'الكرملين':1A 'بالكرملين':1A 'كرملين':1A 'وبالكرملين':1A",
-                 "every form of a word at its one position");
+                 "'~الكرملين':1A '~بالكرملين':1A '~كرملين':1A 'وبالكرملين':1A",
+                 "every form of a word at its one position, proclitic cuts marked");
     check_vector("A", "", "b", "'a':1A 'b':3C", "an empty summary takes no positions");
     check_vector("", NULL, "", "", "no words, no lexemes");
     check_vector("Don't", NULL, NULL, "'don':1A 't':2A", "punctuation separates words");
+}
+
+/* How the vector tells exact, folded and cut forms apart, and how the queries find them. */
+static void test_query_marks(void **state)
+{
+    (void)state;
+    check_marked_query("news", "( ( ( 'news' | '^news' | '~news' ) ) )",
+                       "marks: a form matches unmarked, folded or cut");
+    check_exact_query("news", "( ( ( 'news' ) ) )", "marks: exact, written as its whole form");
+    check_exact_query("\u0645\u0633\u0624\u0648\u0644", "( ( ( '=\u0645\u0633\u0624\u0648\u0644' ) ) )",
+                      "marks: exact مسؤول is its written form");
+    check_exact_query("\"putin visits\" -news", "( ( ( 'putin' ) <-> ( 'visits' ) ) ) & "
+                      "( !( ( 'news' | '^news' | '~news' ) ) )",
+                      "marks: exact phrase; an exclusion excludes every form");
+    check_exact_query("a or b", "( ( ( 'a' ) ) | ( ( 'b' ) ) )", "marks: exact or");
+    check_vector("\u0645\u0633\u0624\u0648\u0644", NULL, NULL,
+                 "'=\u0645\u0633\u0624\u0648\u0644':1A '^\u0645\u0633\u0626\u0648\u0644':1A",
+                 "marks: a folded word keeps its written form and its folded whole form");
+    check_vector("\u0628\u0648\u062A\u064A\u0646", NULL, NULL, "'\u0628\u0648\u062A\u064A\u0646':1A",
+                 "marks: a word written as its whole form is one lexeme");
 }
 
 static void test_vector_long_body(void **state)
@@ -250,6 +308,7 @@ int main(void)
         cmocka_unit_test(test_query_long_words),
         cmocka_unit_test(test_query_phrase_over_long_word),
         cmocka_unit_test(test_vector_positions_weights),
+        cmocka_unit_test(test_query_marks),
         cmocka_unit_test(test_vector_long_body),
         cmocka_unit_test(test_vector_lexeme_bytes),
         cmocka_unit_test(test_snippets),
