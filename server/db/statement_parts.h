@@ -90,11 +90,14 @@
     BOUNDS("a.published_at") HAS_TAG("$8") HAS_SOURCE("$9") " ORDER BY a.published_at DESC, a.id DESC LIMIT $6"
 /* An article matches the tsquery param. The index is asked for the query's positive part
  * (querytree) with the words of phrases in any order: RUM 1.3 misses phrase matches whose
- * words have alternative forms. Each candidate's vector is then checked for the query
- * itself (ts_match_vq, which is never an index condition). */
+ * words have alternative forms. When the query has a phrase or a negation, each
+ * candidate's vector is then checked for the query itself (ts_match_vq, which is never
+ * an index condition); without either, the index's answer is the query's, and the check,
+ * which reads the whole stored vector, would cost a common word's search most of its time.
+ * The test is an InitPlan: made once a statement, not once a row. */
 #define SEARCH_MATCH(param) \
     " a.search @@ regexp_replace(querytree(" param "::tsquery), ' <[0-9-]+> ', ' & ', 'g')::tsquery" \
-    " AND ts_match_vq(a.search, " param "::tsquery)"
+    " AND ((SELECT " param "::tsquery::text !~ '[<!]') OR ts_match_vq(a.search, " param "::tsquery))"
 /* One facet's values, most articles first, among the counted articles k: the set of
  * (key, name) pairs each article has, from the article's own JSON of them. */
 #define FACET(kind, pairs, key, name) \
