@@ -51,28 +51,37 @@ const struct db_statement db_statements[STMT_COUNT] = {
         /* The candidates: the newest SEARCH_CANDIDATES matches, read newest first from
          * the RUM index articles_search (migrations/0004_search_newest.sql), which keeps
          * each entry's published_at: a common word costs the same in a million articles
-         * as in fifty thousand. Ranking reads each candidate's tsvector. */
-        "WITH candidate AS MATERIALIZED (SELECT a.id FROM articles a WHERE" SEARCH_MATCHES
+         * as in fifty thousand. */
+        /* Each candidate's tier, from the title's and summary's lexemes kept in the row
+         * (search_head, migrations/0018_search_head.sql): 4 or 5 for a title match, 2 or 3
+         * for a summary one (the higher when the field holds the whole query as written:
+         * search.h's unmarked or written lexemes), -1 for a body-only match, whose tier (0
+         * or 1) needs the body's lexemes. A rank is its tier plus ts_rank below 1
+         * (normalization 32), so a candidate of tier t ranks in [t, t + 1), a body-only one
+         * in [0, 2). A field matches when ts_rank weighing it alone is above 0, as it is over
+         * the whole vector; over these lexemes ts_rank answers 1e-20 (not 0) for an AND none
+         * of whose words are there, hence the threshold above that. */
+        "WITH candidate AS MATERIALIZED (SELECT a.id, CASE"
+        " WHEN ts_rank('{0, 0, 0, 1}', h.s, $9::tsquery) > 1e-19 THEN 4 + (ts_filter(h.s, '{a}') @@ $12::tsquery)::int"
+        " WHEN ts_rank('{0, 0, 1, 0}', h.s, $9::tsquery) > 1e-19 THEN 2 + (ts_filter(h.s, '{b}') @@ $12::tsquery)::int"
+        " ELSE -1 END AS tier"
+        " FROM articles a, LATERAL (SELECT a.search_head || ''::tsvector AS s OFFSET 0) h WHERE" SEARCH_MATCHES
         " ORDER BY a.published_at <=| COALESCE($4::timestamptz, '9999-12-31T23:59:59Z')"
         " LIMIT " SEARCH_CANDIDATES "),"
-        /* The rank is the field of the best match, then whether the word matched as
-         * written there, then ts_rank below 1 (normalization 32): a title match ranks
-         * above any summary match, which ranks above any body-only match, and within a
-         * field a match of the whole query as written (search.h's unmarked or written
-         * lexemes) above a folded spelling or a form with affixes removed.
-         * "|| ''": the stored vector is read (detoasted) once for all the ranks, not
-         * once for each: four times less work on a page of common-word results */
-        /* ts_rank is above 0 for part of an AND: whether a field holds the whole query
-         * as written is asked of that field's lexemes alone, and only of the field the
-         * best match is in (one ts_filter a row) */
-        " ranked AS (SELECT a.id, (CASE WHEN r.t THEN 4 + (ts_filter(v.s, '{a}') @@ $12::tsquery)::int"
-        " WHEN r.m THEN 2 + (ts_filter(v.s, '{b}') @@ $12::tsquery)::int"
-        " ELSE (ts_filter(v.s, '{c}') @@ $12::tsquery)::int END + r.f)::real AS rank"
+        /* The page's rows: $6 candidates ranked surely below the cursor (their rank's
+         * upper bound at most the cursor's) whose lower bounds are highest give the least
+         * rank the page can hold; a candidate whose upper bound is not above it cannot
+         * reach the page and its whole vector is never read. */
+        " bound AS (SELECT COALESCE((SELECT GREATEST(tier, 0) FROM candidate"
+        "  WHERE CASE WHEN tier < 0 THEN 2 ELSE tier + 1 END <= COALESCE($1::real, 'Infinity')"
+        "  ORDER BY tier DESC OFFSET $6 - 1 LIMIT 1), -1) AS least),"
+        /* "|| ''": the stored vector is read (detoasted) once for both uses, not once each */
+        " ranked AS (SELECT a.id, (CASE WHEN candidate.tier >= 0 THEN candidate.tier"
+        " ELSE (ts_filter(v.s, '{c}') @@ $12::tsquery)::int END"
+        " + ts_rank('{0, 0.1, 0.3, 1}', v.s, $9::tsquery, 32))::real AS rank"
         " FROM candidate JOIN articles a ON a.id = candidate.id,"
-        " LATERAL (SELECT a.search || ''::tsvector AS s OFFSET 0) v,"
-        " LATERAL (SELECT ts_rank('{0, 0, 0, 1}', v.s, $9::tsquery) > 0 AS t,"
-        " ts_rank('{0, 0, 1, 0}', v.s, $9::tsquery) > 0 AS m,"
-        " ts_rank('{0, 0.1, 0.3, 1}', v.s, $9::tsquery, 32) AS f) r),"
+        " LATERAL (SELECT a.search || ''::tsvector AS s OFFSET 0) v"
+        " WHERE CASE WHEN candidate.tier < 0 THEN 2 ELSE candidate.tier + 1 END > (SELECT least FROM bound)),"
         " page AS (SELECT id, rank FROM ranked"
         " WHERE (rank, id) < (COALESCE($1::real, 'Infinity'), COALESCE($2::bigint, 0))"
         " ORDER BY rank DESC, id DESC LIMIT $6)"

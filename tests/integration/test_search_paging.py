@@ -68,6 +68,25 @@ def test_paging(khabar):
           (got, problems))
 
 
+
+def test_pages_of_many_tiers(khabar):
+    """A page ranks fully only the candidates that can reach it: walking small pages over many
+    title, summary, body and two-word matches gives the order of one big page."""
+    mark, other = marker(), marker()
+    for i in range(12):
+        create("عنوان %s رقم %d" % (mark, i), "نص %s" % ("كلمة " * i))
+        create(title_no(), "نص قصير.", summary="ملخص فيه %s %s" % (mark, "و" * (i % 3)))
+        create(title_no(), "نص فيه %s %s" % ((mark + " ") * (1 + i % 4), other if i % 2 else ""))
+        create(title_no("%s وحده" % other), "نص فيه %s" % mark)
+    for q in (mark, mark + " " + other):
+        full = search_ids(q, limit=100)
+        check(len(full) == (48 if q == mark else 18), "q=%s: every match on one page" % q, len(full))
+        for limit in (1, 5, 7):
+            got, problems = walk_pages(q, limit)
+            check(not problems and got == full, "q=%s, limit=%d: the pages walk the big page's order" % (q, limit),
+                  problems[:3])
+
+
 def forge_cursor(kind, key, id_):
     """A cursor in khabar's format with a valid checksum (cursor.c; FNV-1a is no secret)."""
     payload = ("%s:%s:%d" % (kind, key, id_)).encode()
