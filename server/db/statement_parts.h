@@ -44,6 +44,9 @@
 #define TO_BOUND(ts) " AND " ts " <= COALESCE($4::timestamptz, 'infinity')"
 /* How many of the newest matches of a search are ranked. */
 #define SEARCH_CANDIDATES "1000"
+/* Above every rank a ranked search's candidate of this tier can have (STMT_LIST_SEARCH):
+ * tier + 1, and 2 for a body-only one (tier -1, ranked in [0, 2)). */
+#define SEARCH_TIER_TOP(tier) "CASE WHEN " tier " < 0 THEN 2 ELSE " tier " + 1 END"
 /* How many of the newest public articles of each of its tags and sources "more like this" weighs. */
 #define SIMILAR_PER_NAME "50"
 /* Rows a newest-first search reads past its page (see STMT_LIST_SEARCH_NEWEST). */

@@ -73,7 +73,7 @@ const struct db_statement db_statements[STMT_COUNT] = {
          * rank the page can hold; a candidate whose upper bound is not above it cannot
          * reach the page and its whole vector is never read. */
         " bound AS (SELECT COALESCE((SELECT GREATEST(tier, 0) FROM candidate"
-        "  WHERE CASE WHEN tier < 0 THEN 2 ELSE tier + 1 END <= COALESCE($1::real, 'Infinity')"
+        "  WHERE " SEARCH_TIER_TOP("tier") " <= COALESCE($1::real, 'Infinity')"
         "  ORDER BY tier DESC OFFSET $6 - 1 LIMIT 1), -1) AS least),"
         /* "|| ''": the stored vector is read (detoasted) once for both uses, not once each */
         " ranked AS (SELECT a.id, (CASE WHEN candidate.tier >= 0 THEN candidate.tier"
@@ -81,7 +81,7 @@ const struct db_statement db_statements[STMT_COUNT] = {
         " + ts_rank('{0, 0.1, 0.3, 1}', v.s, $9::tsquery, 32))::real AS rank"
         " FROM candidate JOIN articles a ON a.id = candidate.id,"
         " LATERAL (SELECT a.search || ''::tsvector AS s OFFSET 0) v"
-        " WHERE CASE WHEN candidate.tier < 0 THEN 2 ELSE candidate.tier + 1 END > (SELECT least FROM bound)),"
+        " WHERE " SEARCH_TIER_TOP("candidate.tier") " > (SELECT least FROM bound)),"
         " page AS (SELECT id, rank FROM ranked"
         " WHERE (rank, id) < (COALESCE($1::real, 'Infinity'), COALESCE($2::bigint, 0))"
         " ORDER BY rank DESC, id DESC LIMIT $6)"
