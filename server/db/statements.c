@@ -62,10 +62,10 @@ const struct db_statement db_statements[STMT_COUNT] = {
          * the whole vector; over these lexemes ts_rank answers 1e-20 (not 0) for an AND none
          * of whose words are there, hence the threshold above that. */
         "WITH candidate AS MATERIALIZED (SELECT a.id, CASE"
-        " WHEN ts_rank('{0, 0, 0, 1}', h.s, $9::tsquery) > 1e-19 THEN 4 + (ts_filter(h.s, '{a}') @@ $12::tsquery)::int"
-        " WHEN ts_rank('{0, 0, 1, 0}', h.s, $9::tsquery) > 1e-19 THEN 2 + (ts_filter(h.s, '{b}') @@ $12::tsquery)::int"
+        " WHEN ts_rank('{0, 0, 0, 1}', a.search_head, $9::tsquery) > 1e-19 THEN 4 + (ts_filter(a.search_head, '{a}') @@ $12::tsquery)::int"
+        " WHEN ts_rank('{0, 0, 1, 0}', a.search_head, $9::tsquery) > 1e-19 THEN 2 + (ts_filter(a.search_head, '{b}') @@ $12::tsquery)::int"
         " ELSE -1 END AS tier"
-        " FROM articles a, LATERAL (SELECT a.search_head || ''::tsvector AS s OFFSET 0) h WHERE" SEARCH_MATCHES
+        " FROM articles a WHERE" SEARCH_MATCHES
         " ORDER BY a.published_at <=| COALESCE($4::timestamptz, '9999-12-31T23:59:59Z')"
         " LIMIT " SEARCH_CANDIDATES "),"
         /* The page's rows: $6 candidates ranked surely below the cursor (their rank's
@@ -75,12 +75,13 @@ const struct db_statement db_statements[STMT_COUNT] = {
         " bound AS (SELECT COALESCE((SELECT GREATEST(tier, 0) FROM candidate"
         "  WHERE " SEARCH_TIER_TOP("tier") " <= COALESCE($1::real, 'Infinity')"
         "  ORDER BY tier DESC OFFSET $6 - 1 LIMIT 1), -1) AS least),"
-        /* "|| ''": the stored vector is read (detoasted) once for both uses, not once each */
-        " ranked AS (SELECT a.id, (CASE WHEN candidate.tier >= 0 THEN candidate.tier"
-        " ELSE (ts_filter(v.s, '{c}') @@ $12::tsquery)::int END"
-        " + ts_rank('{0, 0.1, 0.3, 1}', v.s, $9::tsquery, 32))::real AS rank"
-        " FROM candidate JOIN articles a ON a.id = candidate.id,"
-        " LATERAL (SELECT a.search || ''::tsvector AS s OFFSET 0) v"
+        /* A body-only candidate reads the whole vector twice, for its tier and its rank:
+         * "|| ''" makes one copy of it (detoasted once) for both. */
+        " ranked AS (SELECT a.id, (CASE WHEN candidate.tier >= 0"
+        " THEN candidate.tier + ts_rank('{0, 0.1, 0.3, 1}', a.search, $9::tsquery, 32)"
+        " ELSE (SELECT (ts_filter(v.s, '{c}') @@ $12::tsquery)::int + ts_rank('{0, 0.1, 0.3, 1}', v.s, $9::tsquery, 32)"
+        " FROM (SELECT a.search || ''::tsvector AS s OFFSET 0) v) END)::real AS rank"
+        " FROM candidate JOIN articles a ON a.id = candidate.id"
         " WHERE " SEARCH_TIER_TOP("candidate.tier") " > (SELECT least FROM bound)),"
         " page AS (SELECT id, rank FROM ranked"
         " WHERE (rank, id) < (COALESCE($1::real, 'Infinity'), COALESCE($2::bigint, 0))"

@@ -1,4 +1,5 @@
 """test_search_index.py: the search index: it follows PATCH, PUT and DELETE, holds long bodies, answers from the GIN index rather than a sequential scan, and SEARCH_JOBS bounds the searches at once."""
+import json
 import os
 import random
 import re
@@ -178,6 +179,35 @@ def test_index_used(khabar):
     check(len(indexed) >= len(queries) - 1, "search plans use the GIN index articles_search",
           "%d of %d plans use it; one that does not:\n%s"
           % (len(indexed), len(plans), next((p[-1500:] for p in plans if p not in indexed), "")))
+
+
+def row_buffers(h, select, aid):
+    """Shared buffers PostgreSQL touches to compute select over the article aid's row."""
+    out = psql(h, "EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) SELECT %s FROM articles WHERE id = %d" % (select, aid))
+    plan = json.loads(out)[0]["Plan"]
+    return plan.get("Shared Hit Blocks", 0) + plan.get("Shared Read Blocks", 0)
+
+
+def test_candidate_tier_reads_only_the_row(khabar):
+    """A search tells each candidate's field from the title's and summary's lexemes kept in its
+    row (search_head): reading them touches no page beyond the row's own, even in a row whose
+    body, summary and title make it long (PostgreSQL moves a long row's large values to its
+    TOAST table, a B-tree probe and a page read each, for each of a search's 1,000 candidates)."""
+    rnd = random.Random(5)
+    letters = "ابتثجحخدذرزسشصضطظعغفقكلمنهوي"
+    word = lambda: "".join(rnd.choice(letters) for _ in range(7))
+    title = title_no(" ".join(word() for _ in range(12)))
+    summary = " ".join(word() for _ in range(45))
+    body = " ".join(word() for _ in range(3000))
+    aid = create(title, body, summary=summary)["id"]
+    psql(khabar, "VACUUM articles")
+    plain = row_buffers(khabar, "id", aid)
+    tier = row_buffers(khabar, "ts_rank('{0, 0, 0, 1}', search_head, 'x'::tsquery)", aid)
+    whole = row_buffers(khabar, "ts_rank('{0, 0, 0, 1}', search, 'x'::tsquery)", aid)
+    check(whole > plain, "the long article's whole vector is stored out of its row (the check can tell)",
+          "%d buffers for the row, %d with the whole vector" % (plain, whole))
+    check(tier == plain, "its title's and summary's lexemes are read from the row itself",
+          "%d buffers for the row, %d with search_head" % (plain, tier))
 
 
 def waiting_searches(h, seconds):
