@@ -104,7 +104,7 @@ static int run_serve(struct app *app)
         goto out;
     if (app->db_read != NULL)
         db_pool_set_fallback(app->db_read, app->db);
-    if ((app->schedule = schedule_start(app->config.database_url)) == NULL)
+    if ((app->schedule = schedule_start(app->config.database_url, app->config.search_window_articles)) == NULL)
         goto out;
     /* Announcements come from the primary, where every write commits; with a replica the
      * listener also keeps the WAL position its reads must have replayed (request_db), and

@@ -1,4 +1,4 @@
-/* schedule.h: scheduled articles go live at their time, on their own: a thread makes them public, and says when the next one is due. */
+/* schedule.h: scheduled articles go live at their time, on their own: a thread makes them public, says when the next one is due, and keeps the search window up. */
 #ifndef KHABAR_SCHEDULE_H
 #define KHABAR_SCHEDULE_H
 
@@ -12,9 +12,11 @@ struct schedule;
  * article's published_at it makes the article public (visible): the database's
  * triggers then update the link rows and counts and announce the change, so every
  * instance's cache drops what it showed before. Every instance runs one; they share the
- * work without waiting on each other. NULL when the thread cannot be started.
+ * work without waiting on each other. The same thread moves the window of the newest
+ * window_articles articles on (migrations/0020_search_window.sql) when it starts and
+ * every 30 s. NULL when the thread cannot be started.
  */
-struct schedule *schedule_start(const char *conninfo);
+struct schedule *schedule_start(const char *conninfo, unsigned window_articles);
 /* Stops the thread (within SCHEDULE_POLL_MS) and frees everything; NULL is fine. */
 void schedule_stop(struct schedule *s);
 /*

@@ -41,6 +41,8 @@ struct config {
     unsigned db_timeout_ms;    /* DB_TIMEOUT (ms), default 5000: longest wait for a connection */
     unsigned statement_timeout_ms; /* STATEMENT_TIMEOUT (ms), default 5000 */
     unsigned revisions_keep;   /* REVISIONS_KEEP, default 100: revisions per article; 0: all */
+    unsigned search_window_articles; /* SEARCH_WINDOW_ARTICLES, default 50000: the newest
+                                      * articles searched from an index of their own */
     size_t cache_bytes;        /* CACHE_BYTES, default 64 MiB; 0: no answer cache */
     unsigned connection_timeout_s; /* CONNECTION_TIMEOUT (s) idle, default 30 */
     unsigned max_connections;  /* MAX_CONNECTIONS, default 1024 */

@@ -59,6 +59,8 @@ struct loader {
     unsigned long loaded, refused;
     long rows;    /* articles passed to db_article_create_many so far */
     bool stopped; /* the database went away */
+    bool whole;   /* one transaction (db_import_begin) */
+    unsigned window_articles; /* SEARCH_WINDOW_ARTICLES */
 };
 
 /* ---- the queue ---- */
@@ -307,6 +309,11 @@ static void load_batch(struct loader *s, struct batch *b)
         else
             s->loaded++;
     }
+    /* Articles loaded batch by batch were marked for the search window as they came; the
+     * window moves on now, or every one of a long import newer than its start would stay
+     * marked. Should it fail, the next batch, or a server's upkeep, moves it. */
+    if (st == DB_OK && n && !s->whole)
+        (void)db_search_window_raise(s->c, s->window_articles);
 }
 
 /* Loads every batch the reader passes; after the database went away, only drains. */
@@ -335,6 +342,8 @@ static void load_file(struct loader *s, FILE *f, const struct config *cfg)
         s->stopped = true;
         return;
     }
+    s->whole = search_index_def != NULL;
+    s->window_articles = cfg->search_window_articles;
     if (search_index_def != NULL)
         fprintf(s->out, "the archive is empty: loading in one transaction, the search index built at the end\n");
     if (pthread_create(&reading, NULL, reader_run, &r) != 0) {
@@ -351,7 +360,7 @@ static void load_file(struct loader *s, FILE *f, const struct config *cfg)
     bool whole = search_index_def != NULL;
     if (whole && s->stopped) {
         db_import_abandon(s->c, search_index_def);
-    } else if (whole && db_import_commit(s->c, search_index_def) != DB_OK) {
+    } else if (whole && db_import_commit(s->c, search_index_def, s->window_articles) != DB_OK) {
         fprintf(s->err, "khabar: the database refused to commit the import\n");
         s->stopped = true;
     }

@@ -220,11 +220,30 @@ out:
     return st;
 }
 
-db_status db_import_commit(db_conn *c, char *search_index_def)
+/* Runs a statement whose one parameter is the window's size in articles. */
+static db_status window_run(db_conn *c, enum db_stmt stmt, unsigned window_articles)
 {
+    db_status st;
+    struct db_int_text size = db_int_text(window_articles);
+    const char *params[] = { size.s };
+    PQclear(db_run(c, stmt, params, PGRES_TUPLES_OK, &st));
+    return st;
+}
+
+db_status db_search_window_raise(db_conn *c, unsigned window_articles)
+{
+    return window_run(c, STMT_SEARCH_WINDOW_RAISE, window_articles);
+}
+
+db_status db_import_commit(db_conn *c, char *search_index_def, unsigned window_articles)
+{
+    /* the window's articles marked before the search index is built, so that it is
+     * built from their rows as they stay */
+    db_status st = window_run(c, STMT_SEARCH_WINDOW_FILL, window_articles);
     /* RUM builds in memory up to maintenance_work_mem, then merges: 100,000 articles'
      * entries fit in 256 MB. */
-    db_status st = db_command(c, "SET LOCAL maintenance_work_mem = '256MB'");
+    if (st == DB_OK)
+        st = db_command(c, "SET LOCAL maintenance_work_mem = '256MB'");
     if (st == DB_OK)
         st = db_command(c, search_index_def); /* PostgreSQL's own text, from the catalog */
     if (st == DB_OK)

@@ -1,4 +1,4 @@
-/* schedule.c: the thread that makes scheduled articles public at their time, and knows when the next one is. */
+/* schedule.c: the thread that makes scheduled articles public at their time, knows when the next one is, and keeps the search window up. */
 #include "db/schedule.h"
 
 #include <pthread.h>
@@ -13,6 +13,10 @@
 /* Shortest wait between two rounds: a due article another instance is making live is
  * skipped, and would otherwise be asked about again at once. */
 #define SCHEDULE_MIN_WAIT_MS 5
+/* How often the window of the newest articles moves on, and how many of its old marks a
+ * round drops (each an update of the article's row: a few seconds of work at most). */
+#define WINDOW_UPKEEP_MS 30000
+#define WINDOW_MARKS_PER_ROUND 2000
 
 struct schedule {
     db_pool *pool;
@@ -20,6 +24,7 @@ struct schedule {
     pthread_mutex_t mu;
     pthread_cond_t wake;
     bool stopping;
+    unsigned window_articles;
     /* the monotonic time of the next go-live, in ms; -1: none scheduled */
     _Atomic long long next_ms;
 };
@@ -42,6 +47,15 @@ static long long go_live_round(db_conn *c)
     return next;
 }
 
+/* One round of the search window's upkeep (migrations/0020_search_window.sql). */
+static void window_round(db_conn *c, unsigned window_articles)
+{
+    db_status st;
+    struct db_int_text size = db_int_text(window_articles), batch = db_int_text(WINDOW_MARKS_PER_ROUND);
+    const char *params[] = { size.s, batch.s };
+    PQclear(db_run(c, STMT_SEARCH_WINDOW_ADVANCE, params, PGRES_TUPLES_OK, &st));
+}
+
 /* Waits ms, or less when stopped; true when it is time to stop. */
 static bool wait_ms(struct schedule *s, long long ms)
 {
@@ -57,10 +71,14 @@ static bool wait_ms(struct schedule *s, long long ms)
 static void *schedule_run(void *arg)
 {
     struct schedule *s = arg;
-    long long wait = SCHEDULE_POLL_MS;
+    long long wait = SCHEDULE_POLL_MS, window_due = monotonic_ms();
     do {
         db_conn *c = db_acquire(s->pool);
         if (c != NULL) {
+            if (monotonic_ms() >= window_due) {
+                window_round(c, s->window_articles);
+                window_due = monotonic_ms() + WINDOW_UPKEEP_MS;
+            }
             long long next = go_live_round(c);
             db_release(c);
             atomic_store(&s->next_ms, next < 0 ? -1 : monotonic_ms() + next);
@@ -72,11 +90,12 @@ static void *schedule_run(void *arg)
     return NULL;
 }
 
-struct schedule *schedule_start(const char *conninfo)
+struct schedule *schedule_start(const char *conninfo, unsigned window_articles)
 {
     struct schedule *s = calloc(1, sizeof *s);
     if (s == NULL)
         return NULL;
+    s->window_articles = window_articles;
     atomic_init(&s->next_ms, -1);
     pthread_mutex_init(&s->mu, NULL);
     pthread_condattr_t attr;

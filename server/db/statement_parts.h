@@ -91,6 +91,22 @@
 #define SECTION_SCAN \
     " FROM articles a WHERE a.section_id = $7 AND a.visible AND" AFTER("a.published_at", "a.id") \
     BOUNDS("a.published_at") HAS_TAG("$8") HAS_SOURCE("$9") " ORDER BY a.published_at DESC, a.id DESC LIMIT $6"
+/*
+ * A search's newest matches (SEARCH_MATCHES and the conditions cond, with the columns
+ * cols), at most limit of them, newest first from start; a subquery to name after it.
+ * The window of the newest articles is read first, from its own index
+ * (migrations/0020_search_window.sql), then the whole index for the rest, published
+ * before the window, only when the window held fewer than limit (a LIMIT of 0 reads
+ * nothing): RUM sorts every match an index holds before it returns the first, and a
+ * common word's are sorted among the window's rather than among every article's.
+ */
+#define NEWEST_MATCHES(cols, cond, start, limit) \
+    "(WITH r AS MATERIALIZED (SELECT " cols " FROM articles a WHERE a.search_recent AND" SEARCH_MATCHES cond \
+    " AND a.published_at >= (SELECT since FROM search_window)" \
+    " ORDER BY a.published_at <=| " start " LIMIT " limit ")" \
+    " SELECT * FROM r UNION ALL (SELECT " cols " FROM articles a WHERE" SEARCH_MATCHES cond \
+    " AND a.published_at < (SELECT since FROM search_window)" \
+    " ORDER BY a.published_at <=| " start " LIMIT " limit " - (SELECT count(*) FROM r)))"
 /* An article matches the tsquery param. The index is asked for the query's positive part
  * (querytree) with the words of phrases in any order: RUM 1.3 misses phrase matches whose
  * words have alternative forms. When the query has a phrase or a negation, each

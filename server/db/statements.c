@@ -27,8 +27,9 @@ const struct db_statement db_statements[STMT_COUNT] = {
     [STMT_FACETS_BY_SECTION] = { FACETS(SECTION_SCAN, "$10::bigint, $11::bigint"), 13, .read_only = 1 },
     /* A search's matches newest first, as the search's candidates are found (below). */
     [STMT_FACETS_SEARCH] = {
-        FACETS(" FROM articles a WHERE" SEARCH_MATCHES " ORDER BY a.published_at <=| COALESCE($4::timestamptz,"
-               " '9999-12-31T23:59:59Z') LIMIT $6", "$1::real, $2::bigint"), 13, .read_only = 1 },
+        FACETS(" FROM " NEWEST_MATCHES("a.tags_json, a.sources_json, a.authors_json, a.section_json", "",
+                                       "COALESCE($4::timestamptz, '9999-12-31T23:59:59Z')", "$6") " a",
+               "$1::real, $2::bigint"), 13, .read_only = 1 },
     /* Did you mean (migrations/0016_search_words.sql): $1 the forms of a query word (a
      * text array), $2 its whole form, $3 the largest edit distance allowed. $2 back when
      * a form is a known word; else the known word nearest to $2 in trigrams (the index
@@ -49,9 +50,9 @@ const struct db_statement db_statements[STMT_COUNT] = {
      * Title words weigh most (A), then summary (B), then body (C). */
     [STMT_LIST_SEARCH] = {
         /* The candidates: the newest SEARCH_CANDIDATES matches, read newest first from
-         * the RUM index articles_search (migrations/0004_search_newest.sql), which keeps
-         * each entry's published_at: a common word costs the same in a million articles
-         * as in fifty thousand. */
+         * the RUM indexes, which keep each entry's published_at
+         * (migrations/0004_search_newest.sql), the newest articles' first
+         * (NEWEST_MATCHES). */
         /* Each candidate's tier, from the title's and summary's lexemes kept in the row
          * (search_head, migrations/0018_search_head.sql): 4 or 5 for a title match, 2 or 3
          * for a summary one (the higher when the field holds the whole query as written:
@@ -61,13 +62,10 @@ const struct db_statement db_statements[STMT_COUNT] = {
          * in [0, 2). A field matches when ts_rank weighing it alone is above 0, as it is over
          * the whole vector; over these lexemes ts_rank answers 1e-20 (not 0) for an AND none
          * of whose words are there, hence the threshold above that. */
-        "WITH candidate AS MATERIALIZED (SELECT a.id, CASE"
+        "WITH candidate AS MATERIALIZED (SELECT * FROM " NEWEST_MATCHES("a.id, CASE"
         " WHEN ts_rank('{0, 0, 0, 1}', a.search_head, $9::tsquery) > 1e-19 THEN 4 + (ts_filter(a.search_head, '{a}') @@ $12::tsquery)::int"
         " WHEN ts_rank('{0, 0, 1, 0}', a.search_head, $9::tsquery) > 1e-19 THEN 2 + (ts_filter(a.search_head, '{b}') @@ $12::tsquery)::int"
-        " ELSE -1 END AS tier"
-        " FROM articles a WHERE" SEARCH_MATCHES
-        " ORDER BY a.published_at <=| COALESCE($4::timestamptz, '9999-12-31T23:59:59Z')"
-        " LIMIT " SEARCH_CANDIDATES "),"
+        " ELSE -1 END AS tier", "", "COALESCE($4::timestamptz, '9999-12-31T23:59:59Z')", SEARCH_CANDIDATES) " c),"
         /* The page's rows: $6 candidates ranked surely below the cursor (their rank's
          * upper bound at most the cursor's) whose lower bounds are highest give the least
          * rank the page can hold; a candidate whose upper bound is not above it cannot
@@ -93,10 +91,9 @@ const struct db_statement db_statements[STMT_COUNT] = {
      * reads its rows and SEARCH_TIES more, so that articles sharing the published_at
      * of a page's edge come in id order too. */
     [STMT_LIST_SEARCH_NEWEST] = {
-        "WITH candidate AS MATERIALIZED (SELECT a.id FROM articles a WHERE" SEARCH_MATCHES
-        " AND ($1::timestamptz IS NULL OR (a.published_at, a.id) < ($1::timestamptz, $2::bigint))"
-        " ORDER BY a.published_at <=| COALESCE(LEAST($1::timestamptz, $4::timestamptz),"
-        " '9999-12-31T23:59:59Z') LIMIT $6 + " SEARCH_TIES ")"
+        "WITH candidate AS MATERIALIZED (SELECT * FROM " NEWEST_MATCHES("a.id",
+        " AND ($1::timestamptz IS NULL OR (a.published_at, a.id) < ($1::timestamptz, $2::bigint))",
+        "COALESCE(LEAST($1::timestamptz, $4::timestamptz), '9999-12-31T23:59:59Z')", "$6 + " SEARCH_TIES) " c)"
         " SELECT " ARTICLE_COLUMNS(SEARCH_ITEM) ", NULL::real FROM candidate"
         " JOIN articles a ON a.id = candidate.id ORDER BY a.published_at DESC, a.id DESC LIMIT $6",
         11, .read_only = 1 },
@@ -454,6 +451,11 @@ const struct db_statement db_statements[STMT_COUNT] = {
     [STMT_NEXT_GO_LIVE] = {
         "SELECT ceil(extract(epoch FROM min(published_at) - now()) * 1000)::bigint FROM articles"
         " WHERE status = 'published' AND NOT visible", 0, .read_only = 1 },
+    /* The window of the newest articles (migrations/0020_search_window.sql): $1 its
+     * size in articles; a round of upkeep drops at most $2 marks. */
+    [STMT_SEARCH_WINDOW_ADVANCE] = { "SELECT khabar_search_window_advance($1::int, $2::int)", 2 },
+    [STMT_SEARCH_WINDOW_RAISE] = { "SELECT khabar_search_window_raise($1::int)", 1 },
+    [STMT_SEARCH_WINDOW_FILL] = { "SELECT khabar_search_window_fill($1::int)", 1 },
     /* Tokens (migrations/0013_tokens.sql): only a token's SHA-256 is stored, sent as hex. */
     [STMT_TOKEN_INSERT] = {
         "INSERT INTO tokens (name, role, hash) VALUES ($1, $2, decode($3, 'hex'))", 3 },

@@ -325,6 +325,12 @@ static const struct setting settings[] = {
      .help = "seconds requests in flight get to finish after SIGTERM"},
     /* Enough to see how an article was written and undo a run of bad edits; a bound, so
      * that an article edited all day does not grow its history without end. */
+    /* A common word of about 2% of the articles has its 1,000 candidates among the newest
+     * 50,000; a search sorts the matches its index holds, and this index holds few. */
+    {.name = "SEARCH_WINDOW_ARTICLES", NUMBER(search_window_articles, NUM_UNSIGNED, 1, 100000000),
+     .def = "50000",
+     .help = "the newest articles, searched first from an index of their own "
+             "(migrations/0020_search_window.sql)"},
     {.name = "REVISIONS_KEEP", NUMBER(revisions_keep, NUM_UNSIGNED, 0, 1000000), .def = "100",
      .help = "revisions kept per article, the oldest pruned as each write adds one (deleted "
              "articles' included); 0: all"},

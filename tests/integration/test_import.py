@@ -57,8 +57,24 @@ def drop(h, name):
     psql(h.pg.url, "DROP DATABASE IF EXISTS %s WITH (FORCE)" % name)
 
 
-def import_into(h, url, path, timeout=600):
-    return h.run_cli(["import", path], timeout=timeout, env_extra={"DATABASE_URL": url})
+def import_into(h, url, path, timeout=600, window=None):
+    env = {"DATABASE_URL": url}
+    if window is not None:
+        env["SEARCH_WINDOW_ARTICLES"] = str(window)
+    return h.run_cli(["import", path], timeout=timeout, env_extra=env)
+
+
+def window_state(url, size):
+    """The search window of an archive (migrations/0020_search_window.sql) beside what it should be
+    for size articles: (since, the size-th newest visible article's time, visible articles at or
+    after since left unmarked, marked articles before since)."""
+    return tuple(psql(url, "SELECT (SELECT since FROM search_window) || '|' ||"
+                           " COALESCE((SELECT published_at FROM articles WHERE visible"
+                           "  ORDER BY published_at DESC, id DESC OFFSET %d LIMIT 1)::text, '-') || '|' ||"
+                           " (SELECT count(*) FROM articles WHERE visible AND NOT search_recent"
+                           "  AND published_at >= (SELECT since FROM search_window)) || '|' ||"
+                           " (SELECT count(*) FROM articles WHERE search_recent"
+                           "  AND published_at < (SELECT since FROM search_window))" % (size - 1)).split("|"))
 
 
 def write_lines(h, name, lines):
@@ -252,6 +268,31 @@ def test_same_as_batches(khabar, bulk):
         check(definition is not None and valid, "batch by batch keeps the search index", definition)
     finally:
         drop(khabar, "khabar_batches")
+
+
+def test_search_window(khabar):
+    """An import leaves the window of the newest articles where a server would put it: into an
+    empty archive its newest SEARCH_WINDOW_ARTICLES marked and no other; batch by batch the window
+    moved on after each batch, every article in it marked."""
+    lines = [x for x in archive_lines() if isinstance(x, dict) and "body" in x]
+    path = write_lines(khabar, "window.ndjson", lines)
+    for name, prefill in (("window_empty", False), ("window_batches", True)):
+        url = database(khabar, name)
+        try:
+            if prefill:
+                first = write_lines(khabar, "window-first.ndjson", [{"title": "مقال أول", "body": "نص",
+                                                                     "published_at": "1990-01-01T00:00:00Z"}])
+                import_into(khabar, url, first, window=100)
+            r = import_into(khabar, url, path, window=100)
+            check(r.returncode == 0, "%s: the import loads" % name, harness.tail(r.stdout + r.stderr, 5))
+            since, edge, unmarked, stale = window_state(url, 100)
+            check(since == edge, "%s: the window starts at the 100th newest article" % name,
+                  "since %s, the 100th newest at %s" % (since, edge))
+            check(unmarked == "0", "%s: every article in the window is marked" % name, "%s unmarked" % unmarked)
+            if not prefill:
+                check(stale == "0", "%s: no article before the window is marked" % name, "%s marked" % stale)
+        finally:
+            drop(khabar, name)
 
 
 # ---------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
 """test_search_index.py: the search index: it follows PATCH, PUT and DELETE, holds long bodies, answers from the GIN index rather than a sequential scan, and SEARCH_JOBS bounds the searches at once."""
+import datetime
 import json
 import os
 import random
@@ -251,6 +252,108 @@ def test_search_jobs(khabar, jobs):
     check(sorted(results.values()) == [200] * 6, "SEARCH_JOBS=%d: all six searches answer 200" % jobs,
           results)
     srv.stop()
+
+
+# ---------------------------------------------------------------------------------------
+# the window of the newest articles (migrations/0020_search_window.sql)
+
+def set_window(h, since):
+    """Puts the search window at since (an SQL timestamptz literal), every visible article at or
+    after it marked and no other, as a server's upkeep and the writers' trigger keep it."""
+    psql(h, "UPDATE search_window SET since = %s;"
+            " UPDATE articles SET search_recent = (visible AND published_at >= %s)"
+            " WHERE search_recent IS DISTINCT FROM (visible AND published_at >= %s)" % (since, since, since))
+
+
+def answers(srv, word):
+    """What a client sees of a search for word: three pages by relevance and three newest first
+    (following next_cursor), the facets of each sort, and a search bounded in time."""
+    seen = []
+    for sort in ("relevance", "newest"):
+        path = "/v1/articles?" + qs(q=word, sort=sort, limit=40, facets="tag,source", facet_limit=5)
+        for _ in range(3):
+            r = srv.request("GET", path, encoded=True)
+            if r.status != 200 or not isinstance(r.json, dict):
+                return ["%s: %s" % (path, r.brief())]
+            seen.append([i.get("id") for i in r.json.get("data", [])])
+            seen.append(r.json.get("facets"))
+            cursor = r.json.get("next_cursor")
+            if not cursor:
+                break
+            path = "/v1/articles?" + qs(q=word, sort=sort, limit=40, cursor=cursor)
+    r = srv.request("GET", "/v1/articles?" + qs(q=word, to="2001-02-01T00:00:00Z", limit=100), encoded=True)
+    seen.append([i.get("id") for i in r.json.get("data", [])] if r.status == 200 else r.brief())
+    return seen
+
+
+def test_window_keeps_the_answers(khabar):
+    """A search answers the same wherever the window of the newest articles starts: all of them in
+    it, part (fewer than a search's 1,000 candidates, and more than a page), a few, or none. 1,300
+    articles hold one word, in titles, summaries or bodies, an hour apart."""
+    word = marker()
+    rnd = random.Random(21)
+    path = os.path.join(khabar.workdir, "window.ndjson")
+    start = datetime.datetime(2001, 1, 1, tzinfo=datetime.timezone.utc)
+    dates = [(start + datetime.timedelta(hours=i)).strftime("%Y-%m-%dT%H:%M:%SZ") for i in range(1300)]
+    with open(path, "w", encoding="utf-8") as f:
+        for i in range(1300):
+            field = ("title", "summary", "body")[rnd.randrange(3)]
+            doc = {"title": "خبر النافذة %d" % i, "body": "نص عن الاقتصاد %d" % rnd.randrange(50),
+                   "published_at": dates[i], "tags": ["وسم %d" % (i % 7)], "sources": ["مصدر %d" % (i % 3)]}
+            doc[field] = doc.get(field, "") + " " + word + (" " + word if i % 5 == 0 else "")
+            f.write(json.dumps(doc, ensure_ascii=False) + "\n")
+    r = khabar.run_cli(["import", path], timeout=300)
+    check(r.returncode == 0, "khabar import of 1,300 articles holding one word", (r.stdout + r.stderr)[-300:])
+    srv = khabar.start_server({"CACHE_BYTES": "0"}, name="window")
+    try:
+        set_window(khabar, "'-infinity'")
+        whole = answers(srv, word)
+        check(len(whole[0]) == 40 and len(whole[-1]) == 100, "the word's searches answer full pages",
+              "%r" % [len(x) if isinstance(x, list) else x for x in whole][:4])
+        edges = {"700 of them": "'%s'" % dates[-700], "50 of them": "'%s'" % dates[-50],
+                 "none of them": "'2100-01-01T00:00:00Z'"}
+        for name, since in edges.items():
+            set_window(khabar, since)
+            got = answers(srv, word)
+            check(got == whole, "with %s in the window a search answers as with all" % name,
+                  "first difference at %r" % next((i for i, (a, b) in enumerate(zip(got, whole)) if a != b), None))
+    finally:
+        set_window(khabar, "'-infinity'")
+        srv.stop()
+
+
+def test_window_moves_on(khabar):
+    """A server moves the window on to its newest SEARCH_WINDOW_ARTICLES articles when it starts,
+    dropping the marks before it (at most 2,000 a round); a new article is marked as written, one
+    dated before the window is not, and both are found."""
+    before = int(psql(khabar, "SELECT count(*) FROM articles WHERE search_recent"))
+    srv = khabar.start_server({"SEARCH_WINDOW_ARTICLES": "5"}, name="window5")
+    try:
+        edge = psql(khabar, "SELECT published_at FROM articles WHERE visible"
+                            " ORDER BY published_at DESC, id DESC OFFSET 4 LIMIT 1")
+        since = stale = None
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            since, stale = psql(khabar, "SELECT since || '|' || (SELECT count(*) FROM articles"
+                                        " WHERE search_recent AND published_at < since) FROM search_window").split("|")
+            if since == edge and int(stale) == max(0, before - 5 - 2000):
+                break
+            time.sleep(0.1)
+        check(since == edge, "the window starts at the 5th newest article", "since %s, 5th newest %s" % (since, edge))
+        check(int(stale) <= max(0, before - 5 - 2000),
+              "the marks before it are dropped, 2,000 a round", "%s of %d marked before it" % (stale, before))
+        word = marker()
+        new = create("خبر جديد %s" % word, "نص")["id"]
+        old = create("خبر قديم %s" % word, "نص", published_at="1999-01-01T00:00:00Z")["id"]
+        marks = psql(khabar, "SELECT string_agg(search_recent::text, ',' ORDER BY id) FROM articles"
+                             " WHERE id IN (%d, %d)" % (new, old))
+        check(marks == "true,false", "a new article is in the window, one dated before it is not", marks)
+        got = srv.request("GET", "/v1/articles?" + qs(q=word), encoded=True)
+        check(got.status == 200 and sorted(i.get("id") for i in got.json.get("data", [])) == sorted([new, old]),
+              "both are found", got.brief(200))
+    finally:
+        srv.stop()
+        set_window(khabar, "'-infinity'")
 
 
 def test_shutdown(khabar):
