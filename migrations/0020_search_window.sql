@@ -8,36 +8,42 @@
 -- articles_search_recent: a common word has enough matches there, and the whole index
 -- is read only for what the window cannot answer (STMT_LIST_SEARCH and the others).
 --
--- The window is the visible articles published at or after search_window.since:
+-- The window, once open, is the visible articles published at or after search_window.since:
 --   - every visible article published at or after since is search_recent (the trigger
---     below marks it when written, whatever since was then: since only moves forward);
+--     below marks it when written: since only moves forward);
 --   - a search reads the window's index for matches published at or after since, and
 --     the whole index for those before it, so an article is found once, in one of them;
---   - marks below since are only kept too long (they are dropped a few thousand at a
---     time by khabar_search_window_advance), never missing.
+--   - marks before since are only kept too long (servers drop them 200 at a time),
+--     never missing.
+-- An archive of fewer than twice SEARCH_WINDOW_ARTICLES visible articles has no window
+-- (since NULL): nothing is marked, nothing written twice, and searches read the whole
+-- index, as cheap at that size. A server opens it when the archive has grown (see
+-- khabar_search_window_advance): the edge is set as pending, so that writers mark from
+-- then on, and once every transaction that might not have seen it has ended and every
+-- article past the edge is marked, it becomes since.
 ALTER TABLE articles ADD COLUMN search_recent boolean NOT NULL DEFAULT false;
 
 CREATE TABLE search_window (
     id integer PRIMARY KEY DEFAULT 1 CHECK (id = 1),
-    since timestamptz NOT NULL
+    since timestamptz,      -- NULL: no window
+    pending timestamptz,    -- the edge of a window being opened
+    pending_at timestamptz  -- when pending was set
 );
-INSERT INTO search_window (since) VALUES ('-infinity');
+INSERT INTO search_window DEFAULT VALUES;
 
 CREATE INDEX articles_search_recent ON articles
     USING rum (search rum_tsvector_addon_ops, published_at)
     WITH (attach = 'published_at', to = 'search') WHERE search_recent;
--- the marks past their time, oldest first, for khabar_search_window_advance
+-- the marks to drop (the oldest first) and the articles still to mark when a window opens
 CREATE INDEX articles_search_recent_since ON articles (published_at) WHERE search_recent;
 
 -- Named to fire after articles_visibility (BEFORE triggers fire in name order), which
--- sets visible. An import into an empty archive (khabar.bulk_load) marks its articles
--- once at its end (khabar_search_window_fill).
+-- sets visible.
 CREATE FUNCTION khabar_search_recent_mark() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
     IF NEW.visible AND NOT NEW.search_recent
-       AND current_setting('khabar.bulk_load', true) IS DISTINCT FROM 'on'
-       AND NEW.published_at >= (SELECT since FROM search_window) THEN
+       AND NEW.published_at >= (SELECT COALESCE(since, pending) FROM search_window) THEN
         NEW.search_recent := true;
     END IF;
     RETURN NEW;
@@ -46,48 +52,63 @@ $$;
 CREATE TRIGGER articles_window_mark BEFORE INSERT OR UPDATE ON articles
     FOR EACH ROW EXECUTE FUNCTION khabar_search_recent_mark();
 
--- Moves since forward to the publication time of the size-th newest visible article
--- (never back: an article deleted from the window leaves it a little smaller), and
--- returns it.
-CREATE FUNCTION khabar_search_window_raise(size integer) RETURNS timestamptz
+-- The publication time of the n-th newest visible article; NULL when there are fewer.
+CREATE FUNCTION khabar_nth_newest(n integer) RETURNS timestamptz
+LANGUAGE sql STABLE AS $$
+    SELECT published_at FROM articles WHERE visible
+    ORDER BY published_at DESC, id DESC OFFSET n - 1 LIMIT 1
+$$;
+
+-- An open window moves forward to the publication time of the size-th newest visible
+-- article (never back: an article deleted from the window leaves it a little smaller).
+CREATE FUNCTION khabar_search_window_raise(size integer) RETURNS void
 LANGUAGE sql AS $$
-    UPDATE search_window SET since = n.published_at
-    FROM (SELECT published_at FROM articles WHERE visible
-          ORDER BY published_at DESC, id DESC OFFSET size - 1 LIMIT 1) n
-    WHERE n.published_at > search_window.since;
-    SELECT since FROM search_window;
+    UPDATE search_window SET since = khabar_nth_newest(size)
+    WHERE since IS NOT NULL AND khabar_nth_newest(size) > since;
 $$;
 
--- A round of the servers' upkeep: since moved forward, then up to batch marks published
--- before it dropped, oldest first, rows other writers hold skipped. Returns how many
--- were dropped. (A mark on an article no longer visible stays until its time is past:
--- searches ask for visible articles anyway.)
-CREATE FUNCTION khabar_search_window_advance(size integer, batch integer) RETURNS bigint
+-- A round of a server's upkeep; batch bounds the rows it updates. Returns true when
+-- there is more to do at once (a round soon after), false when the next can wait.
+CREATE FUNCTION khabar_search_window_advance(size integer, batch integer) RETURNS boolean
 LANGUAGE plpgsql AS $$
 DECLARE
-    edge timestamptz := khabar_search_window_raise(size);
-    dropped bigint;
+    w search_window;
+    n bigint;
 BEGIN
+    SELECT * INTO w FROM search_window FOR UPDATE SKIP LOCKED;
+    IF NOT FOUND THEN
+        RETURN false;  -- another server's round holds it
+    END IF;
+    IF w.since IS NULL AND w.pending IS NULL THEN
+        -- open once the archive holds twice the window
+        IF khabar_nth_newest(2 * size) IS NOT NULL THEN
+            UPDATE search_window SET pending = khabar_nth_newest(size), pending_at = clock_timestamp();
+            RETURN true;
+        END IF;
+        RETURN false;
+    ELSIF w.since IS NULL THEN
+        -- opening: mark what was written before writers knew of pending
+        UPDATE articles SET search_recent = true WHERE id IN (
+            SELECT id FROM articles WHERE visible AND NOT search_recent AND published_at >= w.pending
+            ORDER BY published_at DESC LIMIT batch FOR UPDATE SKIP LOCKED);
+        GET DIAGNOSTICS n = ROW_COUNT;
+        IF n > 0 OR EXISTS (SELECT 1 FROM pg_stat_activity WHERE backend_type = 'client backend'
+                            AND pid <> pg_backend_pid() AND xact_start < w.pending_at + interval '1 second') THEN
+            RETURN true;  -- more to mark, or a transaction that may not have seen pending
+        END IF;
+        IF EXISTS (SELECT 1 FROM articles WHERE visible AND NOT search_recent
+                   AND published_at >= w.pending) THEN
+            RETURN true;  -- rows others held: the next round marks them
+        END IF;
+        UPDATE search_window SET since = pending, pending = NULL, pending_at = NULL;
+        RETURN true;
+    END IF;
+    PERFORM khabar_search_window_raise(size);
     UPDATE articles SET search_recent = false WHERE id IN (
-        SELECT id FROM articles WHERE search_recent AND published_at < edge
+        SELECT id FROM articles WHERE search_recent
+        AND published_at < (SELECT since FROM search_window)
         ORDER BY published_at LIMIT batch FOR UPDATE SKIP LOCKED);
-    GET DIAGNOSTICS dropped = ROW_COUNT;
-    RETURN dropped;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n = batch;
 END
 $$;
-
--- After a load into an empty archive: the window set from the loaded articles, its
--- articles marked at once.
-CREATE FUNCTION khabar_search_window_fill(size integer) RETURNS void
-LANGUAGE plpgsql AS $$
-DECLARE
-    edge timestamptz := khabar_search_window_raise(size);
-BEGIN
-    UPDATE articles SET search_recent = true
-    WHERE visible AND NOT search_recent AND published_at >= edge;
-END
-$$;
-
--- The archive as it stands: its newest 50,000 (the default SEARCH_WINDOW_ARTICLES; a
--- server with another setting moves since on its first round).
-SELECT khabar_search_window_fill(50000);

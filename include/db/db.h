@@ -335,12 +335,13 @@ db_status db_article_create_many(db_conn *c, const struct db_article_write *cons
  * db_import_begin opens it when the archive is empty: the articles table locked until
  * the end, the index dropped, *search_index_def set to its definition (caller owns).
  * Otherwise *search_index_def stays NULL and each batch commits on its own.
- * db_import_commit marks the newest window_articles articles as the search window
- * (migrations/0020_search_window.sql), builds the index and commits (freeing
- * search_index_def); on any error nothing of the import is kept.
+ * (It starts without a search window, migrations/0020_search_window.sql: the servers
+ * open one once the archive is large enough.)
+ * db_import_commit builds the index and commits (freeing search_index_def); on any
+ * error nothing of the import is kept.
  */
 db_status db_import_begin(db_conn *c, char **search_index_def);
-db_status db_import_commit(db_conn *c, char *search_index_def, unsigned window_articles);
+db_status db_import_commit(db_conn *c, char *search_index_def);
 /* Moves the search window on to the newest window_articles articles (after a batch of
  * an import that commits batch by batch: its articles were marked as they came). */
 db_status db_search_window_raise(db_conn *c, unsigned window_articles);

@@ -12,9 +12,10 @@ struct schedule;
  * article's published_at it makes the article public (visible): the database's
  * triggers then update the link rows and counts and announce the change, so every
  * instance's cache drops what it showed before. Every instance runs one; they share the
- * work without waiting on each other. The same thread moves the window of the newest
- * window_articles articles on (migrations/0020_search_window.sql) when it starts and
- * every 30 s. NULL when the thread cannot be started.
+ * work without waiting on each other. The same thread keeps the search window of the
+ * newest window_articles articles (migrations/0020_search_window.sql): opens it once the
+ * archive holds twice as many, then moves it on, when it starts and every 30 s (each
+ * second while there is more to do). NULL when the thread cannot be started.
  */
 struct schedule *schedule_start(const char *conninfo, unsigned window_articles);
 /* Stops the thread (within SCHEDULE_POLL_MS) and frees everything; NULL is fine. */

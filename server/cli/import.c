@@ -360,7 +360,7 @@ static void load_file(struct loader *s, FILE *f, const struct config *cfg)
     bool whole = search_index_def != NULL;
     if (whole && s->stopped) {
         db_import_abandon(s->c, search_index_def);
-    } else if (whole && db_import_commit(s->c, search_index_def, s->window_articles) != DB_OK) {
+    } else if (whole && db_import_commit(s->c, search_index_def) != DB_OK) {
         fprintf(s->err, "khabar: the database refused to commit the import\n");
         s->stopped = true;
     }

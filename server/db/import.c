@@ -209,7 +209,9 @@ db_status db_import_begin(db_conn *c, char **search_index_def)
         goto out;
     if (archive_is_empty(c, &st))
         def = single_value_new(c, STMT_SEARCH_INDEX_DEF, &st);
-    if (def != NULL && (st = db_command(c, "SET LOCAL khabar.bulk_load = on")) == DB_OK &&
+    if (def != NULL)
+        PQclear(db_run(c, STMT_SEARCH_WINDOW_CLOSE, NULL, PGRES_COMMAND_OK, &st));
+    if (def != NULL && st == DB_OK && (st = db_command(c, "SET LOCAL khabar.bulk_load = on")) == DB_OK &&
         (st = db_command(c, "DROP INDEX articles_search")) == DB_OK)
         *search_index_def = def;
     else
@@ -220,30 +222,20 @@ out:
     return st;
 }
 
-/* Runs a statement whose one parameter is the window's size in articles. */
-static db_status window_run(db_conn *c, enum db_stmt stmt, unsigned window_articles)
+db_status db_search_window_raise(db_conn *c, unsigned window_articles)
 {
     db_status st;
     struct db_int_text size = db_int_text(window_articles);
     const char *params[] = { size.s };
-    PQclear(db_run(c, stmt, params, PGRES_TUPLES_OK, &st));
+    PQclear(db_run(c, STMT_SEARCH_WINDOW_RAISE, params, PGRES_TUPLES_OK, &st));
     return st;
 }
 
-db_status db_search_window_raise(db_conn *c, unsigned window_articles)
+db_status db_import_commit(db_conn *c, char *search_index_def)
 {
-    return window_run(c, STMT_SEARCH_WINDOW_RAISE, window_articles);
-}
-
-db_status db_import_commit(db_conn *c, char *search_index_def, unsigned window_articles)
-{
-    /* the window's articles marked before the search index is built, so that it is
-     * built from their rows as they stay */
-    db_status st = window_run(c, STMT_SEARCH_WINDOW_FILL, window_articles);
     /* RUM builds in memory up to maintenance_work_mem, then merges: 100,000 articles'
      * entries fit in 256 MB. */
-    if (st == DB_OK)
-        st = db_command(c, "SET LOCAL maintenance_work_mem = '256MB'");
+    db_status st = db_command(c, "SET LOCAL maintenance_work_mem = '256MB'");
     if (st == DB_OK)
         st = db_command(c, search_index_def); /* PostgreSQL's own text, from the catalog */
     if (st == DB_OK)

@@ -98,14 +98,15 @@
  * (migrations/0020_search_window.sql), then the whole index for the rest, published
  * before the window, only when the window held fewer than limit (a LIMIT of 0 reads
  * nothing): RUM sorts every match an index holds before it returns the first, and a
- * common word's are sorted among the window's rather than among every article's.
+ * common word's are sorted among the window's rather than among every article's. A
+ * small archive has no window (since NULL): the first part is not run at all.
  */
 #define NEWEST_MATCHES(cols, cond, start, limit) \
-    "(WITH r AS MATERIALIZED (SELECT " cols " FROM articles a WHERE a.search_recent AND" SEARCH_MATCHES cond \
-    " AND a.published_at >= (SELECT since FROM search_window)" \
+    "(WITH r AS MATERIALIZED (SELECT " cols " FROM articles a WHERE (SELECT since FROM search_window) IS NOT NULL" \
+    " AND a.search_recent AND" SEARCH_MATCHES cond " AND a.published_at >= (SELECT since FROM search_window)" \
     " ORDER BY a.published_at <=| " start " LIMIT " limit ")" \
     " SELECT * FROM r UNION ALL (SELECT " cols " FROM articles a WHERE" SEARCH_MATCHES cond \
-    " AND a.published_at < (SELECT since FROM search_window)" \
+    " AND a.published_at < COALESCE((SELECT since FROM search_window), 'infinity')" \
     " ORDER BY a.published_at <=| " start " LIMIT " limit " - (SELECT count(*) FROM r)))"
 /* An article matches the tsquery param. The index is asked for the query's positive part
  * (querytree) with the words of phrases in any order: RUM 1.3 misses phrase matches whose

@@ -455,7 +455,9 @@ const struct db_statement db_statements[STMT_COUNT] = {
      * size in articles; a round of upkeep drops at most $2 marks. */
     [STMT_SEARCH_WINDOW_ADVANCE] = { "SELECT khabar_search_window_advance($1::int, $2::int)", 2 },
     [STMT_SEARCH_WINDOW_RAISE] = { "SELECT khabar_search_window_raise($1::int)", 1 },
-    [STMT_SEARCH_WINDOW_FILL] = { "SELECT khabar_search_window_fill($1::int)", 1 },
+    /* An import into an empty archive starts without a window (it is locked: no writer
+     * can be marking meanwhile); the servers open one when the archive has grown. */
+    [STMT_SEARCH_WINDOW_CLOSE] = { "UPDATE search_window SET since = NULL, pending = NULL, pending_at = NULL", 0 },
     /* Tokens (migrations/0013_tokens.sql): only a token's SHA-256 is stored, sent as hex. */
     [STMT_TOKEN_INSERT] = {
         "INSERT INTO tokens (name, role, hash) VALUES ($1, $2, decode($3, 'hex'))", 3 },

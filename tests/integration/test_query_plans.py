@@ -58,8 +58,9 @@ REVISION_HEAVY = 2000
 FULL_SCAN_SHARE = 0.25
 # A search whose word is in more than this share of the articles may read the whole table.
 WIDE_SEARCH_SHARE = 0.10
-# The window of the newest articles searched from their own index (SEARCH_WINDOW_ARTICLES, set
-# for the import): a tenth of the archive, so that searches read both indexes.
+# The window of the newest articles searched from their own index (migrations/0020_search_window.sql),
+# opened after the import as a server would open it: a tenth of the archive, so that searches
+# read both indexes.
 WINDOW_ARTICLES = ARTICLES // 10
 # Index pages a scan may read per loop beyond what the rows it returns need (its descent from
 # the root, a leaf page or two, a visibility map page).
@@ -491,8 +492,7 @@ def load(h):
         subprocess.run([sys.executable, os.path.join(REPO_ROOT, "scripts", "synth.py"), "--count", str(ARTICLES),
                         "--seed", str(SEED), "--body-words", str(BODY_WORDS)], stdout=f, check=True, timeout=120)
     t1 = time.monotonic()
-    arc["import"] = h.run_cli(["import", path], timeout=600,
-                              env_extra={"SEARCH_WINDOW_ARTICLES": str(WINDOW_ARTICLES)})
+    arc["import"] = h.run_cli(["import", path], timeout=600)
     t2 = time.monotonic()
     rate = ARTICLES / (t2 - t1) if t2 > t1 else 0
     log("synth.py wrote %d articles in %.1f s; khabar import took %.1f s (%.0f articles/s)"
@@ -513,6 +513,12 @@ def load(h):
                 " SELECT a.id, v, 'env-1', 'updated', '{title}', jsonb_build_object('id', a.id, 'version', v)"
                 " FROM articles a, generate_series(1, CASE WHEN a.id = 100 THEN %d ELSE 1 + a.id %% 5 END) v;\n"
                 % REVISION_HEAVY) +
+             # the search window, as a server opens it on a large archive: its newest visible
+             # articles marked, the edge at the last of them
+             "UPDATE search_window SET since = (SELECT published_at FROM articles WHERE visible"
+             " ORDER BY published_at DESC, id DESC OFFSET %d LIMIT 1);\n"
+             "UPDATE articles SET search_recent = true WHERE visible"
+             " AND published_at >= (SELECT since FROM search_window);\n" % (WINDOW_ARTICLES - 1) +
              "VACUUM ANALYZE;\n", timeout=300)
     arc["reltuples"] = {name: int(n) for name, n in arc.records(
         "SELECT relname, reltuples::bigint FROM pg_class WHERE relkind = 'r'"

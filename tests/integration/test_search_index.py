@@ -258,11 +258,11 @@ def test_search_jobs(khabar, jobs):
 # the window of the newest articles (migrations/0020_search_window.sql)
 
 def set_window(h, since):
-    """Puts the search window at since (an SQL timestamptz literal), every visible article at or
-    after it marked and no other, as a server's upkeep and the writers' trigger keep it."""
-    psql(h, "UPDATE search_window SET since = %s;"
-            " UPDATE articles SET search_recent = (visible AND published_at >= %s)"
-            " WHERE search_recent IS DISTINCT FROM (visible AND published_at >= %s)" % (since, since, since))
+    """Puts the search window at since (an SQL timestamptz literal; NULL: no window), every visible
+    article at or after it marked and no other, as the servers' upkeep and the writers' trigger keep it."""
+    mark = "COALESCE(visible AND published_at >= %s, false)" % since
+    psql(h, "UPDATE search_window SET since = %s, pending = NULL, pending_at = NULL;"
+            " UPDATE articles SET search_recent = %s WHERE search_recent <> %s" % (since, mark, mark))
 
 
 def answers(srv, word):
@@ -287,9 +287,9 @@ def answers(srv, word):
 
 
 def test_window_keeps_the_answers(khabar):
-    """A search answers the same wherever the window of the newest articles starts: all of them in
-    it, part (fewer than a search's 1,000 candidates, and more than a page), a few, or none. 1,300
-    articles hold one word, in titles, summaries or bodies, an hour apart."""
+    """A search answers the same with no window of the newest articles as wherever the window
+    starts: all of them in it, part (fewer than a search's 1,000 candidates, and more than a page),
+    a few, or none. 1,300 articles hold one word, in titles, summaries or bodies, an hour apart."""
     word = marker()
     rnd = random.Random(21)
     path = os.path.join(khabar.workdir, "window.ndjson")
@@ -306,42 +306,44 @@ def test_window_keeps_the_answers(khabar):
     check(r.returncode == 0, "khabar import of 1,300 articles holding one word", (r.stdout + r.stderr)[-300:])
     srv = khabar.start_server({"CACHE_BYTES": "0"}, name="window")
     try:
-        set_window(khabar, "'-infinity'")
+        set_window(khabar, "NULL")
         whole = answers(srv, word)
         check(len(whole[0]) == 40 and len(whole[-1]) == 100, "the word's searches answer full pages",
               "%r" % [len(x) if isinstance(x, list) else x for x in whole][:4])
-        edges = {"700 of them": "'%s'" % dates[-700], "50 of them": "'%s'" % dates[-50],
+        edges = {"all of them": "'-infinity'", "700 of them": "'%s'" % dates[-700], "50 of them": "'%s'" % dates[-50],
                  "none of them": "'2100-01-01T00:00:00Z'"}
         for name, since in edges.items():
             set_window(khabar, since)
             got = answers(srv, word)
-            check(got == whole, "with %s in the window a search answers as with all" % name,
+            check(got == whole, "with %s in the window a search answers as with no window" % name,
                   "first difference at %r" % next((i for i, (a, b) in enumerate(zip(got, whole)) if a != b), None))
     finally:
-        set_window(khabar, "'-infinity'")
+        set_window(khabar, "NULL")
         srv.stop()
 
 
 def test_window_moves_on(khabar):
-    """A server moves the window on to its newest SEARCH_WINDOW_ARTICLES articles when it starts,
-    dropping the marks before it (at most 2,000 a round); a new article is marked as written, one
-    dated before the window is not, and both are found."""
-    before = int(psql(khabar, "SELECT count(*) FROM articles WHERE search_recent"))
+    """A server opens the window of its newest SEARCH_WINDOW_ARTICLES articles once the archive holds
+    twice as many (marking the articles in it), then keeps it; a new article is marked as written,
+    one dated before the window is not, and both are found."""
+    set_window(khabar, "NULL")
+    edge = psql(khabar, "SELECT published_at FROM articles WHERE visible ORDER BY published_at DESC, id DESC"
+                        " OFFSET 4 LIMIT 1")
     srv = khabar.start_server({"SEARCH_WINDOW_ARTICLES": "5"}, name="window5")
     try:
-        edge = psql(khabar, "SELECT published_at FROM articles WHERE visible"
-                            " ORDER BY published_at DESC, id DESC OFFSET 4 LIMIT 1")
-        since = stale = None
-        deadline = time.monotonic() + 10
+        state = None
+        deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
-            since, stale = psql(khabar, "SELECT since || '|' || (SELECT count(*) FROM articles"
-                                        " WHERE search_recent AND published_at < since) FROM search_window").split("|")
-            if since == edge and int(stale) == max(0, before - 5 - 2000):
+            state = psql(khabar, "SELECT COALESCE(since::text, '-') || '|' || (SELECT count(*) FROM articles"
+                                 " WHERE visible AND NOT search_recent AND published_at >= since) || '|' ||"
+                                 " (SELECT count(*) FROM articles WHERE search_recent) FROM search_window")
+            if not state.startswith("-|"):
                 break
-            time.sleep(0.1)
-        check(since == edge, "the window starts at the 5th newest article", "since %s, 5th newest %s" % (since, edge))
-        check(int(stale) <= max(0, before - 5 - 2000),
-              "the marks before it are dropped, 2,000 a round", "%s of %d marked before it" % (stale, before))
+            time.sleep(0.2)
+        since, unmarked, marked = state.split("|")
+        check(since == edge, "the window opens at the 5th newest article", "since %s, 5th newest %s" % (since, edge))
+        check(unmarked == "0" and 5 <= int(marked) <= 6, "the articles in it, and only they, are marked",
+              "%s in it unmarked, %s marked" % (unmarked, marked))
         word = marker()
         new = create("خبر جديد %s" % word, "نص")["id"]
         old = create("خبر قديم %s" % word, "نص", published_at="1999-01-01T00:00:00Z")["id"]
@@ -353,7 +355,7 @@ def test_window_moves_on(khabar):
               "both are found", got.brief(200))
     finally:
         srv.stop()
-        set_window(khabar, "'-infinity'")
+        set_window(khabar, "NULL")
 
 
 def test_shutdown(khabar):
