@@ -27,15 +27,18 @@ CREATE TABLE search_window (
     id integer PRIMARY KEY DEFAULT 1 CHECK (id = 1),
     since timestamptz,      -- NULL: no window
     pending timestamptz,    -- the edge of a window being opened
-    pending_at timestamptz  -- when pending was set
+    pending_at timestamptz, -- when pending was set
+    -- marks before it are all dropped: those left lie between it and since (the window
+    -- was all marked when since was there, and only moved forward)
+    dropped_to timestamptz
 );
 INSERT INTO search_window DEFAULT VALUES;
 
 CREATE INDEX articles_search_recent ON articles
     USING rum (search rum_tsvector_addon_ops, published_at)
     WITH (attach = 'published_at', to = 'search') WHERE search_recent;
--- the marks to drop (the oldest first) and the articles still to mark when a window opens
-CREATE INDEX articles_search_recent_since ON articles (published_at) WHERE search_recent;
+-- (The marks to drop are found through articles_public_newest between dropped_to and
+-- since: a B-tree over the marked rows alone was taken by the planner for searches.)
 
 -- Named to fire after articles_visibility (BEFORE triggers fire in name order), which
 -- sets visible.
@@ -67,13 +70,16 @@ LANGUAGE sql AS $$
     WHERE since IS NOT NULL AND khabar_nth_newest(size) > since;
 $$;
 
--- A round of a server's upkeep; batch bounds the rows it updates. Returns true when
+-- A round of a server's upkeep; batch bounds the rows it updates (a mark on an article no
+-- longer visible, or moved before dropped_to, stays: searches ask for visible articles
+-- at or after since anyway). Returns true when
 -- there is more to do at once (a round soon after), false when the next can wait.
 CREATE FUNCTION khabar_search_window_advance(size integer, batch integer) RETURNS boolean
 LANGUAGE plpgsql AS $$
 DECLARE
     w search_window;
     n bigint;
+    last timestamptz;
 BEGIN
     SELECT * INTO w FROM search_window FOR UPDATE SKIP LOCKED;
     IF NOT FOUND THEN
@@ -100,15 +106,20 @@ BEGIN
                    AND published_at >= w.pending) THEN
             RETURN true;  -- rows others held: the next round marks them
         END IF;
-        UPDATE search_window SET since = pending, pending = NULL, pending_at = NULL;
+        UPDATE search_window SET since = pending, dropped_to = pending, pending = NULL, pending_at = NULL;
         RETURN true;
     END IF;
     PERFORM khabar_search_window_raise(size);
-    UPDATE articles SET search_recent = false WHERE id IN (
-        SELECT id FROM articles WHERE search_recent
-        AND published_at < (SELECT since FROM search_window)
-        ORDER BY published_at LIMIT batch FOR UPDATE SKIP LOCKED);
-    GET DIAGNOSTICS n = ROW_COUNT;
+    SELECT * INTO w FROM search_window;
+    -- the oldest marks first, so that dropped_to can follow them up
+    WITH dropped AS (
+        UPDATE articles SET search_recent = false WHERE id IN (
+            SELECT id FROM articles WHERE visible AND search_recent
+            AND published_at >= w.dropped_to AND published_at < w.since
+            ORDER BY published_at, id LIMIT batch FOR UPDATE SKIP LOCKED)
+        RETURNING published_at)
+    SELECT count(*), max(published_at) INTO n, last FROM dropped;
+    UPDATE search_window SET dropped_to = CASE WHEN n < batch THEN w.since ELSE last END;
     RETURN n = batch;
 END
 $$;

@@ -517,6 +517,7 @@ def load(h):
              # articles marked, the edge at the last of them
              "UPDATE search_window SET since = (SELECT published_at FROM articles WHERE visible"
              " ORDER BY published_at DESC, id DESC OFFSET %d LIMIT 1);\n"
+             "UPDATE search_window SET dropped_to = since;\n"
              "UPDATE articles SET search_recent = true WHERE visible"
              " AND published_at >= (SELECT since FROM search_window);\n" % (WINDOW_ARTICLES - 1) +
              "VACUUM ANALYZE;\n", timeout=300)

@@ -261,8 +261,8 @@ def set_window(h, since):
     """Puts the search window at since (an SQL timestamptz literal; NULL: no window), every visible
     article at or after it marked and no other, as the servers' upkeep and the writers' trigger keep it."""
     mark = "COALESCE(visible AND published_at >= %s, false)" % since
-    psql(h, "UPDATE search_window SET since = %s, pending = NULL, pending_at = NULL;"
-            " UPDATE articles SET search_recent = %s WHERE search_recent <> %s" % (since, mark, mark))
+    psql(h, "UPDATE search_window SET since = %s, dropped_to = %s, pending = NULL, pending_at = NULL;"
+            " UPDATE articles SET search_recent = %s WHERE search_recent <> %s" % (since, since, mark, mark))
 
 
 def answers(srv, word):
@@ -353,6 +353,22 @@ def test_window_moves_on(khabar):
         got = srv.request("GET", "/v1/articles?" + qs(q=word), encoded=True)
         check(got.status == 200 and sorted(i.get("id") for i in got.json.get("data", [])) == sorted([new, old]),
               "both are found", got.brief(200))
+        for i in range(3):
+            create("خبر أحدث %d %s" % (i, word), "نص")
+        srv.stop()
+        srv = khabar.start_server({"SEARCH_WINDOW_ARTICLES": "5"}, name="window5-again")
+        edge = psql(khabar, "SELECT published_at FROM articles WHERE visible ORDER BY published_at DESC, id DESC"
+                            " OFFSET 4 LIMIT 1")
+        state = None
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            state = psql(khabar, "SELECT since || '|' || (SELECT count(*) FROM articles WHERE visible AND search_recent"
+                                 " AND published_at < since) FROM search_window")
+            if state == "%s|0" % edge:
+                break
+            time.sleep(0.2)
+        check(state == "%s|0" % edge, "after four newer articles the window moves on to the 5th newest and the"
+              " marks before it are dropped", "since|marked before it: %s; 5th newest %s" % (state, edge))
     finally:
         srv.stop()
         set_window(khabar, "NULL")
