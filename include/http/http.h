@@ -97,6 +97,11 @@ char *request_next_link_new(const struct request *req, const char *cursor);
  * no memory. */
 char *path_with_segment_new(const char *prefix, const char *segment);
 
+/* An article's canonical URL: tmpl (PUBLIC_ARTICLE_URL) with {slug} (percent-encoded) and
+ * {id} put in, or the API's own /v1/articles/{slug} when tmpl is NULL. Caller frees;
+ * NULL on no memory. */
+char *article_url_new(const char *tmpl, int64_t id, const char *slug);
+
 /* A page of a list as {"data": [...], "next_cursor": ...} with Link rel="next" when
  * there is more; the page's items are taken over. */
 int reply_page(struct request *req, struct list_page *page, enum cursor_kind kind);

@@ -50,6 +50,19 @@ static db_status find_article(const struct request *req, db_conn *c, struct db_a
     return st;
 }
 
+/* Link: <its canonical URL>; rel="canonical": however the article was asked for (by id,
+ * by a slug in any letter variant, case or encoding), the one address to show and to
+ * redirect to. NULL on no memory. */
+static char *canonical_link_new(const struct request *req, const struct db_article *article)
+{
+    char *url = article_url_new(req->app->config.public_article_url, article->id, article->slug);
+    char *link = NULL;
+    if (url != NULL && asprintf(&link, "<%s>; rel=\"canonical\"", url) < 0)
+        link = NULL;
+    free(url);
+    return link;
+}
+
 /* GET /v1/articles/{article}: one article by id or by slug. */
 int articles_get(struct request *req)
 {
@@ -67,8 +80,10 @@ int articles_get(struct request *req)
         json_t *doc = serialize_article_new(&article);
         /* by id or by slug, the cached answer goes when this article changes */
         req->cache_article_id = article.id;
+        char *link = canonical_link_new(req, &article);
         rc = reply_entity(req, 200, doc, article.last_modified,
-                          article.visible ? CACHE_ARTICLE : CACHE_PRIVATE, NULL, NULL);
+                          article.visible ? CACHE_ARTICLE : CACHE_PRIVATE, link ? "Link" : NULL, link);
+        free(link);
         json_decref(doc);
     } else if (st == DB_OK) {
         rc = reply_db_status(req, DB_NOT_FOUND, "article"); /* a draft or scheduled: not revealed */

@@ -1,5 +1,6 @@
 /* params.c: what the handlers read from a request: path ids, query arguments (only those
  * the route lists), the JSON body, a database connection, and the next page's link. */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -166,6 +167,33 @@ char *path_with_segment_new(const char *prefix, const char *segment)
         return NULL;
     fputs(prefix, f);
     put_encoded(f, segment, false);
+    if (fclose(f) != 0) {
+        free(text);
+        return NULL;
+    }
+    return text;
+}
+
+char *article_url_new(const char *tmpl, int64_t id, const char *slug)
+{
+    if (tmpl == NULL)
+        return path_with_segment_new("/v1/articles/", slug);
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    if (f == NULL)
+        return NULL;
+    for (const char *p = tmpl; *p != '\0'; p++) {
+        if (strncmp(p, "{slug}", 6) == 0) {
+            put_encoded(f, slug, false);
+            p += 5;
+        } else if (strncmp(p, "{id}", 4) == 0) {
+            fprintf(f, "%" PRId64, id);
+            p += 3;
+        } else {
+            fputc(*p, f);
+        }
+    }
     if (fclose(f) != 0) {
         free(text);
         return NULL;

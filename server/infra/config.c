@@ -104,6 +104,29 @@ static int parse_string(const struct setting *s, const char *value, struct confi
     return 0;
 }
 
+/* An article's public address: an http(s) URL in which {slug} and {id} stand for the
+ * article's (at least one of them), no other braces. */
+static int parse_article_url(const struct setting *s, const char *value, struct config *cfg,
+                             char *err, size_t err_size)
+{
+    bool web = strncmp(value, "https://", 8) == 0 || strncmp(value, "http://", 7) == 0;
+    bool named = strstr(value, "{slug}") != NULL || strstr(value, "{id}") != NULL;
+    size_t braces = 0;
+    for (const char *p = value; *p != '\0'; p++)
+        if (*p == '{' || *p == '}')
+            braces++;
+    size_t placeholders = 0;
+    for (const char *p = value; (p = strchr(p, '{')) != NULL; p++)
+        if (strncmp(p, "{slug}", 6) == 0 || strncmp(p, "{id}", 4) == 0)
+            placeholders++;
+    if (!web || !named || braces != 2 * placeholders || strpbrk(value, " \t\"<>\\^`|") != NULL) {
+        snprintf(err, err_size, "%s must be an http or https URL holding {slug} or {id} (and no other "
+                 "braces or spaces), such as https://news.example/a/{slug}, not \"%s\"", s->name, value);
+        return -1;
+    }
+    return parse_string(s, value, cfg, err, err_size);
+}
+
 static int parse_log_format(const struct setting *s, const char *value, struct config *cfg,
                             char *err, size_t err_size)
 {
@@ -334,6 +357,11 @@ static const struct setting settings[] = {
     {.name = "REVISIONS_KEEP", NUMBER(revisions_keep, NUM_UNSIGNED, 0, 1000000), .def = "100",
      .help = "revisions kept per article, the oldest pruned as each write adds one (deleted "
              "articles' included); 0: all"},
+    /* khabar serves the API, not the site: where the site shows an article is its to say. */
+    {.name = "PUBLIC_ARTICLE_URL", .parse = parse_article_url, FIELD(public_article_url),
+     .help = "an article's address on the public site, {slug} and {id} standing for its own "
+             "(https://news.example/a/{slug}): its canonical URL; none: the API's own "
+             "/v1/articles/{slug}"},
     {.name = "CACHE_BYTES", NUMBER(cache_bytes, NUM_SIZE, 0, 1ULL << 40), .def = "67108864",
      .help = "bound of the answer cache (64 MiB); 0: no cache"},
 };
@@ -417,7 +445,7 @@ void config_free(struct config *cfg)
     /* every string and list the table's parsers made, so none can be forgotten here */
     for (size_t i = 0; i < sizeof settings / sizeof settings[0]; i++) {
         const struct setting *s = &settings[i];
-        if (s->parse == parse_string) {
+        if (s->parse == parse_string || s->parse == parse_article_url) {
             free(*(char **)field_of(s, cfg));
         } else if (s->parse == parse_list) {
             char **items = field_of(s, cfg);

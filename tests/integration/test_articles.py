@@ -263,6 +263,41 @@ def test_get_by_slug_variant(peskov, what, slug):
     r = request("GET", "/v1/articles/" + slug)
     check(r.status == 200 and r.json.get("id") == peskov["id"], "GET slug variant (%s), percent-encoded" % what,
           r.brief(200))
+    check(r.header("Link") == canonical_link("/v1/articles/", peskov["slug"]),
+          "the answer names the canonical address (%s)" % what, r.header("Link"))
+
+
+def canonical_link(prefix, slug, tail=""):
+    """The Link header naming the canonical URL of the article whose slug is slug."""
+    return '<%s%s%s>; rel="canonical"' % (prefix, urllib.parse.quote(slug, safe=""), tail)
+
+
+def test_canonical_address(khabar):
+    """However an article is asked for (by id, by its slug with the Latin part in another case or
+    percent-encoded in either case), it answers with Link rel="canonical" naming its one address:
+    PUBLIC_ARTICLE_URL with the slug and id put in, or the API's own /v1/articles/{slug}."""
+    a = create(art("زيارة Putin إلى Pyongyang اليوم")).json
+    slug = a["slug"]
+    asked = {"by id": "/v1/articles/%d" % a["id"], "by its slug": "/v1/articles/" + urllib.parse.quote(slug),
+             "with the Latin part in capitals": "/v1/articles/" + urllib.parse.quote(slug.upper()),
+             "percent-encoded in lower case": "/v1/articles/" + urllib.parse.quote(slug).lower()}
+    for what, path in asked.items():
+        r = request("GET", path, encoded=True)
+        check(r.status == 200 and r.json.get("id") == a["id"] and
+              r.header("Link") == canonical_link("/v1/articles/", slug),
+              "GET %s answers with the canonical address" % what, "%s %s" % (r.brief(80), r.header("Link")))
+    srv = khabar.start_server({"PUBLIC_ARTICLE_URL": "https://news.example/a/{slug}?n={id}"}, name="canonical")
+    try:
+        r = srv.request("GET", asked["with the Latin part in capitals"], encoded=True)
+        check(r.status == 200 and r.header("Link") == canonical_link("https://news.example/a/", slug, "?n=%d" % a["id"]),
+              "with PUBLIC_ARTICLE_URL the canonical address is the site's", r.header("Link"))
+    finally:
+        srv.stop()
+    for bad in ("news.example/a/{slug}", "https://news.example/a/", "https://news.example/{name}/{slug}",
+                "https://news example/{slug}"):
+        r = khabar.run_cli(["serve"], env_extra={"PUBLIC_ARTICLE_URL": bad}, timeout=10)
+        check(r.returncode != 0 and "PUBLIC_ARTICLE_URL" in r.stderr,
+              "PUBLIC_ARTICLE_URL=%s is refused at start" % bad, "exit %d: %s" % (r.returncode, r.stderr[-200:]))
 
 
 def test_get_by_slug_variant_raw_utf8(peskov):
