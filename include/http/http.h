@@ -35,6 +35,9 @@ struct request {
     const struct route *route;
     const char *params[ROUTE_MAX_PARAMS]; /* point into route_buf */
     int64_t cache_article_id; /* the article the answer shows (0: a list); set by handlers */
+    /* the type the answer takes, of those its route produces, by the Accept header
+     * (negotiate.c); NULL for a route that produces only JSON */
+    const char *media_type;
     struct request_client *client;     /* request id, address, CORS origin, start time */
     struct request_body *body;         /* the bytes received */
     struct request_answer *answer;     /* what was queued */
@@ -88,19 +91,21 @@ int reply_text(struct request *req, unsigned status, const char *content_type, c
 int reply_entity(struct request *req, unsigned status, const json_t *doc, int64_t last_modified,
                  const char *cache_control, const char *header, const char *value);
 
+/* What an answer carries beside its status and bytes. */
+struct entity_meta {
+    const char *content_type;  /* a static string; NULL: application/json */
+    int64_t last_modified;     /* 0: unknown */
+    const char *cache_control;
+    const char *header, *value; /* one more header, or NULL (a Link is cached with the body) */
+};
+/* reply_entity for a body already made (text, malloc'd, taken over; NULL: no memory). */
+int reply_entity_text(struct request *req, unsigned status, char *text, size_t len,
+                      const struct entity_meta *m);
+
 /* The Link header value for the next page: this request's path and the query parameters
  * its route takes (in the route table's order) with cursor replaced, as <...>; rel="next".
  * Caller frees; NULL on no memory. */
 char *request_next_link_new(const struct request *req, const char *cursor);
-
-/* prefix followed by segment percent-encoded (a slug in a Location). Caller frees; NULL on
- * no memory. */
-char *path_with_segment_new(const char *prefix, const char *segment);
-
-/* An article's canonical URL: tmpl (PUBLIC_ARTICLE_URL) with {slug} (percent-encoded) and
- * {id} put in, or the API's own /v1/articles/{slug} when tmpl is NULL. Caller frees;
- * NULL on no memory. */
-char *article_url_new(const char *tmpl, int64_t id, const char *slug);
 
 /* A page of a list as {"data": [...], "next_cursor": ...} with Link rel="next" when
  * there is more; the page's items are taken over. */
@@ -115,6 +120,7 @@ int reply_page(struct request *req, struct list_page *page, enum cursor_kind kin
 #define PROBLEM_FORBIDDEN "/problems/forbidden"
 #define PROBLEM_NOT_FOUND "/problems/not-found"
 #define PROBLEM_METHOD_NOT_ALLOWED "/problems/method-not-allowed"
+#define PROBLEM_NOT_ACCEPTABLE "/problems/not-acceptable"
 #define PROBLEM_SLUG_CONFLICT "/problems/slug-conflict"
 #define PROBLEM_IN_USE "/problems/in-use"
 #define PROBLEM_PRECONDITION_FAILED "/problems/precondition-failed"

@@ -12,6 +12,7 @@ struct cache;
 struct cache_answer {
     char *body;
     size_t body_len;
+    const char *content_type;  /* a static string; NULL: application/json */
     char etag[40];
     int64_t last_modified;     /* seconds since the epoch; 0: none */
     const char *cache_control; /* one of the static CACHE_* strings */

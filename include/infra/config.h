@@ -44,7 +44,11 @@ struct config {
     unsigned search_window_articles; /* SEARCH_WINDOW_ARTICLES, default 50000: the newest
                                       * articles searched from an index of their own */
     size_t cache_bytes;        /* CACHE_BYTES, default 64 MiB; 0: no answer cache */
-    char *public_article_url;  /* PUBLIC_ARTICLE_URL: {slug}/{id} template; NULL = the API's */
+    char *public_article_url;  /* PUBLIC_ARTICLE_URL: {slug}/{id} template (default: the API's) */
+    char *public_api_url;      /* PUBLIC_API_URL, no trailing slash; default http://localhost:PORT */
+    char *publication_name;    /* PUBLICATION_NAME, default khabar */
+    char *publication_lang;    /* PUBLICATION_LANG, default ar */
+    char *publisher_logo_url;  /* PUBLISHER_LOGO_URL; NULL: none */
     unsigned connection_timeout_s; /* CONNECTION_TIMEOUT (s) idle, default 30 */
     unsigned max_connections;  /* MAX_CONNECTIONS, default 1024 */
     struct cidr trusted_proxies[CONFIG_MAX_PROXIES]; /* TRUSTED_PROXIES, CIDR list */

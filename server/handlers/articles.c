@@ -10,10 +10,12 @@
 #include "article_writes.h"
 #include "article_list.h"
 #include "http/http.h"
+#include "text/url.h"
 #include "model/article_input.h"
 #include "model/article_write.h"
 #include "model/roles.h"
 #include "model/serialize.h"
+#include "model/structured_data.h"
 #include "text/search.h"
 #include "text/normalize.h"
 
@@ -55,12 +57,27 @@ static db_status find_article(const struct request *req, db_conn *c, struct db_a
  * redirect to. NULL on no memory. */
 static char *canonical_link_new(const struct request *req, const struct db_article *article)
 {
-    char *url = article_url_new(req->app->config.public_article_url, article->id, article->slug);
+    char *url = url_of_article_new(req->app->config.public_article_url, article->id, article->slug);
     char *link = NULL;
     if (url != NULL && asprintf(&link, "<%s>; rel=\"canonical\"", url) < 0)
         link = NULL;
     free(url);
     return link;
+}
+
+/* The answer's document: khabar's JSON of the article, or its schema.org NewsArticle
+ * when the client asked for JSON-LD. */
+static json_t *article_document_new(const struct request *req, const struct db_article *article)
+{
+    const struct config *cfg = &req->app->config;
+    if (req->media_type == NULL || strcmp(req->media_type, "application/ld+json") != 0)
+        return serialize_article_new(article);
+    struct publisher pub = { .name = cfg->publication_name, .logo_url = cfg->publisher_logo_url,
+                             .api_url = cfg->public_api_url };
+    char *url = url_of_article_new(cfg->public_article_url, article->id, article->slug);
+    json_t *doc = url ? structured_news_article_new(article, url, &pub) : NULL;
+    free(url);
+    return doc;
 }
 
 /* GET /v1/articles/{article}: one article by id or by slug. */
@@ -77,7 +94,7 @@ int articles_get(struct request *req)
     if (st == DB_OK && !article.visible && !editor && strcmp(article.status, "withdrawn") == 0) {
         rc = reply_withdrawn(req, article.withdrawn_reason);
     } else if (st == DB_OK && (article.visible || editor)) {
-        json_t *doc = serialize_article_new(&article);
+        json_t *doc = article_document_new(req, &article);
         /* by id or by slug, the cached answer goes when this article changes */
         req->cache_article_id = article.id;
         char *link = canonical_link_new(req, &article);

@@ -1,5 +1,6 @@
 /* catalog.c: the path keys, bodies and write answers the author and section handlers share. */
 #include "catalog.h"
+#include "text/url.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,7 +48,7 @@ int catalog_reply_written(struct request *req, unsigned status, db_status st, co
     }
     if (st != DB_OK)
         return reply_db_status(req, st, what);
-    char *location = status == 201 ? path_with_segment_new(prefix, slug) : NULL;
+    char *location = status == 201 ? url_with_segment_new(prefix, slug) : NULL;
     int rc = reply_entity(req, status, doc, 0, CACHE_NO_STORE, location ? "Location" : NULL, location);
     free(location);
     return rc;

@@ -10,14 +10,16 @@
 #include "internal.h"
 
 void answer_cache_keep(struct request *req, const char *text, size_t len, const char *etag,
-                       int64_t last_modified, const char *cache_control, const char *link)
+                       const struct entity_meta *m)
 {
     const struct request_cache *rc = req->cache;
     /* only what anyone may see: an editor's answer (private) is never kept */
-    if (rc->key == NULL || cache_control == NULL || strncmp(cache_control, "public", 6) != 0)
+    if (rc->key == NULL || m->cache_control == NULL || strncmp(m->cache_control, "public", 6) != 0)
         return;
-    struct cache_answer a = { .body = (char *)text, .body_len = len, .last_modified = last_modified,
-                              .cache_control = cache_control, .link = (char *)link };
+    bool link = m->header != NULL && strcmp(m->header, "Link") == 0;
+    struct cache_answer a = { .body = (char *)text, .body_len = len, .content_type = m->content_type,
+                              .last_modified = m->last_modified, .cache_control = m->cache_control,
+                              .link = link ? (char *)m->value : NULL };
     snprintf(a.etag, sizeof a.etag, "%s", etag);
     cache_put(req->app->cache, rc->key, rc->key_len, req->cache_article_id, &a, rc->generation);
 }
@@ -32,7 +34,7 @@ static void put_key_part(FILE *f, const char *part)
         fprintf(f, "%zu:%s", strlen(part), part);
 }
 
-/* The cache key of a GET: the decoded path, then the value the handler reads of each query
+/* The cache key of a GET: the decoded path, the media type negotiated, then the value the handler reads of each query
  * parameter its route takes, in the route table's order. Arguments the handler never reads
  * (a stray "&", a second "tag=") make no key of their own, and the bytes of one request's
  * parts can never spell another request's key. */
@@ -43,6 +45,7 @@ static char *cache_key_new(const struct request *req, size_t *len)
     if (f == NULL)
         return NULL;
     put_key_part(f, req->path);
+    put_key_part(f, req->media_type);
     for (const char *const *q = req->route->query; q != NULL && *q != NULL; q++)
         put_key_part(f, request_query(req, *q));
     if (fclose(f) != 0) {
@@ -65,8 +68,10 @@ bool answer_cache_serve(struct request *req, int *rc)
         return false;
     if (cache_get(cache, key, len, &a)) {
         free(key);
-        *rc = reply_representation(req, 200, a.body, a.body_len, a.etag, a.last_modified,
-                                   a.cache_control, a.link ? "Link" : NULL, a.link);
+        struct entity_meta m = { .content_type = a.content_type, .last_modified = a.last_modified,
+                                 .cache_control = a.cache_control, .header = a.link ? "Link" : NULL,
+                                 .value = a.link };
+        *rc = reply_representation(req, 200, a.body, a.body_len, a.etag, &m);
         a.body = NULL; /* taken over by the response */
         cache_answer_clear(&a);
         return true;

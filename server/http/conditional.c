@@ -83,46 +83,52 @@ static bool client_has(const struct request *req, const char *etag, int64_t last
 }
 
 int reply_representation(struct request *req, unsigned status, char *text, size_t len,
-                         const char *etag, int64_t last_modified, const char *cache_control,
-                         const char *header, const char *value)
+                         const char *etag, const struct entity_meta *m)
 {
     char date[64];
     struct MHD_Response *resp;
-    if (last_modified > 0)
-        http_date(last_modified, date, sizeof date);
-    bool not_modified = status == 200 && client_has(req, etag, last_modified);
+    if (m->last_modified > 0)
+        http_date(m->last_modified, date, sizeof date);
+    bool not_modified = status == 200 && client_has(req, etag, m->last_modified);
     if (not_modified) {
         free(text);
         len = 0;
         status = 304;
         resp = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
     } else {
-        resp = reply_response_new(text, len, "application/json");
+        resp = reply_response_new(text, len, m->content_type ? m->content_type : "application/json");
     }
     if (resp != NULL) {
         MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, etag);
-        if (last_modified > 0)
+        if (m->last_modified > 0)
             MHD_add_response_header(resp, MHD_HTTP_HEADER_LAST_MODIFIED, date);
-        if (!not_modified && header != NULL && value != NULL)
-            MHD_add_response_header(resp, header, value);
+        if (!not_modified && m->header != NULL && m->value != NULL)
+            MHD_add_response_header(resp, m->header, m->value);
     }
-    return reply_queue(req, status, resp, cache_control, len);
+    return reply_queue(req, status, resp, m->cache_control, len);
+}
+
+int reply_entity_text(struct request *req, unsigned status, char *text, size_t len,
+                      const struct entity_meta *m)
+{
+    char etag[40];
+    if (text == NULL)
+        return MHD_NO;
+    etag_of_text(text, len, etag, sizeof etag);
+    if (status == 200)
+        answer_cache_keep(req, text, len, etag, m);
+    return reply_representation(req, status, text, len, etag, m);
 }
 
 int reply_entity(struct request *req, unsigned status, const json_t *doc, int64_t last_modified,
                  const char *cache_control, const char *header, const char *value)
 {
-    char etag[40];
     size_t len = 0;
     char *text = reply_body_new(doc, &len);
-    if (text == NULL)
-        return MHD_NO;
-    etag_of_text(text, len, etag, sizeof etag);
-    if (status == 200)
-        answer_cache_keep(req, text, len, etag, last_modified, cache_control,
-                          header != NULL && strcmp(header, "Link") == 0 ? value : NULL);
-    return reply_representation(req, status, text, len, etag, last_modified, cache_control, header,
-                                value);
+    /* a negotiated type (application/ld+json) is JSON too */
+    struct entity_meta m = { .content_type = req->media_type, .last_modified = last_modified,
+                             .cache_control = cache_control, .header = header, .value = value };
+    return reply_entity_text(req, status, text, len, &m);
 }
 
 int reply_page(struct request *req, struct list_page *page, enum cursor_kind kind)

@@ -11,6 +11,7 @@
 #include "infra/clock.h"
 #include "infra/jobs.h"
 #include "infra/metrics.h"
+#include "http/negotiate.h"
 #include "internal.h"
 
 /* The job threads for req: the search ones for a search, when there are any. */
@@ -107,6 +108,19 @@ static bool route_refuses(struct request *req, int *rc)
     return true;
 }
 
+/* 406 when the route produces no type the Accept header takes. */
+static bool accept_refuses(struct request *req, int *rc)
+{
+    const char *const *types = req->route->produces;
+    if (types == NULL)
+        return false;
+    req->media_type = negotiate_media_type(request_header(req, MHD_HTTP_HEADER_ACCEPT), types);
+    if (req->media_type != NULL)
+        return false;
+    *rc = reply_not_acceptable(req, types);
+    return true;
+}
+
 /* Counted once per request, here. */
 static bool rate_refuses(struct request *req, int *rc)
 {
@@ -166,6 +180,7 @@ static bool body_length_refuses(struct request *req, int *rc)
 static const struct check checks[] = {
     { AT_HEADERS, route_refuses },
     { AT_HEADERS, rate_refuses },
+    { AT_HEADERS, accept_refuses },
     { AT_HEADERS, declared_length_refuses },
     { AT_HEADERS, token_refuses },
     { AT_HEADERS, request_query_refused },

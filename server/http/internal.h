@@ -139,6 +139,8 @@ enum overload {
     OVERLOAD_WAITED_TOO_LONG,  /* it waited past JOB_QUEUE_TIMEOUT for a job thread */
 };
 int reply_overloaded(struct request *req, enum overload why);
+/* 406 naming the media types the resource has (types, NULL-terminated). */
+int reply_not_acceptable(struct request *req, const char *const *types);
 /* unknown: the names refused; allowed: those the route lists (both taken over). */
 int reply_unknown_parameters(struct request *req, json_t *unknown, json_t *allowed);
 
@@ -150,17 +152,16 @@ int reply_unknown_parameters(struct request *req, json_t *unknown, json_t *allow
  * client has it already; header/value, when not NULL, one more header.
  */
 int reply_representation(struct request *req, unsigned status, char *text, size_t len,
-                         const char *etag, int64_t last_modified, const char *cache_control,
-                         const char *header, const char *value);
+                         const char *etag, const struct entity_meta *m);
 
 /*==== answer_cache.c ====*/
 
 /* For a cacheable GET: answers from the cache when it holds the answer, true with *rc
  * set; otherwise marks the request so that its 200 answer is kept, and returns false. */
 bool answer_cache_serve(struct request *req, int *rc);
-/* Keeps a 200 answer when the request was marked for it; link may be NULL. */
+/* Keeps a 200 answer when the request was marked for it, with its meta's Link header. */
 void answer_cache_keep(struct request *req, const char *text, size_t len, const char *etag,
-                       int64_t last_modified, const char *cache_control, const char *link);
+                       const struct entity_meta *m);
 
 /*==== auth.c ====*/
 

@@ -10,6 +10,7 @@
 #include "infra/decimal.h"
 #include "infra/strict_json.h"
 #include "text/normalize.h"
+#include "text/url.h"
 
 /* A whole number of 1..max_digits decimal digits and nothing else; false otherwise. */
 int64_t request_param_id(const struct request *req, int index)
@@ -145,62 +146,6 @@ db_conn *request_db(struct request *req, int *answered_result)
     return c;
 }
 
-/* Percent-encodes s onto f, leaving RFC 3986 unreserved characters (and '/' when
- * keep_slash: a path) as they are. */
-static void put_encoded(FILE *f, const char *s, bool keep_slash)
-{
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
-            *p == '-' || *p == '.' || *p == '_' || *p == '~' || (keep_slash && *p == '/'))
-            fputc(*p, f);
-        else
-            fprintf(f, "%%%02X", *p);
-    }
-}
-
-char *path_with_segment_new(const char *prefix, const char *segment)
-{
-    char *text = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&text, &len);
-    if (f == NULL)
-        return NULL;
-    fputs(prefix, f);
-    put_encoded(f, segment, false);
-    if (fclose(f) != 0) {
-        free(text);
-        return NULL;
-    }
-    return text;
-}
-
-char *article_url_new(const char *tmpl, int64_t id, const char *slug)
-{
-    if (tmpl == NULL)
-        return path_with_segment_new("/v1/articles/", slug);
-    char *text = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&text, &len);
-    if (f == NULL)
-        return NULL;
-    for (const char *p = tmpl; *p != '\0'; p++) {
-        if (strncmp(p, "{slug}", 6) == 0) {
-            put_encoded(f, slug, false);
-            p += 5;
-        } else if (strncmp(p, "{id}", 4) == 0) {
-            fprintf(f, "%" PRId64, id);
-            p += 3;
-        } else {
-            fputc(*p, f);
-        }
-    }
-    if (fclose(f) != 0) {
-        free(text);
-        return NULL;
-    }
-    return text;
-}
-
 char *request_next_link_new(const struct request *req, const char *cursor)
 {
     char *text = NULL;
@@ -209,7 +154,7 @@ char *request_next_link_new(const struct request *req, const char *cursor)
     if (f == NULL)
         return NULL;
     fputc('<', f);
-    put_encoded(f, req->path, true);
+    url_put_encoded(f, req->path, true);
     /* The arguments the handler read, in the route table's order: the same page asked in
      * any spelling links to the same next page (and its cached answer is right for all). */
     char sep = '?';
@@ -219,12 +164,12 @@ char *request_next_link_new(const struct request *req, const char *cursor)
             continue;
         fputc(sep, f);
         sep = '&';
-        put_encoded(f, *q, false);
+        url_put_encoded(f, *q, false);
         fputc('=', f);
-        put_encoded(f, value, false);
+        url_put_encoded(f, value, false);
     }
     fprintf(f, "%ccursor=", sep);
-    put_encoded(f, cursor, false);
+    url_put_encoded(f, cursor, false);
     fputs(">; rel=\"next\"", f);
     if (fclose(f) != 0) {
         free(text);

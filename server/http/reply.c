@@ -62,9 +62,13 @@ static void add_common_headers(const struct request *req, struct MHD_Response *r
     if (req->answer->close_after || req->answer->body_unread ||
         atomic_load(&req->app->shutting_down))
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
-    /* The answer depends on Origin whenever specific origins are configured. */
-    if (req->app->config.origin_count > 0 && (origin == NULL || strcmp(origin, "*") != 0))
-        MHD_add_response_header(resp, MHD_HTTP_HEADER_VARY, "Origin");
+    /* The answer depends on Origin whenever specific origins are configured, and on
+     * Accept where the route has more than one type. */
+    bool by_origin = req->app->config.origin_count > 0 && (origin == NULL || strcmp(origin, "*") != 0);
+    bool by_accept = req->route != NULL && req->route->produces != NULL;
+    if (by_origin || by_accept)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_VARY,
+                                by_origin && by_accept ? "Accept, Origin" : by_accept ? "Accept" : "Origin");
 }
 
 static void note_answer(struct request *req, unsigned status, size_t body_len)
@@ -173,6 +177,7 @@ static const char *problem_title(unsigned status)
     case 403: return "forbidden";
     case 404: return "not found";
     case 405: return "method not allowed";
+    case 406: return "not acceptable";
     case 409: return "conflict";
     case 412: return "precondition failed";
     case 413: return "request body too large";
@@ -360,6 +365,20 @@ int reply_overloaded(struct request *req, enum overload why)
                              ? "too many requests are waiting to be served; see Retry-After"
                              : "the request waited too long to be served; see Retry-After",
                          NULL);
+}
+
+int reply_not_acceptable(struct request *req, const char *const *types)
+{
+    char detail[192];
+    size_t used = (size_t)snprintf(detail, sizeof detail, "this resource is served as");
+    for (size_t i = 0; types[i] != NULL && used < sizeof detail; i++)
+        used += (size_t)snprintf(detail + used, sizeof detail - used, "%s %s", i ? " or" : "",
+                                 types[i]);
+    json_t *available = json_array();
+    for (size_t i = 0; types[i] != NULL; i++)
+        json_array_append_new(available, json_string(types[i]));
+    return problem_queue(req, 406, PROBLEM_NOT_ACCEPTABLE, detail,
+                         json_pack("{s:o}", "available", available), NULL, NULL);
 }
 
 int reply_unauthorized(struct request *req)

@@ -15,6 +15,8 @@ static const char *const name_list_query[] = { "q", "limit", "cursor", NULL };
 static const char *const page_query[] = { "limit", "cursor", NULL };
 static const char *const limit_query[] = { "limit", NULL };
 static const char *const suggest_query[] = { "q", NULL };
+/* An article as khabar's JSON, or as schema.org NewsArticle structured data. */
+static const char *const article_types[] = { "application/json", "application/ld+json", NULL };
 
 /* Writes name the least role their token needs (infra/roles.h): a writer writes and
  * restores drafts (the article handlers ask an editor for anything else, by model/roles.h);
@@ -26,7 +28,8 @@ const struct route route_table[] = {
       .slow_with = "q", .query = article_list_query },
     { .method = "POST", .path = "/v1/articles", .name = "articles_create", .handler = articles_create,
       .role = ROLE_WRITER, .action = "writing articles" },
-    { .method = "GET", .path = "/v1/articles/:article", .name = "articles_get", .handler = articles_get, .cached = 1 },
+    { .method = "GET", .path = "/v1/articles/:article", .name = "articles_get", .handler = articles_get, .cached = 1,
+      .produces = article_types },
     { .method = "PUT", .path = "/v1/articles/:article", .name = "articles_replace", .handler = articles_replace,
       .role = ROLE_WRITER, .action = "writing articles" },
     { .method = "PATCH", .path = "/v1/articles/:article", .name = "articles_patch", .handler = articles_patch,

@@ -104,6 +104,43 @@ static int parse_string(const struct setting *s, const char *value, struct confi
     return 0;
 }
 
+/* An http(s) URL with no spaces, quotes or brackets that a header or XML could not carry. */
+static bool is_web_url(const char *value)
+{
+    bool web = strncmp(value, "https://", 8) == 0 || strncmp(value, "http://", 7) == 0;
+    return web && strpbrk(value, " \t\"<>\\^`|{}") == NULL;
+}
+
+/* An absolute http(s) URL (kept without a trailing slash, so that paths append to it). */
+static int parse_base_url(const struct setting *s, const char *value, struct config *cfg,
+                          char *err, size_t err_size)
+{
+    if (!is_web_url(value)) {
+        snprintf(err, err_size, "%s must be an http or https URL such as https://api.news.example, "
+                 "not \"%s\"", s->name, value);
+        return -1;
+    }
+    if (parse_string(s, value, cfg, err, err_size) < 0)
+        return -1;
+    char *url = *(char **)field_of(s, cfg);
+    for (size_t n = strlen(url); n > 0 && url[n - 1] == '/'; n--)
+        url[n - 1] = '\0';
+    return 0;
+}
+
+/* A language tag of letters, digits and hyphens (ar, en-GB). */
+static int parse_lang_tag(const struct setting *s, const char *value, struct config *cfg,
+                          char *err, size_t err_size)
+{
+    size_t n = strlen(value);
+    if (n == 0 || n > 35 || strspn(value, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                          "0123456789-") != n) {
+        snprintf(err, err_size, "%s must be a language tag such as ar, not \"%s\"", s->name, value);
+        return -1;
+    }
+    return parse_string(s, value, cfg, err, err_size);
+}
+
 /* An article's public address: an http(s) URL in which {slug} and {id} stand for the
  * article's (at least one of them), no other braces. */
 static int parse_article_url(const struct setting *s, const char *value, struct config *cfg,
@@ -360,8 +397,19 @@ static const struct setting settings[] = {
     /* khabar serves the API, not the site: where the site shows an article is its to say. */
     {.name = "PUBLIC_ARTICLE_URL", .parse = parse_article_url, FIELD(public_article_url),
      .help = "an article's address on the public site, {slug} and {id} standing for its own "
-             "(https://news.example/a/{slug}): its canonical URL; none: the API's own "
-             "/v1/articles/{slug}"},
+             "(https://news.example/a/{slug}): its canonical URL, in feeds and sitemaps; none: the "
+             "API's own, PUBLIC_API_URL/v1/articles/{slug}"},
+    {.name = "PUBLIC_API_URL", .parse = parse_base_url, FIELD(public_api_url),
+     .shown = "http://localhost:PORT",
+     .help = "where clients reach this API, as the public sees it (behind a proxy, the proxy's "
+             "address): the absolute links of feeds, sitemaps and robots.txt start with it"},
+    {.name = "PUBLICATION_NAME", .parse = parse_string, FIELD(publication_name), .def = "khabar",
+     .help = "the publication's name: the title of the site feed, the Google News sitemap's "
+             "publication, the publisher of structured data"},
+    {.name = "PUBLICATION_LANG", .parse = parse_lang_tag, FIELD(publication_lang), .def = "ar",
+     .help = "the language of the site feed and of sitemaps (each article keeps its own)"},
+    {.name = "PUBLISHER_LOGO_URL", .parse = parse_base_url, FIELD(publisher_logo_url),
+     .help = "the publisher's logo in structured data (NewsArticle publisher.logo); none: no logo"},
     {.name = "CACHE_BYTES", NUMBER(cache_bytes, NUM_SIZE, 0, 1ULL << 40), .def = "67108864",
      .help = "bound of the answer cache (64 MiB); 0: no cache"},
 };
@@ -369,6 +417,24 @@ static const struct setting settings[] = {
 #define SETTING_COUNT (sizeof settings / sizeof settings[0])
 
 /* ===== Loading and --help ===== */
+
+/* The defaults of the public addresses, made of other settings; false on no memory. */
+static bool addresses_complete(struct config *cfg)
+{
+    char *made = NULL;
+    if (cfg->public_api_url == NULL) {
+        if (asprintf(&made, "http://localhost:%u", cfg->port) < 0)
+            return false;
+        cfg->public_api_url = made;
+    }
+    /* without a site of its own, an article's address is the API's answer for it */
+    if (cfg->public_article_url == NULL) {
+        if (asprintf(&made, "%s/v1/articles/{slug}", cfg->public_api_url) < 0)
+            return false;
+        cfg->public_article_url = made;
+    }
+    return true;
+}
 
 int config_load(struct config *cfg, char *err, size_t err_size)
 {
@@ -394,6 +460,10 @@ int config_load(struct config *cfg, char *err, size_t err_size)
     /* Without DB_JOBS threads the HTTP threads answer everything, searches too. */
     if (cfg->db_jobs == 0)
         cfg->search_jobs = 0;
+    if (!addresses_complete(cfg)) {
+        snprintf(err, err_size, "out of memory");
+        goto fail;
+    }
     return 0;
 fail:
     config_free(cfg);
@@ -445,7 +515,8 @@ void config_free(struct config *cfg)
     /* every string and list the table's parsers made, so none can be forgotten here */
     for (size_t i = 0; i < sizeof settings / sizeof settings[0]; i++) {
         const struct setting *s = &settings[i];
-        if (s->parse == parse_string || s->parse == parse_article_url) {
+        if (s->parse == parse_string || s->parse == parse_article_url ||
+            s->parse == parse_base_url || s->parse == parse_lang_tag) {
             free(*(char **)field_of(s, cfg));
         } else if (s->parse == parse_list) {
             char **items = field_of(s, cfg);

@@ -480,6 +480,12 @@ def request(method, path, body=None, headers=None, token=None, encoded=False, ti
                                    encoded=encoded, timeout=timeout)
 
 
+def api_url():
+    """Where the default server says it is reached (PUBLIC_API_URL's default): the start of
+    the absolute links it gives."""
+    return "http://localhost:%d" % _default_server.port
+
+
 def raw_request(data, timeout=None, head=False):
     """raw_request() on the default server: bytes in, all response bytes out."""
     return _default_server.raw_request(data, timeout=timeout, head=head)

@@ -18,14 +18,15 @@ def enc(s):
 
 @pytest.fixture(scope="module")
 def servers(khabar, module_server):
-    """(cached, uncached): the default server (answer cache on) and one with CACHE_BYTES=0."""
+    """(cached, uncached): the default server (answer cache on) and one with CACHE_BYTES=0, named
+    by the same public address, so that their absolute links are the same."""
     srv = khabar.server
     for i in range(7):
         create(srv, art("خبر من موسكو رقم %d" % i, tags=[TAG], sources=[SOURCE],
                         published_at="2024-05-%02dT10:00:00Z" % (i + 1)))
     for i in range(5):
         create(srv, art("خبر آخر رقم %d" % i, tags=["كييف"], published_at="2024-06-%02dT10:00:00Z" % (i + 1)))
-    return srv, module_server("no-cache", CACHE_BYTES="0")
+    return srv, module_server("no-cache", CACHE_BYTES="0", PUBLIC_API_URL=harness.api_url())
 
 
 def crafted_urls():

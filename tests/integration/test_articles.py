@@ -6,7 +6,7 @@ import urllib.parse
 
 import pytest
 
-from harness import TOKEN_1, TOKEN_2, art, check, problem_issues, raw, request
+from harness import TOKEN_1, TOKEN_2, api_url, art, check, problem_issues, raw, request
 from articles_helpers import (FULL_PAYLOAD, MERGE, PESKOV_SLUG, PESKOV_TITLE, RFC3339_Z, count_articles,
                               create, error_fields, expect_no_body, expect_problem, get_article, get_etag, get_json,
                               is_strong_etag, names_field, parse_ts, patch, persian)
@@ -263,7 +263,7 @@ def test_get_by_slug_variant(peskov, what, slug):
     r = request("GET", "/v1/articles/" + slug)
     check(r.status == 200 and r.json.get("id") == peskov["id"], "GET slug variant (%s), percent-encoded" % what,
           r.brief(200))
-    check(r.header("Link") == canonical_link("/v1/articles/", peskov["slug"]),
+    check(r.header("Link") == canonical_link(api_url() + "/v1/articles/", peskov["slug"]),
           "the answer names the canonical address (%s)" % what, r.header("Link"))
 
 
@@ -275,7 +275,7 @@ def canonical_link(prefix, slug, tail=""):
 def test_canonical_address(khabar):
     """However an article is asked for (by id, by its slug with the Latin part in another case or
     percent-encoded in either case), it answers with Link rel="canonical" naming its one address:
-    PUBLIC_ARTICLE_URL with the slug and id put in, or the API's own /v1/articles/{slug}."""
+    PUBLIC_ARTICLE_URL with the slug and id put in, or the API's own PUBLIC_API_URL/v1/articles/{slug}."""
     a = create(art("زيارة Putin إلى Pyongyang اليوم")).json
     slug = a["slug"]
     asked = {"by id": "/v1/articles/%d" % a["id"], "by its slug": "/v1/articles/" + urllib.parse.quote(slug),
@@ -284,7 +284,7 @@ def test_canonical_address(khabar):
     for what, path in asked.items():
         r = request("GET", path, encoded=True)
         check(r.status == 200 and r.json.get("id") == a["id"] and
-              r.header("Link") == canonical_link("/v1/articles/", slug),
+              r.header("Link") == canonical_link(api_url() + "/v1/articles/", slug),
               "GET %s answers with the canonical address" % what, "%s %s" % (r.brief(80), r.header("Link")))
     srv = khabar.start_server({"PUBLIC_ARTICLE_URL": "https://news.example/a/{slug}?n={id}"}, name="canonical")
     try:

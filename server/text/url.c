@@ -1,0 +1,62 @@
+/* url.c: URLs made of text: percent-encoding, a segment put after a prefix, an article's address from its template. */
+#include "text/url.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Percent-encodes s onto f, leaving RFC 3986 unreserved characters (and '/' when
+ * keep_slash: a path) as they are. */
+void url_put_encoded(FILE *f, const char *s, bool keep_slash)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+            *p == '-' || *p == '.' || *p == '_' || *p == '~' || (keep_slash && *p == '/'))
+            fputc(*p, f);
+        else
+            fprintf(f, "%%%02X", *p);
+    }
+}
+
+char *url_with_segment_new(const char *prefix, const char *segment)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    if (f == NULL)
+        return NULL;
+    fputs(prefix, f);
+    url_put_encoded(f, segment, false);
+    if (fclose(f) != 0) {
+        free(text);
+        return NULL;
+    }
+    return text;
+}
+
+char *url_of_article_new(const char *tmpl, int64_t id, const char *slug)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    if (f == NULL)
+        return NULL;
+    for (const char *p = tmpl; *p != '\0'; p++) {
+        if (strncmp(p, "{slug}", 6) == 0) {
+            url_put_encoded(f, slug, false);
+            p += 5;
+        } else if (strncmp(p, "{id}", 4) == 0) {
+            fprintf(f, "%" PRId64, id);
+            p += 3;
+        } else {
+            fputc(*p, f);
+        }
+    }
+    if (fclose(f) != 0) {
+        free(text);
+        return NULL;
+    }
+    return text;
+}
+
