@@ -177,6 +177,8 @@ struct article_query {
     const char *tsquery;    /* a search (ranked, items keep the body for snippets); NULL: newest first */
     const char *exact_tsquery; /* the search with its words as written (search.h), for ranking */
     bool newest;            /* a search sorted newest first instead of by rank */
+    bool with_body;         /* a public list newest first whose items keep their safe HTML
+                             * body (feeds) */
     const char *status;     /* editors' lists: draft, scheduled, withdrawn or any; NULL: public */
     unsigned limit;
     /* Facets (public lists only): which, as a PostgreSQL text array such as {tag,source};
@@ -380,6 +382,8 @@ struct name_query {
 };
 db_status db_tag_list(db_conn *c, const struct name_query *q, struct db_name_page *page);
 db_status db_source_list(db_conn *c, const struct name_query *q, struct db_name_page *page);
+/* A source with public articles by its normalized name; DB_NOT_FOUND when there is none. */
+db_status db_source_get(db_conn *c, const char *key, struct db_name *out);
 
 /* ---- authors ---- */
 

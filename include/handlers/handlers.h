@@ -26,6 +26,8 @@ int revisions_list(struct request *req);
 int revisions_get(struct request *req);
 int revisions_restore(struct request *req);
 
+int feeds_get(struct request *req);
+
 int tags_list(struct request *req);
 int tags_get(struct request *req);
 int sources_list(struct request *req);

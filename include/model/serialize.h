@@ -21,6 +21,7 @@ struct list_page {
     int64_t last_modified; /* no item or count can be newer */
     bool editors_only;     /* it lists what only token holders may see: private, never kept */
     json_t *extra;         /* members the answer has beside data and next_cursor, or NULL */
+    const char *links;     /* Link values beside rel="next" (the list's feeds), or NULL */
 };
 
 /* The article object of api.md (caller owns); with its body when the row has one. */

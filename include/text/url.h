@@ -19,4 +19,15 @@ char *url_with_segment_new(const char *prefix, const char *segment);
  * put in. Caller frees; NULL on no memory. */
 char *url_of_article_new(const char *tmpl, int64_t id, const char *slug);
 
+/* The site an address is on: its scheme and authority with "/" (https://news.example/).
+ * Caller frees; NULL on no memory. */
+char *url_origin_new(const char *url);
+
+/* An author's page: api_url/v1/authors/{slug}. Caller frees; NULL on no memory. */
+char *url_of_author_new(const char *api_url, const char *slug);
+
+/* An article's address that never changes, whatever becomes of its slug (a feed item's id):
+ * api_url/v1/articles/{id}. Caller frees; NULL on no memory. */
+char *url_of_article_id_new(const char *api_url, int64_t id);
+
 #endif

@@ -222,6 +222,20 @@ static void list_scan_of(const struct article_query *q, const struct list_filter
     memcpy(s->params, params, sizeof params);
 }
 
+/* The feed statement of each public list's statement newest first (the same scan, with
+ * the body); a search or an editors' list keeps its own. */
+static enum db_stmt feed_statement(enum db_stmt list)
+{
+    switch (list) {
+    case STMT_LIST_NEWEST: return STMT_FEED_NEWEST;
+    case STMT_LIST_BY_TAG: return STMT_FEED_BY_TAG;
+    case STMT_LIST_BY_SOURCE: return STMT_FEED_BY_SOURCE;
+    case STMT_LIST_BY_AUTHOR: return STMT_FEED_BY_AUTHOR;
+    case STMT_LIST_BY_SECTION: return STMT_FEED_BY_SECTION;
+    default: return list;
+    }
+}
+
 /* The facets statement of each public list's statement. */
 static enum db_stmt facets_statement(enum db_stmt list)
 {
@@ -300,6 +314,8 @@ db_status db_article_list(db_conn *c, const struct article_query *q, struct db_a
     if (!known)
         return DB_OK; /* an unknown tag, source, author or section has no articles */
     list_scan_of(q, &f, list_statement(q, &f), q->limit + 1, true, &s);
+    if (q->with_body)
+        s.stmt = feed_statement(s.stmt);
     PGresult *res = db_run(c, s.stmt, s.params, PGRES_TUPLES_OK, &st);
     if (res == NULL)
         return st;

@@ -17,6 +17,7 @@
 #define ONE_ARTICLE "a.body, a.body_html, NULL, a.corrections, a.withdrawn_reason"
 #define LIST_ITEM "NULL, NULL, NULL, NULL, NULL"
 #define SEARCH_ITEM "NULL, NULL, a.body_text, NULL, NULL"
+#define FEED_ITEM "NULL, a.body_html, NULL, NULL, NULL"
 
 /* The columns of a revision (see revisions.c), with its representation or NULL. */
 #define REVISION_COLUMNS(representation)                                                   \

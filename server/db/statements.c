@@ -18,6 +18,12 @@ const struct db_statement db_statements[STMT_COUNT] = {
     [STMT_LIST_BY_SOURCE] = { "SELECT " ARTICLE_COLUMNS(LIST_ITEM) SOURCE_SCAN, 8, .read_only = 1 },
     [STMT_LIST_BY_AUTHOR] = { "SELECT " ARTICLE_COLUMNS(LIST_ITEM) AUTHOR_SCAN, 10, .read_only = 1 },
     [STMT_LIST_BY_SECTION] = { "SELECT " ARTICLE_COLUMNS(LIST_ITEM) SECTION_SCAN, 9, .read_only = 1 },
+    /* Feeds: the lists' scans, each item with its safe HTML body. */
+    [STMT_FEED_NEWEST] = { "SELECT " ARTICLE_COLUMNS(FEED_ITEM) NEWEST_SCAN, 6, .read_only = 1 },
+    [STMT_FEED_BY_TAG] = { "SELECT " ARTICLE_COLUMNS(FEED_ITEM) TAG_SCAN, 8, .read_only = 1 },
+    [STMT_FEED_BY_SOURCE] = { "SELECT " ARTICLE_COLUMNS(FEED_ITEM) SOURCE_SCAN, 8, .read_only = 1 },
+    [STMT_FEED_BY_AUTHOR] = { "SELECT " ARTICLE_COLUMNS(FEED_ITEM) AUTHOR_SCAN, 10, .read_only = 1 },
+    [STMT_FEED_BY_SECTION] = { "SELECT " ARTICLE_COLUMNS(FEED_ITEM) SECTION_SCAN, 9, .read_only = 1 },
     /* The facets of each list, over the same scan (FACETS). */
     [STMT_FACETS_NEWEST] = {
         FACETS(NEWEST_SCAN, "$7::bigint, $8::bigint, $9::text, $10::bigint, $11::bigint"), 13, .read_only = 1 },
@@ -111,6 +117,9 @@ const struct db_statement db_statements[STMT_COUNT] = {
     /* A tag or source by key, with its id and how many articles it has. */
     [STMT_TAG_FIND] = { "SELECT id, article_count FROM tags WHERE slug = $1", 1, .read_only = 1 },
     [STMT_SOURCE_FIND] = { "SELECT id, article_count FROM sources WHERE key = $1", 1, .read_only = 1 },
+    [STMT_SOURCE_BY_KEY] = {
+        "SELECT s.name, s.article_count, s.id FROM sources s WHERE s.key = $1 AND s.article_count > 0",
+        1, .read_only = 1 },
     [STMT_AUTHOR_FIND] = { "SELECT id, article_count FROM authors WHERE slug_key = $1", 1, .read_only = 1 },
     [STMT_SECTION_FIND] = { "SELECT id, 0 FROM sections WHERE slug_key = $1", 1, .read_only = 1 },
     /* $2: whether an article that is not public is found too (for editors) */

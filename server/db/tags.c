@@ -63,6 +63,12 @@ db_status db_tag_get(db_conn *c, const char *slug_key, struct db_name *out)
     return db_name_one(c, STMT_TAG_BY_SLUG, params, DB_NAME_TAG, out);
 }
 
+db_status db_source_get(db_conn *c, const char *key, struct db_name *out)
+{
+    const char *params[1] = { key };
+    return db_name_one(c, STMT_SOURCE_BY_KEY, params, DB_NAME_SOURCE, out);
+}
+
 db_status db_name_list(db_conn *c, enum db_stmt stmt, enum db_stmt prefix_stmt,
                        enum db_name_kind kind, const struct name_query *q, struct db_name_page *page)
 {

@@ -9,6 +9,7 @@
 #include "handlers/handlers.h"
 #include "article_writes.h"
 #include "article_list.h"
+#include "feeds.h"
 #include "http/http.h"
 #include "text/url.h"
 #include "model/article_input.h"
@@ -214,6 +215,25 @@ static bool read_list_args(const struct request *req, struct list_args *a, char 
     return true;
 }
 
+/* The feeds of a list (Link rel="alternate"): a list newest first of the public articles
+ * that follows at most one tag, source, author or section has the feeds of it; NULL for
+ * others (a search, an editors' list, two subjects at once). Caller frees. */
+static char *list_feeds_new(const struct request *req, const struct list_args *a)
+{
+    static const char *const kinds[] = { "tag", "source", "author", "section" };
+    const char *kind = NULL;
+    if (a->search != NULL || a->q.status != NULL)
+        return NULL;
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+        if (request_query(req, kinds[i]) == NULL)
+            continue;
+        if (kind != NULL)
+            return NULL;
+        kind = kinds[i];
+    }
+    return feed_alternates_new(req, kind, kind ? request_query(req, kind) : NULL);
+}
+
 /* GET /v1/articles: a page of summaries newest first, filtered; with q, ranked search results. */
 int articles_list(struct request *req)
 {
@@ -252,7 +272,10 @@ int articles_list(struct request *req)
     else
         serialize_article_page(&rows, &page);
     page.editors_only = args.q.status != NULL;
+    char *feeds = list_feeds_new(req, &args);
+    page.links = feeds;
     rc = reply_page(req, &page, list_cursor_kind(&args));
+    free(feeds);
 out:
     json_decref(page.items);
     json_decref(page.extra);

@@ -134,7 +134,11 @@ int reply_entity(struct request *req, unsigned status, const json_t *doc, int64_
 int reply_page(struct request *req, struct list_page *page, enum cursor_kind kind)
 {
     char *cursor = page->more ? cursor_encode_new(kind, page->last_key, page->last_id) : NULL;
-    char *link = cursor ? request_next_link_new(req, cursor) : NULL;
+    char *next = cursor ? request_next_link_new(req, cursor) : NULL, *link = next;
+    if (page->links != NULL && next != NULL && asprintf(&link, "%s, %s", next, page->links) < 0)
+        link = NULL;
+    else if (page->links != NULL && next == NULL)
+        link = (char *)page->links;
     json_t *doc = json_pack("{s:o, s:s?}", "data", page->items, "next_cursor", cursor);
     page->items = NULL; /* taken over by doc */
     if (doc != NULL && page->extra != NULL)
@@ -144,7 +148,9 @@ int reply_page(struct request *req, struct list_page *page, enum cursor_kind kin
                                 link)
                  : MHD_NO;
     json_decref(doc);
-    free(link);
+    if (link != next && link != page->links)
+        free(link);
+    free(next);
     free(cursor);
     return rc;
 }

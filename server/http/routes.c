@@ -15,6 +15,7 @@ static const char *const name_list_query[] = { "q", "limit", "cursor", NULL };
 static const char *const page_query[] = { "limit", "cursor", NULL };
 static const char *const limit_query[] = { "limit", NULL };
 static const char *const suggest_query[] = { "q", NULL };
+static const char *const feed_query[] = { "tag", "source", "author", "section", NULL };
 /* An article as khabar's JSON, or as schema.org NewsArticle structured data. */
 static const char *const article_types[] = { "application/json", "application/ld+json", NULL };
 
@@ -53,6 +54,8 @@ const struct route route_table[] = {
     { .method = "POST", .path = "/v1/articles/:article/revisions/:version/restore",
       .name = "revisions_restore", .handler = revisions_restore,
       .role = ROLE_WRITER, .action = "restoring a revision" },
+    { .method = "GET", .path = "/v1/feeds/:format", .name = "feeds_get", .handler = feeds_get, .cached = 1,
+      .query = feed_query },
     { .method = "GET", .path = "/v1/tags", .name = "tags_list", .handler = tags_list, .cached = 1,
       .query = name_list_query },
     { .method = "GET", .path = "/v1/tags/:tag", .name = "tags_get", .handler = tags_get, .cached = 1 },

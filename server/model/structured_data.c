@@ -53,13 +53,10 @@ static json_t *authors_of(const char *authors_json, const char *api_url)
     json_array_foreach(in, i, a) {
         const char *slug = json_string_value(json_object_get(a, "slug"));
         json_t *person = json_pack("{s:s, s:O}", "@type", "Person", "name", json_object_get(a, "name"));
-        char *prefix = NULL, *url = NULL;
-        if (slug != NULL && asprintf(&prefix, "%s/v1/authors/", api_url) >= 0)
-            url = url_with_segment_new(prefix, slug);
+        char *url = slug ? url_of_author_new(api_url, slug) : NULL;
         if (person != NULL && url != NULL)
             json_object_set_new(person, "url", json_string(url));
         free(url);
-        free(prefix);
         json_array_append_new(out, person);
     }
     json_decref(in);

@@ -60,3 +60,33 @@ char *url_of_article_new(const char *tmpl, int64_t id, const char *slug)
     return text;
 }
 
+
+char *url_of_author_new(const char *api_url, const char *slug)
+{
+    char *prefix = NULL;
+    if (asprintf(&prefix, "%s/v1/authors/", api_url) < 0)
+        return NULL;
+    char *url = url_with_segment_new(prefix, slug);
+    free(prefix);
+    return url;
+}
+
+char *url_of_article_id_new(const char *api_url, int64_t id)
+{
+    char *url = NULL;
+    return asprintf(&url, "%s/v1/articles/%" PRId64, api_url, id) < 0 ? NULL : url;
+}
+
+char *url_origin_new(const char *url)
+{
+    const char *authority = strstr(url, "://");
+    authority = authority ? authority + 3 : url;
+    size_t n = (size_t)(authority - url) + strcspn(authority, "/?#");
+    char *origin = malloc(n + 2);
+    if (origin == NULL)
+        return NULL;
+    memcpy(origin, url, n);
+    origin[n] = '/';
+    origin[n + 1] = '\0';
+    return origin;
+}

@@ -1,0 +1,15 @@
+/* feeds.h: the feeds' addresses, for the lists that advertise them. Only server/handlers/
+ * includes this. */
+#ifndef KHABAR_FEEDS_H
+#define KHABAR_FEEDS_H
+
+struct request;
+
+/*
+ * The Link header value naming the feeds of a list in each format, each as
+ * <url>; rel="alternate"; type="..."; the site's when kind (tag, source, author or
+ * section) is NULL, else the feeds of that one named value. Caller frees; NULL on no memory.
+ */
+char *feed_alternates_new(const struct request *req, const char *kind, const char *value);
+
+#endif

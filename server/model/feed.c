@@ -1,0 +1,437 @@
+/* feed.c: a page of articles as RSS 2.0, Atom 1.0 or JSON Feed 1.1; the XML written through libxml2's xmlwriter, which escapes what it writes. */
+#include "model/feed.h"
+
+#include <jansson.h>
+#include <libxml/xmlwriter.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "text/url.h"
+
+#define RSS_CONTENT_NS "http://purl.org/rss/1.0/modules/content/"
+#define DC_NS "http://purl.org/dc/elements/1.1/"
+#define ATOM_NS "http://www.w3.org/2005/Atom"
+#define JSON_FEED_VERSION "https://jsonfeed.org/version/1.1"
+
+const char *feed_media_type(enum feed_format format)
+{
+    switch (format) {
+    case FEED_RSS: return "application/rss+xml; charset=utf-8";
+    case FEED_ATOM: return "application/atom+xml; charset=utf-8";
+    default: return "application/feed+json";
+    }
+}
+
+/*==== Times ====*/
+
+/* An RFC 3339 time of the database (khabar_time: UTC, "Z") in seconds; -1 when unreadable. */
+static int64_t time_of(const char *rfc3339)
+{
+    struct tm tm;
+    memset(&tm, 0, sizeof tm);
+    if (rfc3339 == NULL || strptime(rfc3339, "%Y-%m-%dT%H:%M:%S", &tm) == NULL)
+        return -1;
+    return (int64_t)timegm(&tm);
+}
+
+/* RFC 822 as RSS dates it (RFC 1123's four-digit year), in English whatever the locale. */
+static void rss_date(int64_t t, char *buf, size_t size)
+{
+    static const char days[7][4] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" };
+    static const char months[12][4] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                        "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+    struct tm tm;
+    time_t tt = (time_t)t;
+    gmtime_r(&tt, &tm);
+    snprintf(buf, size, "%s, %02d %s %04d %02d:%02d:%02d +0000", days[tm.tm_wday], tm.tm_mday,
+             months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+static void rfc3339_date(int64_t t, char *buf, size_t size)
+{
+    struct tm tm;
+    time_t tt = (time_t)t;
+    gmtime_r(&tt, &tm);
+    strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* When the feed last changed: its newest item's update, or last_modified when it is empty. */
+static void feed_updated(const struct feed *f, char *buf, size_t size)
+{
+    const char *newest = NULL;
+    int64_t newest_t = -1;
+    for (size_t i = 0; i < f->items->n; i++) {
+        int64_t t = time_of(f->items->items[i].updated_at);
+        if (t > newest_t)
+            newest_t = t, newest = f->items->items[i].updated_at;
+    }
+    if (newest != NULL)
+        snprintf(buf, size, "%s", newest);
+    else
+        rfc3339_date(f->last_modified, buf, size);
+}
+
+/*==== What the items hold ====*/
+
+static json_t *stored_json(const char *text)
+{
+    return text ? json_loads(text, 0, NULL) : NULL;
+}
+
+/* The lead image's URL (NULL: none), from the JSON kept beside the row (caller decrefs *img). */
+static const char *image_url(const struct db_article *a, json_t **img)
+{
+    *img = stored_json(a->image);
+    return json_string_value(json_object_get(*img, "url"));
+}
+
+/* An image's media type from its name's extension; a generic one when it says nothing. */
+static const char *image_media_type(const char *url)
+{
+    static const struct {
+        const char *ext, *type;
+    } types[] = { { ".jpg", "image/jpeg" }, { ".jpeg", "image/jpeg" }, { ".png", "image/png" },
+                  { ".gif", "image/gif" },  { ".webp", "image/webp" }, { ".avif", "image/avif" },
+                  { ".svg", "image/svg+xml" } };
+    size_t n = strcspn(url, "?#");
+    for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
+        size_t e = strlen(types[i].ext);
+        if (n >= e && strncasecmp(url + n - e, types[i].ext, e) == 0)
+            return types[i].type;
+    }
+    return "application/octet-stream";
+}
+
+/*==== XML ====*/
+
+/* Whether the UTF-8 character at p (of len bytes) may stand in XML 1.0 (section 2.2): not
+ * a C0 control other than tab, newline and return, nor U+FFFE or U+FFFF. */
+static bool xml_char_at(const unsigned char *p, size_t *len)
+{
+    *len = *p < 0x80 ? 1 : *p < 0xE0 ? 2 : *p < 0xF0 ? 3 : 4;
+    if (*p < 0x20)
+        return *p == '\t' || *p == '\n' || *p == '\r';
+    return !(p[0] == 0xEF && p[1] == 0xBF && (p[2] == 0xBE || p[2] == 0xBF));
+}
+
+/* s as XML may carry it: s itself when it can, else a copy in *owned (caller frees) with each
+ * character it cannot carry replaced by U+FFFD. s is valid UTF-8 (the database's text). */
+static const char *xml_safe(const char *s, char **owned)
+{
+    *owned = NULL;
+    size_t n = strlen(s), len, bad = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p += len)
+        bad += !xml_char_at(p, &len);
+    if (bad == 0 || (*owned = malloc(n + 2 * bad + 1)) == NULL)
+        return bad == 0 ? s : "";
+    char *out = *owned;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p += len) {
+        if (xml_char_at(p, &len))
+            memcpy(out, p, len), out += len;
+        else
+            memcpy(out, "\xEF\xBF\xBD", 3), out += 3;
+    }
+    *out = '\0';
+    return *owned;
+}
+
+/* The writer and whether every call so far succeeded. */
+struct xml {
+    xmlTextWriterPtr w;
+    bool ok;
+};
+
+static void x_start(struct xml *x, const char *name)
+{
+    x->ok &= xmlTextWriterStartElement(x->w, BAD_CAST name) >= 0;
+}
+
+static void x_end(struct xml *x)
+{
+    x->ok &= xmlTextWriterEndElement(x->w) >= 0;
+}
+
+static void x_attr(struct xml *x, const char *name, const char *value)
+{
+    char *owned;
+    x->ok &= xmlTextWriterWriteAttribute(x->w, BAD_CAST name, BAD_CAST xml_safe(value, &owned)) >= 0;
+    free(owned);
+}
+
+/* <name>text</name>; nothing when text is NULL. */
+static void x_element(struct xml *x, const char *name, const char *text)
+{
+    char *owned;
+    if (text == NULL)
+        return;
+    x->ok &= xmlTextWriterWriteElement(x->w, BAD_CAST name, BAD_CAST xml_safe(text, &owned)) >= 0;
+    free(owned);
+}
+
+/* <name attr="value">text</name> */
+static void x_element_with(struct xml *x, const char *name, const char *attr, const char *value,
+                           const char *text)
+{
+    char *owned;
+    x_start(x, name);
+    x_attr(x, attr, value);
+    x->ok &= xmlTextWriterWriteString(x->w, BAD_CAST xml_safe(text, &owned)) >= 0;
+    free(owned);
+    x_end(x);
+}
+
+/* <link rel="rel" type="type" href="href"/> (Atom's, or atom:link in RSS) */
+static void x_link(struct xml *x, const char *element, const char *rel, const char *type,
+                   const char *href)
+{
+    x_start(x, element);
+    x_attr(x, "rel", rel);
+    if (type != NULL)
+        x_attr(x, "type", type);
+    x_attr(x, "href", href);
+    x_end(x);
+}
+
+/* Calls each(x, item, name, slug) for the byline's authors, then the tags, then the section:
+ * kind 'a', 't' or 's'. */
+typedef void (*name_fn)(struct xml *x, const struct feed *f, char kind, const char *name,
+                        const char *slug);
+
+static void each_name(struct xml *x, const struct feed *f, const struct db_article *a, name_fn fn)
+{
+    const char *lists[2] = { a->authors, a->tags };
+    for (int k = 0; k < 2; k++) {
+        json_t *list = stored_json(lists[k]), *v;
+        size_t i;
+        json_array_foreach(list, i, v)
+            if (json_is_string(json_object_get(v, "name")))
+                fn(x, f, k == 0 ? 'a' : 't', json_string_value(json_object_get(v, "name")),
+                   json_string_value(json_object_get(v, "slug")));
+        json_decref(list);
+    }
+    json_t *section = stored_json(a->section);
+    if (json_is_string(json_object_get(section, "name")))
+        fn(x, f, 's', json_string_value(json_object_get(section, "name")),
+           json_string_value(json_object_get(section, "slug")));
+    json_decref(section);
+}
+
+static void rss_name(struct xml *x, const struct feed *f, char kind, const char *name, const char *slug)
+{
+    (void)f, (void)slug;
+    x_element(x, kind == 'a' ? "dc:creator" : "category", name);
+}
+
+static void rss_item(struct xml *x, const struct feed *f, const struct db_article *a, const char *url)
+{
+    char date[64], *id = url_of_article_id_new(f->api_url, a->id);
+    json_t *img;
+    const char *image = image_url(a, &img);
+    x->ok &= id != NULL;
+    x_start(x, "item");
+    x_attr(x, "xml:lang", a->lang);
+    x_element(x, "title", a->title);
+    x_element(x, "link", url);
+    x_element_with(x, "guid", "isPermaLink", "false", id ? id : "");
+    rss_date(time_of(a->published_at), date, sizeof date);
+    x_element(x, "pubDate", date);
+    x_element(x, "description", a->summary);
+    x_element(x, "content:encoded", a->body_html);
+    each_name(x, f, a, rss_name);
+    if (image != NULL) {
+        x_start(x, "enclosure");
+        x_attr(x, "url", image);
+        x_attr(x, "length", "0"); /* unknown: the bytes live where the URL says */
+        x_attr(x, "type", image_media_type(image));
+        x_end(x);
+    }
+    x_end(x);
+    json_decref(img);
+    free(id);
+}
+
+static void rss_body(struct xml *x, const struct feed *f)
+{
+    char date[64];
+    x_start(x, "rss");
+    x_attr(x, "version", "2.0");
+    x_attr(x, "xmlns:atom", ATOM_NS);
+    x_attr(x, "xmlns:content", RSS_CONTENT_NS);
+    x_attr(x, "xmlns:dc", DC_NS);
+    x_start(x, "channel");
+    x_element(x, "title", f->title);
+    x_element(x, "link", f->home_url);
+    x_element(x, "description", f->description);
+    x_element(x, "language", f->lang);
+    char updated[64];
+    feed_updated(f, updated, sizeof updated);
+    rss_date(time_of(updated), date, sizeof date);
+    x_element(x, "lastBuildDate", date);
+    x_link(x, "atom:link", "self", "application/rss+xml", f->self_url);
+    for (size_t i = 0; i < f->items->n; i++)
+        rss_item(x, f, &f->items->items[i], f->item_urls[i]);
+    x_end(x);
+    x_end(x);
+}
+
+static void atom_name(struct xml *x, const struct feed *f, char kind, const char *name, const char *slug)
+{
+    if (kind == 'a') {
+        char *uri = slug ? url_of_author_new(f->api_url, slug) : NULL;
+        x_start(x, "author");
+        x_element(x, "name", name);
+        x_element(x, "uri", uri);
+        x_end(x);
+        free(uri);
+        return;
+    }
+    x_start(x, "category");
+    x_attr(x, "term", slug ? slug : name);
+    x_attr(x, "label", name);
+    x_end(x);
+}
+
+static void atom_entry(struct xml *x, const struct feed *f, const struct db_article *a, const char *url)
+{
+    char *id = url_of_article_id_new(f->api_url, a->id);
+    json_t *img;
+    const char *image = image_url(a, &img);
+    x->ok &= id != NULL;
+    x_start(x, "entry");
+    x_attr(x, "xml:lang", a->lang);
+    x_element(x, "id", id ? id : "");
+    x_element(x, "title", a->title);
+    x_element(x, "published", a->published_at);
+    x_element(x, "updated", a->updated_at);
+    x_link(x, "link", "alternate", "text/html", url);
+    each_name(x, f, a, atom_name);
+    if (a->summary != NULL)
+        x_element_with(x, "summary", "type", "text", a->summary);
+    x_element_with(x, "content", "type", "html", a->body_html ? a->body_html : "");
+    if (image != NULL)
+        x_link(x, "link", "enclosure", image_media_type(image), image);
+    x_end(x);
+    json_decref(img);
+    free(id);
+}
+
+static void atom_body(struct xml *x, const struct feed *f)
+{
+    char updated[64];
+    x_start(x, "feed");
+    x_attr(x, "xmlns", ATOM_NS);
+    x_attr(x, "xml:lang", f->lang);
+    x_element(x, "id", f->self_url);
+    x_element(x, "title", f->title);
+    x_element(x, "subtitle", f->description);
+    feed_updated(f, updated, sizeof updated);
+    x_element(x, "updated", updated);
+    x_link(x, "link", "alternate", "text/html", f->home_url);
+    x_link(x, "link", "self", "application/atom+xml", f->self_url);
+    /* the feed's author stands for entries without a byline (RFC 4287 section 4.1.1) */
+    x_start(x, "author");
+    x_element(x, "name", f->publisher);
+    x_end(x);
+    for (size_t i = 0; i < f->items->n; i++)
+        atom_entry(x, f, &f->items->items[i], f->item_urls[i]);
+    x_end(x);
+}
+
+static char *xml_render_new(const struct feed *f, size_t *len)
+{
+    char *text = NULL;
+    xmlBufferPtr buf = xmlBufferCreate();
+    xmlTextWriterPtr w = buf ? xmlNewTextWriterMemory(buf, 0) : NULL;
+    struct xml x = { .w = w, .ok = w != NULL };
+    if (x.ok) {
+        x.ok &= xmlTextWriterStartDocument(w, "1.0", "UTF-8", NULL) >= 0;
+        if (f->format == FEED_RSS)
+            rss_body(&x, f);
+        else
+            atom_body(&x, f);
+        x.ok &= xmlTextWriterEndDocument(w) >= 0;
+    }
+    if (w != NULL)
+        xmlFreeTextWriter(w); /* flushes into buf */
+    if (x.ok && (text = malloc((size_t)xmlBufferLength(buf) + 2)) != NULL) {
+        *len = (size_t)xmlBufferLength(buf);
+        memcpy(text, xmlBufferContent(buf), *len);
+        if (*len == 0 || text[*len - 1] != '\n')
+            text[(*len)++] = '\n';
+        text[*len] = '\0';
+    }
+    if (buf != NULL)
+        xmlBufferFree(buf);
+    return text;
+}
+
+/*==== JSON Feed ====*/
+
+static json_t *json_item(const struct feed *f, const struct db_article *a, const char *url)
+{
+    char *id = url_of_article_id_new(f->api_url, a->id);
+    json_t *o = json_pack("{s:s?, s:s, s:s, s:s?, s:s, s:s, s:s, s:s}", "id", id, "url", url,
+                          "title", a->title, "summary", a->summary, "content_html",
+                          a->body_html ? a->body_html : "", "date_published", a->published_at,
+                          "date_modified", a->updated_at, "language", a->lang);
+    free(id);
+    if (o == NULL)
+        return NULL;
+    json_t *in = stored_json(a->authors), *authors = json_array(), *tags = json_array(), *v;
+    size_t i;
+    json_array_foreach(in, i, v) {
+        const char *slug = json_string_value(json_object_get(v, "slug"));
+        char *page = slug ? url_of_author_new(f->api_url, slug) : NULL;
+        json_array_append_new(authors, json_pack("{s:O, s:s?}", "name", json_object_get(v, "name"),
+                                                 "url", page));
+        free(page);
+    }
+    json_decref(in);
+    in = stored_json(a->tags);
+    json_array_foreach(in, i, v)
+        json_array_append(tags, json_object_get(v, "name"));
+    json_decref(in);
+    if (json_array_size(authors) > 0)
+        json_object_set(o, "authors", authors);
+    json_decref(authors);
+    json_object_set_new(o, "tags", tags);
+    json_t *img;
+    const char *image = image_url(a, &img);
+    if (image != NULL)
+        json_object_set_new(o, "image", json_string(image));
+    json_decref(img);
+    return o;
+}
+
+static char *json_render_new(const struct feed *f, size_t *len)
+{
+    json_t *items = json_array();
+    for (size_t i = 0; i < f->items->n; i++)
+        json_array_append_new(items, json_item(f, &f->items->items[i], f->item_urls[i]));
+    json_t *doc = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:[{s:s}], s:o}", "version",
+                            JSON_FEED_VERSION, "title", f->title, "home_page_url", f->home_url,
+                            "feed_url", f->self_url, "description", f->description, "language",
+                            f->lang, "authors", "name", f->publisher, "items", items);
+    char *text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+    json_decref(doc);
+    if (text == NULL)
+        return NULL;
+    *len = strlen(text);
+    char *grown = realloc(text, *len + 2);
+    if (grown == NULL) {
+        free(text);
+        return NULL;
+    }
+    grown[(*len)++] = '\n';
+    grown[*len] = '\0';
+    return grown;
+}
+
+char *feed_render_new(const struct feed *f, size_t *len)
+{
+    *len = 0;
+    return f->format == FEED_JSON ? json_render_new(f, len) : xml_render_new(f, len);
+}
