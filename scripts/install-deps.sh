@@ -4,7 +4,22 @@ set -euo pipefail
 
 # One place for the list: add packages here.
 # Arguments name more packages for one use (the benchmarks add wrk).
-PACKAGES="$* build-essential pkg-config libmicrohttpd-dev libjansson-dev libpq-dev libutf8proc-dev libcmark-dev libssl-dev libcmocka-dev postgresql python3 python3-pytest python3-yaml python3-jsonschema curl jq clang libclang-rt-14-dev nginx postgresql-15-rum"
+PACKAGES="$* build-essential pkg-config libmicrohttpd-dev libjansson-dev libpq-dev libutf8proc-dev libcmark-dev libssl-dev libxml2-dev libcmocka-dev postgresql python3 python3-pytest python3-yaml python3-jsonschema curl jq clang libclang-rt-14-dev nginx postgresql-15-rum"
+# Node.js runs the feed readers of the tests (npm packages, below); a Node.js installed
+# otherwise (with its own npm) is used as it is.
+command -v npm >/dev/null 2>&1 || PACKAGES="$PACKAGES nodejs npm"
+# The npm packages the tests use, each folder with its package-lock.json.
+NPM_DIRS="tests/integration/feed_reader"
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+# Installs each NPM_DIRS folder's locked packages when its node_modules is missing.
+install_npm() {
+    for dir in $NPM_DIRS; do
+        [ -d "$root/$dir/node_modules" ] && continue
+        echo "install-deps: npm ci in $dir" >&2
+        (cd "$root/$dir" && npm ci --no-audit --no-fund --loglevel=error) >&2
+    done
+}
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
     echo "install-deps: dpkg-query not found (not Debian?); make sure these or their equivalents are installed: $PACKAGES" >&2
@@ -18,7 +33,10 @@ for pkg in $PACKAGES; do
     [[ $status == ii* ]] || missing+=("$pkg")
 done
 
-[ ${#missing[@]} -eq 0 ] && exit 0
+if [ ${#missing[@]} -eq 0 ]; then
+    install_npm
+    exit 0
+fi
 
 if [ "$(id -u)" -ne 0 ]; then
     echo "install-deps: missing Debian packages: ${missing[*]}" >&2
@@ -45,4 +63,5 @@ if ! { apt-get update -qq && apt-get install -y -qq --no-install-recommends "${m
     exit 1
 fi
 rm -f "$log"
+install_npm
 echo "install-deps: done" >&2

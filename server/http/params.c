@@ -58,8 +58,26 @@ static enum MHD_Result note_unknown(void *cls, enum MHD_ValueKind kind, const ch
     return MHD_YES;
 }
 
+/* The first query parameter the route takes whose value is not UTF-8; NULL: none. */
+static const char *query_not_utf8(const struct request *req)
+{
+    for (const char *const *q = req->route->query; q != NULL && *q != NULL; q++) {
+        const char *value = request_query(req, *q);
+        if (value != NULL && !text_is_valid_utf8(value, strlen(value)))
+            return *q;
+    }
+    return NULL;
+}
+
 bool request_query_refused(struct request *req, int *answered_result)
 {
+    const char *not_utf8 = query_not_utf8(req);
+    if (not_utf8 != NULL) {
+        char detail[96];
+        snprintf(detail, sizeof detail, "the query parameter %s is not valid UTF-8", not_utf8);
+        *answered_result = reply_problem(req, 400, PROBLEM_INVALID_UTF8, detail, NULL);
+        return true;
+    }
     struct query_scan scan = { .route = req->route, .unknown = json_array() };
     if (scan.unknown == NULL) {
         *answered_result = MHD_NO;

@@ -288,9 +288,9 @@ static void atom_name(struct xml *x, const struct feed *f, char kind, const char
         free(uri);
         return;
     }
+    /* readers show the term: the name, as RSS's category is */
     x_start(x, "category");
-    x_attr(x, "term", slug ? slug : name);
-    x_attr(x, "label", name);
+    x_attr(x, "term", name);
     x_end(x);
 }
 
@@ -373,7 +373,7 @@ static char *xml_render_new(const struct feed *f, size_t *len)
 static json_t *json_item(const struct feed *f, const struct db_article *a, const char *url)
 {
     char *id = url_of_article_id_new(f->api_url, a->id);
-    json_t *o = json_pack("{s:s?, s:s, s:s, s:s?, s:s, s:s, s:s, s:s}", "id", id, "url", url,
+    json_t *o = json_pack("{s:s?, s:s, s:s, s:s*, s:s, s:s, s:s, s:s}", "id", id, "url", url,
                           "title", a->title, "summary", a->summary, "content_html",
                           a->body_html ? a->body_html : "", "date_published", a->published_at,
                           "date_modified", a->updated_at, "language", a->lang);

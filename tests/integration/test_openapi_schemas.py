@@ -152,6 +152,13 @@ def test_answers_match_their_operations(khabar, spec):
         ("get", "/v1/sections/{section}", "/v1/sections/contract", None),
         ("get", "/v1/sections/{section}/front", "/v1/sections/contract/front", None),
         ("get", "/v1/articles/{article}", "/v1/articles/%d" % c["id"], None),
+        ("get", "/v1/articles/{article}", "/v1/articles/%d" % c["id"], None, False, {"Accept": "application/ld+json"}),
+        ("get", "/v1/articles/{article}", "/v1/articles/%d" % a["id"], None, False, {"Accept": "application/ld+json"}),
+        ("get", "/v1/articles/{article}", "/v1/articles/%d" % a["id"], None, False, {"Accept": "text/html"}),
+        ("get", "/v1/feeds/{format}", "/v1/feeds/json", None),
+        ("get", "/v1/feeds/{format}", "/v1/feeds/json?tag=" + q(tag), None),
+        ("get", "/v1/feeds/{format}", "/v1/feeds/json?author=nobody", None),
+        ("get", "/v1/feeds/{format}", "/v1/feeds/json?tag=a&section=b", None),
         ("post", "/v1/authors", "/v1/authors", {"name": "كاتب آخر للعقد"}),
         ("post", "/v1/authors", "/v1/authors", {"name": "كاتب", "avatar": {"url": "javascript:x"}}),
         ("post", "/v1/sections", "/v1/sections", {"name": "قسم آخر للعقد", "position": 3}),
@@ -181,9 +188,11 @@ def test_answers_match_their_operations(khabar, spec):
          "/v1/articles/%d/revisions/1/restore" % gone, None),
     ]
     bad, checked = [], 0
-    for method, path, url, body, *with_token in cases:
+    for method, path, url, body, *more in cases:
         headers = {"Content-Type": "application/merge-patch+json"} if method == "patch" else None
-        token = with_token[0] if with_token else method != "get"
+        if len(more) > 1:
+            headers = more[1]
+        token = more[0] if more else method != "get"
         r = request(method.upper(), url, body=body, headers=headers, encoded=True,
                     token=harness.TOKEN_1 if token else None)
         ctype = (r.header("content-type") or "").split(";")[0].strip()
