@@ -382,6 +382,34 @@ struct name_query {
 };
 db_status db_tag_list(db_conn *c, const struct name_query *q, struct db_name_page *page);
 db_status db_source_list(db_conn *c, const struct name_query *q, struct db_name_page *page);
+/* A month (UTC) of the sitemaps: "2024-05", how many public articles were published in
+ * it, and the last update of any of them (RFC 3339). */
+struct db_sitemap_month {
+    char month[8];
+    int64_t articles;
+    char last_modified[40];
+};
+/* The months that have public articles, oldest first (*months the caller's to free). */
+db_status db_sitemap_months(db_conn *c, struct db_sitemap_month **months, size_t *n);
+
+/* A public article as a sitemap lists it; strings owned as in db_article. */
+struct db_sitemap_url {
+    int64_t id;
+    const char *slug, *title, *lang, *published_at, *updated_at;
+    char *text_;
+};
+struct db_sitemap_page {
+    struct db_sitemap_url *items;
+    size_t n;
+};
+void db_sitemap_page_clear(struct db_sitemap_page *page);
+/* The public articles published in the month that starts at month_start (RFC 3339),
+ * newest first, after skipping offset of them, at most limit. */
+db_status db_sitemap_month_page(db_conn *c, const char *month_start, int64_t offset, unsigned limit,
+                                struct db_sitemap_page *out);
+/* The newest public articles published in the last 48 hours, at most limit. */
+db_status db_sitemap_news(db_conn *c, unsigned limit, struct db_sitemap_page *out);
+
 /* A source with public articles by its normalized name; DB_NOT_FOUND when there is none. */
 db_status db_source_get(db_conn *c, const char *key, struct db_name *out);
 

@@ -27,6 +27,9 @@ int revisions_get(struct request *req);
 int revisions_restore(struct request *req);
 
 int feeds_get(struct request *req);
+int robots_get(struct request *req);
+int sitemaps_get(struct request *req);
+int sitemap_news_get(struct request *req);
 
 int tags_list(struct request *req);
 int tags_get(struct request *req);

@@ -49,6 +49,7 @@ struct config {
     char *publication_name;    /* PUBLICATION_NAME, default khabar */
     char *publication_lang;    /* PUBLICATION_LANG, default ar */
     char *publisher_logo_url;  /* PUBLISHER_LOGO_URL; NULL: none */
+    unsigned sitemap_urls;     /* SITEMAP_URLS, default 50000: articles per monthly sitemap */
     unsigned connection_timeout_s; /* CONNECTION_TIMEOUT (s) idle, default 30 */
     unsigned max_connections;  /* MAX_CONNECTIONS, default 1024 */
     struct cidr trusted_proxies[CONFIG_MAX_PROXIES]; /* TRUSTED_PROXIES, CIDR list */

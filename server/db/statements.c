@@ -117,6 +117,22 @@ const struct db_statement db_statements[STMT_COUNT] = {
     /* A tag or source by key, with its id and how many articles it has. */
     [STMT_TAG_FIND] = { "SELECT id, article_count FROM tags WHERE slug = $1", 1, .read_only = 1 },
     [STMT_SOURCE_FIND] = { "SELECT id, article_count FROM sources WHERE key = $1", 1, .read_only = 1 },
+    /* Sitemaps: each month (UTC) that has public articles, with how many and their last
+     * change; one month's articles from $1 (its first instant), $2 skipped, $3 of them;
+     * the $1 newest public articles of the last 48 hours. The month and the news are
+     * ranges of the public index, newest first. */
+    [STMT_SITEMAP_MONTHS] = {
+        "SELECT to_char(a.published_at AT TIME ZONE 'UTC', 'YYYY-MM'), count(*), khabar_time(max(a.updated_at))"
+        " FROM articles a WHERE a.visible GROUP BY 1 ORDER BY 1", 0, .read_only = 1 },
+    [STMT_SITEMAP_MONTH] = {
+        "SELECT a.id, a.slug, a.title, a.lang, khabar_time(a.published_at), khabar_time(a.updated_at)"
+        " FROM articles a WHERE a.visible AND a.published_at >= $1::timestamptz"
+        " AND a.published_at < $1::timestamptz + interval '1 month'"
+        " ORDER BY a.published_at DESC, a.id DESC OFFSET $2 LIMIT $3", 3, .read_only = 1 },
+    [STMT_SITEMAP_NEWS] = {
+        "SELECT a.id, a.slug, a.title, a.lang, khabar_time(a.published_at), khabar_time(a.updated_at)"
+        " FROM articles a WHERE a.visible AND a.published_at >= now() - interval '48 hours'"
+        " ORDER BY a.published_at DESC, a.id DESC LIMIT $1", 1, .read_only = 1 },
     [STMT_SOURCE_BY_KEY] = {
         "SELECT s.name, s.article_count, s.id FROM sources s WHERE s.key = $1 AND s.article_count > 0",
         1, .read_only = 1 },

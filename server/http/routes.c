@@ -56,6 +56,8 @@ const struct route route_table[] = {
       .role = ROLE_WRITER, .action = "restoring a revision" },
     { .method = "GET", .path = "/v1/feeds/:format", .name = "feeds_get", .handler = feeds_get, .cached = 1,
       .query = feed_query },
+    { .method = "GET", .path = "/v1/sitemaps/news.xml", .name = "sitemap_news", .handler = sitemap_news_get },
+    { .method = "GET", .path = "/v1/sitemaps/:name", .name = "sitemaps_get", .handler = sitemaps_get, .cached = 1 },
     { .method = "GET", .path = "/v1/tags", .name = "tags_list", .handler = tags_list, .cached = 1,
       .query = name_list_query },
     { .method = "GET", .path = "/v1/tags/:tag", .name = "tags_get", .handler = tags_get, .cached = 1 },
@@ -90,6 +92,7 @@ const struct route route_table[] = {
     { .method = "GET", .path = "/healthz", .name = "healthz", .handler = ops_healthz, .probe = 1 },
     { .method = "GET", .path = "/readyz", .name = "readyz", .handler = ops_readyz, .probe = 1 },
     { .method = "GET", .path = "/metrics", .name = "metrics", .handler = ops_metrics, .probe = 1 },
+    { .method = "GET", .path = "/robots.txt", .name = "robots", .handler = robots_get },
     { .method = "GET", .path = "/openapi.yaml", .name = "openapi", .handler = ops_openapi },
     { .method = NULL },
 };

@@ -410,6 +410,9 @@ static const struct setting settings[] = {
      .help = "the language of the site feed and of sitemaps (each article keeps its own)"},
     {.name = "PUBLISHER_LOGO_URL", .parse = parse_base_url, FIELD(publisher_logo_url),
      .help = "the publisher's logo in structured data (NewsArticle publisher.logo); none: no logo"},
+    /* sitemaps.org allows 50,000 URLs (and 50 MB) a sitemap; fewer make smaller answers */
+    {.name = "SITEMAP_URLS", NUMBER(sitemap_urls, NUM_UNSIGNED, 1, 50000), .def = "50000",
+     .help = "articles in one monthly sitemap; a month with more has more pages"},
     {.name = "CACHE_BYTES", NUMBER(cache_bytes, NUM_SIZE, 0, 1ULL << 40), .def = "67108864",
      .help = "bound of the answer cache (64 MiB); 0: no cache"},
 };

@@ -1,8 +1,7 @@
-/* feed.c: a page of articles as RSS 2.0, Atom 1.0 or JSON Feed 1.1; the XML written through libxml2's xmlwriter, which escapes what it writes. */
+/* feed.c: a page of articles as RSS 2.0, Atom 1.0 or JSON Feed 1.1. */
 #include "model/feed.h"
 
 #include <jansson.h>
-#include <libxml/xmlwriter.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +9,7 @@
 #include <time.h>
 
 #include "text/url.h"
+#include "xml.h"
 
 #define RSS_CONTENT_NS "http://purl.org/rss/1.0/modules/content/"
 #define DC_NS "http://purl.org/dc/elements/1.1/"
@@ -103,96 +103,6 @@ static const char *image_media_type(const char *url)
             return types[i].type;
     }
     return "application/octet-stream";
-}
-
-/*==== XML ====*/
-
-/* Whether the UTF-8 character at p (of len bytes) may stand in XML 1.0 (section 2.2): not
- * a C0 control other than tab, newline and return, nor U+FFFE or U+FFFF. */
-static bool xml_char_at(const unsigned char *p, size_t *len)
-{
-    *len = *p < 0x80 ? 1 : *p < 0xE0 ? 2 : *p < 0xF0 ? 3 : 4;
-    if (*p < 0x20)
-        return *p == '\t' || *p == '\n' || *p == '\r';
-    return !(p[0] == 0xEF && p[1] == 0xBF && (p[2] == 0xBE || p[2] == 0xBF));
-}
-
-/* s as XML may carry it: s itself when it can, else a copy in *owned (caller frees) with each
- * character it cannot carry replaced by U+FFFD. s is valid UTF-8 (the database's text). */
-static const char *xml_safe(const char *s, char **owned)
-{
-    *owned = NULL;
-    size_t n = strlen(s), len, bad = 0;
-    for (const unsigned char *p = (const unsigned char *)s; *p; p += len)
-        bad += !xml_char_at(p, &len);
-    if (bad == 0 || (*owned = malloc(n + 2 * bad + 1)) == NULL)
-        return bad == 0 ? s : "";
-    char *out = *owned;
-    for (const unsigned char *p = (const unsigned char *)s; *p; p += len) {
-        if (xml_char_at(p, &len))
-            memcpy(out, p, len), out += len;
-        else
-            memcpy(out, "\xEF\xBF\xBD", 3), out += 3;
-    }
-    *out = '\0';
-    return *owned;
-}
-
-/* The writer and whether every call so far succeeded. */
-struct xml {
-    xmlTextWriterPtr w;
-    bool ok;
-};
-
-static void x_start(struct xml *x, const char *name)
-{
-    x->ok &= xmlTextWriterStartElement(x->w, BAD_CAST name) >= 0;
-}
-
-static void x_end(struct xml *x)
-{
-    x->ok &= xmlTextWriterEndElement(x->w) >= 0;
-}
-
-static void x_attr(struct xml *x, const char *name, const char *value)
-{
-    char *owned;
-    x->ok &= xmlTextWriterWriteAttribute(x->w, BAD_CAST name, BAD_CAST xml_safe(value, &owned)) >= 0;
-    free(owned);
-}
-
-/* <name>text</name>; nothing when text is NULL. */
-static void x_element(struct xml *x, const char *name, const char *text)
-{
-    char *owned;
-    if (text == NULL)
-        return;
-    x->ok &= xmlTextWriterWriteElement(x->w, BAD_CAST name, BAD_CAST xml_safe(text, &owned)) >= 0;
-    free(owned);
-}
-
-/* <name attr="value">text</name> */
-static void x_element_with(struct xml *x, const char *name, const char *attr, const char *value,
-                           const char *text)
-{
-    char *owned;
-    x_start(x, name);
-    x_attr(x, attr, value);
-    x->ok &= xmlTextWriterWriteString(x->w, BAD_CAST xml_safe(text, &owned)) >= 0;
-    free(owned);
-    x_end(x);
-}
-
-/* <link rel="rel" type="type" href="href"/> (Atom's, or atom:link in RSS) */
-static void x_link(struct xml *x, const char *element, const char *rel, const char *type,
-                   const char *href)
-{
-    x_start(x, element);
-    x_attr(x, "rel", rel);
-    if (type != NULL)
-        x_attr(x, "type", type);
-    x_attr(x, "href", href);
-    x_end(x);
 }
 
 /* Calls each(x, item, name, slug) for the byline's authors, then the tags, then the section:
@@ -342,30 +252,14 @@ static void atom_body(struct xml *x, const struct feed *f)
 
 static char *xml_render_new(const struct feed *f, size_t *len)
 {
-    char *text = NULL;
-    xmlBufferPtr buf = xmlBufferCreate();
-    xmlTextWriterPtr w = buf ? xmlNewTextWriterMemory(buf, 0) : NULL;
-    struct xml x = { .w = w, .ok = w != NULL };
-    if (x.ok) {
-        x.ok &= xmlTextWriterStartDocument(w, "1.0", "UTF-8", NULL) >= 0;
+    struct xml x;
+    if (xml_begin(&x)) {
         if (f->format == FEED_RSS)
             rss_body(&x, f);
         else
             atom_body(&x, f);
-        x.ok &= xmlTextWriterEndDocument(w) >= 0;
     }
-    if (w != NULL)
-        xmlFreeTextWriter(w); /* flushes into buf */
-    if (x.ok && (text = malloc((size_t)xmlBufferLength(buf) + 2)) != NULL) {
-        *len = (size_t)xmlBufferLength(buf);
-        memcpy(text, xmlBufferContent(buf), *len);
-        if (*len == 0 || text[*len - 1] != '\n')
-            text[(*len)++] = '\n';
-        text[*len] = '\0';
-    }
-    if (buf != NULL)
-        xmlBufferFree(buf);
-    return text;
+    return xml_finish_new(&x, len);
 }
 
 /*==== JSON Feed ====*/

@@ -1,0 +1,81 @@
+/* sitemaps.c: what the sitemaps list: the months with public articles, one month's articles, the last 48 hours'. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+db_status db_sitemap_months(db_conn *c, struct db_sitemap_month **months, size_t *n)
+{
+    db_status st;
+    *months = NULL;
+    *n = 0;
+    PGresult *res = db_run(c, STMT_SITEMAP_MONTHS, NULL, PGRES_TUPLES_OK, &st);
+    if (res == NULL)
+        return st;
+    int rows = PQntuples(res);
+    if (rows > 0 && (*months = calloc((size_t)rows, sizeof **months)) == NULL)
+        st = DB_ERROR;
+    for (int i = 0; st == DB_OK && i < rows; i++) {
+        struct db_sitemap_month *m = &(*months)[i];
+        snprintf(m->month, sizeof m->month, "%s", PQgetvalue(res, i, 0));
+        m->articles = db_integer_of(res, i, 1);
+        snprintf(m->last_modified, sizeof m->last_modified, "%s", PQgetvalue(res, i, 2));
+        (*n)++;
+    }
+    PQclear(res);
+    return st;
+}
+
+void db_sitemap_page_clear(struct db_sitemap_page *page)
+{
+    DB_PAGE_CLEAR(page);
+}
+
+/* The rows of a sitemap statement (id, slug, title, lang, published_at, updated_at). */
+static db_status sitemap_rows(db_conn *c, enum db_stmt stmt, const char *const *params,
+                              struct db_sitemap_page *out)
+{
+    static const int cols[] = { 1, 2, 3, 4, 5 };
+    db_status st;
+    memset(out, 0, sizeof *out);
+    PGresult *res = db_run(c, stmt, params, PGRES_TUPLES_OK, &st);
+    if (res == NULL)
+        return st;
+    int rows = PQntuples(res);
+    if (rows > 0 && (out->items = calloc((size_t)rows, sizeof *out->items)) == NULL)
+        st = DB_ERROR;
+    for (int i = 0; st == DB_OK && i < rows; i++, out->n++) {
+        struct db_sitemap_url *u = &out->items[i];
+        const char *text[5];
+        if ((u->text_ = db_row_text_new(res, i, cols, 5, text)) == NULL) {
+            st = DB_ERROR;
+            break;
+        }
+        u->id = db_integer_of(res, i, 0);
+        u->slug = text[0];
+        u->title = text[1];
+        u->lang = text[2];
+        u->published_at = text[3];
+        u->updated_at = text[4];
+    }
+    PQclear(res);
+    if (st != DB_OK)
+        db_sitemap_page_clear(out);
+    return st;
+}
+
+db_status db_sitemap_month_page(db_conn *c, const char *month_start, int64_t offset, unsigned limit,
+                                struct db_sitemap_page *out)
+{
+    struct db_int_text skip = db_int_text(offset), lim = db_int_text(limit);
+    const char *params[3] = { month_start, skip.s, lim.s };
+    return sitemap_rows(c, STMT_SITEMAP_MONTH, params, out);
+}
+
+db_status db_sitemap_news(db_conn *c, unsigned limit, struct db_sitemap_page *out)
+{
+    struct db_int_text lim = db_int_text(limit);
+    const char *params[1] = { lim.s };
+    return sitemap_rows(c, STMT_SITEMAP_NEWS, params, out);
+}

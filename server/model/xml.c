@@ -1,0 +1,115 @@
+/* xml.c: XML documents written through libxml2's xmlwriter, which escapes every text and attribute it writes. */
+#include "xml.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Whether the UTF-8 character at p (of len bytes) may stand in XML 1.0 (section 2.2): not
+ * a C0 control other than tab, newline and return, nor U+FFFE or U+FFFF. */
+static bool xml_char_at(const unsigned char *p, size_t *len)
+{
+    *len = *p < 0x80 ? 1 : *p < 0xE0 ? 2 : *p < 0xF0 ? 3 : 4;
+    if (*p < 0x20)
+        return *p == '\t' || *p == '\n' || *p == '\r';
+    return !(p[0] == 0xEF && p[1] == 0xBF && (p[2] == 0xBE || p[2] == 0xBF));
+}
+
+/* s as XML may carry it: s itself when it can, else a copy in *owned (caller frees) with each
+ * character it cannot carry replaced by U+FFFD. s is valid UTF-8 (the database's text). */
+static const char *xml_safe(const char *s, char **owned)
+{
+    *owned = NULL;
+    size_t n = strlen(s), len, bad = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p += len)
+        bad += !xml_char_at(p, &len);
+    if (bad == 0 || (*owned = malloc(n + 2 * bad + 1)) == NULL)
+        return bad == 0 ? s : "";
+    char *out = *owned;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p += len) {
+        if (xml_char_at(p, &len))
+            memcpy(out, p, len), out += len;
+        else
+            memcpy(out, "\xEF\xBF\xBD", 3), out += 3;
+    }
+    *out = '\0';
+    return *owned;
+}
+
+void x_start(struct xml *x, const char *name)
+{
+    x->ok &= xmlTextWriterStartElement(x->w, BAD_CAST name) >= 0;
+}
+
+void x_end(struct xml *x)
+{
+    x->ok &= xmlTextWriterEndElement(x->w) >= 0;
+}
+
+void x_attr(struct xml *x, const char *name, const char *value)
+{
+    char *owned;
+    x->ok &= xmlTextWriterWriteAttribute(x->w, BAD_CAST name, BAD_CAST xml_safe(value, &owned)) >= 0;
+    free(owned);
+}
+
+/* <name>text</name>; nothing when text is NULL. */
+void x_element(struct xml *x, const char *name, const char *text)
+{
+    char *owned;
+    if (text == NULL)
+        return;
+    x->ok &= xmlTextWriterWriteElement(x->w, BAD_CAST name, BAD_CAST xml_safe(text, &owned)) >= 0;
+    free(owned);
+}
+
+/* <name attr="value">text</name> */
+void x_element_with(struct xml *x, const char *name, const char *attr, const char *value,
+                           const char *text)
+{
+    char *owned;
+    x_start(x, name);
+    x_attr(x, attr, value);
+    x->ok &= xmlTextWriterWriteString(x->w, BAD_CAST xml_safe(text, &owned)) >= 0;
+    free(owned);
+    x_end(x);
+}
+
+/* <link rel="rel" type="type" href="href"/> (Atom's, or atom:link in RSS) */
+void x_link(struct xml *x, const char *element, const char *rel, const char *type,
+                   const char *href)
+{
+    x_start(x, element);
+    x_attr(x, "rel", rel);
+    if (type != NULL)
+        x_attr(x, "type", type);
+    x_attr(x, "href", href);
+    x_end(x);
+}
+
+bool xml_begin(struct xml *x)
+{
+    x->buf = xmlBufferCreate();
+    x->w = x->buf ? xmlNewTextWriterMemory(x->buf, 0) : NULL;
+    x->ok = x->w != NULL && xmlTextWriterStartDocument(x->w, "1.0", "UTF-8", NULL) >= 0;
+    return x->ok;
+}
+
+char *xml_finish_new(struct xml *x, size_t *len)
+{
+    char *text = NULL;
+    if (x->w != NULL) {
+        x->ok &= xmlTextWriterEndDocument(x->w) >= 0;
+        xmlFreeTextWriter(x->w); /* flushes into buf */
+    }
+    if (x->ok && (text = malloc((size_t)xmlBufferLength(x->buf) + 2)) != NULL) {
+        *len = (size_t)xmlBufferLength(x->buf);
+        memcpy(text, xmlBufferContent(x->buf), *len);
+        if (*len == 0 || text[*len - 1] != '\n')
+            text[(*len)++] = '\n';
+        text[*len] = '\0';
+    }
+    if (x->buf != NULL)
+        xmlBufferFree(x->buf);
+    memset(x, 0, sizeof *x);
+    return text;
+}
