@@ -2,13 +2,16 @@
 #ifndef KHABAR_METRICS_H
 #define KHABAR_METRICS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "db/db.h"
 
-/* Labels route number index (0..31) with name, kept (not copied) for the exposition text;
- * called for each route before serving. */
-void metrics_name_route(size_t index, const char *name);
+/* How many routes are counted apart. */
+#define METRICS_MAX_ROUTES 64
+/* Labels route number index (below METRICS_MAX_ROUTES) with name, kept (not copied) for
+ * the exposition text; called for each route before serving. False past the bound. */
+bool metrics_name_route(size_t index, const char *name);
 /* Counts one finished request of route number index; -1 for requests that matched no
  * route (and any index that was never named). */
 void metrics_observe(long index, unsigned status, double seconds);

@@ -192,8 +192,12 @@ struct MHD_Daemon *http_start(struct app *app)
         log_message("error", "LISTEN_ADDR is not an IPv4 or IPv6 address: %s", cfg->listen_addr);
         return NULL;
     }
-    for (size_t i = 0; route_table[i].method != NULL; i++)
-        metrics_name_route(i, route_table[i].name);
+    for (size_t i = 0; route_table[i].method != NULL; i++) {
+        if (!metrics_name_route(i, route_table[i].name)) {
+            log_message("error", "more routes than /metrics counts apart (%d)", METRICS_MAX_ROUTES);
+            return NULL;
+        }
+    }
     if (!helpers_new(app)) {
         helpers_free(app);
         return NULL;

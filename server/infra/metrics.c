@@ -8,10 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_ROUTES 32
+#define MAX_ROUTES METRICS_MAX_ROUTES
 /* The statuses khabar answers with; anything else is counted under "other". */
-static const unsigned known_statuses[] = { 200, 201, 204, 304, 400, 401, 404, 405, 409,
-                                           412, 413, 414, 415, 422, 429, 431, 499, 500, 503 };
+static const unsigned known_statuses[] = { 200, 201, 204, 304, 400, 401, 403, 404, 405, 406,
+                                           409, 410, 412, 413, 414, 415, 422, 429, 431, 499,
+                                           500, 503 };
 #define N_STATUSES (sizeof known_statuses / sizeof known_statuses[0] + 1)
 static const double bucket_bounds[] = { 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
                                         0.05,   0.1,   0.25,   0.5,   1,    2.5 };
@@ -31,10 +32,12 @@ static atomic_ullong skipped[SKIP_REASONS];
 /* route_names[i] labels route i; the first NULL ends the named routes. */
 static const char *route_names[MAX_ROUTES];
 
-void metrics_name_route(size_t index, const char *name)
+bool metrics_name_route(size_t index, const char *name)
 {
-    if (index < MAX_ROUTES)
-        route_names[index] = name;
+    if (index >= MAX_ROUTES)
+        return false;
+    route_names[index] = name;
+    return true;
 }
 
 static size_t route_index(long index)

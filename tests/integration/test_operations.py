@@ -238,6 +238,21 @@ def requests_of(text, route):
     return int(m.group(1)) if m else 0
 
 
+def test_every_route_is_counted_under_its_name(khabar):
+    """Each route of the table has its own series, the last ones too, and statuses such as 406
+    and 410 their own label (not "other")."""
+    for path in ("/robots.txt", "/openapi.yaml", "/v1/feeds/rss", "/v1/sitemaps/index.xml", "/v1/sections"):
+        request("GET", path)
+    a = harness.create(None, harness.art("مقال لعد الطلبات"))
+    request("GET", "/v1/articles/%d" % a["id"], headers={"Accept": "text/html"})
+    text = request("GET", "/metrics").text
+    for name in ("robots", "openapi", "feeds_get", "sitemaps_get", "sections_list"):
+        check(requests_of(text, name) >= 1, "requests to %s are counted under its name" % name,
+              requests_of(text, name))
+    check(re.search(r'^khabar_http_requests_total\{route="articles_get",status="406"\} 1$', text, re.M),
+          "a 406 is counted as 406", [l for l in text.splitlines() if 'route="articles_get"' in l][:8])
+
+
 def test_metrics(khabar):
     """/metrics in the Prometheus text format: names, HELP and TYPE, counters, the request histogram."""
     r = request("GET", "/metrics")
