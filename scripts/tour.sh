@@ -224,6 +224,22 @@ expect 204
 curl -si "$B$new" | head -1
 expect 404
 
+# feeds and sitemaps for readers and crawlers; an article as schema.org NewsArticle
+curl -sI "$B/v1/articles?tag=کوریا-الشمالیة" | grep -i '^link'   # rel="alternate" feeds
+expect 200 'rel="alternate"; type="application/atom+xml"'
+curl -s "$B/v1/feeds/atom?tag=کوریا-الشمالیة" | head -c 400; echo
+expect 200 '<feed xmlns="http://www.w3.org/2005/Atom"'
+curl -s "$B/v1/feeds/json" | jq '.items[0].title'
+expect 200 'https://jsonfeed.org/version/1.1'
+curl -s "$B/robots.txt"
+expect 200 'Sitemap: '
+curl -s "$B/v1/sitemaps/index.xml" | head -c 400; echo
+expect 200 '<sitemapindex'
+curl -s "$B/v1/articles/$id" -H 'Accept: application/ld+json' | jq '{headline, datePublished, author}'
+expect 200 '"@type":"NewsArticle"'
+curl -si "$B/v1/articles/$id" -H 'Accept: text/html' | head -1      # 406
+expect 406 '406'
+
 # operations
 curl -s "$B/healthz"
 expect 200 '"ok"'

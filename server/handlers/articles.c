@@ -215,19 +215,21 @@ static bool read_list_args(const struct request *req, struct list_args *a, char 
     return true;
 }
 
-/* The feeds of a list (Link rel="alternate"): a list newest first of the public articles
- * that follows at most one tag, source, author or section has the feeds of it; NULL for
- * others (a search, an editors' list, two subjects at once). Caller frees. */
-static char *list_feeds_new(const struct request *req, const struct list_args *a)
+/* The feeds of a list (Link rel="alternate"): a page of public articles newest first that
+ * follows at most one tag, source, author or section has the feeds of it; NULL for others
+ * (a search, an editors' list, two subjects at once, an empty page: an unknown tag's feed
+ * is not found, and a value too long for any name would not fit the answer's headers).
+ * Caller frees. */
+static char *list_feeds_new(const struct request *req, const struct list_args *a, size_t rows)
 {
     static const char *const kinds[] = { "tag", "source", "author", "section" };
     const char *kind = NULL;
-    if (a->search != NULL || a->q.status != NULL)
+    if (a->search != NULL || a->q.status != NULL || rows == 0)
         return NULL;
     for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
         if (request_query(req, kinds[i]) == NULL)
             continue;
-        if (kind != NULL)
+        if (kind != NULL || strlen(request_query(req, kinds[i])) > FEED_SUBJECT_MAX_BYTES)
             return NULL;
         kind = kinds[i];
     }
@@ -272,7 +274,7 @@ int articles_list(struct request *req)
     else
         serialize_article_page(&rows, &page);
     page.editors_only = args.q.status != NULL;
-    char *feeds = list_feeds_new(req, &args);
+    char *feeds = list_feeds_new(req, &args, rows.n);
     page.links = feeds;
     rc = reply_page(req, &page, list_cursor_kind(&args));
     free(feeds);

@@ -5,6 +5,10 @@
 
 struct request;
 
+/* The longest tag, source, author or section a list names its feeds for, in bytes: more
+ * than any name holds (a slug has at most 120 characters). */
+#define FEED_SUBJECT_MAX_BYTES 512
+
 /*
  * The Link header value naming the feeds of a list in each format, each as
  * <url>; rel="alternate"; type="..."; the site's when kind (tag, source, author or

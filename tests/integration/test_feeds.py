@@ -205,7 +205,8 @@ def test_lists_name_their_feeds(khabar):
     for url, ctype in site + tag:
         r = request("GET", url[len(api_url()):], encoded=True)
         check(r.status == 200 and r.header("Content-Type").startswith(ctype), "%s answers %s" % (url, ctype), r.brief(80))
-    for path in ("/v1/articles?q=" + q("خبر"), "/v1/articles?tag=a&source=b", "/v1/articles?status=draft"):
+    for path in ("/v1/articles?q=" + q("خبر"), "/v1/articles?tag=a&source=b", "/v1/articles?status=draft",
+                 "/v1/articles?tag=" + q("وسم لا وجود له")):
         headers = None
         r = request("GET", path, encoded=True, token=TOKEN_1 if "status" in path else None, headers=headers)
         check('rel="alternate"' not in (r.header("Link") or ""), "%s names no feed" % path, r.header("Link"))

@@ -94,7 +94,11 @@ STATEMENTS = ("STMT_LIST_NEWEST", "STMT_LIST_BY_TAG", "STMT_LIST_BY_SOURCE", "ST
               "STMT_LIST_SEARCH_NEWEST",
               "STMT_LIST_BY_STATUS", "STMT_TAG_LIST", "STMT_SOURCE_LIST", "STMT_LIST_BY_AUTHOR",
               "STMT_LIST_BY_SECTION", "STMT_AUTHOR_LIST", "STMT_SECTION_LIST", "STMT_FRONT_NEWEST",
-              "STMT_FRONT_PINNED", "STMT_REVISION_LIST", "STMT_SIMILAR", "STMT_SUGGEST_ARTICLES")
+              "STMT_FRONT_PINNED", "STMT_REVISION_LIST", "STMT_SIMILAR", "STMT_SUGGEST_ARTICLES",
+              "STMT_FEED_NEWEST", "STMT_FEED_BY_TAG", "STMT_FEED_BY_SOURCE", "STMT_FEED_BY_AUTHOR",
+              "STMT_FEED_BY_SECTION", "STMT_SITEMAP_MONTH", "STMT_SITEMAP_NEWS")
+# A feed's articles (server/handlers/feeds.c), read with one more to spare as lists are.
+FEED_ROWS = 51
 # The suggest box's answers (at most this many titles) and "more like this" (each of an
 # article's tags and sources gives SIMILAR_PER_NAME candidates, each of 3 title words 32).
 SUGGEST_ROWS = 10
@@ -445,6 +449,25 @@ def build_cases(arc):
         dict(name="front, newest", stmt="STMT_FRONT_NEWEST", params=[BIG_SECTION, None, None, L]),
         dict(name="front, page %d" % DEEP, stmt="STMT_FRONT_NEWEST", params=[BIG_SECTION] + list(front_after) + [L]),
         dict(name="front of a rare section", stmt="STMT_FRONT_NEWEST", params=[RARE_SECTION, None, None, L]),
+        # feeds: the lists' scans with the body, FEED_ROWS rows
+        dict(name="feed of the site", stmt="STMT_FEED_NEWEST", params=[None, None, None, None, None, FEED_ROWS],
+             limit=FEED_ROWS),
+        dict(name="feed of the tag on a third", stmt="STMT_FEED_BY_TAG",
+             params=[None, None, None, None, None, FEED_ROWS, st["pop_tag"], None], limit=FEED_ROWS),
+        dict(name="feed of a rare tag", stmt="STMT_FEED_BY_TAG",
+             params=[None, None, None, None, None, FEED_ROWS, st["rare_tag"], None], limit=FEED_ROWS),
+        dict(name="feed of the biggest source", stmt="STMT_FEED_BY_SOURCE",
+             params=[None, None, None, None, None, FEED_ROWS, st["big_source"], None], limit=FEED_ROWS),
+        dict(name="feed of the biggest author", stmt="STMT_FEED_BY_AUTHOR",
+             params=[None, None, None, None, None, FEED_ROWS, BIG_AUTHOR, None, None, None], limit=FEED_ROWS),
+        dict(name="feed of a rare section", stmt="STMT_FEED_BY_SECTION",
+             params=[None, None, None, None, None, FEED_ROWS, RARE_SECTION, None, None], limit=FEED_ROWS),
+        # sitemaps: a month of the public index ($1 its start, $2 skipped, $3 rows), the news
+        dict(name="sitemap of a month", stmt="STMT_SITEMAP_MONTH", params=["2020-03-01T00:00:00Z", 0, 50000],
+             limit=50000),
+        dict(name="sitemap of a month, second page", stmt="STMT_SITEMAP_MONTH",
+             params=["2020-03-01T00:00:00Z", 100, 100], limit=200),
+        dict(name="news sitemap", stmt="STMT_SITEMAP_NEWS", params=[1000], limit=1000),
     ]
     cases += suggestion_cases(arc)
     if "STMT_SOURCE_PREFIX" in arc["sql"] or arc["sql"]["STMT_SOURCE_LIST"][0] == 4:

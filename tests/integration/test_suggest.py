@@ -139,7 +139,8 @@ def test_bad_input(khabar):
                     ("q=!!!", "no letter"), ("q=%D9%83&limit=5", "an unknown parameter"),
                     ("qq=%D9%83", "a misspelt parameter")):
         r = request("GET", "/v1/suggest" + ("?" + q if q else ""), encoded=True)
-        expect_problem(r, 400, "suggest with %s" % name, "/problems/invalid-parameter")
+        expect_problem(r, 400, "suggest with %s" % name,
+                       "/problems/invalid-utf8" if name == "invalid UTF-8" else "/problems/invalid-parameter")
         check(r.header("cache-control") == "no-store", "%s: not cached" % name, r.header("cache-control"))
     r = request("GET", "/v1/suggest?q=" + "%D9%83" * 100, encoded=True)
     check(r.status == 200, "100 characters are fine", r.brief())
