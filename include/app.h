@@ -10,6 +10,7 @@
 #include "infra/tokens.h"
 #include "db/db.h"
 #include "db/schedule.h"
+#include "infra/webhooks.h"
 
 struct app {
     struct config config;
@@ -17,6 +18,7 @@ struct app {
     db_pool *db_read; /* DATABASE_READ_URL's replica for reads; NULL when not set */
     struct cache *cache;     /* the answer cache; NULL when CACHE_BYTES=0 */
     struct schedule *schedule; /* makes scheduled articles public at their time */
+    struct webhooks *webhooks; /* delivers webhook events */
     struct changes *changes; /* hears other instances' writes for the cache, and token changes */
     struct token_store *tokens; /* the valid bearer tokens: API_TOKENS and the database's */
     db_pool *tokens_db;      /* where the listener reads the database's tokens from */

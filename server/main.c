@@ -83,6 +83,16 @@ static bool start_listening(struct app *app)
 }
 
 /* Serves until SIGTERM or SIGINT, then stops taking connections and exits 0. */
+/* The webhook workers, with what configuration says of them. */
+static struct webhooks *start_webhooks(const struct config *cfg)
+{
+    struct webhook_settings s = { .conninfo = cfg->database_url, .article_url = cfg->public_article_url,
+                                  .workers = cfg->webhook_workers, .timeout_ms = cfg->webhook_timeout_ms,
+                                  .retry_s = cfg->webhook_retry_s,
+                                  .allow_private = cfg->webhook_allow_private };
+    return webhooks_start(&s);
+}
+
 static int run_serve(struct app *app)
 {
     int rc = 1, sig = 0;
@@ -122,6 +132,8 @@ static int run_serve(struct app *app)
     sigaddset(&stop_signals, SIGINT);
     pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
     signal(SIGPIPE, SIG_IGN);
+    if ((app->webhooks = start_webhooks(&app->config)) == NULL)
+        goto out;
     daemon = http_start(app);
     if (daemon == NULL)
         goto out;
@@ -133,6 +145,8 @@ static int run_serve(struct app *app)
     http_stop(daemon, app);
     rc = 0;
 out:
+    webhooks_stop(app->webhooks);
+    app->webhooks = NULL;
     schedule_stop(app->schedule);
     app->schedule = NULL;
     readiness_stop(app->readiness);

@@ -382,6 +382,63 @@ struct name_query {
 };
 db_status db_tag_list(db_conn *c, const struct name_query *q, struct db_name_page *page);
 db_status db_source_list(db_conn *c, const struct name_query *q, struct db_name_page *page);
+/* An endpoint as admins see it (never its secret); strings owned as in db_article. */
+struct db_webhook {
+    int64_t id;
+    const char *url;
+    const char *events;      /* a JSON array of event types */
+    const char *description; /* NULL: none */
+    bool enabled;
+    const char *disabled_reason, *last_error, *last_error_at, *last_success_at; /* or NULL */
+    const char *created_at, *updated_at;
+    int64_t pending;         /* deliveries still to make */
+    char *text_;
+};
+void db_webhook_clear(struct db_webhook *w);
+struct db_webhook_list {
+    struct db_webhook *items;
+    size_t n;
+};
+void db_webhook_list_clear(struct db_webhook_list *list);
+/* What a write sets of an endpoint: NULL members are kept (an update) or absent. */
+struct db_webhook_write {
+    const char *url;
+    const char *events;      /* a PostgreSQL text array: {article.published,...} */
+    const char *secret;      /* set on creation only */
+    const char *description;
+    bool description_set;    /* an update sets description, NULL clearing it */
+    int enabled;             /* an update: -1 keeps, 0 disables, 1 enables (resumes) */
+};
+db_status db_webhook_create(db_conn *c, const struct db_webhook_write *in, struct db_webhook *out);
+db_status db_webhook_list(db_conn *c, struct db_webhook_list *out);
+/* DB_NOT_FOUND when there is no such endpoint (for all three). */
+db_status db_webhook_get(db_conn *c, int64_t id, struct db_webhook *out);
+db_status db_webhook_update(db_conn *c, int64_t id, const struct db_webhook_write *in,
+                            struct db_webhook *out);
+db_status db_webhook_delete(db_conn *c, int64_t id);
+
+/* One delivery to make, as claimed; strings owned as in db_article. */
+struct db_delivery {
+    int64_t id, webhook_id, event_id, attempts;
+    const char *url, *secret, *type, *data, *created_at;
+    char *text_;
+};
+void db_delivery_clear(struct db_delivery *d);
+/* Makes the deliveries of up to limit new events, when no other instance is at it;
+ * *made how many events were fanned out. */
+db_status db_webhook_fan_out(db_conn *c, unsigned limit, unsigned *made);
+/* Takes the first delivery that may be sent now for lease_ms; DB_NOT_FOUND: none. */
+db_status db_webhook_claim(db_conn *c, unsigned lease_ms, struct db_delivery *out);
+db_status db_webhook_delivered(db_conn *c, int64_t delivery_id);
+/* A failed attempt: the next in retry_ms, unless the retry time (retry_s) would be past
+ * by then: *gave_up, and its endpoint disabled. */
+db_status db_webhook_failed(db_conn *c, int64_t delivery_id, const char *error, int64_t retry_ms,
+                            unsigned retry_s, bool *gave_up);
+/* How many deliveries and events wait, and the age in seconds of the oldest (0: none). */
+db_status db_webhook_queue(db_conn *c, int64_t *depth, int64_t *oldest_s);
+/* Drops delivered events older than a week. */
+db_status db_webhook_prune(db_conn *c);
+
 /* A month (UTC) of the sitemaps: "2024-05", how many public articles were published in
  * it, and the last update of any of them (RFC 3339). */
 struct db_sitemap_month {

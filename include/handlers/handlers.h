@@ -27,6 +27,11 @@ int revisions_get(struct request *req);
 int revisions_restore(struct request *req);
 
 int feeds_get(struct request *req);
+int webhooks_list(struct request *req);
+int webhooks_create(struct request *req);
+int webhooks_get(struct request *req);
+int webhooks_patch(struct request *req);
+int webhooks_delete(struct request *req);
 int robots_get(struct request *req);
 int sitemaps_get(struct request *req);
 int sitemap_news_get(struct request *req);

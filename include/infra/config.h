@@ -50,6 +50,10 @@ struct config {
     char *publication_lang;    /* PUBLICATION_LANG, default ar */
     char *publisher_logo_url;  /* PUBLISHER_LOGO_URL; NULL: none */
     unsigned sitemap_urls;     /* SITEMAP_URLS, default 50000: articles per monthly sitemap */
+    bool webhook_allow_private; /* WEBHOOK_ALLOW_PRIVATE: endpoints inside the network too */
+    unsigned webhook_retry_s;  /* WEBHOOK_RETRY_SECONDS, default 86400 */
+    unsigned webhook_timeout_ms; /* WEBHOOK_TIMEOUT (ms), default 10000 */
+    unsigned webhook_workers;  /* WEBHOOK_WORKERS, default 2; 0: this instance sends none */
     unsigned connection_timeout_s; /* CONNECTION_TIMEOUT (s) idle, default 30 */
     unsigned max_connections;  /* MAX_CONNECTIONS, default 1024 */
     struct cidr trusted_proxies[CONFIG_MAX_PROXIES]; /* TRUSTED_PROXIES, CIDR list */

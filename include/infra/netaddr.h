@@ -29,6 +29,14 @@ bool cidr_parse(const char *text, struct cidr *out);
 bool cidr_contains(const struct cidr *c, const struct netaddr *a);
 
 /*
+ * True when a is reachable on the public internet: not loopback, private (RFC 1918, IPv6
+ * unique local), link-local, shared (100.64/10), unspecified, multicast, reserved or for
+ * documentation, nor such an IPv4 address inside IPv6 (mapped, NAT64 64:ff9b::/96): what
+ * a webhook may be sent to, so that one cannot reach inside the network.
+ */
+bool netaddr_is_public(const struct netaddr *a);
+
+/*
  * The key under which a's connections and requests are counted: an IPv4 address as it is
  * (one address is one subscriber's), an IPv6 address with all but its first ipv6_prefix
  * bits (0..128; more is taken as 128) cleared, since one subscriber is usually given a

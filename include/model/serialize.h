@@ -24,6 +24,10 @@ struct list_page {
     const char *links;     /* Link values beside rel="next" (the list's feeds), or NULL */
 };
 
+/* A webhook endpoint as admins see it; with its secret only when secret is not NULL (on
+ * creation, the one time it is shown). */
+json_t *serialize_webhook_new(const struct db_webhook *w, const char *secret);
+
 /* The article object of api.md (caller owns); with its body when the row has one. */
 json_t *serialize_article_new(const struct db_article *a);
 /* The same object as compact JSON text (caller frees); NULL on no memory. What a revision

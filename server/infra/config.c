@@ -413,6 +413,19 @@ static const struct setting settings[] = {
     /* sitemaps.org allows 50,000 URLs (and 50 MB) a sitemap; fewer make smaller answers */
     {.name = "SITEMAP_URLS", NUMBER(sitemap_urls, NUM_UNSIGNED, 1, 50000), .def = "50000",
      .help = "articles in one monthly sitemap; a month with more has more pages"},
+    /* Webhooks: an endpoint a name or address inside the network points to is refused, at
+     * registration and at each delivery, so that webhooks cannot reach what is behind the
+     * firewall; a day of retries outlasts a receiver's night-long outage. */
+    {.name = "WEBHOOK_ALLOW_PRIVATE", .parse = parse_flag, FIELD(webhook_allow_private), .def = "off",
+     .help = "on: webhooks may go to loopback, private and link-local addresses (receivers on "
+             "the same network)"},
+    {.name = "WEBHOOK_RETRY_SECONDS", NUMBER(webhook_retry_s, NUM_UNSIGNED, 1, 2592000), .def = "86400",
+     .help = "how long a failing delivery is retried (backoff from a second, doubling to an hour, "
+             "with jitter) before it is given up and its endpoint disabled"},
+    {.name = "WEBHOOK_TIMEOUT", NUMBER(webhook_timeout_ms, NUM_UNSIGNED, 100, 60000), .def = "10000",
+     .help = "milliseconds a webhook receiver has to answer"},
+    {.name = "WEBHOOK_WORKERS", NUMBER(webhook_workers, NUM_UNSIGNED, 0, 64), .def = "2",
+     .help = "webhook deliveries this instance sends at once; 0: it sends none (others do)"},
     {.name = "CACHE_BYTES", NUMBER(cache_bytes, NUM_SIZE, 0, 1ULL << 40), .def = "67108864",
      .help = "bound of the answer cache (64 MiB); 0: no cache"},
 };

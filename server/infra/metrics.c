@@ -232,6 +232,28 @@ static void render_cache(FILE *f, const struct app *app)
             token_store_loads(app->tokens), token_store_knows_database(app->tokens) ? 1 : 0);
 }
 
+/* The webhook workers' figures: attempts by outcome, and what waits. */
+static void render_webhooks(FILE *f, const struct app *app)
+{
+    struct webhook_stats ws;
+    webhooks_stats(app->webhooks, &ws);
+    fprintf(f,
+            "# HELP khabar_webhook_deliveries_total Webhook delivery attempts by this instance, by outcome"
+            " (gave_up: the retry time ran out and the endpoint was disabled).\n"
+            "# TYPE khabar_webhook_deliveries_total counter\n"
+            "khabar_webhook_deliveries_total{outcome=\"delivered\"} %llu\n"
+            "khabar_webhook_deliveries_total{outcome=\"failed\"} %llu\n"
+            "khabar_webhook_deliveries_total{outcome=\"gave_up\"} %llu\n"
+            "# HELP khabar_webhook_queue_depth Webhook deliveries still to make and events still to fan out"
+            " (as read every few seconds).\n"
+            "# TYPE khabar_webhook_queue_depth gauge\n"
+            "khabar_webhook_queue_depth %lld\n"
+            "# HELP khabar_webhook_oldest_undelivered_seconds Age of the oldest of them (0: none).\n"
+            "# TYPE khabar_webhook_oldest_undelivered_seconds gauge\n"
+            "khabar_webhook_oldest_undelivered_seconds %lld\n",
+            ws.delivered, ws.failed, ws.gave_up, ws.queue_depth, ws.oldest_s);
+}
+
 char *metrics_render_new(const struct app *app)
 {
     db_pool *primary = app->db, *replica = app->db_read;
@@ -278,6 +300,7 @@ char *metrics_render_new(const struct app *app)
             st[0].errors, st[0].queries);
     render_jobs(f, app);
     render_cache(f, app);
+    render_webhooks(f, app);
     if (fclose(f) != 0) {
         free(text);
         return NULL;

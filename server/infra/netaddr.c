@@ -114,3 +114,32 @@ struct netaddr netaddr_client_key(const struct netaddr *a, unsigned ipv6_prefix)
     memset(key.bytes + full, 0, sizeof key.bytes - full);
     return key;
 }
+
+/* Ranges that are not the public internet (IANA's special-purpose registries), IPv4 in
+ * its mapped form. */
+static const char *const non_public[] = {
+    "0.0.0.0/8",      "10.0.0.0/8",     "100.64.0.0/10", "127.0.0.0/8",     "169.254.0.0/16",
+    "172.16.0.0/12",  "192.0.0.0/24",   "192.0.2.0/24",  "192.88.99.0/24",  "192.168.0.0/16",
+    "198.18.0.0/15",  "198.51.100.0/24", "203.0.113.0/24", "224.0.0.0/4",    "240.0.0.0/4",
+    "::/128",         "::1/128",        "64:ff9b:1::/48", "100::/64",       "2001::/23",
+    "2001:db8::/32",  "2002::/16",      "fc00::/7",      "fe80::/10",       "fec0::/10",
+    "ff00::/8",
+};
+
+bool netaddr_is_public(const struct netaddr *a)
+{
+    static const uint8_t nat64[12] = { 0x00, 0x64, 0xff, 0x9b };
+    /* an IPv4 address inside NAT64's prefix is judged as that IPv4 address */
+    if (memcmp(a->bytes, nat64, sizeof nat64) == 0) {
+        struct netaddr inner = { { 0 } };
+        inner.bytes[10] = inner.bytes[11] = 0xff;
+        memcpy(inner.bytes + 12, a->bytes + 12, 4);
+        return netaddr_is_public(&inner);
+    }
+    for (size_t i = 0; i < sizeof non_public / sizeof non_public[0]; i++) {
+        struct cidr c;
+        if (cidr_parse(non_public[i], &c) && cidr_contains(&c, a))
+            return false;
+    }
+    return true;
+}

@@ -10,26 +10,6 @@
 #include "model/formats.h"
 #include "text/normalize.h"
 
-/* Adds an error for every member of obj not in writable ("is read-only" for read_only). */
-static void check_known(const json_t *obj, const char *const *writable, const char *const *read_only,
-                        const char *what, json_t *errors)
-{
-    const char *key;
-    const json_t *value;
-    char msg[64];
-    json_object_foreach((json_t *)obj, key, value) {
-        bool known = false, ro = false;
-        for (const char *const *w = writable; *w; w++)
-            known |= strcmp(*w, key) == 0;
-        for (const char *const *r = read_only; *r; r++)
-            ro |= strcmp(*r, key) == 0;
-        snprintf(msg, sizeof msg, "is not a field of %s", what);
-        if (!known)
-            input_error(errors, key, ro ? "is read-only" : msg);
-        (void)value;
-    }
-}
-
 /* The name (required) and the slug (sent, or made from the name) with its key, into doc. */
 static void check_name_and_slug(const json_t *obj, json_t *doc, json_t *errors)
 {
@@ -95,7 +75,7 @@ static json_t *entry_doc_new(const json_t *obj, const struct entry_fields *field
         input_error(errors, "", "out of memory");
         return NULL;
     }
-    check_known(obj, fields->writable, fields->read_only, fields->what, errors);
+    input_check_known(obj, fields->writable, fields->read_only, fields->what, errors);
     check_name_and_slug(obj, doc, errors);
     check_text(obj, fields->text, fields->text_max_chars, doc, errors);
     return doc;

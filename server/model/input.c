@@ -1,6 +1,7 @@
 /* input.c: the checks every input field of the model shares: types, trimming, blankness, lengths. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "internal.h"
 #include "text/normalize.h"
@@ -49,4 +50,24 @@ char *input_text_new(const char *field, const char *value, size_t max_chars, int
         return NULL;
     }
     return trimmed;
+}
+
+/* Adds an error for every member of obj not in writable ("is read-only" for read_only). */
+void input_check_known(const json_t *obj, const char *const *writable, const char *const *read_only,
+                        const char *what, json_t *errors)
+{
+    const char *key;
+    const json_t *value;
+    char msg[64];
+    json_object_foreach((json_t *)obj, key, value) {
+        bool known = false, ro = false;
+        for (const char *const *w = writable; *w; w++)
+            known |= strcmp(*w, key) == 0;
+        for (const char *const *r = read_only; *r; r++)
+            ro |= strcmp(*r, key) == 0;
+        snprintf(msg, sizeof msg, "is not a field of %s", what);
+        if (!known)
+            input_error(errors, key, ro ? "is read-only" : msg);
+        (void)value;
+    }
 }

@@ -14,4 +14,9 @@ int input_string(const json_t *obj, const char *field, const char **out, json_t 
 char *input_text_new(const char *field, const char *value, size_t max_chars, int required,
                      json_t *errors);
 
+/* Adds an error for every member of obj not in writable ("is read-only" for those in
+ * read_only; both NULL-terminated); what names the thing ("an author"). */
+void input_check_known(const json_t *obj, const char *const *writable, const char *const *read_only,
+                       const char *what, json_t *errors);
+
 #endif

@@ -228,3 +228,17 @@ json_t *serialize_suggestions_new(const struct db_article_page *articles,
         json_array_append_new(s, serialize_section_new(&sections->items[i]));
     return json_pack("{s:o, s:o, s:o, s:o}", "articles", a, "tags", t, "authors", au, "sections", s);
 }
+
+json_t *serialize_webhook_new(const struct db_webhook *w, const char *secret)
+{
+    json_t *o = json_pack("{s:I, s:s, s:o, s:o, s:b, s:o, s:o, s:o, s:o, s:s, s:s, s:I}", "id",
+                          (json_int_t)w->id, "url", w->url, "events", stored_list(w->events),
+                          "description", text_or_null(w->description), "enabled", w->enabled,
+                          "disabled_reason", text_or_null(w->disabled_reason), "last_error",
+                          text_or_null(w->last_error), "last_error_at", text_or_null(w->last_error_at),
+                          "last_success_at", text_or_null(w->last_success_at), "created_at",
+                          w->created_at, "updated_at", w->updated_at, "pending", (json_int_t)w->pending);
+    if (o != NULL && secret != NULL)
+        json_object_set_new(o, "secret", json_string(secret));
+    return o;
+}

@@ -1,0 +1,153 @@
+"""Webhooks: admins register endpoints (/v1/webhooks: URL, events, the secret shown once) for
+article.published (also when a scheduled article goes live), article.updated, article.withdrawn
+and article.deleted; each event is written in the change's own transaction, delivered signed by
+the Standard Webhooks convention (checked by the receiver), retried with backoff while the
+receiver answers 500, times out, closes the connection or is down, by one instance at a time and
+in order per article; an endpoint that keeps failing is disabled with its last error shown, and
+enabled again resumes; addresses inside the network are refused at registration and at delivery
+unless WEBHOOK_ALLOW_PRIVATE; bad input changes nothing; /metrics counts it all."""
+import time
+
+import pytest
+
+import harness
+from harness import TOKEN_1, check, request
+from articles_helpers import create, expect_problem
+from webhook_receiver import Receiver
+
+EVENTS = ["article.published", "article.updated", "article.withdrawn", "article.deleted"]
+MERGE = {"Content-Type": "application/merge-patch+json"}
+# Deliveries are retried from about a second: what each test waits for a receiver to see.
+DELIVERY_WAIT_S = 15
+
+
+@pytest.fixture(scope="module")
+def admin(khabar):
+    r = khabar.run_cli(["token", "create", "webhook-admin", "--role", "admin"])
+    assert r.returncode == 0, r.stderr
+    return r.stdout.strip()
+
+
+def replace_main(khabar, **settings):
+    """The default server stopped and started again with settings (every instance delivers: a
+    second one with other settings would take deliveries too)."""
+    khabar.server.stop()
+    srv = khabar.start_server(extra={k: str(v) for k, v in settings.items()}, name="main-%d" % len(khabar.servers))
+    khabar.server = srv
+    harness._default_server = srv
+    return srv
+
+
+@pytest.fixture(scope="module")
+def sender(khabar):
+    """The default server, now one that may deliver to receivers on this machine, and fast."""
+    return replace_main(khabar, WEBHOOK_ALLOW_PRIVATE="1", WEBHOOK_TIMEOUT="1000")
+
+
+def register(srv, admin, url, events=EVENTS, **more):
+    r = srv.request("POST", "/v1/webhooks", body=dict({"url": url, "events": events}, **more), token=admin)
+    assert r.status == 201, r.brief()
+    return r.json
+
+
+def drop_all(srv, admin):
+    for w in srv.request("GET", "/v1/webhooks", token=admin).json["data"]:
+        srv.request("DELETE", "/v1/webhooks/%d" % w["id"], token=admin)
+
+
+def wait_for(fn, seconds=DELIVERY_WAIT_S):
+    return harness.wait_until(fn, seconds)
+
+
+def test_registration(khabar, admin):
+    body = {"url": "https://93.184.215.14/khabar", "events": ["article.published"], "description": "مراقب"}
+    expect_problem(request("POST", "/v1/webhooks", body=body), 401, "registering needs a token")
+    r = request("POST", "/v1/webhooks", body=body, token=TOKEN_1)
+    expect_problem(r, 403, "an editor may not register webhooks")
+    check("admin" in (r.json or {}).get("detail", ""), "the 403 names the admin role", r.json)
+    expect_problem(request("GET", "/v1/webhooks", token=TOKEN_1), 403, "nor list them")
+    r = request("POST", "/v1/webhooks", body={"url": "http://127.0.0.1:9/x", "events": ["article.published"]},
+                token=admin)
+    expect_problem(r, 422, "a loopback URL is refused without WEBHOOK_ALLOW_PRIVATE")
+    check("inside the network" in str(r.json), "the refusal says why", r.json)
+    for url in ("http://10.1.2.3/x", "http://169.254.169.254/latest/meta-data", "http://[::1]:8080/x",
+                "http://localhost/x", "http://[fd00::1]/x", "http://192.168.1.1/x", "http://0.0.0.0/x"):
+        r = request("POST", "/v1/webhooks", body={"url": url, "events": ["article.published"]}, token=admin)
+        expect_problem(r, 422, "%s is refused" % url)
+    created = register(khabar.server, admin, body["url"], body["events"], description=body["description"])
+    check(created.get("secret", "").startswith("whsec_") and created.get("enabled") is True and
+          created.get("pending") == 0, "201 shows the secret, once", created)
+    r = request("GET", "/v1/webhooks/%d" % created["id"], token=admin)
+    check(r.status == 200 and "secret" not in r.json and r.json["url"] == body["url"] and
+          r.header("Cache-Control") == "private, no-store", "GET shows it without its secret, never cached", r.json)
+    listed = request("GET", "/v1/webhooks", token=admin).json["data"]
+    check([w["id"] for w in listed] == [created["id"]] and all("secret" not in w for w in listed),
+          "the list holds it, without secrets", listed)
+    r = request("PATCH", "/v1/webhooks/%d" % created["id"], body={"events": EVENTS, "description": None},
+                headers=MERGE, token=admin)
+    check(r.status == 200 and r.json["events"] == EVENTS and r.json["description"] is None,
+          "a merge patch changes its events and clears its description", r.brief())
+    check(request("DELETE", "/v1/webhooks/%d" % created["id"], token=admin).status == 204, "DELETE answers 204")
+    expect_problem(request("GET", "/v1/webhooks/%d" % created["id"], token=admin), 404, "it is gone")
+
+
+def test_bad_input_changes_nothing(khabar, admin):
+    good = {"url": "https://93.184.215.14/x", "events": ["article.published"]}
+    bad = [({"events": ["article.published"]}, "url"), ({"url": "https://93.184.215.14/x"}, "events"),
+           (dict(good, url="ftp://93.184.215.14/x"), "url"), (dict(good, url="93.184.215.14"), "url"),
+           (dict(good, url="https://" + "a" * 2100 + ".com/"), "url"), (dict(good, events=[]), "events"),
+           (dict(good, events=["article.created"]), "events"), (dict(good, events=["article.published"] * 2), "events"),
+           (dict(good, events="article.published"), "events"), (dict(good, secret="whsec_x"), "secret"),
+           (dict(good, enabled=False), "enabled"), (dict(good, colour="red"), "colour"),
+           (dict(good, description="و" * 501), "description"),
+           (dict(good, url="https://no-such-host.invalid/x"), "url")]
+    for body, field in bad:
+        r = request("POST", "/v1/webhooks", body=body, token=admin)
+        expect_problem(r, 422, "POST with a bad %s" % field, "/problems/validation-failed")
+    r = request("POST", "/v1/webhooks", body=b"{not json", token=admin, headers={"Content-Type": "application/json"})
+    expect_problem(r, 400, "a body that is not JSON")
+    check(request("GET", "/v1/webhooks", token=admin).json["data"] == [], "nothing was registered", "")
+    w = register(khabar.server, admin, good["url"], good["events"])
+    for body in ({"enabled": "yes"}, {"url": None}, {"events": []}, {"id": 5}):
+        r = request("PATCH", "/v1/webhooks/%d" % w["id"], body=body, headers=MERGE, token=admin)
+        expect_problem(r, 422, "PATCH %s" % body)
+    check(request("GET", "/v1/webhooks/%d" % w["id"], token=admin).json["events"] == good["events"],
+          "the refused patches changed nothing", "")
+    for path in ("/v1/webhooks/999999", "/v1/webhooks/abc", "/v1/webhooks/0"):
+        expect_problem(request("GET", path, token=admin), 404, "GET %s" % path)
+        expect_problem(request("DELETE", path, token=admin), 404, "DELETE %s" % path)
+    drop_all(khabar.server, admin)
+
+
+def test_each_event_delivered_signed(khabar, admin, sender):
+    rx = Receiver()
+    w = register(sender, admin, rx.url)
+    rx.secret = w["secret"]
+    try:
+        a = create(harness.art("خبر للخطافات", tags=["خطاف"])).json
+        check(wait_for(lambda: rx.events("article.published", a["id"])), "a new public article is article.published",
+              rx.received)
+        request("PATCH", "/v1/articles/%d" % a["id"], body={"title": "خبر للخطافات بعد التعديل"}, headers=MERGE,
+                token=TOKEN_1)
+        check(wait_for(lambda: rx.events("article.updated", a["id"])), "an edit is article.updated", rx.received)
+        request("PATCH", "/v1/articles/%d" % a["id"], body={"status": "withdrawn", "withdrawn_reason": "خطأ"},
+                headers=MERGE, token=TOKEN_1)
+        check(wait_for(lambda: rx.events("article.withdrawn", a["id"])), "a withdrawal is article.withdrawn", rx.received)
+        request("DELETE", "/v1/articles/%d" % a["id"], token=TOKEN_1)
+        check(wait_for(lambda: rx.events("article.deleted", a["id"])), "a delete is article.deleted", rx.received)
+        got = rx.events(article=a["id"])
+        check([e["type"] for e in got] == EVENTS, "exactly one event each, in order", [e["type"] for e in got])
+        check(all(e["signed"] and e["content_type"] == "application/json" and e["id"].startswith("msg_")
+                  for e in got), "each is signed by the Standard Webhooks convention (checked by the receiver)", got)
+        check(len({e["id"] for e in got}) == 4 and all(abs(int(e["timestamp"]) - time.time()) < 60 for e in got),
+              "each has its own webhook-id and a current webhook-timestamp", got)
+        first = got[0]["data"]
+        check(first.get("title") == "خبر للخطافات" and first.get("status") == "published" and
+              first.get("url", "").endswith("/v1/articles/" + harness.urllib.parse.quote(a["slug"], safe="")),
+              "data names the article as it was then, with its canonical url", first)
+        draft = create(harness.art("مسودة لا تعلن", status="draft")).json
+        time.sleep(1.5)
+        check(rx.events(article=draft["id"]) == [], "a draft is no event", rx.events(article=draft["id"]))
+    finally:
+        rx.down()
+        drop_all(sender, admin)
