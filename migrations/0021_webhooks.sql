@@ -77,8 +77,9 @@ LANGUAGE sql IMMUTABLE AS $$
     END
 $$;
 
--- Writes the event of each changed row, when any endpoint is enabled (otherwise writes
--- pay nothing). khabar import sets khabar.events = off: an archive moved in is no news.
+-- Writes the event of each changed row, when any endpoint is registered (otherwise writes
+-- pay nothing; a disabled one keeps what it misses until it is enabled again or deleted).
+-- khabar import sets khabar.events = off: an archive moved in is no news.
 CREATE FUNCTION khabar_webhook_event() RETURNS trigger
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -86,7 +87,7 @@ DECLARE
     a articles;
 BEGIN
     IF current_setting('khabar.events', true) = 'off'
-       OR NOT EXISTS (SELECT 1 FROM webhooks WHERE enabled) THEN
+       OR NOT EXISTS (SELECT 1 FROM webhooks) THEN
         RETURN NULL;
     END IF;
     IF TG_OP = 'DELETE' THEN

@@ -147,7 +147,7 @@ const struct db_statement db_statements[STMT_COUNT] = {
         "WITH e AS (SELECT id, type, article_id FROM webhook_events WHERE NOT fanned_out"
         " ORDER BY id LIMIT $1 FOR UPDATE),"
         " d AS (INSERT INTO webhook_deliveries (webhook_id, event_id, article_id)"
-        " SELECT w.id, e.id, e.article_id FROM e JOIN webhooks w ON w.enabled AND e.type = ANY (w.events)"
+        " SELECT w.id, e.id, e.article_id FROM e JOIN webhooks w ON e.type = ANY (w.events)"
         " ORDER BY e.id, w.id ON CONFLICT DO NOTHING)"
         " UPDATE webhook_events x SET fanned_out = true FROM e WHERE x.id = e.id RETURNING x.id", 1 },
     /* Takes the first sendable delivery for $1 ms: what to send and where. */
