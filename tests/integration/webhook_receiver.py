@@ -23,13 +23,14 @@ def signature_ok(secret, msg_id, timestamp, body, header):
 
 
 class Receiver:
-    """A receiver on a free port of 127.0.0.1. mode: "ok", "fail" (500), "slow" (answers after
-    slow_s), "close" (closes without answering); down() stops listening, up() listens again
-    on the same port. received: every delivery that reached it (whatever it answered), as
-    dicts of id, timestamp, type, data, signed (the signature checked out) and answered."""
+    """A receiver on a free port of 127.0.0.1. mode: "ok", "fail" (500), "slow" (answers 200
+    after slow_s), "close" (closes without answering); down() stops listening, up() listens
+    again on the same port. received: every delivery that reached it (whatever it answered),
+    as dicts of id, timestamp, type, data, signed (the signature checked out) and answered:
+    "ok" for a 200 within the sender's patience (patience_s), else the mode."""
 
-    def __init__(self, secret=None, mode="ok", slow_s=3.0):
-        self.secret, self.mode, self.slow_s = secret, mode, slow_s
+    def __init__(self, secret=None, mode="ok", slow_s=3.0, patience_s=1.0):
+        self.secret, self.mode, self.slow_s, self.patience_s = secret, mode, slow_s, patience_s
         self.received = []
         self.lock = threading.Lock()
         self.server = None
@@ -82,7 +83,8 @@ class Receiver:
         except ValueError:
             doc = {}
         entry = {"id": headers.get("webhook-id"), "timestamp": headers.get("webhook-timestamp"),
-                 "type": doc.get("type"), "data": doc.get("data") or {}, "answered": mode,
+                 "type": doc.get("type"), "data": doc.get("data") or {},
+                 "answered": "ok" if mode == "ok" or (mode == "slow" and self.slow_s < self.patience_s) else mode,
                  "signed": signature_ok(self.secret, headers.get("webhook-id") or "",
                                         headers.get("webhook-timestamp") or "", body,
                                         headers.get("webhook-signature")),
