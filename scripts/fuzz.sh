@@ -59,12 +59,12 @@ max_len_of() {
 # ---- build ----
 
 san="-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all"
-if pkg-config --exists jansson libutf8proc libcmark 2>/dev/null; then
-    pkg_cflags=$(pkg-config --cflags jansson libutf8proc libcmark)
-    pkg_libs=$(pkg-config --libs jansson libutf8proc libcmark)
+if pkg-config --exists jansson libutf8proc libcmark libxml-2.0 2>/dev/null; then
+    pkg_cflags=$(pkg-config --cflags jansson libutf8proc libcmark libxml-2.0)
+    pkg_libs=$(pkg-config --libs jansson libutf8proc libcmark libxml-2.0)
 else
-    pkg_cflags=""
-    pkg_libs="-ljansson -lutf8proc -lcmark"
+    pkg_cflags="-I/usr/include/libxml2"
+    pkg_libs="-ljansson -lutf8proc -lcmark -lxml2"
 fi
 warn="-Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes"
 cflags="-g -O1 -fno-omit-frame-pointer $san -std=c11 -D_GNU_SOURCE -Iinclude $pkg_cflags"

@@ -4,7 +4,7 @@ set -euo pipefail
 
 # One place for the list: add packages here.
 # Arguments name more packages for one use (the benchmarks add wrk).
-PACKAGES="$* build-essential pkg-config libmicrohttpd-dev libjansson-dev libpq-dev libutf8proc-dev libcmark-dev libssl-dev libxml2-dev libcmocka-dev postgresql python3 python3-pytest python3-yaml python3-jsonschema curl jq clang libclang-rt-14-dev nginx postgresql-15-rum"
+PACKAGES="$* build-essential pkg-config libmicrohttpd-dev libjansson-dev libpq-dev libutf8proc-dev libcmark-dev libssl-dev libxml2-dev libcurl4-openssl-dev libcmocka-dev postgresql python3 python3-pytest python3-yaml python3-jsonschema curl jq clang libclang-rt-14-dev nginx postgresql-15-rum"
 # Node.js runs the feed readers of the tests (npm packages, below); a Node.js installed
 # otherwise (with its own npm) is used as it is.
 command -v npm >/dev/null 2>&1 || PACKAGES="$PACKAGES nodejs npm"

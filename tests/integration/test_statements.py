@@ -1,6 +1,6 @@
 """test_statements.py: each statement's declaration in server/db/statements.c agrees with its text:
 one declared read_only (run again on a new connection after a lost one) neither changes data nor
-takes row locks, and one not so declared does one or the other (itself, or through a function of
+takes row or advisory locks, and one not so declared does one or the other (itself, or through a function of
 the migrations that does)."""
 import os
 import re
@@ -8,7 +8,8 @@ import re
 import harness
 from server_sources import server_statements, statement_names
 
-WRITES = re.compile(r"\b(INSERT|UPDATE|DELETE)\b|\bFOR\s+(UPDATE|SHARE|NO KEY UPDATE|KEY SHARE)\b")
+WRITES = re.compile(r"\b(INSERT|UPDATE|DELETE)\b|\bFOR\s+(UPDATE|SHARE|NO KEY UPDATE|KEY SHARE)\b"
+                    r"|\bpg_(try_)?advisory_(xact_)?lock\b")
 FUNCTION = re.compile(r"CREATE (?:OR REPLACE )?FUNCTION (\w+)\(.*?\$\$(.*?)\$\$", re.S)
 
 
