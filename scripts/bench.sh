@@ -192,7 +192,8 @@ choose_queries() {
     big_source=$(q "SELECT name FROM sources ORDER BY article_count DESC, id LIMIT 1")
     names=("newest 20" "tag on 1/3 ($popular_tag)" "rare tag, $RARE_TAG_ARTICLES articles" "source ($big_source)"
         "one month (2020-03)" "search, word in a few % ($common_word)" "search, rare word ($rare_word)"
-        "author on 1/10 (author-1)" "section on 1/3 (section-1)" "section-1 front" "authors list" "sections list")
+        "author on 1/10 (author-1)" "section on 1/3 (section-1)" "section-1 front" "authors list" "sections list"
+        "site feed (RSS)" "tag feed (Atom, tag on 1/3)" "sitemap of a month (2020-03)")
     paths=("/v1/articles"
         "/v1/articles?tag=$(enc "$popular_tag")"
         "/v1/articles?tag=$(enc "$rare_tag")"
@@ -204,7 +205,10 @@ choose_queries() {
         "/v1/articles?section=section-1"
         "/v1/sections/section-1/front"
         "/v1/authors"
-        "/v1/sections")
+        "/v1/sections"
+        "/v1/feeds/rss"
+        "/v1/feeds/atom?tag=$(enc "$popular_tag")"
+        "/v1/sitemaps/2020-03.xml")
     # "more like this" of the newest article on the popular tag; the suggest box's prefixes,
     # measured with SUGGEST_CONNECTIONS (2: one request per core at a time, so that the p99 is
     # the answer's own and not time spent queueing behind the other connections)
@@ -272,6 +276,9 @@ if [ -z "${BENCH_NO_READ:-}" ]; then
     say "the read path at $l1, beside nginx and pgbench"
     BENCH_TMP=$tmp BENCH_BIN=$bin BENCH_BASE=$base BENCH_DURATION=$duration \
         scripts/bench_read.sh || die "scripts/bench_read.sh failed"
+    say "writes with two webhook endpoints against none"
+    BENCH_TMP=$tmp BENCH_BIN=$bin BENCH_DURATION=$duration \
+        scripts/bench_webhooks.sh || die "scripts/bench_webhooks.sh failed"
 fi
 say "growing the archive to $size2 articles (bodies of $body2 words)"
 load $((size2 - size1)) 2 "$body2"

@@ -1,0 +1,148 @@
+#!/usr/bin/env bash
+# bench_webhooks.sh: writes per second with two webhook endpoints registered against none, in one run
+# (called by scripts/bench.sh once the first archive is loaded; not run on its own).
+#
+# Starts a khabar that may deliver to this machine (WEBHOOK_ALLOW_PRIVATE=1) and an nginx
+# with two receivers answering 200, then POSTs typical articles (a title, a summary, a body,
+# two tags, a source, an author and a section) with wrk -t2 -c8 (BENCH_WRITE_CONNECTIONS)
+# for BENCH_WRITE_DURATION, in BENCH_WRITE_ROUNDS rounds alternating between no endpoint and
+# two (each endpoint taking every event), and reports the medians side by side, with how
+# long the deliveries took to drain after the last round. Appends its lines to
+# $BENCH_TMP/read-results.tsv (the format of scripts/bench_read.sh).
+set -euo pipefail
+
+: "${BENCH_TMP:?}" "${BENCH_BIN:?}" "${DATABASE_URL:?}"
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+tmp=$BENCH_TMP/webhooks
+mkdir -p "$tmp/nginx/temp"
+chmod 777 "$tmp/nginx/temp"
+me=bench
+duration=${BENCH_WRITE_DURATION:-10s}
+conns=${BENCH_WRITE_CONNECTIONS:-8}
+rounds=${BENCH_WRITE_ROUNDS:-3}
+out=$BENCH_TMP/read-results.tsv
+
+say() { echo "$me: $*" >&2; }
+die() { echo "$me: $*" >&2; exit 1; }
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+server_pid=""
+nginx_pid=""
+cleanup_webhooks() {
+    [ -z "$nginx_pid" ] || kill -QUIT "$nginx_pid" 2>/dev/null || true
+    [ -z "$server_pid" ] || kill -TERM "$server_pid" 2>/dev/null || true
+    wait 2>/dev/null || true
+}
+trap cleanup_webhooks EXIT
+
+# ---- the receivers: nginx answering 200 to every POST, as a CDN purge hook would ----------
+r1=$(free_port)
+r2=$(free_port)
+cat >"$tmp/nginx/nginx.conf" <<NGINX
+worker_processes 1;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    client_body_temp_path $tmp/nginx/temp/body;
+    proxy_temp_path $tmp/nginx/temp/proxy;
+    fastcgi_temp_path $tmp/nginx/temp/fastcgi;
+    uwsgi_temp_path $tmp/nginx/temp/uwsgi;
+    scgi_temp_path $tmp/nginx/temp/scgi;
+    server { listen 127.0.0.1:$r1; location / { return 200; } }
+    server { listen 127.0.0.1:$r2; location / { return 200; } }
+}
+NGINX
+nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
+"$nginx_bin" -c "$tmp/nginx/nginx.conf" -e "$tmp/nginx/error.log" \
+    -g "daemon off; pid $tmp/nginx/nginx.pid; error_log $tmp/nginx/error.log;" &
+nginx_pid=$!
+
+# ---- khabar ------------------------------------------------------------------------------
+port=$(free_port)
+base=http://127.0.0.1:$port
+PORT=$port LISTEN_ADDR=127.0.0.1 LOG_FORMAT=json RATE_LIMIT=0 PER_CLIENT_CONNECTIONS=65536 \
+    MAX_CONNECTIONS=4096 API_TOKENS=bench-writer WEBHOOK_ALLOW_PRIVATE=1 \
+    "$BENCH_BIN" serve >"$tmp/server.log" 2>&1 &
+server_pid=$!
+for _ in $(seq 100); do
+    curl -fsS -o /dev/null "$base/healthz" 2>/dev/null && break
+    sleep 0.1
+done
+curl -fsS -o /dev/null "$base/healthz" || die "khabar serve did not start ($tmp/server.log)"
+admin=$("$BENCH_BIN" token create "bench-hooks-$RANDOM$RANDOM" --role admin)
+editor=(-H "Authorization: Bearer bench-writer" -H "Content-Type: application/json")
+curl -fsS -o /dev/null "${editor[@]}" -d '{"name": "كاتب القياس", "slug": "bench-writer"}' "$base/v1/authors" || true
+curl -fsS -o /dev/null "${editor[@]}" -d '{"name": "قسم القياس", "slug": "bench-desk"}' "$base/v1/sections" || true
+
+# A typical article, a new title each request (each thread its own numbers).
+cat >"$tmp/write.lua" <<'LUA'
+local n = 0
+local me = tostring({}):sub(8)
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer bench-writer"
+request = function()
+    n = n + 1
+    local body = '{"title": "خبر القياس ' .. me .. ' رقم ' .. n .. '", "summary": "ملخص الخبر للقياس",' ..
+        ' "body": "نص الخبر **للقياس** في فقرة أولى.\\n\\nوفقرة ثانية عن الأسواق والطاقة.",' ..
+        ' "tags": ["قياس", "طاقة"], "sources": ["وكالة القياس"], "authors": ["bench-writer"],' ..
+        ' "section": "bench-desk"}'
+    return wrk.format(nil, nil, nil, body)
+end
+LUA
+
+# endpoints N: leaves exactly N endpoints registered (the two receivers), each taking every event.
+endpoints() {
+    local ids id
+    ids=$(curl -fsS -H "Authorization: Bearer $admin" "$base/v1/webhooks" |
+        python3 -c 'import json, sys; print(" ".join(str(w["id"]) for w in json.load(sys.stdin)["data"]))')
+    for id in $ids; do
+        curl -fsS -o /dev/null -X DELETE -H "Authorization: Bearer $admin" "$base/v1/webhooks/$id"
+    done
+    for rport in $(printf '%s\n' "$r1" "$r2" | head -n "$1"); do
+        curl -fsS -o /dev/null -H "Authorization: Bearer $admin" -H "Content-Type: application/json" \
+            -d "{\"url\": \"http://127.0.0.1:$rport/hook\", \"events\": [\"article.published\", \"article.updated\", \"article.withdrawn\", \"article.deleted\"]}" \
+            "$base/v1/webhooks"
+    done
+}
+
+# write_round NAME: wrk's "req/s p50 p99" of one round of writes.
+write_round() {
+    wrk -t2 -c"$conns" -d"$duration" --latency -s "$tmp/write.lua" "$base/v1/articles" >"$tmp/wrk-$1.txt" 2>&1 ||
+        die "wrk failed: $(tail -n 3 "$tmp/wrk-$1.txt")"
+    local figures
+    figures=$(python3 scripts/wrk_figures.py "$tmp/wrk-$1.txt") || die "writes $1: $(tail -n 3 "$tmp/wrk-$1.txt")"
+    echo "${figures% * * *}"
+}
+
+endpoints 0
+wrk -t1 -c2 -d2s -s "$tmp/write.lua" "$base/v1/articles" >/dev/null 2>&1 || true
+: >"$tmp/none.txt"
+: >"$tmp/two.txt"
+for r in $(seq "$rounds"); do
+    endpoints 0
+    write_round "none-$r" >>"$tmp/none.txt"
+    endpoints 2
+    write_round "two-$r" >>"$tmp/two.txt"
+    say "writes, round $r: none $(tail -n 1 "$tmp/none.txt" | cut -d' ' -f1)/s, two endpoints $(tail -n 1 "$tmp/two.txt" | cut -d' ' -f1)/s"
+done
+# The median round of each (by req/s).
+median() { sort -n -k1,1 "$1" | sed -n "$(((rounds + 1) / 2))p"; }
+read -r t_rps t_p50 t_p99 < <(median "$tmp/two.txt")
+read -r n_rps n_p50 n_p99 < <(median "$tmp/none.txt")
+printf 'POST an article, two webhook endpoints (median of %s rounds)\t%s\t%s\t%s\tthe same with none\t%s\t%s\t%s\t0.9\n' \
+    "$rounds" "$t_rps" "$t_p50" "$t_p99" "$n_rps" "$n_p50" "$n_p99" >>"$out"
+# How long the last round's deliveries take to drain.
+t0=$(date +%s.%N)
+for _ in $(seq 600); do
+    depth=$(curl -fsS "$base/metrics" | sed -n 's/^khabar_webhook_queue_depth \([0-9]*\)$/\1/p')
+    [ "${depth:-1}" = 0 ] && break
+    sleep 0.5
+done
+drained=$(python3 -c "import sys, time; print('%.1f' % (time.time() - float(sys.argv[1])))" "$t0")
+delivered=$(curl -fsS "$base/metrics" | sed -n 's/^khabar_webhook_deliveries_total{outcome="delivered"} \([0-9]*\)$/\1/p')
+printf 'webhook deliveries sent (the queue drained %s s after the last round)\t%s\t-\t-\t-\t-\t-\t-\t-\n' \
+    "$drained" "$delivered" >>"$out"
+say "two endpoints: $t_rps writes/s against $n_rps with none; $delivered deliveries, drained $drained s after"
+endpoints 0
