@@ -19,25 +19,6 @@
 #define SEARCH_ITEM "NULL, NULL, a.body_text, NULL, NULL"
 #define FEED_ITEM "NULL, a.body_html, NULL, NULL, NULL"
 
-/* The columns of a webhook (see webhooks.c): what admins see of it, never its secret,
- * with how many deliveries it has still to make. */
-#define WEBHOOK_COLUMNS                                                                         \
-    "w.id, w.url, to_json(w.events)::text, w.description, w.enabled, w.disabled_reason,"        \
-    " w.last_error, khabar_time(w.last_error_at), khabar_time(w.last_success_at),"              \
-    " khabar_time(w.created_at), khabar_time(w.updated_at),"                                    \
-    " (SELECT count(*) FROM webhook_deliveries d WHERE d.webhook_id = w.id"                      \
-    " AND d.delivered_at IS NULL AND d.gave_up_at IS NULL)"
-/* A delivery that may be sent now: due, not leased, its endpoint enabled, and no earlier
- * event of its article still to deliver to that endpoint or still to fan out. */
-#define DELIVERY_SENDABLE                                                                       \
-    " c.delivered_at IS NULL AND c.gave_up_at IS NULL AND c.next_attempt_at <= now()"           \
-    " AND (c.leased_until IS NULL OR c.leased_until < now())"                                   \
-    " AND NOT EXISTS (SELECT 1 FROM webhook_deliveries p WHERE p.webhook_id = c.webhook_id"     \
-    " AND p.article_id = c.article_id AND p.event_id < c.event_id"                              \
-    " AND p.delivered_at IS NULL AND p.gave_up_at IS NULL)"                                     \
-    " AND NOT EXISTS (SELECT 1 FROM webhook_events pe WHERE NOT pe.fanned_out"                  \
-    " AND pe.article_id = c.article_id AND pe.id < c.event_id)"
-
 /* The columns of a revision (see revisions.c), with its representation or NULL. */
 #define REVISION_COLUMNS(representation)                                                   \
     "r.version, khabar_time(r.made_at), r.actor, r.action, r.restored_from,"                \

@@ -3,6 +3,7 @@
 #include "internal.h"
 #include "infra/wal.h"
 #include "statement_parts.h"
+#include "webhook_statements.h"
 
 const struct db_statement db_statements[STMT_COUNT] = {
     [STMT_PING] = { "SELECT 1", 0, .read_only = 1 },
@@ -121,72 +122,20 @@ const struct db_statement db_statements[STMT_COUNT] = {
      * change; one month's articles from $1 (its first instant), $2 skipped, $3 of them;
      * the $1 newest public articles of the last 48 hours. The month and the news are
      * ranges of the public index, newest first. */
-    /* Webhooks (migrations/0021_webhooks.sql): admins' endpoints; $1 the id. */
-    [STMT_WEBHOOK_INSERT] = {
-        "INSERT INTO webhooks AS w (url, events, secret, description) VALUES ($1, $2::text[], $3, $4)"
-        " RETURNING " WEBHOOK_COLUMNS, 4 },
-    [STMT_WEBHOOK_LIST] = { "SELECT " WEBHOOK_COLUMNS " FROM webhooks w ORDER BY w.id", 0, .read_only = 1 },
-    [STMT_WEBHOOK_GET] = { "SELECT " WEBHOOK_COLUMNS " FROM webhooks w WHERE w.id = $1", 1, .read_only = 1 },
-    /* $2 url, $3 events, $4 description (set when $5), $6 enabled: NULL keeps each */
-    [STMT_WEBHOOK_UPDATE] = {
-        "UPDATE webhooks w SET url = COALESCE($2, url), events = COALESCE($3::text[], events),"
-        " description = CASE WHEN $5::bool THEN $4 ELSE description END,"
-        " enabled = COALESCE($6::bool, enabled),"
-        " disabled_reason = CASE WHEN $6::bool THEN NULL ELSE disabled_reason END, updated_at = now()"
-        " WHERE w.id = $1 RETURNING " WEBHOOK_COLUMNS, 6 },
-    /* An endpoint enabled again: what it has still to receive is due now, with its retry
-     * time anew, those given up on too. */
-    [STMT_WEBHOOK_RESUME] = {
-        "UPDATE webhook_deliveries SET next_attempt_at = now(), retry_from = now(), gave_up_at = NULL,"
-        " attempts = 0 WHERE webhook_id = $1 AND delivered_at IS NULL", 1 },
-    [STMT_WEBHOOK_DELETE] = { "DELETE FROM webhooks WHERE id = $1 RETURNING id", 1 },
-    /* One instance at a time makes the deliveries of new events, in event order: the
-     * lock is the transaction's, taken or skipped. */
-    [STMT_WEBHOOK_FAN_OUT_LOCK] = { "SELECT pg_try_advisory_xact_lock(7202110)", 0 },
-    [STMT_WEBHOOK_FAN_OUT] = {
-        "WITH e AS (SELECT id, type, article_id FROM webhook_events WHERE NOT fanned_out"
-        " ORDER BY id LIMIT $1 FOR UPDATE),"
-        " d AS (INSERT INTO webhook_deliveries (webhook_id, event_id, article_id)"
-        " SELECT w.id, e.id, e.article_id FROM e JOIN webhooks w ON e.type = ANY (w.events)"
-        " ORDER BY e.id, w.id ON CONFLICT DO NOTHING)"
-        " UPDATE webhook_events x SET fanned_out = true FROM e WHERE x.id = e.id RETURNING x.id", 1 },
-    /* Takes the first sendable delivery for $1 ms: what to send and where. */
-    [STMT_WEBHOOK_CLAIM] = {
-        "UPDATE webhook_deliveries d SET leased_until = now() + $1::bigint * interval '1 millisecond',"
-        " attempts = d.attempts + 1 FROM webhooks w, webhook_events e"
-        " WHERE d.id = (SELECT c.id FROM webhook_deliveries c JOIN webhooks cw ON cw.id = c.webhook_id"
-        " AND cw.enabled WHERE" DELIVERY_SENDABLE
-        " ORDER BY c.next_attempt_at, c.id LIMIT 1 FOR UPDATE OF c SKIP LOCKED)"
-        " AND w.id = d.webhook_id AND e.id = d.event_id"
-        " RETURNING d.id, d.webhook_id, w.url, w.secret, d.event_id, e.type, e.data::text,"
-        " khabar_time(e.created_at), d.attempts", 1 },
-    [STMT_WEBHOOK_DELIVERED] = {
-        "WITH d AS (UPDATE webhook_deliveries SET delivered_at = now(), leased_until = NULL, last_error = NULL"
-        " WHERE id = $1 RETURNING webhook_id)"
-        " UPDATE webhooks w SET last_success_at = now() FROM d WHERE w.id = d.webhook_id", 1 },
-    /* $2 the error, $3 ms until the next attempt, $4 the retry time in seconds: past it
-     * the delivery is given up and its endpoint disabled, the error kept for admins. */
-    [STMT_WEBHOOK_FAILED] = {
-        "WITH d AS (UPDATE webhook_deliveries SET leased_until = NULL, last_error = $2,"
-        " next_attempt_at = now() + $3::bigint * interval '1 millisecond',"
-        " gave_up_at = CASE WHEN retry_from + $4::bigint * interval '1 second'"
-        " < now() + $3::bigint * interval '1 millisecond' THEN now() END"
-        " WHERE id = $1 RETURNING webhook_id, gave_up_at IS NOT NULL AS gave_up)"
-        " UPDATE webhooks w SET last_error = $2, last_error_at = now(), enabled = w.enabled AND NOT d.gave_up,"
-        " disabled_reason = CASE WHEN d.gave_up THEN 'its deliveries kept failing for ' || $4 || ' s'"
-        " ELSE w.disabled_reason END FROM d WHERE w.id = d.webhook_id RETURNING d.gave_up", 4 },
-    /* What waits: deliveries to make and events to fan out, and the age of the oldest. */
-    [STMT_WEBHOOK_QUEUE] = {
-        "SELECT (SELECT count(*) FROM webhook_deliveries WHERE delivered_at IS NULL AND gave_up_at IS NULL)"
-        " + (SELECT count(*) FROM webhook_events WHERE NOT fanned_out),"
-        " floor(extract(epoch FROM now() - LEAST((SELECT min(created_at) FROM webhook_deliveries"
-        " WHERE delivered_at IS NULL AND gave_up_at IS NULL),"
-        " (SELECT min(created_at) FROM webhook_events WHERE NOT fanned_out))))::bigint", 0, .read_only = 1 },
-    /* Events older than a week with nothing left to deliver go, with their deliveries. */
-    [STMT_WEBHOOK_PRUNE] = {
-        "DELETE FROM webhook_events WHERE id IN (SELECT e.id FROM webhook_events e WHERE e.fanned_out"
-        " AND e.created_at < now() - interval '7 days' AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d"
-        " WHERE d.event_id = e.id AND d.delivered_at IS NULL AND d.gave_up_at IS NULL) LIMIT 1000)", 0 },
+    /* Webhooks: admins' endpoints and the outbox's deliveries (webhook_statements.h). */
+    [STMT_WEBHOOK_INSERT] = { WEBHOOK_INSERT_SQL, 4 },
+    [STMT_WEBHOOK_LIST] = { WEBHOOK_LIST_SQL, 0, .read_only = 1 },
+    [STMT_WEBHOOK_GET] = { WEBHOOK_GET_SQL, 1, .read_only = 1 },
+    [STMT_WEBHOOK_UPDATE] = { WEBHOOK_UPDATE_SQL, 6 },
+    [STMT_WEBHOOK_RESUME] = { WEBHOOK_RESUME_SQL, 1 },
+    [STMT_WEBHOOK_DELETE] = { WEBHOOK_DELETE_SQL, 1 },
+    [STMT_WEBHOOK_FAN_OUT_LOCK] = { WEBHOOK_FAN_OUT_LOCK_SQL, 0 },
+    [STMT_WEBHOOK_FAN_OUT] = { WEBHOOK_FAN_OUT_SQL, 1 },
+    [STMT_WEBHOOK_CLAIM] = { WEBHOOK_CLAIM_SQL, 1 },
+    [STMT_WEBHOOK_DELIVERED] = { WEBHOOK_DELIVERED_SQL, 1 },
+    [STMT_WEBHOOK_FAILED] = { WEBHOOK_FAILED_SQL, 4 },
+    [STMT_WEBHOOK_QUEUE] = { WEBHOOK_QUEUE_SQL, 0, .read_only = 1 },
+    [STMT_WEBHOOK_PRUNE] = { WEBHOOK_PRUNE_SQL, 0 },
     [STMT_SITEMAP_MONTHS] = {
         "SELECT to_char(a.published_at AT TIME ZONE 'UTC', 'YYYY-MM'), count(*), khabar_time(max(a.updated_at))"
         " FROM articles a WHERE a.visible GROUP BY 1 ORDER BY 1", 0, .read_only = 1 },

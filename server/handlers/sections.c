@@ -4,6 +4,7 @@
 
 #include "app.h"
 #include "catalog.h"
+#include "feeds.h"
 #include "handlers/handlers.h"
 #include "infra/strict_json.h"
 #include "model/article_write.h"
@@ -209,8 +210,12 @@ int front_get(struct request *req)
     db_status st = db_front_get(c, key, limit, after, after_id, &front);
     db_release(c);
     if (st == DB_OK) {
+        /* the section's feeds, named as the path names the section */
+        char *feeds = feed_alternates_new(req, "section", req->params[0]);
         serialize_front_page(&front, &page);
+        page.links = feeds;
         rc = reply_page(req, &page, CURSOR_FRONT);
+        free(feeds);
     } else {
         rc = reply_db_status(req, st, "section");
     }

@@ -66,6 +66,10 @@ bool webhook_sign(const char *secret, const char *id, int64_t timestamp, const c
 /* The host and port of an http(s) URL, by libcurl's own parser; false when it is not one. */
 static bool url_host(const char *url, char *host, size_t host_size, char *port, size_t port_size)
 {
+    /* libcurl reads "https:///x" as host x; an empty authority is no host here */
+    const char *authority = strstr(url, "://");
+    if (authority == NULL || authority[3] == '\0' || authority[3] == '/')
+        return false;
     CURLU *u = curl_url();
     char *scheme = NULL, *h = NULL, *p = NULL;
     bool ok = u != NULL && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
@@ -73,6 +77,7 @@ static bool url_host(const char *url, char *host, size_t host_size, char *port, 
               (strcmp(scheme, "http") == 0 || strcmp(scheme, "https") == 0) &&
               curl_url_get(u, CURLUPART_HOST, &h, 0) == CURLUE_OK &&
               curl_url_get(u, CURLUPART_PORT, &p, CURLU_DEFAULT_PORT) == CURLUE_OK;
+    ok = ok && h[0] != '\0';
     if (ok) {
         size_t n = strlen(h);
         /* an IPv6 literal comes in brackets */

@@ -210,6 +210,11 @@ def test_lists_name_their_feeds(khabar):
         headers = None
         r = request("GET", path, encoded=True, token=TOKEN_1 if "status" in path else None, headers=headers)
         check('rel="alternate"' not in (r.header("Link") or ""), "%s names no feed" % path, r.header("Link"))
+    request("POST", "/v1/sections", body={"name": "روابط", "slug": "links-desk"}, token=TOKEN_1)
+    create(harness.art("خبر في قسم الروابط", section="links-desk"))
+    front = alternates("/v1/sections/links-desk/front")
+    check([u for u, _ in front] == [api_url() + "/v1/feeds/%s?section=links-desk" % f for f in FORMATS],
+          "a section's front names the section's feeds", front)
     paged = request("GET", "/v1/articles?limit=1")
     links = paged.header("Link") or ""
     check('rel="next"' in links and links.count('rel="alternate"') == 3, "a page with more keeps rel=next beside them",

@@ -158,6 +158,39 @@ static void test_client_key(void **state)
     check_key("::1", 64, "::", "key: the IPv6 loopback's /64");
 }
 
+/* Whether the address text is public, as a webhook's target is judged. */
+static bool public_text(const char *text)
+{
+    struct netaddr a;
+    check(netaddr_parse(text, &a), text);
+    return netaddr_is_public(&a);
+}
+
+static void test_is_public(void **state)
+{
+    (void)state;
+    static const char *const inside[] = {
+        "127.0.0.1",   "127.255.0.9", "10.0.0.1",    "10.255.255.255", "172.16.0.1",  "172.31.255.254",
+        "192.168.1.1", "169.254.169.254", "100.64.0.1", "100.127.255.255", "0.0.0.0",   "0.1.2.3",
+        "192.0.0.8",   "192.0.2.1",   "198.18.0.1",  "198.19.255.255", "198.51.100.7", "203.0.113.9",
+        "224.0.0.1",   "239.255.255.250", "240.0.0.1", "255.255.255.255", "::",         "::1",
+        "fe80::1",     "febf::1",     "fc00::1",     "fd12:3456::1",   "ff02::1",     "2001:db8::1",
+        "::ffff:127.0.0.1", "::ffff:10.0.0.1", "::ffff:169.254.169.254", "64:ff9b::7f00:1",
+        "64:ff9b::a00:1", "100::1",   "2002:7f00:1::", "fec0::1",
+    };
+    static const char *const outside[] = {
+        "8.8.8.8",       "93.184.215.14", "1.1.1.1",      "172.15.255.255", "172.32.0.1", "192.167.1.1",
+        "100.63.255.255", "100.128.0.1",  "169.253.1.1",  "198.17.255.255", "198.20.0.1", "223.255.255.255",
+        "2606:4700::1111", "2a00:1450:4001::200e", "::ffff:8.8.8.8", "64:ff9b::808:808",
+    };
+    for (size_t i = 0; i < sizeof inside / sizeof inside[0]; i++)
+        if (public_text(inside[i]))
+            fail_msg("%s is inside the network, not public", inside[i]);
+    for (size_t i = 0; i < sizeof outside / sizeof outside[0]; i++)
+        if (!public_text(outside[i]))
+            fail_msg("%s is a public address", outside[i]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -166,6 +199,7 @@ int main(void)
         cmocka_unit_test(test_cidr_parse),
         cmocka_unit_test(test_cidr_contains),
         cmocka_unit_test(test_client_key),
+        cmocka_unit_test(test_is_public),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
