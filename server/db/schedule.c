@@ -10,6 +10,7 @@
 #include "internal.h"
 #include "infra/clock.h"
 #include "infra/log.h"
+#include "infra/stopper.h"
 
 /* Shortest wait between two rounds: a due article another instance is making live is
  * skipped, and would otherwise be asked about again at once. */
@@ -25,9 +26,7 @@
 struct schedule {
     db_pool *pool;
     pthread_t thread;
-    pthread_mutex_t mu;
-    pthread_cond_t wake;
-    bool stopping;
+    struct stopper stop;
     unsigned window_articles;
     /* the monotonic time of the next go-live, in ms; -1: none scheduled */
     _Atomic long long next_ms;
@@ -66,18 +65,6 @@ static bool window_round(db_conn *c, unsigned window_articles)
     return more;
 }
 
-/* Waits ms, or less when stopped; true when it is time to stop. */
-static bool wait_ms(struct schedule *s, long long ms)
-{
-    struct timespec until = clock_monotonic_after_ms((unsigned)ms);
-    pthread_mutex_lock(&s->mu);
-    while (!s->stopping && pthread_cond_timedwait(&s->wake, &s->mu, &until) == 0)
-        ;
-    bool stop = s->stopping;
-    pthread_mutex_unlock(&s->mu);
-    return stop;
-}
-
 static void *schedule_run(void *arg)
 {
     struct schedule *s = arg;
@@ -95,7 +82,7 @@ static void *schedule_run(void *arg)
             if (wait < SCHEDULE_MIN_WAIT_MS)
                 wait = SCHEDULE_MIN_WAIT_MS;
         }
-    } while (!wait_ms(s, wait));
+    } while (!stopper_wait_ms(&s->stop, (unsigned)wait));
     return NULL;
 }
 
@@ -106,19 +93,13 @@ struct schedule *schedule_start(const char *conninfo, unsigned window_articles)
         return NULL;
     s->window_articles = window_articles;
     atomic_init(&s->next_ms, -1);
-    pthread_mutex_init(&s->mu, NULL);
-    pthread_condattr_t attr;
-    pthread_condattr_init(&attr);
-    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-    pthread_cond_init(&s->wake, &attr);
-    pthread_condattr_destroy(&attr);
+    stopper_init(&s->stop);
     s->pool = db_pool_new(conninfo, 1, 2000, 5000);
     if (s->pool != NULL)
         db_pool_set_watcher(s->pool, "khabar-schedule");
     if (s->pool == NULL || pthread_create(&s->thread, NULL, schedule_run, s) != 0) {
         db_pool_free(s->pool);
-        pthread_cond_destroy(&s->wake);
-        pthread_mutex_destroy(&s->mu);
+        stopper_destroy(&s->stop);
         free(s);
         return NULL;
     }
@@ -129,14 +110,10 @@ void schedule_stop(struct schedule *s)
 {
     if (s == NULL)
         return;
-    pthread_mutex_lock(&s->mu);
-    s->stopping = true;
-    pthread_cond_signal(&s->wake);
-    pthread_mutex_unlock(&s->mu);
+    stopper_stop(&s->stop);
     pthread_join(s->thread, NULL);
     db_pool_free(s->pool);
-    pthread_cond_destroy(&s->wake);
-    pthread_mutex_destroy(&s->mu);
+    stopper_destroy(&s->stop);
     free(s);
 }
 

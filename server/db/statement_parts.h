@@ -19,6 +19,9 @@
 #define SEARCH_ITEM "NULL, NULL, a.body_text, NULL, NULL"
 #define FEED_ITEM "NULL, a.body_html, NULL, NULL, NULL"
 
+/* The columns of a sitemap's article (see sitemaps.c). */
+#define SITEMAP_COLUMNS "a.id, a.slug, a.title, a.lang, khabar_time(a.published_at), khabar_time(a.updated_at)"
+
 /* The columns of a revision (see revisions.c), with its representation or NULL. */
 #define REVISION_COLUMNS(representation)                                                   \
     "r.version, khabar_time(r.made_at), r.actor, r.action, r.restored_from,"                \

@@ -140,12 +140,12 @@ const struct db_statement db_statements[STMT_COUNT] = {
         "SELECT to_char(a.published_at AT TIME ZONE 'UTC', 'YYYY-MM'), count(*), khabar_time(max(a.updated_at))"
         " FROM articles a WHERE a.visible GROUP BY 1 ORDER BY 1", 0, .read_only = 1 },
     [STMT_SITEMAP_MONTH] = {
-        "SELECT a.id, a.slug, a.title, a.lang, khabar_time(a.published_at), khabar_time(a.updated_at)"
+        "SELECT " SITEMAP_COLUMNS
         " FROM articles a WHERE a.visible AND a.published_at >= $1::timestamptz"
         " AND a.published_at < $1::timestamptz + interval '1 month'"
         " ORDER BY a.published_at DESC, a.id DESC OFFSET $2 LIMIT $3", 3, .read_only = 1 },
     [STMT_SITEMAP_NEWS] = {
-        "SELECT a.id, a.slug, a.title, a.lang, khabar_time(a.published_at), khabar_time(a.updated_at)"
+        "SELECT " SITEMAP_COLUMNS
         " FROM articles a WHERE a.visible AND a.published_at >= now() - interval '48 hours'"
         " ORDER BY a.published_at DESC, a.id DESC LIMIT $1", 1, .read_only = 1 },
     [STMT_SOURCE_BY_KEY] = {

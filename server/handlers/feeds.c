@@ -141,22 +141,34 @@ char *feed_alternates_new(const struct request *req, const char *kind, const cha
     return links;
 }
 
-/* Each item's canonical address, in *urls (caller frees each and the array). */
-static bool item_urls(const struct request *req, const struct db_article_page *page, char ***urls)
+char **article_addresses_new(const struct request *req, const void *items, size_t n,
+                             article_ref_fn ref)
 {
-    *urls = calloc(page->n ? page->n : 1, sizeof **urls);
-    bool ok = *urls != NULL;
-    for (size_t i = 0; ok && i < page->n; i++)
-        ok = ((*urls)[i] = url_of_article_new(req->app->config.public_article_url, page->items[i].id,
-                                              page->items[i].slug)) != NULL;
-    return ok;
+    char **urls = calloc(n ? n : 1, sizeof *urls);
+    for (size_t i = 0; urls != NULL && i < n; i++) {
+        int64_t id;
+        const char *slug;
+        ref(items, i, &id, &slug);
+        if ((urls[i] = url_of_article_new(req->app->config.public_article_url, id, slug)) == NULL) {
+            addresses_free(urls, i);
+            return NULL;
+        }
+    }
+    return urls;
 }
 
-static void urls_free(char **urls, size_t n)
+void addresses_free(char **urls, size_t n)
 {
     for (size_t i = 0; urls != NULL && i < n; i++)
         free(urls[i]);
     free(urls);
+}
+
+static void feed_item_ref(const void *items, size_t i, int64_t *id, const char **slug)
+{
+    const struct db_article *a = (const struct db_article *)items + i;
+    *id = a->id;
+    *slug = a->slug;
 }
 
 /* The feed's document of page for subject s in format i (of formats); NULL on no memory. */
@@ -171,7 +183,8 @@ static char *feed_document_new(const struct request *req, size_t i, const struct
     if (s->kind >= 0 ? asprintf(&title, "%s: %s", cfg->publication_name, s->name) < 0
                      : (title = strdup(cfg->publication_name)) == NULL)
         title = NULL;
-    if (self != NULL && home != NULL && title != NULL && item_urls(req, page, &urls)) {
+    if (self != NULL && home != NULL && title != NULL &&
+        (urls = article_addresses_new(req, page->items, page->n, feed_item_ref)) != NULL) {
         struct feed feed = { .format = formats[i].format, .title = title, .description = title,
                              .self_url = self, .home_url = home, .lang = cfg->publication_lang,
                              .publisher = cfg->publication_name, .api_url = cfg->public_api_url,
@@ -179,7 +192,7 @@ static char *feed_document_new(const struct request *req, size_t i, const struct
                              .last_modified = page->end.last_modified };
         text = feed_render_new(&feed, len);
     }
-    urls_free(urls, page->n);
+    addresses_free(urls, page->n);
     free(title);
     free(home);
     free(self);

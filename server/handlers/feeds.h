@@ -3,6 +3,9 @@
 #ifndef KHABAR_FEEDS_H
 #define KHABAR_FEEDS_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 struct request;
 
 /* The longest tag, source, author or section a list names its feeds for, in bytes: more
@@ -15,5 +18,13 @@ struct request;
  * section) is NULL, else the feeds of that one named value. Caller frees; NULL on no memory.
  */
 char *feed_alternates_new(const struct request *req, const char *kind, const char *value);
+
+/* The id and slug of item i of some list of articles. */
+typedef void (*article_ref_fn)(const void *items, size_t i, int64_t *id, const char **slug);
+/* The canonical address (PUBLIC_ARTICLE_URL) of each of the n items; NULL on no memory.
+ * Release with addresses_free. */
+char **article_addresses_new(const struct request *req, const void *items, size_t n,
+                             article_ref_fn ref);
+void addresses_free(char **urls, size_t n);
 
 #endif

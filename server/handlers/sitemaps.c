@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "feeds.h"
 #include "handlers/handlers.h"
 #include "http/http.h"
 #include "model/sitemap.h"
@@ -36,22 +37,11 @@ static int reply_sitemap(struct request *req, char *text, size_t len, int64_t la
     return reply_entity_text(req, 200, text, len, &m);
 }
 
-/* Each article's canonical address, in *locs (caller frees each and the array). */
-static bool article_locs(const struct request *req, const struct db_sitemap_page *page, char ***locs)
+static void sitemap_url_ref(const void *items, size_t i, int64_t *id, const char **slug)
 {
-    *locs = calloc(page->n ? page->n : 1, sizeof **locs);
-    bool ok = *locs != NULL;
-    for (size_t i = 0; ok && i < page->n; i++)
-        ok = ((*locs)[i] = url_of_article_new(req->app->config.public_article_url, page->items[i].id,
-                                              page->items[i].slug)) != NULL;
-    return ok;
-}
-
-static void locs_free(char **locs, size_t n)
-{
-    for (size_t i = 0; locs != NULL && i < n; i++)
-        free(locs[i]);
-    free(locs);
+    const struct db_sitemap_url *u = (const struct db_sitemap_url *)items + i;
+    *id = u->id;
+    *slug = u->slug;
 }
 
 /* The address of page (from 1) of a month's sitemap: YYYY-MM.xml, then YYYY-MM-2.xml, ... */
@@ -89,7 +79,7 @@ static char *index_document_new(const struct request *req, const struct db_sitem
         entries[i].loc = locs[i];
     if (ok)
         text = sitemap_index_new(entries, count, len);
-    locs_free(locs, count);
+    addresses_free(locs, count);
     free(entries);
     return text;
 }
@@ -150,7 +140,8 @@ static char *urls_document_new(const struct request *req, const struct db_sitema
     char **locs = NULL, *text = NULL;
     struct sitemap_entry *urls = calloc(page->n ? page->n : 1, sizeof *urls);
     struct sitemap_news_entry *items = calloc(page->n ? page->n : 1, sizeof *items);
-    if (urls != NULL && items != NULL && article_locs(req, page, &locs)) {
+    if (urls != NULL && items != NULL &&
+        (locs = article_addresses_new(req, page->items, page->n, sitemap_url_ref)) != NULL) {
         for (size_t i = 0; i < page->n; i++) {
             const struct db_sitemap_url *u = &page->items[i];
             urls[i] = (struct sitemap_entry){ locs[i], u->updated_at };
@@ -159,7 +150,7 @@ static char *urls_document_new(const struct request *req, const struct db_sitema
         text = news ? sitemap_news_new(req->app->config.publication_name, items, page->n, len)
                     : sitemap_urlset_new(urls, page->n, len);
     }
-    locs_free(locs, page->n);
+    addresses_free(locs, page->n);
     free(urls);
     free(items);
     return text;

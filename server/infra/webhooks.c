@@ -13,6 +13,7 @@
 #include "db/db.h"
 #include "infra/clock.h"
 #include "infra/log.h"
+#include "infra/stopper.h"
 #include "infra/webhook_send.h"
 #include "text/url.h"
 
@@ -40,24 +41,10 @@ struct webhooks {
     db_pool *pool;
     struct worker *workers;
     unsigned started;
-    pthread_mutex_t mu;
-    pthread_cond_t wake;
-    atomic_bool stopping;
+    struct stopper stop;
     atomic_ullong delivered, failed, gave_up;
     atomic_llong queue_depth, oldest_s;
 };
-
-/* Waits ms, or less when stopped; true when it is time to stop. */
-static bool wait_ms(struct webhooks *w, unsigned ms)
-{
-    struct timespec until = clock_monotonic_after_ms(ms);
-    pthread_mutex_lock(&w->mu);
-    while (!atomic_load(&w->stopping) && pthread_cond_timedwait(&w->wake, &w->mu, &until) == 0)
-        ;
-    bool stop = atomic_load(&w->stopping);
-    pthread_mutex_unlock(&w->mu);
-    return stop;
-}
 
 /* The delay before attempt attempts + 1: exponential, then a random share of it taken
  * off (up to half), so that receivers coming back are not met by every retry at once. */
@@ -171,17 +158,16 @@ static void *worker_run(void *arg)
     do {
         if (wk->index == 0)
             upkeep(wk->w, &queue_due, &prune_due);
-        while (!atomic_load(&wk->w->stopping) && deliver_one(wk))
+        while (!stopper_stopping(&wk->w->stop) && deliver_one(wk))
             ;
-    } while (!wait_ms(wk->w, IDLE_WAIT_MS));
+    } while (!stopper_wait_ms(&wk->w->stop, IDLE_WAIT_MS));
     return NULL;
 }
 
 static void free_all(struct webhooks *w)
 {
     db_pool_free(w->pool);
-    pthread_cond_destroy(&w->wake);
-    pthread_mutex_destroy(&w->mu);
+    stopper_destroy(&w->stop);
     free(w->workers);
     free(w->conninfo);
     free(w->article_url);
@@ -198,12 +184,7 @@ struct webhooks *webhooks_start(const struct webhook_settings *s)
     w->article_url = strdup(s->article_url);
     w->s.conninfo = w->conninfo;
     w->s.article_url = w->article_url;
-    pthread_mutex_init(&w->mu, NULL);
-    pthread_condattr_t attr;
-    pthread_condattr_init(&attr);
-    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-    pthread_cond_init(&w->wake, &attr);
-    pthread_condattr_destroy(&attr);
+    stopper_init(&w->stop);
     w->workers = calloc(s->workers ? s->workers : 1, sizeof *w->workers);
     w->pool = s->workers ? db_pool_new(s->conninfo, s->workers, 2000, 5000) : NULL;
     if (w->conninfo == NULL || w->article_url == NULL || w->workers == NULL ||
@@ -229,10 +210,7 @@ void webhooks_stop(struct webhooks *w)
 {
     if (w == NULL)
         return;
-    pthread_mutex_lock(&w->mu);
-    atomic_store(&w->stopping, true);
-    pthread_cond_broadcast(&w->wake);
-    pthread_mutex_unlock(&w->mu);
+    stopper_stop(&w->stop);
     for (unsigned i = 0; i < w->started; i++)
         pthread_join(w->workers[i].thread, NULL);
     free_all(w);
