@@ -240,6 +240,20 @@ expect 200 '"@type":"NewsArticle"'
 curl -si "$B/v1/articles/$id" -H 'Accept: text/html' | head -1      # 406
 expect 406 '406'
 
+# webhooks (admins): the secret is shown once; every address inside the network is refused
+admin=$("$KHABAR" token create "tour-admin-$RANDOM$RANDOM" --role admin)
+sleep 0.2
+hook=$(curl -s -X POST "$B/v1/webhooks" -H "Authorization: Bearer $admin" -H 'Content-Type: application/json' \
+  -d '{"url": "https://93.184.215.14/khabar-hook", "events": ["article.published"]}' | jq .id)
+expect_value "$hook" '^[0-9]+$'
+curl -s "$B/v1/webhooks/$hook" -H "Authorization: Bearer $admin"
+expect 200 '"enabled":true' '"pending":0'
+curl -s -X POST "$B/v1/webhooks" -H "Authorization: Bearer $admin" -H 'Content-Type: application/json' \
+  -d '{"url": "http://127.0.0.1:9/x", "events": ["article.published"]}'
+expect 422 'inside the network'
+curl -si -X DELETE "$B/v1/webhooks/$hook" -H "Authorization: Bearer $admin" | head -1
+expect 204
+
 # operations
 curl -s "$B/healthz"
 expect 200 '"ok"'
