@@ -17,7 +17,10 @@ install_npm() {
     for dir in $NPM_DIRS; do
         [ -d "$root/$dir/node_modules" ] && continue
         echo "install-deps: npm ci in $dir" >&2
-        (cd "$root/$dir" && npm ci --no-audit --no-fund --loglevel=error) >&2
+        # Node.js trusts its own list of CAs; it is told of the system's too, as curl and
+        # apt trust them (a CA an operator added for a proxy, say)
+        (cd "$root/$dir" && NODE_EXTRA_CA_CERTS=${NODE_EXTRA_CA_CERTS:-/etc/ssl/certs/ca-certificates.crt} \
+            npm ci --no-audit --no-fund --loglevel=error) >&2
     done
 }
 
