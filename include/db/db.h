@@ -72,6 +72,10 @@ uint64_t db_pool_committed_wal(db_pool *pool);
  * db_pool_stats gives (/metrics counts the work requests cause), and its connections carry
  * application_name, so pg_stat_activity tells them apart from the requests' ("khabar"). */
 void db_pool_set_watcher(db_pool *pool, const char *application_name);
+/* Makes pool's commits return before the WAL is flushed (synchronous_commit off): for work
+ * that a crash may undo because it is done again (a webhook delivery's claim or outcome:
+ * an undone one is sent again), never for what a client was told is written. */
+void db_pool_set_async_commit(db_pool *pool);
 
 /*
  * A connection for the caller's exclusive use until db_release, (re)connected and
@@ -423,13 +427,20 @@ struct db_delivery {
     const char *url, *secret, *type, *data, *created_at;
     char *text_;
 };
-void db_delivery_clear(struct db_delivery *d);
+/* Deliveries claimed together. */
+struct db_delivery_batch {
+    struct db_delivery *items;
+    size_t n;
+};
+void db_delivery_batch_clear(struct db_delivery_batch *b);
 /* Makes the deliveries of up to limit new events, when no other instance is at it;
  * *made how many events were fanned out. */
 db_status db_webhook_fan_out(db_conn *c, unsigned limit, unsigned *made);
-/* Takes the first delivery that may be sent now for lease_ms; DB_NOT_FOUND: none. */
-db_status db_webhook_claim(db_conn *c, unsigned lease_ms, struct db_delivery *out);
-db_status db_webhook_delivered(db_conn *c, int64_t delivery_id);
+/* Takes the first (at most max) deliveries that may be sent now for lease_ms; none is an
+ * empty batch. */
+db_status db_webhook_claim(db_conn *c, unsigned lease_ms, unsigned max, struct db_delivery_batch *out);
+/* Records ids[0..n) as delivered. */
+db_status db_webhook_delivered(db_conn *c, const int64_t *ids, size_t n);
 /* A failed attempt: the next in retry_ms, unless the retry time (retry_s) would be past
  * by then: *gave_up, and its endpoint disabled. */
 db_status db_webhook_failed(db_conn *c, int64_t delivery_id, const char *error, int64_t retry_ms,

@@ -32,15 +32,20 @@ struct webhook_message {
     const char *url, *secret, *id, *body;
 };
 
+/* One thread's sender: it keeps its connections open from one message to the next (a
+ * receiver's keep-alive saves a connection a message). NULL on no memory. */
+struct webhook_sender;
+struct webhook_sender *webhook_sender_new(unsigned timeout_ms, bool allow_private);
+void webhook_sender_free(struct webhook_sender *s);
+
 /*
  * POSTs the message as JSON with webhook-id, webhook-timestamp (now) and webhook-signature,
- * within timeout_ms, following no redirect and through no proxy; the address connected to
- * is checked as webhook_url_allowed checks (a name pointed elsewhere since it was
- * registered is caught here). True when the receiver answered 2xx; otherwise false with
- * what happened in error.
+ * within the sender's timeout, following no redirect and through no proxy; each address
+ * connected to is checked as webhook_url_allowed checks (a name pointed elsewhere since it
+ * was registered is caught here). True when the receiver answered 2xx; otherwise false
+ * with what happened in error.
  */
-bool webhook_send(const struct webhook_message *m, unsigned timeout_ms, bool allow_private,
-                  char *error, size_t size);
+bool webhook_send(struct webhook_sender *s, const struct webhook_message *m, char *error, size_t size);
 
 /* libcurl's global set-up, once, before any thread sends. */
 bool webhook_send_init(void);

@@ -39,6 +39,7 @@ struct db_pool {
     db_pool *fallback;      /* set on a replica's pool: the primary's */
     bool uncounted;         /* a watcher's own pool: left out of the request counts */
     const char *application_name; /* static: "khabar", or the watcher's own */
+    bool async_commit;      /* its commits do not wait for the WAL to reach the disk */
     double resting_until;   /* a replica is not tried before this (monotonic seconds) */
     /* the primary's, with a replica: the WAL position past every commit made here */
     bool track_commits;
@@ -101,6 +102,11 @@ void db_pool_set_watcher(db_pool *pool, const char *application_name)
     pool->application_name = application_name;
 }
 
+void db_pool_set_async_commit(db_pool *pool)
+{
+    pool->async_commit = true;
+}
+
 void db_pool_free(db_pool *pool)
 {
     if (pool == NULL)
@@ -129,10 +135,11 @@ static PGconn *connect_prepared(const db_pool *pool)
         PQfinish(pg);
         return NULL;
     }
-    const char *params[1] = { stmt_timeout };
+    const char *params[2] = { stmt_timeout, pool->async_commit ? "off" : "on" };
     PGresult *res = PQexecParams(pg, "SELECT set_config('statement_timeout', $1, false),"
-                                 " set_config('plan_cache_mode', 'force_generic_plan', false)",
-                                 1, NULL, params, NULL, NULL, 0);
+                                 " set_config('plan_cache_mode', 'force_generic_plan', false),"
+                                 " set_config('synchronous_commit', $2, false)",
+                                 2, NULL, params, NULL, NULL, 0);
     bool ok = PQresultStatus(res) == PGRES_TUPLES_OK;
     PQclear(res);
     for (int i = 0; ok && i < STMT_COUNT; i++) {

@@ -44,31 +44,36 @@
     " attempts = 0 WHERE webhook_id = $1 AND delivered_at IS NULL"
 #define WEBHOOK_DELETE_SQL \
     "DELETE FROM webhooks WHERE id = $1 RETURNING id"
-/* One instance at a time makes the deliveries of new events, in event order: the
- * lock is the transaction's, taken or skipped. */
-#define WEBHOOK_FAN_OUT_LOCK_SQL \
-    "SELECT pg_try_advisory_xact_lock(7202110)"
+/* One instance at a time makes the deliveries of new events, in event order: the lock
+ * (an InitPlan, taken once before any row is read) is the statement's transaction's,
+ * taken or skipped; one statement, so that a round with nothing to do costs one trip. */
 #define WEBHOOK_FAN_OUT_SQL \
     "WITH e AS (SELECT id, type, article_id FROM webhook_events WHERE NOT fanned_out" \
-    " ORDER BY id LIMIT $1 FOR UPDATE)," \
+    " AND (SELECT pg_try_advisory_xact_lock(7202110)) ORDER BY id LIMIT $1 FOR UPDATE)," \
     " d AS (INSERT INTO webhook_deliveries (webhook_id, event_id, article_id)" \
     " SELECT w.id, e.id, e.article_id FROM e JOIN webhooks w ON e.type = ANY (w.events)" \
     " ORDER BY e.id, w.id ON CONFLICT DO NOTHING)" \
     " UPDATE webhook_events x SET fanned_out = true FROM e WHERE x.id = e.id RETURNING x.id"
-/* Takes the first sendable delivery for $1 ms: what to send and where. */
+/* Takes the first $2 sendable deliveries for $1 ms: what to send and where. Of one
+ * article's deliveries to one endpoint only the first is sendable (the others wait behind
+ * it), so a batch never holds two. The choice is a materialized CTE: a LIMIT under FOR
+ * UPDATE SKIP LOCKED in a subquery may be run more than once, and take more rows. */
 #define WEBHOOK_CLAIM_SQL \
-    "UPDATE webhook_deliveries d SET leased_until = now() + $1::bigint * interval '1 millisecond'," \
-    " attempts = d.attempts + 1 FROM webhooks w, webhook_events e" \
-    " WHERE d.id = (SELECT c.id FROM webhook_deliveries c JOIN webhooks cw ON cw.id = c.webhook_id" \
+    "WITH k AS MATERIALIZED (SELECT c.id FROM webhook_deliveries c JOIN webhooks cw ON cw.id = c.webhook_id" \
     " AND cw.enabled WHERE" DELIVERY_SENDABLE \
-    " ORDER BY c.next_attempt_at, c.id LIMIT 1 FOR UPDATE OF c SKIP LOCKED)" \
+    " ORDER BY c.next_attempt_at, c.id LIMIT $2 FOR UPDATE OF c SKIP LOCKED)" \
+    " UPDATE webhook_deliveries d SET leased_until = now() + $1::bigint * interval '1 millisecond'," \
+    " attempts = d.attempts + 1 FROM k, webhooks w, webhook_events e WHERE d.id = k.id" \
     " AND w.id = d.webhook_id AND e.id = d.event_id" \
     " RETURNING d.id, d.webhook_id, w.url, w.secret, d.event_id, e.type, e.data::text," \
     " khabar_time(e.created_at), d.attempts"
+/* The endpoint's last success is kept to the second: not a write of its row per delivery,
+ * which every worker would queue behind. */
 #define WEBHOOK_DELIVERED_SQL \
     "WITH d AS (UPDATE webhook_deliveries SET delivered_at = now(), leased_until = NULL, last_error = NULL" \
-    " WHERE id = $1 RETURNING webhook_id)" \
-    " UPDATE webhooks w SET last_success_at = now() FROM d WHERE w.id = d.webhook_id"
+    " WHERE id = ANY ($1::bigint[]) RETURNING webhook_id)" \
+    " UPDATE webhooks w SET last_success_at = now() WHERE w.id IN (SELECT webhook_id FROM d)" \
+    " AND (w.last_success_at IS NULL OR w.last_success_at < now() - interval '1 second')"
 /* $2 the error, $3 ms until the next attempt, $4 the retry time in seconds: past it
  * the delivery is given up and its endpoint disabled, the error kept for admins. */
 #define WEBHOOK_FAILED_SQL \

@@ -134,76 +134,83 @@ db_status db_webhook_delete(db_conn *c, int64_t id)
     return st;
 }
 
-void db_delivery_clear(struct db_delivery *d)
+db_status db_webhook_fan_out(db_conn *c, unsigned limit, unsigned *made)
 {
-    DB_ROW_CLEAR(d);
-}
-
-struct fan_out {
-    unsigned limit, *made;
-};
-
-static db_status fan_out_tx(db_conn *c, void *arg)
-{
-    const struct fan_out *f = arg;
-    struct db_int_text lim = db_int_text(f->limit);
+    db_status st;
+    struct db_int_text lim = db_int_text(limit);
     const char *params[1] = { lim.s };
-    *f->made = 0;
-    db_status st = db_tx(c, "BEGIN");
-    PGresult *res = st == DB_OK ? db_run(c, STMT_WEBHOOK_FAN_OUT_LOCK, NULL, PGRES_TUPLES_OK, &st) : NULL;
-    bool mine = res != NULL && PQntuples(res) == 1 && PQgetvalue(res, 0, 0)[0] == 't';
+    *made = 0;
+    PGresult *res = db_run(c, STMT_WEBHOOK_FAN_OUT, params, PGRES_TUPLES_OK, &st);
+    if (res != NULL)
+        *made = (unsigned)PQntuples(res);
     PQclear(res);
-    if (mine) {
-        res = db_run(c, STMT_WEBHOOK_FAN_OUT, params, PGRES_TUPLES_OK, &st);
-        if (res != NULL)
-            *f->made = (unsigned)PQntuples(res);
-        PQclear(res);
-    }
-    if (st == DB_OK)
-        return db_tx(c, "COMMIT");
-    db_tx(c, "ROLLBACK");
     return st;
 }
 
-db_status db_webhook_fan_out(db_conn *c, unsigned limit, unsigned *made)
+void db_delivery_batch_clear(struct db_delivery_batch *b)
 {
-    struct fan_out f = { limit, made };
-    return db_transaction_run(c, fan_out_tx, &f);
+    DB_PAGE_CLEAR(b);
 }
 
-db_status db_webhook_claim(db_conn *c, unsigned lease_ms, struct db_delivery *out)
+/* One claimed row into *d; false on no memory. */
+static bool delivery_of_row(const PGresult *res, int row, struct db_delivery *d)
 {
     static const int cols[] = { 2, 3, 5, 6, 7 };
+    const char *text[5];
+    if ((d->text_ = db_row_text_new(res, row, cols, 5, text)) == NULL)
+        return false;
+    d->id = db_integer_of(res, row, 0);
+    d->webhook_id = db_integer_of(res, row, 1);
+    d->event_id = db_integer_of(res, row, 4);
+    d->attempts = db_integer_of(res, row, 8);
+    d->url = text[0];
+    d->secret = text[1];
+    d->type = text[2];
+    d->data = text[3];
+    d->created_at = text[4];
+    return true;
+}
+
+db_status db_webhook_claim(db_conn *c, unsigned lease_ms, unsigned max, struct db_delivery_batch *out)
+{
     db_status st;
-    struct db_int_text lease = db_int_text(lease_ms);
-    const char *params[1] = { lease.s }, *text[5];
+    struct db_int_text lease = db_int_text(lease_ms), limit = db_int_text(max);
+    const char *params[2] = { lease.s, limit.s };
     memset(out, 0, sizeof *out);
     PGresult *res = db_run(c, STMT_WEBHOOK_CLAIM, params, PGRES_TUPLES_OK, &st);
     if (res == NULL)
         return st;
-    st = DB_NOT_FOUND;
-    if (PQntuples(res) == 1) {
-        st = (out->text_ = db_row_text_new(res, 0, cols, 5, text)) != NULL ? DB_OK : DB_ERROR;
-        out->id = db_integer_of(res, 0, 0);
-        out->webhook_id = db_integer_of(res, 0, 1);
-        out->event_id = db_integer_of(res, 0, 4);
-        out->attempts = db_integer_of(res, 0, 8);
-        out->url = text[0];
-        out->secret = text[1];
-        out->type = text[2];
-        out->data = text[3];
-        out->created_at = text[4];
-    }
+    int rows = PQntuples(res);
+    if (rows > 0 && (out->items = calloc((size_t)rows, sizeof *out->items)) == NULL)
+        st = DB_ERROR;
+    for (int i = 0; st == DB_OK && i < rows; i++, out->n++)
+        if (!delivery_of_row(res, i, &out->items[i]))
+            st = DB_ERROR;
     PQclear(res);
+    if (st != DB_OK)
+        db_delivery_batch_clear(out);
     return st;
 }
 
-db_status db_webhook_delivered(db_conn *c, int64_t delivery_id)
+db_status db_webhook_delivered(db_conn *c, const int64_t *ids, size_t n)
 {
-    db_status st;
-    struct db_int_text idt = db_int_text(delivery_id);
-    const char *params[1] = { idt.s };
+    db_status st = DB_OK;
+    char *array = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&array, &len);
+    if (f == NULL)
+        return DB_ERROR;
+    fputc('{', f);
+    for (size_t i = 0; i < n; i++)
+        fprintf(f, "%s%lld", i ? "," : "", (long long)ids[i]);
+    fputc('}', f);
+    if (fclose(f) != 0) {
+        free(array);
+        return DB_ERROR;
+    }
+    const char *params[1] = { array };
     PQclear(db_run(c, STMT_WEBHOOK_DELIVERED, params, PGRES_COMMAND_OK, &st));
+    free(array);
     return st;
 }
 

@@ -154,6 +154,8 @@ static struct curl_slist *message_headers(const struct webhook_message *m)
     if (!webhook_sign(m->secret, m->id, now, m->body, sig, sizeof sig))
         return NULL;
     struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
+    /* no "Expect: 100-continue": a receiver that does not answer it would cost a second */
+    h = h ? curl_slist_append(h, "Expect:") : NULL;
     snprintf(line, sizeof line, "webhook-id: %s", m->id);
     h = h ? curl_slist_append(h, line) : NULL;
     snprintf(line, sizeof line, "webhook-timestamp: %" PRId64, now);
@@ -163,36 +165,63 @@ static struct curl_slist *message_headers(const struct webhook_message *m)
     return h;
 }
 
-bool webhook_send(const struct webhook_message *m, unsigned timeout_ms, bool allow_private,
-                  char *error, size_t size)
+struct webhook_sender {
+    CURL *curl;
+    unsigned timeout_ms;
+    struct guard guard;
+};
+
+struct webhook_sender *webhook_sender_new(unsigned timeout_ms, bool allow_private)
 {
-    struct guard g = { .allow_private = allow_private };
+    struct webhook_sender *s = calloc(1, sizeof *s);
+    if (s != NULL && (s->curl = curl_easy_init()) == NULL) {
+        free(s);
+        return NULL;
+    }
+    if (s != NULL) {
+        s->timeout_ms = timeout_ms;
+        s->guard.allow_private = allow_private;
+    }
+    return s;
+}
+
+void webhook_sender_free(struct webhook_sender *s)
+{
+    if (s == NULL)
+        return;
+    curl_easy_cleanup(s->curl);
+    free(s);
+}
+
+bool webhook_send(struct webhook_sender *s, const struct webhook_message *m, char *error, size_t size)
+{
     struct curl_slist *headers = message_headers(m);
-    CURL *curl = headers ? curl_easy_init() : NULL;
+    CURL *curl = s->curl;
     long status = 0;
-    if (curl == NULL) {
+    if (headers == NULL) {
         snprintf(error, size, "the message could not be made");
-        curl_slist_free_all(headers);
         return false;
     }
+    s->guard.refused = false;
+    /* every option again: the handle keeps only its connections from one message to the next */
+    curl_easy_reset(curl);
     curl_easy_setopt(curl, CURLOPT_URL, m->url);
     curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
     curl_easy_setopt(curl, CURLOPT_PROXY, ""); /* never a proxy from the environment */
     curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, (long)timeout_ms);
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, (long)s->timeout_ms);
     curl_easy_setopt(curl, CURLOPT_USERAGENT, "khabar-webhooks");
     curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
     curl_easy_setopt(curl, CURLOPT_POSTFIELDS, m->body);
     curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, drop_body);
     curl_easy_setopt(curl, CURLOPT_OPENSOCKETFUNCTION, open_checked);
-    curl_easy_setopt(curl, CURLOPT_OPENSOCKETDATA, &g);
+    curl_easy_setopt(curl, CURLOPT_OPENSOCKETDATA, &s->guard);
     CURLcode rc = curl_easy_perform(curl);
     if (rc == CURLE_OK)
         curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
-    curl_easy_cleanup(curl);
     curl_slist_free_all(headers);
-    if (g.refused)
+    if (s->guard.refused)
         snprintf(error, size, "refused: the address is inside the network (WEBHOOK_ALLOW_PRIVATE)");
     else if (rc != CURLE_OK)
         snprintf(error, size, "%s", curl_easy_strerror(rc));

@@ -26,13 +26,17 @@
 /* The first retry comes after about a second, each next one twice as late, at most an hour. */
 #define BACKOFF_FIRST_MS 1000
 #define BACKOFF_MAX_MS 3600000
-/* A claimed delivery is the claimer's for the receiver's time and this much more. */
+/* A worker claims up to this many deliveries at once (one statement to claim them, one to
+ * record them made); a claimed batch is the claimer's for the receivers' time and this
+ * much more. */
+#define DELIVERY_BATCH 4
 #define LEASE_SLACK_MS 5000
 
 struct worker {
     struct webhooks *w;
     pthread_t thread;
     unsigned index, seed;
+    struct webhook_sender *sender;
 };
 
 struct webhooks {
@@ -78,23 +82,21 @@ static char *delivery_body_new(const struct webhooks *w, const struct db_deliver
     return body;
 }
 
-/* Records the outcome of one attempt; a database that cannot be reached leaves the
- * delivery leased: it is sent again once the lease ends (at least once, never lost). */
-static void record(struct worker *wk, const struct db_delivery *d, bool ok, const char *error)
+/* Records a failed attempt; a database that cannot be reached leaves the delivery
+ * leased: it is sent again once the lease ends (at least once, never lost). */
+static void record_failure(struct worker *wk, const struct db_delivery *d, const char *error)
 {
     struct webhooks *w = wk->w;
     bool gave_up = false;
     db_conn *c = db_acquire(w->pool);
-    db_status st = DB_UNAVAILABLE;
-    if (c != NULL)
-        st = ok ? db_webhook_delivered(c, d->id)
-                : db_webhook_failed(c, d->id, error, backoff_ms(d->attempts, &wk->seed), w->s.retry_s,
-                                    &gave_up);
+    db_status st = c ? db_webhook_failed(c, d->id, error, backoff_ms(d->attempts, &wk->seed),
+                                         w->s.retry_s, &gave_up)
+                     : DB_UNAVAILABLE;
     db_release(c);
     if (st != DB_OK)
-        log_message("warning", "webhook delivery %" PRId64 ": its outcome could not be recorded; "
+        log_message("warning", "webhook delivery %" PRId64 ": its failure could not be recorded; "
                     "it is sent again when its lease ends", d->id);
-    atomic_fetch_add(ok ? &w->delivered : &w->failed, 1);
+    atomic_fetch_add(&w->failed, 1);
     if (gave_up) {
         atomic_fetch_add(&w->gave_up, 1);
         log_message("warning", "webhook %" PRId64 " disabled: deliveries kept failing for %u s (%s)",
@@ -102,30 +104,55 @@ static void record(struct worker *wk, const struct db_delivery *d, bool ok, cons
     }
 }
 
-/* One delivery sent and recorded; false when none was due. */
-static bool deliver_one(struct worker *wk)
+/* Sends one delivery; true when the receiver took it (a failure is recorded here). */
+static bool send_one(struct worker *wk, const struct db_delivery *d)
+{
+    char id[32], error[256] = "";
+    snprintf(id, sizeof id, "msg_%" PRId64, d->event_id);
+    char *body = delivery_body_new(wk->w, d);
+    struct webhook_message m = { .url = d->url, .secret = d->secret, .id = id, .body = body };
+    bool ok = body != NULL && webhook_send(wk->sender, &m, error, sizeof error);
+    if (body == NULL)
+        snprintf(error, sizeof error, "the event could not be read");
+    if (!ok)
+        record_failure(wk, d, error);
+    free(body);
+    return ok;
+}
+
+/* One batch claimed, sent in turn, and its deliveries recorded together; false when none
+ * was due. A batch is leased for as long as all of it may take. */
+static bool deliver_batch(struct worker *wk)
 {
     struct webhooks *w = wk->w;
-    struct db_delivery d;
+    struct db_delivery_batch b;
+    int64_t *done = NULL;
+    size_t n_done = 0;
     unsigned made = 0;
     db_conn *c = db_acquire(w->pool);
     if (c == NULL)
         return false;
     db_webhook_fan_out(c, FAN_OUT_BATCH, &made);
-    db_status st = db_webhook_claim(c, w->s.timeout_ms + LEASE_SLACK_MS, &d);
+    db_status st = db_webhook_claim(c, DELIVERY_BATCH * w->s.timeout_ms + LEASE_SLACK_MS, DELIVERY_BATCH, &b);
     db_release(c);
-    if (st != DB_OK)
+    if (st != DB_OK || b.n == 0 || (done = calloc(b.n, sizeof *done)) == NULL) {
+        db_delivery_batch_clear(&b); /* (on no memory, its lease ends and it is sent then) */
         return made > 0;
-    char id[32], error[256] = "";
-    snprintf(id, sizeof id, "msg_%" PRId64, d.event_id);
-    char *body = delivery_body_new(w, &d);
-    struct webhook_message m = { .url = d.url, .secret = d.secret, .id = id, .body = body };
-    bool ok = body != NULL && webhook_send(&m, w->s.timeout_ms, w->s.allow_private, error, sizeof error);
-    if (body == NULL)
-        snprintf(error, sizeof error, "the event could not be read");
-    record(wk, &d, ok, error);
-    free(body);
-    db_delivery_clear(&d);
+    }
+    for (size_t i = 0; i < b.n; i++)
+        if (send_one(wk, &b.items[i]))
+            done[n_done++] = b.items[i].id;
+    if (n_done > 0) {
+        c = db_acquire(w->pool);
+        st = c ? db_webhook_delivered(c, done, n_done) : DB_UNAVAILABLE;
+        db_release(c);
+        if (st != DB_OK)
+            log_message("warning", "%zu webhook deliveries could not be recorded as made; they are "
+                        "sent again when their lease ends", n_done);
+        atomic_fetch_add(&w->delivered, n_done);
+    }
+    free(done);
+    db_delivery_batch_clear(&b);
     return true;
 }
 
@@ -158,7 +185,7 @@ static void *worker_run(void *arg)
     do {
         if (wk->index == 0)
             upkeep(wk->w, &queue_due, &prune_due);
-        while (!stopper_stopping(&wk->w->stop) && deliver_one(wk))
+        while (!stopper_stopping(&wk->w->stop) && deliver_batch(wk))
             ;
     } while (!stopper_wait_ms(&wk->w->stop, IDLE_WAIT_MS));
     return NULL;
@@ -192,12 +219,20 @@ struct webhooks *webhooks_start(const struct webhook_settings *s)
         free_all(w);
         return NULL;
     }
-    if (w->pool != NULL)
+    if (w->pool != NULL) {
         db_pool_set_watcher(w->pool, "khabar-webhooks");
+        /* a claim, a fan-out or an outcome that a crash undoes is done again: sent twice at
+         * worst, which at-least-once allows; an event itself is the writer's, written durably */
+        db_pool_set_async_commit(w->pool);
+    }
     for (unsigned i = 0; i < s->workers; i++, w->started++) {
-        w->workers[i] = (struct worker){ .w = w, .index = i, .seed = (unsigned)time(NULL) ^ (i * 2654435761u) };
-        if (pthread_create(&w->workers[i].thread, NULL, worker_run, &w->workers[i]) != 0)
+        struct worker *wk = &w->workers[i];
+        *wk = (struct worker){ .w = w, .index = i, .seed = (unsigned)time(NULL) ^ (i * 2654435761u),
+                               .sender = webhook_sender_new(s->timeout_ms, s->allow_private) };
+        if (wk->sender == NULL || pthread_create(&wk->thread, NULL, worker_run, wk) != 0) {
+            webhook_sender_free(wk->sender);
             break;
+        }
     }
     if (w->started < s->workers) {
         webhooks_stop(w);
@@ -211,8 +246,10 @@ void webhooks_stop(struct webhooks *w)
     if (w == NULL)
         return;
     stopper_stop(&w->stop);
-    for (unsigned i = 0; i < w->started; i++)
+    for (unsigned i = 0; i < w->started; i++) {
         pthread_join(w->workers[i].thread, NULL);
+        webhook_sender_free(w->workers[i].sender);
+    }
     free_all(w);
 }
 

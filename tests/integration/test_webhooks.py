@@ -395,3 +395,48 @@ def test_nothing_lost_when_khabar_is_killed_and_postgresql_restarts(khabar, admi
         other.stop()
         rx.down()
         drop_all(khabar.server, admin)
+
+
+def test_a_burst_of_writes_to_two_endpoints(khabar, admin, sender):
+    """Eight writers at once for a few seconds, two endpoints taking every event (as make bench
+    writes) and slow to answer, so that deliveries pile up and both workers claim batches of
+    them at once: the instance stays up, and each endpoint gets each event exactly once."""
+    import threading
+    rxs = [Receiver(mode="slow", slow_s=0.01), Receiver(mode="slow", slow_s=0.01)]
+    for rx in rxs:
+        rx.secret = register(khabar.server, admin, rx.url, ["article.published"])["secret"]
+    made, stop = [], threading.Event()
+
+    def write(n):
+        i = 0
+        while not stop.is_set():
+            i += 1
+            r = harness.send(khabar.server, "POST", "/v1/articles", body=harness.art("خبر الدفعة %d %d" % (n, i)),
+                             token=TOKEN_1)
+            if r.status == 201:
+                made.append(r.json["id"])
+
+    writers = [threading.Thread(target=write, args=(n,)) for n in range(8)]
+    try:
+        for t in writers:
+            t.start()
+        time.sleep(4)
+        stop.set()
+        for t in writers:
+            t.join()
+        check(khabar.server.alive() and len(made) > 50, "the instance took %d writes and stays up" % len(made),
+              khabar.server.log_tail(5))
+        for k, rx in enumerate(rxs):
+            check(wait_for(lambda: {e["data"]["id"] for e in rx.delivered()} >= set(made), 60),
+                  "endpoint %d got every event" % (k + 1), len(set(made) - {e["data"]["id"] for e in rx.delivered()}))
+            ids = [e["data"]["id"] for e in rx.delivered()]
+            check(len(ids) == len(set(ids)), "endpoint %d got each once" % (k + 1), len(ids) - len(set(ids)))
+    finally:
+        stop.set()
+        for rx in rxs:
+            rx.down()
+        if khabar.server.alive():
+            drop_all(khabar.server, admin)
+        else:
+            replace_main(khabar, WEBHOOK_ALLOW_PRIVATE="1", WEBHOOK_TIMEOUT="1000")
+            drop_all(khabar.server, admin)
