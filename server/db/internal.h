@@ -227,6 +227,18 @@ int db_page_rows(const PGresult *res, unsigned limit, int key_col, int id_col,
         (page)->items = NULL;                                                \
         (page)->n = 0;                                                       \
     } while (0)
+/* Fills a page (items, n) with one item per row of res, each made by of_row(res, row,
+ * &item) (false: no memory); st becomes DB_ERROR when an item cannot be made, and the
+ * caller clears the page then. */
+#define DB_ROWS_FILL(res, page, of_row, st)                                                  \
+    do {                                                                                     \
+        int rows_ = PQntuples(res);                                                          \
+        if (rows_ > 0 && ((page)->items = calloc((size_t)rows_, sizeof *(page)->items)) == NULL) \
+            (st) = DB_ERROR;                                                                 \
+        for (int i_ = 0; (st) == DB_OK && i_ < rows_; i_++, (page)->n++)                    \
+            if (!of_row((res), i_, &(page)->items[i_]))                                      \
+                (st) = DB_ERROR;                                                             \
+    } while (0)
 /*
  * Copies the n columns cols of a row into one block (caller frees): out[i] points to
  * column cols[i]'s text in it, NULL for SQL NULL. NULL when there is no memory.

@@ -32,33 +32,31 @@ void db_sitemap_page_clear(struct db_sitemap_page *page)
     DB_PAGE_CLEAR(page);
 }
 
-/* The rows of a sitemap statement (id, slug, title, lang, published_at, updated_at). */
+/* One row of a sitemap statement (id, slug, title, lang, published_at, updated_at). */
+static bool sitemap_url_of_row(const PGresult *res, int row, struct db_sitemap_url *u)
+{
+    static const int cols[] = { 1, 2, 3, 4, 5 };
+    const char *text[5];
+    if ((u->text_ = db_row_text_new(res, row, cols, 5, text)) == NULL)
+        return false;
+    u->id = db_integer_of(res, row, 0);
+    u->slug = text[0];
+    u->title = text[1];
+    u->lang = text[2];
+    u->published_at = text[3];
+    u->updated_at = text[4];
+    return true;
+}
+
 static db_status sitemap_rows(db_conn *c, enum db_stmt stmt, const char *const *params,
                               struct db_sitemap_page *out)
 {
-    static const int cols[] = { 1, 2, 3, 4, 5 };
     db_status st;
     memset(out, 0, sizeof *out);
     PGresult *res = db_run(c, stmt, params, PGRES_TUPLES_OK, &st);
     if (res == NULL)
         return st;
-    int rows = PQntuples(res);
-    if (rows > 0 && (out->items = calloc((size_t)rows, sizeof *out->items)) == NULL)
-        st = DB_ERROR;
-    for (int i = 0; st == DB_OK && i < rows; i++, out->n++) {
-        struct db_sitemap_url *u = &out->items[i];
-        const char *text[5];
-        if ((u->text_ = db_row_text_new(res, i, cols, 5, text)) == NULL) {
-            st = DB_ERROR;
-            break;
-        }
-        u->id = db_integer_of(res, i, 0);
-        u->slug = text[0];
-        u->title = text[1];
-        u->lang = text[2];
-        u->published_at = text[3];
-        u->updated_at = text[4];
-    }
+    DB_ROWS_FILL(res, out, sitemap_url_of_row, st);
     PQclear(res);
     if (st != DB_OK)
         db_sitemap_page_clear(out);

@@ -69,12 +69,7 @@ db_status db_webhook_list(db_conn *c, struct db_webhook_list *out)
     PGresult *res = db_run(c, STMT_WEBHOOK_LIST, NULL, PGRES_TUPLES_OK, &st);
     if (res == NULL)
         return st;
-    int rows = PQntuples(res);
-    if (rows > 0 && (out->items = calloc((size_t)rows, sizeof *out->items)) == NULL)
-        st = DB_ERROR;
-    for (int i = 0; st == DB_OK && i < rows; i++, out->n++)
-        if (!webhook_of_row(res, i, &out->items[i]))
-            st = DB_ERROR;
+    DB_ROWS_FILL(res, out, webhook_of_row, st);
     PQclear(res);
     if (st != DB_OK)
         db_webhook_list_clear(out);
@@ -180,12 +175,7 @@ db_status db_webhook_claim(db_conn *c, unsigned lease_ms, unsigned max, struct d
     PGresult *res = db_run(c, STMT_WEBHOOK_CLAIM, params, PGRES_TUPLES_OK, &st);
     if (res == NULL)
         return st;
-    int rows = PQntuples(res);
-    if (rows > 0 && (out->items = calloc((size_t)rows, sizeof *out->items)) == NULL)
-        st = DB_ERROR;
-    for (int i = 0; st == DB_OK && i < rows; i++, out->n++)
-        if (!delivery_of_row(res, i, &out->items[i]))
-            st = DB_ERROR;
+    DB_ROWS_FILL(res, out, delivery_of_row, st);
     PQclear(res);
     if (st != DB_OK)
         db_delivery_batch_clear(out);
