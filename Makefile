@@ -57,8 +57,9 @@ $(BUILD)/obj/%.o: server/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
-# migrations and openapi.yaml are compiled in: the binary needs no files beside it.
-$(BUILD)/gen/embedded.c: scripts/embed.sh $(wildcard migrations/*.sql) openapi.yaml | $(BUILD)/gen
+# migrations, openapi.yaml and the frontend are compiled in: the binary needs no files beside it.
+$(BUILD)/gen/embedded.c: scripts/embed.sh $(wildcard migrations/*.sql) openapi.yaml web/index.html web/style.css \
+		$(wildcard web/src/*.js web/fonts/*.woff2) | $(BUILD)/gen
 	scripts/embed.sh $@
 
 $(BUILD)/obj/embedded.o: $(BUILD)/gen/embedded.c | $(BUILD)/obj

@@ -4,12 +4,13 @@ set -euo pipefail
 
 # One place for the list: add packages here.
 # Arguments name more packages for one use (the benchmarks add wrk).
-PACKAGES="$* build-essential pkg-config libmicrohttpd-dev libjansson-dev libpq-dev libutf8proc-dev libcmark-dev libssl-dev libxml2-dev libcurl4-openssl-dev libcmocka-dev postgresql python3 python3-pytest python3-yaml python3-jsonschema curl jq clang libclang-rt-14-dev nginx postgresql-15-rum"
-# Node.js runs the feed readers of the tests (npm packages, below); a Node.js installed
+PACKAGES="$* build-essential pkg-config libmicrohttpd-dev libjansson-dev libpq-dev libutf8proc-dev libcmark-dev libssl-dev libxml2-dev libcurl4-openssl-dev libcmocka-dev postgresql python3 python3-pytest python3-yaml python3-jsonschema curl jq clang libclang-rt-14-dev nginx postgresql-15-rum chromium"
+# Chromium is the browser the frontend's tests drive. Node.js runs the feed readers and the
+# browser driver of the tests and type-checks the frontend (npm packages, below); a Node.js installed
 # otherwise (with its own npm) is used as it is.
 command -v npm >/dev/null 2>&1 || PACKAGES="$PACKAGES nodejs npm"
 # The npm packages the tests use, each folder with its package-lock.json.
-NPM_DIRS="tests/integration/feed_reader"
+NPM_DIRS="tests/integration/feed_reader tests/integration/browser web"
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 # Installs each NPM_DIRS folder's locked packages when its node_modules is missing.

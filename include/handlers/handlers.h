@@ -33,6 +33,9 @@ int webhooks_get(struct request *req);
 int webhooks_patch(struct request *req);
 int webhooks_delete(struct request *req);
 int robots_get(struct request *req);
+
+int web_page(struct request *req);
+int web_asset(struct request *req);
 int sitemaps_get(struct request *req);
 int sitemap_news_get(struct request *req);
 

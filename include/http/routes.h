@@ -34,6 +34,8 @@ struct route {
     /* the query parameters its handler reads, NULL-terminated (NULL: none); a request
      * with any other is refused with 400 before the handler runs */
     const char *const *query;
+    int any_query;    /* 1: a frontend page: its query is its script's to read (a campaign's
+                       * utm_ parameters too), never refused */
     /* the media types it can answer in, its default first, NULL-terminated (NULL: JSON
      * alone, whatever Accept says): the Accept header picks one (a 406 when it takes
      * none), the answer varies by Accept, and the cache keeps each type apart */

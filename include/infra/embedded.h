@@ -1,4 +1,4 @@
-/* embedded.h: files compiled into the binary (migrations, openapi.yaml), so that it
+/* embedded.h: files compiled into the binary (migrations, openapi.yaml, the frontend), so that it
  * runs the same from any folder and in a bare container image. */
 #ifndef KHABAR_EMBEDDED_H
 #define KHABAR_EMBEDDED_H
@@ -14,5 +14,8 @@ struct embedded_file {
 /* migrations/NNNN_name.sql in name order, ended by an entry whose name is NULL. */
 extern const struct embedded_file embedded_migrations[];
 extern const struct embedded_file embedded_openapi;
+/* The frontend's files by their path under web/ ("index.html", "src/app.js",
+ * "fonts/....woff2"), ended by an entry whose name is NULL. */
+extern const struct embedded_file embedded_web[];
 
 #endif

@@ -71,6 +71,8 @@ static const char *query_not_utf8(const struct request *req)
 
 bool request_query_refused(struct request *req, int *answered_result)
 {
+    if (req->route->any_query)
+        return false;
     const char *not_utf8 = query_not_utf8(req);
     if (not_utf8 != NULL) {
         char detail[96];

@@ -76,6 +76,11 @@ static void test_every_route(void **state)
 {
     (void)state;
     check_found("GET", "/v1/articles", "articles_list", NULL, NULL);
+    check_found("GET", "/", "web_home", NULL, NULL);
+    check_found("GET", "/articles/x", "web_article", "x", NULL);
+    check_found("GET", "/search", "web_search", NULL, NULL);
+    check_found("GET", "/web/style.css", "web_asset", "style.css", NULL);
+    check_found("GET", "/web/src/app.js", "web_asset_in", "src", "app.js");
     check_found("POST", "/v1/articles", "articles_create", NULL, NULL);
     check_found("GET", "/v1/articles/42", "articles_get", "42", NULL);
     check_found("GET", "/v1/articles/some-slug", "articles_get", "some-slug", NULL);
@@ -153,7 +158,9 @@ static void test_not_found(void **state)
     check_not_found("GET", "v1/articles", NULL);
     check_not_found("GET", "xv1/articles", NULL);
     check_not_found("GET", "xhealthz", NULL);
-    check_not_found("GET", "/", NULL);
+    check_not_found("GET", "/articles/", NULL);
+    check_not_found("GET", "/web/src/a/b", NULL);
+    check_not_found("GET", "/search/", NULL);
     check_not_found("GET", "/v1//", NULL);
     check_not_found("GET", "/v1/articles/", NULL);
     check_not_found("POST", "/v1/articles/", NULL);
@@ -275,7 +282,7 @@ static void test_table(void **state)
     check(!bad_method, "table: only GET, POST, PUT, PATCH, DELETE");
     check(!bad_write, "table: write routes are exactly the non-GET ones");
     check(!bad_path && !no_handler, "table: every route has a path, a name and a handler");
-    check(n == 46, "table: the 46 routes of the API, no more");
+    check(n == 55, "table: the 55 routes of the API and its frontend, no more");
 
     /* every table entry is reachable with its own method (no route shadowed by another) */
     int unreachable = 0;
