@@ -98,6 +98,7 @@ base=http://localhost:$PORT
 
 echo
 echo "khabar on $base  (DATABASE_URL=$DATABASE_URL)"
+echo "the frontend: open $base/ in a browser"
 echo
 echo "In another terminal, paste these lines (the token stays the same from one run to the next):"
 echo

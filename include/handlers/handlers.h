@@ -34,8 +34,15 @@ int webhooks_patch(struct request *req);
 int webhooks_delete(struct request *req);
 int robots_get(struct request *req);
 
-int web_page(struct request *req);
+int web_home(struct request *req);
+int web_article(struct request *req);
+int web_tag(struct request *req);
+int web_source(struct request *req);
+int web_author(struct request *req);
+int web_section(struct request *req);
+int web_search(struct request *req);
 int web_asset(struct request *req);
+int web_asset_in(struct request *req);
 int sitemaps_get(struct request *req);
 int sitemap_news_get(struct request *req);
 

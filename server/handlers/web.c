@@ -75,10 +75,9 @@ static int reply_web_file(struct request *req, const struct embedded_file *f, co
     return reply_entity_text(req, 200, copy, f->size, &m);
 }
 
-/* GET /, /articles/{slug}, /tags/{tag}, /sources/{name}, /authors/{slug}, /sections/{slug},
- * /search: the page, whose script shows what the address names (a not-found page
- * when the API has no such thing). */
-int web_page(struct request *req)
+/* The page, whose script shows what the address names (a not-found page when the API has
+ * no such thing). */
+static int reply_shell(struct request *req)
 {
     const struct embedded_file *page = web_file_at(NULL, "index.html");
     if (page == NULL)
@@ -86,15 +85,66 @@ int web_page(struct request *req)
     return reply_web_file(req, page, PAGE_POLICY);
 }
 
-/* GET /web/{file} and /web/{folder}/{file}: the page's style, modules and fonts. */
-int web_asset(struct request *req)
+/* GET /: the frontend's page of the newest articles, the sections as navigation. */
+int web_home(struct request *req)
 {
-    const char *folder = req->params[1] ? req->params[0] : NULL;
-    const char *file = req->params[1] ? req->params[1] : req->params[0];
-    /* the page is served at the addresses it shows, not as a file */
+    return reply_shell(req);
+}
+
+/* GET /articles/{article}: the frontend's page of an article (any spelling of its slug; the page moves to the canonical one). */
+int web_article(struct request *req)
+{
+    return reply_shell(req);
+}
+
+/* GET /tags/{tag}: the frontend's page of a tag's articles. */
+int web_tag(struct request *req)
+{
+    return reply_shell(req);
+}
+
+/* GET /sources/{source}: the frontend's page of a source's articles. */
+int web_source(struct request *req)
+{
+    return reply_shell(req);
+}
+
+/* GET /authors/{author}: the frontend's page of an author and their articles. */
+int web_author(struct request *req)
+{
+    return reply_shell(req);
+}
+
+/* GET /sections/{section}: the frontend's page of a section's front. */
+int web_section(struct request *req)
+{
+    return reply_shell(req);
+}
+
+/* GET /search: the frontend's page of search results, with the query in the address. */
+int web_search(struct request *req)
+{
+    return reply_shell(req);
+}
+
+/* One of the page's files; the page itself is served at the addresses it shows, not as a file. */
+static int reply_asset(struct request *req, const char *folder, const char *file)
+{
     const struct embedded_file *f = folder == NULL && strcmp(file, "index.html") == 0
                                         ? NULL : web_file_at(folder, file);
     if (f == NULL)
         return reply_problem(req, 404, PROBLEM_NOT_FOUND, "the frontend has no such file", NULL);
     return reply_web_file(req, f, NULL);
+}
+
+/* GET /web/{file}: the page's style. */
+int web_asset(struct request *req)
+{
+    return reply_asset(req, NULL, req->params[0]);
+}
+
+/* GET /web/{folder}/{file}: the page's modules (src/) and fonts (fonts/). */
+int web_asset_in(struct request *req)
+{
+    return reply_asset(req, req->params[0], req->params[1]);
 }

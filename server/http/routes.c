@@ -104,15 +104,15 @@ const struct route route_table[] = {
     { .method = "GET", .path = "/robots.txt", .name = "robots", .handler = robots_get },
     { .method = "GET", .path = "/openapi.yaml", .name = "openapi", .handler = ops_openapi },
     /* the reference frontend: its pages read their own query (a cursor, a search) */
-    { .method = "GET", .path = "/", .name = "web_home", .handler = web_page, .any_query = 1 },
-    { .method = "GET", .path = "/articles/:article", .name = "web_article", .handler = web_page, .any_query = 1 },
-    { .method = "GET", .path = "/tags/:tag", .name = "web_tag", .handler = web_page, .any_query = 1 },
-    { .method = "GET", .path = "/sources/:source", .name = "web_source", .handler = web_page, .any_query = 1 },
-    { .method = "GET", .path = "/authors/:author", .name = "web_author", .handler = web_page, .any_query = 1 },
-    { .method = "GET", .path = "/sections/:section", .name = "web_section", .handler = web_page, .any_query = 1 },
-    { .method = "GET", .path = "/search", .name = "web_search", .handler = web_page, .any_query = 1 },
+    { .method = "GET", .path = "/", .name = "web_home", .handler = web_home, .any_query = 1 },
+    { .method = "GET", .path = "/articles/:article", .name = "web_article", .handler = web_article, .any_query = 1 },
+    { .method = "GET", .path = "/tags/:tag", .name = "web_tag", .handler = web_tag, .any_query = 1 },
+    { .method = "GET", .path = "/sources/:source", .name = "web_source", .handler = web_source, .any_query = 1 },
+    { .method = "GET", .path = "/authors/:author", .name = "web_author", .handler = web_author, .any_query = 1 },
+    { .method = "GET", .path = "/sections/:section", .name = "web_section", .handler = web_section, .any_query = 1 },
+    { .method = "GET", .path = "/search", .name = "web_search", .handler = web_search, .any_query = 1 },
     { .method = "GET", .path = "/web/:file", .name = "web_asset", .handler = web_asset },
-    { .method = "GET", .path = "/web/:folder/:file", .name = "web_asset_in", .handler = web_asset },
+    { .method = "GET", .path = "/web/:folder/:file", .name = "web_asset_in", .handler = web_asset_in },
     { .method = NULL },
 };
 

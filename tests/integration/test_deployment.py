@@ -69,6 +69,7 @@ class Nginx:
             ("server khabar-1:8080", "server 127.0.0.1:%d" % self.upstream_ports[0]),
             ("server khabar-2:8080", "server 127.0.0.1:%d" % self.upstream_ports[1]),
             ("listen 80;", "listen 127.0.0.1:%d;" % self.port),
+            ("root /usr/share/khabar;", "root %s;" % harness.REPO_ROOT),
             ("access_log /var/log/nginx/access.log khabar;", "access_log %s khabar;" % self.access_log),
             ("real_ip_recursive on;", "real_ip_recursive on;\n    set_real_ip_from %s;" % LB_ADDR),
             ("http {", "http {\n" + "".join("    %s_temp_path %s/%s;\n" % (k, temp, k) for k in
@@ -254,6 +255,36 @@ def test_proxy_requests(khabar, proxy):
     seen = [sum(1 for e in access_lines(s) if e.get("request_id") in ids) for s in proxy.replicas]
     check(seen[0] > 0 and seen[1] > 0 and sum(seen) == 20,
           "nginx spreads 20 GETs over both replicas", seen)
+
+
+def test_nginx_serves_the_frontend_and_proxies_the_rest(proxy):
+    """docker/nginx.conf serves web/ itself: the page at each page's address, its files (the
+    same bytes khabar serves), nothing else of the folder; the API still goes to khabar."""
+    direct = proxy.replicas[0]
+    page = open(os.path.join(REPO_ROOT, "web", "index.html"), "rb").read()
+    for path in ("/", "/articles/%D9%85%D9%82%D8%A7%D9%84", "/tags/x", "/sources/x", "/authors/x", "/sections/x",
+                 "/search?q=x"):
+        r = proxy.through("GET", path, encoded=True)
+        check(r.status == 200 and r.body == page and r.header("content-type").startswith("text/html"),
+              "nginx answers %s with the frontend's page" % path, r.brief(200))
+        check("default-src 'self'" in r.header("content-security-policy"), "%s: with its security policy" % path,
+              r.header("content-security-policy"))
+    for path, ctype in (("/web/style.css", "text/css"), ("/web/src/app.js", "javascript"),
+                        ("/web/fonts/NotoNaskhArabic-Regular.woff2", "font/woff2")):
+        r = proxy.through("GET", path)
+        own = direct.request("GET", path)
+        check(r.status == 200 and ctype in r.header("content-type") and r.body == own.body,
+              "nginx serves %s as khabar does (%s)" % (path, ctype), r.brief(200))
+    z = proxy.through("GET", "/web/src/app.js", headers={"Accept-Encoding": "gzip"})
+    check(z.header("content-encoding") == "gzip", "the modules are sent compressed", z.headers)
+    for path in ("/web/package.json", "/web/tsconfig.json", "/web/index.html", "/web/node_modules/x.js",
+                 "/web/src/../package.json"):
+        r = proxy.through("GET", path)
+        check(r.status != 200, "nginx does not serve %s" % path, r.brief(200))
+    r = proxy.through("GET", "/v1/articles?limit=1")
+    check(r.status == 200 and r.json is not None, "the API is still khabar's", r.brief())
+    r = proxy.through("GET", "/robots.txt")
+    check(r.status == 200 and "Sitemap:" in r.body.decode(), "and so is robots.txt", r.brief())
 
 
 def test_gzip(proxy):
