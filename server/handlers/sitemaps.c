@@ -13,13 +13,13 @@
 
 #define SITEMAP_TYPE "application/xml; charset=utf-8"
 
-/* GET /robots.txt: khabar serves an API, not pages: crawlers may read its sitemaps and
- * feeds (the index named by its Sitemap line), nothing else. */
+/* GET /robots.txt: crawlers may read the frontend's pages, the sitemaps and the feeds (the
+ * index named by its Sitemap line), not the API's other answers. */
 int robots_get(struct request *req)
 {
     char *text = NULL;
     int n = asprintf(&text,
-                     "User-agent: *\nAllow: /v1/sitemaps/\nAllow: /v1/feeds/\nDisallow: /\n\n"
+                     "User-agent: *\nAllow: /v1/sitemaps/\nAllow: /v1/feeds/\nDisallow: /v1/\n\n"
                      "Sitemap: %s/v1/sitemaps/index.xml\n",
                      req->app->config.public_api_url);
     if (n < 0)

@@ -58,8 +58,9 @@ def test_robots_names_the_index(khabar):
     check(r.status == 200 and r.header("Content-Type") == "text/plain; charset=utf-8",
           "robots.txt is plain text", r.brief(80))
     check("Sitemap: %s/v1/sitemaps/index.xml" % api_url() in lines, "its Sitemap line names the index", lines)
-    check("Allow: /v1/sitemaps/" in lines and "Allow: /v1/feeds/" in lines and "Disallow: /" in lines,
+    check("Allow: /v1/sitemaps/" in lines and "Allow: /v1/feeds/" in lines and "Disallow: /v1/" in lines,
           "crawlers may read sitemaps and feeds, not the API's answers", lines)
+    check("Disallow: /" not in lines, "and the frontend's pages", lines)
 
 
 def test_every_public_article_once(khabar):

@@ -151,6 +151,8 @@ async function show() {
     if (view.canonical && view.canonical !== url.pathname)
         history.replaceState(history.state, '', view.canonical + url.search);
     markCurrentSection(url.pathname);
+    if (!document.querySelector('#sections li'))
+        loadSections(); // the API was down when the page opened: the navigation comes back with it
     const h1 = main.querySelector('h1');
     if (!first && h1) {
         // a screen reader's user hears the new page's title, and Tab goes on from there
