@@ -63,8 +63,9 @@ def test_an_article_page_shows_the_whole_article(site):
     b.shown(site.url("/articles/" + enc(lead["slug"])))
     b.wait(selector="text=مقالات مشابهة")
     check(b.text("article h1") == lead["title"], "the headline", b.text("article h1"))
-    check(b.attrs(selector="article.article", name="lang") == ["ar"] and b.attrs(selector="article.article", name="dir") == ["rtl"],
-          "lang and dir come from the article")
+    check(b.attrs(selector="article h1, article .body", name="lang") == ["ar", "ar"] and
+          b.attrs(selector="article h1, article .body", name="dir") == ["rtl", "rtl"],
+          "lang and dir come from the article, on its own words")
     check(b.attrs(selector=".byline a", name="href") == ["/authors/" + enc(web_browser.AUTHOR["slug"])],
           "the byline links to the author's page", b.attrs(selector=".byline a", name="href"))
     dates = b.text("article header .date")
@@ -129,7 +130,7 @@ def test_a_list_page_shows_its_articles_and_feeds(site, kind, path, api):
     b.screenshot_page(kind, full_page=False)
 
 
-@pytest.mark.parametrize("path", ["/articles/no-such-article", "/tags/no-such-tag", "/authors/nobody",
+@pytest.mark.parametrize("path", ["/articles/no-such-article", "/tags/no-such-tag", "/authors/nobody", "/tags/%E0",
                                   "/sections/nowhere", "/sources/" + enc("مصدر لا وجود له")])
 def test_what_does_not_exist_gets_the_not_found_page(site, path):
     b = site.browser

@@ -22,8 +22,14 @@ import { attachSuggestions } from './suggest.js';
 
 const SITE = document.querySelector('meta[name="khabar-site"]')?.getAttribute('content') || 'خبر';
 
-/** @param {string} part */
-const decode = (part) => decodeURIComponent(part);
+/** A path segment decoded; a malformed one names nothing. @param {string} part */
+function decode(part) {
+    try {
+        return decodeURIComponent(part);
+    } catch {
+        throw new ApiError('problem', 404, null);
+    }
+}
 
 /**
  * The routes: a path pattern and the page it shows.
@@ -45,15 +51,19 @@ const routeOf = (pathname) => ROUTES.find(([pattern]) => pattern.test(pathname))
 /** The paging of the current history entry: its cursors, or the one in the address. */
 function pagingOf(/** @type {URL} */ url) {
     const state = history.state;
+    const mine = shown;
     /** @type {(string | null)[]} */
     const cursors = state && Array.isArray(state.cursors) ? [...state.cursors] : [url.searchParams.get('cursor')];
     return {
         cursors,
         more: (/** @type {string} */ cursor) => {
+            if (mine !== shown)
+                return; // the reader went to another page before this one grew
             cursors.push(cursor);
             const next = new URL(location.href);
             next.searchParams.set('cursor', cursor);
             history.pushState({ cursors: [...cursors] }, '', next);
+            shownAddress = next.pathname + next.search;
         },
     };
 }
@@ -101,13 +111,15 @@ function withdrawn(e) {
 function failure(e) {
     const slow = e instanceof ApiError && e.kind === 'slow';
     const refused = e instanceof ApiError && !e.transient;
-    const button = h('button', { type: 'button', class: 'retry', onclick: () => show() }, 'أعد المحاولة');
+    // a request the API refuses would be refused again: no retry then
+    const button = refused ? null : h('button', { type: 'button', class: 'retry', onclick: () => show() }, 'أعد المحاولة');
     return {
         title: 'تعذّر التحميل',
         content: [h('section', { class: 'message failure', role: 'alert' },
             h('h1', {}, slow ? 'الخدمة بطيئة الآن' : refused ? 'تعذّر تنفيذ الطلب' : 'تعذّر الوصول إلى خدمة الأخبار'),
-            h('p', {}, slow ? 'لم يصل الرد في الوقت المعتاد.' : refused ? 'لم تقبل الخدمة هذا الطلب.'
-                : 'قد يكون الاتصال مقطوعاً أو الخدمة متوقفة مؤقتاً.', ' حاول مرة أخرى بعد قليل.'),
+            h('p', {}, slow ? 'لم يصل الرد في الوقت المعتاد. حاول مرة أخرى بعد قليل.'
+                : refused ? 'لم تقبل الخدمة هذا الطلب.'
+                    : 'قد يكون الاتصال مقطوعاً أو الخدمة متوقفة مؤقتاً. حاول مرة أخرى بعد قليل.'),
             button)],
     };
 }
@@ -148,8 +160,10 @@ async function show() {
     document.title = view.title ? view.title + ' — ' + SITE : SITE;
     setFeeds(view.feeds);
     setCanonical(view.canonical);
-    if (view.canonical && view.canonical !== url.pathname)
+    if (view.canonical && view.canonical !== url.pathname) {
         history.replaceState(history.state, '', view.canonical + url.search);
+        shownAddress = view.canonical + url.search;
+    }
     markCurrentSection(url.pathname);
     if (!document.querySelector('#sections li'))
         loadSections(); // the API was down when the page opened: the navigation comes back with it
@@ -190,8 +204,12 @@ function onClick(e) {
 
 /** @param {string} pathname */
 function markCurrentSection(pathname) {
-    document.querySelectorAll('#sections a').forEach((a) =>
-        a.toggleAttribute('aria-current', a.getAttribute('href') === pathname));
+    document.querySelectorAll('#sections a').forEach((a) => {
+        if (a.getAttribute('href') === pathname)
+            a.setAttribute('aria-current', 'page');
+        else
+            a.removeAttribute('aria-current');
+    });
 }
 
 /** The sections as the site's navigation (left empty when the API cannot say). */
@@ -216,7 +234,8 @@ function start() {
         attachSuggestions(form, input, navigate);
         form.addEventListener('submit', (e) => {
             e.preventDefault();
-            if (input.value.trim() !== '')
+            // the API looks for letters and digits: anything else has nothing to find
+            if (/[\p{L}\p{N}]/u.test(input.value))
                 navigate(searchPath({ q: input.value.trim() }));
         });
         if (location.pathname === '/search')

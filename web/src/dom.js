@@ -68,5 +68,7 @@ export function snippetNodes(snippet) {
     const only_marks = [...template.content.querySelectorAll('*')].every((e) => e.tagName === 'MARK');
     if (!only_marks)
         return [document.createTextNode(template.content.textContent ?? '')];
-    return [...template.content.childNodes];
+    // each mark made anew, holding its text alone (no attribute of the snippet's survives)
+    return [...template.content.childNodes].map((n) =>
+        n.nodeType === Node.ELEMENT_NODE ? h('mark', {}, n.textContent ?? '') : document.createTextNode(n.textContent ?? ''));
 }

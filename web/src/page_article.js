@@ -3,7 +3,7 @@
 
 import { getArticle, similarArticles } from './api.js';
 import { h, bidi, setSafeHtml } from './dom.js';
-import { clockTime } from './dates.js';
+import { clockTime, gregorianDate } from './dates.js';
 import { articlePath } from './links.js';
 import { byline, dateLine, picture, sectionLink, sourceLinks, tagLinks } from './render.js';
 
@@ -15,10 +15,12 @@ function leadImage(a) {
     const image = a.image;
     if (!image)
         return null;
-    const caption = [image.caption, image.credit ? 'تصوير: ' + image.credit : null].filter(Boolean).join(' — ');
+    const caption = [image.caption ? bidi(image.caption) : null,
+        image.caption && image.credit ? ' — ' : null,
+        image.credit ? ['تصوير: ', bidi(image.credit)] : null];
     return h('figure', { class: 'lead' },
         picture(image, '(max-width: 48rem) 100vw, 48rem', true),
-        caption ? h('figcaption', {}, bidi(caption)) : null);
+        image.caption || image.credit ? h('figcaption', {}, ...caption) : null);
 }
 
 /** @param {Article} a */
@@ -44,11 +46,14 @@ function articleLinks(id, title, items) {
         h('ul', {}, items.map((r) => h('li', {}, h('a', { href: articlePath(r.slug) }, bidi(r.title)), dateLine(r.published_at)))));
 }
 
-/** @param {Article} a */
+/** When it was last changed, if that was a minute or more after it went out. @param {Article} a */
 function updated(a) {
-    if (a.updated_at.slice(0, 16) === a.published_at.slice(0, 16))
+    const at = new Date(a.updated_at), out = new Date(a.published_at);
+    if (at.getTime() - out.getTime() < 60000)
         return null;
-    return h('p', { class: 'updated' }, 'آخر تحديث: ', h('time', { datetime: a.updated_at }, clockTime(a.updated_at)));
+    const when = at.toDateString() === out.toDateString() ? clockTime(a.updated_at)
+        : gregorianDate(a.updated_at) + '، ' + clockTime(a.updated_at);
+    return h('p', { class: 'updated' }, 'آخر تحديث: ', h('time', { datetime: a.updated_at }, when));
 }
 
 /**
@@ -62,16 +67,18 @@ export async function articlePage(slug) {
     similarArticles(a.id)
         .then((s) => similar.replaceWith(articleLinks('similar-title', 'مقالات مشابهة', s.data) ?? ''))
         .catch(() => similar.remove());
-    const article = h('article', { lang: a.lang, dir: a.dir, class: 'article' },
+    // the article's language and direction on its own words, not on the site's labels
+    const own = { lang: a.lang, dir: a.dir };
+    const article = h('article', { class: 'article' },
         h('header', {},
             sectionLink(a.section),
-            h('h1', {}, a.title),
-            a.summary ? h('p', { class: 'standfirst' }, a.summary) : null,
+            h('h1', own, a.title),
+            a.summary ? h('p', { class: 'standfirst', ...own }, a.summary) : null,
             byline(a.authors),
             dateLine(a.published_at),
             updated(a)),
         leadImage(a),
-        setSafeHtml(h('div', { class: 'body' }), a.body_html),
+        setSafeHtml(h('div', { class: 'body', ...own }), a.body_html),
         h('footer', {}, tagLinks(a.tags), sourceLinks(a.sources), corrections(a)));
     return {
         title: a.title,

@@ -19,10 +19,12 @@ const articlesOf = (filter) => (/** @type {string | null} */ cursor) =>
     listArticles({ ...filter, limit: PAGE, cursor: cursor ?? undefined });
 
 /**
- * @param {string} title
+ * A page's header: a label of the site's (may be empty) and a name isolated from it.
+ * @param {string} label
+ * @param {string} name
  * @param {...(string | Node | null)} more
  */
-const heading = (title, ...more) => h('header', { class: 'page-head' }, h('h1', {}, bidi(title)), ...more);
+const heading = (label, name, ...more) => h('header', { class: 'page-head' }, h('h1', {}, label, bidi(name)), ...more);
 
 /** @param {Paging} paging @returns {Promise<View>} */
 export async function homePage(paging) {
@@ -35,7 +37,7 @@ export async function tagPage(slug, paging) {
     const [tag, list] = await Promise.all([
         getTag(slug), pagedList(articlesOf({ tag: slug }), paging.cursors, paging.more, 'لا مقالات بهذا الوسم.')]);
     const count = h('p', { class: 'count' }, tag.article_count.toLocaleString('ar') + ' مقالة');
-    return { title: tag.name, content: [heading('وسم: ' + tag.name, count), list], feeds: { tag: tag.slug } };
+    return { title: tag.name, content: [heading('وسم: ', tag.name, count), list], feeds: { tag: tag.slug } };
 }
 
 /** @param {string} name @param {Paging} paging @returns {Promise<View>} */
@@ -47,14 +49,14 @@ export async function sourcePage(name, paging) {
         throw new ApiError('problem', 404, null);
     const list = await pagedList((c) => (c === paging.cursors[0] ? Promise.resolve(first) : fetchPage(c)),
         paging.cursors, paging.more, '');
-    return { title: name, content: [heading('المصدر: ' + name), list], feeds: { source: name } };
+    return { title: name, content: [heading('المصدر: ', name), list], feeds: { source: name } };
 }
 
 /** @param {string} slug @param {Paging} paging @returns {Promise<View>} */
 export async function authorPage(slug, paging) {
     const [author, list] = await Promise.all([
         getAuthor(slug), pagedList(articlesOf({ author: slug }), paging.cursors, paging.more, 'لا مقالات لهذا الكاتب بعد.')]);
-    const head = heading(author.name,
+    const head = heading('', author.name,
         author.avatar ? picture(author.avatar, '6rem', true) : null,
         author.bio ? h('p', { class: 'bio' }, author.bio) : null);
     return { title: author.name, content: [head, list], feeds: { author: author.slug } };
@@ -66,6 +68,6 @@ export async function sectionPage(slug, paging) {
     const [section, list] = await Promise.all([
         getSection(slug), pagedList(front, paging.cursors, paging.more, 'لا مقالات في هذا القسم بعد.')]);
     const name = section.name ?? slug;
-    const head = heading(name, section.description ? h('p', { class: 'description' }, section.description) : null);
+    const head = heading('', name, section.description ? h('p', { class: 'description' }, section.description) : null);
     return { title: name, content: [head, list], feeds: { section: section.slug ?? slug } };
 }

@@ -1,7 +1,7 @@
 // page_search.js: search results with their snippets, facets that narrow them, the two
 // orders, and "did you mean" when nothing matched.
 
-import { listArticles } from './api.js';
+import { ApiError, listArticles } from './api.js';
 import { h, bidi } from './dom.js';
 import { searchPath } from './links.js';
 import { pagedList } from './render.js';
@@ -77,9 +77,18 @@ export async function searchPage(params, paging) {
     if (s.q === '')
         return { title: 'البحث', content: [h('h1', {}, 'البحث'), h('p', {}, 'اكتب ما تبحث عنه في مربع البحث أعلى الصفحة.')] };
     const query = { ...s, limit: 20 };
+    /** @type {ArticlePage} */
+    let first;
+    try {
+        // the first page also brings the facets and "did you mean"
+        first = await listArticles({ ...query, cursor: paging.cursors[0] ?? undefined, facets: 'tag,source,author,section' });
+    } catch (e) {
+        if (!(e instanceof ApiError) || e.status !== 400)
+            throw e;
+        return { title: 'البحث', content: [h('section', { class: 'message' }, h('h1', {}, 'تعذّر البحث عن هذه العبارة'),
+            h('p', {}, 'جرّب كلمات أخرى: حروفاً أو أرقاماً، وأقل من 256 حرفاً.'))] };
+    }
     const fetchPage = (/** @type {string | null} */ cursor) => listArticles({ ...query, cursor: cursor ?? undefined });
-    // the first page also brings the facets and "did you mean"
-    const first = await listArticles({ ...query, cursor: paging.cursors[0] ?? undefined, facets: 'tag,source,author,section' });
     const list = await pagedList((c) => (c === paging.cursors[0] ? Promise.resolve(first) : fetchPage(c)),
         paging.cursors, paging.more, 'لا نتائج.');
     const suggestion = first.did_you_mean

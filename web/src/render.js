@@ -64,12 +64,14 @@ export function picture(image, sizes, lead) {
 
 /** One article in a list. @param {ArticleSummary} a */
 export function articleCard(a) {
-    const snippet = a.snippet ? h('p', { class: 'snippet' }, ...snippetNodes(a.snippet)) : null;
-    return h('li', { class: 'card', lang: a.lang, dir: a.dir, 'data-id': a.id },
+    // the article's language and direction on its own words, not on the site's labels
+    const own = { lang: a.lang, dir: a.dir };
+    const snippet = a.snippet ? h('p', { class: 'snippet', ...own }, ...snippetNodes(a.snippet)) : null;
+    return h('li', { class: 'card', 'data-id': a.id },
         a.image ? picture(a.image, '(max-width: 40rem) 100vw, 12rem', false) : null,
         h('div', {},
-            h('h2', {}, h('a', { href: articlePath(a.slug) }, a.title)),
-            snippet ?? (a.summary ? h('p', { class: 'summary' }, a.summary) : null),
+            h('h2', own, h('a', { href: articlePath(a.slug) }, a.title)),
+            snippet ?? (a.summary ? h('p', { class: 'summary', ...own }, a.summary) : null),
             h('div', { class: 'meta' }, dateLine(a.published_at), sectionLink(a.section),
                 a.pinned ? h('span', { class: 'pinned' }, 'مثبّت') : null)));
 }
@@ -98,15 +100,22 @@ export async function pagedList(fetchPage, cursors, onMore, empty) {
         add(await fetchPage(cursor));
     if (list.childElementCount === 0)
         list.replaceWith(h('p', { class: 'empty' }, empty));
+    let busy = false;
     more.addEventListener('click', async () => {
-        if (next === null)
+        if (next === null || busy)
             return;
         const cursor = next;
-        more.disabled = true;
+        // aria-disabled, not disabled: a disabled button would drop the keyboard's focus
+        busy = true;
+        more.setAttribute('aria-disabled', 'true');
         more.textContent = 'جارٍ التحميل…';
+        box.querySelector('.more-error')?.remove();
         const first_new = list.childElementCount;
         try {
-            add(await fetchPage(cursor));
+            const page = await fetchPage(cursor);
+            if (!box.isConnected)
+                return; // the reader has gone to another page
+            add(page);
             onMore(cursor);
             // the reader goes on from the first new article
             const link = list.children[first_new]?.querySelector('a[href^="/articles/"]');
@@ -115,7 +124,8 @@ export async function pagedList(fetchPage, cursors, onMore, empty) {
         } catch {
             more.after(h('p', { class: 'more-error', role: 'alert' }, 'تعذّر تحميل المزيد؛ حاول مرة أخرى.'));
         } finally {
-            more.disabled = false;
+            busy = false;
+            more.removeAttribute('aria-disabled');
             more.textContent = 'المزيد';
         }
     });

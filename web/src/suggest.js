@@ -41,6 +41,8 @@ export function attachSuggestions(form, input, navigate) {
     let timer;
 
     const close = () => {
+        clearTimeout(timer);
+        asked++; // an answer still on its way is not shown
         list.hidden = true;
         list.replaceChildren();
         options = [];
@@ -69,7 +71,7 @@ export function attachSuggestions(form, input, navigate) {
         }, bidi(o.label), ' ', h('span', { class: 'kind' }, o.kind))));
         list.hidden = options.length === 0;
         input.setAttribute('aria-expanded', String(options.length > 0));
-        active = -1;
+        activate(-1);
     };
     const ask = async () => {
         const q = input.value.trim();
@@ -80,8 +82,8 @@ export function attachSuggestions(form, input, navigate) {
         }
         try {
             const s = await suggest(q);
-            if (mine !== asked)
-                return; // the reader typed on: a later answer counts
+            if (mine !== asked || document.activeElement !== input)
+                return; // the reader typed on, or left the box
             options = optionsOf(s);
             show();
         } catch {
@@ -108,9 +110,5 @@ export function attachSuggestions(form, input, navigate) {
         }
     });
     input.addEventListener('blur', () => setTimeout(close, 100));
-    form.addEventListener('submit', () => {
-        clearTimeout(timer);
-        asked++;
-        close();
-    });
+    form.addEventListener('submit', close);
 }
