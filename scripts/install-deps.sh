@@ -13,15 +13,17 @@ command -v npm >/dev/null 2>&1 || PACKAGES="$PACKAGES nodejs npm"
 NPM_DIRS="tests/integration/feed_reader tests/integration/browser web"
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
-# Installs each NPM_DIRS folder's locked packages when its node_modules is missing.
+# Installs each NPM_DIRS folder's locked packages when its node_modules is missing or was
+# installed from another lock file (a copy of the lock it came from is kept inside it).
 install_npm() {
     for dir in $NPM_DIRS; do
-        [ -d "$root/$dir/node_modules" ] && continue
+        cmp -s "$root/$dir/package-lock.json" "$root/$dir/node_modules/.installed-from-lock" && continue
         echo "install-deps: npm ci in $dir" >&2
         # Node.js trusts its own list of CAs; it is told of the system's too, as curl and
         # apt trust them (a CA an operator added for a proxy, say)
         (cd "$root/$dir" && NODE_EXTRA_CA_CERTS=${NODE_EXTRA_CA_CERTS:-/etc/ssl/certs/ca-certificates.crt} \
-            npm ci --no-audit --no-fund --loglevel=error) >&2
+            npm ci --no-audit --no-fund --loglevel=error &&
+            cp package-lock.json node_modules/.installed-from-lock) >&2
     done
 }
 
