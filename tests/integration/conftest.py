@@ -6,6 +6,7 @@ import sys
 import pytest
 
 import harness
+import web_browser
 
 # tests/security holds the malformed-HTTP corpus player (replay.py) some tests use.
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "security"))
@@ -88,6 +89,18 @@ def start_server(khabar):
     bad = f.stop_all()
     if bad:
         pytest.fail("\n".join(bad), pytrace=False)
+
+
+@pytest.fixture(scope="module")
+def site(khabar, module_server):
+    """The frontend's tests' web_browser.Site: khabar serving the frontend and its API over a
+    small newsroom's data, the same frontend on another origin, and a Chromium."""
+    try:
+        s = web_browser.Site(khabar, module_server)
+    except harness.HarnessError as e:
+        pytest.fail("set-up of the site: %s" % e, pytrace=False)
+    yield s
+    s.close()
 
 
 @pytest.fixture(scope="module")

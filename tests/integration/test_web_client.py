@@ -9,24 +9,12 @@ import threading
 import time
 import urllib.parse
 
-import pytest
-
 import harness
 from harness import check
 import web_browser
 
 enc = urllib.parse.quote
 WEB = os.path.join(harness.REPO_ROOT, "web")
-
-
-@pytest.fixture(scope="module")
-def site(khabar, module_server):
-    try:
-        s = web_browser.Site(khabar, module_server)
-    except harness.HarnessError as e:
-        pytest.fail("set-up of the site: %s" % e, pytrace=False)
-    yield s
-    s.close()
 
 
 def card_ids(b):

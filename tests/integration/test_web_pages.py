@@ -16,16 +16,6 @@ import web_browser
 enc = urllib.parse.quote
 
 
-@pytest.fixture(scope="module")
-def site(khabar, module_server):
-    try:
-        s = web_browser.Site(khabar, module_server)
-    except harness.HarnessError as e:
-        pytest.fail("set-up of the site: %s" % e, pytrace=False)
-    yield s
-    s.close()
-
-
 def api_ids(site, path):
     r = harness.send(site.api, "GET", path, encoded=True)
     assert r.status == 200, r.brief()

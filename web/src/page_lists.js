@@ -47,8 +47,7 @@ export async function sourcePage(name, paging) {
     // an unknown source is an empty list: there is no such page
     if (first.data.length === 0 && paging.cursors[0] === null)
         throw new ApiError('problem', 404, null);
-    const list = await pagedList((c) => (c === paging.cursors[0] ? Promise.resolve(first) : fetchPage(c)),
-        paging.cursors, paging.more, '');
+    const list = await pagedList(fetchPage, paging.cursors, paging.more, '', first);
     return { title: name, content: [heading('المصدر: ', name), list], feeds: { source: name } };
 }
 

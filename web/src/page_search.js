@@ -89,8 +89,7 @@ export async function searchPage(params, paging) {
             h('p', {}, 'جرّب كلمات أخرى: حروفاً أو أرقاماً، وأقل من 256 حرفاً.'))] };
     }
     const fetchPage = (/** @type {string | null} */ cursor) => listArticles({ ...query, cursor: cursor ?? undefined });
-    const list = await pagedList((c) => (c === paging.cursors[0] ? Promise.resolve(first) : fetchPage(c)),
-        paging.cursors, paging.more, 'لا نتائج.');
+    const list = await pagedList(fetchPage, paging.cursors, paging.more, 'لا نتائج.', first);
     const suggestion = first.did_you_mean
         ? h('p', { class: 'did-you-mean' }, 'هل تقصد: ', h('a', { href: searchPath({ ...s, q: first.did_you_mean }) }, bidi(first.did_you_mean)), '؟')
         : null;

@@ -83,8 +83,10 @@ export function articleCard(a) {
  * @param {(string | null)[]} cursors
  * @param {(cursor: string) => void} onMore
  * @param {string} empty what an empty list says
+ * @param {{data: ArticleSummary[], next_cursor: string | null} | null} [first] the page of
+ *   cursors[0], when the caller has fetched it already
  */
-export async function pagedList(fetchPage, cursors, onMore, empty) {
+export async function pagedList(fetchPage, cursors, onMore, empty, first = null) {
     const list = h('ol', { class: 'articles' });
     const more = h('button', { type: 'button', class: 'more' }, 'المزيد');
     const box = h('section', { class: 'list', 'aria-label': 'المقالات' }, list, more);
@@ -96,8 +98,8 @@ export async function pagedList(fetchPage, cursors, onMore, empty) {
         next = page.next_cursor;
         more.hidden = next === null;
     };
-    for (const cursor of cursors)
-        add(await fetchPage(cursor));
+    for (const [i, cursor] of cursors.entries())
+        add(i === 0 && first ? first : await fetchPage(cursor));
     if (list.childElementCount === 0)
         list.replaceWith(h('p', { class: 'empty' }, empty));
     let busy = false;
