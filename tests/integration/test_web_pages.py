@@ -44,6 +44,8 @@ def test_the_home_page_lists_the_newest_articles_with_the_sections_as_navigation
           and all(h.startswith(site.origin + "/v1/feeds/") and "?" not in h for _, h in feeds),
           "the site's feeds are advertised with <link rel=alternate>", feeds)
     check(b.eval(expression="document.title") == "خبر", "the home page is titled with the site's name")
+    check(b.problems() == [], "the home page loads without an error in the console (a favicon's 404 counts)",
+          b.problems())
     b.screenshot_page("home", full_page=False)
 
 
