@@ -10,7 +10,7 @@ PACKAGES="$* build-essential pkg-config libmicrohttpd-dev libjansson-dev libpq-d
 # otherwise (with its own npm) is used as it is.
 command -v npm >/dev/null 2>&1 || PACKAGES="$PACKAGES nodejs npm"
 # The npm packages the tests use, each folder with its package-lock.json.
-NPM_DIRS="tests/integration/feed_reader tests/integration/browser web"
+NPM_DIRS="tests/integration/feed_reader tests/integration/browser tests/structure/redocly web"
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 # Installs each NPM_DIRS folder's locked packages when its node_modules is missing or was

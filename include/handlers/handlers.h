@@ -7,7 +7,6 @@ struct request;
 struct app;
 
 int index_get(struct request *req);
-int index_get_slash(struct request *req);
 
 int articles_list(struct request *req);
 int articles_create(struct request *req);

@@ -33,9 +33,3 @@ int index_get(struct request *req)
     json_decref(doc);
     return rc;
 }
-
-/* GET /v1/: the same index, for the address written with its final slash. */
-int index_get_slash(struct request *req)
-{
-    return index_get(req);
-}

@@ -24,7 +24,6 @@ static const char *const article_types[] = { "application/json", "application/ld
  * an editor also deletes, links, and writes authors, sections and fronts; the public reads. */
 const struct route route_table[] = {
     { .method = "GET", .path = "/v1", .name = "index", .handler = index_get },
-    { .method = "GET", .path = "/v1/", .name = "index_slash", .handler = index_get_slash },
     { .method = "GET", .path = "/v1/articles", .name = "articles_list", .handler = articles_list, .cached = 1,
       .slow_with = "q", .query = article_list_query },
     { .method = "POST", .path = "/v1/articles", .name = "articles_create", .handler = articles_create,

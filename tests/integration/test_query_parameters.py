@@ -30,7 +30,6 @@ def get_routes(article):
     """(path, the query parameters it takes) of every GET route."""
     return [
         ("/v1", []),
-        ("/v1/", []),
         ("/v1/articles", ARTICLE_LIST),
         ("/v1/articles/%d" % article["id"], []),
         ("/v1/articles/" + urllib.parse.quote(article["slug"]), []),

@@ -101,7 +101,6 @@ static void test_every_route(void **state)
     check_found("GET", "/metrics", "metrics", NULL, NULL);
     check_found("GET", "/openapi.yaml", "openapi", NULL, NULL);
     check_found("GET", "/v1", "index", NULL, NULL);
-    check_found("GET", "/v1/", "index_slash", NULL, NULL);
 }
 
 static void test_head(void **state)
@@ -282,7 +281,7 @@ static void test_table(void **state)
     check(!bad_method, "table: only GET, POST, PUT, PATCH, DELETE");
     check(!bad_write, "table: write routes are exactly the non-GET ones");
     check(!bad_path && !no_handler, "table: every route has a path, a name and a handler");
-    check(n == 55, "table: the 55 routes of the API and its frontend, no more");
+    check(n == 54, "table: the 54 routes of the API and its frontend, no more");
 
     /* every table entry is reachable with its own method (no route shadowed by another) */
     int unreachable = 0;
@@ -385,7 +384,7 @@ static void test_single_resources_writes_and_probes_take_none(void **state)
 {
     (void)state;
     static const char *const routes[][2] = {
-        { "GET", "/v1" },           { "GET", "/v1/" },
+        { "GET", "/v1" },
         { "GET", "/v1/articles/7" }, { "GET", "/v1/articles/some-slug" },
         { "GET", "/v1/articles/7/related" }, { "GET", "/v1/tags/a-tag" },
         { "POST", "/v1/articles" }, { "PUT", "/v1/articles/7" },
