@@ -298,3 +298,33 @@ def problem_type(r):
     if not r.header("content-type").startswith("application/problem+json") or not isinstance(r.json, dict):
         return None
     return r.json.get("type")
+
+
+def half_request(port, body, token):
+    """A socket that has sent a POST of an article's headers and half its body: a request in flight."""
+    s = socket.create_connection(("127.0.0.1", port), timeout=20)
+    head = ("POST /v1/articles HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            "Authorization: Bearer %s\r\nContent-Length: %d\r\n\r\n" % (token, len(body))).encode()
+    half = len(body) // 2
+    s.sendall(head + body[:half])
+    return s, body[half:]
+
+
+def read_response(s, timeout=20):
+    """The response read from socket s: (Response, None), or (None, what went wrong)."""
+    s.settimeout(timeout)
+    data = b""
+    try:
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+            if response_complete(data, False):
+                break
+    except OSError as e:
+        return None, repr(e)
+    try:
+        return parse_response(data), None
+    except Exception as e:  # noqa: BLE001 - reported as the outcome
+        return None, "unparsable %r: %r" % (data[:120], e)

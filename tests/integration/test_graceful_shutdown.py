@@ -6,36 +6,7 @@ import subprocess
 import time
 
 from harness import TOKEN_1, art, check, psql
-from http_client import parse_response, response_complete
-
-
-def half_request(port, body):
-    """A socket that has sent a POST's headers and half its body: a request in flight."""
-    s = socket.create_connection(("127.0.0.1", port), timeout=20)
-    head = ("POST /v1/articles HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-            "Authorization: Bearer %s\r\nContent-Length: %d\r\n\r\n" % (TOKEN_1, len(body))).encode()
-    half = len(body) // 2
-    s.sendall(head + body[:half])
-    return s, body[half:]
-
-
-def read_response(s, timeout=20):
-    s.settimeout(timeout)
-    data = b""
-    try:
-        while True:
-            chunk = s.recv(65536)
-            if not chunk:
-                break
-            data += chunk
-            if response_complete(data, False):
-                break
-    except OSError as e:
-        return None, repr(e)
-    try:
-        return parse_response(data), None
-    except Exception as e:  # noqa: BLE001 - reported as the outcome
-        return None, "unparsable %r: %r" % (data[:120], e)
+from http_client import half_request, read_response
 
 
 def test_graceful_shutdown(khabar):
@@ -43,7 +14,7 @@ def test_graceful_shutdown(khabar):
     srv = khabar.start_server(extra={"SHUTDOWN_TIMEOUT": "10"}, name="graceful")
     n = 16
     bodies = [json.dumps(art("إيقاف هادئ %d" % i), ensure_ascii=False).encode() for i in range(n)]
-    slow = [half_request(srv.port, b) for b in bodies]
+    slow = [half_request(srv.port, b, TOKEN_1) for b in bodies]
     keep = socket.create_connection(("127.0.0.1", srv.port), timeout=10)
     keep.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
     first, err = read_response(keep)
@@ -98,7 +69,7 @@ def test_graceful_shutdown(khabar):
 def test_shutdown_timeout(khabar):
     """A request that never completes is waited for only SHUTDOWN_TIMEOUT."""
     srv = khabar.start_server(extra={"SHUTDOWN_TIMEOUT": "2"}, name="graceful-bounded")
-    s, _ = half_request(srv.port, json.dumps(art("عالق")).encode())
+    s, _ = half_request(srv.port, json.dumps(art("عالق")).encode(), TOKEN_1)
     time.sleep(0.3)
     t0 = time.monotonic()
     srv.proc.send_signal(signal.SIGTERM)
