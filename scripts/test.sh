@@ -2,7 +2,7 @@
 # test.sh: what "make test" does: builds, runs every test plainly and under ASan+UBSan, ends with "N passed, M failed".
 #
 # Runners: each unit-test binary (build/tests/**/test_*), one pytest run over tests/integration
-# per pass, one over tests/structure, and scripts/fuzz.sh. Their results are added up: unit tests print "ok - name" /
+# per pass, one over tests/structure, one over tests/system (the images), and scripts/fuzz.sh. Their results are added up: unit tests print "ok - name" /
 # "FAIL - name" (home-made macros) or TAP "ok N - name" / "not ok N - name" (cmocka), pytest
 # ends with "N passed, M failed, K errors in S", the fuzz script with "# N passed, M failed".
 # A runner that crashes, times out, ends without its summary (or its TAP plan) or exits
@@ -130,6 +130,8 @@ run_pass() {
 run_pass build
 # Checks of the sources themselves (the tree's shape), not of a binary: once.
 run_pytest tests/structure
+# The images and the compose stack, built from the sources (not from a binary): once.
+run_pytest tests/system
 
 if [ "${TEST_SANITIZE:-1}" != 0 ]; then
     export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
