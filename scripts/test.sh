@@ -144,7 +144,7 @@ fi
 
 # The libFuzzer targets for a bounded time (coverage levels off within ~30 s).
 if [ "${TEST_FUZZ_SECONDS:-30}" != 0 ]; then
-    run_counted "scripts/fuzz.sh" env FUZZ_SECONDS="${TEST_FUZZ_SECONDS:-30}" FUZZ_JOBS=1 scripts/fuzz.sh
+    run_counted "scripts/fuzz.sh" env FUZZ_SECONDS="${TEST_FUZZ_SECONDS:-30}" FUZZ_JOBS=2 scripts/fuzz.sh
 else
     echo "# fuzzing skipped (TEST_FUZZ_SECONDS=0)"
 fi

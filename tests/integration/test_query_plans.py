@@ -595,6 +595,10 @@ def learn_shape(arc):
 @pytest.fixture(scope="module")
 def archive(khabar):
     """The synthetic archive in the file's database (loaded once for the file)."""
+    if khabar.sanitized:
+        # the plans are PostgreSQL's, the same whatever build of khabar sent the statements;
+        # the plain pass judges them, and loading the archive is minutes under the sanitizers
+        pytest.skip("query plans are judged in the plain pass")
     if not shutil.which("psql"):
         pytest.fail("psql is not installed", pytrace=False)
     return load(khabar)
