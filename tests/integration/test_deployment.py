@@ -61,6 +61,22 @@ class Nginx:
         self.proc = None
         self.binary = shutil.which("nginx") or "/usr/sbin/nginx"
 
+    def site(self):
+        """A copy of the frontend's files where nginx's workers (nobody) can read them, as the
+        image has them in /usr/share/khabar: a clone in a private home is out of their reach."""
+        site = os.path.join(self.dir, "site")
+        web = os.path.join(REPO_ROOT, "web")
+        shutil.rmtree(site, ignore_errors=True)
+        for part in ("index.html", "style.css", "src", "fonts"):
+            src, dst = os.path.join(web, part), os.path.join(site, "web", part)
+            os.makedirs(os.path.dirname(dst), exist_ok=True)
+            (shutil.copytree if os.path.isdir(src) else shutil.copyfile)(src, dst)
+        for top, dirs, files in os.walk(site):
+            os.chmod(top, 0o755)
+            for name in files:
+                os.chmod(os.path.join(top, name), 0o644)
+        return site
+
     def render(self):
         with open(NGINX_CONF, encoding="utf-8") as f:
             text = f.read()
@@ -69,7 +85,7 @@ class Nginx:
             ("server khabar-1:8080", "server 127.0.0.1:%d" % self.upstream_ports[0]),
             ("server khabar-2:8080", "server 127.0.0.1:%d" % self.upstream_ports[1]),
             ("listen 80;", "listen 127.0.0.1:%d;" % self.port),
-            ("root /usr/share/khabar;", "root %s;" % harness.REPO_ROOT),
+            ("root /usr/share/khabar;", "root %s;" % self.site()),
             ("access_log /var/log/nginx/access.log khabar;", "access_log %s khabar;" % self.access_log),
             ("real_ip_recursive on;", "real_ip_recursive on;\n    set_real_ip_from %s;" % LB_ADDR),
             ("http {", "http {\n" + "".join("    %s_temp_path %s/%s;\n" % (k, temp, k) for k in
