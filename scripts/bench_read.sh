@@ -2,12 +2,20 @@
 # bench_read.sh: the read path side by side with this machine's limits, in one run
 # (called by scripts/bench.sh once the first archive is loaded; not run on its own).
 #
-# BENCH_BASE is a khabar without the answer cache; this starts one with it (hot). Measures,
-# each with wrk -t2 -c64 (BENCH_READ_CONNECTIONS) for BENCH_DURATION:
-#   - GET /v1/articles/{random id} with the answer cache hot, against nginx serving the
-#     same bytes as static files (the same ids, the same wrk script);
-#   - the same with the cache off, against pgbench running khabar's own statement for one
-#     article (STMT_ARTICLE_BY_ID, read from server/db/statements.c) with as many clients;
+# BENCH_BASE is a khabar without the answer cache; this starts one with a cache that holds the
+# hot set (hot) and one with the default CACHE_BYTES (uniform). In BENCH_ROUNDS back-to-back
+# rounds (default 5; the machine's load printed before each figure, the hot set warmed again
+# before each round), each with wrk -t2 -c64 (BENCH_READ_CONNECTIONS) for BENCH_DURATION:
+#   - GET /v1/articles/{id} over the BENCH_SAMPLE_IDS newest articles (a news site's working
+#     set) with the answer cache hot, against nginx serving the same bytes as static files
+#     for the same ids (the same wrk script), its access log on, one line per request to a
+#     file, as khabar logs;
+#   - GET by an id drawn uniformly from the whole archive, with the default CACHE_BYTES
+#     (mostly misses) and with the cache off, against pgbench running khabar's own statement
+#     for one article (STMT_ARTICLE_BY_ID, read from server/db/statements.c) with wrk's
+#     clients and threads;
+#   each pair's figure is the round with the median ratio (single runs here move a ratio by
+#   a quarter);
 #   - the p99 of GET by id at about 2,000 requests/s while searches for a common word run
 #     beside it;
 #   - khabar import of BENCH_IMPORT_COUNT articles into an empty archive against psql \copy
@@ -27,6 +35,7 @@ duration=${BENCH_DURATION:-10s}
 conns=${BENCH_READ_CONNECTIONS:-64}
 import_count=${BENCH_IMPORT_COUNT:-100000}
 sample=${BENCH_SAMPLE_IDS:-2000}
+rounds=${BENCH_ROUNDS:-5}
 out=$tmp/read-results.tsv
 : >"$out"
 
@@ -37,9 +46,11 @@ free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1
 
 nginx_pid=""
 hot_pid=""
+uniform_pid=""
 cleanup_read() {
     [ -z "$nginx_pid" ] || kill -QUIT "$nginx_pid" 2>/dev/null || true
     [ -z "$hot_pid" ] || kill -TERM "$hot_pid" 2>/dev/null || true
+    [ -z "$uniform_pid" ] || kill -TERM "$uniform_pid" 2>/dev/null || true
     wait 2>/dev/null || true
 }
 trap cleanup_read EXIT
@@ -61,6 +72,13 @@ hot_port=$(free_port)
 start_khabar "$hot_port" "$tmp/server-hot.log" CACHE_BYTES=$((256 * 1024 * 1024))
 hot_pid=$started_pid
 hot=http://127.0.0.1:$hot_port
+uniform_port=$(free_port)
+start_khabar "$uniform_port" "$tmp/server-uniform.log"
+uniform_pid=$started_pid
+uniform=http://127.0.0.1:$uniform_port
+
+# The machine's load averages (1, 5 and 15 minutes), shown before each figure.
+load_now() { cut -d' ' -f1-3 /proc/loadavg; }
 
 # wrk_figures FILE: "req/s p50_ms p99_ms" of a wrk --latency output. Ids picked over the
 # whole id range may miss a few (ids an import left unused): 404s up to 1% are the same
@@ -82,7 +100,7 @@ run_wrk() {
 }
 
 # ---- the ids, and the same bytes as static files ----------------------------------------
-q "SELECT id FROM articles ORDER BY random() LIMIT $sample" >"$tmp/ids.txt"
+q "SELECT id FROM articles WHERE visible ORDER BY published_at DESC, id DESC LIMIT $sample" >"$tmp/ids.txt"
 mkdir -p "$tmp/static/v1/articles"
 python3 - "$hot" "$tmp/ids.txt" "$tmp/static/v1/articles" <<'EOF'
 import sys, urllib.request
@@ -126,7 +144,8 @@ cat >"$tmp/nginx/nginx.conf" <<EOF
 worker_processes auto;
 events { worker_connections 4096; }
 http {
-    access_log off;
+    log_format line '\$remote_addr "\$request" \$status \$body_bytes_sent \$request_time';
+    access_log $tmp/nginx/access.log line;
     client_body_temp_path $tmp/nginx/temp/body;
     proxy_temp_path $tmp/nginx/temp/proxy;
     fastcgi_temp_path $tmp/nginx/temp/fastcgi;
@@ -149,15 +168,7 @@ for _ in $(seq 50); do
     sleep 0.1
 done
 
-# ---- GET by id, cache hot, against nginx ------------------------------------------------
-read -r k_rps k_p50 k_p99 < <(run_wrk khabar-hot "$hot" "$tmp/random-id.lua" -t2 -c"$conns")
-read -r n_rps n_p50 n_p99 < <(run_wrk nginx "http://127.0.0.1:$nginx_port" "$tmp/random-id.lua" -t2 -c"$conns")
-printf 'GET by id, cache hot\t%s\t%s\t%s\tnginx, the same bytes as files\t%s\t%s\t%s\t0.6\n' \
-    "$k_rps" "$k_p50" "$k_p99" "$n_rps" "$n_p50" "$n_p99" >>"$out"
-say "GET by id, cache hot: $k_rps req/s (p99 $k_p99 ms); nginx: $n_rps req/s (p99 $n_p99 ms)"
-
-# ---- GET by id, cache off, against pgbench on khabar's own statement ----------------------
-read -r c_rps c_p50 c_p99 < <(run_wrk khabar-nocache "$BENCH_BASE" "$tmp/any-id.lua" -t2 -c"$conns")
+# ---- khabar's statement for one article, for pgbench ---------------------------------------
 cat >"$tmp/print_sql.c" <<'EOF'
 #include <stdio.h>
 #include "internal.h"
@@ -170,13 +181,62 @@ cc -I include -I server/db $(pkg-config --cflags libpq jansson 2>/dev/null || ec
     "$tmp/print_sql" | sed 's/\$1/:id/g'
     echo ";"
 } >"$tmp/pgbench-article.sql"
-pgbench -n -M prepared -c "$conns" -j 2 -T 2 -f "$tmp/pgbench-article.sql" "$DATABASE_URL" >/dev/null 2>&1 || true
-pgbench -n -M prepared -c "$conns" -j 2 -T "${duration%s}" -f "$tmp/pgbench-article.sql" "$DATABASE_URL" >"$tmp/pgbench.txt" 2>&1 || die "pgbench failed: $(tail -n 3 "$tmp/pgbench.txt")"
-p_tps=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$tmp/pgbench.txt" | head -n 1)
-p_lat=$(sed -n 's/^latency average = \([0-9.]*\) ms/\1/p' "$tmp/pgbench.txt" | head -n 1)
-printf 'GET by id, cache off\t%s\t%s\t%s\tpgbench, khabar'"'"'s statement\t%s\t%s\t-\t0.8\n' \
-    "$c_rps" "$c_p50" "$c_p99" "$p_tps" "$p_lat" >>"$out"
-say "GET by id, cache off: $c_rps req/s (p99 $c_p99 ms); pgbench: $p_tps tps (average $p_lat ms)"
+
+# run_pgbench NAME SCRIPT: "tps average_ms" of pgbench with wrk's clients and threads, after a
+# short warm-up.
+run_pgbench() {
+    local name=$1 script=$2 tps lat
+    pgbench -n -M prepared -c "$conns" -j 2 -T 2 -f "$script" "$DATABASE_URL" >/dev/null 2>&1 || true
+    pgbench -n -M prepared -c "$conns" -j 2 -T "${duration%s}" -f "$script" "$DATABASE_URL" >"$tmp/pgbench-$name.txt" 2>&1 ||
+        die "pgbench failed: $(tail -n 3 "$tmp/pgbench-$name.txt")"
+    tps=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$tmp/pgbench-$name.txt" | head -n 1)
+    lat=$(sed -n 's/^latency average = \([0-9.]*\) ms/\1/p' "$tmp/pgbench-$name.txt" | head -n 1)
+    echo "$tps $lat"
+}
+
+# ---- GET by id in rounds: the hot set against nginx, uniform ids against pgbench -----------
+# One line per pair and round: pair, round, load, khabar req/s, p50, p99, the baseline's
+# figure, its p50, its p99. run_wrk's warm-up before each figure warms the hot set again.
+rounds_file=$tmp/read-rounds.tsv
+: >"$rounds_file"
+for r in $(seq "$rounds"); do
+    l=$(load_now)
+    read -r k_rps k_p50 k_p99 < <(run_wrk "khabar-hot-$r" "$hot" "$tmp/random-id.lua" -t2 -c"$conns")
+    read -r n_rps n_p50 n_p99 < <(run_wrk "nginx-$r" "http://127.0.0.1:$nginx_port" "$tmp/random-id.lua" -t2 -c"$conns")
+    printf 'hot\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$r" "$l" "$k_rps" "$k_p50" "$k_p99" "$n_rps" "$n_p50" "$n_p99" >>"$rounds_file"
+    say "round $r/$rounds (load $l): GET by id, hot set: khabar $k_rps req/s (p99 $k_p99 ms); nginx $n_rps req/s (p99 $n_p99 ms)"
+    l=$(load_now)
+    read -r u_rps u_p50 u_p99 < <(run_wrk "khabar-uniform-$r" "$uniform" "$tmp/any-id.lua" -t2 -c"$conns")
+    read -r c_rps c_p50 c_p99 < <(run_wrk "khabar-nocache-$r" "$BENCH_BASE" "$tmp/any-id.lua" -t2 -c"$conns")
+    read -r p_tps p_lat < <(run_pgbench "article-$r" "$tmp/pgbench-article.sql")
+    printf 'uniform\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t-\n' "$r" "$l" "$u_rps" "$u_p50" "$u_p99" "$p_tps" "$p_lat" >>"$rounds_file"
+    printf 'nocache\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t-\n' "$r" "$l" "$c_rps" "$c_p50" "$c_p99" "$p_tps" "$p_lat" >>"$rounds_file"
+    say "round $r/$rounds (load $l): GET by id, uniform: khabar $u_rps req/s (p99 $u_p99 ms), cache off $c_rps; pgbench $p_tps tps"
+done
+# Each pair's line: the round whose ratio is the median of the rounds' (with its own figures),
+# every round's ratio beside it.
+python3 - "$rounds_file" >>"$out" <<'EOF'
+import statistics, sys
+pairs = {
+    "hot": ("GET by id, hot set, cache hot", "nginx, the same bytes as files, access log on", "0.9"),
+    "uniform": ("GET by id, uniform, default CACHE_BYTES", "pgbench, khabar's statement", "0.9"),
+    "nocache": ("GET by id, uniform, cache off", "pgbench, khabar's statement", "0.9"),
+}
+rows = {}
+for line in open(sys.argv[1], encoding="utf-8"):
+    f = line.rstrip("\n").split("\t")
+    rows.setdefault(f[0], []).append(f)
+for pair, (name, beside, target) in pairs.items():
+    rs = rows.get(pair, [])
+    if not rs:
+        continue
+    ratios = [float(r[3]) / float(r[6]) for r in rs]
+    median = statistics.median_low(ratios)
+    r = rs[ratios.index(median)]
+    every = ", ".join("%.2f" % x for x in ratios)
+    print("\t".join([name, r[3], r[4], r[5], "%s (median of %d rounds: %s; load %s)" % (beside, len(rs), every, r[2]),
+                     r[6], r[7], r[8], target]))
+EOF
 
 # ---- p99 of GET by id at ~2,000 requests/s beside searches ---------------------------------
 common=$(python3 -c 'import sys; sys.path.insert(0, "scripts"); import synth; print(synth.word_with_share(0.03, 120, 1))')
@@ -258,7 +318,7 @@ rate() { python3 -c "print('%.0f' % ($import_count / ($2 - $1)))"; }
 i_rate=$(rate "$t0" "$t1")
 s_rate=$(rate "$t2" "$t3")
 c_rate=$(rate "$t4" "$t5")
-printf 'khabar import (articles/s)\t%s\t-\t-\tpsql \\copy of the same rows into khabar'"'"'s tables, index built after\t%s\t-\t-\t0.5\n' \
+printf 'khabar import (articles/s)\t%s\t-\t-\tpsql \\copy of the same rows into khabar'"'"'s tables, index built after\t%s\t-\t-\t0.9\n' \
     "$i_rate" "$s_rate" >>"$out"
 printf 'khabar import (articles/s)\t%s\t-\t-\tpsql \\copy of the input into a plain table (no index)\t%s\t-\t-\t-\n' \
     "$i_rate" "$c_rate" >>"$out"
