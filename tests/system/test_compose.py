@@ -12,7 +12,7 @@ import uuid
 
 import pytest
 
-from harness import TOKEN_1, art, free_port, note, wait_until
+from harness import TOKEN_1, Threads, art, free_port, note, wait_until
 from http_client import http_request
 
 from conftest import REPO_ROOT
@@ -74,20 +74,18 @@ def stack(images):
         s.compose("down", "-v", "--remove-orphans", timeout=180, check=False)
 
 
-class Writers:
+class Writers(Threads):
     """Writers posting articles through nginx, a few a second each (under nginx's per-client
     limit): every answer kept with the moment it came."""
 
     def __init__(self, stack, label, n=2, pause=0.05):
-        self.stack, self.label, self.n, self.pause = stack, label, n, pause
+        self.stack, self.label, self.pause = stack, label, pause
         self.answers = []  # (monotonic time, status, retry-after, id or None)
-        self.lock = threading.Lock()
-        self.stopping = threading.Event()
-        self.threads = [threading.Thread(target=self.run, args=(i,)) for i in range(n)]
+        super().__init__(n)
 
     def run(self, i):
         k = 0
-        while not self.stopping.is_set():
+        while not self.stop_flag.is_set():
             k += 1
             r = self.stack.request("POST", "/v1/articles", body=art("%s %d-%d" % (self.label, i, k)),
                                    token=TOKEN_1, timeout=20)
@@ -96,16 +94,6 @@ class Writers:
             with self.lock:
                 self.answers.append(row)
             time.sleep(self.pause)
-
-    def __enter__(self):
-        for t in self.threads:
-            t.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.stopping.set()
-        for t in self.threads:
-            t.join(60)
 
     def acknowledged(self):
         return [a[3] for a in self.answers if a[1] == 201]
