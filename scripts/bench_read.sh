@@ -9,7 +9,8 @@
 #   - GET /v1/articles/{id} over the BENCH_SAMPLE_IDS newest articles (a news site's working
 #     set) with the answer cache hot, against nginx serving the same bytes as static files
 #     for the same ids (the same wrk script), its access log on, one line per request to a
-#     file, as khabar logs;
+#     file, gathered and written as khabar gathers its lines (buffer=1m flush=LOG_FLUSH_MS,
+#     khabar's default unless LOG_FLUSH_MS is set; 0: one write a line on both sides);
 #   - GET by an id drawn uniformly from the whole archive, with the default CACHE_BYTES
 #     (mostly misses) and with the cache off, against pgbench running khabar's own statement
 #     for one article (STMT_ARTICLE_BY_ID, read from server/db/statements.c) with wrk's
@@ -137,6 +138,10 @@ end
 EOF
 
 nginx_port=$(free_port)
+flush_ms=${LOG_FLUSH_MS:-$("$BENCH_BIN" --help 2>&1 | sed -n 's/^ *LOG_FLUSH_MS *default: *\([0-9]*\).*/\1/p' | head -n 1)}
+[[ $flush_ms =~ ^[0-9]+$ ]] || die "cannot tell khabar's LOG_FLUSH_MS default from '$BENCH_BIN --help'"
+log_buffer=""
+[ "$flush_ms" -eq 0 ] || log_buffer=" buffer=1m flush=${flush_ms}ms"
 mkdir -p "$tmp/nginx/temp"
 chmod -R a+rX "$tmp/static"
 chmod 777 "$tmp/nginx/temp"
@@ -145,7 +150,7 @@ worker_processes auto;
 events { worker_connections 4096; }
 http {
     log_format line '\$remote_addr "\$request" \$status \$body_bytes_sent \$request_time';
-    access_log $tmp/nginx/access.log line;
+    access_log $tmp/nginx/access.log line$log_buffer;
     client_body_temp_path $tmp/nginx/temp/body;
     proxy_temp_path $tmp/nginx/temp/proxy;
     fastcgi_temp_path $tmp/nginx/temp/fastcgi;

@@ -134,6 +134,8 @@ static int run_serve(struct app *app)
     signal(SIGPIPE, SIG_IGN);
     if ((app->webhooks = start_webhooks(&app->config)) == NULL)
         goto out;
+    if (!log_start_writer(app->config.log_flush_ms))
+        log_message("warning", "no memory or thread for the log writer: each line is written at once");
     daemon = http_start(app);
     if (daemon == NULL)
         goto out;
@@ -145,6 +147,7 @@ static int run_serve(struct app *app)
     http_stop(daemon, app);
     rc = 0;
 out:
+    log_stop_writer();
     webhooks_stop(app->webhooks);
     app->webhooks = NULL;
     schedule_stop(app->schedule);

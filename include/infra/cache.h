@@ -7,6 +7,8 @@
 #include <stdint.h>
 
 struct cache;
+/* One stored answer, held by whoever cache_get gave it to until cache_release. */
+struct cache_entry;
 
 /* What is kept of one 200 answer; the strings are the cache's own copies. */
 struct cache_answer {
@@ -29,9 +31,13 @@ void cache_free(struct cache *c);
  */
 uint64_t cache_generation(struct cache *c);
 
-/* Copies the answer stored under key into *out (the caller frees with cache_answer_clear);
- * false when there is none, or when the cache is off (cache_set_enabled). */
-bool cache_get(struct cache *c, const char *key, size_t key_len, struct cache_answer *out);
+/* The entry stored under key, held for the caller, with its answer in *out (pointing into
+ * the entry: valid until cache_release, even when the entry is dropped meanwhile); NULL
+ * when there is none, or when the cache is off (cache_set_enabled). Nothing is copied. */
+struct cache_entry *cache_get(struct cache *c, const char *key, size_t key_len,
+                              struct cache_answer *out);
+/* Lets go of what cache_get gave; NULL is fine. */
+void cache_release(struct cache_entry *e);
 
 /* Stores a copy of answer under key, evicting the least recently used answers to stay
  * under the bound; article_id (0 for a list) is the article it shows. Nothing is stored

@@ -52,8 +52,9 @@ size_t changes_parse(const char *payload, int64_t *ids, size_t max);
 void changes_apply(struct cache *cache, const char *payload);
 
 /* Applies the announcements that have arrived but that the thread has not read yet:
- * called before answering from the cache, so that a change announced a moment ago is
- * never missed for want of a thread switch. Never waits. */
+ * called before answering from the cache, so that a change announced a moment ago is not
+ * missed for want of a thread switch. At most once a millisecond (the others return at
+ * once): each is a read on the socket. Never waits for the network. */
 void changes_catch_up(struct changes *ch);
 
 /*

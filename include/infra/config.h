@@ -69,6 +69,7 @@ struct config {
     bool rate_limit_tokens;    /* RATE_LIMIT_TOKENS on: limit bearer-token holders too */
     unsigned shutdown_timeout_s; /* SHUTDOWN_TIMEOUT (s), default 10: for requests in flight */
     bool log_text;             /* LOG_FORMAT=text; json otherwise */
+    unsigned log_flush_ms;     /* how long a log line may wait to be written with others */
     bool migrate_on_start;     /* MIGRATE_ON_START on */
 };
 

@@ -8,6 +8,15 @@
 
 void log_init(bool text);
 
+/*
+ * From here on lines are gathered in memory and written by a thread of their own, a batch
+ * at most flush_ms after its first line (0: as soon as the thread gets to them), so that
+ * no request waits on stdout; false (lines still written at once) when it cannot start.
+ * log_stop_writer writes what is gathered and goes back to writing each line at once.
+ */
+bool log_start_writer(unsigned flush_ms);
+void log_stop_writer(void);
+
 /* A service message at level "info", "warning" or "error" (printf-style). */
 void log_message(const char *level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* log_message with a va_list; trailing newlines dropped (any other is escaped). */

@@ -25,34 +25,51 @@ void answer_cache_keep(struct request *req, const char *text, size_t len, const 
 }
 
 /* One part of a key: its length, then its bytes, so that no part can pass for two; "-"
- * for an absent one (a length never starts with "-"). */
-static void put_key_part(FILE *f, const char *part)
+ * for an absent one (a length never starts with "-"). Measures only, when key is NULL. */
+static size_t put_key_part(char *key, size_t at, const char *part)
 {
-    if (part == NULL)
-        fputc('-', f);
-    else
-        fprintf(f, "%zu:%s", strlen(part), part);
+    if (part == NULL) {
+        if (key != NULL)
+            key[at] = '-';
+        return at + 1;
+    }
+    char len[24];
+    size_t n = strlen(part), digits = (size_t)snprintf(len, sizeof len, "%zu:", n);
+    if (key != NULL) {
+        memcpy(key + at, len, digits);
+        memcpy(key + at + digits, part, n);
+    }
+    return at + digits + n;
 }
 
-/* The cache key of a GET: the decoded path, the media type negotiated, then the value the handler reads of each query
- * parameter its route takes, in the route table's order. Arguments the handler never reads
- * (a stray "&", a second "tag=") make no key of their own, and the bytes of one request's
- * parts can never spell another request's key. */
+/* The parts of req's key into key (NULL: only measured); returns its length. */
+static size_t cache_key_parts(const struct request *req, char *key)
+{
+    size_t at = put_key_part(key, 0, req->path);
+    at = put_key_part(key, at, req->media_type);
+    for (const char *const *q = req->route->query; q != NULL && *q != NULL; q++)
+        at = put_key_part(key, at, request_query(req, *q));
+    return at;
+}
+
+/* The cache key of a GET: the decoded path, the media type negotiated, then the value the
+ * handler reads of each query parameter its route takes, in the route table's order.
+ * Arguments the handler never reads (a stray "&", a second "tag=") make no key of their
+ * own, and the bytes of one request's parts can never spell another request's key. */
 static char *cache_key_new(const struct request *req, size_t *len)
 {
-    char *key = NULL;
-    FILE *f = open_memstream(&key, len);
-    if (f == NULL)
-        return NULL;
-    put_key_part(f, req->path);
-    put_key_part(f, req->media_type);
-    for (const char *const *q = req->route->query; q != NULL && *q != NULL; q++)
-        put_key_part(f, request_query(req, *q));
-    if (fclose(f) != 0) {
-        free(key);
-        return NULL;
+    *len = cache_key_parts(req, NULL);
+    char *key = malloc(*len + 1);
+    if (key != NULL) {
+        cache_key_parts(req, key);
+        key[*len] = '\0';
     }
     return key;
+}
+
+static void release_entry(void *entry)
+{
+    cache_release(entry);
 }
 
 bool answer_cache_serve(struct request *req, int *rc)
@@ -66,14 +83,15 @@ bool answer_cache_serve(struct request *req, int *rc)
     char *key = cache_key_new(req, &len);
     if (key == NULL)
         return false;
-    if (cache_get(cache, key, len, &a)) {
+    struct cache_entry *held = cache_get(cache, key, len, &a);
+    if (held != NULL) {
         free(key);
         struct entity_meta m = { .content_type = a.content_type, .last_modified = a.last_modified,
                                  .cache_control = a.cache_control, .header = a.link ? "Link" : NULL,
                                  .value = a.link };
-        *rc = reply_representation(req, 200, a.body, a.body_len, a.etag, &m);
-        a.body = NULL; /* taken over by the response */
-        cache_answer_clear(&a);
+        struct shared_text body = { .text = a.body, .len = a.body_len, .release = release_entry,
+                                    .cls = held };
+        *rc = reply_representation_shared(req, &body, a.etag, &m);
         return true;
     }
     req->cache->key = key;

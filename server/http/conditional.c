@@ -82,30 +82,60 @@ static bool client_has(const struct request *req, const char *etag, int64_t last
            (inm == NULL && ims != NULL && not_modified_since(ims, last_modified));
 }
 
-int reply_representation(struct request *req, unsigned status, char *text, size_t len,
-                         const char *etag, const struct entity_meta *m)
+/* Queues resp (NULL: no memory) as a representation: its validators, and the header the
+ * entity names unless the answer is a 304. */
+static int representation_queue(struct request *req, unsigned status, struct MHD_Response *resp,
+                                size_t len, const char *etag, const struct entity_meta *m)
 {
-    char date[64];
-    struct MHD_Response *resp;
-    if (m->last_modified > 0)
-        http_date(m->last_modified, date, sizeof date);
-    bool not_modified = status == 200 && client_has(req, etag, m->last_modified);
-    if (not_modified) {
-        free(text);
-        len = 0;
-        status = 304;
-        resp = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
-    } else {
-        resp = reply_response_new(text, len, m->content_type ? m->content_type : "application/json");
-    }
     if (resp != NULL) {
+        char date[64];
         MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, etag);
-        if (m->last_modified > 0)
+        if (m->last_modified > 0) {
+            http_date(m->last_modified, date, sizeof date);
             MHD_add_response_header(resp, MHD_HTTP_HEADER_LAST_MODIFIED, date);
-        if (!not_modified && m->header != NULL && m->value != NULL)
+        }
+        if (status != 304 && m->header != NULL && m->value != NULL)
             MHD_add_response_header(resp, m->header, m->value);
     }
     return reply_queue(req, status, resp, m->cache_control, len);
+}
+
+static struct MHD_Response *not_modified_response(void)
+{
+    return MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+}
+
+static const char *content_type_of(const struct entity_meta *m)
+{
+    return m->content_type ? m->content_type : "application/json";
+}
+
+int reply_representation(struct request *req, unsigned status, char *text, size_t len,
+                         const char *etag, const struct entity_meta *m)
+{
+    if (status == 200 && client_has(req, etag, m->last_modified)) {
+        free(text);
+        return representation_queue(req, 304, not_modified_response(), 0, etag, m);
+    }
+    return representation_queue(req, status, reply_response_new(text, len, content_type_of(m)), len,
+                                etag, m);
+}
+
+int reply_representation_shared(struct request *req, const struct shared_text *body,
+                                const char *etag, const struct entity_meta *m)
+{
+    struct MHD_Response *resp = NULL;
+    if (client_has(req, etag, m->last_modified)) {
+        body->release(body->cls);
+        return representation_queue(req, 304, not_modified_response(), 0, etag, m);
+    }
+    resp = MHD_create_response_from_buffer_with_free_callback_cls(body->len, (void *)body->text,
+                                                                 body->release, body->cls);
+    if (resp == NULL)
+        body->release(body->cls);
+    else
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, content_type_of(m));
+    return representation_queue(req, 200, resp, body->len, etag, m);
 }
 
 int reply_entity_text(struct request *req, unsigned status, char *text, size_t len,

@@ -153,6 +153,17 @@ int reply_unknown_parameters(struct request *req, json_t *unknown, json_t *allow
  */
 int reply_representation(struct request *req, unsigned status, char *text, size_t len,
                          const char *etag, const struct entity_meta *m);
+/* A 200 body someone else keeps: release(cls) is called once the answer no longer needs
+ * text (sent, a 304 instead, or no memory). */
+struct shared_text {
+    const char *text;
+    size_t len;
+    void (*release)(void *cls);
+    void *cls;
+};
+/* reply_representation for a 200 whose text is shared (the answer cache's). */
+int reply_representation_shared(struct request *req, const struct shared_text *body,
+                                const char *etag, const struct entity_meta *m);
 
 /*==== answer_cache.c ====*/
 

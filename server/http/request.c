@@ -1,6 +1,7 @@
 /* request.c: the state of one request: its id, its client (behind trusted proxies), its
  * CORS origin, its headers, and the body as it arrives. */
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,17 +39,33 @@ static bool request_id_is_sane(const char *id)
     return true;
 }
 
+/* 64 random bits from this thread's generator (xorshift64*), seeded from the kernel's
+ * random source on a thread's first request: an id needs to be unique, not secret, and
+ * asking the kernel on every request costs a system call. */
+static uint64_t thread_random(void)
+{
+    static _Thread_local uint64_t state;
+    while (state == 0) {
+        static atomic_ullong fallback = 0x9e3779b97f4a7c15ull;
+        if (getrandom(&state, sizeof state, 0) != (ssize_t)sizeof state)
+            state = atomic_fetch_add(&fallback, 0x9e3779b97f4a7c15ull) ^ (uint64_t)(uintptr_t)&state;
+    }
+    state ^= state >> 12;
+    state ^= state << 25;
+    state ^= state >> 27;
+    return state * 0x2545f4914f6cdd1dull;
+}
+
+/* 32 hexadecimal digits (128 random bits). */
 static void request_id_generate(char *out, size_t size)
 {
-    unsigned char raw[16];
-    if (getrandom(raw, sizeof raw, 0) != (ssize_t)sizeof raw) {
-        static atomic_ullong counter;
-        unsigned long long n = atomic_fetch_add(&counter, 1);
-        memcpy(raw, &n, sizeof n);
-        memset(raw + sizeof n, 0, sizeof raw - sizeof n);
-    }
-    for (size_t i = 0; i < sizeof raw && 2 * i + 2 < size; i++)
-        snprintf(out + 2 * i, 3, "%02x", raw[i]);
+    static const char hex[] = "0123456789abcdef";
+    uint64_t halves[2] = { thread_random(), thread_random() };
+    size_t n = 0;
+    for (size_t h = 0; h < 2; h++)
+        for (int shift = 60; shift >= 0 && n + 1 < size; shift -= 4)
+            out[n++] = hex[(halves[h] >> shift) & 0xf];
+    out[n] = '\0';
 }
 
 /* The direct peer's address; false when libmicrohttpd cannot say (then "-" is logged). */
@@ -59,38 +76,52 @@ static bool peer_address(struct MHD_Connection *connection, struct netaddr *out)
     return info != NULL && netaddr_from_sockaddr(info->client_addr, out);
 }
 
+/* The lines of one header: counted and measured in a first pass, joined in a second. */
 struct lines {
     const char *name;
-    FILE *out;
-    int n;
+    const char *first;
+    size_t count, total;
+    char *joined; /* NULL in the first pass */
+    size_t used;
 };
 
-static enum MHD_Result join_line(void *cls, enum MHD_ValueKind kind, const char *key,
-                                 const char *value)
+static enum MHD_Result header_line(void *cls, enum MHD_ValueKind kind, const char *key,
+                                   const char *value)
 {
     struct lines *l = cls;
     (void)kind;
-    if (strcasecmp(key, l->name) == 0 && value != NULL)
-        fprintf(l->out, "%s%s", l->n++ ? ", " : "", value);
+    if (value == NULL || strcasecmp(key, l->name) != 0)
+        return MHD_YES;
+    size_t n = strlen(value);
+    if (l->joined == NULL) {
+        if (l->count++ == 0)
+            l->first = value;
+        l->total += n;
+        return MHD_YES;
+    }
+    if (l->used > 0) {
+        memcpy(l->joined + l->used, ", ", 2);
+        l->used += 2;
+    }
+    memcpy(l->joined + l->used, value, n + 1);
+    l->used += n;
     return MHD_YES;
 }
 
 /* Every line of a header, in order, joined with ", " (a proxy may add its own line);
- * NULL when there is none. Caller frees. */
-static char *header_lines_new(const struct request *req, const char *name)
+ * NULL when there is none. One line is libmicrohttpd's own string; more are joined into
+ * *owned, which the caller frees. */
+static const char *header_lines(const struct request *req, const char *name, char **owned)
 {
-    char *text = NULL;
-    size_t len = 0;
-    struct lines l = { .name = name, .out = open_memstream(&text, &len) };
-    if (l.out == NULL)
+    struct lines l = { .name = name };
+    *owned = NULL;
+    MHD_get_connection_values(req->connection, MHD_HEADER_KIND, header_line, &l);
+    if (l.count <= 1)
+        return l.first;
+    if ((l.joined = malloc(l.total + 2 * (l.count - 1) + 1)) == NULL)
         return NULL;
-    MHD_get_connection_values(req->connection, MHD_HEADER_KIND, join_line, &l);
-    fclose(l.out);
-    if (l.n == 0) {
-        free(text);
-        return NULL;
-    }
-    return text;
+    MHD_get_connection_values(req->connection, MHD_HEADER_KIND, header_line, &l);
+    return *owned = l.joined;
 }
 
 /* Who sent the request: the peer, or behind a trusted proxy the client it forwards for. */
@@ -99,14 +130,17 @@ static void identify_client(struct request *req)
     const struct config *cfg = &req->app->config;
     struct request_client *client = req->client;
     struct netaddr peer;
-    snprintf(client->addr_text, sizeof client->addr_text, "-");
+    memcpy(client->addr_text, "-", 2);
     if (!peer_address(req->connection, &peer))
         return;
     /* Only the header the trusted proxies set: the other is the client's own to write. */
-    char *chain = header_lines_new(req, proxy_header_name(cfg->trusted_proxy_header));
+    char *owned = NULL;
+    const char *chain = cfg->trusted_proxy_count == 0
+                            ? NULL
+                            : header_lines(req, proxy_header_name(cfg->trusted_proxy_header), &owned);
     client->addr = client_address(&peer, cfg->trusted_proxies, cfg->trusted_proxy_count,
                                   cfg->trusted_proxy_header, chain);
-    free(chain);
+    free(owned);
     client->known = true;
     netaddr_format(&client->addr, client->addr_text, sizeof client->addr_text);
 }

@@ -166,12 +166,36 @@ static bool pattern_matches(const char *pattern, char **segs, int nsegs,
     }
 }
 
+/* Adds method to the comma-separated list in allow (size bytes), once; what does not fit
+ * is cut, the list always NUL-terminated. */
 static void allow_add(char *allow, size_t size, const char *method)
 {
     size_t used = strlen(allow);
     if (strstr(allow, method) != NULL)
         return;
-    snprintf(allow + used, size - used, "%s%s", used ? ", " : "", method);
+    const char *parts[] = { used ? ", " : "", method };
+    for (size_t i = 0; i < 2; i++) {
+        size_t n = strlen(parts[i]);
+        if (used + n >= size)
+            n = size - 1 - used;
+        memcpy(allow + used, parts[i], n);
+        used += n;
+        allow[used] = '\0';
+    }
+}
+
+/* The methods of every route whose path matches segs (HEAD where GET is, and OPTIONS). */
+static void allow_list(char **segs, int nsegs, char *allow, size_t size)
+{
+    for (const struct route *r = route_table; r->method != NULL; r++) {
+        const char *unused[ROUTE_MAX_PARAMS];
+        if (!pattern_matches(r->path, segs, nsegs, unused))
+            continue;
+        allow_add(allow, size, r->method);
+        if (strcmp(r->method, "GET") == 0)
+            allow_add(allow, size, "HEAD");
+    }
+    allow_add(allow, size, "OPTIONS");
 }
 
 enum route_match route_find(const char *method, char *path_buf, const struct route **found,
@@ -192,18 +216,16 @@ enum route_match route_find(const char *method, char *path_buf, const struct rou
         if (!pattern_matches(r->path, segs, nsegs, candidate))
             continue;
         path_known = true;
-        allow_add(allow, allow_size, r->method);
-        if (strcmp(r->method, "GET") == 0)
-            allow_add(allow, allow_size, "HEAD");
-        if (*found == NULL && strcmp(r->method, want) == 0) {
+        if (strcmp(r->method, want) == 0) {
             *found = r;
             params[0] = candidate[0];
             params[1] = candidate[1];
+            return ROUTE_FOUND;
         }
     }
-    if (path_known)
-        allow_add(allow, allow_size, "OPTIONS");
-    if (*found != NULL)
-        return ROUTE_FOUND;
-    return path_known ? ROUTE_WRONG_METHOD : ROUTE_NOT_FOUND;
+    if (!path_known)
+        return ROUTE_NOT_FOUND;
+    if (allow_size > 0)
+        allow_list(segs, nsegs, allow, allow_size);
+    return ROUTE_WRONG_METHOD;
 }

@@ -1,27 +1,31 @@
-/* cache.c: the answer cache: a hash table with a least-recently-used list, under one lock. */
+/* cache.c: the answer cache: a hash table with a least-recently-used list, under one lock;
+ * an entry is shared with the answers sending it and freed when the last one is done. */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "infra/cache.h"
 #include "infra/hash.h"
 
-struct entry {
-    struct entry *chain;       /* next in the hash bucket */
-    struct entry *newer, *older; /* the use list: most recently used first */
+struct cache_entry {
+    struct cache_entry *chain;       /* next in the hash bucket */
+    struct cache_entry *newer, *older; /* the use list: most recently used first */
     uint64_t hash;
     int64_t article_id; /* 0: a list */
     char *key;
     size_t key_len;
     size_t size; /* what it counts against the bound */
+    /* one for the table while the entry is in it, one for each answer sending it */
+    atomic_uint refs;
     struct cache_answer answer;
 };
 
 struct cache {
     pthread_mutex_t mu;
-    struct entry **buckets;
+    struct cache_entry **buckets;
     size_t nbuckets; /* a power of two */
-    struct entry *newest, *oldest;
+    struct cache_entry *newest, *oldest;
     size_t bytes, entries, max_bytes;
     uint64_t generation; /* moves on with every invalidation */
     bool enabled;
@@ -57,19 +61,25 @@ void cache_answer_clear(struct cache_answer *a)
     memset(a, 0, sizeof *a);
 }
 
-static void entry_free(struct entry *e)
+static void entry_free(struct cache_entry *e)
 {
     cache_answer_clear(&e->answer);
     free(e->key);
     free(e);
 }
 
-static struct entry **bucket_of(struct cache *c, uint64_t hash)
+void cache_release(struct cache_entry *e)
+{
+    if (e != NULL && atomic_fetch_sub(&e->refs, 1) == 1)
+        entry_free(e);
+}
+
+static struct cache_entry **bucket_of(struct cache *c, uint64_t hash)
 {
     return &c->buckets[hash & (c->nbuckets - 1)];
 }
 
-static void use_list_remove(struct cache *c, struct entry *e)
+static void use_list_remove(struct cache *c, struct cache_entry *e)
 {
     if (e->newer != NULL)
         e->newer->older = e->older;
@@ -82,7 +92,7 @@ static void use_list_remove(struct cache *c, struct entry *e)
     e->newer = e->older = NULL;
 }
 
-static void use_list_push(struct cache *c, struct entry *e)
+static void use_list_push(struct cache *c, struct cache_entry *e)
 {
     e->older = c->newest;
     e->newer = NULL;
@@ -93,22 +103,22 @@ static void use_list_push(struct cache *c, struct entry *e)
         c->oldest = e;
 }
 
-/* Unlinks e from its bucket and the use list and frees it. */
-static void entry_drop(struct cache *c, struct entry *e)
+/* Unlinks e from its bucket and the use list; it is freed once no answer sends it. */
+static void entry_drop(struct cache *c, struct cache_entry *e)
 {
-    struct entry **p = bucket_of(c, e->hash);
+    struct cache_entry **p = bucket_of(c, e->hash);
     while (*p != e)
         p = &(*p)->chain;
     *p = e->chain;
     use_list_remove(c, e);
     c->bytes -= e->size;
     c->entries--;
-    entry_free(e);
+    cache_release(e);
 }
 
-static struct entry *find(struct cache *c, uint64_t hash, const char *key, size_t key_len)
+static struct cache_entry *find(struct cache *c, uint64_t hash, const char *key, size_t key_len)
 {
-    for (struct entry *e = *bucket_of(c, hash); e != NULL; e = e->chain)
+    for (struct cache_entry *e = *bucket_of(c, hash); e != NULL; e = e->chain)
         if (e->hash == hash && e->key_len == key_len && memcmp(e->key, key, key_len) == 0)
             return e;
     return NULL;
@@ -120,13 +130,13 @@ static void maybe_grow(struct cache *c)
     if (c->entries < c->nbuckets)
         return;
     size_t n = c->nbuckets * 2;
-    struct entry **b = calloc(n, sizeof *b);
+    struct cache_entry **b = calloc(n, sizeof *b);
     if (b == NULL)
         return;
     for (size_t i = 0; i < c->nbuckets; i++) {
-        struct entry *e = c->buckets[i];
+        struct cache_entry *e = c->buckets[i];
         while (e != NULL) {
-            struct entry *next = e->chain;
+            struct cache_entry *next = e->chain;
             e->chain = b[e->hash & (n - 1)];
             b[e->hash & (n - 1)] = e;
             e = next;
@@ -161,34 +171,33 @@ uint64_t cache_generation(struct cache *c)
     return g;
 }
 
-bool cache_get(struct cache *c, const char *key, size_t key_len, struct cache_answer *out)
+struct cache_entry *cache_get(struct cache *c, const char *key, size_t key_len,
+                              struct cache_answer *out)
 {
     uint64_t hash = hash_of(key, key_len);
-    bool found = false;
-    memset(out, 0, sizeof *out);
     pthread_mutex_lock(&c->mu);
-    struct entry *e = c->enabled ? find(c, hash, key, key_len) : NULL;
-    if (e != NULL && answer_copy(out, &e->answer)) {
+    struct cache_entry *e = c->enabled ? find(c, hash, key, key_len) : NULL;
+    if (e != NULL) {
         use_list_remove(c, e);
         use_list_push(c, e);
-        found = true;
-    }
-    if (found)
+        atomic_fetch_add(&e->refs, 1);
+        *out = e->answer;
         c->hits++;
-    else
+    } else {
         c->misses++;
+    }
     pthread_mutex_unlock(&c->mu);
-    return found;
+    return e;
 }
 
 void cache_put(struct cache *c, const char *key, size_t key_len, int64_t article_id,
                const struct cache_answer *answer, uint64_t generation)
 {
-    size_t size = sizeof(struct entry) + key_len + answer->body_len + 1 +
+    size_t size = sizeof(struct cache_entry) + key_len + answer->body_len + 1 +
                   (answer->link ? strlen(answer->link) + 1 : 0);
     if (size > c->max_bytes)
         return;
-    struct entry *e = calloc(1, sizeof *e);
+    struct cache_entry *e = calloc(1, sizeof *e);
     if (e == NULL)
         return;
     e->key = malloc(key_len);
@@ -202,20 +211,21 @@ void cache_put(struct cache *c, const char *key, size_t key_len, int64_t article
     e->hash = hash_of(key, key_len);
     e->article_id = article_id;
     e->size = size;
+    atomic_init(&e->refs, 1);
     pthread_mutex_lock(&c->mu);
     if (!c->enabled || generation != c->generation) {
         pthread_mutex_unlock(&c->mu);
-        entry_free(e);
+        cache_release(e);
         return;
     }
-    struct entry *old = find(c, e->hash, key, key_len);
+    struct cache_entry *old = find(c, e->hash, key, key_len);
     if (old != NULL)
         entry_drop(c, old);
     while (c->bytes + size > c->max_bytes && c->oldest != NULL) {
         entry_drop(c, c->oldest);
         c->evictions++;
     }
-    struct entry **b = bucket_of(c, e->hash);
+    struct cache_entry **b = bucket_of(c, e->hash);
     e->chain = *b;
     *b = e;
     use_list_push(c, e);
@@ -240,9 +250,9 @@ static void invalidate(struct cache *c, const int64_t *ids, size_t n, bool all)
     pthread_mutex_lock(&c->mu);
     c->generation++;
     c->invalidations++;
-    struct entry *e = c->newest;
+    struct cache_entry *e = c->newest;
     while (e != NULL) {
-        struct entry *next = e->older;
+        struct cache_entry *next = e->older;
         if (all || e->article_id == 0 || id_listed(e->article_id, ids, n))
             entry_drop(c, e);
         e = next;
@@ -290,10 +300,10 @@ void cache_free(struct cache *c)
 {
     if (c == NULL)
         return;
-    struct entry *e = c->newest;
+    struct cache_entry *e = c->newest;
     while (e != NULL) {
-        struct entry *next = e->older;
-        entry_free(e);
+        struct cache_entry *next = e->older;
+        cache_release(e);
         e = next;
     }
     free(c->buckets);

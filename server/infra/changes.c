@@ -17,6 +17,9 @@
 #define MAX_IDS 1024
 /* Announcements applied after one reading of the primary's WAL position. */
 #define BATCH 64
+/* How often a request reads the socket before answering from the cache: a thousandth
+ * of a second, about what the thread takes to be scheduled on a loaded machine. */
+#define CATCH_UP_NS 1000000u
 
 struct changes {
     pthread_t thread;
@@ -38,6 +41,7 @@ struct changes {
      * before answering from the cache (changes_catch_up) */
     pthread_mutex_t mu;
     PGconn *pg;
+    _Atomic uint64_t caught_up_at; /* monotonic ns of the last request's look (changes_catch_up) */
 };
 
 size_t changes_parse(const char *payload, int64_t *ids, size_t max)
@@ -202,26 +206,43 @@ static bool tokens_refresh(struct changes *ch)
     return ok;
 }
 
-void changes_tokens_catch_up(struct changes *ch)
+/* Applies what has arrived on the socket. When the thread holds the lock it is applying
+ * announcements already received: waiting for it (never for the network: the socket is
+ * non-blocking) means the cache has dropped them before this request looks. A lost
+ * connection is the thread's to handle. */
+static void catch_up_now(struct changes *ch)
 {
-    if (ch == NULL)
-        return;
-    changes_catch_up(ch);
-    tokens_refresh(ch);
-}
-
-void changes_catch_up(struct changes *ch)
-{
-    /* When the thread holds the lock it is applying announcements already received:
-     * waiting for it (never for the network: the socket is non-blocking) means the cache
-     * has dropped them before this request looks. A lost connection is the thread's to
-     * handle. */
-    if (ch == NULL)
-        return;
     pthread_mutex_lock(&ch->mu);
     if (ch->pg != NULL)
         consume(ch, ch->pg);
     pthread_mutex_unlock(&ch->mu);
+}
+
+void changes_tokens_catch_up(struct changes *ch)
+{
+    if (ch == NULL)
+        return;
+    catch_up_now(ch);
+    tokens_refresh(ch);
+}
+
+static uint64_t monotonic_ns(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
+void changes_catch_up(struct changes *ch)
+{
+    if (ch == NULL)
+        return;
+    /* One request a CATCH_UP_NS looks, the others go on: each look is a read on the
+     * socket, and between two of them the thread wakes for what arrives by itself. */
+    uint64_t now = monotonic_ns(), last = atomic_load(&ch->caught_up_at);
+    if (now - last < CATCH_UP_NS || !atomic_compare_exchange_strong(&ch->caught_up_at, &last, now))
+        return;
+    catch_up_now(ch);
 }
 
 uint64_t changes_required_wal(const struct changes *ch)

@@ -379,6 +379,10 @@ static const struct setting settings[] = {
      .help = "on: holders of a valid bearer token are rate-limited too"},
     {.name = "LOG_FORMAT", .parse = parse_log_format, FIELD(log_text), .def = "json",
      .help = "json (one object a line) or text"},
+    /* A fiftieth of a second: a log reader sees a line at once, and at a hundred thousand
+     * requests a second a write carries two thousand lines, not one. */
+    {.name = "LOG_FLUSH_MS", NUMBER(log_flush_ms, NUM_UNSIGNED, 0, 1000), .def = "20",
+     .help = "milliseconds a log line may wait to be written with the lines after it"},
     {.name = "MIGRATE_ON_START", .parse = parse_flag, FIELD(migrate_on_start), .def = "off",
      .help = "on: serve applies pending migrations first"},
     {.name = "SHUTDOWN_TIMEOUT", NUMBER(shutdown_timeout_s, NUM_UNSIGNED, 0, 3600), .def = "10",

@@ -25,10 +25,11 @@ static void put(struct cache *c, const char *key, int64_t article_id, const char
 static const char *body_of(struct cache *c, const char *key, char *out, size_t size)
 {
     struct cache_answer a;
-    if (!cache_get(c, key, strlen(key), &a))
+    struct cache_entry *held = cache_get(c, key, strlen(key), &a);
+    if (held == NULL)
         return "(none)";
     snprintf(out, size, "%s", a.body);
-    cache_answer_clear(&a);
+    cache_release(held);
     return out;
 }
 
@@ -63,24 +64,61 @@ static void test_put_get(void **state)
     body[2] = 'X'; /* the cache keeps its own copy */
     link[0] = 'X';
     struct cache_answer got;
-    check(cache_get(c, "/v1/articles/1", 14, &got), "get: the answer is found");
+    struct cache_entry *held = cache_get(c, "/v1/articles/1", 14, &got);
+    check(held != NULL, "get: the answer is found");
     check(got.body_len == 8 && memcmp(got.body, "{\"id\":1}", 8) == 0, "get: the body");
     check(got.body[got.body_len] == '\0', "get: the body copy is NUL-terminated");
     check_str(got.etag, "\"1-3\"", "get: the ETag");
     check(got.last_modified == 1716076800, "get: Last-Modified");
     check(got.cache_control == cache_public, "get: the same Cache-Control string");
     check_str(got.link, "</v1/articles?cursor=x>; rel=\"next\"", "get: the Link header");
-    check(got.body != body && got.link != link, "get: copies, not the caller's strings");
-    cache_answer_clear(&got);
-    check(got.body == NULL && got.link == NULL, "clear: the strings are gone");
-    check(!cache_get(c, "/v1/articles/2", 14, &got), "get: another key is a miss");
-    check(got.body == NULL, "get: a miss leaves nothing to free");
-    check(!cache_get(c, "/v1/articles/", 13, &got), "get: a prefix of the key is a miss");
-    check(cache_get(c, "/v1/articles/1?x", 14, &got), "get: only key_len bytes are the key");
-    cache_answer_clear(&got);
+    check(got.body != body && got.link != link, "get: the cache's copies, not the caller's strings");
+    struct cache_answer again;
+    struct cache_entry *held_again = cache_get(c, "/v1/articles/1", 14, &again);
+    check(held_again == held && again.body == got.body, "get: a second hit shares the same bytes");
+    cache_release(held_again);
+    cache_release(held);
+    check(cache_get(c, "/v1/articles/2", 14, &got) == NULL, "get: another key is a miss");
+    check(cache_get(c, "/v1/articles/", 13, &got) == NULL, "get: a prefix of the key is a miss");
+    held = cache_get(c, "/v1/articles/1?x", 14, &got);
+    check(held != NULL, "get: only key_len bytes are the key");
+    cache_release(held);
     struct cache_stats s = stats_of(c);
-    check(s.entries == 1 && s.hits == 2 && s.misses == 2, "stats: one entry, two hits, two misses");
+    check(s.entries == 1 && s.hits == 3 && s.misses == 2, "stats: one entry, three hits, two misses");
     cache_free(c);
+}
+
+/* An answer being sent keeps its bytes when the cache drops the entry meanwhile (a change,
+ * an eviction, a replacement): they are freed when the answer lets go (ASan sees either). */
+static void test_held_entry_outlives_its_drop(void **state)
+{
+    (void)state;
+    struct cache *c = cache_new(1 << 20);
+    put(c, "/v1/articles/1", 1, "first");
+    put(c, "/v1/articles/2", 2, "second");
+    put(c, "/v1/tags", 0, "list");
+    struct cache_answer a, b, l;
+    struct cache_entry *ha = cache_get(c, "/v1/articles/1", 14, &a);
+    struct cache_entry *hb = cache_get(c, "/v1/articles/2", 14, &b);
+    struct cache_entry *hl = cache_get(c, "/v1/tags", 8, &l);
+    check(ha != NULL && hb != NULL && hl != NULL, "three entries held");
+    int64_t one = 1;
+    cache_invalidate_articles(c, &one, 1); /* drops article 1 and the list */
+    put(c, "/v1/articles/2", 2, "replaced");
+    check_body(c, "/v1/articles/1", "(none)", "the dropped entry is no longer found");
+    check_body(c, "/v1/articles/2", "replaced", "the replacement is found");
+    check_str(a.body, "first", "the dropped answer still reads as it was");
+    check_str(b.body, "second", "the replaced answer still reads as it was");
+    check_str(l.body, "list", "the dropped list still reads as it was");
+    cache_release(ha);
+    cache_release(hb);
+    cache_release(hl);
+    cache_release(NULL);
+    struct cache_answer x;
+    struct cache_entry *hx = cache_get(c, "/v1/articles/2", 14, &x);
+    cache_free(c); /* the cache goes first: the held entry is freed by its release */
+    check_str(x.body, "replaced", "an entry held past cache_free still reads");
+    cache_release(hx);
 }
 
 static void test_replace(void **state)
@@ -260,6 +298,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_put_get),
+        cmocka_unit_test(test_held_entry_outlives_its_drop),
         cmocka_unit_test(test_replace),
         cmocka_unit_test(test_bound_least_recent_first),
         cmocka_unit_test(test_over_the_bound_alone),

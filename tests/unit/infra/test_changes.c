@@ -75,10 +75,9 @@ static struct cache *filled_cache_new(void)
 static bool cached(struct cache *c, const char *key)
 {
     struct cache_answer a;
-    bool found = cache_get(c, key, strlen(key), &a);
-    if (found)
-        cache_answer_clear(&a);
-    return found;
+    struct cache_entry *held = cache_get(c, key, strlen(key), &a);
+    cache_release(held);
+    return held != NULL;
 }
 
 static void test_apply_ids(void **state)

@@ -3,6 +3,7 @@
 #include "infra/log.h"
 
 #include <jansson.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -131,6 +132,72 @@ static void test_access_lines(void **state)
     }
 }
 
+/* Lines logged by two threads while the writer gathers them into batches (more lines
+ * within one flush interval than a buffer holds): after log_stop_writer every line is in
+ * stdout exactly once, whole, and each thread's lines in the order it wrote them. */
+#define WRITER_LINES 6000
+
+static void *log_lines_of(void *name)
+{
+    for (int i = 0; i < WRITER_LINES; i++) {
+        struct access_entry e = { .request_id = name, .client = "127.0.0.1", .method = "GET",
+                                  .path = "/v1/articles/%d-padding-to-make-the-lines-longer",
+                                  .route = "articles_get", .status = 200, .bytes = (size_t)i,
+                                  .duration_ms = 0.25 };
+        log_access(&e);
+    }
+    return NULL;
+}
+
+static void test_writer_keeps_every_line(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/khabar-test-log-XXXXXX";
+    int fd = mkstemp(path);
+    check(fd >= 0, "a temporary file");
+    fflush(stdout);
+    int saved = dup(STDOUT_FILENO);
+    dup2(fd, STDOUT_FILENO);
+    log_init(false);
+    check(log_start_writer(200), "the writer starts"); /* long enough for a buffer to fill */
+    pthread_t a, b;
+    pthread_create(&a, NULL, log_lines_of, "thread-a");
+    pthread_create(&b, NULL, log_lines_of, "thread-b");
+    pthread_join(a, NULL);
+    pthread_join(b, NULL);
+    log_stop_writer();
+    log_message("info", "after the writer");
+    fflush(stdout);
+    dup2(saved, STDOUT_FILENO);
+    close(saved);
+    FILE *f = fdopen(fd, "r");
+    rewind(f);
+    char line[1024];
+    long next_a = 0, next_b = 0, other = 0;
+    bool in_order = true, last_after = false;
+    while (fgets(line, sizeof line, f) != NULL) {
+        json_error_t err;
+        json_t *doc = json_loads(line, 0, &err);
+        const char *id = json_string_value(json_object_get(doc, "request_id"));
+        long bytes = (long)json_integer_value(json_object_get(doc, "bytes"));
+        last_after = id == NULL && json_string_value(json_object_get(doc, "msg")) != NULL &&
+                     strcmp(json_string_value(json_object_get(doc, "msg")), "after the writer") == 0;
+        if (id != NULL && strcmp(id, "thread-a") == 0)
+            in_order = in_order && bytes == next_a++;
+        else if (id != NULL && strcmp(id, "thread-b") == 0)
+            in_order = in_order && bytes == next_b++;
+        else if (!last_after)
+            other++;
+        json_decref(doc);
+    }
+    fclose(f);
+    unlink(path);
+    check(next_a == WRITER_LINES && next_b == WRITER_LINES, "every line of both threads is written");
+    check(in_order, "each thread's lines in its order");
+    check(other == 0, "no line broken or mixed with another");
+    check(last_after, "a line after the writer stopped comes after all of them");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -139,6 +206,7 @@ int main(void)
         cmocka_unit_test(test_invalid_utf8_escaped),
         cmocka_unit_test(test_bounded),
         cmocka_unit_test(test_access_lines),
+        cmocka_unit_test(test_writer_keeps_every_line),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
