@@ -33,6 +33,9 @@ json_t *serialize_article_new(const struct db_article *a);
 /* The same object as compact JSON text (caller frees); NULL on no memory. What a revision
  * keeps (db_writer.represent_new). */
 char *serialize_article_text_new(const struct db_article *a);
+/* The same text as an answer's body, ending with a newline; *len its length. Written
+ * directly (text/json_text.h), not through a jansson tree: the read most answered. */
+char *serialize_article_answer_new(const struct db_article *a, size_t *len);
 /* A revision: {"version", "made_at", "actor", "action", "restored_from", "changed"}, and
  * with "article" (its stored representation, null for a deletion) when with_article. */
 json_t *serialize_revision_new(const struct db_revision *r, bool with_article);

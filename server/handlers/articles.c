@@ -66,19 +66,40 @@ static char *canonical_link_new(const struct request *req, const struct db_artic
     return link;
 }
 
-/* The answer's document: khabar's JSON of the article, or its schema.org NewsArticle
- * when the client asked for JSON-LD. */
-static json_t *article_document_new(const struct request *req, const struct db_article *article)
+/* The article as schema.org NewsArticle structured data (JSON-LD); NULL on no memory. */
+static json_t *structured_document_new(const struct request *req, const struct db_article *article)
 {
     const struct config *cfg = &req->app->config;
-    if (req->media_type == NULL || strcmp(req->media_type, "application/ld+json") != 0)
-        return serialize_article_new(article);
     struct publisher pub = { .name = cfg->publication_name, .logo_url = cfg->publisher_logo_url,
                              .api_url = cfg->public_api_url };
     char *url = url_of_article_new(cfg->public_article_url, article->id, article->slug);
     json_t *doc = url ? structured_news_article_new(article, url, &pub) : NULL;
     free(url);
     return doc;
+}
+
+/* 200 with khabar's JSON of the article, or its JSON-LD when the client asked for it. */
+static int reply_article(struct request *req, const struct db_article *article)
+{
+    int rc;
+    /* by id or by slug, the cached answer goes when this article changes */
+    req->cache_article_id = article->id;
+    char *link = canonical_link_new(req, article);
+    /* a negotiated type (application/ld+json) is JSON too */
+    struct entity_meta m = { .content_type = req->media_type, .last_modified = article->last_modified,
+                             .cache_control = article->visible ? CACHE_ARTICLE : CACHE_PRIVATE,
+                             .header = link ? "Link" : NULL, .value = link };
+    if (req->media_type != NULL && strcmp(req->media_type, "application/ld+json") == 0) {
+        json_t *doc = structured_document_new(req, article);
+        rc = reply_entity(req, 200, doc, m.last_modified, m.cache_control, m.header, m.value);
+        json_decref(doc);
+    } else {
+        size_t len = 0;
+        char *text = serialize_article_answer_new(article, &len);
+        rc = reply_entity_text(req, 200, text, len, &m);
+    }
+    free(link);
+    return rc;
 }
 
 /* GET /v1/articles/{article}: one article by id or by slug. */
@@ -95,14 +116,7 @@ int articles_get(struct request *req)
     if (st == DB_OK && !article.visible && !editor && strcmp(article.status, "withdrawn") == 0) {
         rc = reply_withdrawn(req, article.withdrawn_reason);
     } else if (st == DB_OK && (article.visible || editor)) {
-        json_t *doc = article_document_new(req, &article);
-        /* by id or by slug, the cached answer goes when this article changes */
-        req->cache_article_id = article.id;
-        char *link = canonical_link_new(req, &article);
-        rc = reply_entity(req, 200, doc, article.last_modified,
-                          article.visible ? CACHE_ARTICLE : CACHE_PRIVATE, link ? "Link" : NULL, link);
-        free(link);
-        json_decref(doc);
+        rc = reply_article(req, &article);
     } else if (st == DB_OK) {
         rc = reply_db_status(req, DB_NOT_FOUND, "article"); /* a draft or scheduled: not revealed */
     } else {

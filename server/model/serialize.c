@@ -3,8 +3,10 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "model/article_input.h"
+#include "text/json_text.h"
 #include "text/search.h"
 
 static json_t *text_or_null(const char *s)
@@ -63,12 +65,114 @@ json_t *serialize_article_new(const struct db_article *a)
     return article_object(a, true);
 }
 
-char *serialize_article_text_new(const struct db_article *a)
+/* A stored list or object, compact: copied as it is, or through jansson when the copy
+ * would not be the bytes jansson writes (stored_list, stored_object). */
+static void stored_text(struct json_text *j, const char *text, bool object)
 {
+    if (json_text_stored(j, text, object ? '{' : '['))
+        return;
+    json_t *v = object ? stored_object(text) : stored_list(text);
+    char *dumped = v ? json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+    if (dumped != NULL)
+        json_text_raw(j, dumped, strlen(dumped));
+    else
+        j->failed = true;
+    free(dumped);
+    json_decref(v);
+}
+
+/* A string member; none at all for NULL (as json_string(NULL) adds none). */
+static void member_string(struct json_text *j, const char *key, const char *value)
+{
+    if (value == NULL)
+        return;
+    json_text_member(j, key);
+    json_text_string(j, value);
+}
+
+/* A string member, null for NULL (text_or_null). */
+static void member_nullable(struct json_text *j, const char *key, const char *value)
+{
+    json_text_member(j, key);
+    json_text_string(j, value);
+}
+
+static void member_stored(struct json_text *j, const char *key, const char *text, bool object)
+{
+    json_text_member(j, key);
+    stored_text(j, text, object);
+}
+
+static void member_int(struct json_text *j, const char *key, int64_t v)
+{
+    json_text_member(j, key);
+    json_text_int(j, v);
+}
+
+/* article_object(a, true) written as json_dumps(..., JSON_COMPACT) writes it, member by
+ * member in the same order, without building it. */
+static void article_text(struct json_text *j, const struct db_article *a)
+{
+    bool body = a->body != NULL;
+    json_text_open(j);
+    member_int(j, "id", a->id);
+    member_string(j, "slug", a->slug);
+    member_string(j, "title", a->title);
+    member_nullable(j, "summary", a->summary);
+    if (body) {
+        member_string(j, "body", a->body);
+        member_nullable(j, "body_html", a->body_html);
+    }
+    member_string(j, "status", a->status ? a->status : "published");
+    member_string(j, "lang", a->lang);
+    member_string(j, "dir", lang_direction(a->lang));
+    member_string(j, "published_at", a->published_at);
+    member_string(j, "created_at", a->created_at);
+    member_string(j, "updated_at", a->updated_at);
+    member_int(j, "version", a->version);
+    member_stored(j, "sources", a->sources, false);
+    member_stored(j, "tags", a->tags, false);
+    member_stored(j, "related", a->related, false);
+    member_stored(j, "image", a->image, true);
+    member_stored(j, "authors", a->authors, false);
+    member_stored(j, "section", a->section, true);
+    if (body) {
+        member_nullable(j, "withdrawn_reason", a->withdrawn_reason);
+        member_stored(j, "corrections", a->corrections, false);
+    }
+    json_text_close(j);
+}
+
+/* The article's JSON with end appended ("" or a newline); through jansson when the
+ * direct writer cannot write it as jansson would (a string that is not UTF-8). */
+static char *article_text_new(const struct db_article *a, const char *end, size_t *len)
+{
+    struct json_text j = { 0 };
+    article_text(&j, a);
+    json_text_raw(&j, end, strlen(end));
+    if (!j.failed) {
+        *len = j.len;
+        return j.buf;
+    }
+    json_text_free(&j);
     json_t *doc = serialize_article_new(a);
     char *text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
     json_decref(doc);
-    return text;
+    char *with_end = text && asprintf(&with_end, "%s%s", text, end) >= 0 ? with_end : NULL;
+    free(text);
+    *len = with_end ? strlen(with_end) : 0;
+    return with_end;
+}
+
+char *serialize_article_text_new(const struct db_article *a)
+{
+    size_t len;
+    return article_text_new(a, "", &len);
+}
+
+char *serialize_article_answer_new(const struct db_article *a, size_t *len)
+{
+    return article_text_new(a, "\n", len);
 }
 
 json_t *serialize_revision_new(const struct db_revision *r, bool with_article)

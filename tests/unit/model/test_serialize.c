@@ -275,6 +275,97 @@ static void test_revision(void **state)
     free(served);
 }
 
+/*==== The answer written directly: the bytes of the jansson tree dumped ====*/
+
+static uint64_t rng_state = 0x2545f4914f6cdd1dull;
+
+static unsigned rnd(unsigned n)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return (unsigned)(rng_state % n);
+}
+
+/* Pieces strings are made of: every kind of byte a JSON writer escapes or copies. */
+static const char *const string_pieces[] = {
+    "a", "Z", " ", "\"", "\\", "/", "\b", "\f", "\n", "\r", "\t", "\x01", "\x1f", "\x7f",
+    "ب", "ة", "ی", "ک", "😀", "\xe2\x80\xa8", "\xc2\x80", "{", "}", "[", ",", ":", "0", "-",
+};
+
+/* A random string of up to max pieces into buf (NUL-terminated). */
+static char *random_string(char *buf, size_t size, unsigned max)
+{
+    size_t n = 0;
+    unsigned pieces = rnd(max + 1);
+    buf[0] = '\0';
+    for (unsigned i = 0; i < pieces; i++) {
+        const char *p = string_pieces[rnd(sizeof string_pieces / sizeof string_pieces[0])];
+        size_t len = strlen(p);
+        if (n + len + 1 > size)
+            break;
+        memcpy(buf + n, p, len + 1);
+        n += len;
+    }
+    return buf;
+}
+
+/* Stored JSON texts as PostgreSQL's json builders write them (" : ", ", "), and ones the
+ * direct writer must leave to jansson: reals, -0, \u escapes, text that is not JSON, a
+ * value of the other kind. */
+static const char *const stored_lists[] = {
+    "[]", "[ ]", " [\"Reuters\", \"AFP\"] ", "[{\"slug\" : \"روسيا\", \"name\" : \"روسيا\"}]",
+    "[{\"id\" : 43, \"slug\" : \"b\", \"title\" : \"B \\\"q\\\" \\\\ \\n\", \"x\" : [1, -2, [], {}]}]",
+    "[{\"a\" : true, \"b\" : false, \"c\" : null}]", "[1.5, 2]", "[1e5]", "[-0]", "[0, 10, -7]",
+    "[\"\\u0001\"]", "[\"\\u00e9\"]", "[1 2]", "[,]", "[", "[\"x\"", "{\"a\" : 1}", "7", "",
+    "[{\"a\" : 1,}]", "[{\"a\" 1}]", "[{1 : 2}]", "[\"x\"]]", "[01]", "[\"\\/\"]",
+};
+static const char *const stored_objects[] = {
+    NULL, "{}", "{\"url\" : \"https://cdn.example/a.jpg\", \"alt\" : \"صورة\", \"width\" : 800}",
+    "{\"id\" : 1, \"slug\" : \"سياسة\", \"name\" : \"سياسة\"}", "{\"w\" : 0.5}", "[1]", "null",
+    "{\"a\" : {\"b\" : [1, {\"c\" : \"d\"}]}}", "{\"a\" : }", "{\"a\" : \"\\u2028\"}",
+};
+
+#define PICK(list) (list)[rnd(sizeof(list) / sizeof((list)[0]))]
+
+static void test_answer_is_the_tree_dumped(void **state)
+{
+    (void)state;
+    char bufs[8][256];
+    for (int i = 0; i < 20000; i++) {
+        struct db_article a = row();
+        a.id = (int64_t)rnd(1u << 31) * (rnd(2) ? 1 : -1) * (rnd(3) ? 1 : 4294967296LL);
+        a.version = rnd(1000);
+        a.slug = random_string(bufs[0], sizeof bufs[0], 6);
+        a.title = random_string(bufs[1], sizeof bufs[1], 12);
+        a.summary = rnd(4) ? random_string(bufs[2], sizeof bufs[2], 12) : NULL;
+        a.body = rnd(3) ? random_string(bufs[3], sizeof bufs[3], 40) : NULL;
+        a.body_html = rnd(4) ? random_string(bufs[4], sizeof bufs[4], 40) : NULL;
+        a.withdrawn_reason = rnd(4) ? NULL : random_string(bufs[5], sizeof bufs[5], 8);
+        a.status = rnd(4) ? "published" : NULL;
+        a.lang = PICK(((const char *[]){ "ar", "en", "fa", "ur", "he" }));
+        a.published_at = rnd(5) ? "2024-05-19T10:00:00Z" : NULL;
+        a.sources = PICK(stored_lists);
+        a.tags = PICK(stored_lists);
+        a.related = PICK(stored_lists);
+        a.authors = PICK(stored_lists);
+        a.corrections = PICK(stored_lists);
+        a.image = PICK(stored_objects);
+        a.section = PICK(stored_objects);
+        if (rnd(20) == 0) /* bytes that are not UTF-8: the answer is jansson's too */
+            a.title = (const char *[]){ "\xff", "a\xc0\xaf" "b", "\xed\xa0\x80", "\xf4\x90\x80\x80", "\xd8" }[rnd(5)];
+        char *tree = dump_new(serialize_article_new(&a));
+        size_t len = 0;
+        char *direct = serialize_article_answer_new(&a, &len);
+        size_t n = strlen(tree);
+        if (direct == NULL || len != n + 1 || memcmp(direct, tree, n) != 0 || direct[n] != '\n') {
+            fail_msg("row %d: direct\n%s\njansson\n%s", i, direct ? direct : "(null)", tree);
+        }
+        free(direct);
+        free(tree);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -286,6 +377,7 @@ int main(void)
         cmocka_unit_test(test_article_page),
         cmocka_unit_test(test_search_page),
         cmocka_unit_test(test_revision),
+        cmocka_unit_test(test_answer_is_the_tree_dumped),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

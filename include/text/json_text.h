@@ -1,0 +1,45 @@
+/* json_text.h: JSON written straight into a growing buffer, byte for byte as jansson's
+ * compact dump writes the same values, for the answers read most (no tree is built). */
+#ifndef KHABAR_JSON_TEXT_H
+#define KHABAR_JSON_TEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* The text being written; a zeroed one is empty. After any failure (no memory, a value
+ * json_text cannot write as jansson would) failed is set and the text is to be dropped. */
+struct json_text {
+    char *buf; /* owned, NUL-terminated while not failed */
+    size_t len, cap;
+    bool failed;
+    bool first; /* no member in the object opened last yet */
+};
+
+void json_text_free(struct json_text *j);
+
+/* Raw bytes, as they are. */
+void json_text_raw(struct json_text *j, const char *s, size_t n);
+
+/* "{" and "}" of an object whose members json_text_member starts. */
+void json_text_open(struct json_text *j);
+void json_text_close(struct json_text *j);
+/* The separator before a member and its key (a plain ASCII name). */
+void json_text_member(struct json_text *j, const char *key);
+
+/* s as a JSON string escaped as jansson escapes it; NULL as null. Fails on bytes that
+ * are not well-formed UTF-8 (which jansson refuses too). */
+void json_text_string(struct json_text *j, const char *s);
+void json_text_int(struct json_text *j, int64_t v);
+
+/*
+ * JSON text that PostgreSQL stored (a json column), written compact: whitespace between
+ * tokens dropped, everything else copied. Returns false, having written nothing, when the
+ * text holds what jansson would write otherwise (an escape \uXXXX or \/, a number with a
+ * fraction or an exponent, -0) or is not well formed, when its first character is not
+ * open (the '[' or '{' the caller expects), or for NULL: the caller then writes that value
+ * through jansson.
+ */
+bool json_text_stored(struct json_text *j, const char *text, char open);
+
+#endif

@@ -1,0 +1,283 @@
+/* json_text.c: JSON written straight into a buffer, the bytes jansson's compact dump
+ * writes for the same values (tests/unit/text/test_json_text.c holds the two together). */
+#include "text/json_text.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void json_text_free(struct json_text *j)
+{
+    free(j->buf);
+    memset(j, 0, sizeof *j);
+}
+
+/* Room for n more bytes and the NUL; false (failed) when there is no memory. */
+static bool reserve(struct json_text *j, size_t n)
+{
+    if (j->failed)
+        return false;
+    if (j->len + n + 1 <= j->cap)
+        return true;
+    size_t cap = j->cap ? j->cap : 1024;
+    while (cap < j->len + n + 1)
+        cap *= 2;
+    char *grown = realloc(j->buf, cap);
+    if (grown == NULL) {
+        j->failed = true;
+        return false;
+    }
+    j->buf = grown;
+    j->cap = cap;
+    return true;
+}
+
+void json_text_raw(struct json_text *j, const char *s, size_t n)
+{
+    if (!reserve(j, n))
+        return;
+    memcpy(j->buf + j->len, s, n);
+    j->len += n;
+    j->buf[j->len] = '\0';
+}
+
+void json_text_open(struct json_text *j)
+{
+    json_text_raw(j, "{", 1);
+    j->first = true;
+}
+
+void json_text_close(struct json_text *j)
+{
+    json_text_raw(j, "}", 1);
+    j->first = false;
+}
+
+void json_text_member(struct json_text *j, const char *key)
+{
+    if (!j->first)
+        json_text_raw(j, ",", 1);
+    j->first = false;
+    json_text_raw(j, "\"", 1);
+    json_text_raw(j, key, strlen(key));
+    json_text_raw(j, "\":", 2);
+}
+
+/* The length of the well-formed UTF-8 sequence of two to four bytes at p (RFC 3629: no
+ * overlong form, no surrogate, nothing past U+10FFFF); 0 when there is none. */
+static size_t utf8_sequence(const unsigned char *p)
+{
+    unsigned char c = p[0];
+    size_t n = c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+    unsigned char lo = 0x80, hi = 0xbf; /* the bounds of the second byte */
+    if (c == 0xe0)
+        lo = 0xa0;
+    else if (c == 0xed)
+        hi = 0x9f;
+    else if (c == 0xf0)
+        lo = 0x90;
+    else if (c == 0xf4)
+        hi = 0x8f;
+    if (n == 0 || p[1] < lo || p[1] > hi)
+        return 0;
+    for (size_t i = 2; i < n; i++)
+        if (p[i] < 0x80 || p[i] > 0xbf)
+            return 0;
+    return n;
+}
+
+/* jansson's escape of an ASCII byte that needs one. */
+static void put_escape(struct json_text *j, unsigned char c)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    char esc[6] = { '\\', 0, 0, 0, 0, 0 };
+    size_t n = 2;
+    switch (c) {
+    case '"': esc[1] = '"'; break;
+    case '\\': esc[1] = '\\'; break;
+    case '\b': esc[1] = 'b'; break;
+    case '\f': esc[1] = 'f'; break;
+    case '\n': esc[1] = 'n'; break;
+    case '\r': esc[1] = 'r'; break;
+    case '\t': esc[1] = 't'; break;
+    default:
+        memcpy(esc + 1, "u00", 3);
+        esc[4] = hex[c >> 4];
+        esc[5] = hex[c & 0xf];
+        n = 6;
+    }
+    json_text_raw(j, esc, n);
+}
+
+void json_text_string(struct json_text *j, const char *s)
+{
+    if (s == NULL) {
+        json_text_raw(j, "null", 4);
+        return;
+    }
+    json_text_raw(j, "\"", 1);
+    const unsigned char *p = (const unsigned char *)s, *run = p;
+    for (;;) {
+        unsigned char c = *p;
+        if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
+            p++;
+            continue;
+        }
+        json_text_raw(j, (const char *)run, (size_t)(p - run));
+        if (c == '\0')
+            break;
+        if (c >= 0x80) {
+            size_t n = utf8_sequence(p);
+            if (n == 0) {
+                j->failed = true;
+                return;
+            }
+            json_text_raw(j, (const char *)p, n);
+            p += n;
+        } else {
+            put_escape(j, c);
+            p++;
+        }
+        run = p;
+    }
+    json_text_raw(j, "\"", 1);
+}
+
+void json_text_int(struct json_text *j, int64_t v)
+{
+    char digits[24];
+    int n = snprintf(digits, sizeof digits, "%" PRId64, v);
+    json_text_raw(j, digits, (size_t)n);
+}
+
+/* The end of the string whose opening quote is at p, past its closing quote; NULL when it
+ * holds an escape jansson writes otherwise (\uXXXX, \/) or never ends. */
+static const char *string_end(const char *p)
+{
+    for (p++; *p != '\0'; p++) {
+        if (*p == '"')
+            return p + 1;
+        if (*p == '\\' && (p[1] == '\0' || strchr("\"\\bfnrt", p[1]) == NULL))
+            return NULL;
+        if (*p == '\\')
+            p++;
+    }
+    return NULL;
+}
+
+/* True for a number jansson writes back as it is: an integer, not -0. */
+static bool plain_integer(const char *p, const char **end)
+{
+    const char *q = p + (*p == '-');
+    if (*q < '0' || *q > '9' || (*q == '0' && q[1] >= '0' && q[1] <= '9') || (*q == '0' && *p == '-'))
+        return false;
+    while (*q >= '0' && *q <= '9')
+        q++;
+    *end = q;
+    return *q != '.' && *q != 'e' && *q != 'E';
+}
+
+static bool is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* The end of the token at p (a string, an integer, a literal, or one punctuation byte);
+ * NULL for anything json_text_stored leaves to jansson. */
+static const char *token_end(const char *p)
+{
+    const char *end = p + 1;
+    if (*p == '"')
+        return string_end(p);
+    if (*p == '-' || (*p >= '0' && *p <= '9'))
+        return plain_integer(p, &end) ? end : NULL;
+    if (strncmp(p, "true", 4) == 0 || strncmp(p, "null", 4) == 0)
+        return p + 4;
+    if (strncmp(p, "false", 5) == 0)
+        return p + 5;
+    return *p != '\0' && strchr("[]{},:", *p) != NULL ? end : NULL;
+}
+
+/* Where a container is in its grammar: what the next token may be. */
+enum expect { EXPECT_VALUE, EXPECT_VALUE_OR_CLOSE, EXPECT_KEY, EXPECT_KEY_OR_CLOSE, EXPECT_COLON,
+              EXPECT_COMMA_OR_CLOSE };
+
+#define STORED_MAX_DEPTH 32
+
+/* Checks one token against the grammar and moves it on; false when it is out of place. */
+static bool grammar_step(char c, char *open, enum expect *state, int *depth)
+{
+    enum expect *st = &state[*depth];
+    bool value_expected = *st == EXPECT_VALUE || *st == EXPECT_VALUE_OR_CLOSE;
+    if (c == ']' || c == '}') {
+        if (*depth == 0 || open[*depth] != (c == ']' ? '[' : '{') ||
+            (*st != EXPECT_VALUE_OR_CLOSE && *st != EXPECT_KEY_OR_CLOSE && *st != EXPECT_COMMA_OR_CLOSE))
+            return false;
+        (*depth)--;
+        state[*depth] = EXPECT_COMMA_OR_CLOSE;
+        return true;
+    }
+    if (c == ',') {
+        if (*st != EXPECT_COMMA_OR_CLOSE || *depth == 0)
+            return false;
+        *st = open[*depth] == '[' ? EXPECT_VALUE : EXPECT_KEY;
+        return true;
+    }
+    if (c == ':') {
+        if (*st != EXPECT_COLON)
+            return false;
+        *st = EXPECT_VALUE;
+        return true;
+    }
+    if ((*st == EXPECT_KEY || *st == EXPECT_KEY_OR_CLOSE) && c == '"') {
+        *st = EXPECT_COLON;
+        return true;
+    }
+    if (!value_expected)
+        return false;
+    *st = EXPECT_COMMA_OR_CLOSE;
+    if (c == '[' || c == '{') {
+        if (*depth + 1 >= STORED_MAX_DEPTH)
+            return false;
+        (*depth)++;
+        open[*depth] = c;
+        state[*depth] = c == '[' ? EXPECT_VALUE_OR_CLOSE : EXPECT_KEY_OR_CLOSE;
+    }
+    return true;
+}
+
+bool json_text_stored(struct json_text *j, const char *text, char open)
+{
+    if (text == NULL)
+        return false;
+    const char *p = text;
+    while (is_space(*p))
+        p++;
+    if (*p != open || j->failed)
+        return false;
+    size_t start = j->len;
+    char opened[STORED_MAX_DEPTH] = { 0 };
+    enum expect state[STORED_MAX_DEPTH] = { EXPECT_VALUE };
+    int depth = 0;
+    bool ok = true;
+    do {
+        const char *end = token_end(p);
+        if (end == NULL || !grammar_step(*p, opened, state, &depth)) {
+            ok = false;
+            break;
+        }
+        json_text_raw(j, p, (size_t)(end - p));
+        for (p = end; is_space(*p); p++)
+            ;
+    } while (depth > 0 && *p != '\0');
+    if (!ok || depth != 0 || *p != '\0' || j->failed) {
+        /* not written as jansson would write it: what was copied goes */
+        if (!j->failed && j->buf != NULL) {
+            j->len = start;
+            j->buf[start] = '\0';
+        }
+        return false;
+    }
+    return true;
+}

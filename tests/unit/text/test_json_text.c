@@ -1,0 +1,96 @@
+/* test_json_text.c: unit tests of server/text/json_text.c: strings escaped as jansson
+ * escapes them, and stored JSON copied compact or left to jansson, never half written. */
+#include "text/json_text.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "unit.h"
+
+/* What json_text_string writes for s, or "(failed)". */
+static char *string_text_new(const char *s)
+{
+    struct json_text j = { 0 };
+    json_text_string(&j, s);
+    char *out = strdup(j.failed ? "(failed)" : j.buf);
+    json_text_free(&j);
+    return out;
+}
+
+/* jansson's compact text of the string s. */
+static char *jansson_string_new(const char *s)
+{
+    json_t *v = json_string(s);
+    char *out = v ? json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY) : strdup("(failed)");
+    json_decref(v);
+    return out;
+}
+
+static void test_strings_as_jansson_writes_them(void **state)
+{
+    (void)state;
+    char every_ascii[128];
+    for (int c = 1; c < 128; c++)
+        every_ascii[c - 1] = (char)c;
+    every_ascii[127] = '\0';
+    const char *cases[] = { "", "plain", every_ascii, "بوتين يزور", "😀 \xe2\x80\xa8 \xc2\x80",
+                            "\xff", "a\xc0\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80", "\xd8" };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *got = string_text_new(cases[i]), *want = jansson_string_new(cases[i]);
+        check_str(got, want, "a string escaped as jansson does (or refused as it refuses)");
+        free(got);
+        free(want);
+    }
+    check_new_str(string_text_new(NULL), "null", "NULL is null");
+}
+
+/* What json_text_stored writes for text after "x", or "x(refused)" with nothing added. */
+static char *stored_text_new(const char *text, char open)
+{
+    struct json_text j = { 0 };
+    json_text_raw(&j, "x", 1);
+    bool ok = json_text_stored(&j, text, open);
+    if (!ok) {
+        check(j.len == 1 && strcmp(j.buf, "x") == 0, "a refused text leaves nothing behind");
+        json_text_raw(&j, "(refused)", 9);
+    }
+    char *out = strdup(j.buf);
+    json_text_free(&j);
+    return out;
+}
+
+static void test_stored_json_compacted(void **state)
+{
+    (void)state;
+    check_new_str(stored_text_new("[{\"slug\" : \"روسيا\", \"name\" : \"a \\\"b\\\" \\\\ \\n\"}, 7, -12, true, null]", '['),
+                  "x[{\"slug\":\"روسيا\",\"name\":\"a \\\"b\\\" \\\\ \\n\"},7,-12,true,null]",
+                  "PostgreSQL's spacing dropped, strings and escapes kept");
+    check_new_str(stored_text_new(" {\"a\" : {\"b\" : [ ]}} ", '{'), "x{\"a\":{\"b\":[]}}", "nested, spaces around");
+    check_new_str(stored_text_new("[\"a b\"]", '['), "x[\"a b\"]", "spaces inside a string kept");
+}
+
+static void test_stored_json_left_to_jansson(void **state)
+{
+    (void)state;
+    const char *refused[] = { "[1.5]", "[1e5]", "[-0]", "[01]", "[\"\\u0041\"]", "[\"\\/\"]", "[1 2]", "[,]",
+                              "[", "[\"x\"", "[\"x\"]]", "[{\"a\" 1}]", "[{1 : 2}]", "[{\"a\" : 1,}]",
+                              "[}", "{]", "[tru]", "[\"x\"] y", "", "{\"a\" : 1}", NULL };
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++)
+        check_new_str(stored_text_new(refused[i], '['), "x(refused)", "left to jansson");
+    char deep[200];
+    memset(deep, '[', 100);
+    memset(deep + 100, ']', 99);
+    deep[199] = '\0';
+    check_new_str(stored_text_new(deep, '['), "x(refused)", "nesting past the bound, or unbalanced");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_strings_as_jansson_writes_them),
+        cmocka_unit_test(test_stored_json_compacted),
+        cmocka_unit_test(test_stored_json_left_to_jansson),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
