@@ -117,6 +117,7 @@ void json_text_string(struct json_text *j, const char *s)
         return;
     }
     json_text_raw(j, "\"", 1);
+    /* runs of bytes written as they are (ASCII and well-formed UTF-8) are copied at once */
     const unsigned char *p = (const unsigned char *)s, *run = p;
     for (;;) {
         unsigned char c = *p;
@@ -124,22 +125,20 @@ void json_text_string(struct json_text *j, const char *s)
             p++;
             continue;
         }
-        json_text_raw(j, (const char *)run, (size_t)(p - run));
-        if (c == '\0')
-            break;
         if (c >= 0x80) {
             size_t n = utf8_sequence(p);
             if (n == 0) {
                 j->failed = true;
                 return;
             }
-            json_text_raw(j, (const char *)p, n);
             p += n;
-        } else {
-            put_escape(j, c);
-            p++;
+            continue;
         }
-        run = p;
+        json_text_raw(j, (const char *)run, (size_t)(p - run));
+        if (c == '\0')
+            break;
+        put_escape(j, c);
+        run = ++p;
     }
     json_text_raw(j, "\"", 1);
 }

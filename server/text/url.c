@@ -10,13 +10,24 @@
  * keep_slash: a path) as they are. */
 void url_put_encoded(FILE *f, const char *s, bool keep_slash)
 {
+    static const char hex[] = "0123456789ABCDEF";
+    char chunk[256];
+    size_t n = 0;
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (n + 3 > sizeof chunk) {
+            fwrite(chunk, 1, n, f);
+            n = 0;
+        }
         if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
-            *p == '-' || *p == '.' || *p == '_' || *p == '~' || (keep_slash && *p == '/'))
-            fputc(*p, f);
-        else
-            fprintf(f, "%%%02X", *p);
+            *p == '-' || *p == '.' || *p == '_' || *p == '~' || (keep_slash && *p == '/')) {
+            chunk[n++] = (char)*p;
+        } else {
+            chunk[n++] = '%';
+            chunk[n++] = hex[*p >> 4];
+            chunk[n++] = hex[*p & 0xf];
+        }
     }
+    fwrite(chunk, 1, n, f);
 }
 
 char *url_with_segment_new(const char *prefix, const char *segment)

@@ -8,11 +8,16 @@ ARTICLE = {"title": "عنوان للفهرس", "body": "نص المقال", "lan
            "published_at": "2024-05-19T00:00:00Z", "tags": ["فهرس"], "sources": ["مصدر"]}
 
 
-def fnv1a64(data):
+def representation_etag(data):
+    """The ETag of a body as include/infra/hash.h's hash_words64 makes it."""
+    mask = 0xFFFFFFFFFFFFFFFF
     h = 0xcbf29ce484222325
-    for b in data:
-        h = ((h ^ b) * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
-    return '"%016x"' % h
+    for i in range(0, len(data), 8):
+        w = int.from_bytes(data[i:i + 8], "little")
+        h = ((h ^ w) * 0x9e3779b97f4a7c15) & mask
+        h ^= h >> 29
+    h = ((h ^ len(data)) * 0x9e3779b97f4a7c15) & mask
+    return '"%016x"' % (h ^ (h >> 32))
 
 
 def check_index(r, name):
@@ -35,8 +40,8 @@ def test_get_v1_is_the_index(khabar):
     r = harness.request("GET", "/v1")
     urls = check_index(r, "GET /v1")
     harness.check(r.body.endswith(b"\n"), "GET /v1: the body ends with a newline", r.brief())
-    harness.check(r.header("etag") == fnv1a64(r.body), "GET /v1: ETag made from the bytes sent",
-                  "%s vs %s" % (r.header("etag"), fnv1a64(r.body)))
+    harness.check(r.header("etag") == representation_etag(r.body), "GET /v1: ETag made from the bytes sent",
+                  "%s vs %s" % (r.header("etag"), representation_etag(r.body)))
     for url in urls:
         got = harness.request("GET", url)
         harness.check(got.status == 200, "the index's %s answers 200" % url, got.brief())
@@ -105,8 +110,8 @@ def test_etags_come_from_the_bytes_sent(khabar):
     aid = created.json.get("id") if isinstance(created.json, dict) else None
     assert aid is not None, created.brief()
     r = harness.request("GET", "/v1/articles/%d" % aid)
-    harness.check(r.header("etag") == fnv1a64(r.body), "an article's ETag is made from the bytes sent",
-                  "%s vs %s" % (r.header("etag"), fnv1a64(r.body)))
+    harness.check(r.header("etag") == representation_etag(r.body), "an article's ETag is made from the bytes sent",
+                  "%s vs %s" % (r.header("etag"), representation_etag(r.body)))
     cached = harness.request("GET", "/v1/articles/%d" % aid)
     harness.check(cached.body == r.body and cached.header("etag") == r.header("etag"),
                   "the answer from the cache is the same bytes and ETag", cached.brief())
@@ -115,5 +120,5 @@ def test_etags_come_from_the_bytes_sent(khabar):
                               headers={"If-Match": r.header("etag"),
                                        "Content-Type": "application/merge-patch+json"})
     harness.check(patched.status == 200, "PATCH with If-Match of the ETag a GET sent -> 200", patched.brief())
-    harness.check(patched.header("etag") == fnv1a64(patched.body), "PATCH's ETag is made from its bytes",
+    harness.check(patched.header("etag") == representation_etag(patched.body), "PATCH's ETag is made from its bytes",
                   patched.brief())
