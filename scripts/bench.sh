@@ -13,6 +13,8 @@
 #   BENCH_DURATION=10s           wrk duration per query      BENCH_CONNECTIONS=32  wrk connections
 #   SUGGEST_CONNECTIONS=2        wrk connections of the suggest rows
 #   BENCH_BODY_WORDS=120         body words, first size      BENCH_GROW_BODY_WORDS=20  after
+#   BENCH_PAIR_ROUNDS=3 BENCH_PAIR_DURATION=5s   rounds of each query beside pgbench running
+#                                the statements khabar ran for it (BENCH_NO_PAIRS=1: none)
 #   BENCH_KEEP=1                 keep the temp dir (database, logs) and leave nothing running
 #   THREADS, DB_POOL_SIZE        passed to khabar serve (default: its own)
 set -euo pipefail
@@ -270,8 +272,57 @@ measure() {
     done
 }
 
+# statements_of PATH OUT: the statements khabar's pool ran for one GET of PATH, as a pgbench
+# script (scripts/pgbench_of_log.py), from PostgreSQL's log of every statement for a moment.
+statements_of() {
+    local path=$1 out=$2 log=$tmp/pg/postgresql.log mark
+    q "ALTER SYSTEM SET log_min_duration_statement = 0" >/dev/null
+    q "ALTER SYSTEM SET log_line_prefix = '%a|'" >/dev/null
+    q "SELECT pg_reload_conf()" >/dev/null
+    sleep 0.5
+    mark=$(wc -c <"$log")
+    http_status "$base$path" >/dev/null
+    sleep 0.5
+    q "ALTER SYSTEM RESET log_min_duration_statement" >/dev/null
+    q "ALTER SYSTEM RESET log_line_prefix" >/dev/null
+    q "SELECT pg_reload_conf()" >/dev/null
+    tail -c +$((mark + 1)) "$log" | python3 scripts/pgbench_of_log.py khabar >"$out"
+}
+
+# beside_pgbench: each query (not the suggestions', paced apart) against pgbench running the
+# statements khabar ran for it, with wrk's clients and threads, in BENCH_PAIR_ROUNDS rounds
+# of BENCH_PAIR_DURATION each; one line per query in pairs.tsv: name, then per round
+# khabar req/s and pgbench tps, and the load before the round.
+pairs=$tmp/pairs.tsv
+beside_pgbench() {
+    local rounds=${BENCH_PAIR_ROUNDS:-3} d=${BENCH_PAIR_DURATION:-5s} i r line rps tps
+    : >"$pairs"
+    for i in "${!paths[@]}"; do
+        case ${names[$i]} in "suggest,"*) continue ;; esac
+        statements_of "${paths[$i]}" "$tmp/pgbench-$i.sql" || die "no statements logged for ${paths[$i]}"
+        line=${names[$i]}
+        for r in $(seq "$rounds"); do
+            local l
+            l=$(cut -d' ' -f1 /proc/loadavg)
+            out=$(wrk -t2 -c"$conns" -d"$d" --latency "$base${paths[$i]}" 2>&1) || die "wrk failed: $out"
+            echo "$out" >"$tmp/wrk-pair-$i-$r.txt"
+            read -r rps _ < <(python3 scripts/wrk_figures.py "$tmp/wrk-pair-$i-$r.txt")
+            pgbench -n -M prepared -c "$conns" -j 2 -T "${d%s}" -f "$tmp/pgbench-$i.sql" "$DATABASE_URL" \
+                >"$tmp/pgbench-$i-$r.txt" 2>&1 || die "pgbench failed: $(tail -n 3 "$tmp/pgbench-$i-$r.txt")"
+            tps=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$tmp/pgbench-$i-$r.txt" | head -n 1)
+            line="$line"$'\t'"$rps $tps $l"
+        done
+        echo "$line" >>"$pairs"
+        say "$(label "$size1") ${names[$i]} beside pgbench on its $(wc -l <"$tmp/pgbench-$i.sql") statements: ${line#*$'\t'}"
+    done
+}
+
 choose_queries
 measure "$size1"
+if [ -z "${BENCH_NO_PAIRS:-}" ]; then
+    say "each query at $l1 beside pgbench running the statements khabar runs for it"
+    beside_pgbench
+fi
 if [ -z "${BENCH_NO_READ:-}" ]; then
     say "the read path at $l1, beside nginx and pgbench"
     BENCH_TMP=$tmp BENCH_BIN=$bin BENCH_BASE=$base BENCH_DURATION=$duration \
@@ -337,6 +388,25 @@ for name in order:
     out.append("| %s | %.0f | %.2f | %.2f | %.0f | %.2f | %.2f | %.2f | %s |" % (
         name, a[0], a[1], a[2], b[0], b[1], b[2], ratio, "; ".join(notes)))
 out.append("")
+pairs_path = os.path.join(os.path.dirname(path), "pairs.tsv")
+if os.path.exists(pairs_path) and os.path.getsize(pairs_path) > 0:
+    import statistics
+    out.append("## Each query at %s beside pgbench running the statements khabar runs for it (same run)" % l1)
+    out.append("")
+    out.append("`pgbench -M prepared -c%s -j2`, the statements read from PostgreSQL's log of one request, "
+               "against `wrk -t2 -c%s` on the URL (no answer cache); each ratio the median of the rounds'." % (conns, conns))
+    out.append("")
+    out.append("| query | khabar req/s | pgbench tps | ratio | rounds' ratios (load) | target |")
+    out.append("|---|--:|--:|--:|---|---|")
+    for line in open(pairs_path, encoding="utf-8"):
+        f = line.rstrip("\n").split("\t")
+        rounds = [tuple(x.split()) for x in f[1:]]
+        ratios = [float(r[0]) / float(r[1]) for r in rounds]
+        median = statistics.median_low(ratios)
+        k, p, _ = rounds[ratios.index(median)]
+        every = ", ".join("%.2f (%s)" % (x, r[2]) for x, r in zip(ratios, rounds))
+        out.append("| %s | %.0f | %.0f | **%.2f** | %s | 0.9 |" % (f[0], float(k), float(p), median, every))
+    out.append("")
 read_path = os.path.join(os.path.dirname(path), "read-results.tsv")
 if os.path.exists(read_path) and os.path.getsize(read_path) > 0:
     out.append("## The read path at %s, beside the machine's limits (same run)" % l1)

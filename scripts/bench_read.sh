@@ -15,6 +15,8 @@
 #     (mostly misses) and with the cache off, against pgbench running khabar's own statement
 #     for one article (STMT_ARTICLE_BY_ID, read from server/db/statements.c) with wrk's
 #     clients and threads;
+#   - the site feed (RSS) and a section's front with the answer cache hot, against nginx
+#     serving the same bytes as files;
 #   each pair's figure is the round with the median ratio (single runs here move a ratio by
 #   a quarter);
 #   - the p99 of GET by id at about 2,000 requests/s while searches for a common word run
@@ -111,6 +113,12 @@ for line in open(ids):
     with urllib.request.urlopen("%s/v1/articles/%s" % (base, i), timeout=30) as r:
         open("%s/%s" % (dest, i), "wb").write(r.read())
 EOF
+# the hot single pages: their bytes as files too
+single_pages="/v1/feeds/rss /v1/sections/section-1/front"
+for page in $single_pages; do
+    mkdir -p "$tmp/static$(dirname "$page")"
+    curl -fsS -o "$tmp/static$page" "$hot$page" || die "GET $page on the cached khabar failed"
+done
 avg=$(python3 -c "import os, sys; d = sys.argv[1]; f = os.listdir(d); print(sum(os.path.getsize(os.path.join(d, x)) for x in f) // len(f))" "$tmp/static/v1/articles")
 say "$(wc -l <"$tmp/ids.txt") sample articles, $avg bytes on average"
 
@@ -128,6 +136,8 @@ EOF
     [ -z "${2:-}" ] || echo "delay = function() return $2 end" >>"$1"
 }
 sample_lua "$tmp/random-id.lua"
+# the URL wrk was given, each request
+echo 'request = function() return wrk.format("GET", wrk.path) end' >"$tmp/one-url.lua"
 range=$(q "SELECT min(id) || ' ' || max(id) FROM articles")
 cat >"$tmp/any-id.lua" <<EOF
 -- any article of the archive, each request (as pgbench's \\set id random(...))
@@ -217,6 +227,13 @@ for r in $(seq "$rounds"); do
     printf 'uniform\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t-\n' "$r" "$l" "$u_rps" "$u_p50" "$u_p99" "$p_tps" "$p_lat" >>"$rounds_file"
     printf 'nocache\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t-\n' "$r" "$l" "$c_rps" "$c_p50" "$c_p99" "$p_tps" "$p_lat" >>"$rounds_file"
     say "round $r/$rounds (load $l): GET by id, uniform: khabar $u_rps req/s (p99 $u_p99 ms), cache off $c_rps; pgbench $p_tps tps"
+    for page in $single_pages; do
+        l=$(load_now)
+        read -r k_rps k_p50 k_p99 < <(run_wrk "khabar-page-$r" "$hot$page" "$tmp/one-url.lua" -t2 -c"$conns")
+        read -r n_rps n_p50 n_p99 < <(run_wrk "nginx-page-$r" "http://127.0.0.1:$nginx_port$page" "$tmp/one-url.lua" -t2 -c"$conns")
+        printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$page" "$r" "$l" "$k_rps" "$k_p50" "$k_p99" "$n_rps" "$n_p50" "$n_p99" >>"$rounds_file"
+        say "round $r/$rounds (load $l): $page, cache hot: khabar $k_rps req/s (p99 $k_p99 ms); nginx $n_rps req/s"
+    done
 done
 # Each pair's line: the round whose ratio is the median of the rounds' (with its own figures),
 # every round's ratio beside it.
@@ -226,6 +243,8 @@ pairs = {
     "hot": ("GET by id, hot set, cache hot", "nginx, the same bytes as files, access log on", "0.9"),
     "uniform": ("GET by id, uniform, default CACHE_BYTES", "pgbench, khabar's statement", "0.9"),
     "nocache": ("GET by id, uniform, cache off", "pgbench, khabar's statement", "0.9"),
+    "/v1/feeds/rss": ("site feed (RSS), cache hot", "nginx, the same bytes as a file, access log on", "0.8"),
+    "/v1/sections/section-1/front": ("section-1 front, cache hot", "nginx, the same bytes as a file, access log on", "0.8"),
 }
 rows = {}
 for line in open(sys.argv[1], encoding="utf-8"):

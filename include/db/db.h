@@ -99,6 +99,8 @@ void db_release(db_conn *conn);
  * must learn of a database going away at once, not at its next query.
  */
 db_status db_wait_quiet(db_conn *c, unsigned ms);
+/* Sends payload on the marks channel (infra/changes.h: changes_next_mark). */
+db_status db_send_mark(db_conn *c, const char *payload);
 
 /* Counts for /metrics. */
 struct db_pool_stats {

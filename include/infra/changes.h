@@ -13,6 +13,9 @@
 #define CHANGES_CHANNEL "khabar_changes"
 /* The channel migrations/0013_tokens.sql announces every change to the tokens on. */
 #define TOKENS_CHANNEL "khabar_tokens"
+/* The channel each instance sends its marks on (changes_next_mark): no migration makes it,
+ * a NOTIFY needs none. */
+#define MARKS_CHANNEL "khabar_marks"
 
 struct changes;
 
@@ -70,11 +73,20 @@ uint64_t changes_required_wal(const struct changes *ch);
  * the last announcement that reached this instance. Waits on the database only then. */
 void changes_tokens_catch_up(struct changes *ch);
 
-/* Announcements applied so far, and a wait (at most max_ms) until more than before
- * are: a write waits for its own announcement to come back before answering, so that
- * by then every instance's PostgreSQL connection has been sent it too. */
+/* Announcements applied so far (for /metrics). */
 unsigned long long changes_heard(const struct changes *ch);
-void changes_wait_after(const struct changes *ch, unsigned long long heard_before, unsigned max_ms);
+
+/*
+ * A write's way to know its own announcement was applied: after it committed, the writer
+ * sends the payload of changes_next_mark on MARKS_CHANNEL, and changes_wait_mark waits (at
+ * most max_ms) until the thread has heard that mark. PostgreSQL delivers announcements in
+ * the order their transactions committed, so by then the thread has applied the write's
+ * own, and every other instance's connection has been sent it. changes_next_mark returns
+ * the mark's number (0 without a channel: NULL ch) and writes its payload into buf;
+ * changes_wait_mark is false when the mark was not heard in time.
+ */
+unsigned long long changes_next_mark(struct changes *ch, char *buf, size_t size);
+bool changes_wait_mark(const struct changes *ch, unsigned long long mark, unsigned max_ms);
 
 /* Times the channel was (re)connected, for /metrics. */
 unsigned long long changes_connects(const struct changes *ch);

@@ -14,6 +14,7 @@
 /* Every statement khabar runs, prepared on each connection when it opens. */
 enum db_stmt {
     STMT_PING,
+    STMT_SEND_MARK,
     STMT_WAL_END_POSITION,
     STMT_WAL_REPLAY_POSITION,
     STMT_ARTICLE_BY_ID,

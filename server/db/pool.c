@@ -459,6 +459,14 @@ db_status db_ping(db_conn *c)
     return st;
 }
 
+db_status db_send_mark(db_conn *c, const char *payload)
+{
+    db_status st;
+    const char *params[] = { payload };
+    PQclear(db_run(c, STMT_SEND_MARK, params, PGRES_TUPLES_OK, &st));
+    return st;
+}
+
 db_status db_wait_quiet(db_conn *c, unsigned ms)
 {
     int fd = c->pg != NULL ? PQsocket(c->pg) : -1;

@@ -1,5 +1,6 @@
 /* statements.c: every SQL statement khabar runs, in one place, as named prepared statements,
  * each declaring beside its text whether it only reads and whether it is planned each time. */
+#include "infra/changes.h"
 #include "internal.h"
 #include "infra/wal.h"
 #include "statement_parts.h"
@@ -7,6 +8,9 @@
 
 const struct db_statement db_statements[STMT_COUNT] = {
     [STMT_PING] = { "SELECT 1", 0, .read_only = 1 },
+    /* after a write: a mark the writer's change thread hears once the write's own
+     * announcement, committed before it, has been applied (infra/changes.h) */
+    [STMT_SEND_MARK] = { "SELECT pg_notify('" MARKS_CHANNEL "', $1)", 1 },
     /* on the primary after a commit: at or past the end of its commit record */
     [STMT_WAL_END_POSITION] = { WAL_END_OF_RECORDS_SQL, 0, .read_only = 1 },
     /* on a replica: how far it has replayed (NULL on a server that is not in recovery) */

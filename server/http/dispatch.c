@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 
 #include "app.h"
+#include "db/db.h"
 #include "infra/cache.h"
 #include "infra/changes.h"
 #include "infra/clock.h"
@@ -23,20 +24,32 @@ static struct jobs *jobs_for(const struct request *req)
                                                                             : req->app->jobs;
 }
 
-/* Runs the route's handler (and drops what a write changed from the cache). */
+/*
+ * After this instance's write: true once the change thread has applied the write's own
+ * announcement (which drops exactly the answers it changed), heard by the mark sent after
+ * it (infra/changes.h), within max_ms. By then the other instances' connections have been
+ * sent the announcement as well.
+ */
+static bool own_write_heard(const struct app *app, unsigned max_ms)
+{
+    char payload[64];
+    unsigned long long mark = changes_next_mark(app->changes, payload, sizeof payload);
+    db_conn *c = mark != 0 ? db_acquire(app->db) : NULL;
+    if (c == NULL)
+        return false;
+    db_status st = db_send_mark(c, payload);
+    db_release(c);
+    return st == DB_OK && changes_wait_mark(app->changes, mark, max_ms);
+}
+
+/* Runs the route's handler; after a write, its answer waits until the cache no longer
+ * holds what it changed, so that a client reads its write back at once. */
 static int run_route(struct request *req)
 {
-    unsigned long long heard = changes_heard(req->app->changes);
     int rc = req->route->handler(req);
-    /* This instance's own write is dropped from its cache before the answer goes out:
-     * a client reads its write back at once. Other instances hear of it (changes.c);
-     * the answer waits (briefly) for the announcement to come back, by when the others'
-     * connections have been sent it as well. */
     if (req->route->role != ROLE_NONE && req->answer->queued && req->answer->status < 300 &&
-        req->app->cache != NULL) {
-        cache_invalidate_all(req->app->cache);
-        changes_wait_after(req->app->changes, heard, 50);
-    }
+        req->app->cache != NULL && !own_write_heard(req->app, 50))
+        cache_invalidate_all(req->app->cache); /* not heard in time: everything goes */
     return rc;
 }
 

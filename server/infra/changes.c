@@ -6,8 +6,11 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/random.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "infra/changes.h"
 #include "infra/log.h"
@@ -42,6 +45,9 @@ struct changes {
     pthread_mutex_t mu;
     PGconn *pg;
     _Atomic uint64_t caught_up_at; /* monotonic ns of the last request's look (changes_catch_up) */
+    /* this instance's marks: its name on MARKS_CHANNEL, the last one sent and heard */
+    uint64_t instance;
+    atomic_ullong marks_sent, marks_heard;
 };
 
 size_t changes_parse(const char *payload, int64_t *ids, size_t max)
@@ -110,6 +116,9 @@ static PGconn *listen_new(const char *conninfo)
         res = PQexec(pg, "LISTEN " TOKENS_CHANNEL);
         ok = ok && PQresultStatus(res) == PGRES_COMMAND_OK;
         PQclear(res);
+        res = PQexec(pg, "LISTEN " MARKS_CHANNEL);
+        ok = ok && PQresultStatus(res) == PGRES_COMMAND_OK;
+        PQclear(res);
         if (ok && PQsetnonblocking(pg, 1) == 0)
             return pg;
     }
@@ -137,6 +146,23 @@ static bool note_wal_position(struct changes *ch, PGconn *pg)
     return ok;
 }
 
+/* A mark on MARKS_CHANNEL: this instance's ("<instance>:<number>") moves marks_heard on;
+ * the others' are not this instance's business. */
+static void mark_heard(struct changes *ch, const char *payload)
+{
+    char *end;
+    errno = 0;
+    unsigned long long instance = strtoull(payload, &end, 16), mark;
+    if (errno != 0 || *end != ':' || instance != ch->instance)
+        return;
+    mark = strtoull(end + 1, &end, 10);
+    if (errno != 0 || *end != '\0')
+        return;
+    unsigned long long seen = atomic_load(&ch->marks_heard);
+    while (mark > seen && !atomic_compare_exchange_weak(&ch->marks_heard, &seen, mark))
+        ;
+}
+
 /* Applies whatever announcements have arrived; false when the connection is lost. The
  * caller holds ch->mu. With a replica each batch first raises required_wal, and only then
  * drops answers: a request that finds the cache's new generation finds the new position
@@ -156,6 +182,9 @@ static bool consume(struct changes *ch, PGconn *pg)
         for (size_t i = 0; i < n; i++) {
             if (strcmp(batch[i]->relname, TOKENS_CHANNEL) == 0) {
                 atomic_store(&ch->tokens_pending, true);
+            } else if (strcmp(batch[i]->relname, MARKS_CHANNEL) == 0) {
+                if (ok)
+                    mark_heard(ch, batch[i]->extra);
             } else if (ok) {
                 if (ch->cache != NULL)
                     changes_apply(ch->cache, batch[i]->extra);
@@ -255,13 +284,25 @@ unsigned long long changes_heard(const struct changes *ch)
     return ch ? atomic_load(&ch->heard) : 0;
 }
 
-void changes_wait_after(const struct changes *ch, unsigned long long heard_before, unsigned max_ms)
+unsigned long long changes_next_mark(struct changes *ch, char *buf, size_t size)
 {
-    for (unsigned waited = 0; ch != NULL && waited < max_ms; waited++) {
-        if (atomic_load(&ch->heard) > heard_before)
-            return;
+    if (ch == NULL)
+        return 0;
+    unsigned long long mark = atomic_fetch_add(&ch->marks_sent, 1) + 1;
+    snprintf(buf, size, "%016llx:%llu", (unsigned long long)ch->instance, mark);
+    return mark;
+}
+
+bool changes_wait_mark(const struct changes *ch, unsigned long long mark, unsigned max_ms)
+{
+    for (unsigned waited = 0; ch != NULL && mark != 0; waited++) {
+        if (atomic_load(&ch->marks_heard) >= mark)
+            return true;
+        if (waited >= max_ms)
+            break;
         pause_ms(1);
     }
+    return false;
 }
 
 /* The tokens could not be read on a new connection: the store knows none of the
@@ -351,6 +392,11 @@ struct changes *changes_start(const char *conninfo, struct cache *cache, bool tr
     if (tokens != NULL)
         ch->tokens = *tokens;
     atomic_init(&ch->tokens_pending, false);
+    atomic_init(&ch->marks_sent, 0);
+    atomic_init(&ch->marks_heard, 0);
+    /* a name no other instance draws: marks are told apart by it */
+    if (getrandom(&ch->instance, sizeof ch->instance, 0) != (ssize_t)sizeof ch->instance)
+        ch->instance = (uint64_t)getpid() << 32 ^ (uint64_t)time(NULL);
     pthread_mutex_init(&ch->mu, NULL);
     pthread_mutex_init(&ch->tokens_mu, NULL);
     cache_off(ch); /* until the channel is heard */

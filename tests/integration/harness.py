@@ -55,6 +55,10 @@ class HarnessError(Exception):
     """Something the tests depend on (PostgreSQL, migrate, the server) could not be set up."""
 
 
+# Five times the server's default LOG_FLUSH_MS: a line logged before is written by then.
+LOG_SETTLE_S = 0.1
+
+
 def log(msg):
     print("# " + msg.replace("\n", "\n# "), flush=True)
 
@@ -206,6 +210,10 @@ class Server:
         return self.proc is not None and self.proc.poll() is None
 
     def log_text(self):
+        """The server's log so far; while it runs, after the time a line may wait in its log
+        writer (LOG_FLUSH_MS, 20 ms by default), so that what it logged before is there."""
+        if self.alive():
+            time.sleep(LOG_SETTLE_S)
         try:
             with open(self.log_path, "rb") as f:
                 return f.read().decode("utf-8", "replace")

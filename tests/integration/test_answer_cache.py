@@ -97,3 +97,32 @@ def test_ignored_arguments_make_no_entries(servers):
     after = harness.metric_value(cached, "khabar_cache_entries")
     check(before >= 0 and after == before, "no new cache entries for ignored arguments",
           "entries before %r, after %r" % (before, after))
+
+
+def test_a_write_drops_only_what_it_changes(khabar):
+    """A write through a server drops from its cache the answers that show what it changed
+    (the article, every list), not every answer: the others are still served from the
+    cache, and the writer reads its write back at once."""
+    srv = khabar.start_server(name="write-drops")
+    check(harness.wait_until(lambda: harness.metric_value(srv, "khabar_cache_enabled") == 1, 5),
+          "the cache is on", "")
+    kept = create(srv, art("مقال يبقى في الذاكرة"))["id"]
+    written = create(srv, art("مقال يكتب"))["id"]
+    for aid in (kept, written):
+        srv.request("GET", "/v1/articles/%d" % aid)
+    srv.request("GET", "/v1/articles?limit=3")
+    r = srv.request("PATCH", "/v1/articles/%d" % written, body={"title": "مقال كتب"}, token=harness.TOKEN_1)
+    check(r.status == 200, "PATCH -> 200", r.brief())
+    hits = harness.metric_value(srv, "khabar_cache_hits_total")
+    other = srv.request("GET", "/v1/articles/%d" % kept)
+    check(other.status == 200 and harness.metric_value(srv, "khabar_cache_hits_total") == hits + 1,
+          "the article the write did not touch is still answered from the cache",
+          (hits, harness.metric_value(srv, "khabar_cache_hits_total")))
+    back = srv.request("GET", "/v1/articles/%d" % written)
+    check(back.status == 200 and back.json.get("title") == "مقال كتب", "the writer reads its write back at once",
+          back.brief(200))
+    listed = srv.request("GET", "/v1/articles?limit=3")
+    check(any(x.get("title") == "مقال كتب" for x in listed.json.get("data", [])),
+          "and a list cached before the write shows it", listed.brief(300))
+    status, _ = srv.stop(15)
+    check(status == 0, "the server exits 0", srv.log_tail(10))
