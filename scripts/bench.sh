@@ -13,6 +13,7 @@
 #   BENCH_DURATION=10s           wrk duration per query      BENCH_CONNECTIONS=32  wrk connections
 #   SUGGEST_CONNECTIONS=2        wrk connections of the suggest rows
 #   BENCH_BODY_WORDS=120         body words, first size      BENCH_GROW_BODY_WORDS=20  after
+#   BENCH_SOAK=600s              the mixed soak's length (scripts/bench_soak.sh; 0: none)
 #   BENCH_PAIR_ROUNDS=3 BENCH_PAIR_DURATION=5s   rounds of each query beside pgbench running
 #                                the statements khabar ran for it (BENCH_NO_PAIRS=1: none)
 #   BENCH_KEEP=1                 keep the temp dir (database, logs) and leave nothing running
@@ -331,6 +332,11 @@ if [ -z "${BENCH_NO_READ:-}" ]; then
     BENCH_TMP=$tmp BENCH_BIN=$bin BENCH_DURATION=$duration \
         scripts/bench_webhooks.sh || die "scripts/bench_webhooks.sh failed"
 fi
+if [ "${BENCH_SOAK:-600s}" != 0 ]; then
+    say "mixed load for ${BENCH_SOAK:-600s} at half its maximum"
+    BENCH_TMP=$tmp BENCH_BIN=$bin BENCH_SOAK=${BENCH_SOAK:-600s} \
+        scripts/bench_soak.sh || die "scripts/bench_soak.sh failed"
+fi
 say "growing the archive to $size2 articles (bodies of $body2 words)"
 load $((size2 - size1)) 2 "$body2"
 # The server opens the search window once the archive holds twice SEARCH_WINDOW_ARTICLES
@@ -421,6 +427,18 @@ if os.path.exists(read_path) and os.path.getsize(read_path) > 0:
         except (ValueError, ZeroDivisionError):
             ratio = "-"
         out.append("| %s |" % " | ".join([f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], ratio, f[8]]))
+    out.append("")
+soak_path = os.path.join(os.path.dirname(path), "soak-results.tsv")
+if os.path.exists(soak_path) and os.path.getsize(soak_path) > 0:
+    out.append("## Mixed load at %s (scripts/bench_soak.sh, same run)" % l1)
+    out.append("")
+    out.append("Per request: 60% GET by id (the 2,000 newest), 10% lists, 10% feeds, 10% searches, 5% suggestions, "
+               "5% PUTs of a typical article; at half the mix's maximum, GET by id beside it at ~1,000 req/s.")
+    out.append("")
+    out.append("| figure | measured | target |")
+    out.append("|---|---|---|")
+    for line in open(soak_path, encoding="utf-8"):
+        out.append("| %s |" % " | ".join(line.rstrip("\n").split("\t")))
     out.append("")
 if flagged:
     out.append("At %s, below 1/1.5 of the %s throughput: %s." % (l2, l1, ", ".join(flagged)))

@@ -18,6 +18,7 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 tmp=$BENCH_TMP/soak
+rm -rf "$tmp"
 mkdir -p "$tmp"
 me=bench-soak
 soak_s=${BENCH_SOAK:-600s}
@@ -105,10 +106,9 @@ EOF
 conns=32
 wrk -t2 -c"$conns" -d10s --latency -s "$tmp/mix.lua" "$base" >"$tmp/mix-max.txt" 2>&1 || die "wrk (mix) failed"
 max_rps=$(sed -n 's/^Requests\/sec: *\([0-9.]*\)/\1/p' "$tmp/mix-max.txt")
-max_lat=$(python3 scripts/wrk_figures.py "$tmp/mix-max.txt" | cut -d' ' -f2)
-# each connection: latency + pause per request; half the throughput is a pause of
-# conns / (max / 2) seconds less the latency at that load (taken as the p50 at the maximum)
-delay_ms=$(python3 -c "print(max(1, round(1000 * $conns / ($max_rps / 2) - $max_lat)))")
+# each connection: latency + pause per request; a pause of conns / (max / 2) seconds alone
+# gives half the maximum, a little less with the latency added
+delay_ms=$(python3 -c "print(max(1, round(1000 * $conns / ($max_rps / 2))))")
 say "the mix at most $max_rps req/s; a pause of $delay_ms ms per connection for half of it, for $soak_s s"
 
 rss() { awk '/^VmRSS/ { print $2 }' "/proc/$server_pid/status"; }
