@@ -307,11 +307,17 @@ t0=$(date +%s.%N)
 DATABASE_URL=$base_url/khabar_import "$BENCH_BIN" import "$tmp/import.ndjson" >"$tmp/import-out.txt" 2>&1 ||
     die "khabar import failed: $(tail -n 3 "$tmp/import-out.txt")"
 t1=$(date +%s.%N)
-# 1. psql \copy of the same rows as khabar stores them (the rows of its five tables, taken
+# 1. psql \copy of the same rows as khabar stores them (every table the import filled, taken
 #    from the import above) into khabar's own schema, the fastest way PostgreSQL itself
-#    loads them: one transaction, the search index dropped and built at the end, the
-#    tables' triggers off (as pg_restore --disable-triggers loads).
-tables="tags sources articles article_tags article_sources"
+#    loads them: one transaction, the search index dropped and built at the end, every
+#    trigger off (as pg_restore --disable-triggers loads: the rows are already what the
+#    triggers would make of them, and what they would add is copied too).
+tables=""
+for t in $(psql "$base_url/khabar_import" -X -A -t -c "SELECT quote_ident(tablename) FROM pg_tables
+    WHERE schemaname = 'public' AND tablename <> 'schema_migrations' ORDER BY 1"); do
+    [ "$(psql "$base_url/khabar_import" -X -A -t -c "SELECT EXISTS (SELECT 1 FROM $t)")" = t ] && tables="$tables $t"
+done
+[ -n "$tables" ] || die "the import filled no table"
 mkdir -p "$tmp/rows" && chmod 777 "$tmp/rows"
 for t in $tables; do
     psql "$base_url/khabar_import" -X -q -c "\\copy $t TO '$tmp/rows/$t.tsv'" >/dev/null || die "\\copy of $t out failed"
@@ -321,11 +327,12 @@ index_def=$(psql "$base_url/khabar_schema_copy" -X -A -t -c "SELECT pg_get_index
 {
     echo "BEGIN;"
     echo "DROP INDEX articles_search;"
-    echo "ALTER TABLE article_tags DISABLE TRIGGER USER; ALTER TABLE article_sources DISABLE TRIGGER USER;"
+    for t in $tables; do echo "ALTER TABLE $t DISABLE TRIGGER ALL;"; done
+    echo "TRUNCATE $(echo $tables | sed 's/ /, /g') CASCADE;" # what the migrations put in them
     for t in $tables; do echo "\\copy $t FROM '$tmp/rows/$t.tsv'"; done
     echo "SET LOCAL maintenance_work_mem = '256MB';"
     echo "$index_def;"
-    echo "ALTER TABLE article_tags ENABLE TRIGGER USER; ALTER TABLE article_sources ENABLE TRIGGER USER;"
+    for t in $tables; do echo "ALTER TABLE $t ENABLE TRIGGER ALL;"; done
     echo "COMMIT;"
 } >"$tmp/schema-copy.sql"
 t2=$(date +%s.%N)
