@@ -95,9 +95,11 @@ port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0));
 base=http://127.0.0.1:$port
 # No per-client rate limit or connection cap: every request of wrk comes from 127.0.0.1.
 # No answer cache: the lists measure the queries (repeating one URL would measure the
-# cache); scripts/bench_read.sh measures the cache beside nginx.
+# cache); scripts/bench_read.sh measures the cache beside nginx. No webhook workers: the
+# webhook figures are scripts/bench_webhooks.sh's server's alone (this one's would claim
+# its deliveries and refuse the receivers' private addresses).
 PORT=$port LISTEN_ADDR=127.0.0.1 LOG_FORMAT=json RATE_LIMIT=0 PER_CLIENT_CONNECTIONS=65536 \
-    MAX_CONNECTIONS=4096 CACHE_BYTES=0 "$bin" serve >"$tmp/server.log" 2>&1 &
+    MAX_CONNECTIONS=4096 CACHE_BYTES=0 WEBHOOK_WORKERS=0 "$bin" serve >"$tmp/server.log" 2>&1 &
 server_pid=$!
 
 http_status() {

@@ -63,7 +63,7 @@ start_khabar() {
     local port=$1 logfile=$2
     shift 2
     env PORT="$port" LISTEN_ADDR=127.0.0.1 LOG_FORMAT=json RATE_LIMIT=0 PER_CLIENT_CONNECTIONS=65536 \
-        MAX_CONNECTIONS=4096 "$@" "$BENCH_BIN" serve >"$logfile" 2>&1 &
+        MAX_CONNECTIONS=4096 WEBHOOK_WORKERS=0 "$@" "$BENCH_BIN" serve >"$logfile" 2>&1 &
     started_pid=$!
     for _ in $(seq 100); do
         curl -fsS -o /dev/null "http://127.0.0.1:$port/healthz" 2>/dev/null && return 0

@@ -42,7 +42,7 @@ trap cleanup_soak EXIT
 port=$(free_port)
 base=http://127.0.0.1:$port
 PORT=$port LISTEN_ADDR=127.0.0.1 LOG_FORMAT=json RATE_LIMIT=0 PER_CLIENT_CONNECTIONS=65536 \
-    MAX_CONNECTIONS=4096 API_TOKENS=bench-soak "$BENCH_BIN" serve >"$tmp/server.log" 2>&1 &
+    MAX_CONNECTIONS=4096 API_TOKENS=bench-soak WEBHOOK_WORKERS=0 "$BENCH_BIN" serve >"$tmp/server.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 100); do
     curl -fsS -o /dev/null "$base/healthz" 2>/dev/null && break

@@ -15,6 +15,9 @@ struct search_query;
  * (from the database's db_page_end). Release items with json_decref. */
 struct list_page {
     json_t *items;
+    /* the items as the text of a JSON array instead (written directly, text/json_text.h),
+     * owned; NULL: items holds them. reply_page takes it over. */
+    char *items_text;
     bool more;             /* there is a next page, which starts after the last item */
     char last_key[48];     /* the last item's published_at, rank or article count */
     int64_t last_id;

@@ -294,6 +294,7 @@ int articles_list(struct request *req)
     free(feeds);
 out:
     json_decref(page.items);
+    free(page.items_text);
     json_decref(page.extra);
     db_article_page_clear(&rows);
     list_args_free(&args);

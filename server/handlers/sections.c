@@ -221,6 +221,7 @@ int front_get(struct request *req)
     }
 out:
     json_decref(page.items);
+    free(page.items_text);
     db_front_clear(&front);
     free(key);
     return rc;

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "infra/hash.h"
+#include "text/json_text.h"
 #include "internal.h"
 
 static void etag_of_text(const char *text, size_t len, char *etag, size_t size)
@@ -160,6 +161,40 @@ int reply_entity(struct request *req, unsigned status, const json_t *doc, int64_
     return reply_entity_text(req, status, text, len, &m);
 }
 
+/* The page's answer written directly around its items' text (taken over): the bytes
+ * json_dumps writes for {"data": [...], "next_cursor": ..., extra's members}, and a
+ * newline; NULL on no memory. */
+static char *page_text_new(struct list_page *page, const char *cursor, size_t *len)
+{
+    struct json_text j = { 0 };
+    json_text_raw(&j, "{\"data\":", 8);
+    json_text_raw(&j, page->items_text, strlen(page->items_text));
+    free(page->items_text);
+    page->items_text = NULL;
+    json_text_raw(&j, ",\"next_cursor\":", 15);
+    json_text_string(&j, cursor);
+    const char *key;
+    json_t *value;
+    json_object_foreach(page->extra, key, value) {
+        char *dumped = json_dumps(value, JSON_COMPACT | JSON_ENCODE_ANY);
+        json_text_raw(&j, ",", 1);
+        json_text_string(&j, key);
+        json_text_raw(&j, ":", 1);
+        if (dumped != NULL)
+            json_text_raw(&j, dumped, strlen(dumped));
+        else
+            j.failed = true;
+        free(dumped);
+    }
+    json_text_raw(&j, "}\n", 2);
+    if (j.failed) {
+        json_text_free(&j);
+        return NULL;
+    }
+    *len = j.len;
+    return j.buf;
+}
+
 int reply_page(struct request *req, struct list_page *page, enum cursor_kind kind)
 {
     char *cursor = page->more ? cursor_encode_new(kind, page->last_key, page->last_id) : NULL;
@@ -168,15 +203,22 @@ int reply_page(struct request *req, struct list_page *page, enum cursor_kind kin
         link = NULL;
     else if (page->links != NULL && next == NULL)
         link = (char *)page->links;
-    json_t *doc = json_pack("{s:o, s:s?}", "data", page->items, "next_cursor", cursor);
-    page->items = NULL; /* taken over by doc */
-    if (doc != NULL && page->extra != NULL)
-        json_object_update(doc, page->extra);
-    int rc = doc ? reply_entity(req, 200, doc, page->last_modified,
-                                page->editors_only ? CACHE_PRIVATE : CACHE_LIST, link ? "Link" : NULL,
-                                link)
-                 : MHD_NO;
-    json_decref(doc);
+    struct entity_meta m = { .content_type = req->media_type, .last_modified = page->last_modified,
+                             .cache_control = page->editors_only ? CACHE_PRIVATE : CACHE_LIST,
+                             .header = link ? "Link" : NULL, .value = link };
+    int rc;
+    if (page->items_text != NULL) {
+        size_t len = 0;
+        char *text = page_text_new(page, cursor, &len);
+        rc = reply_entity_text(req, 200, text, len, &m);
+    } else {
+        json_t *doc = json_pack("{s:o, s:s?}", "data", page->items, "next_cursor", cursor);
+        page->items = NULL; /* taken over by doc */
+        if (doc != NULL && page->extra != NULL)
+            json_object_update(doc, page->extra);
+        rc = doc ? reply_entity(req, 200, doc, m.last_modified, m.cache_control, m.header, m.value) : MHD_NO;
+        json_decref(doc);
+    }
     if (link != next && link != page->links)
         free(link);
     free(next);

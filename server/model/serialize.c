@@ -109,11 +109,12 @@ static void member_int(struct json_text *j, const char *key, int64_t v)
     json_text_int(j, v);
 }
 
-/* article_object(a, true) written as json_dumps(..., JSON_COMPACT) writes it, member by
- * member in the same order, without building it. */
-static void article_text(struct json_text *j, const struct db_article *a)
+/* The members of article_object(a, with_body) after an opening brace, written as
+ * json_dumps(..., JSON_COMPACT) writes them, in the same order, without building them; the
+ * object is left open for the caller's own members and its closing brace. */
+static void article_members(struct json_text *j, const struct db_article *a, bool with_body)
 {
-    bool body = a->body != NULL;
+    bool body = with_body && a->body != NULL;
     json_text_open(j);
     member_int(j, "id", a->id);
     member_string(j, "slug", a->slug);
@@ -140,6 +141,11 @@ static void article_text(struct json_text *j, const struct db_article *a)
         member_nullable(j, "withdrawn_reason", a->withdrawn_reason);
         member_stored(j, "corrections", a->corrections, false);
     }
+}
+
+static void article_text(struct json_text *j, const struct db_article *a)
+{
+    article_members(j, a, true);
     json_text_close(j);
 }
 
@@ -210,32 +216,107 @@ json_t *serialize_source_new(const struct db_name *s)
 static void page_start(const struct db_page_end *end, struct list_page *out)
 {
     out->items = json_array();
+    out->items_text = NULL;
     out->more = end->more;
     snprintf(out->last_key, sizeof out->last_key, "%s", end->last_key);
     out->last_id = end->last_id;
     out->last_modified = end->last_modified;
 }
 
+/* What a list item has beside the article's members: a search's snippet, a front's pin. */
+struct item_extra {
+    const struct search_query *search; /* a snippet from it, when not NULL */
+    int pinned;                        /* -1: no "pinned" member */
+};
+
+static void item_extra_members(struct json_text *j, const struct db_article *a, const struct item_extra *x)
+{
+    if (x->search != NULL) {
+        const char *texts[3] = { a->title, a->summary, a->body_text };
+        char *snippet = search_snippet_new(x->search, texts, 3);
+        member_nullable(j, "snippet", snippet);
+        free(snippet);
+    }
+    if (x->pinned >= 0) {
+        json_text_member(j, "pinned");
+        json_text_raw(j, x->pinned ? "true" : "false", x->pinned ? 4 : 5);
+    }
+}
+
+/* The items of in, each an article without its body and x's members, into j (an array's
+ * elements, comma separated). */
+static void items_text(struct json_text *j, const struct db_article_page *in, const struct item_extra *x)
+{
+    for (size_t i = 0; i < in->n; i++) {
+        if (i > 0)
+            json_text_raw(j, ",", 1);
+        article_members(j, &in->items[i], false);
+        item_extra_members(j, &in->items[i], x);
+        json_text_close(j);
+    }
+}
+
+/* The same items as jansson values (when the direct writer cannot write them as jansson
+ * would: a string that is not UTF-8). */
+static void items_tree(json_t *items, const struct db_article_page *in, const struct item_extra *x)
+{
+    for (size_t i = 0; i < in->n; i++) {
+        const struct db_article *a = &in->items[i];
+        json_t *item = article_object(a, false);
+        if (x->search != NULL) {
+            const char *texts[3] = { a->title, a->summary, a->body_text };
+            char *snippet = search_snippet_new(x->search, texts, 3);
+            json_object_set_new(item, "snippet", text_or_null(snippet));
+            free(snippet);
+        }
+        if (x->pinned >= 0)
+            json_object_set_new(item, "pinned", json_boolean(x->pinned));
+        json_array_append_new(items, item);
+    }
+}
+
+/* The items of a page of articles, from one or two runs of rows (parts), each with its own
+ * item members: as the items' text, or as jansson values when that cannot be written
+ * directly. */
+static void article_items(struct list_page *out, const struct db_article_page *const *parts,
+                          const struct item_extra *extras, size_t nparts)
+{
+    struct json_text j = { 0 };
+    bool any = false;
+    json_text_raw(&j, "[", 1);
+    for (size_t p = 0; p < nparts; p++) {
+        if (any && parts[p]->n > 0)
+            json_text_raw(&j, ",", 1);
+        items_text(&j, parts[p], &extras[p]);
+        any = any || parts[p]->n > 0;
+    }
+    json_text_raw(&j, "]", 1);
+    if (!j.failed) {
+        json_decref(out->items);
+        out->items = NULL;
+        out->items_text = j.buf;
+        return;
+    }
+    json_text_free(&j);
+    for (size_t p = 0; p < nparts; p++)
+        items_tree(out->items, parts[p], &extras[p]);
+}
+
 void serialize_article_page(const struct db_article_page *in, struct list_page *out)
 {
     page_start(&in->end, out);
-    for (size_t i = 0; i < in->n; i++)
-        json_array_append_new(out->items, article_object(&in->items[i], false));
+    const struct db_article_page *parts[] = { in };
+    struct item_extra x = { .search = NULL, .pinned = -1 };
+    article_items(out, parts, &x, 1);
 }
 
 void serialize_search_page(const struct db_article_page *in, const struct search_query *search,
                            struct list_page *out)
 {
     page_start(&in->end, out);
-    for (size_t i = 0; i < in->n; i++) {
-        const struct db_article *a = &in->items[i];
-        const char *texts[3] = { a->title, a->summary, a->body_text };
-        char *snippet = search_snippet_new(search, texts, 3);
-        json_t *item = article_object(a, false);
-        json_object_set_new(item, "snippet", text_or_null(snippet));
-        json_array_append_new(out->items, item);
-        free(snippet);
-    }
+    const struct db_article_page *parts[] = { in };
+    struct item_extra x = { .search = search, .pinned = -1 };
+    article_items(out, parts, &x, 1);
 }
 
 void serialize_tag_page(const struct db_name_page *in, struct list_page *out)
@@ -287,21 +368,12 @@ void serialize_section_page(const struct db_section_page *in, struct list_page *
         json_array_append_new(out->items, serialize_section_new(&in->items[i]));
 }
 
-/* Front items: list items marked pinned or not. */
-static void front_items(const struct db_article_page *in, bool pinned, json_t *items)
-{
-    for (size_t i = 0; i < in->n; i++) {
-        json_t *item = article_object(&in->items[i], false);
-        json_object_set_new(item, "pinned", json_boolean(pinned));
-        json_array_append_new(items, item);
-    }
-}
-
 void serialize_front_page(const struct db_front *in, struct list_page *out)
 {
     page_start(&in->newest.end, out);
-    front_items(&in->pinned, true, out->items);
-    front_items(&in->newest, false, out->items);
+    const struct db_article_page *parts[] = { &in->pinned, &in->newest };
+    struct item_extra x[] = { { .search = NULL, .pinned = 1 }, { .search = NULL, .pinned = 0 } };
+    article_items(out, parts, x, 2);
 }
 
 json_t *serialize_article_list_new(const struct db_article_page *in)

@@ -187,6 +187,22 @@ static void test_tag_and_source(void **state)
                   "source page: the items");
 }
 
+/* The items of a serialized page as jansson values, whichever way they were written (the
+ * page's items_text, or items); the page gives them up. */
+static json_t *page_items(struct list_page *out)
+{
+    json_t *items = out->items;
+    if (out->items_text != NULL) {
+        check(items == NULL, "page: the items are written one way only");
+        items = json_loads(out->items_text, 0, NULL);
+        check(json_is_array(items), "page: the items' text is a JSON array");
+        free(out->items_text);
+    }
+    out->items = NULL;
+    out->items_text = NULL;
+    return items;
+}
+
 static void test_article_page(void **state)
 {
     (void)state;
@@ -201,9 +217,10 @@ static void test_article_page(void **state)
     serialize_article_page(&page, &out);
     check(out.more && out.last_id == 41, "page: where it ends");
     check_str(out.last_key, "2024-05-19T10:00:00Z", "page: the last published_at");
-    check(json_array_size(out.items) == 2, "page: two items");
-    char *first = dump_new(json_incref(json_array_get(out.items, 0)));
-    json_decref(out.items);
+    json_t *got = page_items(&out);
+    check(json_array_size(got) == 2, "page: two items");
+    char *first = dump_new(json_incref(json_array_get(got, 0)));
+    json_decref(got);
     check_new_str(first,
                   ARTICLE_HEAD "\"summary\":\"A short summary\","
                                "\"status\":\"published\",\"lang\":\"ar\",\"dir\":\"rtl\"," ARTICLE_TAIL,
@@ -211,7 +228,7 @@ static void test_article_page(void **state)
     page.n = 0;
     page.end.more = false;
     serialize_article_page(&page, &out);
-    check_new_str(dump_new(out.items), "[]", "page: an empty page");
+    check_new_str(dump_new(page_items(&out)), "[]", "page: an empty page");
 }
 
 static void test_search_page(void **state)
@@ -227,10 +244,11 @@ static void test_search_page(void **state)
     struct list_page out;
     serialize_search_page(&page, q, &out);
     search_query_free(q);
-    char *first = dump_new(json_incref(json_array_get(out.items, 0)));
-    json_t *second_item = json_array_get(out.items, 1);
+    json_t *got = page_items(&out);
+    char *first = dump_new(json_incref(json_array_get(got, 0)));
+    json_t *second_item = json_array_get(got, 1);
     char *second = dump_new(json_incref(json_object_get(second_item, "snippet")));
-    json_decref(out.items);
+    json_decref(got);
     check_new_str(first,
                   ARTICLE_HEAD "\"summary\":\"A short summary\",\"status\":\"published\",\"lang\":\"ar\",\"dir\":\"rtl\","
                       ARTICLE_REST ",\"snippet\":\"The <mark>body</mark>\"}",
@@ -366,6 +384,45 @@ static void test_answer_is_the_tree_dumped(void **state)
     }
 }
 
+/* A page's items written directly are the bytes jansson writes for the same list
+ * (serialize_article_list_new), for the rows of the randomized test above. */
+static void test_page_text_is_the_tree_dumped(void **state)
+{
+    (void)state;
+    char bufs[6][256];
+    struct db_article rows[4];
+    for (int i = 0; i < 3000; i++) {
+        size_t n = rnd(5);
+        for (size_t k = 0; k < n; k++) {
+            struct db_article a = row();
+            a.id = rnd(100000);
+            a.title = random_string(bufs[k], sizeof bufs[k], 10);
+            a.summary = rnd(3) ? random_string(bufs[4], sizeof bufs[4], 8) : NULL;
+            a.tags = PICK(stored_lists);
+            a.image = PICK(stored_objects);
+            a.published_at = rnd(5) ? "2024-05-19T10:00:00Z" : NULL;
+            if (rnd(30) == 0)
+                a.title = "\xff";
+            rows[k] = a;
+        }
+        struct db_article_page page = { .items = rows, .n = n };
+        struct list_page out;
+        serialize_article_page(&page, &out);
+        char *tree = dump_new(serialize_article_list_new(&page));
+        char *direct = NULL;
+        if (out.items_text != NULL && asprintf(&direct, "{\"data\":%s}", out.items_text) < 0)
+            direct = NULL;
+        if (out.items_text == NULL) /* written through jansson: a string that is not UTF-8 */
+            direct = dump_new(json_pack("{s:O}", "data", out.items));
+        if (direct == NULL || strcmp(direct, tree) != 0)
+            fail_msg("page %d: direct\n%s\njansson\n%s", i, direct ? direct : "(null)", tree);
+        free(direct);
+        free(tree);
+        free(out.items_text);
+        json_decref(out.items);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -378,6 +435,7 @@ int main(void)
         cmocka_unit_test(test_search_page),
         cmocka_unit_test(test_revision),
         cmocka_unit_test(test_answer_is_the_tree_dumped),
+        cmocka_unit_test(test_page_text_is_the_tree_dumped),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
