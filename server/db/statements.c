@@ -9,8 +9,9 @@
 const struct db_statement db_statements[STMT_COUNT] = {
     [STMT_PING] = { "SELECT 1", 0, .read_only = 1 },
     /* after a write: a mark the writer's change thread hears once the write's own
-     * announcement, committed before it, has been applied (infra/changes.h) */
-    [STMT_SEND_MARK] = { "SELECT pg_notify('" MARKS_CHANNEL "', $1)", 1 },
+     * announcement, committed before it, has been applied (infra/changes.h). It changes no
+     * row, and a mark heard twice is heard once: it may run again after a lost connection. */
+    [STMT_SEND_MARK] = { "SELECT pg_notify('" MARKS_CHANNEL "', $1)", 1, .read_only = 1 },
     /* on the primary after a commit: at or past the end of its commit record */
     [STMT_WAL_END_POSITION] = { WAL_END_OF_RECORDS_SQL, 0, .read_only = 1 },
     /* on a replica: how far it has replayed (NULL on a server that is not in recovery) */
