@@ -178,7 +178,12 @@ static bool consume(struct changes *ch, PGconn *pg)
             n++;
         if (n == 0)
             break;
-        bool ok = !ch->track_wal || note_wal_position(ch, pg);
+        /* a batch of marks alone changes nothing a replica must have replayed: a mark heard
+         * late must not send reads to the primary for changes never announced */
+        bool only_marks = true;
+        for (size_t i = 0; i < n; i++)
+            only_marks = only_marks && strcmp(batch[i]->relname, MARKS_CHANNEL) == 0;
+        bool ok = !ch->track_wal || only_marks || note_wal_position(ch, pg);
         for (size_t i = 0; i < n; i++) {
             if (strcmp(batch[i]->relname, TOKENS_CHANNEL) == 0) {
                 atomic_store(&ch->tokens_pending, true);
