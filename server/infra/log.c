@@ -274,6 +274,15 @@ static void put_json_str(struct line *l, const char *s)
     put(l, "\"", 1);
 }
 
+/* ,"key": and value (escaped by log_escape) as a JSON string. */
+static void put_json_member(struct line *l, const char *key, const char *value)
+{
+    put_str(l, ",\"");
+    put_str(l, key);
+    put_str(l, "\":");
+    put_json_str(l, value);
+}
+
 static void put_uint(struct line *l, unsigned long long v)
 {
     char digits[24];
@@ -338,10 +347,9 @@ void log_vmessage(const char *level, const char *fmt, va_list ap)
     } else {
         put_str(&l, "{\"time\":\"");
         put_str(&l, when);
-        put_str(&l, "\",\"level\":");
-        put_json_str(&l, lvl);
-        put_str(&l, ",\"msg\":");
-        put_json_str(&l, shown);
+        put_str(&l, "\"");
+        put_json_member(&l, "level", lvl);
+        put_json_member(&l, "msg", shown);
         put_str(&l, "}");
     }
     line_end(&l);
@@ -391,18 +399,13 @@ static void access_json(struct line *l, const char *when, const struct access_fi
 {
     put_str(l, "{\"time\":\"");
     put_str(l, when);
-    put_str(l, "\",\"level\":\"info\",\"request_id\":");
-    put_json_str(l, f->request_id);
-    put_str(l, ",\"client\":");
-    put_json_str(l, f->client);
-    put_str(l, ",\"method\":");
-    put_json_str(l, f->method);
-    put_str(l, ",\"path\":");
-    put_json_str(l, f->path);
-    if (e->route != NULL) {
-        put_str(l, ",\"route\":");
-        put_json_str(l, f->route);
-    }
+    put_str(l, "\",\"level\":\"info\"");
+    put_json_member(l, "request_id", f->request_id);
+    put_json_member(l, "client", f->client);
+    put_json_member(l, "method", f->method);
+    put_json_member(l, "path", f->path);
+    if (e->route != NULL)
+        put_json_member(l, "route", f->route);
     put_str(l, ",\"status\":");
     put_uint(l, e->status);
     put_str(l, ",\"bytes\":");

@@ -67,22 +67,37 @@ static void test_bounded(void **state)
     check(log_escape("a\x01", out, sizeof out, false) == 0, "no room for the unit nor the mark");
 }
 
-/* What log_access writes for e, in text or JSON, read back from a file. */
-static char *access_line_new(const struct access_entry *e, bool text)
+/* Sends stdout to a new temporary file (its name into path) until stdout_read_back;
+ * returns the file's descriptor, *saved the real stdout's. */
+static int stdout_to_file(char *path, int *saved)
 {
-    char path[] = "/tmp/khabar-test-log-XXXXXX";
     int fd = mkstemp(path);
     check(fd >= 0, "a temporary file");
     fflush(stdout);
-    int saved = dup(STDOUT_FILENO);
+    *saved = dup(STDOUT_FILENO);
     dup2(fd, STDOUT_FILENO);
-    log_init(text);
-    log_access(e);
+    return fd;
+}
+
+/* stdout back as it was; the file, rewound to be read (the caller closes and unlinks it). */
+static FILE *stdout_read_back(int fd, int saved)
+{
     fflush(stdout);
     dup2(saved, STDOUT_FILENO);
     close(saved);
     FILE *f = fdopen(fd, "r");
     rewind(f);
+    return f;
+}
+
+/* What log_access writes for e, in text or JSON, read back from a file. */
+static char *access_line_new(const struct access_entry *e, bool text)
+{
+    char path[] = "/tmp/khabar-test-log-XXXXXX";
+    int saved, fd = stdout_to_file(path, &saved);
+    log_init(text);
+    log_access(e);
+    FILE *f = stdout_read_back(fd, saved);
     char *line = calloc(1, 65536);
     size_t n = fread(line, 1, 65535, f);
     line[n] = '\0';
@@ -153,11 +168,7 @@ static void test_writer_keeps_every_line(void **state)
 {
     (void)state;
     char path[] = "/tmp/khabar-test-log-XXXXXX";
-    int fd = mkstemp(path);
-    check(fd >= 0, "a temporary file");
-    fflush(stdout);
-    int saved = dup(STDOUT_FILENO);
-    dup2(fd, STDOUT_FILENO);
+    int saved, fd = stdout_to_file(path, &saved);
     log_init(false);
     check(log_start_writer(200), "the writer starts"); /* long enough for a buffer to fill */
     pthread_t a, b;
@@ -167,11 +178,7 @@ static void test_writer_keeps_every_line(void **state)
     pthread_join(b, NULL);
     log_stop_writer();
     log_message("info", "after the writer");
-    fflush(stdout);
-    dup2(saved, STDOUT_FILENO);
-    close(saved);
-    FILE *f = fdopen(fd, "r");
-    rewind(f);
+    FILE *f = stdout_read_back(fd, saved);
     char line[1024];
     long next_a = 0, next_b = 0, other = 0;
     bool in_order = true, last_after = false;
