@@ -202,7 +202,10 @@ struct MHD_Daemon *http_start(struct app *app)
         helpers_free(app);
         return NULL;
     }
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
+    /* poll, not epoll: with a thread pool, libmicrohttpd's epoll loop and MHD_quiesce_daemon
+     * both remove the listening socket from a worker's epoll set, unguarded, and the loser of
+     * that race aborts the process at SIGTERM. poll measured the same on hot reads here. */
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC |
                      MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
     if (addr.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;

@@ -1,8 +1,10 @@
 """test_graceful_shutdown.py: SIGTERM with requests in flight: the listener stops, /readyz says 503, every request completes; SHUTDOWN_TIMEOUT bounds the wait."""
 import json
+import os
 import signal
 import socket
 import subprocess
+import threading
 import time
 
 from harness import TOKEN_1, art, check, psql
@@ -82,3 +84,49 @@ def test_shutdown_timeout(khabar):
     check(srv.proc.poll() == 0 and 1.5 <= took <= 5.0,
           "a request stuck in flight delays the exit by SHUTDOWN_TIMEOUT=2 only (%.1f s, exit 0)" % took,
           srv.proc.poll())
+
+
+FAULTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "faults")
+
+
+def churn(port, stop):
+    """New connections, one request each, until stop is set: the worker threads stay busy."""
+    while not stop.is_set():
+        try:
+            s = socket.create_connection(("127.0.0.1", port), timeout=2)
+            s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            s.recv(4096)
+            s.close()
+        except OSError:
+            time.sleep(0.005)
+
+
+def test_stop_while_workers_are_busy(khabar):
+    """SIGTERM while new connections keep arriving, with the main thread's epoll removals slowed
+    down (a preloaded fault) so that a worker thread runs while stopping begins: the server still
+    stops accepting, finishes and exits 0, never aborting inside the HTTP library."""
+    shim = os.path.join(khabar.workdir, "slow_epoll_del.so")
+    r = subprocess.run(["cc", "-shared", "-fPIC", "-O1", "-o", shim, os.path.join(FAULTS, "slow_epoll_del.c"), "-ldl"],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    check(r.returncode == 0, "the fault library builds", r.stdout)
+    asan = os.environ.get("ASAN_OPTIONS", "")
+    srv = khabar.start_server(extra={"LD_PRELOAD": shim, "THREADS": "2",
+                                     "ASAN_OPTIONS": (asan + ":" if asan else "") + "verify_asan_link_order=0"},
+                              name="stop-while-busy")
+    stop = threading.Event()
+    clients = [threading.Thread(target=churn, args=(srv.port, stop), daemon=True) for _ in range(4)]
+    for t in clients:
+        t.start()
+    time.sleep(0.5)
+    srv.proc.send_signal(signal.SIGTERM)
+    try:
+        srv.proc.wait(15)
+    except subprocess.TimeoutExpired:
+        pass
+    stop.set()
+    for t in clients:
+        t.join(5)
+    status = srv.proc.poll()
+    log_text = srv.log_text()
+    check(status == 0 and "Fatal error" not in log_text,
+          "stopping while the worker threads are busy exits 0", "status %s; %s" % (status, srv.log_tail(5)))
