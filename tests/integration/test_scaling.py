@@ -57,6 +57,7 @@ def test_read_replica(khabar):
     try:
         check(psql(standby.url, "SELECT pg_is_in_recovery()") == "t", "the standby is in recovery (streaming)", "")
         srv = khabar.start_server(extra={"DATABASE_READ_URL": standby.url}, name="reads-on-standby")
+        heard = metric_value(srv, "khabar_changes_heard_total")
         r = srv.request("POST", "/v1/articles", body=art("على الأساسي"), token=TOKEN_1)
         check(r.status == 201 and r.json and r.json.get("title") == "على الأساسي",
               "POST with a read replica: 201 with the article read back from the primary", r.brief())
@@ -64,6 +65,10 @@ def test_read_replica(khabar):
         g = srv.request("GET", "/v1/articles/%d" % first)
         check(g.status == 200, "a GET right after this instance's own write shows it", g.brief())
         check(wait_replayed(khabar.pg.url, standby), "the standby replays the write", first)
+        # Its announcement heard first: one heard after the unannounced change below would
+        # rightly send reads to the primary (the position it asks for would include that change).
+        check(wait_until(lambda: metric_value(srv, "khabar_changes_heard_total") > heard, 5),
+              "the instance hears its write's announcement", heard)
         psql(standby.url, "SELECT pg_wal_replay_pause()")
         try:
             # a change the instance is not told of: only the standby's answer can lack it
