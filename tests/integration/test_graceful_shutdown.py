@@ -118,15 +118,9 @@ def test_stop_while_workers_are_busy(khabar):
     for t in clients:
         t.start()
     time.sleep(0.5)
-    srv.proc.send_signal(signal.SIGTERM)
-    try:
-        srv.proc.wait(15)
-    except subprocess.TimeoutExpired:
-        pass
+    status, _ = srv.stop(15)
     stop.set()
     for t in clients:
         t.join(5)
-    status = srv.proc.poll()
-    log_text = srv.log_text()
-    check(status == 0 and "Fatal error" not in log_text,
+    check(status == 0 and "Fatal error" not in srv.log_text(),
           "stopping while the worker threads are busy exits 0", "status %s; %s" % (status, srv.log_tail(5)))
