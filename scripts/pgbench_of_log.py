@@ -5,15 +5,34 @@ scripts/bench.sh, so that pgbench runs exactly what khabar ran for a URL).
 Reads PostgreSQL log lines on stdin, written with log_min_duration_statement = 0 and
 log_line_prefix = '%a|' while the request ran; keeps the statements executed by
 connections named APPLICATION (khabar's pool: "khabar"), each with its parameters put in as
-literals, one command a line. Exits 1 when there is none.
+literals, one command a line. A parameter holding a newline continues on the log's next lines, which
+carry no prefix. Exits 1 when there is none.
 """
 import re
 import sys
 
-EXECUTE = re.compile(r"^LOG:  duration: [0-9.]+ ms  execute [^:]+: (.*)$")
-PARAMETERS = re.compile(r"^DETAIL:  parameters: (.*)$")
+EXECUTE = re.compile(r"^LOG:  duration: [0-9.]+ ms  execute [^:]+: (.*)$", re.S)
+PARAMETERS = re.compile(r"^DETAIL:  parameters: (.*)$", re.S)
 # one parameter: $n = NULL, or $n = '...' with '' for a quote inside
 PARAMETER = re.compile(r"\$(\d+) = (NULL|'(?:[^']|'')*')(?:, |$)")
+# the start of a record: the prefix (application name and '|'), then a severity
+RECORD = re.compile(r"^[^|\n]*\|[A-Z]+:  ")
+
+
+def records(lines):
+    """The log's records, each with the lines that continue it joined by newlines."""
+    record = None
+    for line in lines:
+        line = line.rstrip("\n")
+        if RECORD.match(line) or record is None:
+            if record is not None:
+                yield record
+            record = line
+        else:
+            # PostgreSQL starts each continuing line with a tab of its own
+            record += "\n" + (line[1:] if line.startswith("\t") else line)
+    if record is not None:
+        yield record
 
 
 def parameters(text):
@@ -42,8 +61,7 @@ def main():
     prefix = application + "|"
     statements = []  # [sql, values]
     after_execute = False  # a DETAIL line belongs to the line before it (an execute, or a bind)
-    for line in sys.stdin:
-        line = line.rstrip("\n")
+    for line in records(sys.stdin):
         if not line.startswith(prefix):
             continue
         line = line[len(prefix):]
