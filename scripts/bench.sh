@@ -27,6 +27,8 @@ me=bench
 
 say() { echo "$me: $*" >&2; }
 die() { echo "$me: $*" >&2; exit 1; }
+# shellcheck source=scripts/bench_log.sh
+. scripts/bench_log.sh
 
 sizes=${BENCH_SIZES:-${BENCH_SMALL:-50000,1000000}}
 IFS=, read -r size1 size2 extra <<<"$sizes"
@@ -96,7 +98,7 @@ base=http://127.0.0.1:$port
 # No per-client rate limit or connection cap: every request of wrk comes from 127.0.0.1.
 # No answer cache: the lists measure the queries (repeating one URL would measure the
 # cache); scripts/bench_read.sh measures the cache beside nginx. No webhook workers: the
-# webhook figures are scripts/bench_webhooks.sh's server's alone (this one's would claim
+# webhook figures are scripts/bench_writes.sh's server's alone (this one's would claim
 # its deliveries and refuse the receivers' private addresses).
 PORT=$port LISTEN_ADDR=127.0.0.1 LOG_FORMAT=json RATE_LIMIT=0 PER_CLIENT_CONNECTIONS=65536 \
     MAX_CONNECTIONS=4096 CACHE_BYTES=0 WEBHOOK_WORKERS=0 "$bin" serve >"$tmp/server.log" 2>&1 &
@@ -276,20 +278,10 @@ measure() {
 }
 
 # statements_of PATH OUT: the statements khabar's pool ran for one GET of PATH, as a pgbench
-# script (scripts/pgbench_of_log.py), from PostgreSQL's log of every statement for a moment.
+# script (scripts/pgbench_of_log.py).
 statements_of() {
-    local path=$1 out=$2 log=$tmp/pg/postgresql.log mark
-    q "ALTER SYSTEM SET log_min_duration_statement = 0" >/dev/null
-    q "ALTER SYSTEM SET log_line_prefix = '%a|'" >/dev/null
-    q "SELECT pg_reload_conf()" >/dev/null
-    sleep 0.5
-    mark=$(wc -c <"$log")
-    http_status "$base$path" >/dev/null
-    sleep 0.5
-    q "ALTER SYSTEM RESET log_min_duration_statement" >/dev/null
-    q "ALTER SYSTEM RESET log_line_prefix" >/dev/null
-    q "SELECT pg_reload_conf()" >/dev/null
-    tail -c +$((mark + 1)) "$log" | python3 scripts/pgbench_of_log.py khabar >"$out"
+    log_while "$tmp/pg/postgresql.log" "$tmp/statements.log" http_status "$base$1" >/dev/null
+    python3 scripts/pgbench_of_log.py khabar <"$tmp/statements.log" >"$2"
 }
 
 # beside_pgbench: each query (not the suggestions', paced apart) against pgbench running the
@@ -330,9 +322,9 @@ if [ -z "${BENCH_NO_READ:-}" ]; then
     say "the read path at $l1, beside nginx and pgbench"
     BENCH_TMP=$tmp BENCH_BIN=$bin BENCH_BASE=$base BENCH_DURATION=$duration \
         scripts/bench_read.sh || die "scripts/bench_read.sh failed"
-    say "writes with two webhook endpoints against none"
+    say "writes beside pgbench, and with two webhook endpoints against none"
     BENCH_TMP=$tmp BENCH_BIN=$bin BENCH_DURATION=$duration \
-        scripts/bench_webhooks.sh || die "scripts/bench_webhooks.sh failed"
+        scripts/bench_writes.sh || die "scripts/bench_writes.sh failed"
 fi
 if [ "${BENCH_SOAK:-600s}" != 0 ]; then
     say "mixed load for ${BENCH_SOAK:-600s} at half its maximum"

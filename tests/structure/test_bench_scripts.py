@@ -41,3 +41,36 @@ def test_a_log_without_the_clients_statements_is_an_error():
     result = pgbench_of("psql|LOG:  duration: 0.01 ms  statement: SELECT 1\n")
     assert result.returncode == 1
     assert "no statement of khabar" in result.stderr
+
+
+def test_a_write_becomes_repeatable_with_a_new_title_and_the_id_it_creates():
+    # the transaction's own BEGIN and COMMIT (simple protocol) stay where they ran; the marker
+    # in any value becomes :n, the id becomes :id once the row that returns it is inserted
+    log = ("khabar|LOG:  duration: 0.03 ms  statement: BEGIN\n"
+           "khabar|LOG:  duration: 0.02 ms  execute s9: SELECT id FROM sections WHERE slug_key = $1\n"
+           "khabar|DETAIL:  parameters: $1 = 'desk-42'\n"
+           "khabar|LOG:  duration: 1.5 ms  execute s52: INSERT INTO articles (slug, title) VALUES ($1, $2) RETURNING id\n"
+           "khabar|DETAIL:  parameters: $1 = 'news-977', $2 = 'News 977 it''s'\n"
+           "khabar|LOG:  duration: 0.2 ms  execute s69: INSERT INTO article_revisions (article_id, representation) VALUES ($1, $2::jsonb)\n"
+           "khabar|DETAIL:  parameters: $1 = '42', $2 = '{\"id\": 42, \"slug\": \"news-977\", \"tag\": \"x420\"}'\n"
+           "khabar|LOG:  duration: 0.9 ms  statement: COMMIT\n")
+    result = subprocess.run([sys.executable, SCRIPT, "--vary", "977", "--id", "42"], input=log,
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == (
+        "\\set n random(1, 1000000000000)\n"
+        "BEGIN;\n"
+        "SELECT id FROM sections WHERE slug_key = 'desk-42';\n"  # before the insert: a literal
+        "INSERT INTO articles (slug, title) VALUES (('news-' || :n || ''), ('News ' || :n || ' it''s')) RETURNING id \\gset\n"
+        "INSERT INTO article_revisions (article_id, representation) VALUES "
+        "(:id, ('{\"id\": ' || :id || ', \"slug\": \"news-' || :n || '\", \"tag\": \"x420\"}')::jsonb);\n"
+        "COMMIT;\n")
+
+
+def test_an_id_no_statement_returns_is_an_error():
+    log = ("khabar|LOG:  duration: 0.02 ms  execute s9: SELECT 1 WHERE $1 > 0\n"
+           "khabar|DETAIL:  parameters: $1 = '42'\n")
+    result = subprocess.run([sys.executable, SCRIPT, "--id", "42"], input=log,
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 1
+    assert "no statement returns the id 42" in result.stderr
