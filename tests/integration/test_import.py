@@ -120,6 +120,9 @@ def archive_lines():
     # refused: not JSON, and an article without a body
     lines.insert(900, '{"title": "نص غير مكتمل", ')
     lines.insert(2100, {"title": "مقال بلا نص"})
+    # a body long enough that PostgreSQL compresses it and its formatted forms
+    lines.append({"title": "مقال طويل", "published_at": "2024-06-02T00:00:00Z", "body": "\n\n".join(
+        " ".join(rnd.choice(words) for _ in range(60)) for _ in range(20))})
     return lines
 
 
@@ -144,6 +147,26 @@ def consistency(url):
                                       " JOIN sources s ON s.id = x.source_id WHERE x.article_id = a.id"
                                       " ORDER BY x.position))::text")),
     }
+
+
+def compressions(url):
+    """The compression methods the articles' long texts are stored with, e.g. "lz4"."""
+    return psql(url, "SELECT string_agg(DISTINCT m, ',') FROM articles,"
+                     " unnest(ARRAY[pg_column_compression(body), pg_column_compression(body_html),"
+                     " pg_column_compression(body_text)]) m")
+
+
+# The rows of the tables an import into an empty archive fills once at its end, as one
+# digest each.
+TITLE_KEYS = ("SELECT md5(string_agg(prefix || '|' || published_at || '|' || article_id, ','"
+              " ORDER BY prefix COLLATE \"C\", published_at, article_id)) FROM title_prefixes")
+SEARCH_WORDS = "SELECT md5(string_agg(word, ',' ORDER BY word COLLATE \"C\")) FROM search_words"
+
+
+def refilled(url, fill, digest):
+    """digest of a table after fill has made it again from the articles, in a transaction
+    rolled back."""
+    return psql(url, "BEGIN; %s; %s; ROLLBACK" % (fill, digest)).splitlines()[-1]
 
 
 def search_index(url):
@@ -226,6 +249,8 @@ def test_empty_archive_contents(khabar, bulk):
     named = [x.get("slug") for x in json.loads(related or "[]")]
     check(named == [first_slug(lines), "عنوان-مكرر-في-الملف"],
           "\"read also\" links to earlier lines are stored in order", named)
+    check(compressions(url) == "lz4", "a long body and its formatted forms are stored with lz4, as"
+          " the articles' columns ask", compressions(url))
 
 
 def test_empty_archive_search(bulk, start_server):
@@ -266,6 +291,15 @@ def test_same_as_batches(khabar, bulk):
               "both ways count the same tags and sources", "%s\n%s" % (tags_bulk[:300], tags_batches[:300]))
         definition, valid = search_index(url)
         check(definition is not None and valid, "batch by batch keeps the search index", definition)
+        # batch by batch, triggers keep the title keys and search words article by article;
+        # the one transaction fills them at its end: both ways must give the same rows
+        kept = psql(url, TITLE_KEYS)
+        check(kept and refilled(url, "SELECT khabar_title_prefixes_fill()", TITLE_KEYS) == kept,
+              "the title keys filled at once are the ones kept article by article", kept)
+        kept = psql(url, SEARCH_WORDS)
+        check(kept and refilled(url, "DELETE FROM search_words; SELECT khabar_refresh_search_words()",
+                                SEARCH_WORDS) == kept,
+              "the search words filled at once are the ones kept article by article", kept)
     finally:
         drop(khabar, "khabar_batches")
 
