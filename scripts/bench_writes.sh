@@ -21,7 +21,7 @@ set -euo pipefail
 : "${BENCH_TMP:?}" "${BENCH_BIN:?}" "${DATABASE_URL:?}"
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
-tmp=$BENCH_TMP/webhooks
+tmp=$BENCH_TMP/writes
 mkdir -p "$tmp/nginx/temp"
 chmod 777 "$tmp/nginx/temp"
 me=bench
