@@ -171,6 +171,10 @@ void db_article_clear(struct db_article *a);
 /* Article reads; DB_NOT_FOUND when there is none (*out zeroed). */
 db_status db_article_get(db_conn *c, int64_t id, struct db_article *out);
 db_status db_article_get_by_slug_key(db_conn *c, const char *slug_key, struct db_article *out);
+/* The articles of n ids, their statements sent together (one round trip for a batch of
+ * requests); out[i] and st[i] as db_article_get gives them for ids[i]. */
+void db_articles_get(db_conn *c, const int64_t *ids, size_t n, struct db_article out[],
+                     db_status st[]);
 
 /* What a list of articles asks for; NULL members do not filter. */
 struct article_query {

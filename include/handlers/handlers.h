@@ -3,6 +3,8 @@
 #ifndef KHABAR_HANDLERS_H
 #define KHABAR_HANDLERS_H
 
+#include <stddef.h>
+
 struct request;
 struct app;
 
@@ -11,6 +13,7 @@ int index_get(struct request *req);
 int articles_list(struct request *req);
 int articles_create(struct request *req);
 int articles_get(struct request *req);
+void articles_get_many(struct request *const *reqs, size_t n, int *rcs);
 int articles_replace(struct request *req);
 int articles_patch(struct request *req);
 int articles_delete(struct request *req);

@@ -12,6 +12,10 @@ struct app;
 
 /* A handler answers one request; it returns MHD_YES or MHD_NO (enum MHD_Result). */
 typedef int (*route_handler)(struct request *req);
+/* A handler for several requests of one route at once (1 to JOBS_BATCH_MAX), which
+ * answers each as its route_handler would, rcs[i] for reqs[i]: their statements can then
+ * share one round trip to the database. */
+typedef void (*route_batch_handler)(struct request *const *reqs, size_t n, int *rcs);
 
 /* Path patterns are literal segments and ":name" segments, one path parameter each. */
 #define ROUTE_MAX_PARAMS 2
@@ -21,6 +25,9 @@ struct route {
     const char *path;
     const char *name; /* label for logs and metrics */
     route_handler handler;
+    /* a read's handler for its requests queued together for the job threads (NULL: each
+     * runs on its own) */
+    route_batch_handler batch;
     /* a write: the least role its token must have (ROLE_NONE: a read, open to all); the
      * handler may ask more of some writes (model/roles.h) */
     enum role role;

@@ -62,12 +62,11 @@ static bool article_of_row(const PGresult *res, int row, struct db_article *a)
     return true;
 }
 
-static db_status article_by(db_conn *c, enum db_stmt stmt, const char *param, struct db_article *out)
+/* The article of a one-article statement's result (res NULL: it failed with st), which
+ * is cleared. */
+static db_status article_of_result(PGresult *res, db_status st, struct db_article *out)
 {
-    db_status st;
-    const char *params[1] = { param };
     memset(out, 0, sizeof *out);
-    PGresult *res = db_run(c, stmt, params, PGRES_TUPLES_OK, &st);
     if (res == NULL)
         return st;
     st = DB_NOT_FOUND;
@@ -77,9 +76,41 @@ static db_status article_by(db_conn *c, enum db_stmt stmt, const char *param, st
     return st;
 }
 
+static db_status article_by(db_conn *c, enum db_stmt stmt, const char *param, struct db_article *out)
+{
+    db_status st;
+    const char *params[1] = { param };
+    PGresult *res = db_run(c, stmt, params, PGRES_TUPLES_OK, &st);
+    return article_of_result(res, st, out);
+}
+
 db_status db_article_get(db_conn *c, int64_t id, struct db_article *out)
 {
     return article_by(c, STMT_ARTICLE_BY_ID, db_int_text(id).s, out);
+}
+
+/* Articles sent in one round trip at most: a batch of requests is never larger. */
+#define ARTICLES_AT_ONCE 16
+
+void db_articles_get(db_conn *c, const int64_t *ids, size_t n, struct db_article out[],
+                     db_status st[])
+{
+    struct db_int_text texts[ARTICLES_AT_ONCE];
+    const char *param[ARTICLES_AT_ONCE][1];
+    const char *const *params[ARTICLES_AT_ONCE];
+    PGresult *res[ARTICLES_AT_ONCE];
+    for (size_t done = 0; done < n;) {
+        size_t m = n - done < ARTICLES_AT_ONCE ? n - done : ARTICLES_AT_ONCE;
+        for (size_t i = 0; i < m; i++) {
+            texts[i] = db_int_text(ids[done + i]);
+            param[i][0] = texts[i].s;
+            params[i] = param[i];
+        }
+        db_run_many(c, STMT_ARTICLE_BY_ID, params, m, PGRES_TUPLES_OK, res, st + done);
+        for (size_t i = 0; i < m; i++)
+            st[done + i] = article_of_result(res[i], st[done + i], &out[done + i]);
+        done += m;
+    }
 }
 
 db_status db_article_get_by_slug_key(db_conn *c, const char *slug_key, struct db_article *out)

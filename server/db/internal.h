@@ -205,6 +205,14 @@ struct db_conn {
 PGresult *db_run(db_conn *c, enum db_stmt stmt, const char *const *params, ExecStatusType want,
                  db_status *st);
 /*
+ * Runs stmt once per parameter list (params[i]), the n of them in one round trip (libpq's
+ * pipeline mode) when stmt is a read outside a transaction; res[i] and st[i] as db_run
+ * gives them. A statement that got no answer of its own (the connection lost, or an
+ * earlier statement's failure aborting it) runs again alone through db_run.
+ */
+void db_run_many(db_conn *c, enum db_stmt stmt, const char *const *const params[], size_t n,
+                 ExecStatusType want, PGresult *res[], db_status st[]);
+/*
  * Of rows fetched with limit + 1 (one more row means a next page): how many belong to
  * the page, and where it ends (the last one's key_col and id_col); last_modified is
  * left as it is.

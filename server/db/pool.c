@@ -381,6 +381,77 @@ PGresult *db_run(db_conn *c, enum db_stmt stmt, const char *const *params, ExecS
     return NULL;
 }
 
+/* Sends stmt once per parameter list, then a sync, in pipeline mode; false when a send failed. */
+static bool pipeline_send(PGconn *pg, const char *name, int nparams,
+                          const char *const *const params[], size_t n)
+{
+    if (!PQenterPipelineMode(pg))
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!PQsendQueryPrepared(pg, name, nparams, params[i], NULL, NULL, 0))
+            return false;
+    return PQpipelineSync(pg) == 1;
+}
+
+/* Reads a sent pipeline's answers: res[i] the result of statement i (NULL when none came),
+ * then the sync, and leaves pipeline mode; false when the connection is in no state for
+ * another statement. */
+static bool pipeline_read(PGconn *pg, size_t n, PGresult *res[])
+{
+    bool ok = true;
+    for (size_t i = 0; i < n && ok; i++) {
+        res[i] = PQgetResult(pg);
+        PGresult *end = res[i] != NULL ? PQgetResult(pg) : NULL; /* NULL ends statement i */
+        ok = res[i] != NULL && end == NULL;
+        PQclear(end);
+    }
+    PGresult *sync = ok ? PQgetResult(pg) : NULL;
+    ok = ok && PQresultStatus(sync) == PGRES_PIPELINE_SYNC;
+    PQclear(sync);
+    return ok && PQexitPipelineMode(pg) == 1;
+}
+
+void db_run_many(db_conn *c, enum db_stmt stmt, const char *const *const params[], size_t n,
+                 ExecStatusType want, PGresult *res[], db_status st[])
+{
+    const struct db_statement *d = &db_statements[stmt];
+    for (size_t i = 0; i < n; i++)
+        res[i] = NULL;
+    if (c->borrowed != NULL) {
+        db_run_many(c->borrowed, stmt, params, n, want, res, st);
+        return;
+    }
+    /* one round trip only where a failed statement may simply run again on its own */
+    bool together = n > 1 && d->read_only && !d->plan_each_time && c->pg != NULL &&
+                    PQstatus(c->pg) == CONNECTION_OK && PQtransactionStatus(c->pg) == PQTRANS_IDLE;
+    if (together) {
+        char name[16];
+        snprintf(name, sizeof name, "s%d", (int)stmt);
+        plan_mode_set(c, PLAN_GENERIC);
+        if (!c->pool->uncounted)
+            atomic_fetch_add(&db_query_count, n);
+        bool sent = pipeline_send(c->pg, name, d->nparams, params, n);
+        if (!(sent && pipeline_read(c->pg, n, res))) {
+            PQfinish(c->pg); /* left mid-pipeline: the next statement connects afresh */
+            c->pg = NULL;
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        ExecStatusType got = PQresultStatus(res[i]);
+        if (res[i] != NULL && got == want) {
+            st[i] = DB_OK;
+        } else if (res[i] != NULL && got == PGRES_FATAL_ERROR && PQstatus(c->pg) == CONNECTION_OK) {
+            st[i] = db_classify(c, res[i]); /* its own failure: running it again fails too */
+            PQclear(res[i]);
+            res[i] = NULL;
+        } else {
+            /* not run together, aborted by an earlier failure, or the connection lost */
+            PQclear(res[i]);
+            res[i] = db_run(c, stmt, params[i], want, &st[i]);
+        }
+    }
+}
+
 db_status db_command(db_conn *c, const char *sql)
 {
     PGresult *res = PQexec(c->pg, sql);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "infra/jobs.h"
 #include "infra/strict_json.h"
 #include "handlers/handlers.h"
 #include "article_writes.h"
@@ -102,27 +103,68 @@ static int reply_article(struct request *req, const struct db_article *article)
     return rc;
 }
 
+/* The answer to a GET of an article, once looked for (st, article). */
+static int answer_found(struct request *req, db_status st, const struct db_article *article)
+{
+    bool editor = st == DB_OK && !article->visible && request_is_authorized(req);
+    if (st == DB_OK && !article->visible && !editor && strcmp(article->status, "withdrawn") == 0)
+        return reply_withdrawn(req, article->withdrawn_reason);
+    if (st == DB_OK && (article->visible || editor))
+        return reply_article(req, article);
+    if (st == DB_OK)
+        return reply_db_status(req, DB_NOT_FOUND, "article"); /* a draft or scheduled: not revealed */
+    return reply_db_status(req, st, "article");
+}
+
+/* Reads the articles reqs name on one connection: those by id in one round trip, those
+ * by slug each on its own. */
+static void find_articles(struct request *const *reqs, size_t n, db_conn *c,
+                          struct db_article *articles, db_status *st)
+{
+    int64_t ids[JOBS_BATCH_MAX];
+    size_t by_id[JOBS_BATCH_MAX], m = 0;
+    struct db_article found[JOBS_BATCH_MAX];
+    db_status found_st[JOBS_BATCH_MAX];
+    for (size_t i = 0; i < n; i++) {
+        int64_t id = request_param_id(reqs[i], 0);
+        if (id > 0) {
+            by_id[m] = i;
+            ids[m++] = id;
+        } else {
+            st[i] = find_article(reqs[i], c, &articles[i]);
+        }
+    }
+    db_articles_get(c, ids, m, found, found_st);
+    for (size_t k = 0; k < m; k++) {
+        articles[by_id[k]] = found[k];
+        st[by_id[k]] = found_st[k];
+    }
+}
+
+/* GET /v1/articles/{article} for requests taken together (n at most JOBS_BATCH_MAX). */
+void articles_get_many(struct request *const *reqs, size_t n, int *rcs)
+{
+    struct db_article articles[JOBS_BATCH_MAX];
+    db_status st[JOBS_BATCH_MAX];
+    db_conn *c = request_db(reqs[0], &rcs[0]);
+    if (c == NULL) {
+        for (size_t i = 1; i < n; i++)
+            rcs[i] = reply_db_status(reqs[i], DB_UNAVAILABLE, NULL);
+        return;
+    }
+    find_articles(reqs, n, c, articles, st);
+    db_release(c);
+    for (size_t i = 0; i < n; i++) {
+        rcs[i] = answer_found(reqs[i], st[i], &articles[i]);
+        db_article_clear(&articles[i]);
+    }
+}
+
 /* GET /v1/articles/{article}: one article by id or by slug. */
 int articles_get(struct request *req)
 {
     int rc = MHD_NO;
-    struct db_article article;
-    db_conn *c = request_db(req, &rc);
-    if (c == NULL)
-        return rc;
-    db_status st = find_article(req, c, &article);
-    db_release(c);
-    bool editor = st == DB_OK && !article.visible && request_is_authorized(req);
-    if (st == DB_OK && !article.visible && !editor && strcmp(article.status, "withdrawn") == 0) {
-        rc = reply_withdrawn(req, article.withdrawn_reason);
-    } else if (st == DB_OK && (article.visible || editor)) {
-        rc = reply_article(req, &article);
-    } else if (st == DB_OK) {
-        rc = reply_db_status(req, DB_NOT_FOUND, "article"); /* a draft or scheduled: not revealed */
-    } else {
-        rc = reply_db_status(req, st, "article");
-    }
-    db_article_clear(&article);
+    articles_get_many(&req, 1, &rc);
     return rc;
 }
 

@@ -68,12 +68,12 @@ static bool client_gone(const struct request *req)
     return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
 }
 
-/* A deferred request, on a job thread: its answer is left in req->deferred. Work nobody
- * waits for any more is not done: a client that went away gets no answer (logged as 499),
- * and a request that waited past JOB_QUEUE_TIMEOUT is answered 503 without its handler. */
-static void run_deferred(void *arg)
+/* Whether a deferred request, now on a job thread, is still worth its handler: work
+ * nobody waits for any more is not done. A client that went away gets no answer (logged as
+ * 499), and a request that waited past JOB_QUEUE_TIMEOUT is answered 503 without its
+ * handler; either way its rc is set and the answer is false. */
+static bool deferred_wanted(struct request *req)
 {
-    struct request *req = arg;
     double waited_ms = (clock_monotonic_s() - req->deferred->queued_at) * 1000.0;
     if (client_gone(req)) {
         metrics_job_skipped(SKIP_CLIENT_GONE);
@@ -82,9 +82,62 @@ static void run_deferred(void *arg)
         metrics_job_skipped(SKIP_WAITED_TOO_LONG);
         req->deferred->rc = reply_overloaded(req, OVERLOAD_WAITED_TOO_LONG);
     } else {
-        req->deferred->rc = run_route(req);
+        return true;
     }
+    return false;
+}
+
+/* A deferred request, on a job thread: its answer is left in req->deferred. */
+static void run_deferred(void *arg)
+{
+    struct request *req = arg;
+    if (deferred_wanted(req))
+        req->deferred->rc = run_route(req);
     MHD_resume_connection(req->connection);
+}
+
+/* The wanted requests of wanted[0]'s route among wanted (n), answered by its batch
+ * handler and taken out of wanted; how many are left there. */
+static size_t run_route_batch(struct request **wanted, size_t n)
+{
+    const struct route *route = wanted[0]->route;
+    struct request *same[JOBS_BATCH_MAX];
+    int rcs[JOBS_BATCH_MAX];
+    size_t m = 0, left = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (wanted[i]->route == route)
+            same[m++] = wanted[i];
+        else
+            wanted[left++] = wanted[i];
+    }
+    route->batch(same, m, rcs);
+    for (size_t i = 0; i < m; i++)
+        same[i]->deferred->rc = rcs[i];
+    return left;
+}
+
+/* Deferred requests of routes with a batch handler, taken together by a job thread: those
+ * of one route answered in one call, and every connection resumed once answered. */
+static void run_deferred_batch(void **args, size_t n)
+{
+    struct request *wanted[JOBS_BATCH_MAX];
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (deferred_wanted(args[i]))
+            wanted[m++] = args[i];
+    while (m > 0)
+        m = run_route_batch(wanted, m);
+    for (size_t i = 0; i < n; i++)
+        MHD_resume_connection(((struct request *)args[i])->connection);
+}
+
+/* Queues a deferred request for the job threads: with its kin when its route answers
+ * several at once. */
+static bool submit_deferred(struct request *req)
+{
+    struct jobs *j = jobs_for(req);
+    return req->route->batch != NULL ? jobs_submit_batch(j, run_deferred_batch, req)
+                                     : jobs_submit(j, run_deferred, req);
 }
 
 /*==== The checks every request passes, in order ====*/
@@ -237,7 +290,7 @@ int dispatch(struct request *req)
         req->deferred->active = true;
         req->deferred->queued_at = clock_monotonic_s();
         MHD_suspend_connection(req->connection);
-        if (jobs_submit(jobs_for(req), run_deferred, req))
+        if (submit_deferred(req))
             return MHD_YES;
         /* Never run here instead: an HTTP thread must not wait on the database. */
         MHD_resume_connection(req->connection);

@@ -178,9 +178,17 @@ static void render_jobs(FILE *f, const struct app *app)
             "they waited past JOB_QUEUE_TIMEOUT.\n"
             "# TYPE khabar_jobs_skipped_total counter\n"
             "khabar_jobs_skipped_total{reason=\"client_gone\"} %llu\n"
-            "khabar_jobs_skipped_total{reason=\"waited_too_long\"} %llu\n",
+            "khabar_jobs_skipped_total{reason=\"waited_too_long\"} %llu\n"
+            "# HELP khabar_jobs_batches_total Runs of several queued requests together, their "
+            "statements in one round trip.\n"
+            "# TYPE khabar_jobs_batches_total counter\n"
+            "khabar_jobs_batches_total{queue=\"db\"} %llu\n"
+            "# HELP khabar_jobs_batched_requests_total The requests those runs answered.\n"
+            "# TYPE khabar_jobs_batched_requests_total counter\n"
+            "khabar_jobs_batched_requests_total{queue=\"db\"} %llu\n",
             db.waiting, search.waiting, db.refused, search.refused,
-            atomic_load(&skipped[SKIP_CLIENT_GONE]), atomic_load(&skipped[SKIP_WAITED_TOO_LONG]));
+            atomic_load(&skipped[SKIP_CLIENT_GONE]), atomic_load(&skipped[SKIP_WAITED_TOO_LONG]),
+            db.batches, db.batched);
 }
 
 /* The answer cache's figures (none when CACHE_BYTES=0). */

@@ -1,4 +1,4 @@
-"""test_job_queues.py: requests waiting for a job thread: a full queue answers 503 at once, a request that waited past JOB_QUEUE_TIMEOUT is answered 503 without being run, and one whose client went away is not run at all (logged as 499)."""
+"""test_job_queues.py: requests waiting for a job thread: a full queue answers 503 at once, a request that waited past JOB_QUEUE_TIMEOUT is answered 503 without being run, and one whose client went away is not run at all (logged as 499); GETs of articles waiting together are answered together, each with its own article, also when their connection is lost under them."""
 import socket
 import threading
 import time
@@ -6,7 +6,7 @@ import time
 import pytest
 
 import harness
-from harness import TOKEN_1, art, check, expect_problem, log_entry, metric_value, wait_until
+from harness import TOKEN_1, art, check, create, expect_problem, log_entry, metric_value, psql, wait_until
 from http_client import Response, build_request
 
 # One job thread, two requests may wait for it; a list waits on a locked table until it is free.
@@ -177,3 +177,147 @@ def test_pipelined_client_is_served(khabar, queued):
 def test_queue_server_stops(queued):
     status, _ = queued.stop(30.0)
     check(status == 0, "the server exits 0", queued.log_tail(10))
+
+
+@pytest.fixture(scope="module")
+def batching(khabar, module_server):
+    """One DB_JOBS thread with room for many waiting requests and no answer cache: GETs of articles
+    queued behind a busy thread are taken together. Its admin_token lists webhooks."""
+    r = khabar.run_cli(["token", "create", "batch-admin", "--role", "admin"])
+    assert r.returncode == 0, r.stderr
+    srv = module_server(name="batches", DB_JOBS=1, SEARCH_JOBS=1, DB_POOL_SIZE=2, JOB_QUEUE_MAX=64,
+                        STATEMENT_TIMEOUT=30000, CACHE_BYTES=0)
+    srv.admin_token = r.stdout.strip()
+    return srv
+
+
+@pytest.fixture(scope="module")
+def batch_articles(batching):
+    """Five published articles, a draft and a withdrawn one, made through the batching server."""
+    published = [create(batching, art("مقال الدفعة رقم %d" % i, "نص المقال رقم %d في الدفعة" % i))
+                 for i in range(5)]
+    draft = create(batching, art("مسودة الدفعة", "نص المسودة", status="draft"))
+    gone = create(batching, art("مقال مسحوب من الدفعة", "نص المقال المسحوب"))
+    r = batching.request("PATCH", "/v1/articles/%d" % gone["id"], token=TOKEN_1,
+                         body={"status": "withdrawn", "withdrawn_reason": "خطأ في المصدر"},
+                         headers={"Content-Type": "application/merge-patch+json"})
+    check(r.status == 200, "the article is withdrawn", r.brief())
+    return {"published": published, "draft": draft, "withdrawn": gone}
+
+
+def occupy_with_sections(srv, lock, bg):
+    """The sections list holds the one job thread, waiting on the locked sections table."""
+    bg.send(srv, "GET", "/v1/sections")
+    check(wait_until(lambda: lock.waiters() == 1, 10), "the sections list waits on its locked table",
+          lock.waiters())
+
+
+def batch_counts(srv):
+    return (metric_value(srv, 'khabar_jobs_batches_total{queue="db"}'),
+            metric_value(srv, 'khabar_jobs_batched_requests_total{queue="db"}'))
+
+
+def queue_article_gets(srv, bg, gets):
+    """Sends each (path, headers, token) of gets on a thread, then waits until all are queued."""
+    before = waiting(srv)
+    for path, headers, token in gets:
+        bg.send(srv, "GET", path, headers=headers, token=token)
+    check(wait_until(lambda: waiting(srv) == before + len(gets), 10),
+          "the %d GETs wait for the job thread" % len(gets), waiting(srv))
+
+
+def test_queued_gets_answered_together_each_its_own(khabar, batching, batch_articles):
+    """GETs of articles waiting for the job thread are run in one batch, their statements in one round trip:
+    each answer is its own article (by id or slug, JSON or JSON-LD), a draft is 404 to the public and 200 to
+    an editor, a withdrawn article 410, a missing id 404, and a client that went away is not answered."""
+    srv, a = batching, batch_articles
+    pub = a["published"]
+    gets = [("/v1/articles/%d" % x["id"], None, None) for x in pub]
+    gets += [("/v1/articles/" + pub[2]["slug"], None, None),
+             ("/v1/articles/%d" % pub[3]["id"], {"Accept": "application/ld+json"}, None),
+             ("/v1/articles/%d" % a["draft"]["id"], None, None),
+             ("/v1/articles/%d" % a["draft"]["id"], None, TOKEN_1),
+             ("/v1/articles/%d" % a["withdrawn"]["id"], None, None),
+             ("/v1/articles/987654321", None, None)]
+    batches, batched = batch_counts(srv)
+    bg = Background()
+    with harness.TableLock(khabar.pg.url, "sections") as lock:
+        occupy_with_sections(srv, lock, bg)
+        queue_article_gets(srv, bg, gets)
+        gone = send_and_close(srv, "GET", "/v1/articles/%d" % pub[0]["id"], "gone-batched-get")
+        check(wait_until(lambda: waiting(srv) == len(gets) + 1, 10), "and one whose client will go",
+              waiting(srv))
+        gone.close()
+        time.sleep(0.3)
+    results = [got for got, _ in bg.join()]
+    check(isinstance(results[0], Response) and results[0].status == 200, "the sections list -> 200",
+          brief(results[0]))
+    answers = results[1:]
+    ok = all(isinstance(r, Response) for r in answers)
+    check(ok, "every GET is answered", [brief(r) for r in answers])
+    if not ok:
+        return
+    for x, r in zip(pub, answers):
+        check(r.status == 200 and r.json.get("id") == x["id"] and r.json.get("title") == x["title"],
+              "GET /v1/articles/%d -> its own article" % x["id"], r.brief())
+    by_slug, ld, public_draft, editor_draft, withdrawn, missing = answers[len(pub):]
+    check(by_slug.status == 200 and by_slug.json.get("id") == pub[2]["id"], "by slug -> its article",
+          by_slug.brief())
+    check(ld.status == 200 and ld.headers.get("content-type", "").startswith("application/ld+json") and
+          ld.json.get("headline") == pub[3]["title"], "JSON-LD asked for -> the article's NewsArticle", ld.brief())
+    check(public_draft.status == 404, "the draft, to the public -> 404", public_draft.brief())
+    check(editor_draft.status == 200 and editor_draft.json.get("status") == "draft",
+          "the draft, to an editor -> 200", editor_draft.brief())
+    check(withdrawn.status == 410, "the withdrawn article -> 410", withdrawn.brief())
+    expect_problem(missing, 404, "a missing id in the batch")
+    e = log_entry(srv, "gone-batched-get", wait=5)
+    check(e is not None and e.get("status") == 499, "the GET whose client went away is logged 499", e)
+    now = batch_counts(srv)
+    check(now == (batches + 1, batched + len(gets) + 1),
+          "one batch took the %d waiting GETs, the gone client's too (khabar_jobs_batches_total, "
+          "_batched_requests_total)" % (len(gets) + 1), (batches, batched, now))
+
+
+# khabar's backends whose statement reads one article by id and waits for a lock
+ARTICLE_READS_WAITING = ("FROM pg_stat_activity WHERE application_name = 'khabar' AND wait_event_type = 'Lock' "
+                         "AND query LIKE '%FROM articles a WHERE a.id = $1%'")
+
+
+def test_batch_whose_connection_is_lost_is_answered(khabar, batching, batch_articles):
+    """The batch's statements sent, their connection's backend terminated while they wait: each GET runs again
+    on a new connection and is answered 200 with its own article."""
+    srv, pub = batching, batch_articles["published"]
+    gets = [("/v1/articles/%d" % x["id"], None, None) for x in pub]
+    connects = metric_value(srv, 'khabar_db_connects_total{pool="primary"}')
+    url = khabar.pg.url
+
+    def reads_waiting():
+        return int(psql(url, "SELECT count(*) " + ARTICLE_READS_WAITING))
+    bg = Background()
+    with harness.TableLock(url, "articles"):
+        # the webhooks list (it reads no article) holds the job thread while the GETs queue
+        with harness.TableLock(url, "webhooks") as lock:
+            bg.send(srv, "GET", "/v1/webhooks", token=srv.admin_token)
+            check(wait_until(lambda: lock.waiters() == 1, 10), "the webhooks list waits on its locked table",
+                  lock.waiters())
+            queue_article_gets(srv, bg, gets)
+        check(wait_until(lambda: reads_waiting() == 1, 10), "the batch's first statement waits on the articles",
+              reads_waiting())
+        pids = psql(url, "SELECT pid " + ARTICLE_READS_WAITING)
+        psql(url, "SELECT pg_terminate_backend(%s)" % pids)
+        check(wait_until(lambda: psql(url, "SELECT count(*) FROM pg_stat_activity WHERE pid = %s" % pids) == "0"
+                         and reads_waiting() == 1, 10),
+              "its backend gone, the GETs wait again on a new connection", reads_waiting())
+    answers = [got for got, _ in bg.join()]
+    check(isinstance(answers[0], Response) and answers[0].status == 200, "the webhooks list -> 200",
+          brief(answers[0]))
+    for x, r in zip(pub, answers[1:]):
+        check(isinstance(r, Response) and r.status == 200 and r.json.get("id") == x["id"],
+              "GET /v1/articles/%d -> 200, its own article" % x["id"], brief(r))
+    check(metric_value(srv, 'khabar_db_connects_total{pool="primary"}') > connects, "a new connection was made",
+          metric_value(srv, 'khabar_db_connects_total{pool="primary"}'))
+
+
+def test_batching_server_stops(batching):
+    status, _ = batching.stop(30.0)
+    check(status == 0, "the server exits 0", batching.log_tail(10))
