@@ -45,6 +45,34 @@ static void test_strings_as_jansson_writes_them(void **state)
     check_new_str(string_text_new(NULL), "null", "NULL is null");
 }
 
+/* Each byte that needs a look of its own (a control character, '"', '\\', the first byte of a
+ * UTF-8 sequence, a byte no sequence begins with) at every place of strings of 1 to 24 bytes,
+ * the rest plain ASCII: the runs copied whole end where they must, wherever that falls. */
+static void test_special_bytes_at_every_place(void **state)
+{
+    (void)state;
+    const char *specials[] = { "\x01", "\x1f", "\"", "\\", "\x7f", " ", "\xd8\xa8", "\xe2\x80\xa8",
+                               "\xf0\x9f\x98\x80", "\xff", "\xd8", "\x80" };
+    char s[40];
+    int mismatches = 0;
+    for (size_t k = 0; k < sizeof specials / sizeof specials[0]; k++) {
+        for (size_t len = 1; len <= 24; len++) {
+            for (size_t at = 0; at < len; at++) {
+                memset(s, 'a', len);
+                s[len] = '\0';
+                size_t n = strlen(specials[k]);
+                memcpy(s + at, specials[k], n);
+                s[at + n > len ? at + n : len] = '\0';
+                char *got = string_text_new(s), *want = jansson_string_new(s);
+                mismatches += strcmp(got, want) != 0;
+                free(got);
+                free(want);
+            }
+        }
+    }
+    check(mismatches == 0, "every place of every special byte escaped (or refused) as jansson does");
+}
+
 /* What json_text_stored writes for text after "x", or "x(refused)" with nothing added. */
 static char *stored_text_new(const char *text, char open)
 {
@@ -89,6 +117,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_strings_as_jansson_writes_them),
+        cmocka_unit_test(test_special_bytes_at_every_place),
         cmocka_unit_test(test_stored_json_compacted),
         cmocka_unit_test(test_stored_json_left_to_jansson),
     };
