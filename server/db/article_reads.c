@@ -97,18 +97,17 @@ void db_articles_get(db_conn *c, const int64_t *ids, size_t n, struct db_article
 {
     struct db_int_text texts[ARTICLES_AT_ONCE];
     const char *param[ARTICLES_AT_ONCE][1];
-    const char *const *params[ARTICLES_AT_ONCE];
-    PGresult *res[ARTICLES_AT_ONCE];
+    struct db_call calls[ARTICLES_AT_ONCE];
     for (size_t done = 0; done < n;) {
         size_t m = n - done < ARTICLES_AT_ONCE ? n - done : ARTICLES_AT_ONCE;
         for (size_t i = 0; i < m; i++) {
             texts[i] = db_int_text(ids[done + i]);
             param[i][0] = texts[i].s;
-            params[i] = param[i];
+            calls[i] = (struct db_call){ .stmt = STMT_ARTICLE_BY_ID, .params = param[i] };
         }
-        db_run_many(c, STMT_ARTICLE_BY_ID, params, m, PGRES_TUPLES_OK, res, st + done);
+        db_run_all(c, calls, m, PGRES_TUPLES_OK);
         for (size_t i = 0; i < m; i++)
-            st[done + i] = article_of_result(res[i], st[done + i], &out[done + i]);
+            st[done + i] = article_of_result(calls[i].res, calls[i].st, &out[done + i]);
         done += m;
     }
 }
@@ -150,11 +149,8 @@ static db_status article_page_fill(const PGresult *res, unsigned limit, int key_
     return DB_OK;
 }
 
-db_status db_article_rows(db_conn *c, enum db_stmt stmt, const char *const *params, unsigned limit,
-                          struct db_article_page *page)
+db_status db_article_rows_of(PGresult *res, db_status st, unsigned limit, struct db_article_page *page)
 {
-    db_status st;
-    PGresult *res = db_run(c, stmt, params, PGRES_TUPLES_OK, &st);
     if (res == NULL)
         return st;
     st = article_page_fill(res, limit ? limit : (unsigned)PQntuples(res), COL_PUBLISHED, page);
@@ -162,6 +158,14 @@ db_status db_article_rows(db_conn *c, enum db_stmt stmt, const char *const *para
     if (st != DB_OK)
         db_article_page_clear(page);
     return st;
+}
+
+db_status db_article_rows(db_conn *c, enum db_stmt stmt, const char *const *params, unsigned limit,
+                          struct db_article_page *page)
+{
+    db_status st;
+    PGresult *res = db_run(c, stmt, params, PGRES_TUPLES_OK, &st);
+    return db_article_rows_of(res, st, limit, page);
 }
 
 /* The ids and article counts of what a list is filtered by; 0 when not asked for. */
@@ -340,14 +344,12 @@ db_status db_article_list(db_conn *c, const struct article_query *q, struct db_a
     memset(page, 0, sizeof *page);
     if ((st = find_filters(c, q, &f, &known)) != DB_OK)
         return st;
-    if ((st = db_last_change(c, &page->end.last_modified)) != DB_OK)
-        return st;
-    if (!known)
-        return DB_OK; /* an unknown tag, source, author or section has no articles */
+    if (!known) /* an unknown tag, source, author or section has no articles */
+        return db_last_change(c, &page->end.last_modified);
     list_scan_of(q, &f, list_statement(q, &f), q->limit + 1, true, &s);
     if (q->with_body)
         s.stmt = feed_statement(s.stmt);
-    PGresult *res = db_run(c, s.stmt, s.params, PGRES_TUPLES_OK, &st);
+    PGresult *res = db_run_beside_last_change(c, s.stmt, s.params, &page->end.last_modified, &st);
     if (res == NULL)
         return st;
     st = article_page_fill(res, q->limit, q->tsquery && !q->newest ? COL_RANK : COL_PUBLISHED, page);
@@ -379,15 +381,34 @@ db_status db_related_list(db_conn *c, int64_t id, bool with_hidden, char **relat
 
 /* Runs a statement whose JSON parameter is a list, skipping it when the list is empty. */
 
-db_status db_last_change(db_conn *c, int64_t *when)
+db_status db_last_change_of(PGresult *res, db_status st, int64_t *when)
 {
-    db_status st;
     *when = 0;
-    PGresult *res = db_run(c, STMT_LAST_CHANGE, NULL, PGRES_TUPLES_OK, &st);
     if (res == NULL)
         return st;
     if (PQntuples(res) == 1 && !PQgetisnull(res, 0, 0))
         *when = db_integer_of(res, 0, 0);
     PQclear(res);
     return DB_OK;
+}
+
+db_status db_last_change(db_conn *c, int64_t *when)
+{
+    db_status st;
+    PGresult *res = db_run(c, STMT_LAST_CHANGE, NULL, PGRES_TUPLES_OK, &st);
+    return db_last_change_of(res, st, when);
+}
+
+PGresult *db_run_beside_last_change(db_conn *c, enum db_stmt stmt, const char *const *params,
+                                    int64_t *when, db_status *st)
+{
+    struct db_call calls[2] = { { .stmt = STMT_LAST_CHANGE }, { .stmt = stmt, .params = params } };
+    db_run_all(c, calls, 2, PGRES_TUPLES_OK);
+    *st = db_last_change_of(calls[0].res, calls[0].st, when);
+    if (*st != DB_OK) {
+        PQclear(calls[1].res);
+        return NULL;
+    }
+    *st = calls[1].st;
+    return calls[1].res;
 }

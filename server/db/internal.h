@@ -204,14 +204,19 @@ struct db_conn {
  */
 PGresult *db_run(db_conn *c, enum db_stmt stmt, const char *const *params, ExecStatusType want,
                  db_status *st);
+/* One statement of db_run_all: what to run, and what came of it. */
+struct db_call {
+    enum db_stmt stmt;
+    const char *const *params;
+    PGresult *res; /* the result when its status is want, else NULL */
+    db_status st;  /* why res is NULL */
+};
 /*
- * Runs stmt once per parameter list (params[i]), the n of them in one round trip (libpq's
- * pipeline mode) when stmt is a read outside a transaction; res[i] and st[i] as db_run
- * gives them. A statement that got no answer of its own (the connection lost, or an
- * earlier statement's failure aborting it) runs again alone through db_run.
+ * Runs the calls as db_run runs each, in one round trip (libpq's pipeline mode) when they
+ * are reads outside a transaction. A call that got no answer of its own (the connection
+ * lost, or an earlier call's failure aborting it) runs again alone through db_run.
  */
-void db_run_many(db_conn *c, enum db_stmt stmt, const char *const *const params[], size_t n,
-                 ExecStatusType want, PGresult *res[], db_status st[]);
+void db_run_all(db_conn *c, struct db_call *calls, size_t n, ExecStatusType want);
 /*
  * Of rows fetched with limit + 1 (one more row means a next page): how many belong to
  * the page, and where it ends (the last one's key_col and id_col); last_modified is
@@ -297,6 +302,14 @@ db_status db_revision_keep_deletion(db_conn *c, const struct db_writer *by, int6
  * last_modified kept): limit + 1 rows fetched mean a next page; limit 0 takes every row. */
 db_status db_article_rows(db_conn *c, enum db_stmt stmt, const char *const *params, unsigned limit,
                           struct db_article_page *page);
+/* The same from stmt's result (res NULL: it failed with st), which is cleared. */
+db_status db_article_rows_of(PGresult *res, db_status st, unsigned limit, struct db_article_page *page);
+/* db_last_change from its statement's result (res NULL: it failed with st), which is cleared. */
+db_status db_last_change_of(PGresult *res, db_status st, int64_t *when);
+/* Runs stmt as db_run does, the archive's last change (db_last_change) into *when in the same
+ * round trip; NULL with *st on either's failure. */
+PGresult *db_run_beside_last_change(db_conn *c, enum db_stmt stmt, const char *const *params,
+                                    int64_t *when, db_status *st);
 
 /* What the input's references name, once found: the related and author ids, the section. */
 struct resolved {

@@ -381,28 +381,31 @@ PGresult *db_run(db_conn *c, enum db_stmt stmt, const char *const *params, ExecS
     return NULL;
 }
 
-/* Sends stmt once per parameter list, then a sync, in pipeline mode; false when a send failed. */
-static bool pipeline_send(PGconn *pg, const char *name, int nparams,
-                          const char *const *const params[], size_t n)
+/* Sends each call's statement, then a sync, in pipeline mode; false when a send failed. */
+static bool pipeline_send(PGconn *pg, const struct db_call *calls, size_t n)
 {
     if (!PQenterPipelineMode(pg))
         return false;
-    for (size_t i = 0; i < n; i++)
-        if (!PQsendQueryPrepared(pg, name, nparams, params[i], NULL, NULL, 0))
+    for (size_t i = 0; i < n; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "s%d", (int)calls[i].stmt);
+        if (!PQsendQueryPrepared(pg, name, db_statements[calls[i].stmt].nparams, calls[i].params,
+                                 NULL, NULL, 0))
             return false;
+    }
     return PQpipelineSync(pg) == 1;
 }
 
-/* Reads a sent pipeline's answers: res[i] the result of statement i (NULL when none came),
- * then the sync, and leaves pipeline mode; false when the connection is in no state for
- * another statement. */
-static bool pipeline_read(PGconn *pg, size_t n, PGresult *res[])
+/* Reads a sent pipeline's answers: each call's result (NULL when none came), then the
+ * sync, and leaves pipeline mode; false when the connection is in no state for another
+ * statement. */
+static bool pipeline_read(PGconn *pg, struct db_call *calls, size_t n)
 {
     bool ok = true;
     for (size_t i = 0; i < n && ok; i++) {
-        res[i] = PQgetResult(pg);
-        PGresult *end = res[i] != NULL ? PQgetResult(pg) : NULL; /* NULL ends statement i */
-        ok = res[i] != NULL && end == NULL;
+        calls[i].res = PQgetResult(pg);
+        PGresult *end = calls[i].res != NULL ? PQgetResult(pg) : NULL; /* NULL ends call i */
+        ok = calls[i].res != NULL && end == NULL;
         PQclear(end);
     }
     PGresult *sync = ok ? PQgetResult(pg) : NULL;
@@ -411,43 +414,49 @@ static bool pipeline_read(PGconn *pg, size_t n, PGresult *res[])
     return ok && PQexitPipelineMode(pg) == 1;
 }
 
-void db_run_many(db_conn *c, enum db_stmt stmt, const char *const *const params[], size_t n,
-                 ExecStatusType want, PGresult *res[], db_status st[])
+/* Whether calls may share one round trip on c: reads (a failed one may simply run again on
+ * its own) with a generic plan, outside a transaction. */
+static bool may_pipeline(const db_conn *c, const struct db_call *calls, size_t n)
 {
-    const struct db_statement *d = &db_statements[stmt];
+    if (n < 2 || c->pg == NULL || PQstatus(c->pg) != CONNECTION_OK ||
+        PQtransactionStatus(c->pg) != PQTRANS_IDLE)
+        return false;
     for (size_t i = 0; i < n; i++)
-        res[i] = NULL;
+        if (!db_statements[calls[i].stmt].read_only || db_statements[calls[i].stmt].plan_each_time)
+            return false;
+    return true;
+}
+
+void db_run_all(db_conn *c, struct db_call *calls, size_t n, ExecStatusType want)
+{
+    for (size_t i = 0; i < n; i++)
+        calls[i].res = NULL;
     if (c->borrowed != NULL) {
-        db_run_many(c->borrowed, stmt, params, n, want, res, st);
+        db_run_all(c->borrowed, calls, n, want);
         return;
     }
-    /* one round trip only where a failed statement may simply run again on its own */
-    bool together = n > 1 && d->read_only && !d->plan_each_time && c->pg != NULL &&
-                    PQstatus(c->pg) == CONNECTION_OK && PQtransactionStatus(c->pg) == PQTRANS_IDLE;
-    if (together) {
-        char name[16];
-        snprintf(name, sizeof name, "s%d", (int)stmt);
+    if (may_pipeline(c, calls, n)) {
         plan_mode_set(c, PLAN_GENERIC);
         if (!c->pool->uncounted)
             atomic_fetch_add(&db_query_count, n);
-        bool sent = pipeline_send(c->pg, name, d->nparams, params, n);
-        if (!(sent && pipeline_read(c->pg, n, res))) {
+        if (!(pipeline_send(c->pg, calls, n) && pipeline_read(c->pg, calls, n))) {
             PQfinish(c->pg); /* left mid-pipeline: the next statement connects afresh */
             c->pg = NULL;
         }
     }
     for (size_t i = 0; i < n; i++) {
-        ExecStatusType got = PQresultStatus(res[i]);
-        if (res[i] != NULL && got == want) {
-            st[i] = DB_OK;
-        } else if (res[i] != NULL && got == PGRES_FATAL_ERROR && PQstatus(c->pg) == CONNECTION_OK) {
-            st[i] = db_classify(c, res[i]); /* its own failure: running it again fails too */
-            PQclear(res[i]);
-            res[i] = NULL;
+        struct db_call *k = &calls[i];
+        ExecStatusType got = PQresultStatus(k->res);
+        if (k->res != NULL && got == want) {
+            k->st = DB_OK;
+        } else if (k->res != NULL && got == PGRES_FATAL_ERROR && PQstatus(c->pg) == CONNECTION_OK) {
+            k->st = db_classify(c, k->res); /* its own failure: running it again fails too */
+            PQclear(k->res);
+            k->res = NULL;
         } else {
             /* not run together, aborted by an earlier failure, or the connection lost */
-            PQclear(res[i]);
-            res[i] = db_run(c, stmt, params[i], want, &st[i]);
+            PQclear(k->res);
+            k->res = db_run(c, k->stmt, k->params, want, &k->st);
         }
     }
 }

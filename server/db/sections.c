@@ -64,10 +64,8 @@ static db_status section_rows(db_conn *c, const char *prefix, unsigned limit, in
                        id = db_int_text(after_id);
     const char *params[4] = { after_id ? pos.s : NULL, after_id ? id.s : NULL, lim.s, prefix };
     memset(page, 0, sizeof *page);
-    if ((st = db_last_change(c, &page->end.last_modified)) != DB_OK)
-        return st;
-    PGresult *res = db_run(c, prefix ? STMT_SECTION_PREFIX : STMT_SECTION_LIST, params,
-                           PGRES_TUPLES_OK, &st);
+    PGresult *res = db_run_beside_last_change(c, prefix ? STMT_SECTION_PREFIX : STMT_SECTION_LIST,
+                                              params, &page->end.last_modified, &st);
     if (res == NULL)
         return st;
     int rows = db_page_rows(res, limit, SECTION_POSITION, SECTION_ID, &page->end);
@@ -141,14 +139,20 @@ db_status db_front_get(db_conn *c, const char *section_key, unsigned limit, cons
     struct db_int_text id, after = db_int_text(after_id), lim = db_int_text((int64_t)limit + 1);
     memset(out, 0, sizeof *out);
     db_status st = section_id(c, section_key, &id);
-    if (st == DB_OK)
-        st = db_last_change(c, &out->newest.end.last_modified);
+    if (st != DB_OK)
+        return st;
+    /* the newest page, the pinned articles on a first page, and the last change: one round trip */
     const char *pinned[1] = { id.s };
-    if (st == DB_OK && after_id == 0)
-        st = db_article_rows(c, STMT_FRONT_PINNED, pinned, 0, &out->pinned);
     const char *newest[4] = { id.s, after_id ? after_time : NULL, after_id ? after.s : NULL, lim.s };
-    if (st == DB_OK)
-        st = db_article_rows(c, STMT_FRONT_NEWEST, newest, limit, &out->newest);
+    struct db_call calls[3] = { { .stmt = STMT_FRONT_NEWEST, .params = newest },
+                                { .stmt = STMT_LAST_CHANGE },
+                                { .stmt = STMT_FRONT_PINNED, .params = pinned } };
+    db_run_all(c, calls, after_id == 0 ? 3 : 2, PGRES_TUPLES_OK);
+    db_status newest_st = db_article_rows_of(calls[0].res, calls[0].st, limit, &out->newest);
+    db_status change_st = db_last_change_of(calls[1].res, calls[1].st, &out->newest.end.last_modified);
+    db_status pinned_st =
+        after_id == 0 ? db_article_rows_of(calls[2].res, calls[2].st, 0, &out->pinned) : DB_OK;
+    st = newest_st != DB_OK ? newest_st : change_st != DB_OK ? change_st : pinned_st;
     if (st != DB_OK)
         db_front_clear(out);
     return st;

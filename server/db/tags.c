@@ -79,9 +79,8 @@ db_status db_name_list(db_conn *c, enum db_stmt stmt, enum db_stmt prefix_stmt,
     const char *params[4] = { q->after_id ? count.s : NULL, q->after_id ? id.s : NULL, limit.s,
                               q->prefix };
     memset(page, 0, sizeof *page);
-    if ((st = db_last_change(c, &page->end.last_modified)) != DB_OK)
-        return st;
-    PGresult *res = db_run(c, q->prefix != NULL ? prefix_stmt : stmt, params, PGRES_TUPLES_OK, &st);
+    PGresult *res = db_run_beside_last_change(c, q->prefix != NULL ? prefix_stmt : stmt, params,
+                                              &page->end.last_modified, &st);
     if (res == NULL)
         return st;
     int rows = db_page_rows(res, q->limit, count_col, count_col + 1, &page->end);
