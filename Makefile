@@ -1,7 +1,7 @@
 # Makefile: builds khabar, runs it with a private PostgreSQL, and runs its tests ("make help" lists the targets).
 
 CC      ?= cc
-PKGS    := libmicrohttpd jansson libpq libutf8proc libcmark libcrypto libxml-2.0 libcurl
+PKGS    := libmicrohttpd jansson libpq libutf8proc libcmark libcrypto libxml-2.0 libcurl libxxhash
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -D_GNU_SOURCE $(WARN) -Iinclude -MMD -MP
@@ -10,7 +10,7 @@ CFLAGS  += $(shell pkg-config --cflags $(PKGS))
 LDLIBS  += $(shell pkg-config --libs $(PKGS))
 else
 CFLAGS  += -I/usr/include/postgresql -I/usr/include/libxml2
-LDLIBS  += -lmicrohttpd -ljansson -lpq -lutf8proc -lcmark -lcrypto -lxml2 -lcurl
+LDLIBS  += -lmicrohttpd -ljansson -lpq -lutf8proc -lcmark -lcrypto -lxml2 -lcurl -lxxhash
 endif
 LDLIBS  += -lpthread -lm
 

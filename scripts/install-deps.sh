@@ -4,7 +4,7 @@ set -euo pipefail
 
 # One place for the list: add packages here.
 # Arguments name more packages for one use (the benchmarks add wrk).
-PACKAGES="$* build-essential pkg-config libmicrohttpd-dev libjansson-dev libpq-dev libutf8proc-dev libcmark-dev libssl-dev libxml2-dev libcurl4-openssl-dev libcmocka-dev postgresql python3 python3-pytest python3-yaml python3-jsonschema curl jq clang libclang-rt-14-dev nginx postgresql-15-rum chromium docker.io docker-compose debootstrap postgresql-15-auto-failover"
+PACKAGES="$* build-essential pkg-config libmicrohttpd-dev libjansson-dev libpq-dev libutf8proc-dev libcmark-dev libssl-dev libxml2-dev libcurl4-openssl-dev libxxhash-dev libcmocka-dev postgresql python3 python3-pytest python3-yaml python3-jsonschema python3-xxhash curl jq clang libclang-rt-14-dev nginx postgresql-15-rum chromium docker.io docker-compose debootstrap postgresql-15-auto-failover"
 # Chromium is the browser the frontend's tests drive. docker.io, docker-compose and debootstrap build
 # and run the images (tests/system); pg_auto_failover is the failover the tests put khabar through. Node.js runs the feed readers and the
 # browser driver of the tests and type-checks the frontend (npm packages, below); a Node.js installed

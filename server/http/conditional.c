@@ -12,7 +12,7 @@
 static void etag_of_text(const char *text, size_t len, char *etag, size_t size)
 {
     /* 64 bits of the representation's bytes: changes with anything that is served */
-    snprintf(etag, size, "\"%016llx\"", (unsigned long long)hash_words64(text, len));
+    snprintf(etag, size, "\"%016llx\"", (unsigned long long)hash_representation64(text, len));
 }
 
 void etag_of_json(const json_t *doc, char *etag, size_t size)
