@@ -166,15 +166,20 @@ static bool is_space(char c)
 static const char *token_end(const char *p)
 {
     const char *end = p + 1;
-    if (*p == '"')
+    switch (*p) {
+    case '"':
         return string_end(p);
-    if (*p == '-' || (*p >= '0' && *p <= '9'))
+    case '[': case ']': case '{': case '}': case ',': case ':':
+        return end;
+    case 't':
+        return strncmp(p, "true", 4) == 0 ? p + 4 : NULL;
+    case 'n':
+        return strncmp(p, "null", 4) == 0 ? p + 4 : NULL;
+    case 'f':
+        return strncmp(p, "false", 5) == 0 ? p + 5 : NULL;
+    default:
         return plain_integer(p, &end) ? end : NULL;
-    if (strncmp(p, "true", 4) == 0 || strncmp(p, "null", 4) == 0)
-        return p + 4;
-    if (strncmp(p, "false", 5) == 0)
-        return p + 5;
-    return *p != '\0' && strchr("[]{},:", *p) != NULL ? end : NULL;
+    }
 }
 
 /* Where a container is in its grammar: what the next token may be. */
@@ -239,16 +244,23 @@ bool json_text_stored(struct json_text *j, const char *text, char open)
     enum expect state[STORED_MAX_DEPTH] = { EXPECT_VALUE };
     int depth = 0;
     bool ok = true;
+    const char *run = p; /* tokens with no space between them are copied together */
     do {
         const char *end = token_end(p);
         if (end == NULL || !grammar_step(*p, opened, state, &depth)) {
             ok = false;
             break;
         }
-        json_text_raw(j, p, (size_t)(end - p));
-        for (p = end; is_space(*p); p++)
-            ;
+        p = end;
+        if (is_space(*p) || depth == 0) {
+            json_text_raw(j, run, (size_t)(p - run));
+            while (is_space(*p))
+                p++;
+            run = p;
+        }
     } while (depth > 0 && *p != '\0');
+    if (ok && run != p)
+        json_text_raw(j, run, (size_t)(p - run));
     if (!ok || depth != 0 || *p != '\0' || j->failed) {
         /* not written as jansson would write it: what was copied goes */
         if (!j->failed && j->buf != NULL) {

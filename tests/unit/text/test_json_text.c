@@ -96,6 +96,10 @@ static void test_stored_json_compacted(void **state)
                   "PostgreSQL's spacing dropped, strings and escapes kept");
     check_new_str(stored_text_new(" {\"a\" : {\"b\" : [ ]}} ", '{'), "x{\"a\":{\"b\":[]}}", "nested, spaces around");
     check_new_str(stored_text_new("[\"a b\"]", '['), "x[\"a b\"]", "spaces inside a string kept");
+    check_new_str(stored_text_new("[{\"a\":1,\"b\":[true,null,false]},{}]", '['),
+                  "x[{\"a\":1,\"b\":[true,null,false]},{}]", "compact already: copied whole");
+    check_new_str(stored_text_new("[1,2] ", '['), "x[1,2]", "a trailing space after a run");
+    check_new_str(stored_text_new("[1 ,2 ]", '['), "x[1,2]", "spaces before the punctuation");
 }
 
 static void test_stored_json_left_to_jansson(void **state)
@@ -103,7 +107,8 @@ static void test_stored_json_left_to_jansson(void **state)
     (void)state;
     const char *refused[] = { "[1.5]", "[1e5]", "[-0]", "[01]", "[\"\\u0041\"]", "[\"\\/\"]", "[1 2]", "[,]",
                               "[", "[\"x\"", "[\"x\"]]", "[{\"a\" 1}]", "[{1 : 2}]", "[{\"a\" : 1,}]",
-                              "[}", "{]", "[tru]", "[\"x\"] y", "", "{\"a\" : 1}", NULL };
+                              "[}", "{]", "[tru]", "[\"x\"] y", "", "{\"a\" : 1}", "[true1]", "[nul]", "[falsey]",
+                              "[1,2]x", NULL };
     for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++)
         check_new_str(stored_text_new(refused[i], '['), "x(refused)", "left to jansson");
     char deep[200];
