@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* The text being written; a zeroed one is empty. After any failure (no memory, a value
  * json_text cannot write as jansson would) failed is set and the text is to be dropped. */
@@ -18,8 +19,19 @@ struct json_text {
 
 void json_text_free(struct json_text *j);
 
-/* Raw bytes, as they are. */
-void json_text_raw(struct json_text *j, const char *s, size_t n);
+/* Raw bytes, as they are: copied in place while they fit (a page writes thousands of small
+ * pieces), else by json_text_raw_grown, which makes room first. */
+void json_text_raw_grown(struct json_text *j, const char *s, size_t n);
+static inline void json_text_raw(struct json_text *j, const char *s, size_t n)
+{
+    if (j->failed || j->len + n + 1 > j->cap) {
+        json_text_raw_grown(j, s, n);
+        return;
+    }
+    memcpy(j->buf + j->len, s, n);
+    j->len += n;
+    j->buf[j->len] = '\0';
+}
 
 /* "{" and "}" of an object whose members json_text_member starts. */
 void json_text_open(struct json_text *j);

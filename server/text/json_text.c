@@ -35,7 +35,7 @@ static bool reserve(struct json_text *j, size_t n)
     return true;
 }
 
-void json_text_raw(struct json_text *j, const char *s, size_t n)
+void json_text_raw_grown(struct json_text *j, const char *s, size_t n)
 {
     if (!reserve(j, n))
         return;
