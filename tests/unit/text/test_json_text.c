@@ -2,7 +2,9 @@
  * escapes them, and stored JSON copied compact or left to jansson, never half written. */
 #include "text/json_text.h"
 
+#include <inttypes.h>
 #include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -73,6 +75,20 @@ static void test_special_bytes_at_every_place(void **state)
     check(mismatches == 0, "every place of every special byte escaped (or refused) as jansson does");
 }
 
+static void test_integers_as_printf_writes_them(void **state)
+{
+    (void)state;
+    const int64_t cases[] = { 0, 1, -1, 9, 10, -10, 1234567890123LL, INT64_MAX, INT64_MIN, INT64_MIN + 1 };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct json_text j = { 0 };
+        char want[32];
+        snprintf(want, sizeof want, "%" PRId64, cases[i]);
+        json_text_int(&j, cases[i]);
+        check_str(j.buf, want, "an integer's digits, its sign first");
+        json_text_free(&j);
+    }
+}
+
 /* What json_text_stored writes for text after "x", or "x(refused)" with nothing added. */
 static char *stored_text_new(const char *text, char open)
 {
@@ -123,6 +139,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_strings_as_jansson_writes_them),
         cmocka_unit_test(test_special_bytes_at_every_place),
+        cmocka_unit_test(test_integers_as_printf_writes_them),
         cmocka_unit_test(test_stored_json_compacted),
         cmocka_unit_test(test_stored_json_left_to_jansson),
     };
