@@ -36,7 +36,8 @@ async function open({ viewport = { width: 1280, height: 900 }, timezone = 'Asia/
         const request = response.request();
         const entry = {
             url: response.url(), status: response.status(), method: request.method(),
-            type: request.resourceType(), if_none_match: (await request.allHeaders())['if-none-match'] ?? null,
+            // a response can end after its page was closed for the next test: its headers are then gone
+            type: request.resourceType(), if_none_match: (await request.allHeaders().catch(() => ({})))['if-none-match'] ?? null,
             from_cache: response.fromServiceWorker() ? 'worker' : null,
         };
         network.push(entry);
