@@ -32,7 +32,7 @@ UNIT_SRC  := $(shell find tests/unit -name 'test_*.c' 2>/dev/null | sort)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 UNIT_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
 
-.PHONY: all deps run stop-db test unit clean format bench bench-compare help
+.PHONY: all deps run stop-db test unit clean format bench bench-import bench-compare help
 all: $(BUILD)/khabar
 
 # One line a target.
@@ -44,6 +44,7 @@ help:
 	@echo 'make unit       build the unit tests'
 	@echo 'make bench      throughput and latency figures against a real khabar'
 	@echo 'make bench-compare BEFORE=path/to/old/khabar   two builds side by side, in rounds'
+	@echo 'make bench-import BENCH_IMPORT_COUNT=1000000   khabar import against psql \copy of the same rows'
 	@echo 'make fuzz       the libFuzzer targets, FUZZ_SECONDS each (default 60)'
 	@echo 'make security   attacks (sqlmap, slowhttptest, malformed HTTP) on a real khabar'
 	@echo 'make deps       install the Debian packages khabar needs (as root)'
@@ -91,6 +92,10 @@ test: deps
 
 bench: all
 	@scripts/bench.sh
+
+# khabar import into an empty archive against psql \copy of the same rows (BENCH_IMPORT_COUNT).
+bench-import: all
+	@scripts/bench_import.sh
 
 # Two builds on one archive in alternating rounds: the median of each and their ratio.
 bench-compare: all

@@ -11,6 +11,7 @@ struct app;
 int index_get(struct request *req);
 
 int articles_list(struct request *req);
+void articles_list_many(struct request *const *reqs, size_t n, int *rcs);
 int articles_create(struct request *req);
 int articles_get(struct request *req);
 void articles_get_many(struct request *const *reqs, size_t n, int *rcs);

@@ -117,25 +117,6 @@ db_status db_article_get_by_slug_key(db_conn *c, const char *slug_key, struct db
     return article_by(c, STMT_ARTICLE_BY_SLUG_KEY, slug_key, out);
 }
 
-/* The id and article count of a tag or source by key; *id 0 when there is none. */
-static db_status find_name(db_conn *c, enum db_stmt stmt, const char *key, int64_t *id,
-                           int64_t *count)
-{
-    db_status st;
-    const char *params[1] = { key };
-    *id = 0;
-    *count = 0;
-    PGresult *res = db_run(c, stmt, params, PGRES_TUPLES_OK, &st);
-    if (res == NULL)
-        return st;
-    if (PQntuples(res) == 1) {
-        *id = db_integer_of(res, 0, 0);
-        *count = db_integer_of(res, 0, 1);
-    }
-    PQclear(res);
-    return DB_OK;
-}
-
 /* The page's articles from rows fetched with limit + 1. */
 static db_status article_page_fill(const PGresult *res, unsigned limit, int key_col,
                                    struct db_article_page *page)
@@ -190,9 +171,15 @@ static enum db_stmt list_statement(const struct article_query *q, const struct l
     return f->source ? STMT_LIST_BY_SOURCE : STMT_LIST_NEWEST;
 }
 
-/* Finds each filter the query names; false in *known when one names nothing. */
-static db_status find_filters(db_conn *c, const struct article_query *q, struct list_filters *f,
-                              bool *known)
+/* The lookup of one filter a query names: its key, and where its id and article count go. */
+struct filter_lookup {
+    const char *key;
+    int64_t *id, *count;
+};
+
+/* The lookups of the filters q names, into out (their statements into stmts); how many. */
+static size_t filter_lookups(const struct article_query *q, struct list_filters *f,
+                             struct filter_lookup out[4], enum db_stmt stmts[4])
 {
     const struct {
         const char *key;
@@ -202,16 +189,27 @@ static db_status find_filters(db_conn *c, const struct article_query *q, struct 
                   { q->source_key, STMT_SOURCE_FIND, &f->source, &f->source_count },
                   { q->author_key, STMT_AUTHOR_FIND, &f->author, &f->author_count },
                   { q->section_key, STMT_SECTION_FIND, &f->section, &f->unused } };
-    db_status st = DB_OK;
+    size_t n = 0;
     memset(f, 0, sizeof *f);
-    *known = true;
-    for (size_t i = 0; st == DB_OK && i < sizeof names / sizeof names[0]; i++) {
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         if (names[i].key == NULL)
             continue;
-        st = find_name(c, names[i].stmt, names[i].key, names[i].id, names[i].count);
-        *known &= *names[i].id != 0;
+        out[n] = (struct filter_lookup){ names[i].key, names[i].id, names[i].count };
+        stmts[n++] = names[i].stmt;
     }
-    return st;
+    return n;
+}
+
+/* The id and article count a lookup found (none: 0) from its call; false when the name is
+ * unknown. The result is cleared. */
+static bool filter_found(struct db_call *call, const struct filter_lookup *l)
+{
+    if (call->res != NULL && PQntuples(call->res) == 1) {
+        *l->id = db_integer_of(call->res, 0, 0);
+        *l->count = db_integer_of(call->res, 0, 1);
+    }
+    PQclear(call->res);
+    return *l->id != 0;
 }
 
 /* An id as a parameter: NULL for 0 (no filter). */
@@ -335,29 +333,104 @@ static db_status list_facets(db_conn *c, const struct article_query *q, const st
     return st;
 }
 
-db_status db_article_list(db_conn *c, const struct article_query *q, struct db_article_page *page)
-{
-    db_status st;
-    struct list_filters f;
-    struct list_scan s;
+/* Lists being read together: each query's filters, whether they all name something, and
+ * its scan. */
+struct list_read {
+    struct list_filters filters;
+    struct filter_lookup lookups[4];
     bool known;
-    memset(page, 0, sizeof *page);
-    if ((st = find_filters(c, q, &f, &known)) != DB_OK)
-        return st;
-    if (!known) /* an unknown tag, source, author or section has no articles */
-        return db_last_change(c, &page->end.last_modified);
-    list_scan_of(q, &f, list_statement(q, &f), q->limit + 1, true, &s);
-    if (q->with_body)
-        s.stmt = feed_statement(s.stmt);
-    PGresult *res = db_run_beside_last_change(c, s.stmt, s.params, &page->end.last_modified, &st);
+    struct list_scan scan;
+};
+
+/* Finds the filters of every query, their lookups in one round trip; st[i] set for a
+ * query whose lookup failed. */
+static void find_all_filters(db_conn *c, const struct article_query *const *qs, size_t n,
+                             struct list_read *r, db_status st[])
+{
+    struct db_call calls[DB_LISTS_AT_ONCE * 4];
+    size_t of[DB_LISTS_AT_ONCE * 4], m = 0;
+    for (size_t i = 0; i < n; i++) {
+        enum db_stmt stmts[4];
+        size_t k = filter_lookups(qs[i], &r[i].filters, r[i].lookups, stmts);
+        for (size_t j = 0; j < k; j++) {
+            calls[m] = (struct db_call){ .stmt = stmts[j], .params = &r[i].lookups[j].key };
+            of[m++] = i;
+        }
+        r[i].known = true;
+    }
+    db_run_all(c, calls, m, PGRES_TUPLES_OK);
+    for (size_t j = 0, i = 0, lookup = 0; j < m; j++, lookup++) {
+        if (j > 0 && of[j] != of[j - 1])
+            lookup = 0;
+        i = of[j];
+        if (calls[j].res == NULL && st[i] == DB_OK)
+            st[i] = calls[j].st;
+        r[i].known &= filter_found(&calls[j], &r[i].lookups[lookup]);
+    }
+}
+
+/* The page of query q from its call's result (res NULL: it failed with st). */
+static db_status list_page_of(const struct article_query *q, PGresult *res, db_status st,
+                              struct db_article_page *page)
+{
     if (res == NULL)
         return st;
     st = article_page_fill(res, q->limit, q->tsquery && !q->newest ? COL_RANK : COL_PUBLISHED, page);
     PQclear(res);
-    if (st == DB_OK && q->facets != NULL && !q->status)
-        st = list_facets(c, q, &f, s.stmt, &page->facets);
-    if (st != DB_OK)
-        db_article_page_clear(page);
+    return st;
+}
+
+void db_article_lists(db_conn *c, const struct article_query *const *qs, size_t n,
+                      struct db_article_page pages[], db_status st[])
+{
+    struct list_read r[DB_LISTS_AT_ONCE];
+    struct db_call calls[DB_LISTS_AT_ONCE + 1] = { { .stmt = STMT_LAST_CHANGE } };
+    size_t call_of[DB_LISTS_AT_ONCE], m = 1;
+    int64_t when;
+    if (n > DB_LISTS_AT_ONCE) {
+        db_article_lists(c, qs + DB_LISTS_AT_ONCE, n - DB_LISTS_AT_ONCE, pages + DB_LISTS_AT_ONCE,
+                         st + DB_LISTS_AT_ONCE);
+        n = DB_LISTS_AT_ONCE;
+    }
+    for (size_t i = 0; i < n; i++) {
+        memset(&pages[i], 0, sizeof pages[i]);
+        st[i] = DB_OK;
+    }
+    find_all_filters(c, qs, n, r, st);
+    /* the last change is read before the pages: a page never older than its Last-Modified */
+    for (size_t i = 0; i < n; i++) {
+        call_of[i] = 0;
+        if (st[i] != DB_OK || !r[i].known) /* an unknown filter: no articles */
+            continue;
+        const struct article_query *q = qs[i];
+        list_scan_of(q, &r[i].filters, list_statement(q, &r[i].filters), q->limit + 1, true, &r[i].scan);
+        if (q->with_body)
+            r[i].scan.stmt = feed_statement(r[i].scan.stmt);
+        calls[m] = (struct db_call){ .stmt = r[i].scan.stmt, .params = r[i].scan.params };
+        call_of[i] = m++;
+    }
+    db_run_all(c, calls, m, PGRES_TUPLES_OK);
+    db_status changed = db_last_change_of(calls[0].res, calls[0].st, &when);
+    for (size_t i = 0; i < n; i++) {
+        PGresult *res = call_of[i] ? calls[call_of[i]].res : NULL;
+        if (st[i] == DB_OK)
+            st[i] = changed;
+        if (st[i] == DB_OK && call_of[i])
+            st[i] = list_page_of(qs[i], res, calls[call_of[i]].st, &pages[i]);
+        else
+            PQclear(res);
+        pages[i].end.last_modified = when;
+        if (st[i] == DB_OK && call_of[i] && qs[i]->facets != NULL && !qs[i]->status)
+            st[i] = list_facets(c, qs[i], &r[i].filters, r[i].scan.stmt, &pages[i].facets);
+        if (st[i] != DB_OK)
+            db_article_page_clear(&pages[i]);
+    }
+}
+
+db_status db_article_list(db_conn *c, const struct article_query *q, struct db_article_page *page)
+{
+    db_status st;
+    db_article_lists(c, &q, 1, page, &st);
     return st;
 }
 

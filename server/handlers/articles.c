@@ -292,54 +292,92 @@ static char *list_feeds_new(const struct request *req, const struct list_args *a
     return feed_alternates_new(req, kind, kind ? request_query(req, kind) : NULL);
 }
 
+/* Reads a list request's arguments; false once it is answered (400, or 401 for a list
+ * only editors see). */
+static bool list_request_read(struct request *req, struct list_args *a, int *rc)
+{
+    char detail[192];
+    if (!read_list_args(req, a, detail, sizeof detail)) {
+        *rc = reply_problem(req, 400, PROBLEM_INVALID_PARAMETER, detail, NULL);
+        return false;
+    }
+    if (a->q.status != NULL && !request_is_authorized(req)) {
+        *rc = reply_unauthorized(req);
+        return false;
+    }
+    return true;
+}
+
+/* The answer to a list request once its page is read (st, rows), with "did you mean"
+ * when suggestion is not NULL. */
+static int answer_list(struct request *req, const struct list_args *a, db_status st,
+                       const struct db_article_page *rows, const char *suggestion)
+{
+    if (st != DB_OK)
+        return reply_db_status(req, st, "article");
+    struct list_page page = { 0 };
+    page.extra = a->q.facets ? facets_json_new(&a->facets, &rows->facets) : json_object();
+    if (suggestion != NULL)
+        json_object_set_new(page.extra, "did_you_mean", json_string(suggestion));
+    if (a->search != NULL)
+        serialize_search_page(rows, a->search, &page);
+    else
+        serialize_article_page(rows, &page);
+    page.editors_only = a->q.status != NULL;
+    char *feeds = list_feeds_new(req, a, rows->n);
+    page.links = feeds;
+    int rc = reply_page(req, &page, list_cursor_kind(a));
+    free(feeds);
+    json_decref(page.items);
+    free(page.items_text);
+    json_decref(page.extra);
+    return rc;
+}
+
+/* GET /v1/articles for requests taken together (n at most JOBS_BATCH_MAX): their pages
+ * read on one connection, their statements sent together. */
+void articles_list_many(struct request *const *reqs, size_t n, int *rcs)
+{
+    struct list_args args[JOBS_BATCH_MAX];
+    struct db_article_page rows[JOBS_BATCH_MAX];
+    db_status st[JOBS_BATCH_MAX];
+    char *suggestions[JOBS_BATCH_MAX] = { 0 };
+    const struct article_query *queries[JOBS_BATCH_MAX];
+    size_t asked[JOBS_BATCH_MAX], m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (list_request_read(reqs[i], &args[i], &rcs[i]))
+            asked[m++] = i;
+    db_conn *c = m > 0 ? request_db(reqs[asked[0]], &rcs[asked[0]]) : NULL;
+    if (c == NULL) {
+        for (size_t k = 1; k < m; k++)
+            rcs[asked[k]] = reply_db_status(reqs[asked[k]], DB_UNAVAILABLE, NULL);
+        m = 0;
+    }
+    for (size_t k = 0; k < m; k++)
+        queries[k] = &args[asked[k]].q;
+    if (m > 0)
+        db_article_lists(c, queries, m, rows, st);
+    for (size_t k = 0; k < m; k++) {
+        const struct list_args *a = &args[asked[k]];
+        if (st[k] == DB_OK && a->search != NULL && rows[k].n == 0 && a->q.after_id == 0)
+            suggestions[k] = did_you_mean_new(c, request_query(reqs[asked[k]], "q"), &a->q);
+    }
+    if (c != NULL)
+        db_release(c);
+    for (size_t k = 0; k < m; k++) {
+        rcs[asked[k]] = answer_list(reqs[asked[k]], &args[asked[k]], st[k], &rows[k], suggestions[k]);
+        db_article_page_clear(&rows[k]);
+        free(suggestions[k]);
+    }
+    for (size_t i = 0; i < n; i++)
+        list_args_free(&args[i]);
+}
+
 /* GET /v1/articles: a page of summaries newest first, filtered; with q, ranked search results. */
 int articles_list(struct request *req)
 {
     int rc = MHD_NO;
-    char detail[192];
-    struct list_args args;
-    struct db_article_page rows = { 0 };
-    struct list_page page = { 0 };
-    if (!read_list_args(req, &args, detail, sizeof detail)) {
-        list_args_free(&args);
-        return reply_problem(req, 400, PROBLEM_INVALID_PARAMETER, detail, NULL);
-    }
-    /* only editors see what is not public */
-    if (args.q.status != NULL && !request_is_authorized(req)) {
-        list_args_free(&args);
-        return reply_unauthorized(req);
-    }
-    db_conn *c = request_db(req, &rc);
-    if (c == NULL)
-        goto out;
-    db_status st = db_article_list(c, &args.q, &rows);
-    char *suggestion = NULL;
-    if (st == DB_OK && args.search != NULL && rows.n == 0 && args.q.after_id == 0)
-        suggestion = did_you_mean_new(c, request_query(req, "q"), &args.q);
-    db_release(c);
-    if (st != DB_OK) {
-        rc = reply_db_status(req, st, "article");
-        goto out;
-    }
-    page.extra = args.q.facets ? facets_json_new(&args.facets, &rows.facets) : json_object();
-    if (suggestion != NULL)
-        json_object_set_new(page.extra, "did_you_mean", json_string(suggestion));
-    free(suggestion);
-    if (args.search != NULL)
-        serialize_search_page(&rows, args.search, &page);
-    else
-        serialize_article_page(&rows, &page);
-    page.editors_only = args.q.status != NULL;
-    char *feeds = list_feeds_new(req, &args, rows.n);
-    page.links = feeds;
-    rc = reply_page(req, &page, list_cursor_kind(&args));
-    free(feeds);
-out:
-    json_decref(page.items);
-    free(page.items_text);
-    json_decref(page.extra);
-    db_article_page_clear(&rows);
-    list_args_free(&args);
+    articles_list_many(&req, 1, &rc);
     return rc;
 }
 

@@ -24,8 +24,8 @@ static const char *const article_types[] = { "application/json", "application/ld
  * an editor also deletes, links, and writes authors, sections and fronts; the public reads. */
 const struct route route_table[] = {
     { .method = "GET", .path = "/v1", .name = "index", .handler = index_get },
-    { .method = "GET", .path = "/v1/articles", .name = "articles_list", .handler = articles_list, .cached = 1,
-      .slow_with = "q", .query = article_list_query },
+    { .method = "GET", .path = "/v1/articles", .name = "articles_list", .handler = articles_list,
+      .batch = articles_list_many, .cached = 1, .slow_with = "q", .query = article_list_query },
     { .method = "POST", .path = "/v1/articles", .name = "articles_create", .handler = articles_create,
       .role = ROLE_WRITER, .action = "writing articles" },
     { .method = "GET", .path = "/v1/articles/:article", .name = "articles_get", .handler = articles_get,

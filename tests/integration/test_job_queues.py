@@ -1,4 +1,4 @@
-"""test_job_queues.py: requests waiting for a job thread: a full queue answers 503 at once, a request that waited past JOB_QUEUE_TIMEOUT is answered 503 without being run, and one whose client went away is not run at all (logged as 499); GETs of articles waiting together are answered together, each with its own article, also when their connection is lost under them."""
+"""test_job_queues.py: requests waiting for a job thread: a full queue answers 503 at once, a request that waited past JOB_QUEUE_TIMEOUT is answered 503 without being run, and one whose client went away is not run at all (logged as 499); GETs of articles, and lists, waiting together are answered together, each with its own answer, also when their connection is lost under them."""
 import socket
 import threading
 import time
@@ -276,6 +276,64 @@ def test_queued_gets_answered_together_each_its_own(khabar, batching, batch_arti
     check(now == (batches + 1, batched + len(gets) + 1),
           "one batch took the %d waiting GETs, the gone client's too (khabar_jobs_batches_total, "
           "_batched_requests_total)" % (len(gets) + 1), (batches, batched, now))
+
+
+LIST_TAG, LIST_SOURCE = "وسم قائمة الدفعة", "مصدر قائمة الدفعة"
+
+
+@pytest.fixture(scope="module")
+def batch_lists(batching):
+    """Three articles with the batch's tag (two with its source too), an English one with it, and a draft
+    with it; the list requests to queue, each (path, token)."""
+    for i in range(3):
+        create(batching, art("مقال قائمة الدفعة رقم %d" % i, "نص مقال القائمة رقم %d" % i, tags=[LIST_TAG],
+                             sources=[LIST_SOURCE] if i < 2 else []))
+    create(batching, art("A batch list article", "Its body.", lang="en", tags=[LIST_TAG]))
+    create(batching, art("مسودة قائمة الدفعة", "نص المسودة", status="draft", tags=[LIST_TAG]))
+    first = batching.request("GET", "/v1/articles?tag=%s&limit=2" % LIST_TAG)
+    check(first.status == 200 and first.json.get("next_cursor"), "the tag's first page has a next page",
+          first.brief())
+    return [("/v1/articles?limit=3", None),
+            ("/v1/articles?tag=%s" % LIST_TAG, None),
+            ("/v1/articles?source=%s" % LIST_SOURCE, None),
+            ("/v1/articles?tag=%s&source=%s&limit=1" % (LIST_TAG, LIST_SOURCE), None),
+            ("/v1/articles?tag=%s&cursor=%s&limit=2" % (LIST_TAG, first.json["next_cursor"]), None),
+            ("/v1/articles?tag=%s&lang=en" % LIST_TAG, None),
+            ("/v1/articles?tag=%s&facets=source,tag" % LIST_TAG, None),
+            ("/v1/articles?tag=وسم-لا-وجود-له", None),
+            ("/v1/articles?tag=%s&source=مصدر-لا-وجود-له" % LIST_TAG, None),
+            ("/v1/articles?status=draft&limit=100", TOKEN_1),
+            ("/v1/articles?status=draft", None),
+            ("/v1/articles?limit=0", None)]
+
+
+def test_queued_lists_answered_together_each_as_alone(khabar, batching, batch_lists):
+    """Lists waiting for the job thread are run in one batch (their filters looked up in one round trip, their
+    pages and the last change in another): each is answered exactly as it is when asked alone afterwards, the
+    same status, body and Last-Modified: filtered, paged, faceted, an unknown filter an empty page, an editors'
+    list 200 to an editor and 401 to the public, a bad limit 400."""
+    srv = batching
+    batches, batched = batch_counts(srv)
+    bg = Background()
+    with harness.TableLock(khabar.pg.url, "sections") as lock:
+        occupy_with_sections(srv, lock, bg)
+        queue_article_gets(srv, bg, [(path, None, token) for path, token in batch_lists])
+    answers = [got for got, _ in bg.join()][1:]
+    now = batch_counts(srv)
+    check(now == (batches + 1, batched + len(batch_lists)),
+          "one batch took the %d waiting lists" % len(batch_lists), (batches, batched, now))
+    for (path, token), got in zip(batch_lists, answers):
+        alone = srv.request("GET", path, token=token)
+        check(isinstance(got, Response) and got.status == alone.status and got.body == alone.body and
+              got.header("last-modified") == alone.header("last-modified"),
+              "GET %s in the batch -> as alone (%d)" % (path, alone.status), (brief(got), alone.brief()))
+    statuses = [r.status for r in answers if isinstance(r, Response)]
+    check(statuses == [200] * 10 + [401, 400], "the lists' statuses", statuses)
+    tagged = answers[1].json["data"] if isinstance(answers[1], Response) else []
+    check(len(tagged) == 4 and all(LIST_TAG in [t["name"] for t in x["tags"]] for x in tagged),
+          "the tag's list holds its four public articles", [x.get("title") for x in tagged])
+    check(answers[7].json == {"data": [], "next_cursor": None}, "an unknown tag -> an empty page",
+          brief(answers[7]))
 
 
 # khabar's backends whose statement reads one article by id and waits for a lock
