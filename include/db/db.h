@@ -237,12 +237,9 @@ void db_article_page_clear(struct db_article_page *page);
 void db_facets_clear(struct db_facets *facets);
 
 /* A page of articles (summaries: no body, except for searches) newest first or ranked,
- * with the facets the query asks for. */
+ * with the facets the query asks for; db_article_lists reads n queries' pages (pages[i],
+ * st[i] for qs[i]) together: the filters' lookups, then the last change and the pages. */
 db_status db_article_list(db_conn *c, const struct article_query *q, struct db_article_page *page);
-/* The pages of n queries (at most DB_LISTS_AT_ONCE), their statements sent together: the
- * filters' lookups in one round trip, then the archive's last change once and every page
- * in another. pages[i] and st[i] as db_article_list gives them for qs[i]. */
-#define DB_LISTS_AT_ONCE 16
 void db_article_lists(db_conn *c, const struct article_query *const *qs, size_t n,
                       struct db_article_page pages[], db_status st[]);
 

@@ -333,6 +333,9 @@ static db_status list_facets(db_conn *c, const struct article_query *q, const st
     return st;
 }
 
+/* Lists read in one round trip at most: a batch of requests is never larger. */
+#define DB_LISTS_AT_ONCE 16
+
 /* Lists being read together: each query's filters, whether they all name something, and
  * its scan. */
 struct list_read {

@@ -212,9 +212,10 @@ struct db_call {
     db_status st;  /* why res is NULL */
 };
 /*
- * Runs the calls as db_run runs each, in one round trip (libpq's pipeline mode) when they
- * are reads outside a transaction. A call that got no answer of its own (the connection
- * lost, or an earlier call's failure aborting it) runs again alone through db_run.
+ * Runs the calls as db_run runs each: outside a transaction, the reads with a generic plan
+ * in one round trip (libpq's pipeline mode), then the others alone, in order. A call that
+ * got no answer of its own (the connection lost, or an earlier call's failure aborting it)
+ * runs again alone through db_run.
  */
 void db_run_all(db_conn *c, struct db_call *calls, size_t n, ExecStatusType want);
 /*

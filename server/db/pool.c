@@ -381,13 +381,24 @@ PGresult *db_run(db_conn *c, enum db_stmt stmt, const char *const *params, ExecS
     return NULL;
 }
 
-/* Sends each call's statement, then a sync, in pipeline mode; false when a send failed. */
+/* Whether a call may share a round trip: a read (a failed one may simply run again on its
+ * own) with a generic plan (a statement planned for each run sets the plan mode first). */
+static bool shares_round_trip(const struct db_call *call)
+{
+    const struct db_statement *d = &db_statements[call->stmt];
+    return d->read_only && !d->plan_each_time;
+}
+
+/* Sends the statement of each call that may share the round trip, then a sync, in pipeline
+ * mode; false when a send failed. */
 static bool pipeline_send(PGconn *pg, const struct db_call *calls, size_t n)
 {
     if (!PQenterPipelineMode(pg))
         return false;
     for (size_t i = 0; i < n; i++) {
         char name[16];
+        if (!shares_round_trip(&calls[i]))
+            continue;
         snprintf(name, sizeof name, "s%d", (int)calls[i].stmt);
         if (!PQsendQueryPrepared(pg, name, db_statements[calls[i].stmt].nparams, calls[i].params,
                                  NULL, NULL, 0))
@@ -396,13 +407,15 @@ static bool pipeline_send(PGconn *pg, const struct db_call *calls, size_t n)
     return PQpipelineSync(pg) == 1;
 }
 
-/* Reads a sent pipeline's answers: each call's result (NULL when none came), then the
- * sync, and leaves pipeline mode; false when the connection is in no state for another
- * statement. */
+/* Reads a sent pipeline's answers: each sent call's result (NULL when none came), then
+ * the sync, and leaves pipeline mode; false when the connection is in no state for
+ * another statement. */
 static bool pipeline_read(PGconn *pg, struct db_call *calls, size_t n)
 {
     bool ok = true;
     for (size_t i = 0; i < n && ok; i++) {
+        if (!shares_round_trip(&calls[i]))
+            continue;
         calls[i].res = PQgetResult(pg);
         PGresult *end = calls[i].res != NULL ? PQgetResult(pg) : NULL; /* NULL ends call i */
         ok = calls[i].res != NULL && end == NULL;
@@ -414,17 +427,16 @@ static bool pipeline_read(PGconn *pg, struct db_call *calls, size_t n)
     return ok && PQexitPipelineMode(pg) == 1;
 }
 
-/* Whether calls may share one round trip on c: reads (a failed one may simply run again on
- * its own) with a generic plan, outside a transaction. */
-static bool may_pipeline(const db_conn *c, const struct db_call *calls, size_t n)
+/* How many of the calls may share one round trip on c (outside a transaction); 0 when
+ * fewer than two may. */
+static size_t calls_sharing(const db_conn *c, const struct db_call *calls, size_t n)
 {
-    if (n < 2 || c->pg == NULL || PQstatus(c->pg) != CONNECTION_OK ||
-        PQtransactionStatus(c->pg) != PQTRANS_IDLE)
-        return false;
+    size_t sharing = 0;
+    if (c->pg == NULL || PQstatus(c->pg) != CONNECTION_OK || PQtransactionStatus(c->pg) != PQTRANS_IDLE)
+        return 0;
     for (size_t i = 0; i < n; i++)
-        if (!db_statements[calls[i].stmt].read_only || db_statements[calls[i].stmt].plan_each_time)
-            return false;
-    return true;
+        sharing += shares_round_trip(&calls[i]);
+    return sharing >= 2 ? sharing : 0;
 }
 
 void db_run_all(db_conn *c, struct db_call *calls, size_t n, ExecStatusType want)
@@ -435,10 +447,11 @@ void db_run_all(db_conn *c, struct db_call *calls, size_t n, ExecStatusType want
         db_run_all(c->borrowed, calls, n, want);
         return;
     }
-    if (may_pipeline(c, calls, n)) {
+    size_t sharing = calls_sharing(c, calls, n);
+    if (sharing > 0) {
         plan_mode_set(c, PLAN_GENERIC);
         if (!c->pool->uncounted)
-            atomic_fetch_add(&db_query_count, n);
+            atomic_fetch_add(&db_query_count, sharing);
         if (!(pipeline_send(c->pg, calls, n) && pipeline_read(c->pg, calls, n))) {
             PQfinish(c->pg); /* left mid-pipeline: the next statement connects afresh */
             c->pg = NULL;

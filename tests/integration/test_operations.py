@@ -165,10 +165,12 @@ def test_probes_answer_while_requests_wait_on_the_database(khabar, start_server,
     check(metric_value(srv, "khabar_cache_hits_total") == hits + 1, "the article is in the answer cache", "")
     waiters = []
     with harness.TableLock(khabar.pg.url, "articles") as lock:
-        for n in (1, 2):  # two lists, one per job thread and pooled connection, wait on the lock
+        # two lists, one per job thread and pooled connection, wait on the lock: the second sent once
+        # the first waits (two lists queued at once would be taken together by one thread)
+        for n in (1, 2):
             waiters.append(in_background(timed_get, srv, "/v1/articles?limit=%d" % n, 60))
-        check(wait_until(lambda: lock.waiters() == 2, 10), "both job threads wait on the locked table",
-              lock.waiters())
+            check(wait_until(lambda: lock.waiters() == n, 10), "job thread %d waits on the locked table" % n,
+                  lock.waiters())
         # a readiness probe first: one that waits for a pooled connection holds the HTTP thread
         first = in_background(timed_get, srv, "/readyz", 10)
         time.sleep(0.2)
