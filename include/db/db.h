@@ -52,17 +52,13 @@ struct db_refusal {
 typedef struct db_pool db_pool;
 typedef struct db_conn db_conn;
 
-/*
- * A pool of size connections to conninfo, opened lazily. Every query runs under
- * statement_timeout_ms; acquiring waits at most wait_ms. Returns NULL on no memory.
- */
+/* A pool of size connections to conninfo, opened lazily. Every query runs under
+ * statement_timeout_ms; acquiring waits at most wait_ms. Returns NULL on no memory. */
 db_pool *db_pool_new(const char *conninfo, unsigned size, unsigned wait_ms,
                      unsigned statement_timeout_ms);
 void db_pool_free(db_pool *pool);
-/*
- * Makes pool a replica of fallback: reads that cannot reach it run on fallback instead,
- * and after a failed connect it is not tried again for a second.
- */
+/* Makes pool a replica of fallback: reads that cannot reach it run on fallback instead,
+ * and after a failed connect it is not tried again for a second. */
 void db_pool_set_fallback(db_pool *pool, db_pool *fallback);
 /* After every commit through pool (the primary, when reads go to a replica), one question
  * more: the WAL position then, kept as db_pool_committed_wal (0 until then, or NULL). */
@@ -77,10 +73,8 @@ void db_pool_set_watcher(db_pool *pool, const char *application_name);
  * an undone one is sent again), never for what a client was told is written. */
 void db_pool_set_async_commit(db_pool *pool);
 
-/*
- * A connection for the caller's exclusive use until db_release, (re)connected and
- * with every statement prepared; NULL when none can be had in time (unavailable).
- */
+/* A connection for the caller's exclusive use until db_release, (re)connected and
+ * with every statement prepared; NULL when none can be had in time (unavailable). */
 db_conn *db_acquire(db_pool *pool);
 /*
  * A connection of a replica's pool whose server has replayed the WAL up to required (a
@@ -395,6 +389,11 @@ struct name_query {
 };
 db_status db_tag_list(db_conn *c, const struct name_query *q, struct db_name_page *page);
 db_status db_source_list(db_conn *c, const struct name_query *q, struct db_name_page *page);
+/* The lists of n queries of one kind read together, the archive's last change once:
+ * pages[i] and st[i] as db_tag_list, db_source_list or db_author_list give them for qs[i]. */
+typedef void db_name_lists_fn(db_conn *c, const struct name_query *const *qs, size_t n,
+                              struct db_name_page pages[], db_status st[]);
+db_name_lists_fn db_tag_lists, db_source_lists, db_author_lists;
 /* An endpoint as admins see it (never its secret); strings owned as in db_article. */
 struct db_webhook {
     int64_t id;

@@ -50,10 +50,13 @@ int sitemaps_get(struct request *req);
 int sitemap_news_get(struct request *req);
 
 int tags_list(struct request *req);
+void tags_list_many(struct request *const *reqs, size_t n, int *rcs);
 int tags_get(struct request *req);
 int sources_list(struct request *req);
+void sources_list_many(struct request *const *reqs, size_t n, int *rcs);
 
 int authors_list(struct request *req);
+void authors_list_many(struct request *const *reqs, size_t n, int *rcs);
 int authors_get(struct request *req);
 int authors_create(struct request *req);
 int authors_replace(struct request *req);

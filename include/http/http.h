@@ -169,6 +169,9 @@ bool request_query_limit(const struct request *req, unsigned def, unsigned max, 
 
 /* A connection from the pool, or NULL after answering 503. */
 db_conn *request_db(struct request *req, int *answered_result);
+/* One connection for requests taken together (reqs[of[k]] for k < n, reqs[k] when of is
+ * NULL), or NULL after answering each of them 503 (rcs at the same places). */
+db_conn *request_db_for_all(struct request *const *reqs, const size_t *of, size_t n, int *rcs);
 
 /* A path parameter as an article id (1..2^53); -1 when it is not one. */
 int64_t request_param_id(const struct request *req, int index);

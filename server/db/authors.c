@@ -9,9 +9,17 @@ db_status db_author_get(db_conn *c, const char *slug_key, struct db_name *out)
     return db_name_one(c, STMT_AUTHOR_BY_SLUG, params, DB_NAME_AUTHOR, out);
 }
 
+void db_author_lists(db_conn *c, const struct name_query *const *qs, size_t n,
+                     struct db_name_page pages[], db_status st[])
+{
+    db_name_lists(c, STMT_AUTHOR_LIST, STMT_AUTHOR_PREFIX, DB_NAME_AUTHOR, qs, n, pages, st);
+}
+
 db_status db_author_list(db_conn *c, const struct name_query *q, struct db_name_page *page)
 {
-    return db_name_list(c, STMT_AUTHOR_LIST, STMT_AUTHOR_PREFIX, DB_NAME_AUTHOR, q, page);
+    db_status st;
+    db_author_lists(c, &q, 1, page, &st);
+    return st;
 }
 
 db_status db_author_create(db_conn *c, const struct db_author_write *in, struct db_name *out)

@@ -334,9 +334,11 @@ enum db_name_kind { DB_NAME_TAG, DB_NAME_SOURCE, DB_NAME_AUTHOR };
 /* The one row of stmt as a name; DB_NOT_FOUND without one. */
 db_status db_name_one(db_conn *c, enum db_stmt stmt, const char *const *params,
                       enum db_name_kind kind, struct db_name *out);
-/* A most-used-first list of names: stmt, or prefix_stmt with q->prefix. */
-db_status db_name_list(db_conn *c, enum db_stmt stmt, enum db_stmt prefix_stmt,
-                       enum db_name_kind kind, const struct name_query *q, struct db_name_page *page);
+/* Most-used-first lists of names, read together (db_name_lists_fn): stmt, or prefix_stmt
+ * with a query's prefix. */
+void db_name_lists(db_conn *c, enum db_stmt stmt, enum db_stmt prefix_stmt, enum db_name_kind kind,
+                   const struct name_query *const *qs, size_t n, struct db_name_page pages[],
+                   db_status st[]);
 /* Runs stmt, a DELETE ... WHERE slug_key = $1 RETURNING id: DB_NOT_FOUND without a row,
  * DB_CONFLICT (refused: in use) when a foreign key still points to it. */
 db_status db_remove_named(db_conn *c, enum db_stmt stmt, const char *slug_key,

@@ -69,21 +69,14 @@ db_status db_source_get(db_conn *c, const char *key, struct db_name *out)
     return db_name_one(c, STMT_SOURCE_BY_KEY, params, DB_NAME_SOURCE, out);
 }
 
-db_status db_name_list(db_conn *c, enum db_stmt stmt, enum db_stmt prefix_stmt,
-                       enum db_name_kind kind, const struct name_query *q, struct db_name_page *page)
+/* The names of a list's result (res NULL: it failed with st) into page, cleared on failure. */
+static db_status name_page_of(PGresult *res, db_status st, enum db_name_kind kind, unsigned limit,
+                              struct db_name_page *page)
 {
-    db_status st;
     int count_col = kind != DB_NAME_SOURCE ? TAG_COUNT : SOURCE_COUNT;
-    struct db_int_text limit = db_int_text((int64_t)q->limit + 1);
-    struct db_int_text count = db_int_text(q->after_count), id = db_int_text(q->after_id);
-    const char *params[4] = { q->after_id ? count.s : NULL, q->after_id ? id.s : NULL, limit.s,
-                              q->prefix };
-    memset(page, 0, sizeof *page);
-    PGresult *res = db_run_beside_last_change(c, q->prefix != NULL ? prefix_stmt : stmt, params,
-                                              &page->end.last_modified, &st);
     if (res == NULL)
         return st;
-    int rows = db_page_rows(res, q->limit, count_col, count_col + 1, &page->end);
+    int rows = db_page_rows(res, limit, count_col, count_col + 1, &page->end);
     if (rows > 0 && (page->items = calloc((size_t)rows, sizeof *page->items)) == NULL)
         st = DB_ERROR;
     for (int i = 0; st == DB_OK && i < rows; i++, page->n++)
@@ -95,12 +88,70 @@ db_status db_name_list(db_conn *c, enum db_stmt stmt, enum db_stmt prefix_stmt,
     return st;
 }
 
+/* Name lists read in one round trip at most: a batch of requests is never larger. */
+#define NAME_LISTS_AT_ONCE 16
+
+void db_name_lists(db_conn *c, enum db_stmt stmt, enum db_stmt prefix_stmt, enum db_name_kind kind,
+                   const struct name_query *const *qs, size_t n, struct db_name_page pages[],
+                   db_status st[])
+{
+    struct db_int_text limit[NAME_LISTS_AT_ONCE], count[NAME_LISTS_AT_ONCE], id[NAME_LISTS_AT_ONCE];
+    const char *params[NAME_LISTS_AT_ONCE][4];
+    struct db_call calls[NAME_LISTS_AT_ONCE + 1] = { { .stmt = STMT_LAST_CHANGE } };
+    int64_t when;
+    if (n > NAME_LISTS_AT_ONCE) {
+        db_name_lists(c, stmt, prefix_stmt, kind, qs + NAME_LISTS_AT_ONCE, n - NAME_LISTS_AT_ONCE,
+                      pages + NAME_LISTS_AT_ONCE, st + NAME_LISTS_AT_ONCE);
+        n = NAME_LISTS_AT_ONCE;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const struct name_query *q = qs[i];
+        memset(&pages[i], 0, sizeof pages[i]);
+        limit[i] = db_int_text((int64_t)q->limit + 1);
+        count[i] = db_int_text(q->after_count);
+        id[i] = db_int_text(q->after_id);
+        params[i][0] = q->after_id ? count[i].s : NULL;
+        params[i][1] = q->after_id ? id[i].s : NULL;
+        params[i][2] = limit[i].s;
+        params[i][3] = q->prefix;
+        calls[i + 1] = (struct db_call){ .stmt = q->prefix != NULL ? prefix_stmt : stmt, .params = params[i] };
+    }
+    /* the last change is read before the pages: a page never older than its Last-Modified */
+    db_run_all(c, calls, n + 1, PGRES_TUPLES_OK);
+    db_status changed = db_last_change_of(calls[0].res, calls[0].st, &when);
+    for (size_t i = 0; i < n; i++) {
+        if (changed == DB_OK) {
+            st[i] = name_page_of(calls[i + 1].res, calls[i + 1].st, kind, qs[i]->limit, &pages[i]);
+        } else {
+            PQclear(calls[i + 1].res);
+            st[i] = changed;
+        }
+        pages[i].end.last_modified = when;
+    }
+}
+
 db_status db_tag_list(db_conn *c, const struct name_query *q, struct db_name_page *page)
 {
-    return db_name_list(c, STMT_TAG_LIST, STMT_TAG_PREFIX, DB_NAME_TAG, q, page);
+    db_status st;
+    db_tag_lists(c, &q, 1, page, &st);
+    return st;
+}
+
+void db_tag_lists(db_conn *c, const struct name_query *const *qs, size_t n, struct db_name_page pages[],
+                  db_status st[])
+{
+    db_name_lists(c, STMT_TAG_LIST, STMT_TAG_PREFIX, DB_NAME_TAG, qs, n, pages, st);
 }
 
 db_status db_source_list(db_conn *c, const struct name_query *q, struct db_name_page *page)
 {
-    return db_name_list(c, STMT_SOURCE_LIST, STMT_SOURCE_PREFIX, DB_NAME_SOURCE, q, page);
+    db_status st;
+    db_source_lists(c, &q, 1, page, &st);
+    return st;
+}
+
+void db_source_lists(db_conn *c, const struct name_query *const *qs, size_t n,
+                     struct db_name_page pages[], db_status st[])
+{
+    db_name_lists(c, STMT_SOURCE_LIST, STMT_SOURCE_PREFIX, DB_NAME_SOURCE, qs, n, pages, st);
 }

@@ -189,16 +189,13 @@ void articles_list_many(struct request *const *reqs, size_t n, int *rcs)
     db_status st[JOBS_BATCH_MAX];
     char *suggestions[JOBS_BATCH_MAX] = { 0 };
     const struct article_query *queries[JOBS_BATCH_MAX];
-    size_t asked[JOBS_BATCH_MAX], m = 0;
+    size_t asked[JOBS_BATCH_MAX] = { 0 }, m = 0;
     for (size_t i = 0; i < n; i++)
         if (list_request_read(reqs[i], &args[i], &rcs[i]))
             asked[m++] = i;
-    db_conn *c = m > 0 ? request_db(reqs[asked[0]], &rcs[asked[0]]) : NULL;
-    if (c == NULL) {
-        for (size_t k = 1; k < m; k++)
-            rcs[asked[k]] = reply_db_status(reqs[asked[k]], DB_UNAVAILABLE, NULL);
+    db_conn *c = request_db_for_all(reqs, asked, m, rcs);
+    if (c == NULL)
         m = 0;
-    }
     for (size_t k = 0; k < m; k++)
         queries[k] = &args[asked[k]].q;
     if (m > 0)

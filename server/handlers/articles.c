@@ -143,12 +143,9 @@ void articles_get_many(struct request *const *reqs, size_t n, int *rcs)
 {
     struct db_article articles[JOBS_BATCH_MAX];
     db_status st[JOBS_BATCH_MAX];
-    db_conn *c = request_db(reqs[0], &rcs[0]);
-    if (c == NULL) {
-        for (size_t i = 1; i < n; i++)
-            rcs[i] = reply_db_status(reqs[i], DB_UNAVAILABLE, NULL);
+    db_conn *c = request_db_for_all(reqs, NULL, n, rcs);
+    if (c == NULL)
         return;
-    }
     find_articles(reqs, n, c, articles, st);
     db_release(c);
     for (size_t i = 0; i < n; i++) {

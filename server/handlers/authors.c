@@ -13,10 +13,17 @@
 
 /* GET /v1/authors: authors with the most public articles first (those with none too); q
  * matches the start of a slug in any letter variant. */
+void authors_list_many(struct request *const *reqs, size_t n, int *rcs)
+{
+    name_list_reply_many(reqs, n, rcs, CURSOR_AUTHORS, text_slug_key_new, db_author_lists, serialize_author_page);
+}
+
+/* GET /v1/authors for one request. */
 int authors_list(struct request *req)
 {
-    return name_list_reply(req, CURSOR_AUTHORS, text_slug_key_new, db_author_list,
-                           serialize_author_page);
+    int rc = MHD_NO;
+    authors_list_many(&req, 1, &rc);
+    return rc;
 }
 
 /* GET /v1/authors/{author}: one author by slug, with its count of public articles. */

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "infra/jobs.h"
 #include "text/normalize.h"
 
 #define NAME_LIST_DEFAULT_LIMIT 50
@@ -38,33 +39,41 @@ static bool read_name_query(struct request *req, enum cursor_kind kind,
     return true;
 }
 
-int name_list_reply(struct request *req, enum cursor_kind kind, char *(*key_of)(const char *),
-                    db_status (*fetch)(db_conn *, const struct name_query *, struct db_name_page *),
-                    void (*serialize)(const struct db_name_page *, struct list_page *))
+void name_list_reply_many(struct request *const *reqs, size_t n, int *rcs, enum cursor_kind kind,
+                          char *(*key_of)(const char *), db_name_lists_fn *fetch,
+                          void (*serialize)(const struct db_name_page *, struct list_page *))
 {
-    int rc = MHD_NO;
-    struct name_query q;
-    struct db_name_page rows = { 0 };
-    struct list_page page = { 0 };
-    char *key = NULL;
-    if (!read_name_query(req, kind, key_of, &q, &key, &rc))
-        goto out;
-    db_conn *c = request_db(req, &rc);
+    struct name_query queries[JOBS_BATCH_MAX];
+    const struct name_query *asked[JOBS_BATCH_MAX];
+    struct db_name_page rows[JOBS_BATCH_MAX];
+    db_status st[JOBS_BATCH_MAX];
+    char *keys[JOBS_BATCH_MAX];
+    size_t of[JOBS_BATCH_MAX] = { 0 }, m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (read_name_query(reqs[i], kind, key_of, &queries[i], &keys[i], &rcs[i])) {
+            asked[m] = &queries[i];
+            of[m++] = i;
+        }
+    db_conn *c = request_db_for_all(reqs, of, m, rcs);
     if (c == NULL)
-        goto out;
-    db_status st = fetch(c, &q, &rows);
-    db_release(c);
-    if (st == DB_OK) {
-        serialize(&rows, &page);
-        rc = reply_page(req, &page, kind);
-    } else {
-        rc = reply_db_status(req, st, "list");
+        m = 0;
+    if (m > 0) {
+        fetch(c, asked, m, rows, st);
+        db_release(c);
     }
-out:
-    json_decref(page.items);
-    db_name_page_clear(&rows);
-    free(key);
-    return rc;
+    for (size_t k = 0; k < m; k++) {
+        struct list_page page = { 0 };
+        if (st[k] == DB_OK) {
+            serialize(&rows[k], &page);
+            rcs[of[k]] = reply_page(reqs[of[k]], &page, kind);
+        } else {
+            rcs[of[k]] = reply_db_status(reqs[of[k]], st[k], "list");
+        }
+        json_decref(page.items);
+        db_name_page_clear(&rows[k]);
+    }
+    for (size_t i = 0; i < n; i++)
+        free(keys[i]);
 }
 
 int name_get_reply(struct request *req, const char *key, const char *what,

@@ -20,7 +20,15 @@ int tags_get(struct request *req)
 }
 
 /* GET /v1/tags: tags most used first; q matches the start of a tag in any letter variant. */
+void tags_list_many(struct request *const *reqs, size_t n, int *rcs)
+{
+    name_list_reply_many(reqs, n, rcs, CURSOR_TAGS, text_slug_key_new, db_tag_lists, serialize_tag_page);
+}
+
+/* GET /v1/tags for one request. */
 int tags_list(struct request *req)
 {
-    return name_list_reply(req, CURSOR_TAGS, text_slug_key_new, db_tag_list, serialize_tag_page);
+    int rc = MHD_NO;
+    tags_list_many(&req, 1, &rc);
+    return rc;
 }

@@ -1,4 +1,4 @@
-"""test_job_queues.py: requests waiting for a job thread: a full queue answers 503 at once, a request that waited past JOB_QUEUE_TIMEOUT is answered 503 without being run, and one whose client went away is not run at all (logged as 499); GETs of articles, and lists, waiting together are answered together, each with its own answer, also when their connection is lost under them."""
+"""test_job_queues.py: requests waiting for a job thread: a full queue answers 503 at once, a request that waited past JOB_QUEUE_TIMEOUT is answered 503 without being run, and one whose client went away is not run at all (logged as 499); GETs of articles, and lists of articles and of names, waiting together are answered together, each with its own answer, also when their connection is lost under them."""
 import socket
 import threading
 import time
@@ -283,10 +283,11 @@ LIST_TAG, LIST_SOURCE = "وسم قائمة الدفعة", "مصدر قائمة �
 
 @pytest.fixture(scope="module")
 def batch_lists(batching):
-    """Three articles with the batch's tag (two with its source too), an English one with it, and a draft
-    with it; the list requests to queue, each (path, token)."""
+    """Three articles with the batch's tag (two with its source too, one with a second tag), an English one
+    with it, and a draft with it; the list requests to queue, each (path, token)."""
     for i in range(3):
-        create(batching, art("مقال قائمة الدفعة رقم %d" % i, "نص مقال القائمة رقم %d" % i, tags=[LIST_TAG],
+        create(batching, art("مقال قائمة الدفعة رقم %d" % i, "نص مقال القائمة رقم %d" % i,
+                             tags=[LIST_TAG] + (["وسم ثان للدفعة"] if i == 0 else []),
                              sources=[LIST_SOURCE] if i < 2 else []))
     create(batching, art("A batch list article", "Its body.", lang="en", tags=[LIST_TAG]))
     create(batching, art("مسودة قائمة الدفعة", "نص المسودة", status="draft", tags=[LIST_TAG]))
@@ -307,26 +308,32 @@ def batch_lists(batching):
             ("/v1/articles?limit=0", None)]
 
 
+def answered_together_as_alone(khabar, srv, gets):
+    """Queues each (path, token) of gets behind the busy job thread, checks that one batch took them and that
+    each answer is the one the same GET gets alone afterwards (status, body, Last-Modified); the answers."""
+    batches, batched = batch_counts(srv)
+    bg = Background()
+    with harness.TableLock(khabar.pg.url, "sections") as lock:
+        occupy_with_sections(srv, lock, bg)
+        queue_article_gets(srv, bg, [(path, None, token) for path, token in gets])
+    answers = [got for got, _ in bg.join()][1:]
+    now = batch_counts(srv)
+    check(now == (batches + 1, batched + len(gets)), "one batch took the %d waiting GETs" % len(gets),
+          (batches, batched, now))
+    for (path, token), got in zip(gets, answers):
+        alone = srv.request("GET", path, token=token)
+        check(isinstance(got, Response) and got.status == alone.status and got.body == alone.body and
+              got.header("last-modified") == alone.header("last-modified"),
+              "GET %s in the batch -> as alone (%d)" % (path, alone.status), (brief(got), alone.brief()))
+    return answers
+
+
 def test_queued_lists_answered_together_each_as_alone(khabar, batching, batch_lists):
     """Lists waiting for the job thread are run in one batch (their filters looked up in one round trip, their
     pages and the last change in another): each is answered exactly as it is when asked alone afterwards, the
     same status, body and Last-Modified: filtered, paged, faceted, an unknown filter an empty page, an editors'
     list 200 to an editor and 401 to the public, a bad limit 400."""
-    srv = batching
-    batches, batched = batch_counts(srv)
-    bg = Background()
-    with harness.TableLock(khabar.pg.url, "sections") as lock:
-        occupy_with_sections(srv, lock, bg)
-        queue_article_gets(srv, bg, [(path, None, token) for path, token in batch_lists])
-    answers = [got for got, _ in bg.join()][1:]
-    now = batch_counts(srv)
-    check(now == (batches + 1, batched + len(batch_lists)),
-          "one batch took the %d waiting lists" % len(batch_lists), (batches, batched, now))
-    for (path, token), got in zip(batch_lists, answers):
-        alone = srv.request("GET", path, token=token)
-        check(isinstance(got, Response) and got.status == alone.status and got.body == alone.body and
-              got.header("last-modified") == alone.header("last-modified"),
-              "GET %s in the batch -> as alone (%d)" % (path, alone.status), (brief(got), alone.brief()))
+    answers = answered_together_as_alone(khabar, batching, batch_lists)
     statuses = [r.status for r in answers if isinstance(r, Response)]
     check(statuses == [200] * 10 + [401, 400], "the lists' statuses", statuses)
     tagged = answers[1].json["data"] if isinstance(answers[1], Response) else []
@@ -334,6 +341,25 @@ def test_queued_lists_answered_together_each_as_alone(khabar, batching, batch_li
           "the tag's list holds its four public articles", [x.get("title") for x in tagged])
     check(answers[7].json == {"data": [], "next_cursor": None}, "an unknown tag -> an empty page",
           brief(answers[7]))
+
+
+def test_queued_name_lists_answered_together_each_as_alone(khabar, batching, batch_lists):
+    """Lists of tags, sources and authors waiting for the job thread are run in one batch (each route's pages
+    and the last change in one round trip): each is answered as it is alone afterwards, paged, by a name's
+    start, and a bad argument 400."""
+    srv = batching
+    first = srv.request("GET", "/v1/tags?limit=1")
+    check(first.status == 200 and first.json.get("next_cursor"), "the tags' first page has a next page",
+          first.brief())
+    lists = ["/v1/tags", "/v1/tags?limit=1", "/v1/tags?limit=1&cursor=" + first.json["next_cursor"],
+             "/v1/tags?q=وسم قائمة", "/v1/sources", "/v1/sources?q=مصدر قائمة", "/v1/authors",
+             "/v1/tags?q=لا-وسم-بهذا-الاسم", "/v1/tags?limit=0", "/v1/sources?cursor=zz"]
+    answers = answered_together_as_alone(khabar, srv, [(path, None) for path in lists])
+    statuses = [r.status for r in answers if isinstance(r, Response)]
+    check(statuses == [200] * 8 + [400, 400], "the lists' statuses", statuses)
+    named = answers[3].json["data"] if isinstance(answers[3], Response) else []
+    check([t.get("name") for t in named] == [LIST_TAG], "a tag's start -> the batch's tag", named)
+    check(answers[7].json.get("data") == [], "a start no tag has -> an empty page", brief(answers[7]))
 
 
 # khabar's backends whose statement reads one article by id and waits for a lock
