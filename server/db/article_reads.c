@@ -352,23 +352,22 @@ static void find_all_filters(db_conn *c, const struct article_query *const *qs, 
 {
     struct db_call calls[DB_LISTS_AT_ONCE * 4];
     size_t of[DB_LISTS_AT_ONCE * 4], m = 0;
+    const struct filter_lookup *lookup[DB_LISTS_AT_ONCE * 4];
     for (size_t i = 0; i < n; i++) {
         enum db_stmt stmts[4];
         size_t k = filter_lookups(qs[i], &r[i].filters, r[i].lookups, stmts);
-        for (size_t j = 0; j < k; j++) {
+        for (size_t j = 0; j < k; j++, m++) {
             calls[m] = (struct db_call){ .stmt = stmts[j], .params = &r[i].lookups[j].key };
-            of[m++] = i;
+            lookup[m] = &r[i].lookups[j];
+            of[m] = i;
         }
         r[i].known = true;
     }
     db_run_all(c, calls, m, PGRES_TUPLES_OK);
-    for (size_t j = 0, i = 0, lookup = 0; j < m; j++, lookup++) {
-        if (j > 0 && of[j] != of[j - 1])
-            lookup = 0;
-        i = of[j];
-        if (calls[j].res == NULL && st[i] == DB_OK)
-            st[i] = calls[j].st;
-        r[i].known &= filter_found(&calls[j], &r[i].lookups[lookup]);
+    for (size_t j = 0; j < m; j++) {
+        if (calls[j].res == NULL && st[of[j]] == DB_OK)
+            st[of[j]] = calls[j].st;
+        r[of[j]].known &= filter_found(&calls[j], lookup[j]);
     }
 }
 
