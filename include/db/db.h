@@ -104,10 +104,8 @@ struct db_pool_stats {
 };
 void db_pool_stats(db_pool *pool, struct db_pool_stats *out);
 
-/*
- * An article to write, as the model checked it (article_input_from_json fills one). The
- * strings and lists are borrowed: they stay the caller's for the length of the call.
- */
+/* An article to write, as the model checked it (article_input_from_json fills one). The
+ * strings and lists are borrowed: they stay the caller's for the length of the call. */
 struct db_article_write {
     const char *slug;           /* NULL: derive from the title (create) or keep (update) */
     const char *slug_key;       /* the slug's lookup key, when slug is set */
@@ -295,10 +293,8 @@ db_status db_related_add(db_conn *c, const struct db_writer *by, int64_t id, int
 /* Removes the link id -> other; DB_NOT_FOUND when there is no such link. */
 db_status db_related_remove(db_conn *c, const struct db_writer *by, int64_t id, int64_t other);
 
-/*
- * A revision of an article as stored; strings owned by the struct as in db_article
- * (release with db_revision_clear).
- */
+/* A revision of an article as stored; strings owned by the struct as in db_article
+ * (release with db_revision_clear). */
 struct db_revision {
     int64_t article_id, version;
     int64_t restored_from;      /* a restore's source version; 0 otherwise */
@@ -380,12 +376,13 @@ void db_name_page_clear(struct db_name_page *page);
 
 /* A tag by slug key; DB_NOT_FOUND when there is none. */
 db_status db_tag_get(db_conn *c, const char *slug_key, struct db_name *out);
-/* Tags or sources, most used first: prefix (a slug key or normalized name start) may
- * be NULL; the page starts after (after_count, after_id) unless after_id is 0. */
+/* Tags, sources and authors most used first, or sections in their order: prefix (a slug key
+ * or normalized name start) may be NULL; the page starts after (after_key: the use count or
+ * position, after_id) unless after_id is 0. */
 struct name_query {
     const char *prefix;
     unsigned limit;
-    int64_t after_count, after_id;
+    int64_t after_key, after_id;
 };
 db_status db_tag_list(db_conn *c, const struct name_query *q, struct db_name_page *page);
 db_status db_source_list(db_conn *c, const struct name_query *q, struct db_name_page *page);
@@ -531,13 +528,10 @@ struct db_section_write {
     const char *position;    /* an integer's text; NULL: last (create) or kept (replace) */
 };
 db_status db_section_get(db_conn *c, const char *slug_key, struct db_section *out);
-/* Sections in their order; the page starts after (after_position, after_id) unless
- * after_id is 0. */
-db_status db_section_list(db_conn *c, unsigned limit, int64_t after_position, int64_t after_id,
-                          struct db_section_page *page);
-/* The first limit sections (in their order) whose slug key begins with prefix. */
-db_status db_section_prefix(db_conn *c, const char *prefix, unsigned limit,
-                            struct db_section_page *page);
+/* Sections in their order (q's prefix: of the slug key); n lists read together as one is. */
+db_status db_section_list(db_conn *c, const struct name_query *q, struct db_section_page *page);
+void db_section_lists(db_conn *c, const struct name_query *const *qs, size_t n,
+                      struct db_section_page pages[], db_status st[]);
 db_status db_section_create(db_conn *c, const struct db_section_write *in, struct db_section *out);
 db_status db_section_replace(db_conn *c, const char *slug_key, const struct db_section_write *in,
                              struct db_section *out);
@@ -550,8 +544,14 @@ struct db_front {
     struct db_article_page pinned, newest;
 };
 void db_front_clear(struct db_front *f);
-db_status db_front_get(db_conn *c, const char *section_key, unsigned limit, const char *after_time,
-                       int64_t after_id, struct db_front *out);
+struct front_query {
+    const char *section_key, *after_time;
+    unsigned limit;
+    int64_t after_id;
+};
+/* The fronts of n queries read together: out[i] and st[i] (DB_NOT_FOUND: no such section). */
+void db_fronts_get(db_conn *c, const struct front_query *const *qs, size_t n, struct db_front out[],
+                   db_status st[]);
 /* Sets the front's pinned articles to ids (a JSON array of article ids, in order):
  * DB_NOT_FOUND without the section, DB_BAD_REFERENCE (refused) for an unknown article. */
 db_status db_front_set(db_conn *c, const char *section_key, const json_t *ids,

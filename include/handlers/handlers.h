@@ -64,12 +64,14 @@ int authors_patch(struct request *req);
 int authors_delete(struct request *req);
 
 int sections_list(struct request *req);
+void sections_list_many(struct request *const *reqs, size_t n, int *rcs);
 int sections_get(struct request *req);
 int sections_create(struct request *req);
 int sections_replace(struct request *req);
 int sections_patch(struct request *req);
 int sections_delete(struct request *req);
 int front_get(struct request *req);
+void front_get_many(struct request *const *reqs, size_t n, int *rcs);
 int front_put(struct request *req);
 
 int ops_healthz(struct request *req);

@@ -110,6 +110,10 @@ char *request_next_link_new(const struct request *req, const char *cursor);
 /* A page of a list as {"data": [...], "next_cursor": ...} with Link rel="next" when
  * there is more; the page's items are taken over. */
 int reply_page(struct request *req, struct list_page *page, enum cursor_kind kind);
+/* The answer of a list read with st: its page (reply_page), else st's problem (what: what
+ * was not found). */
+int reply_page_read(struct request *req, db_status st, struct list_page *page, enum cursor_kind kind,
+                    const char *what);
 
 /* Problem types (RFC 9457), one per kind of error. */
 #define PROBLEM_MALFORMED_JSON "/problems/malformed-json"
@@ -169,9 +173,10 @@ bool request_query_limit(const struct request *req, unsigned def, unsigned max, 
 
 /* A connection from the pool, or NULL after answering 503. */
 db_conn *request_db(struct request *req, int *answered_result);
-/* One connection for requests taken together (reqs[of[k]] for k < n, reqs[k] when of is
- * NULL), or NULL after answering each of them 503 (rcs at the same places). */
-db_conn *request_db_for_all(struct request *const *reqs, const size_t *of, size_t n, int *rcs);
+/* One connection for requests taken together (reqs[of[k]] for k < *n, reqs[k] when of is
+ * NULL), or NULL after answering each of them 503 (rcs at the same places) and setting *n
+ * to 0: none is left to answer. */
+db_conn *request_db_for_all(struct request *const *reqs, const size_t *of, size_t *n, int *rcs);
 
 /* A path parameter as an article id (1..2^53); -1 when it is not one. */
 int64_t request_param_id(const struct request *req, int index);

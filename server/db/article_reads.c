@@ -333,9 +333,6 @@ static db_status list_facets(db_conn *c, const struct article_query *q, const st
     return st;
 }
 
-/* Lists read in one round trip at most: a batch of requests is never larger. */
-#define DB_LISTS_AT_ONCE 16
-
 /* Lists being read together: each query's filters, whether they all name something, and
  * its scan. */
 struct list_read {
@@ -386,7 +383,7 @@ void db_article_lists(db_conn *c, const struct article_query *const *qs, size_t 
                       struct db_article_page pages[], db_status st[])
 {
     struct list_read r[DB_LISTS_AT_ONCE];
-    struct db_call calls[DB_LISTS_AT_ONCE + 1] = { { .stmt = STMT_LAST_CHANGE } };
+    struct db_call calls[DB_LISTS_AT_ONCE + 1];
     size_t call_of[DB_LISTS_AT_ONCE], m = 1;
     int64_t when;
     if (n > DB_LISTS_AT_ONCE) {
@@ -399,7 +396,6 @@ void db_article_lists(db_conn *c, const struct article_query *const *qs, size_t 
         st[i] = DB_OK;
     }
     find_all_filters(c, qs, n, r, st);
-    /* the last change is read before the pages: a page never older than its Last-Modified */
     for (size_t i = 0; i < n; i++) {
         call_of[i] = 0;
         if (st[i] != DB_OK || !r[i].known) /* an unknown filter: no articles */
@@ -411,16 +407,14 @@ void db_article_lists(db_conn *c, const struct article_query *const *qs, size_t 
         calls[m] = (struct db_call){ .stmt = r[i].scan.stmt, .params = r[i].scan.params };
         call_of[i] = m++;
     }
-    db_run_all(c, calls, m, PGRES_TUPLES_OK);
-    db_status changed = db_last_change_of(calls[0].res, calls[0].st, &when);
+    db_status changed = db_run_all_after_last_change(c, calls, m, &when);
     for (size_t i = 0; i < n; i++) {
-        PGresult *res = call_of[i] ? calls[call_of[i]].res : NULL;
         if (st[i] == DB_OK)
             st[i] = changed;
         if (st[i] == DB_OK && call_of[i])
-            st[i] = list_page_of(qs[i], res, calls[call_of[i]].st, &pages[i]);
-        else
-            PQclear(res);
+            st[i] = list_page_of(qs[i], calls[call_of[i]].res, calls[call_of[i]].st, &pages[i]);
+        else if (call_of[i])
+            PQclear(calls[call_of[i]].res);
         pages[i].end.last_modified = when;
         if (st[i] == DB_OK && call_of[i] && qs[i]->facets != NULL && !qs[i]->status)
             st[i] = list_facets(c, qs[i], &r[i].filters, r[i].scan.stmt, &pages[i].facets);
@@ -452,9 +446,7 @@ db_status db_related_list(db_conn *c, int64_t id, bool with_hidden, char **relat
     return st;
 }
 
-/* ---- writes ---- */
-
-/* Runs a statement whose JSON parameter is a list, skipping it when the list is empty. */
+/* ---- the archive's last change ---- */
 
 db_status db_last_change_of(PGresult *res, db_status st, int64_t *when)
 {
@@ -474,16 +466,15 @@ db_status db_last_change(db_conn *c, int64_t *when)
     return db_last_change_of(res, st, when);
 }
 
-PGresult *db_run_beside_last_change(db_conn *c, enum db_stmt stmt, const char *const *params,
-                                    int64_t *when, db_status *st)
+db_status db_run_all_after_last_change(db_conn *c, struct db_call *calls, size_t n, int64_t *when)
 {
-    struct db_call calls[2] = { { .stmt = STMT_LAST_CHANGE }, { .stmt = stmt, .params = params } };
-    db_run_all(c, calls, 2, PGRES_TUPLES_OK);
-    *st = db_last_change_of(calls[0].res, calls[0].st, when);
-    if (*st != DB_OK) {
-        PQclear(calls[1].res);
-        return NULL;
+    calls[0] = (struct db_call){ .stmt = STMT_LAST_CHANGE };
+    db_run_all(c, calls, n, PGRES_TUPLES_OK);
+    db_status changed = db_last_change_of(calls[0].res, calls[0].st, when);
+    for (size_t i = 1; changed != DB_OK && i < n; i++) {
+        PQclear(calls[i].res);
+        calls[i].res = NULL;
+        calls[i].st = changed;
     }
-    *st = calls[1].st;
-    return calls[1].res;
+    return changed;
 }

@@ -307,10 +307,14 @@ db_status db_article_rows(db_conn *c, enum db_stmt stmt, const char *const *para
 db_status db_article_rows_of(PGresult *res, db_status st, unsigned limit, struct db_article_page *page);
 /* db_last_change from its statement's result (res NULL: it failed with st), which is cleared. */
 db_status db_last_change_of(PGresult *res, db_status st, int64_t *when);
-/* Runs stmt as db_run does, the archive's last change (db_last_change) into *when in the same
- * round trip; NULL with *st on either's failure. */
-PGresult *db_run_beside_last_change(db_conn *c, enum db_stmt stmt, const char *const *params,
-                                    int64_t *when, db_status *st);
+/* Lists read in one round trip at most: a batch of requests is never larger. */
+#define DB_LISTS_AT_ONCE 16
+/* Runs calls[1..n) as db_run_all does, the archive's last change (db_last_change) read first
+ * in the same round trip into calls[0] and *when: a page is never older than its
+ * Last-Modified. On that read's failure, returned, every call is cleared and fails with it. */
+db_status db_run_all_after_last_change(db_conn *c, struct db_call *calls, size_t n, int64_t *when);
+/* The parameters of a name or section list's statement ($1 to $4) from q, text kept in t. */
+void db_name_query_params(const struct name_query *q, struct db_int_text t[3], const char *params[4]);
 
 /* What the input's references name, once found: the related and author ids, the section. */
 struct resolved {

@@ -55,17 +55,10 @@ db_status db_section_get(db_conn *c, const char *slug_key, struct db_section *ou
     return section_one(c, STMT_SECTION_BY_SLUG, params, out);
 }
 
-/* A page of sections in their order, those whose slug key begins with prefix (NULL: all). */
-static db_status section_rows(db_conn *c, const char *prefix, unsigned limit, int64_t after_position,
-                              int64_t after_id, struct db_section_page *page)
+/* A page of sections from its statement's result (res NULL: it failed with st), cleared. */
+static db_status section_page_of(PGresult *res, db_status st, unsigned limit,
+                                 struct db_section_page *page)
 {
-    db_status st;
-    struct db_int_text lim = db_int_text((int64_t)limit + 1), pos = db_int_text(after_position),
-                       id = db_int_text(after_id);
-    const char *params[4] = { after_id ? pos.s : NULL, after_id ? id.s : NULL, lim.s, prefix };
-    memset(page, 0, sizeof *page);
-    PGresult *res = db_run_beside_last_change(c, prefix ? STMT_SECTION_PREFIX : STMT_SECTION_LIST,
-                                              params, &page->end.last_modified, &st);
     if (res == NULL)
         return st;
     int rows = db_page_rows(res, limit, SECTION_POSITION, SECTION_ID, &page->end);
@@ -80,16 +73,36 @@ static db_status section_rows(db_conn *c, const char *prefix, unsigned limit, in
     return st;
 }
 
-db_status db_section_list(db_conn *c, unsigned limit, int64_t after_position, int64_t after_id,
-                          struct db_section_page *page)
+void db_section_lists(db_conn *c, const struct name_query *const *qs, size_t n,
+                      struct db_section_page pages[], db_status st[])
 {
-    return section_rows(c, NULL, limit, after_position, after_id, page);
+    struct db_int_text text[DB_LISTS_AT_ONCE][3];
+    const char *params[DB_LISTS_AT_ONCE][4];
+    struct db_call calls[DB_LISTS_AT_ONCE + 1];
+    int64_t when;
+    if (n > DB_LISTS_AT_ONCE) {
+        db_section_lists(c, qs + DB_LISTS_AT_ONCE, n - DB_LISTS_AT_ONCE, pages + DB_LISTS_AT_ONCE,
+                         st + DB_LISTS_AT_ONCE);
+        n = DB_LISTS_AT_ONCE;
+    }
+    for (size_t i = 0; i < n; i++) {
+        memset(&pages[i], 0, sizeof pages[i]);
+        db_name_query_params(qs[i], text[i], params[i]);
+        calls[i + 1] = (struct db_call){ .stmt = qs[i]->prefix ? STMT_SECTION_PREFIX : STMT_SECTION_LIST,
+                                         .params = params[i] };
+    }
+    db_run_all_after_last_change(c, calls, n + 1, &when);
+    for (size_t i = 0; i < n; i++) {
+        st[i] = section_page_of(calls[i + 1].res, calls[i + 1].st, qs[i]->limit, &pages[i]);
+        pages[i].end.last_modified = when;
+    }
 }
 
-db_status db_section_prefix(db_conn *c, const char *prefix, unsigned limit,
-                            struct db_section_page *page)
+db_status db_section_list(db_conn *c, const struct name_query *q, struct db_section_page *page)
 {
-    return section_rows(c, prefix, limit, 0, 0, page);
+    db_status st;
+    db_section_lists(c, &q, 1, page, &st);
+    return st;
 }
 
 db_status db_section_create(db_conn *c, const struct db_section_write *in, struct db_section *out)
@@ -118,12 +131,10 @@ void db_front_clear(struct db_front *f)
     db_article_page_clear(&f->newest);
 }
 
-/* The id of the section at slug_key; DB_NOT_FOUND when there is none. */
-static db_status section_id(db_conn *c, const char *slug_key, struct db_int_text *id)
+/* A section's id from its STMT_SECTION_FIND result (res NULL: it failed with st), cleared;
+ * DB_NOT_FOUND when there is no such section. */
+static db_status section_id_of(PGresult *res, db_status st, struct db_int_text *id)
 {
-    db_status st;
-    const char *params[1] = { slug_key };
-    PGresult *res = db_run(c, STMT_SECTION_FIND, params, PGRES_TUPLES_OK, &st);
     if (res == NULL)
         return st;
     st = PQntuples(res) == 1 ? DB_OK : DB_NOT_FOUND;
@@ -133,29 +144,88 @@ static db_status section_id(db_conn *c, const char *slug_key, struct db_int_text
     return st;
 }
 
-db_status db_front_get(db_conn *c, const char *section_key, unsigned limit, const char *after_time,
-                       int64_t after_id, struct db_front *out)
+static db_status section_id(db_conn *c, const char *slug_key, struct db_int_text *id)
 {
-    struct db_int_text id, after = db_int_text(after_id), lim = db_int_text((int64_t)limit + 1);
-    memset(out, 0, sizeof *out);
-    db_status st = section_id(c, section_key, &id);
-    if (st != DB_OK)
-        return st;
-    /* the newest page, the pinned articles on a first page, and the last change: one round trip */
-    const char *pinned[1] = { id.s };
-    const char *newest[4] = { id.s, after_id ? after_time : NULL, after_id ? after.s : NULL, lim.s };
-    struct db_call calls[3] = { { .stmt = STMT_FRONT_NEWEST, .params = newest },
-                                { .stmt = STMT_LAST_CHANGE },
-                                { .stmt = STMT_FRONT_PINNED, .params = pinned } };
-    db_run_all(c, calls, after_id == 0 ? 3 : 2, PGRES_TUPLES_OK);
-    db_status newest_st = db_article_rows_of(calls[0].res, calls[0].st, limit, &out->newest);
-    db_status change_st = db_last_change_of(calls[1].res, calls[1].st, &out->newest.end.last_modified);
-    db_status pinned_st =
-        after_id == 0 ? db_article_rows_of(calls[2].res, calls[2].st, 0, &out->pinned) : DB_OK;
-    st = newest_st != DB_OK ? newest_st : change_st != DB_OK ? change_st : pinned_st;
-    if (st != DB_OK)
-        db_front_clear(out);
-    return st;
+    db_status st;
+    const char *params[1] = { slug_key };
+    PGresult *res = db_run(c, STMT_SECTION_FIND, params, PGRES_TUPLES_OK, &st);
+    return section_id_of(res, st, id);
+}
+
+/* The ids of the fronts' sections, in one round trip: ids[i] for qs[i], whose st[i] is
+ * DB_NOT_FOUND when there is no such section. */
+static void front_sections(db_conn *c, const struct front_query *const *qs, size_t n,
+                           struct db_int_text ids[], db_status st[])
+{
+    const char *keys[DB_LISTS_AT_ONCE][1];
+    struct db_call calls[DB_LISTS_AT_ONCE];
+    for (size_t i = 0; i < n; i++) {
+        keys[i][0] = qs[i]->section_key;
+        calls[i] = (struct db_call){ .stmt = STMT_SECTION_FIND, .params = keys[i] };
+    }
+    db_run_all(c, calls, n, PGRES_TUPLES_OK);
+    for (size_t i = 0; i < n; i++)
+        st[i] = section_id_of(calls[i].res, calls[i].st, &ids[i]);
+}
+
+/* A front's statements: its newest page, and on a first page its pinned articles. */
+struct front_read {
+    const char *pinned[1], *newest[4];
+    struct db_int_text after, limit;
+    size_t newest_call, pinned_call; /* 0: not read */
+};
+
+static size_t front_calls(const struct front_query *q, const struct db_int_text *id,
+                          struct front_read *r, struct db_call *calls, size_t m)
+{
+    r->after = db_int_text(q->after_id);
+    r->limit = db_int_text((int64_t)q->limit + 1);
+    r->pinned[0] = id->s;
+    r->newest[0] = id->s;
+    r->newest[1] = q->after_id ? q->after_time : NULL;
+    r->newest[2] = q->after_id ? r->after.s : NULL;
+    r->newest[3] = r->limit.s;
+    r->newest_call = m;
+    calls[m++] = (struct db_call){ .stmt = STMT_FRONT_NEWEST, .params = r->newest };
+    r->pinned_call = q->after_id == 0 ? m : 0;
+    if (q->after_id == 0)
+        calls[m++] = (struct db_call){ .stmt = STMT_FRONT_PINNED, .params = r->pinned };
+    return m;
+}
+
+void db_fronts_get(db_conn *c, const struct front_query *const *qs, size_t n, struct db_front out[],
+                   db_status st[])
+{
+    struct db_int_text ids[DB_LISTS_AT_ONCE];
+    struct front_read r[DB_LISTS_AT_ONCE];
+    struct db_call calls[2 * DB_LISTS_AT_ONCE + 1];
+    size_t m = 1;
+    int64_t when;
+    if (n > DB_LISTS_AT_ONCE) {
+        db_fronts_get(c, qs + DB_LISTS_AT_ONCE, n - DB_LISTS_AT_ONCE, out + DB_LISTS_AT_ONCE,
+                      st + DB_LISTS_AT_ONCE);
+        n = DB_LISTS_AT_ONCE;
+    }
+    memset(out, 0, n * sizeof *out);
+    front_sections(c, qs, n, ids, st);
+    for (size_t i = 0; i < n; i++)
+        m = st[i] == DB_OK ? front_calls(qs[i], &ids[i], &r[i], calls, m) : m;
+    if (m == 1)
+        return;
+    db_run_all_after_last_change(c, calls, m, &when);
+    for (size_t i = 0; i < n; i++) {
+        if (st[i] != DB_OK)
+            continue;
+        struct db_call *newest = &calls[r[i].newest_call], *pinned = &calls[r[i].pinned_call];
+        st[i] = db_article_rows_of(newest->res, newest->st, qs[i]->limit, &out[i].newest);
+        out[i].newest.end.last_modified = when;
+        if (r[i].pinned_call != 0 && st[i] == DB_OK)
+            st[i] = db_article_rows_of(pinned->res, pinned->st, 0, &out[i].pinned);
+        else if (r[i].pinned_call != 0)
+            PQclear(pinned->res);
+        if (st[i] != DB_OK)
+            db_front_clear(&out[i]);
+    }
 }
 
 /* One front to set (db_transaction_run runs it). */

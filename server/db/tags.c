@@ -88,44 +88,38 @@ static db_status name_page_of(PGresult *res, db_status st, enum db_name_kind kin
     return st;
 }
 
-/* Name lists read in one round trip at most: a batch of requests is never larger. */
-#define NAME_LISTS_AT_ONCE 16
+void db_name_query_params(const struct name_query *q, struct db_int_text t[3], const char *params[4])
+{
+    t[0] = db_int_text(q->after_key);
+    t[1] = db_int_text(q->after_id);
+    t[2] = db_int_text((int64_t)q->limit + 1);
+    params[0] = q->after_id ? t[0].s : NULL;
+    params[1] = q->after_id ? t[1].s : NULL;
+    params[2] = t[2].s;
+    params[3] = q->prefix;
+}
 
 void db_name_lists(db_conn *c, enum db_stmt stmt, enum db_stmt prefix_stmt, enum db_name_kind kind,
                    const struct name_query *const *qs, size_t n, struct db_name_page pages[],
                    db_status st[])
 {
-    struct db_int_text limit[NAME_LISTS_AT_ONCE], count[NAME_LISTS_AT_ONCE], id[NAME_LISTS_AT_ONCE];
-    const char *params[NAME_LISTS_AT_ONCE][4];
-    struct db_call calls[NAME_LISTS_AT_ONCE + 1] = { { .stmt = STMT_LAST_CHANGE } };
+    struct db_int_text text[DB_LISTS_AT_ONCE][3];
+    const char *params[DB_LISTS_AT_ONCE][4];
+    struct db_call calls[DB_LISTS_AT_ONCE + 1];
     int64_t when;
-    if (n > NAME_LISTS_AT_ONCE) {
-        db_name_lists(c, stmt, prefix_stmt, kind, qs + NAME_LISTS_AT_ONCE, n - NAME_LISTS_AT_ONCE,
-                      pages + NAME_LISTS_AT_ONCE, st + NAME_LISTS_AT_ONCE);
-        n = NAME_LISTS_AT_ONCE;
+    if (n > DB_LISTS_AT_ONCE) {
+        db_name_lists(c, stmt, prefix_stmt, kind, qs + DB_LISTS_AT_ONCE, n - DB_LISTS_AT_ONCE,
+                      pages + DB_LISTS_AT_ONCE, st + DB_LISTS_AT_ONCE);
+        n = DB_LISTS_AT_ONCE;
     }
     for (size_t i = 0; i < n; i++) {
-        const struct name_query *q = qs[i];
         memset(&pages[i], 0, sizeof pages[i]);
-        limit[i] = db_int_text((int64_t)q->limit + 1);
-        count[i] = db_int_text(q->after_count);
-        id[i] = db_int_text(q->after_id);
-        params[i][0] = q->after_id ? count[i].s : NULL;
-        params[i][1] = q->after_id ? id[i].s : NULL;
-        params[i][2] = limit[i].s;
-        params[i][3] = q->prefix;
-        calls[i + 1] = (struct db_call){ .stmt = q->prefix != NULL ? prefix_stmt : stmt, .params = params[i] };
+        db_name_query_params(qs[i], text[i], params[i]);
+        calls[i + 1] = (struct db_call){ .stmt = qs[i]->prefix ? prefix_stmt : stmt, .params = params[i] };
     }
-    /* the last change is read before the pages: a page never older than its Last-Modified */
-    db_run_all(c, calls, n + 1, PGRES_TUPLES_OK);
-    db_status changed = db_last_change_of(calls[0].res, calls[0].st, &when);
+    db_run_all_after_last_change(c, calls, n + 1, &when);
     for (size_t i = 0; i < n; i++) {
-        if (changed == DB_OK) {
-            st[i] = name_page_of(calls[i + 1].res, calls[i + 1].st, kind, qs[i]->limit, &pages[i]);
-        } else {
-            PQclear(calls[i + 1].res);
-            st[i] = changed;
-        }
+        st[i] = name_page_of(calls[i + 1].res, calls[i + 1].st, kind, qs[i]->limit, &pages[i]);
         pages[i].end.last_modified = when;
     }
 }

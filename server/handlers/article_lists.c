@@ -193,9 +193,7 @@ void articles_list_many(struct request *const *reqs, size_t n, int *rcs)
     for (size_t i = 0; i < n; i++)
         if (list_request_read(reqs[i], &args[i], &rcs[i]))
             asked[m++] = i;
-    db_conn *c = request_db_for_all(reqs, asked, m, rcs);
-    if (c == NULL)
-        m = 0;
+    db_conn *c = request_db_for_all(reqs, asked, &m, rcs);
     for (size_t k = 0; k < m; k++)
         queries[k] = &args[asked[k]].q;
     if (m > 0)

@@ -143,7 +143,7 @@ void articles_get_many(struct request *const *reqs, size_t n, int *rcs)
 {
     struct db_article articles[JOBS_BATCH_MAX];
     db_status st[JOBS_BATCH_MAX];
-    db_conn *c = request_db_for_all(reqs, NULL, n, rcs);
+    db_conn *c = request_db_for_all(reqs, NULL, &n, rcs);
     if (c == NULL)
         return;
     find_articles(reqs, n, c, articles, st);

@@ -31,7 +31,7 @@ static bool read_name_query(struct request *req, enum cursor_kind kind,
     if (cursor != NULL && cursor_decode(cursor, kind, after, sizeof after, &q->after_id) < 0)
         return *rc = reply_problem(req, 400, PROBLEM_INVALID_PARAMETER,
                                    "cursor is not one this list gave out", NULL), false;
-    q->after_count = q->after_id ? strtoll(after, NULL, 10) : 0;
+    q->after_key = q->after_id ? strtoll(after, NULL, 10) : 0;
     if (prefix != NULL && (*key_out = key_of(prefix)) == NULL) /* no memory */
         return *rc = reply_problem(req, 500, PROBLEM_INTERNAL_ERROR,
                                    "the request could not be completed", NULL), false;
@@ -54,22 +54,16 @@ void name_list_reply_many(struct request *const *reqs, size_t n, int *rcs, enum 
             asked[m] = &queries[i];
             of[m++] = i;
         }
-    db_conn *c = request_db_for_all(reqs, of, m, rcs);
-    if (c == NULL)
-        m = 0;
-    if (m > 0) {
+    db_conn *c = request_db_for_all(reqs, of, &m, rcs);
+    if (c != NULL) {
         fetch(c, asked, m, rows, st);
         db_release(c);
     }
     for (size_t k = 0; k < m; k++) {
         struct list_page page = { 0 };
-        if (st[k] == DB_OK) {
+        if (st[k] == DB_OK)
             serialize(&rows[k], &page);
-            rcs[of[k]] = reply_page(reqs[of[k]], &page, kind);
-        } else {
-            rcs[of[k]] = reply_db_status(reqs[of[k]], st[k], "list");
-        }
-        json_decref(page.items);
+        rcs[of[k]] = reply_page_read(reqs[of[k]], st[k], &page, kind, "list");
         db_name_page_clear(&rows[k]);
     }
     for (size_t i = 0; i < n; i++)

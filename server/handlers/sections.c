@@ -6,6 +6,7 @@
 #include "catalog.h"
 #include "feeds.h"
 #include "handlers/handlers.h"
+#include "infra/jobs.h"
 #include "infra/strict_json.h"
 #include "model/article_write.h"
 #include "model/catalog_input.h"
@@ -30,31 +31,42 @@ static bool read_page_args(struct request *req, unsigned def, enum cursor_kind k
     return true;
 }
 
-/* GET /v1/sections: sections in the editors' order (position, then age). */
+/* GET /v1/sections for requests taken together: sections in the editors' order (position,
+ * then age), every page read in one round trip. */
+void sections_list_many(struct request *const *reqs, size_t n, int *rcs)
+{
+    struct name_query queries[JOBS_BATCH_MAX] = { 0 };
+    const struct name_query *asked[JOBS_BATCH_MAX];
+    struct db_section_page rows[JOBS_BATCH_MAX];
+    db_status st[JOBS_BATCH_MAX];
+    size_t of[JOBS_BATCH_MAX] = { 0 }, m = 0;
+    char after[48];
+    for (size_t i = 0; i < n; i++)
+        if (read_page_args(reqs[i], SECTION_LIST_DEFAULT_LIMIT, CURSOR_SECTIONS, &queries[i].limit,
+                           after, sizeof after, &queries[i].after_id, &rcs[i])) {
+            queries[i].after_key = queries[i].after_id ? strtoll(after, NULL, 10) : 0;
+            asked[m] = &queries[i];
+            of[m++] = i;
+        }
+    db_conn *c = request_db_for_all(reqs, of, &m, rcs);
+    if (c != NULL) {
+        db_section_lists(c, asked, m, rows, st);
+        db_release(c);
+    }
+    for (size_t k = 0; k < m; k++) {
+        struct list_page page = { 0 };
+        if (st[k] == DB_OK)
+            serialize_section_page(&rows[k], &page);
+        rcs[of[k]] = reply_page_read(reqs[of[k]], st[k], &page, CURSOR_SECTIONS, "list");
+        db_section_page_clear(&rows[k]);
+    }
+}
+
+/* GET /v1/sections for one request. */
 int sections_list(struct request *req)
 {
     int rc = MHD_NO;
-    unsigned limit;
-    char after[48];
-    int64_t after_id;
-    struct db_section_page rows = { 0 };
-    struct list_page page = { 0 };
-    if (!read_page_args(req, SECTION_LIST_DEFAULT_LIMIT, CURSOR_SECTIONS, &limit, after,
-                        sizeof after, &after_id, &rc))
-        return rc;
-    db_conn *c = request_db(req, &rc);
-    if (c == NULL)
-        return rc;
-    db_status st = db_section_list(c, limit, after_id ? strtoll(after, NULL, 10) : 0, after_id, &rows);
-    db_release(c);
-    if (st == DB_OK) {
-        serialize_section_page(&rows, &page);
-        rc = reply_page(req, &page, CURSOR_SECTIONS);
-    } else {
-        rc = reply_db_status(req, st, "list");
-    }
-    json_decref(page.items);
-    db_section_page_clear(&rows);
+    sections_list_many(&req, 1, &rc);
     return rc;
 }
 
@@ -190,40 +202,60 @@ int sections_delete(struct request *req)
     return rc;
 }
 
-/* GET /v1/sections/{section}/front: the pinned public articles in the editors' order, then
- * the section's newest public articles, without repeats; later pages continue the newest. */
+/* The front's answer from what was read (st DB_OK: front). */
+static int answer_front(struct request *req, db_status st, const struct db_front *front)
+{
+    struct list_page page = { 0 };
+    /* the section's feeds, named as the path names the section */
+    char *feeds = st == DB_OK ? feed_alternates_new(req, "section", req->params[0]) : NULL;
+    if (st == DB_OK)
+        serialize_front_page(front, &page);
+    page.links = feeds;
+    int rc = reply_page_read(req, st, &page, CURSOR_FRONT, "section");
+    free(feeds);
+    return rc;
+}
+
+/* GET /v1/sections/{section}/front for requests taken together: the pinned public articles
+ * in the editors' order, then the section's newest public articles, without repeats; later
+ * pages continue the newest. The sections found in one round trip, the pages in another. */
+void front_get_many(struct request *const *reqs, size_t n, int *rcs)
+{
+    struct front_query queries[JOBS_BATCH_MAX] = { 0 };
+    const struct front_query *asked[JOBS_BATCH_MAX];
+    struct db_front fronts[JOBS_BATCH_MAX];
+    db_status st[JOBS_BATCH_MAX];
+    char *keys[JOBS_BATCH_MAX] = { 0 }, after[JOBS_BATCH_MAX][48];
+    size_t of[JOBS_BATCH_MAX] = { 0 }, m = 0;
+    for (size_t i = 0; i < n; i++) {
+        keys[i] = catalog_path_key_new(reqs[i], "section", &rcs[i]);
+        if (keys[i] != NULL && read_page_args(reqs[i], FRONT_DEFAULT_LIMIT, CURSOR_FRONT,
+                                              &queries[i].limit, after[i], sizeof after[i],
+                                              &queries[i].after_id, &rcs[i])) {
+            queries[i].section_key = keys[i];
+            queries[i].after_time = after[i];
+            asked[m] = &queries[i];
+            of[m++] = i;
+        }
+    }
+    db_conn *c = request_db_for_all(reqs, of, &m, rcs);
+    if (c != NULL) {
+        db_fronts_get(c, asked, m, fronts, st);
+        db_release(c);
+    }
+    for (size_t k = 0; k < m; k++) {
+        rcs[of[k]] = answer_front(reqs[of[k]], st[k], &fronts[k]);
+        db_front_clear(&fronts[k]);
+    }
+    for (size_t i = 0; i < n; i++)
+        free(keys[i]);
+}
+
+/* GET /v1/sections/{section}/front for one request. */
 int front_get(struct request *req)
 {
     int rc = MHD_NO;
-    unsigned limit;
-    char after[48];
-    int64_t after_id;
-    struct db_front front = { 0 };
-    struct list_page page = { 0 };
-    char *key = catalog_path_key_new(req, "section", &rc);
-    if (key == NULL || !read_page_args(req, FRONT_DEFAULT_LIMIT, CURSOR_FRONT, &limit, after,
-                                       sizeof after, &after_id, &rc))
-        goto out;
-    db_conn *c = request_db(req, &rc);
-    if (c == NULL)
-        goto out;
-    db_status st = db_front_get(c, key, limit, after, after_id, &front);
-    db_release(c);
-    if (st == DB_OK) {
-        /* the section's feeds, named as the path names the section */
-        char *feeds = feed_alternates_new(req, "section", req->params[0]);
-        serialize_front_page(&front, &page);
-        page.links = feeds;
-        rc = reply_page(req, &page, CURSOR_FRONT);
-        free(feeds);
-    } else {
-        rc = reply_db_status(req, st, "section");
-    }
-out:
-    json_decref(page.items);
-    free(page.items_text);
-    db_front_clear(&front);
-    free(key);
+    front_get_many(&req, 1, &rc);
     return rc;
 }
 

@@ -66,7 +66,7 @@ static db_status suggestions_fetch(db_conn *c, const char *prefix, const char *e
     if (st == DB_OK && name_key[0] != '\0')
         st = db_author_list(c, &names, &s->authors);
     if (st == DB_OK && name_key[0] != '\0')
-        st = db_section_prefix(c, name_key, SUGGEST_MAX, &s->sections);
+        st = db_section_list(c, &names, &s->sections);
     return st;
 }
 

@@ -225,3 +225,9 @@ int reply_page(struct request *req, struct list_page *page, enum cursor_kind kin
     free(cursor);
     return rc;
 }
+
+int reply_page_read(struct request *req, db_status st, struct list_page *page, enum cursor_kind kind,
+                    const char *what)
+{
+    return st == DB_OK ? reply_page(req, page, kind) : reply_db_status(req, st, what);
+}

@@ -166,15 +166,17 @@ db_conn *request_db(struct request *req, int *answered_result)
     return c;
 }
 
-db_conn *request_db_for_all(struct request *const *reqs, const size_t *of, size_t n, int *rcs)
+db_conn *request_db_for_all(struct request *const *reqs, const size_t *of, size_t *n, int *rcs)
 {
     db_conn *c = NULL;
-    if (n > 0)
+    if (*n > 0)
         c = request_db(reqs[of ? of[0] : 0], &rcs[of ? of[0] : 0]);
-    for (size_t k = 1; c == NULL && k < n; k++) {
+    for (size_t k = 1; c == NULL && k < *n; k++) {
         size_t i = of ? of[k] : k;
         rcs[i] = reply_db_status(reqs[i], DB_UNAVAILABLE, NULL);
     }
+    if (c == NULL)
+        *n = 0;
     return c;
 }
 

@@ -1,4 +1,4 @@
-"""test_job_queues.py: requests waiting for a job thread: a full queue answers 503 at once, a request that waited past JOB_QUEUE_TIMEOUT is answered 503 without being run, and one whose client went away is not run at all (logged as 499); GETs of articles, and lists of articles and of names, waiting together are answered together, each with its own answer, also when their connection is lost under them."""
+"""test_job_queues.py: requests waiting for a job thread: a full queue answers 503 at once, a request that waited past JOB_QUEUE_TIMEOUT is answered 503 without being run, and one whose client went away is not run at all (logged as 499); GETs of articles, and lists of articles of names, of sections and sections' fronts, waiting together are answered together, each with its own answer, also when their connection is lost under them."""
 import socket
 import threading
 import time
@@ -360,6 +360,53 @@ def test_queued_name_lists_answered_together_each_as_alone(khabar, batching, bat
     named = answers[3].json["data"] if isinstance(answers[3], Response) else []
     check([t.get("name") for t in named] == [LIST_TAG], "a tag's start -> the batch's tag", named)
     check(answers[7].json.get("data") == [], "a start no tag has -> an empty page", brief(answers[7]))
+
+
+@pytest.fixture(scope="module")
+def batch_sections(batching):
+    """Two sections, four articles in the first with one pinned on its front (a page of it: the pinned, then
+    limit newest); (sections' lists, fronts) to queue, each with a later page by its cursor."""
+    srv = batching
+    for slug in ("batch-desk-a", "batch-desk-b"):
+        r = srv.request("POST", "/v1/sections", body={"name": "قسم الدفعة " + slug[-1], "slug": slug}, token=TOKEN_1)
+        check(r.status == 201, "section %s created" % slug, r.brief())
+    arts = [create(srv, art("مقال قسم الدفعة رقم %d" % i, "نص مقال القسم رقم %d" % i, section="batch-desk-a"))
+            for i in range(4)]
+    pinned = srv.request("PUT", "/v1/sections/batch-desk-a/front", body=[arts[0]["id"]], token=TOKEN_1)
+    check(pinned.status == 204, "the first article pinned", pinned.brief())
+    sections = srv.request("GET", "/v1/sections?limit=1")
+    front = srv.request("GET", "/v1/sections/batch-desk-a/front?limit=2")
+    check(sections.json.get("next_cursor") and front.json.get("next_cursor") and
+          [x["id"] for x in front.json["data"]] == [arts[i]["id"] for i in (0, 3, 2)],
+          "the first pages have next pages, the front its pinned article first", (sections.brief(), front.brief()))
+    lists = ["/v1/sections", "/v1/sections?limit=1", "/v1/sections?limit=1&cursor=" + sections.json["next_cursor"],
+             "/v1/sections?limit=0", "/v1/sections?cursor=zz"]
+    fronts = ["/v1/sections/batch-desk-a/front", "/v1/sections/batch-desk-a/front?limit=2",
+              "/v1/sections/batch-desk-a/front?limit=2&cursor=" + front.json["next_cursor"],
+              "/v1/sections/batch-desk-b/front", "/v1/sections/no-such-desk/front",
+              "/v1/sections/batch-desk-a/front?limit=101"]
+    return lists, fronts, arts
+
+
+def test_queued_sections_lists_and_fronts_answered_together_each_as_alone(khabar, batching, batch_sections):
+    """Lists of sections waiting for the job thread are run in one batch (their pages and the last change in
+    one round trip), and so are sections' fronts (their sections found in one round trip, their pages in
+    another): each is answered as it is alone afterwards, paged by cursor, the pinned article first, an empty
+    section an empty page, an unknown section 404, a bad argument 400."""
+    lists, fronts, arts = batch_sections
+    listed = answered_together_as_alone(khabar, batching, [(path, None) for path in lists])
+    statuses = [r.status for r in listed if isinstance(r, Response)]
+    check(statuses == [200, 200, 200, 400, 400], "the sections lists' statuses", statuses)
+    check([x.get("slug") for x in listed[0].json["data"]] == ["batch-desk-a", "batch-desk-b"],
+          "the sections in their order", brief(listed[0]))
+    answered = answered_together_as_alone(khabar, batching, [(path, None) for path in fronts])
+    statuses = [r.status for r in answered if isinstance(r, Response)]
+    check(statuses == [200, 200, 200, 200, 404, 400], "the fronts' statuses", statuses)
+    check([x["id"] for x in answered[0].json["data"]] == [arts[i]["id"] for i in (0, 3, 2, 1)],
+          "the front: the pinned article, then the newest", brief(answered[0]))
+    check([x["id"] for x in answered[2].json["data"]] == [arts[1]["id"]],
+          "the front's next page continues the newest", brief(answered[2]))
+    check(answered[3].json["data"] == [], "an empty section's front -> an empty page", brief(answered[3]))
 
 
 # khabar's backends whose statement reads one article by id and waits for a lock
