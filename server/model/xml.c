@@ -14,12 +14,25 @@ static bool xml_char_at(const unsigned char *p, size_t *len)
     return !(p[0] == 0xEF && p[1] == 0xBF && (p[2] == 0xBE || p[2] == 0xBF));
 }
 
+/* Whether byte c may begin a character XML cannot carry: a C0 control other than tab,
+ * newline and return, or the lead byte of U+FFFE and U+FFFF (and of other characters). */
+static bool xml_suspect(unsigned char c)
+{
+    return (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0xEF;
+}
+
 /* s as XML may carry it: s itself when it can, else a copy in *owned (caller frees) with each
  * character it cannot carry replaced by U+FFFD. s is valid UTF-8 (the database's text). */
 static const char *xml_safe(const char *s, char **owned)
 {
     *owned = NULL;
-    size_t n = strlen(s), len, bad = 0;
+    size_t n = 0, len, bad = 0;
+    /* most text has no suspect byte: one pass over the bytes says so */
+    while (s[n] != '\0' && !xml_suspect((unsigned char)s[n]))
+        n++;
+    if (s[n] == '\0')
+        return s;
+    n += strlen(s + n);
     for (const unsigned char *p = (const unsigned char *)s; *p; p += len)
         bad += !xml_char_at(p, &len);
     if (bad == 0 || (*owned = malloc(n + 2 * bad + 1)) == NULL)
