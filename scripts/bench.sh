@@ -129,11 +129,12 @@ say "khabar serving on $base, PostgreSQL at $DATABASE_URL"
 # ---- loading -----------------------------------------------------------------------------
 
 rates=()
-# load COUNT SEED BODY_WORDS: generates and imports COUNT more articles, then VACUUM ANALYZE.
+# load COUNT SEED BODY_WORDS: generates and imports COUNT more articles, each with its byline
+# and section, then VACUUM ANALYZE.
 load() {
     local count=$1 seed=$2 words=$3 t0 t1 t2 out
     t0=$(date +%s.%N)
-    python3 scripts/synth.py --count "$count" --seed "$seed" --body-words "$words" >"$tmp/batch.ndjson"
+    python3 scripts/synth.py --count "$count" --seed "$seed" --body-words "$words" --bylines >"$tmp/batch.ndjson"
     t1=$(date +%s.%N)
     out=$("$bin" import "$tmp/batch.ndjson" 2>"$tmp/import.err") ||
         { tail -n 5 "$tmp/import.err" >&2; die "khabar import failed: $out"; }
@@ -146,29 +147,26 @@ load() {
     rate=$(python3 -c "print('%.0f' % ($count / max(1e-9, $t2 - $t1)))")
     say "synth.py: $count articles in $(python3 -c "print('%.1f' % ($t1 - $t0))") s; khabar import: $(python3 -c "print('%.1f' % ($t2 - $t1))") s ($rate articles/s)"
     rates+=("$count articles: $rate articles/s")
-    bylines_and_sections
+    pin_front
     # Autovacuum would get there too; done here so that every run measures the same state.
     psql "$DATABASE_URL" -X -q -c "VACUUM ANALYZE" >&2
 }
 
-# bylines_and_sections: the synthetic articles have neither: 300 authors (author-1 on a
-# tenth of the articles) and 12 sections (section-1 holding a third) are given to the
-# articles loaded last, with three of them pinned on section-1's front.
-bylines_and_sections() {
-    psql "$DATABASE_URL" -X -q -v ON_ERROR_STOP=1 >&2 <<'SQL'
+# The 300 authors and 12 sections the articles' bylines name (synth.py --bylines: author-1 on
+# a tenth of the articles, section-1 on a third), made before the import with their names.
+psql "$DATABASE_URL" -X -q -v ON_ERROR_STOP=1 >&2 <<'SQL'
 INSERT INTO authors (name, slug, slug_key) SELECT 'كاتب ' || i, 'author-' || i, 'author-' || i
   FROM generate_series(1, 300) i ON CONFLICT DO NOTHING;
 INSERT INTO sections (name, slug, slug_key, position) SELECT 'قسم ' || i, 'section-' || i, 'section-' || i, i
   FROM generate_series(1, 12) i ON CONFLICT DO NOTHING;
-INSERT INTO article_authors (article_id, author_id, position, published_at, visible)
-  SELECT a.id, au.id, 1, a.published_at, a.visible FROM articles a
-  JOIN authors au ON au.slug_key = 'author-' || CASE WHEN a.id % 10 = 0 THEN 1 ELSE 2 + a.id % 299 END
-  WHERE NOT EXISTS (SELECT 1 FROM article_authors x WHERE x.article_id = a.id);
-UPDATE articles a SET section_id = s.id FROM sections s
-  WHERE a.section_id IS NULL AND s.slug_key = 'section-' || CASE WHEN a.id % 3 = 0 THEN 1 ELSE 2 + a.id % 11 END;
+SQL
+
+# pin_front: three of section-1's oldest articles pinned on its front (once).
+pin_front() {
+    psql "$DATABASE_URL" -X -q -v ON_ERROR_STOP=1 >&2 <<'SQL'
 INSERT INTO section_front (section_id, article_id, position)
-  SELECT s.id, p.id, p.n FROM sections s, (SELECT id, row_number() OVER () AS n FROM articles
-  WHERE id % 3 = 0 ORDER BY id LIMIT 3) p WHERE s.slug_key = 'section-1' ON CONFLICT DO NOTHING;
+  SELECT s.id, p.id, p.n FROM sections s, LATERAL (SELECT id, row_number() OVER (ORDER BY id) AS n
+  FROM articles WHERE section_id = s.id ORDER BY id LIMIT 3) p WHERE s.slug_key = 'section-1' ON CONFLICT DO NOTHING;
 SQL
 }
 

@@ -216,8 +216,9 @@ class Synth:
             self.rare_names = [rare_tag(k) for k in range(self.n_rare)]
         return self.rare_names[i]
 
-    def article(self):
-        """One article as a JSON line (without the newline)."""
+    def article(self, byline=None):
+        """One article as a JSON line (without the newline); byline (an author's slug, a
+        section's slug) adds its authors and section."""
         r = self.rng.random
         en = r() < 0.03
         if en:
@@ -275,7 +276,8 @@ class Synth:
             '{"title":"', title, '"',
             ',"summary":"' + summary + '"' if summary is not None else "",
             ',"body":"', body, '","lang":"', "en" if en else "ar", '","published_at":"', published,
-            '","tags":[', ",".join(['"' + t + '"' for t in tags]), '],"sources":[', sources, "]}"))
+            '","tags":[', ",".join(['"' + t + '"' for t in tags]), '],"sources":[', sources, "]",
+            ',"authors":["%s"],"section":"%s"' % byline if byline else "", "}"))
 
     def self_check(self):
         bad = [w for w in self.vocab + ENGLISH_WORDS + SOURCES + [POPULAR_TAG, SECOND_TAG]
@@ -352,11 +354,20 @@ def rare_word(seed=1):
                 and all("\u0621" <= ch <= "\u064a" for ch in w))
 
 
+def byline(n):
+    """The author and section of the n-th article (from 1) with bylines: author-1 on a tenth,
+    author-2 to author-300 the rest; section-1 on a third, section-2 to section-12 the rest."""
+    return ("author-%d" % (1 if n % 10 == 0 else 2 + n % 299),
+            "section-%d" % (1 if n % 3 == 0 else 2 + n % 11))
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description="Deterministic synthetic news articles as NDJSON.")
     p.add_argument("--count", type=int, default=1000, help="articles to write (default 1000)")
     p.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     p.add_argument("--body-words", type=int, default=120, help="words per body (default 120)")
+    p.add_argument("--bylines", action="store_true",
+                   help="give each article an author and a section (author-1 on a tenth, section-1 on a third)")
     a = p.parse_args(argv)
     if a.count < 0:
         p.error("--count must not be negative")
@@ -365,7 +376,7 @@ def main(argv=None):
     out = sys.stdout
     buf = []
     for i in range(a.count):
-        buf.append(s.article())
+        buf.append(s.article(byline(i + 1) if a.bylines else None))
         if len(buf) >= 2000:
             out.write("\n".join(buf) + "\n")
             buf = []
