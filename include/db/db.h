@@ -76,22 +76,18 @@ void db_pool_set_async_commit(db_pool *pool);
 /* A connection for the caller's exclusive use until db_release, (re)connected and
  * with every statement prepared; NULL when none can be had in time (unavailable). */
 db_conn *db_acquire(db_pool *pool);
-/*
- * A connection of a replica's pool whose server has replayed the WAL up to required (a
+/* A connection of a replica's pool whose server has replayed the WAL up to required (a
  * position of the primary), so that every read on it from now on shows what committed
  * before it; NULL when none can be had in time or the replica is behind (counted in
  * behind): the caller reads from the primary. Its replay position is asked only when the
- * last answer on that connection is not enough.
- */
+ * last answer on that connection is not enough. */
 db_conn *db_acquire_replayed(db_pool *pool, uint64_t required);
 /* Gives conn back to its pool (NULL: nothing). */
 void db_release(db_conn *conn);
 
-/*
- * Waits up to ms on an idle connection for the server to close it: DB_OK when it stayed
+/* Waits up to ms on an idle connection for the server to close it: DB_OK when it stayed
  * quiet (or only sent a notice), DB_UNAVAILABLE as soon as it is lost. For a watcher that
- * must learn of a database going away at once, not at its next query.
- */
+ * must learn of a database going away at once, not at its next query. */
 db_status db_wait_quiet(db_conn *c, unsigned ms);
 /* Sends payload on the marks channel (infra/changes.h: changes_next_mark). */
 db_status db_send_mark(db_conn *c, const char *payload);
@@ -132,11 +128,9 @@ struct db_article_write {
                                  * created when there are none (with that name) */
 };
 
-/*
- * An article row as stored. The strings are PostgreSQL's text of each column (times
+/* An article row as stored. The strings are PostgreSQL's text of each column (times
  * already in RFC 3339), owned by the struct: release with db_article_clear. tags,
- * sources and related are the JSON arrays the database keeps beside the row.
- */
+ * sources and related are the JSON arrays the database keeps beside the row. */
 struct db_article {
     int64_t id, version;
     const char *slug, *title;
@@ -235,14 +229,12 @@ db_status db_article_list(db_conn *c, const struct article_query *q, struct db_a
 void db_article_lists(db_conn *c, const struct article_query *const *qs, size_t n,
                       struct db_article_page pages[], db_status st[]);
 
-/*
- * Did you mean: the known search word (migrations/0016_search_words.sql) for a query
+/* Did you mean: the known search word (migrations/0016_search_words.sql) for a query
  * word with the given search forms (forms a PostgreSQL text array, whole its first,
  * whole form): whole itself when one of its forms is known; else the known word
  * nearest to it within max_edits edits whose trigram similarity is at least
  * min_similarity (a decimal text such as "0.2"); *out NULL when there is none.
- * *out is the caller's.
- */
+ * *out is the caller's. */
 db_status db_word_suggest(db_conn *c, const char *forms, const char *whole, int max_edits,
                           const char *min_similarity, char **out);
 /* Whether article id is public (*visible) or withdrawn (*reason_new its reason, caller
@@ -251,10 +243,6 @@ db_status db_article_state(db_conn *c, int64_t id, bool *visible, char **reason_
 /* "More like this": up to limit public articles sharing article id's tags, distinctive
  * title words and sources, best first (list items, as db_article_list's). */
 db_status db_similar(db_conn *c, int64_t id, unsigned limit, struct db_article_page *page);
-/* The newest limit public articles with a title word beginning with prefix (a search form,
- * text/words.h) and, unless words_json is NULL, holding every form of that JSON array. */
-db_status db_suggest_articles(db_conn *c, const char *prefix, const char *words_json,
-                              unsigned limit, struct db_article_page *page);
 /* The "read also" list of article id as stored beside it, a JSON array (caller frees). */
 db_status db_related_list(db_conn *c, int64_t id, bool with_hidden, char **related_json_out);
 
@@ -528,10 +516,22 @@ struct db_section_write {
     const char *position;    /* an integer's text; NULL: last (create) or kept (replace) */
 };
 db_status db_section_get(db_conn *c, const char *slug_key, struct db_section *out);
-/* Sections in their order (q's prefix: of the slug key); n lists read together as one is. */
-db_status db_section_list(db_conn *c, const struct name_query *q, struct db_section_page *page);
+/* Sections in their order (a query's prefix: of the slug key), n lists read together, the
+ * last change once. */
 void db_section_lists(db_conn *c, const struct name_query *const *qs, size_t n,
                       struct db_section_page pages[], db_status st[]);
+/* What a search box suggests, up to limit of each, read together: the newest public articles
+ * with a title word beginning with prefix (a search form, text/words.h) and, unless
+ * words_json is NULL, every form of that JSON array; unless name_key is "", the tags,
+ * authors and sections whose slug key begins with it. */
+struct db_suggestions {
+    struct db_article_page articles;
+    struct db_name_page tags, authors;
+    struct db_section_page sections;
+};
+void db_suggestions_clear(struct db_suggestions *s);
+db_status db_suggest(db_conn *c, const char *prefix, const char *words_json, const char *name_key,
+                     unsigned limit, struct db_suggestions *out);
 db_status db_section_create(db_conn *c, const struct db_section_write *in, struct db_section *out);
 db_status db_section_replace(db_conn *c, const char *slug_key, const struct db_section_write *in,
                              struct db_section *out);

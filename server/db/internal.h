@@ -343,6 +343,11 @@ db_status db_name_one(db_conn *c, enum db_stmt stmt, const char *const *params,
 void db_name_lists(db_conn *c, enum db_stmt stmt, enum db_stmt prefix_stmt, enum db_name_kind kind,
                    const struct name_query *const *qs, size_t n, struct db_name_page pages[],
                    db_status st[]);
+/* A page of names or sections from its statement's result (res NULL: it failed with st),
+ * which is cleared; limit + 1 rows mean a next page. */
+db_status db_name_page_of(PGresult *res, db_status st, enum db_name_kind kind, unsigned limit,
+                          struct db_name_page *page);
+db_status db_section_page_of(PGresult *res, db_status st, unsigned limit, struct db_section_page *page);
 /* Runs stmt, a DELETE ... WHERE slug_key = $1 RETURNING id: DB_NOT_FOUND without a row,
  * DB_CONFLICT (refused: in use) when a foreign key still points to it. */
 db_status db_remove_named(db_conn *c, enum db_stmt stmt, const char *slug_key,

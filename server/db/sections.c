@@ -55,9 +55,7 @@ db_status db_section_get(db_conn *c, const char *slug_key, struct db_section *ou
     return section_one(c, STMT_SECTION_BY_SLUG, params, out);
 }
 
-/* A page of sections from its statement's result (res NULL: it failed with st), cleared. */
-static db_status section_page_of(PGresult *res, db_status st, unsigned limit,
-                                 struct db_section_page *page)
+db_status db_section_page_of(PGresult *res, db_status st, unsigned limit, struct db_section_page *page)
 {
     if (res == NULL)
         return st;
@@ -93,16 +91,9 @@ void db_section_lists(db_conn *c, const struct name_query *const *qs, size_t n,
     }
     db_run_all_after_last_change(c, calls, n + 1, &when);
     for (size_t i = 0; i < n; i++) {
-        st[i] = section_page_of(calls[i + 1].res, calls[i + 1].st, qs[i]->limit, &pages[i]);
+        st[i] = db_section_page_of(calls[i + 1].res, calls[i + 1].st, qs[i]->limit, &pages[i]);
         pages[i].end.last_modified = when;
     }
-}
-
-db_status db_section_list(db_conn *c, const struct name_query *q, struct db_section_page *page)
-{
-    db_status st;
-    db_section_lists(c, &q, 1, page, &st);
-    return st;
 }
 
 db_status db_section_create(db_conn *c, const struct db_section_write *in, struct db_section *out)

@@ -69,8 +69,7 @@ db_status db_source_get(db_conn *c, const char *key, struct db_name *out)
     return db_name_one(c, STMT_SOURCE_BY_KEY, params, DB_NAME_SOURCE, out);
 }
 
-/* The names of a list's result (res NULL: it failed with st) into page, cleared on failure. */
-static db_status name_page_of(PGresult *res, db_status st, enum db_name_kind kind, unsigned limit,
+db_status db_name_page_of(PGresult *res, db_status st, enum db_name_kind kind, unsigned limit,
                               struct db_name_page *page)
 {
     int count_col = kind != DB_NAME_SOURCE ? TAG_COUNT : SOURCE_COUNT;
@@ -119,7 +118,7 @@ void db_name_lists(db_conn *c, enum db_stmt stmt, enum db_stmt prefix_stmt, enum
     }
     db_run_all_after_last_change(c, calls, n + 1, &when);
     for (size_t i = 0; i < n; i++) {
-        st[i] = name_page_of(calls[i + 1].res, calls[i + 1].st, kind, qs[i]->limit, &pages[i]);
+        st[i] = db_name_page_of(calls[i + 1].res, calls[i + 1].st, kind, qs[i]->limit, &pages[i]);
         pages[i].end.last_modified = when;
     }
 }

@@ -49,33 +49,12 @@ static bool typed_split(const char *q, char **prefix_new, char **earlier_new)
     return *prefix_new != NULL;
 }
 
-/* The four lists, each up to SUGGEST_MAX. */
-struct suggestions {
-    struct db_article_page articles;
-    struct db_name_page tags, authors;
-    struct db_section_page sections;
-};
-
-static db_status suggestions_fetch(db_conn *c, const char *prefix, const char *earlier,
-                                   const char *name_key, struct suggestions *s)
-{
-    struct name_query names = { .prefix = name_key, .limit = SUGGEST_MAX };
-    db_status st = db_suggest_articles(c, prefix, earlier, SUGGEST_MAX, &s->articles);
-    if (st == DB_OK && name_key[0] != '\0')
-        st = db_tag_list(c, &names, &s->tags);
-    if (st == DB_OK && name_key[0] != '\0')
-        st = db_author_list(c, &names, &s->authors);
-    if (st == DB_OK && name_key[0] != '\0')
-        st = db_section_list(c, &names, &s->sections);
-    return st;
-}
-
 /* GET /v1/suggest: up to 10 titles, tags, authors and sections beginning like q. */
 int suggest_get(struct request *req)
 {
     int rc = MHD_NO;
     char *prefix = NULL, *earlier = NULL, *name_key = NULL;
-    struct suggestions s = { 0 };
+    struct db_suggestions s = { 0 };
     const char *q = request_query(req, "q");
     if (q == NULL || !text_is_valid_utf8(q, strlen(q)) || text_is_blank(q) ||
         text_char_count(q) > SUGGEST_QUERY_MAX_CHARS) {
@@ -94,7 +73,7 @@ int suggest_get(struct request *req)
     db_conn *c = request_db(req, &rc);
     if (c == NULL)
         goto out;
-    db_status st = suggestions_fetch(c, prefix, earlier, name_key, &s);
+    db_status st = db_suggest(c, prefix, earlier, name_key, SUGGEST_MAX, &s);
     db_release(c);
     if (st != DB_OK) {
         rc = reply_db_status(req, st, "list");
@@ -104,10 +83,7 @@ int suggest_get(struct request *req)
     rc = reply_entity(req, 200, doc, s.articles.end.last_modified, CACHE_LIST, NULL, NULL);
     json_decref(doc);
 out:
-    db_article_page_clear(&s.articles);
-    db_name_page_clear(&s.tags);
-    db_name_page_clear(&s.authors);
-    db_section_page_clear(&s.sections);
+    db_suggestions_clear(&s);
     free(prefix);
     free(earlier);
     free(name_key);
