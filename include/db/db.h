@@ -246,13 +246,11 @@ db_status db_similar(db_conn *c, int64_t id, unsigned limit, struct db_article_p
 /* The "read also" list of article id as stored beside it, a JSON array (caller frees). */
 db_status db_related_list(db_conn *c, int64_t id, bool with_hidden, char **related_json_out);
 
-/*
- * Who makes a write, so that it keeps a revision: every article write given one records,
+/* Who makes a write, so that it keeps a revision: every article write given one records,
  * in its own transaction, each article it changes as it then reads (represent_new's JSON
  * text of the row, the same the GET of the article answers; freed here), under the
  * article's new version, with the names of the fields that changed. NULL: no revision
- * (khabar import).
- */
+ * (khabar import). */
 struct db_writer {
     const char *actor;     /* the name of the token that writes */
     char *(*represent_new)(const struct db_article *a); /* NULL on no memory */
@@ -450,8 +448,10 @@ struct db_sitemap_month {
     int64_t articles;
     char last_modified[40];
 };
-/* The months that have public articles, oldest first (*months the caller's to free). */
-db_status db_sitemap_months(db_conn *c, struct db_sitemap_month **months, size_t *n);
+/* The months that have public articles, oldest first (*months the caller's to free), and
+ * the archive's last change (db_last_change) read first in the same round trip. */
+db_status db_sitemap_months(db_conn *c, struct db_sitemap_month **months, size_t *n,
+                            int64_t *last_modified);
 
 /* A public article as a sitemap lists it; strings owned as in db_article. */
 struct db_sitemap_url {
@@ -462,6 +462,7 @@ struct db_sitemap_url {
 struct db_sitemap_page {
     struct db_sitemap_url *items;
     size_t n;
+    int64_t last_modified; /* the archive's last change, read before the rows */
 };
 void db_sitemap_page_clear(struct db_sitemap_page *page);
 /* The public articles published in the month that starts at month_start (RFC 3339),

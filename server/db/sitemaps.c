@@ -5,12 +5,15 @@
 
 #include "internal.h"
 
-db_status db_sitemap_months(db_conn *c, struct db_sitemap_month **months, size_t *n)
+db_status db_sitemap_months(db_conn *c, struct db_sitemap_month **months, size_t *n,
+                            int64_t *last_modified)
 {
-    db_status st;
+    struct db_call calls[2] = { [1] = { .stmt = STMT_SITEMAP_MONTHS } };
     *months = NULL;
     *n = 0;
-    PGresult *res = db_run(c, STMT_SITEMAP_MONTHS, NULL, PGRES_TUPLES_OK, &st);
+    db_run_all_after_last_change(c, calls, 2, last_modified);
+    PGresult *res = calls[1].res;
+    db_status st = calls[1].st;
     if (res == NULL)
         return st;
     int rows = PQntuples(res);
@@ -51,9 +54,11 @@ static bool sitemap_url_of_row(const PGresult *res, int row, struct db_sitemap_u
 static db_status sitemap_rows(db_conn *c, enum db_stmt stmt, const char *const *params,
                               struct db_sitemap_page *out)
 {
-    db_status st;
+    struct db_call calls[2] = { [1] = { .stmt = stmt, .params = params } };
     memset(out, 0, sizeof *out);
-    PGresult *res = db_run(c, stmt, params, PGRES_TUPLES_OK, &st);
+    db_run_all_after_last_change(c, calls, 2, &out->last_modified);
+    PGresult *res = calls[1].res;
+    db_status st = calls[1].st;
     if (res == NULL)
         return st;
     DB_ROWS_FILL(res, out, sitemap_url_of_row, st);

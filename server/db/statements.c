@@ -140,9 +140,13 @@ const struct db_statement db_statements[STMT_COUNT] = {
     [STMT_WEBHOOK_FAILED] = { WEBHOOK_FAILED_SQL, 4 },
     [STMT_WEBHOOK_QUEUE] = { WEBHOOK_QUEUE_SQL, 0, .read_only = 1 },
     [STMT_WEBHOOK_PRUNE] = { WEBHOOK_PRUNE_SQL, 0 },
+    /* grouped by the month's first instant, so that each month's name is written once, not
+     * once an article */
     [STMT_SITEMAP_MONTHS] = {
-        "SELECT to_char(a.published_at AT TIME ZONE 'UTC', 'YYYY-MM'), count(*), khabar_time(max(a.updated_at))"
-        " FROM articles a WHERE a.visible GROUP BY 1 ORDER BY 1", 0, .read_only = 1 },
+        "SELECT to_char(m.month, 'YYYY-MM'), m.articles, khabar_time(m.updated_at) FROM"
+        " (SELECT date_trunc('month', a.published_at AT TIME ZONE 'UTC') AS month, count(*) AS articles,"
+        " max(a.updated_at) AS updated_at FROM articles a WHERE a.visible GROUP BY 1) m ORDER BY 1",
+        0, .read_only = 1 },
     [STMT_SITEMAP_MONTH] = {
         "SELECT " SITEMAP_COLUMNS
         " FROM articles a WHERE a.visible AND a.published_at >= $1::timestamptz"

@@ -93,9 +93,7 @@ static int sitemap_index(struct request *req)
     db_conn *c = request_db(req, &rc);
     if (c == NULL)
         return rc;
-    db_status st = db_sitemap_months(c, &months, &n);
-    if (st == DB_OK)
-        st = db_last_change(c, &last_modified);
+    db_status st = db_sitemap_months(c, &months, &n, &last_modified);
     db_release(c);
     if (st != DB_OK) {
         rc = reply_db_status(req, st, "sitemap");
@@ -161,7 +159,6 @@ static int sitemap_of(struct request *req, const char *month_start, int64_t page
 {
     int rc = MHD_NO;
     struct db_sitemap_page page = { 0 };
-    int64_t last_modified = 0;
     size_t len = 0;
     db_conn *c = request_db(req, &rc);
     if (c == NULL)
@@ -170,8 +167,6 @@ static int sitemap_of(struct request *req, const char *month_start, int64_t page
     db_status st = month_start ? db_sitemap_month_page(c, month_start, (page_no - 1) * (int64_t)per_page,
                                                        per_page, &page)
                                : db_sitemap_news(c, SITEMAP_NEWS_MAX_URLS, &page);
-    if (st == DB_OK)
-        st = db_last_change(c, &last_modified);
     db_release(c);
     if (st == DB_OK && month_start != NULL && page.n == 0)
         st = DB_NOT_FOUND; /* a month or a page with no public article has no sitemap */
@@ -179,7 +174,7 @@ static int sitemap_of(struct request *req, const char *month_start, int64_t page
         rc = reply_db_status(req, st, "sitemap");
     } else {
         char *text = urls_document_new(req, &page, month_start == NULL, &len);
-        rc = reply_sitemap(req, text, len, last_modified);
+        rc = reply_sitemap(req, text, len, page.last_modified);
     }
     db_sitemap_page_clear(&page);
     return rc;

@@ -96,7 +96,7 @@ STATEMENTS = ("STMT_LIST_NEWEST", "STMT_LIST_BY_TAG", "STMT_LIST_BY_SOURCE", "ST
               "STMT_LIST_BY_SECTION", "STMT_AUTHOR_LIST", "STMT_SECTION_LIST", "STMT_FRONT_NEWEST",
               "STMT_FRONT_PINNED", "STMT_REVISION_LIST", "STMT_SIMILAR", "STMT_SUGGEST_ARTICLES",
               "STMT_FEED_NEWEST", "STMT_FEED_BY_TAG", "STMT_FEED_BY_SOURCE", "STMT_FEED_BY_AUTHOR",
-              "STMT_FEED_BY_SECTION", "STMT_SITEMAP_MONTH", "STMT_SITEMAP_NEWS")
+              "STMT_FEED_BY_SECTION", "STMT_SITEMAP_MONTH", "STMT_SITEMAP_NEWS", "STMT_SITEMAP_MONTHS")
 # A feed's articles (server/handlers/feeds.c), read with one more to spare as lists are.
 FEED_ROWS = 51
 # The suggest box's answers (at most this many titles) and "more like this" (each of an
@@ -114,7 +114,8 @@ def lit(v):
 
 
 def execute_sql(case):
-    return "EXECUTE %s(%s)" % (case["stmt"].lower(), ", ".join(lit(p) for p in case["params"]))
+    params = ", ".join(lit(p) for p in case["params"])
+    return "EXECUTE %s%s" % (case["stmt"].lower(), "(%s)" % params if params else "")
 
 
 class Archive(dict):
@@ -663,6 +664,24 @@ def test_window_serves_a_common_word(archive, cases):
             used[node["Index Name"]] = used.get(node["Index Name"], 0) + node.get("Actual Rows", 0) * node.get("Actual Loops", 0)
     check(used.get("articles_search_recent", 0) >= 1000, "the window's index gives the 1,000 candidates", used)
     check(used.get("articles_search", 0) == 0, "the index of every article gives none", used)
+
+
+def test_sitemap_months_read_from_their_index(archive):
+    """The sitemap index's months (each month's public articles counted, their last update) come from an
+    index-only scan of articles_public_months: no row of articles is read, however large the archive; without
+    that index the rows are."""
+    case = dict(name="sitemap months", stmt="STMT_SITEMAP_MONTHS", params=[])
+    for mode, setup, want in (("force_generic_plan", "", [("Index Only Scan", "articles_public_months", 0)]),
+                              ("force_custom_plan", "", [("Index Only Scan", "articles_public_months", 0)]),
+                              ("force_generic_plan", "BEGIN;\nDROP INDEX articles_public_months;\n", None)):
+        plan = explain_cases(archive, [case], mode, setup=setup)[0]
+        scans = [(n["Node Type"], n.get("Index Name"), n.get("Heap Fetches", 0))
+                 for n, _depth, _sub in walk(plan[0]["Plan"]) if n.get("Relation Name")] if plan else None
+        if want is not None:
+            check(scans == want, "sitemap months (%s): an index-only scan of their index, no heap fetch" % mode, scans)
+        else:
+            check(bool(scans) and scans != [("Index Only Scan", "articles_public_months", 0)],
+                  "sitemap months without their index: the rows are read", scans)
 
 
 def test_detector_fails_without_indexes(archive, cases):
