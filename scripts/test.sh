@@ -9,13 +9,13 @@
 # non-zero with no failure counted is one more failure, named in a FAIL line.
 #   TEST_SANITIZE=0      skip the sanitizer pass (quick local runs)
 #   TEST_FUZZ_SECONDS=N  seconds each libFuzzer target runs (default 30; 0 skips fuzzing)
-#   TEST_TIMEOUT=N       seconds one runner may take (default 900)
+#   TEST_TIMEOUT=N       seconds one runner may take (default 1800)
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 
-timeout_s=${TEST_TIMEOUT:-900}
+timeout_s=${TEST_TIMEOUT:-1800}
 passed=0
 failed=0
 tmp=$(mktemp -d)
