@@ -222,9 +222,11 @@ struct db_article_page {
 void db_article_page_clear(struct db_article_page *page);
 void db_facets_clear(struct db_facets *facets);
 
-/* A page of articles (summaries: no body, except for searches) newest first or ranked,
- * with the facets the query asks for; db_article_lists reads n queries' pages (pages[i],
- * st[i] for qs[i]) together: the filters' lookups, then the last change and the pages. */
+/* Most queries a reader of several lists at once (db_article_lists, db_name_lists_fn,
+ * db_section_lists, db_fronts_get) takes: they share one round trip. */
+#define DB_LISTS_AT_ONCE 16
+/* A page of articles (summaries: no body, except for searches) newest first or ranked, with
+ * the facets asked for; db_article_lists: n queries' pages (pages[i], st[i] for qs[i]). */
 db_status db_article_list(db_conn *c, const struct article_query *q, struct db_article_page *page);
 void db_article_lists(db_conn *c, const struct article_query *const *qs, size_t n,
                       struct db_article_page pages[], db_status st[]);
@@ -233,8 +235,7 @@ void db_article_lists(db_conn *c, const struct article_query *const *qs, size_t 
  * word with the given search forms (forms a PostgreSQL text array, whole its first,
  * whole form): whole itself when one of its forms is known; else the known word
  * nearest to it within max_edits edits whose trigram similarity is at least
- * min_similarity (a decimal text such as "0.2"); *out NULL when there is none.
- * *out is the caller's. */
+ * min_similarity (a decimal text such as "0.2"); *out (the caller's) NULL when none. */
 db_status db_word_suggest(db_conn *c, const char *forms, const char *whole, int max_edits,
                           const char *min_similarity, char **out);
 /* Whether article id is public (*visible) or withdrawn (*reason_new its reason, caller
@@ -517,8 +518,7 @@ struct db_section_write {
     const char *position;    /* an integer's text; NULL: last (create) or kept (replace) */
 };
 db_status db_section_get(db_conn *c, const char *slug_key, struct db_section *out);
-/* Sections in their order (a query's prefix: of the slug key), n lists read together, the
- * last change once. */
+/* Sections in their order (a query's prefix: of the slug key), n lists read together. */
 void db_section_lists(db_conn *c, const struct name_query *const *qs, size_t n,
                       struct db_section_page pages[], db_status st[]);
 /* What a search box suggests, up to limit of each, read together: the newest public articles

@@ -386,11 +386,6 @@ void db_article_lists(db_conn *c, const struct article_query *const *qs, size_t 
     struct db_call calls[DB_LISTS_AT_ONCE + 1];
     size_t call_of[DB_LISTS_AT_ONCE], m = 1;
     int64_t when;
-    if (n > DB_LISTS_AT_ONCE) {
-        db_article_lists(c, qs + DB_LISTS_AT_ONCE, n - DB_LISTS_AT_ONCE, pages + DB_LISTS_AT_ONCE,
-                         st + DB_LISTS_AT_ONCE);
-        n = DB_LISTS_AT_ONCE;
-    }
     for (size_t i = 0; i < n; i++) {
         memset(&pages[i], 0, sizeof pages[i]);
         st[i] = DB_OK;

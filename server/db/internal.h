@@ -307,8 +307,6 @@ db_status db_article_rows(db_conn *c, enum db_stmt stmt, const char *const *para
 db_status db_article_rows_of(PGresult *res, db_status st, unsigned limit, struct db_article_page *page);
 /* db_last_change from its statement's result (res NULL: it failed with st), which is cleared. */
 db_status db_last_change_of(PGresult *res, db_status st, int64_t *when);
-/* Lists read in one round trip at most: a batch of requests is never larger. */
-#define DB_LISTS_AT_ONCE 16
 /* Runs calls[1..n) as db_run_all does, the archive's last change (db_last_change) read first
  * in the same round trip into calls[0] and *when: a page is never older than its
  * Last-Modified. On that read's failure, returned, every call is cleared and fails with it. */

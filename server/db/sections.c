@@ -78,11 +78,6 @@ void db_section_lists(db_conn *c, const struct name_query *const *qs, size_t n,
     const char *params[DB_LISTS_AT_ONCE][4];
     struct db_call calls[DB_LISTS_AT_ONCE + 1];
     int64_t when;
-    if (n > DB_LISTS_AT_ONCE) {
-        db_section_lists(c, qs + DB_LISTS_AT_ONCE, n - DB_LISTS_AT_ONCE, pages + DB_LISTS_AT_ONCE,
-                         st + DB_LISTS_AT_ONCE);
-        n = DB_LISTS_AT_ONCE;
-    }
     for (size_t i = 0; i < n; i++) {
         memset(&pages[i], 0, sizeof pages[i]);
         db_name_query_params(qs[i], text[i], params[i]);
@@ -192,11 +187,6 @@ void db_fronts_get(db_conn *c, const struct front_query *const *qs, size_t n, st
     struct db_call calls[2 * DB_LISTS_AT_ONCE + 1];
     size_t m = 1;
     int64_t when;
-    if (n > DB_LISTS_AT_ONCE) {
-        db_fronts_get(c, qs + DB_LISTS_AT_ONCE, n - DB_LISTS_AT_ONCE, out + DB_LISTS_AT_ONCE,
-                      st + DB_LISTS_AT_ONCE);
-        n = DB_LISTS_AT_ONCE;
-    }
     memset(out, 0, n * sizeof *out);
     front_sections(c, qs, n, ids, st);
     for (size_t i = 0; i < n; i++)

@@ -106,11 +106,6 @@ void db_name_lists(db_conn *c, enum db_stmt stmt, enum db_stmt prefix_stmt, enum
     const char *params[DB_LISTS_AT_ONCE][4];
     struct db_call calls[DB_LISTS_AT_ONCE + 1];
     int64_t when;
-    if (n > DB_LISTS_AT_ONCE) {
-        db_name_lists(c, stmt, prefix_stmt, kind, qs + DB_LISTS_AT_ONCE, n - DB_LISTS_AT_ONCE,
-                      pages + DB_LISTS_AT_ONCE, st + DB_LISTS_AT_ONCE);
-        n = DB_LISTS_AT_ONCE;
-    }
     for (size_t i = 0; i < n; i++) {
         memset(&pages[i], 0, sizeof pages[i]);
         db_name_query_params(qs[i], text[i], params[i]);

@@ -8,6 +8,7 @@
 #include "app.h"
 #include "internal.h"
 #include "infra/decimal.h"
+#include "infra/jobs.h"
 #include "infra/strict_json.h"
 #include "text/normalize.h"
 #include "text/url.h"
@@ -165,6 +166,9 @@ db_conn *request_db(struct request *req, int *answered_result)
         *answered_result = reply_db_status(req, DB_UNAVAILABLE, NULL);
     return c;
 }
+
+/* A batch's lists are read in one call of a db reader of several at once. */
+_Static_assert(JOBS_BATCH_MAX <= DB_LISTS_AT_ONCE, "a batch of requests outgrows the db readers");
 
 db_conn *request_db_for_all(struct request *const *reqs, const size_t *of, size_t *n, int *rcs)
 {
