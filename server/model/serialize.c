@@ -223,6 +223,20 @@ static void page_start(const struct db_page_end *end, struct list_page *out)
     out->last_modified = end->last_modified;
 }
 
+/* Takes j's text as out's items when it was written whole (out's jansson array dropped);
+ * false when it failed: j is freed and out's items are the caller's to make. */
+static bool items_text_taken(struct list_page *out, struct json_text *j)
+{
+    if (j->failed) {
+        json_text_free(j);
+        return false;
+    }
+    json_decref(out->items);
+    out->items = NULL;
+    out->items_text = j->buf;
+    return true;
+}
+
 /* What a list item has beside the article's members: a search's snippet, a front's pin. */
 struct item_extra {
     const struct search_query *search; /* a snippet from it, when not NULL */
@@ -291,13 +305,8 @@ static void article_items(struct list_page *out, const struct db_article_page *c
         any = any || parts[p]->n > 0;
     }
     json_text_raw(&j, "]", 1);
-    if (!j.failed) {
-        json_decref(out->items);
-        out->items = NULL;
-        out->items_text = j.buf;
+    if (items_text_taken(out, &j))
         return;
-    }
-    json_text_free(&j);
     for (size_t p = 0; p < nparts; p++)
         items_tree(out->items, parts[p], &extras[p]);
 }
@@ -319,19 +328,6 @@ void serialize_search_page(const struct db_article_page *in, const struct search
     article_items(out, parts, &x, 1);
 }
 
-void serialize_tag_page(const struct db_name_page *in, struct list_page *out)
-{
-    page_start(&in->end, out);
-    for (size_t i = 0; i < in->n; i++)
-        json_array_append_new(out->items, serialize_tag_new(&in->items[i]));
-}
-
-void serialize_source_page(const struct db_name_page *in, struct list_page *out)
-{
-    page_start(&in->end, out);
-    for (size_t i = 0; i < in->n; i++)
-        json_array_append_new(out->items, serialize_source_new(&in->items[i]));
-}
 
 void serialize_revision_page(const struct db_revision_page *in, struct list_page *out)
 {
@@ -347,11 +343,71 @@ json_t *serialize_author_new(const struct db_name *a)
                      "article_count", (json_int_t)a->article_count);
 }
 
-void serialize_author_page(const struct db_name_page *in, struct list_page *out)
+/* serialize_tag_new(t), serialize_source_new(s) and serialize_author_new(a) written
+ * directly, as article_members writes an article. */
+static void tag_text(struct json_text *j, const struct db_name *t)
+{
+    json_text_open(j);
+    member_string(j, "slug", t->slug);
+    member_string(j, "name", t->name);
+    member_int(j, "article_count", t->article_count);
+    json_text_close(j);
+}
+
+static void source_text(struct json_text *j, const struct db_name *s)
+{
+    json_text_open(j);
+    member_string(j, "name", s->name);
+    member_int(j, "article_count", s->article_count);
+    json_text_close(j);
+}
+
+static void author_text(struct json_text *j, const struct db_name *a)
+{
+    json_text_open(j);
+    member_int(j, "id", a->id);
+    member_string(j, "slug", a->slug);
+    member_string(j, "name", a->name);
+    member_nullable(j, "bio", a->bio);
+    member_stored(j, "avatar", a->avatar, true);
+    member_int(j, "article_count", a->article_count);
+    json_text_close(j);
+}
+
+/* A page of names: its items written directly by text, or as jansson values by tree when
+ * they cannot be written so (a string that is not UTF-8). */
+static void name_page(const struct db_name_page *in, struct list_page *out,
+                      void (*text)(struct json_text *, const struct db_name *),
+                      json_t *(*tree)(const struct db_name *))
 {
     page_start(&in->end, out);
+    struct json_text j = { 0 };
+    json_text_raw(&j, "[", 1);
+    for (size_t i = 0; i < in->n; i++) {
+        if (i > 0)
+            json_text_raw(&j, ",", 1);
+        text(&j, &in->items[i]);
+    }
+    json_text_raw(&j, "]", 1);
+    if (items_text_taken(out, &j))
+        return;
     for (size_t i = 0; i < in->n; i++)
-        json_array_append_new(out->items, serialize_author_new(&in->items[i]));
+        json_array_append_new(out->items, tree(&in->items[i]));
+}
+
+void serialize_tag_page(const struct db_name_page *in, struct list_page *out)
+{
+    name_page(in, out, tag_text, serialize_tag_new);
+}
+
+void serialize_source_page(const struct db_name_page *in, struct list_page *out)
+{
+    name_page(in, out, source_text, serialize_source_new);
+}
+
+void serialize_author_page(const struct db_name_page *in, struct list_page *out)
+{
+    name_page(in, out, author_text, serialize_author_new);
 }
 
 json_t *serialize_section_new(const struct db_section *s)

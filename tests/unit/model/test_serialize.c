@@ -155,6 +155,22 @@ static void test_large_id(void **state)
     json_decref(o);
 }
 
+/* The items of a serialized page as jansson values, whichever way they were written (the
+ * page's items_text, or items); the page gives them up. */
+static json_t *page_items(struct list_page *out)
+{
+    json_t *items = out->items;
+    if (out->items_text != NULL) {
+        check(items == NULL, "page: the items are written one way only");
+        items = json_loads(out->items_text, 0, NULL);
+        check(json_is_array(items), "page: the items' text is a JSON array");
+        free(out->items_text);
+    }
+    out->items = NULL;
+    out->items_text = NULL;
+    return items;
+}
+
 static void test_tag_and_source(void **state)
 {
     (void)state;
@@ -174,7 +190,7 @@ static void test_tag_and_source(void **state)
     check(out.more && out.last_id == 9 && out.last_modified == 1716194200,
           "tag page: where it ends");
     check_str(out.last_key, "1", "tag page: the last count");
-    check_new_str(dump_new(out.items),
+    check_new_str(dump_new(page_items(&out)),
                   "[{\"slug\":\"روسيا\",\"name\":\"روسيا\",\"article_count\":12},"
                   "{\"slug\":\"x\",\"name\":\"X\",\"article_count\":1}]",
                   "tag page: the items in order");
@@ -183,24 +199,8 @@ static void test_tag_and_source(void **state)
     page.end.more = false;
     serialize_source_page(&page, &out);
     check(!out.more, "source page: the last page");
-    check_new_str(dump_new(out.items), "[{\"name\":\"Reuters\",\"article_count\":0}]",
+    check_new_str(dump_new(page_items(&out)), "[{\"name\":\"Reuters\",\"article_count\":0}]",
                   "source page: the items");
-}
-
-/* The items of a serialized page as jansson values, whichever way they were written (the
- * page's items_text, or items); the page gives them up. */
-static json_t *page_items(struct list_page *out)
-{
-    json_t *items = out->items;
-    if (out->items_text != NULL) {
-        check(items == NULL, "page: the items are written one way only");
-        items = json_loads(out->items_text, 0, NULL);
-        check(json_is_array(items), "page: the items' text is a JSON array");
-        free(out->items_text);
-    }
-    out->items = NULL;
-    out->items_text = NULL;
-    return items;
 }
 
 static void test_article_page(void **state)
@@ -423,6 +423,49 @@ static void test_page_text_is_the_tree_dumped(void **state)
     }
 }
 
+/* Pages of tags, sources and authors written directly are the bytes jansson writes for
+ * the same names (serialize_tag_new, serialize_source_new, serialize_author_new). */
+static void test_name_page_text_is_the_tree_dumped(void **state)
+{
+    (void)state;
+    void (*pages[])(const struct db_name_page *, struct list_page *) = {
+        serialize_tag_page, serialize_source_page, serialize_author_page };
+    json_t *(*trees[])(const struct db_name *) = {
+        serialize_tag_new, serialize_source_new, serialize_author_new };
+    char bufs[4][3][256];
+    struct db_name rows[4];
+    for (int i = 0; i < 6000; i++) {
+        size_t n = rnd(5), kind = (size_t)i % 3;
+        for (size_t k = 0; k < n; k++) {
+            rows[k] = (struct db_name){
+                .id = (int64_t)rnd(1u << 31) * (rnd(3) ? 1 : 4294967296LL),
+                .slug = random_string(bufs[k][0], sizeof bufs[k][0], 6),
+                .name = random_string(bufs[k][1], sizeof bufs[k][1], 10),
+                .bio = rnd(3) ? random_string(bufs[k][2], sizeof bufs[k][2], 20) : NULL,
+                .avatar = PICK(stored_objects),
+                .article_count = rnd(100000),
+            };
+            if (rnd(30) == 0)
+                rows[k].name = "\xff";
+        }
+        struct db_name_page page = { .items = rows, .n = n };
+        struct list_page out;
+        pages[kind](&page, &out);
+        json_t *tree_items = json_array();
+        for (size_t k = 0; k < n; k++)
+            json_array_append_new(tree_items, trees[kind](&rows[k]));
+        char *tree = dump_new(tree_items);
+        char *direct = out.items_text ? strdup(out.items_text) : dump_new(json_incref(out.items));
+        if (direct == NULL || strcmp(direct, tree) != 0)
+            fail_msg("%s page %d: direct\n%s\njansson\n%s", (const char *[]){ "tag", "source", "author" }[kind],
+                     i, direct ? direct : "(null)", tree);
+        free(direct);
+        free(tree);
+        free(out.items_text);
+        json_decref(out.items);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -436,6 +479,7 @@ int main(void)
         cmocka_unit_test(test_revision),
         cmocka_unit_test(test_answer_is_the_tree_dumped),
         cmocka_unit_test(test_page_text_is_the_tree_dumped),
+        cmocka_unit_test(test_name_page_text_is_the_tree_dumped),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
