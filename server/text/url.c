@@ -6,28 +6,33 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Percent-encodes s onto f, leaving RFC 3986 unreserved characters (and '/' when
- * keep_slash: a path) as they are. */
-void url_put_encoded(FILE *f, const char *s, bool keep_slash)
+/* Percent-encodes the n bytes at s into out (room for 3 * n), leaving RFC 3986 unreserved
+ * characters (and '/' when keep_slash: a path) as they are; the bytes written. */
+static size_t percent_encode(char *out, const unsigned char *s, size_t n, bool keep_slash)
 {
     static const char hex[] = "0123456789ABCDEF";
-    char chunk[256];
-    size_t n = 0;
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (n + 3 > sizeof chunk) {
-            fwrite(chunk, 1, n, f);
-            n = 0;
-        }
-        if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
-            *p == '-' || *p == '.' || *p == '_' || *p == '~' || (keep_slash && *p == '/')) {
-            chunk[n++] = (char)*p;
+    size_t w = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = s[i];
+        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+            c == '-' || c == '.' || c == '_' || c == '~' || (keep_slash && c == '/')) {
+            out[w++] = (char)c;
         } else {
-            chunk[n++] = '%';
-            chunk[n++] = hex[*p >> 4];
-            chunk[n++] = hex[*p & 0xf];
+            out[w++] = '%';
+            out[w++] = hex[c >> 4];
+            out[w++] = hex[c & 0xf];
         }
     }
-    fwrite(chunk, 1, n, f);
+    return w;
+}
+
+void url_put_encoded(FILE *f, const char *s, bool keep_slash)
+{
+    char chunk[255];
+    for (size_t n = strlen(s), k; n > 0; n -= k, s += k) {
+        k = n < sizeof chunk / 3 ? n : sizeof chunk / 3;
+        fwrite(chunk, 1, percent_encode(chunk, (const unsigned char *)s, k, keep_slash), f);
+    }
 }
 
 char *url_with_segment_new(const char *prefix, const char *segment)
@@ -46,31 +51,34 @@ char *url_with_segment_new(const char *prefix, const char *segment)
     return text;
 }
 
+/* Written straight into one allocation of the longest it can be: feeds and sitemaps make
+ * one for each of their hundreds of items. */
 char *url_of_article_new(const char *tmpl, int64_t id, const char *slug)
 {
-    char *text = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&text, &len);
-    if (f == NULL)
+    size_t slug_len = strlen(slug), cap = strlen(tmpl) + 1, n = 0;
+    for (const char *p = tmpl; (p = strchr(p, '{')) != NULL; p++)
+        cap += 3 * slug_len + 20; /* each place at its longest: the slug encoded, an id */
+    char *url = malloc(cap);
+    if (url == NULL)
         return NULL;
-    for (const char *p = tmpl; *p != '\0'; p++) {
+    for (const char *p = tmpl; *p != '\0';) {
+        size_t plain = strcspn(p, "{");
+        memcpy(url + n, p, plain);
+        n += plain;
+        p += plain;
         if (strncmp(p, "{slug}", 6) == 0) {
-            url_put_encoded(f, slug, false);
-            p += 5;
+            n += percent_encode(url + n, (const unsigned char *)slug, slug_len, false);
+            p += 6;
         } else if (strncmp(p, "{id}", 4) == 0) {
-            fprintf(f, "%" PRId64, id);
-            p += 3;
-        } else {
-            fputc(*p, f);
+            n += (size_t)snprintf(url + n, cap - n, "%" PRId64, id);
+            p += 4;
+        } else if (*p == '{') {
+            url[n++] = *p++;
         }
     }
-    if (fclose(f) != 0) {
-        free(text);
-        return NULL;
-    }
-    return text;
+    url[n] = '\0';
+    return url;
 }
-
 
 char *url_of_author_new(const char *api_url, const char *slug)
 {
