@@ -48,6 +48,30 @@ static const char *xml_safe(const char *s, char **owned)
     return *owned;
 }
 
+/* Bytes a text cannot be copied with as it is: those the writer escapes in text (& < > "
+ * and return, as xmlEncodeSpecialChars does) and those xml_suspect names; and the NUL
+ * that ends it, where the scan stops. */
+static const bool text_needs_care[256] = {
+    [0x00 ... 0x08] = true, [0x0B ... 0x0C] = true, [0x0D ... 0x1F] = true,
+    ['&'] = true, ['<'] = true, ['>'] = true, ['"'] = true, [0xEF] = true,
+};
+
+/* text as element content: copied as it is when no byte needs care (most titles, every
+ * address and date), which is what escaping it would write; else made safe and escaped. */
+static void x_text(struct xml *x, const char *text)
+{
+    const unsigned char *p = (const unsigned char *)text;
+    while (!text_needs_care[*p])
+        p++;
+    if (*p == '\0') {
+        x->ok &= xmlTextWriterWriteRawLen(x->w, BAD_CAST text, (int)((const char *)p - text)) >= 0;
+        return;
+    }
+    char *owned;
+    x->ok &= xmlTextWriterWriteString(x->w, BAD_CAST xml_safe(text, &owned)) >= 0;
+    free(owned);
+}
+
 void x_start(struct xml *x, const char *name)
 {
     x->ok &= xmlTextWriterStartElement(x->w, BAD_CAST name) >= 0;
@@ -68,22 +92,20 @@ void x_attr(struct xml *x, const char *name, const char *value)
 /* <name>text</name>; nothing when text is NULL. */
 void x_element(struct xml *x, const char *name, const char *text)
 {
-    char *owned;
     if (text == NULL)
         return;
-    x->ok &= xmlTextWriterWriteElement(x->w, BAD_CAST name, BAD_CAST xml_safe(text, &owned)) >= 0;
-    free(owned);
+    x_start(x, name);
+    x_text(x, text);
+    x_end(x);
 }
 
 /* <name attr="value">text</name> */
 void x_element_with(struct xml *x, const char *name, const char *attr, const char *value,
                            const char *text)
 {
-    char *owned;
     x_start(x, name);
     x_attr(x, attr, value);
-    x->ok &= xmlTextWriterWriteString(x->w, BAD_CAST xml_safe(text, &owned)) >= 0;
-    free(owned);
+    x_text(x, text);
     x_end(x);
 }
 
