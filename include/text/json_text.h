@@ -1,5 +1,6 @@
 /* json_text.h: JSON written straight into a growing buffer, byte for byte as jansson's
- * compact dump writes the same values, for the answers read most (no tree is built). */
+ * compact dump writes the same values, for the answers read most (no tree is built); and
+ * the names of stored lists read straight out of them, for the feeds. */
 #ifndef KHABAR_JSON_TEXT_H
 #define KHABAR_JSON_TEXT_H
 
@@ -53,5 +54,19 @@ void json_text_int(struct json_text *j, int64_t v);
  * through jansson.
  */
 bool json_text_stored(struct json_text *j, const char *text, char open);
+
+/* One name a stored list holds: its "name" and "slug" members (slug NULL when it has none). */
+struct json_name {
+    const char *name, *slug;
+};
+/*
+ * The "name" and "slug" string members of each object of text (a stored JSON array of
+ * objects, or the one stored object when open is '{'), read without building a tree: up to
+ * max into names, their strings in *copy (caller frees), in order. An object whose name is
+ * not a string is left out, as a reader of the tree would leave it. Returns how many, or -1
+ * (*copy NULL) for what it leaves to jansson: NULL, text not well formed, an element that
+ * is not an object, an escape in a name or slug, more than max.
+ */
+int json_text_names(const char *text, char open, struct json_name *names, int max, char **copy);
 
 #endif

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "text/json_text.h"
 #include "text/url.h"
 #include "xml.h"
 
@@ -110,23 +111,46 @@ static const char *image_media_type(const char *url)
 typedef void (*name_fn)(struct xml *x, const struct feed *f, char kind, const char *name,
                         const char *slug);
 
+/* Most names one stored list gives read straight (json_text_names); a longer one goes
+ * through jansson. */
+#define NAMES_READ_STRAIGHT 64
+
+/* Calls fn for o's name and slug, when o is an object with a name. */
+static void tree_name(struct xml *x, const struct feed *f, json_t *o, char kind, name_fn fn)
+{
+    if (json_is_string(json_object_get(o, "name")))
+        fn(x, f, kind, json_string_value(json_object_get(o, "name")),
+           json_string_value(json_object_get(o, "slug")));
+}
+
+/* Calls fn for each name of one stored list (open '[') or object ('{'), as kind: read
+ * straight, or through jansson when it cannot be. */
+static void names_of(struct xml *x, const struct feed *f, const char *stored, char open, char kind,
+                     name_fn fn)
+{
+    struct json_name names[NAMES_READ_STRAIGHT];
+    char *copy;
+    int n = json_text_names(stored, open, names, NAMES_READ_STRAIGHT, &copy);
+    for (int i = 0; i < n; i++)
+        fn(x, f, kind, names[i].name, names[i].slug);
+    free(copy);
+    if (n >= 0)
+        return;
+    json_t *v = stored_json(stored), *item;
+    size_t i;
+    if (open == '{')
+        tree_name(x, f, v, kind, fn);
+    else
+        json_array_foreach(v, i, item)
+            tree_name(x, f, item, kind, fn);
+    json_decref(v);
+}
+
 static void each_name(struct xml *x, const struct feed *f, const struct db_article *a, name_fn fn)
 {
-    const char *lists[2] = { a->authors, a->tags };
-    for (int k = 0; k < 2; k++) {
-        json_t *list = stored_json(lists[k]), *v;
-        size_t i;
-        json_array_foreach(list, i, v)
-            if (json_is_string(json_object_get(v, "name")))
-                fn(x, f, k == 0 ? 'a' : 't', json_string_value(json_object_get(v, "name")),
-                   json_string_value(json_object_get(v, "slug")));
-        json_decref(list);
-    }
-    json_t *section = stored_json(a->section);
-    if (json_is_string(json_object_get(section, "name")))
-        fn(x, f, 's', json_string_value(json_object_get(section, "name")),
-           json_string_value(json_object_get(section, "slug")));
-    json_decref(section);
+    names_of(x, f, a->authors, '[', 'a', fn);
+    names_of(x, f, a->tags, '[', 't', fn);
+    names_of(x, f, a->section, '{', 's', fn);
 }
 
 static void rss_name(struct xml *x, const struct feed *f, char kind, const char *name, const char *slug)

@@ -1,5 +1,6 @@
 /* json_text.c: JSON written straight into a buffer, the bytes jansson's compact dump
- * writes for the same values (tests/unit/text/test_json_text.c holds the two together). */
+ * writes for the same values (tests/unit/text/test_json_text.c holds the two together),
+ * and names read straight out of stored lists. */
 #include "text/json_text.h"
 
 #include <inttypes.h>
@@ -270,4 +271,73 @@ bool json_text_stored(struct json_text *j, const char *text, char open)
         return false;
     }
     return true;
+}
+
+/* The string token from p to end (quotes included) NUL-terminated in place, in the copy;
+ * NULL when it holds an escape or a control character (left to a tree reader). */
+static char *plain_string_in_place(char *p, const char *end)
+{
+    char *close = (char *)end - 1;
+    for (const char *q = p + 1; q < close; q++)
+        if (*q == '\\' || (unsigned char)*q < 0x20)
+            return NULL;
+    *close = '\0';
+    return p + 1;
+}
+
+/* Which member the key token from p to end names: name, slug, or neither (NULL). */
+static char **member_of_key(const char *p, const char *end, char **name, char **slug)
+{
+    if (end - p != 6)
+        return NULL;
+    return strncmp(p, "\"name\"", 6) == 0 ? name : strncmp(p, "\"slug\"", 6) == 0 ? slug : NULL;
+}
+
+int json_text_names(const char *text, char open, struct json_name *names, int max, char **copy)
+{
+    *copy = NULL;
+    const char *lead = text;
+    while (lead != NULL && is_space(*lead))
+        lead++;
+    if (lead == NULL || *lead != open || (*copy = strdup(lead)) == NULL)
+        return -1;
+    char opened[STORED_MAX_DEPTH] = { 0 };
+    enum expect state[STORED_MAX_DEPTH] = { EXPECT_VALUE };
+    const int object_depth = open == '[' ? 2 : 1; /* where the objects named are */
+    int depth = 0, n = 0;
+    char **member = NULL; /* where the value of the key just read goes, if anywhere */
+    char *name = NULL, *slug = NULL, *p = *copy;
+    do {
+        char *end = (char *)token_end(p), c = *p;
+        enum expect at = state[depth];
+        bool in_object = depth == object_depth;
+        bool element = open == '[' && depth == 1 && (at == EXPECT_VALUE || at == EXPECT_VALUE_OR_CLOSE);
+        if (end == NULL || !grammar_step(c, opened, state, &depth) || (element && c != '{' && c != ']'))
+            goto refused;
+        if (in_object && (at == EXPECT_KEY || at == EXPECT_KEY_OR_CLOSE) && c == '"')
+            member = member_of_key(p, end, &name, &slug);
+        else if (in_object && at == EXPECT_VALUE && member != NULL) {
+            *member = c == '"' ? plain_string_in_place(p, end) : NULL; /* else: as if none */
+            if (c == '"' && *member == NULL)
+                goto refused;
+        }
+        if (c == '{' && depth == object_depth) {
+            name = slug = NULL;
+            member = NULL;
+        }
+        if (c == '}' && depth == object_depth - 1 && name != NULL) {
+            if (n == max)
+                goto refused;
+            names[n++] = (struct json_name){ .name = name, .slug = slug };
+        }
+        p = end;
+        while (is_space(*p))
+            p++;
+    } while (depth > 0 && *p != '\0');
+    if (depth == 0 && *p == '\0')
+        return n;
+refused:
+    free(*copy);
+    *copy = NULL;
+    return -1;
 }

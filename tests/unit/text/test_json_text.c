@@ -134,6 +134,126 @@ static void test_stored_json_left_to_jansson(void **state)
     check_new_str(stored_text_new(deep, '['), "x(refused)", "nesting past the bound, or unbalanced");
 }
 
+/*==== Names read straight out of stored lists ====*/
+
+/* The names of text as json_text_names reads them, "name|slug;" each (slug "-" when none),
+ * or "(jansson)" when it leaves text to jansson. */
+static char *names_new(const char *text, char open, int max)
+{
+    struct json_name names[8];
+    char *copy, *out = NULL;
+    size_t len = 0;
+    int n = json_text_names(text, open, names, max, &copy);
+    FILE *f = open_memstream(&out, &len);
+    if (n < 0)
+        fputs("(jansson)", f);
+    for (int i = 0; i < n; i++)
+        fprintf(f, "%s|%s;", names[i].name, names[i].slug ? names[i].slug : "-");
+    fclose(f);
+    free(copy);
+    return out;
+}
+
+/* The same read from jansson's tree, as a reader of the tree takes them. */
+static char *tree_names_new(const char *text, char open)
+{
+    json_t *v = text ? json_loads(text, 0, NULL) : NULL, *o;
+    char *out = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&out, &len);
+    for (size_t i = 0; i < (open == '[' ? json_array_size(v) : 1); i++) {
+        o = open == '[' ? json_array_get(v, i) : v;
+        const char *name = json_string_value(json_object_get(o, "name"));
+        const char *slug = json_string_value(json_object_get(o, "slug"));
+        if (name != NULL)
+            fprintf(f, "%s|%s;", name, slug ? slug : "-");
+    }
+    fclose(f);
+    json_decref(v);
+    return out;
+}
+
+static void test_names_read_straight(void **state)
+{
+    (void)state;
+    check_new_str(names_new("[{\"slug\" : \"سياسة\", \"name\" : \"سياسة\"}, {\"slug\" : \"كوريا-الشمالية\", "
+                            "\"name\" : \"كوريا الشمالية\"}]", '[', 8),
+                  "سياسة|سياسة;كوريا الشمالية|كوريا-الشمالية;", "tags as PostgreSQL stores them");
+    check_new_str(names_new("[{\"id\" : 1, \"slug\" : \"author-1\", \"name\" : \"كاتب 1\", \"avatar\" : "
+                            "{\"url\" : \"https://x/a.jpg\", \"name\" : \"not this\"}, \"x\" : [\"name\"]}]", '[', 8),
+                  "كاتب 1|author-1;", "an author: other members, nested ones, are passed over");
+    check_new_str(names_new("{\"id\" : 7, \"slug\" : \"section-7\", \"name\" : \"قسم 7\"}", '{', 8),
+                  "قسم 7|section-7;", "a section: the one object");
+    check_new_str(names_new(" [ ] ", '[', 8), "", "an empty list");
+    check_new_str(names_new("[{\"name\" : \"a\"}, {\"slug\" : \"b\"}, {\"name\" : null, \"slug\" : \"c\"},"
+                            " {\"name\" : 5}, {\"name\" : \"x\", \"name\" : \"d\"}]", '[', 8),
+                  "a|-;d|-;", "no slug; no name or a name that is not a string left out; the last of a key");
+    check_new_str(names_new("[{\"name\" : \"\", \"slug\" : \"\"}]", '[', 8), "|;", "empty strings");
+    const char *const to_jansson[][2] = {
+        { NULL, "[" }, { "", "[" }, { "[{\"name\" : \"a\\\"b\"}]", "[" }, { "[{\"name\" : \"\\u0628\"}]", "[" },
+        { "[\"a\"]", "[" }, { "[[{\"name\" : \"a\"}]]", "[" }, { "[1]", "[" }, { "[null]", "[" },
+        { "[{\"name\" : \"a\"}", "[" }, { "[{\"name\" : \"a\"}] x", "[" }, { "[{\"name\" \"a\"}]", "[" },
+        { "[{\"name\" : \"a\",}]", "[" }, { "{\"name\" : \"a\"}", "[" }, { "[{\"name\" : \"a\"}]", "{" },
+        { "[{\"w\" : 0.5, \"name\" : \"a\"}]", "[" }, { "[{\"name\" : \"a\x01\"}]", "[" },
+        { "[{\"name\" : \"a\"}, {\"name\" : \"b\"}, {\"name\" : \"c\"}]", "[" },
+    };
+    for (size_t i = 0; i < sizeof to_jansson / sizeof to_jansson[0]; i++) {
+        char *got = names_new(to_jansson[i][0], to_jansson[i][1][0], 2);
+        if (strcmp(got, "(jansson)") != 0)
+            fail_msg("left to jansson: %s, read as %s", to_jansson[i][0] ? to_jansson[i][0] : "NULL", got);
+        free(got);
+    }
+}
+
+static uint64_t rng_state = 88172645463325252ull;
+
+static size_t rnd(size_t n)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return (size_t)(rng_state % n);
+}
+
+/* Whatever it reads straight, it reads as the tree gives it, over random stored lists. */
+static void test_names_as_the_tree_gives_them(void **state)
+{
+    (void)state;
+    static const char *const values[] = {
+        "\"a\"", "\"سياسة\"", "\"\"", "\"x y\"", "null", "1", "true", "{\"name\" : \"in\"}", "[\"name\"]",
+        "\"q\\\"\"", "-3", "[]", "{}",
+    };
+    static const char *const keys[] = { "\"name\"", "\"slug\"", "\"id\"", "\"names\"", "\"nam\"" };
+    static const char *const seps[] = { ", ", ",", " , " };
+    size_t straight = 0;
+    for (int i = 0; i < 20000; i++) {
+        char text[1024];
+        size_t len = 0;
+        char open = rnd(4) == 0 ? '{' : '[';
+        size_t objects = open == '{' ? 1 : rnd(5);
+        if (open == '[')
+            len += (size_t)snprintf(text + len, sizeof text - len, "[");
+        for (size_t o = 0; o < objects; o++) {
+            len += (size_t)snprintf(text + len, sizeof text - len, "%s{", o ? seps[rnd(3)] : "");
+            for (size_t m = 0, members = rnd(5); m < members; m++)
+                len += (size_t)snprintf(text + len, sizeof text - len, "%s%s : %s", m ? seps[rnd(3)] : "",
+                                        keys[rnd(5)], values[rnd(13)]);
+            len += (size_t)snprintf(text + len, sizeof text - len, "}");
+        }
+        if (open == '[')
+            snprintf(text + len, sizeof text - len, "]");
+        char *got = names_new(text, open, 8), *want = tree_names_new(text, open);
+        if (strcmp(got, "(jansson)") != 0) {
+            straight++;
+            if (strcmp(got, want) != 0)
+                fail_msg("%s: read %s, the tree gives %s", text, got, want);
+        }
+        free(got);
+        free(want);
+    }
+    check(straight > 10000, "most of them read straight");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -142,6 +262,8 @@ int main(void)
         cmocka_unit_test(test_integers_as_printf_writes_them),
         cmocka_unit_test(test_stored_json_compacted),
         cmocka_unit_test(test_stored_json_left_to_jansson),
+        cmocka_unit_test(test_names_read_straight),
+        cmocka_unit_test(test_names_as_the_tree_gives_them),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
