@@ -44,4 +44,15 @@
         check_str(fn(__VA_ARGS__, into_, sizeof into_), (want), (name));               \
     } while (0)
 
+/* A repeatable stream of pseudo-random numbers below n (xorshift64) for the randomized
+ * tests: each test program draws its own, from the same seed. */
+static inline unsigned rnd(unsigned n)
+{
+    static uint64_t state = 0x2545f4914f6cdd1dull;
+    state ^= state << 13;
+    state ^= state >> 7;
+    state ^= state << 17;
+    return (unsigned)(state % n);
+}
+
 #endif

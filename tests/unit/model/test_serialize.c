@@ -295,16 +295,6 @@ static void test_revision(void **state)
 
 /*==== The answer written directly: the bytes of the jansson tree dumped ====*/
 
-static uint64_t rng_state = 0x2545f4914f6cdd1dull;
-
-static unsigned rnd(unsigned n)
-{
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
-    return (unsigned)(rng_state % n);
-}
-
 /* Pieces strings are made of: every kind of byte a JSON writer escapes or copies. */
 static const char *const string_pieces[] = {
     "a", "Z", " ", "\"", "\\", "/", "\b", "\f", "\n", "\r", "\t", "\x01", "\x1f", "\x7f",

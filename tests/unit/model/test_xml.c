@@ -19,16 +19,6 @@ static const char *const pieces[][2] = {
     { "\xEF\xBF\xBD", "\xEF\xBF\xBD" }, { "\xEF\xBB\xBF", "\xEF\xBB\xBF" },
 };
 
-static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
-
-static unsigned rnd(unsigned n)
-{
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
-    return (unsigned)(rng_state % n);
-}
-
 /* A document with <e>text</e> and <f k="v">text</f> through x_element and x_element_with. */
 static char *written_new(const char *text)
 {

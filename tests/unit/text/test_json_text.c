@@ -205,16 +205,6 @@ static void test_names_read_straight(void **state)
     }
 }
 
-static uint64_t rng_state = 88172645463325252ull;
-
-static size_t rnd(size_t n)
-{
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
-    return (size_t)(rng_state % n);
-}
-
 /* Whatever it reads straight, it reads as the tree gives it, over random stored lists. */
 static void test_names_as_the_tree_gives_them(void **state)
 {
