@@ -64,8 +64,9 @@ struct json_name {
  * objects, or the one stored object when open is '{'), read without building a tree: up to
  * max into names, their strings in *copy (caller frees), in order. An object whose name is
  * not a string is left out, as a reader of the tree would leave it. Returns how many, or -1
- * (*copy NULL) for what it leaves to jansson: NULL, text not well formed, an element that
- * is not an object, an escape in a name or slug, more than max.
+ * (*copy NULL) for what it leaves to jansson: NULL, text not well formed (as jansson reads
+ * it: UTF-8, no control character in a string, integers of 64 bits), an element that is
+ * not an object, an escape in a name or slug, more than max.
  */
 int json_text_names(const char *text, char open, struct json_name *names, int max, char **copy);
 

@@ -273,14 +273,30 @@ bool json_text_stored(struct json_text *j, const char *text, char open)
     return true;
 }
 
+/* Whether jansson would read the token from p to end as the tokenizer does: a string of
+ * well-formed UTF-8 with no control character, an integer that fits in 64 bits (18 digits
+ * at most, to be sure), anything else as it is. */
+static bool token_jansson_reads(const char *p, const char *end)
+{
+    if (*p == '"') {
+        for (const unsigned char *q = (const unsigned char *)p + 1; q < (const unsigned char *)end - 1;) {
+            size_t n = *q < 0x80 ? (*q >= 0x20) : utf8_sequence(q);
+            if (n == 0)
+                return false;
+            q += n;
+        }
+        return true;
+    }
+    return !(*p == '-' || (*p >= '0' && *p <= '9')) || end - p - (*p == '-') <= 18;
+}
+
 /* The string token from p to end (quotes included) NUL-terminated in place, in the copy;
- * NULL when it holds an escape or a control character (left to a tree reader). */
+ * NULL when it holds an escape (left to jansson, which decodes it). */
 static char *plain_string_in_place(char *p, const char *end)
 {
     char *close = (char *)end - 1;
-    for (const char *q = p + 1; q < close; q++)
-        if (*q == '\\' || (unsigned char)*q < 0x20)
-            return NULL;
+    if (memchr(p + 1, '\\', (size_t)(close - p - 1)) != NULL)
+        return NULL;
     *close = '\0';
     return p + 1;
 }
@@ -312,7 +328,8 @@ int json_text_names(const char *text, char open, struct json_name *names, int ma
         enum expect at = state[depth];
         bool in_object = depth == object_depth;
         bool element = open == '[' && depth == 1 && (at == EXPECT_VALUE || at == EXPECT_VALUE_OR_CLOSE);
-        if (end == NULL || !grammar_step(c, opened, state, &depth) || (element && c != '{' && c != ']'))
+        if (end == NULL || !token_jansson_reads(p, end) || !grammar_step(c, opened, state, &depth) ||
+            (element && c != '{' && c != ']'))
             goto refused;
         if (in_object && (at == EXPECT_KEY || at == EXPECT_KEY_OR_CLOSE) && c == '"')
             member = member_of_key(p, end, &name, &slug);

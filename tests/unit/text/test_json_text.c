@@ -196,6 +196,10 @@ static void test_names_read_straight(void **state)
         { "[{\"name\" : \"a\",}]", "[" }, { "{\"name\" : \"a\"}", "[" }, { "[{\"name\" : \"a\"}]", "{" },
         { "[{\"w\" : 0.5, \"name\" : \"a\"}]", "[" }, { "[{\"name\" : \"a\x01\"}]", "[" },
         { "[{\"name\" : \"a\"}, {\"name\" : \"b\"}, {\"name\" : \"c\"}]", "[" },
+        { "[{\"id\" : 99999999999999999999, \"name\" : \"a\"}]", "[" },
+        { "[{\"x\" : \"b\x01\", \"name\" : \"a\"}]", "[" }, { "[{\"x\x1f\" : 1, \"name\" : \"a\"}]", "[" },
+        { "[{\"name\" : \"\xEF\", \"slug\" : \"\xEF\xBF\xBE\"}]", "[" },
+        { "[{\"x\" : \"\xC0\xAF\", \"name\" : \"a\"}]", "[" }, { "{\"name\" : \"\xED\xA0\x80\"}", "{" },
     };
     for (size_t i = 0; i < sizeof to_jansson / sizeof to_jansson[0]; i++) {
         char *got = names_new(to_jansson[i][0], to_jansson[i][1][0], 2);
@@ -211,7 +215,8 @@ static void test_names_as_the_tree_gives_them(void **state)
     (void)state;
     static const char *const values[] = {
         "\"a\"", "\"سياسة\"", "\"\"", "\"x y\"", "null", "1", "true", "{\"name\" : \"in\"}", "[\"name\"]",
-        "\"q\\\"\"", "-3", "[]", "{}",
+        "\"q\\\"\"", "-3", "[]", "{}", "99999999999999999999", "123456789012345678", "\"b\x01\"",
+        "\"\xEF\xBF\"", "\"\xF0\x9F\x98\x80\"",
     };
     static const char *const keys[] = { "\"name\"", "\"slug\"", "\"id\"", "\"names\"", "\"nam\"" };
     static const char *const seps[] = { ", ", ",", " , " };
@@ -227,7 +232,7 @@ static void test_names_as_the_tree_gives_them(void **state)
             len += (size_t)snprintf(text + len, sizeof text - len, "%s{", o ? seps[rnd(3)] : "");
             for (size_t m = 0, members = rnd(5); m < members; m++)
                 len += (size_t)snprintf(text + len, sizeof text - len, "%s%s : %s", m ? seps[rnd(3)] : "",
-                                        keys[rnd(5)], values[rnd(13)]);
+                                        keys[rnd(5)], values[rnd(sizeof values / sizeof values[0])]);
             len += (size_t)snprintf(text + len, sizeof text - len, "}");
         }
         if (open == '[')
