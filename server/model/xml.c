@@ -4,13 +4,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "infra/utf8.h"
+
 /* Whether the UTF-8 character at p (of len bytes) may stand in XML 1.0 (section 2.2): not
- * a C0 control other than tab, newline and return, nor U+FFFE or U+FFFF. */
+ * a C0 control other than tab, newline and return, nor U+FFFE or U+FFFF. A byte that
+ * begins no well-formed sequence is a character of its own that may not. */
 static bool xml_char_at(const unsigned char *p, size_t *len)
 {
-    *len = *p < 0x80 ? 1 : *p < 0xE0 ? 2 : *p < 0xF0 ? 3 : 4;
+    *len = 1;
     if (*p < 0x20)
         return *p == '\t' || *p == '\n' || *p == '\r';
+    if (*p < 0x80)
+        return true;
+    if ((*len = utf8_sequence(p)) == 0)
+        return *len = 1, false;
     return !(p[0] == 0xEF && p[1] == 0xBF && (p[2] == 0xBE || p[2] == 0xBF));
 }
 
@@ -22,7 +29,8 @@ static bool xml_suspect(unsigned char c)
 }
 
 /* s as XML may carry it: s itself when it can, else a copy in *owned (caller frees) with each
- * character it cannot carry replaced by U+FFFD. s is valid UTF-8 (the database's text). */
+ * character it cannot carry replaced by U+FFFD (a byte of a malformed sequence too, though
+ * the database's text is UTF-8). */
 static const char *xml_safe(const char *s, char **owned)
 {
     *owned = NULL;

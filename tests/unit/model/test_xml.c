@@ -17,6 +17,7 @@ static const char *const pieces[][2] = {
     { "\x0B", "\xEF\xBF\xBD" }, { "\x1F", "\xEF\xBF\xBD" }, { "\x7F", "\x7F" },
     { "\xEF\xBF\xBE", "\xEF\xBF\xBD" }, { "\xEF\xBF\xBF", "\xEF\xBF\xBD" },
     { "\xEF\xBF\xBD", "\xEF\xBF\xBD" }, { "\xEF\xBB\xBF", "\xEF\xBB\xBF" },
+    { "\xEF", "\xEF\xBF\xBD" }, { "\xEF\xBF", "\xEF\xBF\xBD\xEF\xBF\xBD" },
 };
 
 /* A document with <e>text</e> and <f k="v">text</f> through x_element and x_element_with. */
