@@ -25,6 +25,7 @@ struct list_page {
     bool editors_only;     /* it lists what only token holders may see: private, never kept */
     json_t *extra;         /* members the answer has beside data and next_cursor, or NULL */
     const char *links;     /* Link values beside rel="next" (the list's feeds), or NULL */
+    bool whole;            /* the whole list on one page: no next_cursor member, no next link */
 };
 
 /* A webhook endpoint as admins see it; with its secret only when secret is not NULL (on
@@ -66,8 +67,6 @@ void serialize_author_page(const struct db_name_page *in, struct list_page *out)
 /* {"id", "slug", "name", "description", "position"} of a section, and its page. */
 json_t *serialize_section_new(const struct db_section *s);
 void serialize_section_page(const struct db_section_page *in, struct list_page *out);
-/* {"data": [list items]}: a list that is not paged ("more like this"). */
-json_t *serialize_article_list_new(const struct db_article_page *in);
 /* The suggest box's answer: {"articles": [{"id", "slug", "title", "published_at"}],
  * "tags", "authors", "sections": [each as in its own list]}. */
 json_t *serialize_suggestions_new(const struct db_article_page *articles,

@@ -16,12 +16,12 @@ static int reply_similar(struct request *req, db_status st, bool shown, const ch
         return reply_db_status(req, st, "article");
     if (!shown) /* a draft or scheduled one is not revealed */
         return withdrawn ? reply_withdrawn(req, withdrawn) : reply_db_status(req, DB_NOT_FOUND, "article");
-    json_t *doc = serialize_article_list_new(page);
+    struct list_page list = { 0 };
+    serialize_article_page(page, &list);
+    list.whole = true;
     /* an editor's answer may be of an article that is not public: never kept */
-    int rc = reply_entity(req, 200, doc, page->end.last_modified, editor ? CACHE_PRIVATE : CACHE_LIST,
-                          NULL, NULL);
-    json_decref(doc);
-    return rc;
+    list.editors_only = editor;
+    return reply_page(req, &list, CURSOR_NEWEST);
 }
 
 /* GET /v1/articles/{article}/similar: up to limit (1..10) public articles like it, best first. */

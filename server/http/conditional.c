@@ -171,8 +171,10 @@ static char *page_text_new(struct list_page *page, const char *cursor, size_t *l
     json_text_raw(&j, page->items_text, strlen(page->items_text));
     free(page->items_text);
     page->items_text = NULL;
-    json_text_raw(&j, ",\"next_cursor\":", 15);
-    json_text_string(&j, cursor);
+    if (!page->whole) {
+        json_text_raw(&j, ",\"next_cursor\":", 15);
+        json_text_string(&j, cursor);
+    }
     const char *key;
     json_t *value;
     json_object_foreach(page->extra, key, value) {
@@ -197,7 +199,7 @@ static char *page_text_new(struct list_page *page, const char *cursor, size_t *l
 
 int reply_page(struct request *req, struct list_page *page, enum cursor_kind kind)
 {
-    char *cursor = page->more ? cursor_encode_new(kind, page->last_key, page->last_id) : NULL;
+    char *cursor = page->more && !page->whole ? cursor_encode_new(kind, page->last_key, page->last_id) : NULL;
     char *next = cursor ? request_next_link_new(req, cursor) : NULL, *link = next;
     if (page->links != NULL && next != NULL && asprintf(&link, "%s, %s", next, page->links) < 0)
         link = NULL;
@@ -212,7 +214,8 @@ int reply_page(struct request *req, struct list_page *page, enum cursor_kind kin
         char *text = page_text_new(page, cursor, &len);
         rc = reply_entity_text(req, 200, text, len, &m);
     } else {
-        json_t *doc = json_pack("{s:o, s:s?}", "data", page->items, "next_cursor", cursor);
+        json_t *doc = page->whole ? json_pack("{s:o}", "data", page->items)
+                                  : json_pack("{s:o, s:s?}", "data", page->items, "next_cursor", cursor);
         page->items = NULL; /* taken over by doc */
         if (doc != NULL && page->extra != NULL)
             json_object_update(doc, page->extra);

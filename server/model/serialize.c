@@ -432,14 +432,6 @@ void serialize_front_page(const struct db_front *in, struct list_page *out)
     article_items(out, parts, x, 2);
 }
 
-json_t *serialize_article_list_new(const struct db_article_page *in)
-{
-    json_t *items = json_array();
-    for (size_t i = 0; i < in->n; i++)
-        json_array_append_new(items, article_object(&in->items[i], false));
-    return json_pack("{s:o}", "data", items);
-}
-
 json_t *serialize_suggestions_new(const struct db_article_page *articles,
                                   const struct db_name_page *tags,
                                   const struct db_name_page *authors,

@@ -39,6 +39,9 @@ def test_newest_among_equals_and_at_most_ten(khabar):
     others = [create(art("خبر رقم %d" % i, tags=["فيروز"])).json["id"] for i in range(12)]
     got = similar(me["id"])
     check(got == list(reversed(others))[:10], "ten at most, newest first among equal scores", got)
+    r = request("GET", "/v1/articles/%d/similar" % me["id"])
+    check(set(r.json) == {"data"} and r.headers.get("Link") is None,
+          "the whole list in one answer: no next_cursor, no next link", (sorted(r.json), r.headers.get("Link")))
 
 
 def test_never_its_related_list_nor_hidden_articles(khabar):

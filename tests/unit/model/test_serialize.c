@@ -374,8 +374,21 @@ static void test_answer_is_the_tree_dumped(void **state)
     }
 }
 
-/* A page's items written directly are the bytes jansson writes for the same list
- * (serialize_article_list_new), for the rows of the randomized test above. */
+/* The list {"data": [...]} of the rows as jansson trees: each an article without its
+ * body (serialize_article_new of the row with no body), as a list item is. */
+static json_t *tree_list_new(const struct db_article *rows, size_t n)
+{
+    json_t *items = json_array();
+    for (size_t k = 0; k < n; k++) {
+        struct db_article summary = rows[k];
+        summary.body = NULL;
+        json_array_append_new(items, serialize_article_new(&summary));
+    }
+    return json_pack("{s:o}", "data", items);
+}
+
+/* A page's items written directly are the bytes jansson writes for the same list, for the
+ * rows of the randomized test above. */
 static void test_page_text_is_the_tree_dumped(void **state)
 {
     (void)state;
@@ -398,7 +411,7 @@ static void test_page_text_is_the_tree_dumped(void **state)
         struct db_article_page page = { .items = rows, .n = n };
         struct list_page out;
         serialize_article_page(&page, &out);
-        char *tree = dump_new(serialize_article_list_new(&page));
+        char *tree = dump_new(tree_list_new(rows, n));
         char *direct = NULL;
         if (out.items_text != NULL && asprintf(&direct, "{\"data\":%s}", out.items_text) < 0)
             direct = NULL;
