@@ -328,7 +328,6 @@ void serialize_search_page(const struct db_article_page *in, const struct search
     article_items(out, parts, &x, 1);
 }
 
-
 void serialize_revision_page(const struct db_revision_page *in, struct list_page *out)
 {
     page_start(&in->end, out);
